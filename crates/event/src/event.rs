@@ -1,0 +1,123 @@
+//! One normalized CloudTrail event.
+
+use serde_json::value::RawValue;
+
+use crate::{EventTime, Identity, Provenance};
+
+/// CloudTrail's `eventCategory`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Category {
+    /// Control-plane calls (`Management`, or absent in records before eventVersion 1.07).
+    Management,
+    /// Data-plane calls such as S3 `GetObject` (`Data`).
+    Data,
+    /// CloudTrail Insights events (`Insight`).
+    Insight,
+    /// Any other value, kept verbatim.
+    Other(String),
+}
+
+impl Category {
+    /// Maps CloudTrail's `eventCategory` text; `None` (older records) is management.
+    pub fn from_field(value: Option<&str>) -> Self {
+        match value {
+            None | Some("Management") => Category::Management,
+            Some("Data") => Category::Data,
+            Some("Insight") => Category::Insight,
+            Some(other) => Category::Other(other.to_owned()),
+        }
+    }
+
+    /// The CloudTrail spelling.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Category::Management => "Management",
+            Category::Data => "Data",
+            Category::Insight => "Insight",
+            Category::Other(s) => s,
+        }
+    }
+}
+
+/// A CloudTrail event, normalized.
+///
+/// Typed fields hold what investigators filter and pivot on. `raw` keeps the
+/// whole original record as compact JSON (unwrapped from lookup-events or
+/// EventBridge envelopes), so later stages can reach any field CloudTrail
+/// wrote — including ones this model does not name — and so output can show
+/// the record exactly as logged.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// `eventTime`, UTC.
+    pub time: EventTime,
+    /// `eventSource`, e.g. `iam.amazonaws.com`.
+    pub event_source: String,
+    /// `eventName`, e.g. `CreateAccessKey`.
+    pub event_name: String,
+    /// `awsRegion`.
+    pub region: Option<String>,
+    /// `recipientAccountId`: the account the call was made against.
+    pub recipient_account: Option<String>,
+    /// `userIdentity`, flattened.
+    pub identity: Identity,
+    /// `sourceIPAddress`: an IP address, or a service name such as `ec2.amazonaws.com`.
+    pub source_ip: Option<String>,
+    /// `userAgent`.
+    pub user_agent: Option<String>,
+    /// `errorCode`, e.g. `AccessDenied`.
+    pub error_code: Option<String>,
+    /// `errorMessage`.
+    pub error_message: Option<String>,
+    /// `readOnly`.
+    pub read_only: Option<bool>,
+    /// `eventType`: `AwsApiCall`, `AwsConsoleSignIn`, `AwsServiceEvent`, …
+    pub event_type: Option<String>,
+    /// `eventCategory`.
+    pub category: Category,
+    /// `eventID`: unique per event; the key for de-duplication and references.
+    pub event_id: Option<String>,
+    /// `requestID`.
+    pub request_id: Option<String>,
+    /// `requestParameters`, raw.
+    pub request_parameters: Option<Box<RawValue>>,
+    /// `responseElements`, raw.
+    pub response_elements: Option<Box<RawValue>>,
+    /// `additionalEventData`, raw.
+    pub additional_event_data: Option<Box<RawValue>>,
+    /// `resources`, raw.
+    pub resources: Option<Box<RawValue>>,
+    /// The whole original record as compact JSON text (a JSON object).
+    pub raw: Box<str>,
+    /// Where the record was read.
+    pub provenance: Provenance,
+}
+
+impl Event {
+    /// The service part of `eventSource` (`iam` for `iam.amazonaws.com`).
+    pub fn service(&self) -> &str {
+        self.event_source
+            .strip_suffix(".amazonaws.com")
+            .unwrap_or(&self.event_source)
+    }
+
+    /// Whether the call failed (an `errorCode` is present).
+    pub fn is_error(&self) -> bool {
+        self.error_code.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_map_cloudtrail_spellings() {
+        assert_eq!(Category::from_field(None), Category::Management);
+        assert_eq!(Category::from_field(Some("Data")), Category::Data);
+        assert_eq!(Category::from_field(Some("Insight")).as_str(), "Insight");
+        assert_eq!(
+            Category::from_field(Some("NetworkActivity")).as_str(),
+            "NetworkActivity"
+        );
+    }
+}

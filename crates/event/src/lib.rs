@@ -1,0 +1,18 @@
+//! The normalized CloudTrail event model.
+//!
+//! Every later stage of cloudcase (detection, investigation, reports) consumes
+//! [`Event`]s, never raw JSON ad hoc. An event carries the fields investigators
+//! pivot on as typed values, the original record as compact raw JSON (so that
+//! nothing CloudTrail wrote is lost), and its [`Provenance`]: the input file and
+//! record index it came from, so that every finding can point back to its raw
+//! record.
+
+mod event;
+mod identity;
+mod provenance;
+mod time;
+
+pub use event::{Category, Event};
+pub use identity::Identity;
+pub use provenance::{Provenance, SourceFile};
+pub use time::{EventTime, TimeError};

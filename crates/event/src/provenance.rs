@@ -1,0 +1,33 @@
+//! Where an event came from: the input file and the record's place in it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// One input file, shared by every event read from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The path as given or discovered (relative paths stay relative).
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes as stored, hex, when the file comes from
+    /// an evidence store that recorded it.
+    pub sha256: Option<String>,
+    /// The file's position in the run's input list, so that events with equal
+    /// times order the same way on every run.
+    pub ordinal: u64,
+}
+
+/// The raw record an event was normalized from.
+///
+/// `record` counts the file's items in order from 0 (elements of a `Records`
+/// or `Events` array, array elements, or lines/values of a JSON Lines file),
+/// and `offset` is the byte offset of the item's first byte in the file's
+/// decompressed content, so that `zcat FILE | tail -c +$((offset+1))` starts at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// The file the record was read from.
+    pub file: Arc<SourceFile>,
+    /// The record's index among the file's items, from 0.
+    pub record: u64,
+    /// The record's byte offset in the decompressed file.
+    pub offset: u64,
+}

@@ -1,0 +1,86 @@
+//! Expanding the command line's inputs into the list of files to read.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cloudcase_event::SourceFile;
+
+use crate::{Accounting, ReadError, RejectKind, Rejection};
+
+/// The files to read, in a stable order, plus the accounting of entries that
+/// could not even be listed.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Files in input order; directories expanded recursively, sorted by name.
+    pub files: Vec<Arc<SourceFile>>,
+    /// Directory entries that could not be listed (counted as seen and skipped).
+    pub accounting: Accounting,
+}
+
+/// Expands `paths` (files and directories, recursively) into [`Inputs`].
+///
+/// A path named on the command line that does not exist is an error (most
+/// likely a typo); an unreadable entry inside a directory is reported through
+/// `on_reject` and counted. The same file reached twice is read once.
+/// Symbolic links to files are followed; links to directories are not, so a
+/// link loop cannot make the walk endless.
+pub fn discover(paths: &[PathBuf], on_reject: &dyn Fn(Rejection)) -> Result<Inputs, ReadError> {
+    let mut inputs = Inputs::default();
+    let mut seen = HashSet::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| ReadError::Input {
+            path: path.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            walk(path, &mut inputs, &mut seen, on_reject);
+        } else {
+            push(path.to_path_buf(), &mut inputs, &mut seen);
+        }
+    }
+    Ok(inputs)
+}
+
+fn push(path: PathBuf, inputs: &mut Inputs, seen: &mut HashSet<PathBuf>) {
+    let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+    if seen.insert(key) {
+        let ordinal = inputs.files.len() as u64;
+        inputs.files.push(Arc::new(SourceFile {
+            path,
+            sha256: None,
+            ordinal,
+        }));
+    }
+}
+
+fn walk(
+    root: &Path,
+    inputs: &mut Inputs,
+    seen: &mut HashSet<PathBuf>,
+    on_reject: &dyn Fn(Rejection),
+) {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by(|a, b| a.file_name().cmp(b.file_name()));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) if e.file_type().is_file() => push(e.into_path(), inputs, seen),
+            Ok(e) if e.path().is_file() => push(e.into_path(), inputs, seen),
+            Ok(_) => {}
+            Err(err) => {
+                let path = err.path().unwrap_or(root).to_path_buf();
+                inputs.accounting.files_seen += 1;
+                inputs.accounting.skip_file(RejectKind::Unreadable);
+                on_reject(Rejection {
+                    file: path,
+                    record: None,
+                    offset: None,
+                    kind: RejectKind::Unreadable,
+                    detail: format!("cannot list: {err}"),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! Reading one input file: open, decompress, frame, normalize, account.
+
+use std::io;
+use std::sync::Arc;
+
+use cloudcase_event::{Event, Provenance, SourceFile};
+
+use crate::decompress::{self, LimitHit, Opened};
+use crate::framing::{Frame, Framer};
+use crate::normalize::{classify, Classified, Scratch};
+use crate::{Accounting, Limits, RejectKind, Rejection};
+
+/// Where a file's events and problems go.
+pub(crate) struct FileOutput<'a> {
+    pub on_event: &'a mut dyn FnMut(Event),
+    pub on_reject: &'a (dyn Fn(Rejection) + Sync),
+}
+
+struct FileRun<'a, 'b> {
+    file: &'a Arc<SourceFile>,
+    out: &'a mut FileOutput<'b>,
+    acc: Accounting,
+    record: u64,
+}
+
+impl FileRun<'_, '_> {
+    fn report(
+        &mut self,
+        kind: RejectKind,
+        record: Option<u64>,
+        offset: Option<u64>,
+        detail: String,
+    ) {
+        (self.out.on_reject)(Rejection {
+            file: self.file.path.clone(),
+            record,
+            offset,
+            kind,
+            detail,
+        });
+    }
+
+    fn skip_file(&mut self, kind: RejectKind, detail: String) {
+        self.acc.skip_file(kind);
+        self.report(kind, None, None, detail);
+    }
+
+    fn reject_record(&mut self, kind: RejectKind, offset: u64, detail: String) {
+        self.acc.reject(kind);
+        let record = self.record;
+        self.report(kind, Some(record), Some(offset), detail);
+        self.record += 1;
+    }
+}
+
+/// Reads every record of `file`, passing events and rejections to `out`, and
+/// returns the file's accounting.
+pub(crate) fn read_file(
+    file: &Arc<SourceFile>,
+    limits: Limits,
+    scratch: &mut Scratch,
+    out: &mut FileOutput<'_>,
+) -> Accounting {
+    let mut run = FileRun {
+        file,
+        out,
+        acc: Accounting {
+            files_seen: 1,
+            ..Accounting::default()
+        },
+        record: 0,
+    };
+    let disk = decompress::DiskCounter::default();
+    let (reader, gzip) = match decompress::open(&file.path, limits, disk.clone()) {
+        Ok(Opened::Content { reader, gzip }) => (reader, gzip),
+        Ok(Opened::Unsupported(name)) => {
+            run.skip_file(
+                RejectKind::UnsupportedCompression,
+                format!("{name} compression is not supported; decompress the file first"),
+            );
+            run.acc.bytes_read = disk.get();
+            return run.acc;
+        }
+        Err(e) => {
+            run.skip_file(RejectKind::Unreadable, format!("cannot open: {e}"));
+            return run.acc;
+        }
+    };
+    let mut framer = Framer::new(reader, limits.max_record_bytes);
+    match read_records(&mut run, &mut framer, scratch) {
+        Ok(Outcome::Skipped) => {}
+        Ok(Outcome::Read) => run.acc.files_read = 1,
+        Err(e) => {
+            run.acc.files_read = 1;
+            stream_error(&mut run, &e, gzip, framer.position(), disk.get());
+        }
+    }
+    if run.acc.files_read == 1 {
+        let label = framer.form().map_or("empty", |f| f.label());
+        *run.acc.formats.entry(label).or_default() += 1;
+    }
+    run.acc.bytes_read = disk.get();
+    run.acc.bytes_decompressed = framer.position();
+    run.acc
+}
+
+enum Outcome {
+    Read,
+    Skipped,
+}
+
+fn read_records<R: io::Read>(
+    run: &mut FileRun<'_, '_>,
+    framer: &mut Framer<R>,
+    scratch: &mut Scratch,
+) -> io::Result<Outcome> {
+    match framer.peek_start()? {
+        None | Some(b'{') | Some(b'[') => {}
+        Some(b) => {
+            run.skip_file(
+                RejectKind::NotJson,
+                format!("expected JSON (a '{{' or '[' first), found byte 0x{b:02x}"),
+            );
+            return Ok(Outcome::Skipped);
+        }
+    }
+    while let Some(frame) = framer.next_frame()? {
+        match frame {
+            Frame::Item { offset, bytes } => {
+                let prov = Provenance {
+                    file: Arc::clone(run.file),
+                    record: run.record,
+                    offset,
+                };
+                match classify(bytes, offset, prov, scratch) {
+                    Classified::Event(ev) => {
+                        run.acc.records_parsed += 1;
+                        run.record += 1;
+                        (run.out.on_event)(*ev);
+                    }
+                    Classified::Digest if run.record == 0 => {
+                        run.skip_file(
+                            RejectKind::Digest,
+                            "integrity data, not events (check it with `cloudcase trail validate`)"
+                                .into(),
+                        );
+                        return Ok(Outcome::Skipped);
+                    }
+                    Classified::Digest => run.reject_record(
+                        RejectKind::NotCloudTrail,
+                        offset,
+                        "a CloudTrail digest record inside a log file".into(),
+                    ),
+                    Classified::Reject(kind, detail) => run.reject_record(kind, offset, detail),
+                }
+            }
+            Frame::Oversize { offset, len } => run.reject_record(
+                RejectKind::TooLarge,
+                offset,
+                format!("record of {len} bytes exceeds the limit (--max-record-bytes)"),
+            ),
+            Frame::Damaged {
+                offset,
+                kind,
+                detail,
+            } => run.reject_record(kind, offset, detail),
+        }
+    }
+    Ok(Outcome::Read)
+}
+
+/// Reports an error that ended a file's stream early.
+fn stream_error(run: &mut FileRun<'_, '_>, err: &io::Error, gzip: bool, position: u64, disk: u64) {
+    let (kind, what) = if let Some(limit) = err.get_ref().and_then(|e| e.downcast_ref::<LimitHit>())
+    {
+        (RejectKind::DecompressLimit, limit.to_string())
+    } else if gzip {
+        (
+            RejectKind::Decompress,
+            format!("gzip stream broken near compressed byte {disk}: {err}"),
+        )
+    } else {
+        (RejectKind::Unreadable, format!("read failed: {err}"))
+    };
+    let record = run.record;
+    run.reject_record(
+        kind,
+        position,
+        format!("{what}; records from index {record} on are lost"),
+    );
+}

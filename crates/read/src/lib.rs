@@ -1,0 +1,61 @@
+//! Streaming, parallel readers for CloudTrail logs in every form they reach a
+//! responder in, with an accounting of everything read, skipped or rejected.
+//!
+//! Formats are detected by content, not by file name:
+//!
+//! * S3 delivery files `{"Records":[…]}`, plain or gzip (multi-member too),
+//!   in any directory layout (`AWSLogs/<account>/CloudTrail/…`, organization
+//!   trails `AWSLogs/<org-id>/<account>/…`, or loose files);
+//! * `aws cloudtrail lookup-events` output `{"Events":[{"CloudTrailEvent":"…"}]}`,
+//!   several pages concatenated too;
+//! * JSON Lines (one record per line), JSON arrays of records, and any
+//!   sequence of top-level JSON objects;
+//! * EventBridge envelopes whose `detail` is a CloudTrail record;
+//! * CloudTrail digest files are recognised and skipped (they are integrity
+//!   data, checked by `cloudcase trail validate`).
+//!
+//! Nothing is lost silently: every file is read or skipped with a reason, and
+//! every record becomes an [`Event`](cloudcase_event::Event) or a
+//! [`Rejection`] naming the file, record index, byte offset and reason.
+//! [`Limits`] bound memory and time on hostile input.
+//!
+//! ```no_run
+//! use cloudcase_read::{discover, read_files, Limits};
+//! let inputs = discover(&["logs/".into()], &|r| eprintln!("{r}")).unwrap();
+//! let mut count = 0u64;
+//! let sinks = vec![|_ev: cloudcase_event::Event| {}; 2];
+//! let (_, accounting) = read_files(&inputs.files, Limits::default(), sinks, &|r| eprintln!("{r}"));
+//! println!("{accounting}");
+//! ```
+
+mod accounting;
+mod compact;
+mod decompress;
+mod discover;
+mod file;
+mod framing;
+mod limits;
+mod normalize;
+mod parallel;
+mod rejection;
+mod wire;
+
+pub use accounting::{human_bytes, Accounting};
+pub use discover::{discover, Inputs};
+pub use limits::Limits;
+pub use parallel::{read_files, EventSink};
+pub use rejection::{RejectKind, Rejection};
+
+/// Errors that stop a read before it starts.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// An input named on the command line cannot be found or inspected.
+    #[error("input {}: {source}", path.display())]
+    Input {
+        /// The path as given.
+        path: std::path::PathBuf,
+        /// Why it cannot be used.
+        #[source]
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,245 @@
+//! Turning one framed item into a normalized [`Event`], or saying why not.
+
+use cloudcase_event::{Category, Event, EventTime, Identity, Provenance};
+
+use crate::compact::compact_into;
+use crate::wire::{Text, WireIdentity, WireItem};
+use crate::RejectKind;
+
+/// What an item turned out to be.
+pub(crate) enum Classified {
+    /// A CloudTrail record (direct, unwrapped from lookup-events or EventBridge).
+    Event(Box<Event>),
+    /// A CloudTrail digest file's content.
+    Digest,
+    /// Not an event, with the reason.
+    Reject(RejectKind, String),
+}
+
+/// Reusable buffers for classification, one per worker.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    compact: String,
+    inner: String,
+}
+
+fn reject(kind: RejectKind, detail: impl Into<String>) -> Classified {
+    Classified::Reject(kind, detail.into())
+}
+
+/// The JSON type of the value `text` starts with, for error messages.
+fn json_type(text: &str) -> &'static str {
+    match text.trim_start().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't') | Some(b'f') => "a boolean",
+        Some(b'n') => "null",
+        Some(_) => "a number",
+        None => "nothing",
+    }
+}
+
+/// Classifies one framed item whose decompressed bytes start at `offset`.
+pub(crate) fn classify(
+    bytes: &[u8],
+    offset: u64,
+    prov: Provenance,
+    scratch: &mut Scratch,
+) -> Classified {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return reject(
+                RejectKind::InvalidUtf8,
+                format!("invalid UTF-8 at byte {}", offset + e.valid_up_to() as u64),
+            )
+        }
+    };
+    if !text.starts_with('{') {
+        return reject(
+            RejectKind::NotCloudTrail,
+            format!("expected a JSON object, found {}", json_type(text)),
+        );
+    }
+    let Scratch { compact, inner } = scratch;
+    compact_into(text, compact);
+    let item: WireItem = match serde_json::from_str(compact) {
+        Ok(item) => item,
+        Err(e) => return parse_error(compact, &e),
+    };
+    if let Some(wrapped) = item.cloudtrail_event {
+        return unwrap_into(
+            &wrapped.0,
+            "the lookup-events CloudTrailEvent string",
+            prov,
+            inner,
+        );
+    }
+    if let (Some(detail), None) = (item.detail, item.event_time.as_ref()) {
+        let what = match &item.detail_type {
+            Some(t) => format!(
+                "the EventBridge detail (detail-type {:?})",
+                truncate(&t.0, 80)
+            ),
+            None => "the EventBridge detail".to_owned(),
+        };
+        return unwrap_into(detail.get(), &what, prov, inner);
+    }
+    if item.digest_start_time.is_some() && item.log_files.is_some() {
+        return Classified::Digest;
+    }
+    build_event(item, compact, prov)
+}
+
+/// Parses a record wrapped in an envelope (as JSON text) into an event.
+fn unwrap_into(wrapped: &str, what: &str, prov: Provenance, buf: &mut String) -> Classified {
+    if !wrapped.trim_start().starts_with('{') {
+        return reject(
+            RejectKind::NotCloudTrail,
+            format!(
+                "{what} should hold a JSON object, found {}",
+                json_type(wrapped)
+            ),
+        );
+    }
+    compact_into(wrapped, buf);
+    let item: WireItem = match serde_json::from_str(buf) {
+        Ok(item) => item,
+        Err(e) => return parse_error(buf, &e),
+    };
+    if item.event_time.is_none() && item.event_name.is_none() {
+        return reject(
+            RejectKind::NotCloudTrail,
+            format!("{what} is not a CloudTrail record (no eventTime or eventName)"),
+        );
+    }
+    build_event(item, buf, prov)
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Maps a parser error to a rejection, naming the field for type errors.
+fn parse_error(text: &str, err: &serde_json::Error) -> Classified {
+    let msg = err.to_string();
+    if msg.contains("recursion limit") {
+        return reject(RejectKind::TooDeep, "nesting deeper than 128 levels");
+    }
+    match err.classify() {
+        serde_json::error::Category::Data => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let path = match serde_path_to_error::deserialize::<_, WireItem>(&mut de) {
+                Err(e) => e.path().to_string(),
+                Ok(_) => String::from("?"),
+            };
+            let kind = if msg.starts_with("duplicate field") {
+                RejectKind::MalformedJson
+            } else {
+                RejectKind::WrongType
+            };
+            reject(kind, format!("{path}: {msg}"))
+        }
+        _ => reject(RejectKind::MalformedJson, msg),
+    }
+}
+
+fn opt(t: Option<Text<'_>>) -> Option<String> {
+    t.map(Text::into_string)
+}
+
+fn build_identity(w: WireIdentity<'_>) -> Identity {
+    let arn = opt(w.arn);
+    let role_session_name = arn
+        .as_deref()
+        .and_then(Identity::session_name_from_arn)
+        .map(str::to_owned);
+    let (mut issuer_arn, mut issuer_name, mut created, mut mfa, mut source_identity) =
+        (None, None, None, None, None);
+    if let Some(ctx) = w.session_context {
+        if let Some(issuer) = ctx.session_issuer {
+            issuer_arn = opt(issuer.arn);
+            issuer_name = opt(issuer.user_name);
+        }
+        if let Some(attrs) = ctx.attributes {
+            created = attrs
+                .creation_date
+                .and_then(|t| EventTime::parse(&t.0).ok());
+            mfa = attrs.mfa_authenticated.map(|f| f.0);
+        }
+        source_identity = opt(ctx.source_identity);
+    }
+    Identity {
+        kind: opt(w.kind),
+        arn,
+        principal_id: opt(w.principal_id),
+        account_id: opt(w.account_id),
+        user_name: opt(w.user_name),
+        access_key_id: opt(w.access_key_id),
+        session_issuer_arn: issuer_arn,
+        session_issuer_name: issuer_name,
+        session_created: created,
+        mfa_authenticated: mfa,
+        invoked_by: opt(w.invoked_by),
+        source_identity,
+        role_session_name,
+        on_behalf_of_user_id: w.on_behalf_of.and_then(|o| opt(o.user_id)),
+    }
+}
+
+fn build_event(item: WireItem<'_>, raw: &str, provenance: Provenance) -> Classified {
+    let (Some(time_text), Some(name), Some(source)) =
+        (&item.event_time, &item.event_name, &item.event_source)
+    else {
+        if item.event_time.is_none() && item.event_name.is_none() && item.event_source.is_none() {
+            return reject(
+                RejectKind::NotCloudTrail,
+                "a JSON object without eventTime, eventName or eventSource",
+            );
+        }
+        if item.event_time.is_none() {
+            return reject(RejectKind::MissingTime, "the record has no eventTime");
+        }
+        let missing = if item.event_name.is_none() {
+            "eventName"
+        } else {
+            "eventSource"
+        };
+        return reject(
+            RejectKind::MissingField,
+            format!("the record has no {missing}"),
+        );
+    };
+    let time = match EventTime::parse(&time_text.0) {
+        Ok(t) => t,
+        Err(e) => return reject(RejectKind::InvalidTime, format!("eventTime: {e}")),
+    };
+    let (event_name, event_source) = (name.0.to_string(), source.0.to_string());
+    Classified::Event(Box::new(Event {
+        time,
+        event_source,
+        event_name,
+        region: opt(item.region),
+        recipient_account: opt(item.recipient_account),
+        identity: item.user_identity.map(build_identity).unwrap_or_default(),
+        source_ip: opt(item.source_ip),
+        user_agent: opt(item.user_agent),
+        error_code: opt(item.error_code),
+        error_message: opt(item.error_message),
+        read_only: item.read_only.map(|f| f.0),
+        event_type: opt(item.event_type),
+        category: Category::from_field(item.event_category.as_ref().map(|t| &*t.0)),
+        event_id: opt(item.event_id),
+        request_id: opt(item.request_id),
+        request_parameters: item.request_parameters.map(ToOwned::to_owned),
+        response_elements: item.response_elements.map(ToOwned::to_owned),
+        additional_event_data: item.additional_event_data.map(ToOwned::to_owned),
+        resources: item.resources.map(ToOwned::to_owned),
+        raw: raw.into(),
+        provenance,
+    }))
+}

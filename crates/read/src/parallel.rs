@@ -1,0 +1,77 @@
+//! Reading many files on all cores.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use cloudcase_event::{Event, SourceFile};
+
+use crate::file::{read_file, FileOutput};
+use crate::normalize::Scratch;
+use crate::{Accounting, Limits, Rejection};
+
+/// Receives the events one worker thread reads.
+///
+/// Each worker owns one sink, so sinks need no locking; a file's events all
+/// reach the same sink, in the file's order.
+pub trait EventSink: Send {
+    /// Takes one event.
+    fn accept(&mut self, event: Event);
+}
+
+impl<F: FnMut(Event) + Send> EventSink for F {
+    fn accept(&mut self, event: Event) {
+        self(event)
+    }
+}
+
+/// Reads `files` with one worker thread per sink, each worker taking the
+/// next unread file, and returns the sinks with the run's accounting.
+///
+/// Rejections are reported through `on_reject` as they happen (from any
+/// worker). Memory stays bounded: a worker holds one file's read buffer and
+/// one record at a time.
+pub fn read_files<S: EventSink>(
+    files: &[Arc<SourceFile>],
+    limits: Limits,
+    sinks: Vec<S>,
+    on_reject: &(dyn Fn(Rejection) + Sync),
+) -> (Vec<S>, Accounting) {
+    let next = AtomicUsize::new(0);
+    let results: Vec<(S, Accounting)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = sinks
+            .into_iter()
+            .map(|mut sink| {
+                let next = &next;
+                scope.spawn(move || {
+                    let mut acc = Accounting::default();
+                    let mut scratch = Scratch::default();
+                    let mut on_event = |ev: Event| sink.accept(ev);
+                    let mut out = FileOutput {
+                        on_event: &mut on_event,
+                        on_reject,
+                    };
+                    while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        acc.merge(&read_file(file, limits, &mut scratch, &mut out));
+                    }
+                    (sink, acc)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut total = Accounting::default();
+    let sinks = results
+        .into_iter()
+        .map(|(sink, acc)| {
+            total.merge(&acc);
+            sink
+        })
+        .collect();
+    (sinks, total)
+}

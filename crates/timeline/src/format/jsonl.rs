@@ -1,0 +1,46 @@
+//! `--format jsonl`: the original record, plus where it came from.
+
+use cloudcase_event::Event;
+
+use super::{Clock, LineFormat};
+use crate::sanitize::{push_json_string, push_json_text};
+
+/// One line per event: the CloudTrail record exactly as logged (compacted,
+/// unwrapped from envelopes), with a first key `cloudcase` holding the
+/// normalized time (in the display zone), principal, and provenance
+/// (`file`, `record`, `offset`, and `sha256` when known). Existing keys are
+/// never overwritten, so `jq '.eventName'` works as on raw CloudTrail.
+pub(crate) struct Jsonl {
+    pub(crate) clock: Clock,
+}
+
+impl LineFormat for Jsonl {
+    fn header(&self) -> Option<String> {
+        None
+    }
+
+    fn write_line(&self, event: &Event, out: &mut Vec<u8>) {
+        let p = &event.provenance;
+        out.extend_from_slice(b"{\"cloudcase\":{\"time\":");
+        push_json_string(out, &self.clock.render(event.time));
+        if let Some(who) = event.identity.display_name() {
+            out.extend_from_slice(b",\"principal\":");
+            push_json_string(out, who);
+        }
+        out.extend_from_slice(b",\"file\":");
+        push_json_string(out, &p.file.path.to_string_lossy());
+        if let Some(sha) = &p.file.sha256 {
+            out.extend_from_slice(b",\"sha256\":");
+            push_json_string(out, sha);
+        }
+        out.extend_from_slice(
+            format!(",\"record\":{},\"offset\":{}}}", p.record, p.offset).as_bytes(),
+        );
+        let rest = event.raw.strip_prefix('{').unwrap_or("}");
+        if !rest.trim_start().starts_with('}') {
+            out.push(b',');
+        }
+        push_json_text(out, rest);
+        out.push(b'\n');
+    }
+}

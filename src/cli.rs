@@ -1,0 +1,45 @@
+//! Command-line definition and dispatch.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::cmd;
+
+/// AWS incident response and cloud forensics.
+///
+/// Typical order of work: preserve logs into a case, validate their integrity,
+/// build a timeline, hunt, scope, contain, report.
+#[derive(Parser, Debug)]
+#[command(name = "cloudcase", version, about, long_about = None, max_term_width = 110)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// One subcommand per job; each lives in its own module under `cmd/`.
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print CloudTrail events in time order, filtered.
+    Timeline(cmd::timeline::Args),
+    /// Count events by name, source, region and principal in one pass (no sorting).
+    Stats(cmd::stats::Args),
+}
+
+/// Parses the command line, runs the subcommand, and maps its outcome to an exit code:
+/// 0 success, 1 a finding that requires a non-zero exit (e.g. `--strict` rejections),
+/// 2 an error.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Timeline(args) => cmd::timeline::run(args),
+        Command::Stats(args) => cmd::stats::run(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("cloudcase: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Arguments and reporting shared by every command that reads logs.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use anyhow::{Context, Result};
+use clap::Args as ClapArgs;
+use cloudcase_read::{discover, Accounting, Inputs, Limits, Rejection};
+
+/// Log inputs and how to read them.
+#[derive(ClapArgs, Debug, Clone)]
+pub struct InputArgs {
+    /// Log files or directories (searched recursively). Formats are detected
+    /// by content: S3 delivery files (.json/.json.gz), lookup-events output,
+    /// JSON Lines, JSON arrays, EventBridge envelopes. Digest files are skipped.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Exit with status 1 if any file or record was rejected.
+    #[arg(long)]
+    pub strict: bool,
+    /// Write every rejection as JSON Lines to this file.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Print at most this many rejections on standard error (all are counted).
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub max_reject_lines: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Largest record kept, in bytes; larger ones are rejected unread.
+    #[arg(long, default_value_t = Limits::default().max_record_bytes, value_name = "BYTES")]
+    pub max_record_bytes: usize,
+    /// Largest decompressed size of one file, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_decompressed_bytes, value_name = "BYTES")]
+    pub max_decompressed_bytes: u64,
+    /// Largest decompressed:compressed ratio accepted (gzip bomb guard),
+    /// checked once 64 MiB of a file have been decompressed.
+    #[arg(long, default_value_t = Limits::default().max_gzip_ratio, value_name = "RATIO")]
+    pub max_gzip_ratio: u64,
+    /// Do not print the accounting line at the end.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl InputArgs {
+    /// The reader limits these arguments set.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_record_bytes: self.max_record_bytes,
+            max_decompressed_bytes: self.max_decompressed_bytes,
+            max_gzip_ratio: self.max_gzip_ratio,
+            ..Limits::default()
+        }
+    }
+
+    /// Worker threads to use.
+    pub fn threads(&self) -> usize {
+        self.threads
+            .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+            .unwrap_or(1)
+            .max(1)
+    }
+}
+
+/// Reports rejections: the first few on standard error, all to `--rejects`.
+pub struct RejectReporter {
+    state: Mutex<ReporterState>,
+    max_lines: u64,
+}
+
+struct ReporterState {
+    printed: u64,
+    total: u64,
+    file: Option<BufWriter<File>>,
+    file_error: Option<std::io::Error>,
+}
+
+impl RejectReporter {
+    /// A reporter for `args`, creating the `--rejects` file if asked.
+    pub fn new(args: &InputArgs) -> Result<Self> {
+        let file = match &args.rejects {
+            Some(path) => Some(BufWriter::new(File::create(path).with_context(|| {
+                format!("cannot create --rejects file {}", path.display())
+            })?)),
+            None => None,
+        };
+        Ok(RejectReporter {
+            state: Mutex::new(ReporterState {
+                printed: 0,
+                total: 0,
+                file,
+                file_error: None,
+            }),
+            max_lines: args.max_reject_lines,
+        })
+    }
+
+    /// Records one rejection.
+    pub fn report(&self, r: Rejection) {
+        let mut st = match self.state.lock() {
+            Ok(st) => st,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        st.total += 1;
+        if st.printed < self.max_lines {
+            st.printed += 1;
+            let text = r.to_string();
+            eprintln!(
+                "cloudcase: warning: {}",
+                cloudcase_timeline::sanitize::terminal_safe(&text)
+            );
+        }
+        if let Some(f) = st.file.as_mut() {
+            let line = serde_json::json!({
+                "file": r.file.to_string_lossy(),
+                "record": r.record,
+                "offset": r.offset,
+                "reason": r.kind.code(),
+                "detail": r.detail,
+            });
+            if let Err(e) = writeln!(f, "{line}") {
+                st.file_error.get_or_insert(e);
+            }
+        }
+    }
+
+    /// Flushes the `--rejects` file and says how many lines were not printed.
+    pub fn finish(self) -> Result<()> {
+        let st = self.state.into_inner().unwrap_or_else(|p| p.into_inner());
+        if st.total > st.printed {
+            eprintln!(
+                "cloudcase: {} more rejections not shown (see --rejects FILE or --max-reject-lines)",
+                st.total - st.printed
+            );
+        }
+        if let Some(e) = st.file_error {
+            return Err(e).context("cannot write the --rejects file");
+        }
+        if let Some(mut f) = st.file {
+            f.flush().context("cannot write the --rejects file")?;
+        }
+        Ok(())
+    }
+}
+
+/// Expands the inputs, reporting unlistable entries.
+pub fn discover_inputs(args: &InputArgs, reporter: &RejectReporter) -> Result<Inputs> {
+    Ok(discover(&args.inputs, &|r| reporter.report(r))?)
+}
+
+/// Prints the accounting line (unless `--quiet`) and returns the exit code
+/// `--strict` asks for.
+pub fn finish_run(
+    args: &InputArgs,
+    accounting: &Accounting,
+    extra: &str,
+) -> std::process::ExitCode {
+    if !args.quiet {
+        eprintln!("cloudcase: {accounting}{extra}");
+    }
+    if args.strict && accounting.has_losses() {
+        eprintln!("cloudcase: --strict: input was rejected; exiting with status 1");
+        return std::process::ExitCode::from(1);
+    }
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,195 @@
+//! `cloudcase stats`: what is in these logs, counted in one pass.
+
+use std::collections::{BTreeMap, HashMap};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args as ClapArgs, ValueEnum};
+use cloudcase_event::{Event, EventTime};
+use cloudcase_read::{read_files, Accounting, EventSink};
+use cloudcase_timeline::sanitize::terminal_safe;
+use serde_json::{json, Value};
+
+use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
+use super::timeline::parse_tz;
+
+/// Output formats of `stats`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsFormat {
+    /// Top entries per dimension, for reading.
+    Table,
+    /// Every count, as one JSON object.
+    Json,
+}
+
+/// Count events by name, source, region, account, principal and error code in
+/// one streaming pass (no sorting): the quickest way to see what a set of logs
+/// holds and which period and regions it covers.
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatsFormat::Table)]
+    pub format: StatsFormat,
+    /// Entries shown per dimension in the table (JSON has all).
+    #[arg(long, default_value_t = 15, value_name = "N")]
+    pub top: usize,
+    /// Time zone for display.
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    pub tz: String,
+}
+
+/// The dimensions counted: JSON key, table title, and how to read the value.
+const DIMENSIONS: &[(&str, &str, fn(&Event) -> Option<&str>)] = &[
+    ("by_event_name", "event name", |e| Some(&e.event_name)),
+    ("by_event_source", "event source", |e| Some(&e.event_source)),
+    ("by_region", "region", |e| e.region.as_deref()),
+    ("by_account", "recipient account", |e| {
+        e.recipient_account.as_deref()
+    }),
+    ("by_principal", "principal", |e| e.identity.display_name()),
+    ("by_access_key", "access key", |e| {
+        e.identity.access_key_id.as_deref()
+    }),
+    ("by_source_ip", "source IP", |e| e.source_ip.as_deref()),
+    ("by_error_code", "error code", |e| e.error_code.as_deref()),
+];
+
+/// One worker's counts.
+#[derive(Default)]
+struct Counts {
+    total: u64,
+    first: Option<EventTime>,
+    last: Option<EventTime>,
+    by: Vec<HashMap<String, u64>>,
+}
+
+impl Counts {
+    fn new() -> Self {
+        Counts {
+            by: vec![HashMap::new(); DIMENSIONS.len()],
+            ..Counts::default()
+        }
+    }
+
+    fn add(&mut self, e: &Event) {
+        self.total += 1;
+        self.first = Some(self.first.map_or(e.time, |t| t.min(e.time)));
+        self.last = Some(self.last.map_or(e.time, |t| t.max(e.time)));
+        for ((_, _, get), map) in DIMENSIONS.iter().zip(&mut self.by) {
+            let key = get(e).unwrap_or("-");
+            match map.get_mut(key) {
+                Some(n) => *n += 1,
+                None => {
+                    map.insert(key.to_owned(), 1);
+                }
+            }
+        }
+    }
+
+    fn merge(&mut self, other: Counts) {
+        self.total += other.total;
+        self.first = [self.first, other.first].into_iter().flatten().min();
+        self.last = [self.last, other.last].into_iter().flatten().max();
+        for (mine, theirs) in self.by.iter_mut().zip(other.by) {
+            for (k, v) in theirs {
+                *mine.entry(k).or_default() += v;
+            }
+        }
+    }
+}
+
+impl EventSink for Counts {
+    fn accept(&mut self, event: Event) {
+        self.add(&event);
+    }
+}
+
+fn sorted(map: &HashMap<String, u64>) -> Vec<(&str, u64)> {
+    let mut v: Vec<(&str, u64)> = map.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v
+}
+
+fn accounting_json(a: &Accounting) -> Value {
+    let by_kind = |m: &BTreeMap<cloudcase_read::RejectKind, u64>| -> Value {
+        m.iter()
+            .map(|(k, n)| (k.code().to_owned(), json!(n)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    json!({
+        "files_seen": a.files_seen,
+        "files_read": a.files_read,
+        "files_skipped": by_kind(&a.files_skipped),
+        "records_parsed": a.records_parsed,
+        "records_rejected": by_kind(&a.rejected),
+        "bytes_read": a.bytes_read,
+        "bytes_decompressed": a.bytes_decompressed,
+        "formats": a.formats,
+    })
+}
+
+fn print_json(counts: &Counts, accounting: &Accounting) {
+    let mut obj = serde_json::Map::new();
+    obj.insert("events".into(), json!(counts.total));
+    obj.insert(
+        "first".into(),
+        json!(counts.first.map(|t| t.to_utc_string())),
+    );
+    obj.insert("last".into(), json!(counts.last.map(|t| t.to_utc_string())));
+    for ((key, _, _), map) in DIMENSIONS.iter().zip(&counts.by) {
+        let m: serde_json::Map<String, Value> = sorted(map)
+            .into_iter()
+            .map(|(k, n)| (k.to_owned(), json!(n)))
+            .collect();
+        obj.insert((*key).into(), Value::Object(m));
+    }
+    obj.insert("accounting".into(), accounting_json(accounting));
+    println!("{}", Value::Object(obj));
+}
+
+fn print_table(counts: &Counts, top: usize, tz: &jiff::tz::TimeZone) {
+    let when = |t: Option<EventTime>| t.map_or_else(|| "-".to_owned(), |t| t.to_zoned_string(tz));
+    println!("events: {}", counts.total);
+    println!("first:  {}", when(counts.first));
+    println!("last:   {}", when(counts.last));
+    for ((_, title, _), map) in DIMENSIONS.iter().zip(&counts.by) {
+        let rows = sorted(map);
+        println!("\nby {title} ({} distinct):", rows.len());
+        for (k, n) in rows.iter().take(top) {
+            println!("  {n:>12}  {}", terminal_safe(k));
+        }
+        if rows.len() > top {
+            println!(
+                "  {:>12}  … {} more (--top or --format json)",
+                "",
+                rows.len() - top
+            );
+        }
+    }
+}
+
+/// Runs `stats`.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let tz = parse_tz(&args.tz)?;
+    let reporter = RejectReporter::new(&args.input)?;
+    let inputs = discover_inputs(&args.input, &reporter)?;
+    let sinks: Vec<Counts> = (0..args.input.threads()).map(|_| Counts::new()).collect();
+    let (sinks, accounting) = read_files(&inputs.files, args.input.limits(), sinks, &|r| {
+        reporter.report(r)
+    });
+    reporter.finish()?;
+    let mut totals = Counts::new();
+    for worker in sinks {
+        totals.merge(worker);
+    }
+    let mut all = inputs.accounting;
+    all.merge(&accounting);
+    match args.format {
+        StatsFormat::Json => print_json(&totals, &all),
+        StatsFormat::Table => print_table(&totals, args.top, &tz),
+    }
+    Ok(finish_run(&args.input, &all, ""))
+}
