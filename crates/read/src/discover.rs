@@ -23,8 +23,8 @@ pub struct Inputs {
 /// A path named on the command line that does not exist is an error (most
 /// likely a typo); an unreadable entry inside a directory is reported through
 /// `on_reject` and counted. The same file reached twice is read once.
-/// Symbolic links to files are followed; links to directories are not, so a
-/// link loop cannot make the walk endless.
+/// Symbolic links are followed; a link loop or a dangling link is reported
+/// as an unreadable entry, never walked endlessly or skipped in silence.
 pub fn discover(paths: &[PathBuf], on_reject: &dyn Fn(Rejection)) -> Result<Inputs, ReadError> {
     let mut inputs = Inputs::default();
     let mut seen = HashSet::new();
@@ -61,14 +61,12 @@ fn walk(
     on_reject: &dyn Fn(Rejection),
 ) {
     let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
+        .follow_links(true)
         .sort_by(|a, b| a.file_name().cmp(b.file_name()));
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_dir() => {}
-            Ok(e) if e.file_type().is_file() => push(e.into_path(), inputs, seen),
-            Ok(e) if e.path().is_file() => push(e.into_path(), inputs, seen),
-            Ok(_) => {}
+            Ok(e) => push(e.into_path(), inputs, seen),
             Err(err) => {
                 let path = err.path().unwrap_or(root).to_path_buf();
                 inputs.accounting.files_seen += 1;
