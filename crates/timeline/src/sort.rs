@@ -37,6 +37,10 @@ impl LineKey {
 
 const ENTRY_HEADER: usize = 8 + 8 + 8 + 4;
 
+/// Room kept free in the buffer for the next line, so the buffer is spilled
+/// before it would have to grow (growing doubles its memory).
+const LINE_SLACK: usize = 64 << 10;
+
 /// Collects one worker's lines, spilling sorted runs past its budget.
 pub struct RunBuilder {
     arena: Vec<u8>,
@@ -67,7 +71,7 @@ impl RunBuilder {
         RunBuilder {
             arena: Vec::new(),
             index: Vec::new(),
-            budget: budget.clamp(1 << 16, u32::MAX as usize / 2),
+            budget: budget.clamp(2 * LINE_SLACK, u32::MAX as usize / 2),
             temp_dir,
             spilled: Vec::new(),
         }
@@ -75,13 +79,16 @@ impl RunBuilder {
 
     /// Appends one line written by `write` under `key`.
     pub fn push_with(&mut self, key: LineKey, write: impl FnOnce(&mut Vec<u8>)) -> io::Result<()> {
+        if self.arena.capacity() == 0 {
+            self.arena.reserve_exact(self.budget);
+        }
+        if self.arena.len() + LINE_SLACK > self.arena.capacity() && !self.index.is_empty() {
+            self.spill()?;
+        }
         let start = self.arena.len();
         write(&mut self.arena);
         let len = self.arena.len() - start;
         self.index.push((key, start as u32, len as u32));
-        if self.arena.len() + self.index.len() * 24 >= self.budget {
-            self.spill()?;
-        }
         Ok(())
     }
 
