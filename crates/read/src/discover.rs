@@ -42,9 +42,28 @@ pub fn discover(paths: &[PathBuf], on_reject: &dyn Fn(Rejection)) -> Result<Inpu
     Ok(inputs)
 }
 
-fn push(path: PathBuf, inputs: &mut Inputs, seen: &mut HashSet<PathBuf>) {
-    let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-    if seen.insert(key) {
+/// Identity of a file for de-duplication: device and inode where the platform
+/// has them (one `stat`, no path resolution), else the canonical path.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum FileId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+fn file_id(path: &Path) -> FileId {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            return FileId::Inode(meta.dev(), meta.ino());
+        }
+    }
+    FileId::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+fn push(path: PathBuf, inputs: &mut Inputs, seen: &mut HashSet<FileId>) {
+    if seen.insert(file_id(&path)) {
         let ordinal = inputs.files.len() as u64;
         inputs.files.push(Arc::new(SourceFile {
             path,
@@ -57,7 +76,7 @@ fn push(path: PathBuf, inputs: &mut Inputs, seen: &mut HashSet<PathBuf>) {
 fn walk(
     root: &Path,
     inputs: &mut Inputs,
-    seen: &mut HashSet<PathBuf>,
+    seen: &mut HashSet<FileId>,
     on_reject: &dyn Fn(Rejection),
 ) {
     let walker = walkdir::WalkDir::new(root)

@@ -47,10 +47,20 @@ fn read_with(paths: &[PathBuf], limits: Limits) -> Run {
     events.sort_by_key(|e| (e.time, e.provenance.file.ordinal, e.provenance.record));
     let rejections = rejections.into_inner().unwrap();
     // The accounting always adds up.
-    assert_eq!(accounting.files_seen, accounting.files_read + accounting.skipped_files());
+    assert_eq!(
+        accounting.files_seen,
+        accounting.files_read + accounting.skipped_files()
+    );
     assert_eq!(accounting.records_parsed, events.len() as u64);
-    assert_eq!(accounting.records_rejected() + accounting.skipped_files(), rejections.len() as u64);
-    Run { events, rejections, accounting }
+    assert_eq!(
+        accounting.records_rejected() + accounting.skipped_files(),
+        rejections.len() as u64
+    );
+    Run {
+        events,
+        rejections,
+        accounting,
+    }
 }
 
 fn read(paths: &[PathBuf]) -> Run {
@@ -71,21 +81,51 @@ fn names(run: &Run) -> Vec<&str> {
 #[test]
 fn s3_delivery_files_plain_gzip_and_multi_member_in_org_layout() {
     let dir = tempfile::tempdir().unwrap();
-    let body = format!("{{\"Records\":[{},{}]}}", record("CreateUser", "2024-05-01T10:00:00Z"), record("CreateAccessKey", "2024-05-01T10:01:00Z"));
-    write(dir.path(), "AWSLogs/o-abc123/111122223333/CloudTrail/us-east-1/2024/05/01/a.json.gz", &gzip(body.as_bytes()));
-    let mut multi = gzip(format!("{{\"Records\":[{}]}}", record("ListUsers", "2024-05-01T11:00:00Z")).as_bytes());
-    multi.extend(gzip(format!("{{\"Records\":[{}]}}", record("GetUser", "2024-05-01T11:01:00Z")).as_bytes()));
-    write(dir.path(), "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/b.json.gz", &multi);
+    let body = format!(
+        "{{\"Records\":[{},{}]}}",
+        record("CreateUser", "2024-05-01T10:00:00Z"),
+        record("CreateAccessKey", "2024-05-01T10:01:00Z")
+    );
+    write(
+        dir.path(),
+        "AWSLogs/o-abc123/111122223333/CloudTrail/us-east-1/2024/05/01/a.json.gz",
+        &gzip(body.as_bytes()),
+    );
+    let mut multi = gzip(
+        format!(
+            "{{\"Records\":[{}]}}",
+            record("ListUsers", "2024-05-01T11:00:00Z")
+        )
+        .as_bytes(),
+    );
+    multi.extend(gzip(
+        format!(
+            "{{\"Records\":[{}]}}",
+            record("GetUser", "2024-05-01T11:01:00Z")
+        )
+        .as_bytes(),
+    ));
+    write(
+        dir.path(),
+        "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/b.json.gz",
+        &multi,
+    );
     write(dir.path(), "loose.json", body.as_bytes());
     let run = read(&[dir.path().to_path_buf()]);
     assert_eq!(run.rejections, vec![]);
     assert_eq!(run.accounting.records_parsed, 6);
     assert_eq!(run.accounting.formats.get("records"), Some(&3));
     let e = &run.events[0];
-    assert_eq!(e.identity.access_key_id.as_deref(), Some("AKIAEXAMPLEKEY000001"));
+    assert_eq!(
+        e.identity.access_key_id.as_deref(),
+        Some("AKIAEXAMPLEKEY000001")
+    );
     assert_eq!(e.time.to_utc_string(), "2024-05-01T10:00:00.000Z");
     assert!(e.raw.starts_with("{\"eventVersion\""));
-    assert_eq!(e.request_parameters.as_ref().unwrap().get(), "{\"userName\":\"x\"}");
+    assert_eq!(
+        e.request_parameters.as_ref().unwrap().get(),
+        "{\"userName\":\"x\"}"
+    );
 }
 
 #[test]
@@ -93,10 +133,22 @@ fn lookup_events_pages_json_lines_arrays_and_eventbridge() {
     let dir = tempfile::tempdir().unwrap();
     let inner = serde_json::to_string(&record("RunInstances", "2024-05-02T00:00:00Z")).unwrap();
     let page = format!("{{\"Events\":[{{\"EventId\":\"x\",\"EventName\":\"RunInstances\",\"CloudTrailEvent\":{inner}}}],\"NextToken\":\"abc\"}}\n");
-    write(dir.path(), "lookup.json", format!("{page}{page}").as_bytes());
-    let jsonl = format!("{}\n{}\n", record("A", "2024-05-02T00:00:01Z"), record("B", "2024-05-02T00:00:02Z"));
+    write(
+        dir.path(),
+        "lookup.json",
+        format!("{page}{page}").as_bytes(),
+    );
+    let jsonl = format!(
+        "{}\n{}\n",
+        record("A", "2024-05-02T00:00:01Z"),
+        record("B", "2024-05-02T00:00:02Z")
+    );
     write(dir.path(), "lake.jsonl.gz", &gzip(jsonl.as_bytes()));
-    write(dir.path(), "array.json", format!("[\n  {}\n]", record("C", "2024-05-02T00:00:03Z")).as_bytes());
+    write(
+        dir.path(),
+        "array.json",
+        format!("[\n  {}\n]", record("C", "2024-05-02T00:00:03Z")).as_bytes(),
+    );
     let envelope = format!(
         "{{\n  \"version\": \"0\",\n  \"id\": \"1\",\n  \"detail-type\": \"AWS API Call via CloudTrail\",\n  \"source\": \"aws.iam\",\n  \"detail\": {}\n}}\n",
         record("D", "2024-05-02T00:00:04Z")
@@ -104,7 +156,10 @@ fn lookup_events_pages_json_lines_arrays_and_eventbridge() {
     write(dir.path(), "eventbridge.json", envelope.as_bytes());
     let run = read(&[dir.path().to_path_buf()]);
     assert_eq!(run.rejections, vec![]);
-    assert_eq!(names(&run), ["RunInstances", "RunInstances", "A", "B", "C", "D"]);
+    assert_eq!(
+        names(&run),
+        ["RunInstances", "RunInstances", "A", "B", "C", "D"]
+    );
     assert_eq!(run.accounting.formats.get("lookup-events"), Some(&1));
     assert_eq!(run.accounting.formats.get("json-lines"), Some(&2));
     assert_eq!(run.accounting.formats.get("json-array"), Some(&1));
@@ -114,9 +169,16 @@ fn lookup_events_pages_json_lines_arrays_and_eventbridge() {
 fn digest_files_are_recognised_not_read_as_events() {
     let dir = tempfile::tempdir().unwrap();
     let digest = r#"{"awsAccountId":"111122223333","digestStartTime":"2024-05-01T10:00:00Z","digestEndTime":"2024-05-01T11:00:00Z","digestS3Bucket":"b","digestS3Object":"o","logFiles":[]}"#;
-    write(dir.path(), "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/d.json.gz", &gzip(digest.as_bytes()));
+    write(
+        dir.path(),
+        "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/d.json.gz",
+        &gzip(digest.as_bytes()),
+    );
     let run = read(&[dir.path().to_path_buf()]);
-    assert_eq!(run.accounting.files_skipped.get(&RejectKind::Digest), Some(&1));
+    assert_eq!(
+        run.accounting.files_skipped.get(&RejectKind::Digest),
+        Some(&1)
+    );
     assert!(!run.accounting.has_losses());
 }
 
@@ -134,7 +196,10 @@ fn bad_records_are_located_and_the_rest_is_read() {
         record("X", "not-a-time"),
         good.replace("\"eventTime\":\"2024-05-03T00:00:00Z\",", ""),
         good.replace("\"eventName\":\"Good\",", ""),
-        good.replace("\"userAgent\":\"aws-cli/2.17.0\"", "\"userAgent\":{\"nested\":1}"),
+        good.replace(
+            "\"userAgent\":\"aws-cli/2.17.0\"",
+            "\"userAgent\":{\"nested\":1}",
+        ),
         "{\"unrelated\":true}".to_owned(),
         "42".to_owned(),
         good.replace("Good", "AlsoGood"),
@@ -155,7 +220,11 @@ fn bad_records_are_located_and_the_rest_is_read() {
         ]
     );
     let wrong = &run.rejections[4];
-    assert!(wrong.detail.starts_with("userAgent: invalid type: map"), "{}", wrong.detail);
+    assert!(
+        wrong.detail.starts_with("userAgent: invalid type: map"),
+        "{}",
+        wrong.detail
+    );
     assert_eq!(run.events[1].provenance.record, 8);
     // Offsets point at the record's first byte.
     let offset = run.rejections[0].offset.unwrap() as usize;
@@ -167,22 +236,52 @@ fn invalid_utf8_deep_nesting_and_oversize_records_are_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let good = record("Good", "2024-05-03T00:00:00Z");
     let mut bytes = Vec::new();
-    bytes.extend_from_slice(good.replace("aws-cli/2.17.0", "bad\u{fffd}").replace('\u{fffd}', "\u{1}").as_bytes());
+    bytes.extend_from_slice(
+        good.replace("aws-cli/2.17.0", "bad\u{fffd}")
+            .replace('\u{fffd}', "\u{1}")
+            .as_bytes(),
+    );
     let pos = bytes.iter().position(|b| *b == 1).unwrap();
     bytes[pos] = 0xff;
     bytes.push(b'\n');
-    let deep = good.replace("{\"userName\":\"x\"}", &format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)));
+    let deep = good.replace(
+        "{\"userName\":\"x\"}",
+        &format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+    );
     bytes.extend_from_slice(deep.as_bytes());
     bytes.push(b'\n');
     bytes.extend_from_slice(format!("{{\"pad\":\"{}\"}}\n", "p".repeat(5000)).as_bytes());
     bytes.extend_from_slice(good.as_bytes());
     let path = write(dir.path(), "hostile.jsonl", &bytes);
-    let limits = Limits { max_record_bytes: 4096, ..Limits::default() };
-    let run = read_with(&[path], Limits { max_record_bytes: 300_000, ..limits });
+    let limits = Limits {
+        max_record_bytes: 4096,
+        ..Limits::default()
+    };
+    let run = read_with(
+        &[path],
+        Limits {
+            max_record_bytes: 300_000,
+            ..limits
+        },
+    );
     // Deep nesting is framed and parsed without recursion: no crash, the record is kept raw.
-    assert_eq!(kinds(&run), [(Some(0), RejectKind::InvalidUtf8), (Some(2), RejectKind::NotCloudTrail)]);
+    assert_eq!(
+        kinds(&run),
+        [
+            (Some(0), RejectKind::InvalidUtf8),
+            (Some(2), RejectKind::NotCloudTrail)
+        ]
+    );
     assert_eq!(names(&run), ["Good", "Good"]);
-    assert_eq!(run.events[0].request_parameters.as_ref().unwrap().get().len(), 200_000);
+    assert_eq!(
+        run.events[0]
+            .request_parameters
+            .as_ref()
+            .unwrap()
+            .get()
+            .len(),
+        200_000
+    );
     let small = read_with(&[dir.path().join("hostile.jsonl")], limits);
     assert!(kinds(&small).contains(&(Some(1), RejectKind::TooLarge)));
     assert!(kinds(&small).contains(&(Some(2), RejectKind::TooLarge)));
@@ -192,14 +291,28 @@ fn invalid_utf8_deep_nesting_and_oversize_records_are_rejected() {
 #[test]
 fn truncated_and_corrupt_gzip_keep_what_came_before() {
     let dir = tempfile::tempdir().unwrap();
-    let recs: Vec<String> = (0..200).map(|i| record("Listed", &format!("2024-05-04T00:{:02}:{:02}Z", i / 60, i % 60))).collect();
+    let recs: Vec<String> = (0..200)
+        .map(|i| {
+            record(
+                "Listed",
+                &format!("2024-05-04T00:{:02}:{:02}Z", i / 60, i % 60),
+            )
+        })
+        .collect();
     let body = format!("{{\"Records\":[{}]}}", recs.join(","));
     let gz = gzip(body.as_bytes());
     let path = write(dir.path(), "cut.json.gz", &gz[..gz.len() * 2 / 3]);
     let run = read(&[path]);
-    assert!(run.events.len() > 10 && run.events.len() < 200, "{}", run.events.len());
+    assert!(
+        run.events.len() > 10 && run.events.len() < 200,
+        "{}",
+        run.events.len()
+    );
     let last = run.rejections.last().unwrap();
-    assert!(matches!(last.kind, RejectKind::Decompress | RejectKind::Truncated), "{last}");
+    assert!(
+        matches!(last.kind, RejectKind::Decompress | RejectKind::Truncated),
+        "{last}"
+    );
     let mut corrupt = gz.clone();
     corrupt[gz.len() / 2] ^= 0xff;
     let path = write(dir.path(), "corrupt.json.gz", &corrupt);
@@ -218,7 +331,10 @@ fn gzip_bombs_stop_at_the_ratio_limit() {
         enc.write_all(&zeros).unwrap();
     }
     let path = write(dir.path(), "bomb.json.gz", &enc.finish().unwrap());
-    let limits = Limits { ratio_grace_bytes: 1 << 20, ..Limits::default() };
+    let limits = Limits {
+        ratio_grace_bytes: 1 << 20,
+        ..Limits::default()
+    };
     let run = read_with(&[path], limits);
     assert_eq!(kinds(&run), [(Some(0), RejectKind::DecompressLimit)]);
     assert!(run.rejections[0].detail.contains("gzip bomb"));
@@ -234,7 +350,11 @@ fn unreadable_non_json_and_unsupported_files_are_skipped_with_reasons() {
     write(dir.path(), "logs.zst", &[0x28, 0xb5, 0x2f, 0xfd, 0, 0]);
     write(dir.path(), "empty.json", b"");
     #[cfg(unix)]
-    std::os::unix::fs::symlink(dir.path().join("missing-target"), dir.path().join("dangling.json")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("missing-target"),
+        dir.path().join("dangling.json"),
+    )
+    .unwrap();
     let run = read(&[dir.path().to_path_buf()]);
     let skipped = &run.accounting.files_skipped;
     assert_eq!(skipped.get(&RejectKind::NotJson), Some(&1));
@@ -253,7 +373,11 @@ fn a_missing_input_path_is_an_error() {
 #[test]
 fn the_same_file_named_twice_is_read_once() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "one.json", record("Once", "2024-05-05T00:00:00Z").as_bytes());
+    let path = write(
+        dir.path(),
+        "one.json",
+        record("Once", "2024-05-05T00:00:00Z").as_bytes(),
+    );
     let run = read(&[path.clone(), path, dir.path().to_path_buf()]);
     assert_eq!(names(&run), ["Once"]);
 }
