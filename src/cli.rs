@@ -20,8 +20,12 @@ struct Cli {
 /// One subcommand per job; each lives in its own module under `cmd/`.
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Generate a small bundled incident and walk through it.
+    Demo(cmd::demo::Args),
     /// Print CloudTrail events in time order, filtered.
     Timeline(cmd::timeline::Args),
+    /// Validate CloudTrail log-file integrity offline: digest signatures, digest chain, log hashes.
+    Trail(cmd::trail::Args),
     /// Count events by name, source, region and principal in one pass (no sorting).
     Stats(cmd::stats::Args),
 }
@@ -32,8 +36,10 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Demo(args) => cmd::demo::run(args),
         Command::Timeline(args) => cmd::timeline::run(args),
         Command::Stats(args) => cmd::stats::run(args),
+        Command::Trail(args) => cmd::trail::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -93,7 +93,7 @@ impl<R: Read> Read for GuardReader<R> {
 pub(crate) fn open(path: &Path, limits: Limits, disk: DiskCounter) -> io::Result<Opened> {
     let file = File::open(path)?;
     let mut buffered = BufReader::with_capacity(
-        256 << 10,
+        64 << 10,
         CountingReader {
             inner: file,
             count: disk.clone(),

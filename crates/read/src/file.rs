@@ -86,7 +86,8 @@ pub(crate) fn read_file(
             return run.acc;
         }
     };
-    let mut framer = Framer::new(reader, limits.max_record_bytes);
+    let buffer = std::mem::take(&mut scratch.read_buffer);
+    let mut framer = Framer::with_buffer(reader, limits.max_record_bytes, buffer);
     match read_records(&mut run, &mut framer, scratch) {
         Ok(Outcome::Skipped) => {}
         Ok(Outcome::Read) => run.acc.files_read = 1,
@@ -101,6 +102,7 @@ pub(crate) fn read_file(
     }
     run.acc.bytes_read = disk.get();
     run.acc.bytes_decompressed = framer.position();
+    scratch.read_buffer = framer.into_buffer();
     run.acc
 }
 
@@ -126,13 +128,13 @@ fn read_records<R: io::Read>(
     }
     while let Some(frame) = framer.next_frame()? {
         match frame {
-            Frame::Item { offset, bytes } => {
+            Frame::Item { offset, bytes, spaced } => {
                 let prov = Provenance {
                     file: Arc::clone(run.file),
                     record: run.record,
                     offset,
                 };
-                match classify(bytes, offset, prov, scratch) {
+                match classify(bytes, spaced, offset, prov, scratch) {
                     Classified::Event(ev) => {
                         run.acc.records_parsed += 1;
                         run.record += 1;

@@ -51,7 +51,9 @@ impl Form {
 #[derive(Debug)]
 pub(crate) enum Frame<'a> {
     /// One complete JSON value, starting at decompressed byte `offset`.
-    Item { offset: u64, bytes: &'a [u8] },
+    Item { offset: u64, bytes: &'a [u8], spaced: bool },
+    /// `spaced` tells whether it holds whitespace between tokens (and so
+    /// needs compacting before it can be stored as compact JSON).
     /// A value longer than the record limit, skipped unread.
     Oversize { offset: u64, len: u64 },
     /// A stretch that could not be framed (syntax error, truncation), skipped.
@@ -82,6 +84,7 @@ const PLAIN: u8 = 0;
 const QUOTE: u8 = 1;
 const OPEN: u8 = 2;
 const CLOSE: u8 = 3;
+const SPACE: u8 = 4;
 
 const CLASS: [u8; 256] = {
     let mut t = [PLAIN; 256];
@@ -90,6 +93,10 @@ const CLASS: [u8; 256] = {
     t[b'[' as usize] = OPEN;
     t[b'}' as usize] = CLOSE;
     t[b']' as usize] = CLOSE;
+    t[b' ' as usize] = SPACE;
+    t[b'\t' as usize] = SPACE;
+    t[b'\n' as usize] = SPACE;
+    t[b'\r' as usize] = SPACE;
     t
 };
 
@@ -108,9 +115,13 @@ pub(crate) struct Framer<R> {
     capture_start: u64,
     /// The value being captured outgrew the limit; its bytes are being dropped.
     oversize: bool,
+    /// The value being captured has whitespace between tokens.
+    spaced: bool,
     /// Absolute offset of `buf[0]`.
     base: u64,
     eof: bool,
+    /// A read error that came with data; returned by the next `fill`.
+    pending_error: Option<io::Error>,
     state: State,
     max_record: usize,
     form: Option<Form>,
@@ -118,20 +129,37 @@ pub(crate) struct Framer<R> {
 
 impl<R: Read> Framer<R> {
     /// A framer over `reader` that keeps records up to `max_record` bytes.
+    #[cfg(test)]
     pub(crate) fn new(reader: R, max_record: usize) -> Self {
+        Self::with_buffer(reader, max_record, Vec::new())
+    }
+
+    /// Like [`Framer::new`], reusing `buf`'s allocation (see [`Framer::into_buffer`]).
+    pub(crate) fn with_buffer(reader: R, max_record: usize, mut buf: Vec<u8>) -> Self {
+        buf.clear();
+        if buf.capacity() > 4 * CHUNK {
+            buf = Vec::new();
+        }
         Framer {
             reader,
-            buf: Vec::with_capacity(CHUNK),
+            buf,
             pos: 0,
             mark: None,
             capture_start: 0,
             oversize: false,
+            spaced: false,
             base: 0,
             eof: false,
+            pending_error: None,
             state: State::Top,
             max_record,
             form: None,
         }
+    }
+
+    /// Gives back the read buffer for the next file.
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.buf
     }
 
     /// The container form of the first records found, once known.
@@ -158,19 +186,22 @@ impl<R: Read> Framer<R> {
                 *m -= keep;
             }
         }
-        let len = self.buf.len();
-        self.buf.resize(len + CHUNK, 0);
-        let n = loop {
-            match self.reader.read(&mut self.buf[len..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(len);
-                    return Err(e);
-                }
+        // `read_to_end` on a `Take` appends into spare capacity without
+        // zero-filling it first (zeroing a chunk per read costs more than
+        // parsing a small file).
+        if let Some(e) = self.pending_error.take() {
+            return Err(e);
+        }
+        let before = self.buf.len();
+        let n = match (&mut self.reader).take(CHUNK as u64).read_to_end(&mut self.buf) {
+            Ok(n) => n,
+            // Frame what arrived before the error; report the error next time.
+            Err(e) if self.buf.len() > before => {
+                self.pending_error = Some(e);
+                self.buf.len() - before
             }
+            Err(e) => return Err(e),
         };
-        self.buf.truncate(len + n);
         if n == 0 {
             self.eof = true;
         }
@@ -191,6 +222,7 @@ impl<R: Read> Framer<R> {
                 if !is_ws(b) {
                     return Ok(Some(b));
                 }
+                self.spaced |= self.mark.is_some();
                 self.pos += 1;
             }
             if !self.fill()? {
@@ -203,6 +235,7 @@ impl<R: Read> Framer<R> {
         self.mark = Some(self.pos);
         self.capture_start = self.base + self.pos as u64;
         self.oversize = false;
+        self.spaced = false;
     }
 
     fn check_size(&mut self) {
@@ -282,6 +315,10 @@ impl<R: Read> Framer<R> {
             while i < rest.len() {
                 match CLASS[rest[i] as usize] {
                     PLAIN => i += 1,
+                    SPACE => {
+                        self.spaced = true;
+                        i += 1;
+                    }
                     QUOTE => {
                         in_str = true;
                         i += 1;
@@ -313,6 +350,7 @@ impl<R: Read> Framer<R> {
             Some(m) if !self.oversize && self.pos - m <= self.max_record => Frame::Item {
                 offset,
                 bytes: &self.buf[m..self.pos],
+                spaced: self.spaced,
             },
             _ => Frame::Oversize {
                 offset,
@@ -647,8 +685,14 @@ mod tests {
         let mut out = Vec::new();
         while let Some(frame) = f.next_frame().unwrap() {
             out.push(match frame {
-                Frame::Item { offset, bytes } => {
-                    Got::Item(offset, String::from_utf8(bytes.to_vec()).unwrap())
+                Frame::Item {
+                    offset,
+                    bytes,
+                    spaced,
+                } => {
+                    let text = String::from_utf8(bytes.to_vec()).unwrap();
+                    assert_eq!(spaced, text.contains([' ', '\n']), "{text:?}");
+                    Got::Item(offset, text)
                 }
                 Frame::Oversize { offset, len } => Got::Oversize(offset, len),
                 Frame::Damaged { offset, kind, .. } => Got::Damaged(offset, kind),

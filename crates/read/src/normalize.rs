@@ -21,6 +21,8 @@ pub(crate) enum Classified {
 pub(crate) struct Scratch {
     compact: String,
     inner: String,
+    /// The framer's read buffer, kept between files.
+    pub(crate) read_buffer: Vec<u8>,
 }
 
 fn reject(kind: RejectKind, detail: impl Into<String>) -> Classified {
@@ -40,9 +42,11 @@ fn json_type(text: &str) -> &'static str {
     }
 }
 
-/// Classifies one framed item whose decompressed bytes start at `offset`.
+/// Classifies one framed item whose decompressed bytes start at `offset`;
+/// `spaced` items (with whitespace between tokens) are compacted first.
 pub(crate) fn classify(
     bytes: &[u8],
+    spaced: bool,
     offset: u64,
     prov: Provenance,
     scratch: &mut Scratch,
@@ -62,11 +66,16 @@ pub(crate) fn classify(
             format!("expected a JSON object, found {}", json_type(text)),
         );
     }
-    let Scratch { compact, inner } = scratch;
-    compact_into(text, compact);
-    let item: WireItem = match serde_json::from_str(compact) {
+    let Scratch { compact, inner, .. } = scratch;
+    let text = if spaced {
+        compact_into(text, compact);
+        compact.as_str()
+    } else {
+        text
+    };
+    let item: WireItem = match serde_json::from_str(text) {
         Ok(item) => item,
-        Err(e) => return parse_error(compact, &e),
+        Err(e) => return parse_error(text, &e),
     };
     if let Some(wrapped) = item.cloudtrail_event {
         return unwrap_into(
@@ -89,7 +98,7 @@ pub(crate) fn classify(
     if item.digest_start_time.is_some() && item.log_files.is_some() {
         return Classified::Digest;
     }
-    build_event(item, compact, prov)
+    build_event(item, text, prov)
 }
 
 /// Parses a record wrapped in an envelope (as JSON text) into an event.

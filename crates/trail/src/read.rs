@@ -1,0 +1,166 @@
+//! Opening evidence files: gzip detected by its magic bytes (not the file name),
+//! multi-member gzip decoded with `MultiGzDecoder`, every read capped.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use flate2::bufread::MultiGzDecoder;
+use sha2::{Digest as _, Sha256};
+
+const BUF: usize = 64 * 1024;
+
+/// Why a file could not be read within its limit.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// Opening, reading or decompressing failed.
+    Io(io::Error),
+    /// More than the limit came out of the decompressor.
+    TooLarge,
+}
+
+impl ReadError {
+    pub(crate) fn describe(&self, limit: u64) -> String {
+        match self {
+            ReadError::Io(e) => describe_io(e),
+            ReadError::TooLarge => format!("decompresses to more than {limit} bytes"),
+        }
+    }
+}
+
+/// A human description of an I/O or decompression error.
+pub(crate) fn describe_io(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "not found".to_string(),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
+            format!("invalid format: {e} (corrupt gzip, or data after the last gzip member)")
+        }
+        io::ErrorKind::UnexpectedEof => {
+            "invalid format: truncated gzip stream, or bytes after the last gzip member".to_string()
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// Opens `path` and returns a reader over its uncompressed content.
+pub(crate) fn open_decoded(path: &Path) -> io::Result<Box<dyn Read + Send>> {
+    let mut reader = BufReader::with_capacity(BUF, File::open(path)?);
+    let head = reader.fill_buf()?;
+    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+        Ok(Box::new(MultiGzDecoder::new(reader)))
+    } else {
+        Ok(Box::new(reader))
+    }
+}
+
+/// Reads the whole uncompressed content of `path`, failing with [`ReadError::TooLarge`]
+/// as soon as more than `limit` bytes come out (so a gzip bomb costs at most `limit`).
+pub(crate) fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let reader = open_decoded(path).map_err(ReadError::Io)?;
+    let mut out = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(ReadError::Io)?;
+    if out.len() as u64 > limit {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(out)
+}
+
+/// The first up-to-`n` uncompressed bytes of `path` (for content sniffing).
+pub(crate) fn sniff(path: &Path, n: u64) -> io::Result<Vec<u8>> {
+    let reader = open_decoded(path)?;
+    let mut out = Vec::new();
+    match reader.take(n).read_to_end(&mut out) {
+        Ok(_) => Ok(out),
+        // A truncated or odd stream still tells us what it starts with.
+        Err(e) if !out.is_empty() && e.kind() != io::ErrorKind::NotFound => Ok(out),
+        Err(e) => Err(e),
+    }
+}
+
+/// SHA-256 of the uncompressed content of `path`, streamed in 64 KiB blocks
+/// (memory does not grow with file size); fails past `limit` uncompressed bytes.
+pub(crate) fn sha256_file(path: &Path, limit: u64) -> Result<[u8; 32], ReadError> {
+    let mut reader = open_decoded(path).map_err(ReadError::Io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; BUF];
+    let mut total: u64 = 0;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ReadError::Io(e)),
+        };
+        total += n as u64;
+        if total > limit {
+            return Err(ReadError::TooLarge);
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().into())
+}
+
+/// SHA-256 of a byte slice.
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let _ = e.write_all(data);
+        e.finish().unwrap_or_default()
+    }
+
+    #[test]
+    fn multi_member_gzip_hashes_all_members() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("x.gz");
+        let mut bytes = gz(b"hello ");
+        bytes.extend(gz(b"world"));
+        std::fs::write(&p, bytes).expect("write");
+        let h = sha256_file(&p, 1 << 20)
+            .map_err(|e| e.describe(0))
+            .expect("hash");
+        assert_eq!(h, sha256(b"hello world"));
+        assert_eq!(read_capped(&p, 100).ok(), Some(b"hello world".to_vec()));
+    }
+
+    #[test]
+    fn trailing_garbage_after_gzip_is_an_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("x.gz");
+        let mut bytes = gz(b"hello");
+        bytes.extend(b"this is not gzip");
+        std::fs::write(&p, bytes).expect("write");
+        match sha256_file(&p, 1 << 20) {
+            Err(ReadError::Io(e)) => assert!(describe_io(&e).contains("invalid format")),
+            other => panic!("expected a format error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn gzip_bomb_is_capped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("bomb.gz");
+        std::fs::write(&p, gz(&vec![b' '; 8 << 20])).expect("write");
+        assert!(matches!(read_capped(&p, 1 << 20), Err(ReadError::TooLarge)));
+        assert!(matches!(sha256_file(&p, 1 << 20), Err(ReadError::TooLarge)));
+    }
+
+    #[test]
+    fn plain_files_are_read_as_is() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("x.json");
+        std::fs::write(&p, b"{}").expect("write");
+        assert_eq!(sniff(&p, 1).ok(), Some(b"{".to_vec()));
+    }
+}

@@ -1,0 +1,1437 @@
+//! The validation engine: discover files, load digests in parallel, walk every
+//! chain, verify signatures, hash listed log files in parallel, report.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::digest::{looks_like_digest, looks_like_log, Digest};
+use crate::error::TrailError;
+use crate::keys::PublicKeys;
+use crate::layout;
+use crate::read::{self, ReadError};
+use crate::report::*;
+use crate::signatures::{is_sidecar, Signatures};
+
+/// What to validate: files and directories (walked recursively), plus an optional root.
+///
+/// Digests, log files and signature sidecars are told apart by name and content, so
+/// one folder holding a whole `aws s3 sync` copy is enough. With a `root`, local paths
+/// relative to it are also matched against S3 keys verbatim, and are shown relative to it.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Files and directories.
+    pub paths: Vec<PathBuf>,
+    /// Optional root of the local copy (e.g. the bucket folder of a case).
+    pub root: Option<PathBuf>,
+}
+
+/// Limits and the period to validate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Only digests whose period overlaps `[from, to]` are validated (like `--start-time`).
+    pub from: Option<Timestamp>,
+    /// End of the period (like `--end-time`).
+    pub to: Option<Timestamp>,
+    /// Largest uncompressed digest accepted (default 64 MiB); larger ones are reported.
+    pub max_digest_bytes: u64,
+    /// Largest uncompressed log file hashed (default 4 GiB); larger ones are reported.
+    pub max_log_bytes: u64,
+    /// Worker threads for reading and hashing (default: available cores).
+    pub threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            from: None,
+            to: None,
+            max_digest_bytes: 64 << 20,
+            max_log_bytes: 4 << 30,
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+const SNIFF_BYTES: u64 = 4096;
+const HOUR: SignedDuration = SignedDuration::from_hours(1);
+const TOLERANCE: SignedDuration = SignedDuration::from_mins(5);
+
+/// Validates the CloudTrail digests and log files found in `inputs` offline.
+///
+/// Fails only when an input path cannot be read at all; everything wrong with the
+/// evidence itself is a finding in the returned [`Report`].
+pub fn validate(
+    inputs: &Inputs,
+    keys: &PublicKeys,
+    signatures: &Signatures,
+    options: &Options,
+) -> Result<Report, TrailError> {
+    if let (Some(from), Some(to)) = (options.from, options.to) {
+        if from >= to {
+            return Err(TrailError::Period { from, to });
+        }
+    }
+    let mut problems: Vec<Problem> = keys.notes().to_vec();
+    problems.extend(signatures.notes().iter().cloned());
+    let files = collect(inputs, &mut problems)?;
+    let items = par_map(&files, options.threads, |p| classify(p, options));
+
+    let mut sigs = signatures.clone();
+    let mut engine = Engine::new(inputs, options);
+    for item in items {
+        match item {
+            Item::Sidecar(p) => {
+                if let Err(e) = sigs.add_sidecar(&p) {
+                    problems.push(Problem::new(
+                        ProblemKind::SignatureUnreadable,
+                        p.display().to_string(),
+                        e.to_string(),
+                    ));
+                }
+            }
+            other => engine.add(other),
+        }
+    }
+    engine.problems = problems;
+    engine.run(keys, &sigs);
+    Ok(engine.finish(sigs.len()))
+}
+
+/// Walks the inputs; unreadable entries are findings, a missing input path is an error.
+fn collect(inputs: &Inputs, problems: &mut Vec<Problem>) -> Result<Vec<PathBuf>, TrailError> {
+    let mut seen = HashSet::new();
+    let mut files = Vec::new();
+    let mut push = |p: PathBuf, files: &mut Vec<PathBuf>| {
+        let canon = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+        if seen.insert(canon) {
+            files.push(p);
+        }
+    };
+    for input in &inputs.paths {
+        let meta = std::fs::metadata(input).map_err(|reason| TrailError::Io {
+            path: input.clone(),
+            reason,
+        })?;
+        if !meta.is_dir() {
+            push(input.clone(), &mut files);
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(input).sort_by_file_name() {
+            match entry {
+                Ok(e) if e.file_type().is_file() => push(e.into_path(), &mut files),
+                Ok(_) => {}
+                Err(e) => problems.push(Problem::new(
+                    ProblemKind::FileUnreadable,
+                    e.path().unwrap_or(input).display().to_string(),
+                    e.to_string(),
+                )),
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Runs `f` over `items` on up to `threads` scoped threads; results keep input order.
+pub(crate) fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let n = threads.clamp(1, items.len().max(1));
+    if n == 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let parts: Vec<Vec<(usize, R)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        out.push((i, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (i, r) in parts.into_iter().flatten() {
+        slots[i] = Some(r);
+    }
+    slots.into_iter().flatten().collect()
+}
+
+struct Loaded {
+    path: PathBuf,
+    digest: Digest,
+    sha256: [u8; 32],
+    start: Timestamp,
+    end: Timestamp,
+}
+
+enum Item {
+    Digest(Box<Loaded>),
+    BadDigest {
+        path: PathBuf,
+        kind: ProblemKind,
+        detail: String,
+    },
+    Log(PathBuf),
+    Other(PathBuf),
+    Sidecar(PathBuf),
+}
+
+/// Tells what a file is: by name first (cheap), else by its first uncompressed bytes.
+fn classify(path: &Path, options: &Options) -> Item {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if is_sidecar(&name) {
+        return Item::Sidecar(path.to_path_buf());
+    }
+    if name.contains("_CloudTrail-Digest_") {
+        return load_digest(path, options);
+    }
+    if name.contains("_CloudTrail_") || name.contains("_CloudTrail-Insight_") {
+        return Item::Log(path.to_path_buf());
+    }
+    match read::sniff(path, SNIFF_BYTES) {
+        Ok(prefix) if looks_like_digest(&prefix) => load_digest(path, options),
+        Ok(prefix) if looks_like_log(&prefix) => Item::Log(path.to_path_buf()),
+        _ => Item::Other(path.to_path_buf()),
+    }
+}
+
+fn load_digest(path: &Path, options: &Options) -> Item {
+    let bad = |kind, detail: String| Item::BadDigest {
+        path: path.to_path_buf(),
+        kind,
+        detail,
+    };
+    let bytes = match read::read_capped(path, options.max_digest_bytes) {
+        Ok(b) => b,
+        Err(ReadError::TooLarge) => {
+            return bad(
+                ProblemKind::DigestTooLarge,
+                format!(
+                "expected at most {} bytes uncompressed, found more (gzip bomb, or not a digest)",
+                options.max_digest_bytes
+            ),
+            )
+        }
+        Err(e) => {
+            return bad(
+                ProblemKind::DigestUnparsable,
+                e.describe(options.max_digest_bytes),
+            )
+        }
+    };
+    let digest = match Digest::parse(&bytes, path) {
+        Ok(d) => d,
+        Err(e) => return bad(ProblemKind::DigestUnparsable, e.to_string()),
+    };
+    let time = |field: &str, text: &str| {
+        text.parse::<Timestamp>().map_err(|_| {
+            format!(
+                "{}: expected an RFC 3339 time in {field}, found {text:?}",
+                path.display()
+            )
+        })
+    };
+    let (start, end) = match (
+        time("digestStartTime", &digest.digest_start_time),
+        time("digestEndTime", &digest.digest_end_time),
+    ) {
+        (Ok(s), Ok(e)) => (s, e),
+        (Err(why), _) | (_, Err(why)) => return bad(ProblemKind::DigestUnparsable, why),
+    };
+    Item::Digest(Box::new(Loaded {
+        path: path.to_path_buf(),
+        sha256: read::sha256(&bytes),
+        digest,
+        start,
+        end,
+    }))
+}
+
+struct Node {
+    l: Loaded,
+    claimed_layout: Option<String>,
+    claimed_name: String,
+    chain: usize,
+    moved: bool,
+    in_scope: bool,
+    canonical: bool,
+    conflict: bool,
+    uri: String,
+}
+
+struct Bad {
+    path: PathBuf,
+    kind: ProblemKind,
+    detail: String,
+}
+
+/// Every non-digest file of the inputs, stored once; the maps hold indexes into `paths`.
+#[derive(Default)]
+struct FileIndex {
+    paths: Vec<PathBuf>,
+    by_layout: HashMap<String, Vec<u32>>,
+    by_name: HashMap<String, Vec<u32>>,
+    by_rel: HashMap<String, Vec<u32>>,
+}
+
+impl FileIndex {
+    fn add(&mut self, p: PathBuf, root: Option<&Path>) -> u32 {
+        let id = u32::try_from(self.paths.len()).unwrap_or(u32::MAX);
+        if let Some(k) = layout::layout_key_of_path(&p) {
+            self.by_layout.entry(k).or_default().push(id);
+        }
+        let name = layout::name_key_of_path(&p);
+        self.by_name.entry(name).or_default().push(id);
+        if let Some(rel) = root.and_then(|r| p.strip_prefix(r).ok()) {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let rel = rel.strip_suffix(".gz").unwrap_or(&rel).to_string();
+            self.by_rel.entry(rel).or_default().push(id);
+        }
+        self.paths.push(p);
+        id
+    }
+
+    fn path(&self, id: u32) -> &Path {
+        self.paths
+            .get(id as usize)
+            .map_or(Path::new(""), PathBuf::as_path)
+    }
+
+    /// Local files for an S3 key: exact under root, then layout key, then file name.
+    fn find(&self, key: &str) -> &[u32] {
+        let stripped = key.strip_suffix(".gz").unwrap_or(key);
+        [
+            self.by_rel.get(stripped),
+            layout::layout_key(key).and_then(|k| self.by_layout.get(&k)),
+            self.by_name.get(&layout::name_key(key)),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|v| !v.is_empty())
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    }
+}
+
+struct Engine<'a> {
+    options: &'a Options,
+    root: Option<PathBuf>,
+    nodes: Vec<Node>,
+    bad: Vec<Bad>,
+    logs: Vec<u32>,
+    files: FileIndex,
+    other: Vec<u32>,
+    duplicates: Vec<PathBuf>,
+    chains: Vec<Chain>,
+    chain_ids: HashMap<(String, String, String, String), usize>,
+    claim_layout: HashMap<String, usize>,
+    claim_name: HashMap<String, usize>,
+    problems: Vec<Problem>,
+    report: Report,
+}
+
+impl<'a> Engine<'a> {
+    fn new(inputs: &Inputs, options: &'a Options) -> Self {
+        Engine {
+            options,
+            root: inputs.root.clone(),
+            nodes: Vec::new(),
+            bad: Vec::new(),
+            logs: Vec::new(),
+            files: FileIndex::default(),
+            other: Vec::new(),
+            duplicates: Vec::new(),
+            chains: Vec::new(),
+            chain_ids: HashMap::new(),
+            claim_layout: HashMap::new(),
+            claim_name: HashMap::new(),
+            problems: Vec::new(),
+            report: Report::default(),
+        }
+    }
+
+    fn add(&mut self, item: Item) {
+        match item {
+            Item::Digest(l) => self.add_digest(*l),
+            Item::BadDigest { path, kind, detail } => self.bad.push(Bad { path, kind, detail }),
+            Item::Log(p) => {
+                let id = self.files.add(p, self.root.as_deref());
+                self.logs.push(id);
+            }
+            Item::Other(p) => {
+                let id = self.files.add(p, self.root.as_deref());
+                self.other.push(id);
+            }
+            Item::Sidecar(_) => {}
+        }
+    }
+
+    fn chain_of(&mut self, l: &Loaded) -> usize {
+        let name = layout::parse_digest_name(&l.digest.digest_s3_object)
+            .or_else(|| layout::parse_digest_name(&l.path.to_string_lossy()));
+        let (account, region, trail, home) = match name {
+            Some(n) => (n.account, n.region, n.trail, n.home_region),
+            None => (
+                l.digest.aws_account_id.clone(),
+                "unknown".into(),
+                "unknown".into(),
+                "unknown".into(),
+            ),
+        };
+        let key = (account.clone(), region.clone(), trail.clone(), home.clone());
+        if let Some(&i) = self.chain_ids.get(&key) {
+            return i;
+        }
+        self.chains.push(Chain {
+            account,
+            org: layout::org_id(&l.digest.digest_s3_object),
+            region,
+            trail,
+            home_region: home,
+        });
+        self.chain_ids.insert(key, self.chains.len() - 1);
+        self.chains.len() - 1
+    }
+
+    fn add_digest(&mut self, l: Loaded) {
+        let claimed_layout = layout::layout_key(&l.digest.digest_s3_object);
+        let claimed_name = layout::name_key(&l.digest.digest_s3_object);
+        let moved = match (&claimed_layout, layout::layout_key_of_path(&l.path)) {
+            (Some(c), Some(local)) => *c != local,
+            _ => claimed_name != layout::name_key_of_path(&l.path),
+        };
+        let in_scope = self.options.from.is_none_or(|f| l.end > f)
+            && self.options.to.is_none_or(|t| l.start < t);
+        let chain = self.chain_of(&l);
+        let uri = layout::s3_uri(&l.digest.digest_s3_bucket, &l.digest.digest_s3_object);
+        let idx = self.nodes.len();
+        let existing = claimed_layout
+            .as_ref()
+            .and_then(|k| self.claim_layout.get(k))
+            .or_else(|| self.claim_name.get(&claimed_name))
+            .copied();
+        let mut node = Node {
+            l,
+            claimed_layout,
+            claimed_name,
+            chain,
+            moved,
+            in_scope,
+            canonical: true,
+            conflict: false,
+            uri,
+        };
+        if let Some(e) = existing {
+            if self.nodes[e].l.sha256 == node.l.sha256 {
+                // An identical copy: harmless, not validated twice.
+                self.duplicates.push(node.l.path.clone());
+                return;
+            }
+            let prefer_new = self.nodes[e].moved && !node.moved;
+            let (keep, drop) = if prefer_new { (idx, e) } else { (e, idx) };
+            let drop_path = if drop == idx {
+                node.l.path.clone()
+            } else {
+                self.nodes[drop].l.path.clone()
+            };
+            let keep_path = if keep == idx {
+                node.l.path.clone()
+            } else {
+                self.nodes[keep].l.path.clone()
+            };
+            self.push_problem(Problem::new(
+                ProblemKind::DigestConflict,
+                drop_path.display().to_string(),
+                format!(
+                    "claims the same S3 key as {} but its content differs",
+                    keep_path.display()
+                ),
+            ));
+            if drop == idx {
+                node.canonical = false;
+                node.conflict = true;
+            } else {
+                self.nodes[e].canonical = false;
+                self.nodes[e].conflict = true;
+            }
+        }
+        if node.canonical {
+            if let Some(k) = &node.claimed_layout {
+                self.claim_layout.insert(k.clone(), idx);
+            }
+            self.claim_name.insert(node.claimed_name.clone(), idx);
+        }
+        self.nodes.push(node);
+    }
+
+    fn push_problem(&mut self, p: Problem) {
+        self.report.problems.push(p);
+    }
+
+    /// The canonical digest an S3 key refers to.
+    fn lookup(&self, key: &str) -> Option<usize> {
+        layout::layout_key(key)
+            .and_then(|k| self.claim_layout.get(&k))
+            .or_else(|| self.claim_name.get(&layout::name_key(key)))
+            .copied()
+    }
+
+    /// An unparsable file sitting where `key` should be.
+    fn lookup_bad(&self, key: &str) -> Option<usize> {
+        let lk = layout::layout_key(key);
+        let nk = layout::name_key(key);
+        self.bad
+            .iter()
+            .position(|b| match (&lk, layout::layout_key_of_path(&b.path)) {
+                (Some(a), Some(b)) => *a == b,
+                _ => layout::name_key_of_path(&b.path) == nk,
+            })
+    }
+
+    fn run(&mut self, keys: &PublicKeys, sigs: &Signatures) {
+        let n = self.nodes.len();
+        // Successors: who names whom as previous.
+        let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut missing_refs: Vec<(usize, String)> = Vec::new();
+        for d in 0..n {
+            if !self.nodes[d].canonical {
+                continue;
+            }
+            if let Some(prev) = self.nodes[d].l.digest.previous_digest_s3_object.clone() {
+                match self.lookup(&prev) {
+                    Some(p) if p != d => succ[p].push(d),
+                    _ => missing_refs.push((d, prev)),
+                }
+            }
+        }
+
+        // Per-digest verdicts, in chain order (newest first), for digests in scope.
+        let mut order: Vec<usize> = (0..n)
+            .filter(|&i| self.nodes[i].in_scope || self.nodes[i].conflict)
+            .collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&self.nodes[a], &self.nodes[b]);
+            x.chain
+                .cmp(&y.chain)
+                .then(y.l.end.cmp(&x.l.end))
+                .then(x.l.path.cmp(&y.l.path))
+        });
+        self.report.outside_period = self
+            .nodes
+            .iter()
+            .filter(|x| !x.in_scope && x.canonical)
+            .count() as u64;
+
+        for &i in &order {
+            let outcome = self.judge(i, &succ[i], keys, sigs);
+            self.report.digests.push(outcome);
+        }
+
+        // Unparsable digests: not validated, reported (unless clearly outside the period).
+        for b in &self.bad {
+            let name_end = layout::parse_digest_name(&b.path.to_string_lossy()).and_then(|x| x.end);
+            if let (Some(end), Some(from)) = (name_end, self.options.from) {
+                if end <= from {
+                    continue;
+                }
+            }
+            if let (Some(end), Some(to)) = (name_end, self.options.to) {
+                if end - HOUR >= to {
+                    continue;
+                }
+            }
+            let chain = layout::parse_digest_name(&b.path.to_string_lossy()).and_then(|x| {
+                self.chain_ids
+                    .get(&(x.account, x.region, x.trail, x.home_region))
+                    .copied()
+            });
+            let chain = match chain {
+                Some(c) => c,
+                None => {
+                    let key = (
+                        "unknown".to_string(),
+                        "unknown".to_string(),
+                        "unknown".to_string(),
+                        "unknown".to_string(),
+                    );
+                    match self.chain_ids.get(&key) {
+                        Some(&c) => c,
+                        None => {
+                            self.chains.push(Chain {
+                                account: "unknown".into(),
+                                org: None,
+                                region: "unknown".into(),
+                                trail: "unknown".into(),
+                                home_region: "unknown".into(),
+                            });
+                            self.chain_ids.insert(key, self.chains.len() - 1);
+                            self.chains.len() - 1
+                        }
+                    }
+                }
+            };
+            let why = if b.kind == ProblemKind::DigestTooLarge {
+                "too large".to_string()
+            } else {
+                b.detail.clone()
+            };
+            self.report.digests.push(DigestOutcome {
+                chain,
+                uri: b.path.display().to_string(),
+                local: Some(b.path.clone()),
+                start: None,
+                end: name_end,
+                status: DigestStatus::Invalid(DigestFailure::InvalidFormat(why)),
+                signature: SignatureCheck::NotAttempted,
+                log_files: 0,
+            });
+            self.report.problems.push(Problem::new(
+                b.kind,
+                b.path.display().to_string(),
+                b.detail.clone(),
+            ));
+        }
+
+        self.chain_gaps(&missing_refs);
+        self.check_logs(&order);
+    }
+
+    /// Signature, key, location and chain-link checks for one digest.
+    fn judge(
+        &mut self,
+        i: usize,
+        succ: &[usize],
+        keys: &PublicKeys,
+        sigs: &Signatures,
+    ) -> DigestOutcome {
+        let node = &self.nodes[i];
+        let d = &node.l.digest;
+        let sha_hex = crate::hex::encode(&node.l.sha256);
+        let message = d.signing_string(&sha_hex);
+        let fp = d.digest_public_key_fingerprint.trim().to_ascii_lowercase();
+        let mut problems = Vec::new();
+        let mut outcome = DigestOutcome {
+            chain: node.chain,
+            uri: node.uri.clone(),
+            local: Some(node.l.path.clone()),
+            start: Some(node.l.start),
+            end: Some(node.l.end),
+            status: DigestStatus::Valid,
+            signature: SignatureCheck::NotAttempted,
+            log_files: d.log_files.len(),
+        };
+
+        let mut failure: Option<DigestFailure> = None;
+        if node.conflict {
+            failure = Some(DigestFailure::Conflict);
+        } else if node.moved {
+            failure = Some(DigestFailure::Moved);
+            problems.push(Problem::new(
+                ProblemKind::DigestMoved,
+                node.uri.clone(),
+                format!(
+                    "found at {}, which is not where digestS3Object says it was delivered",
+                    node.l.path.display()
+                ),
+            ));
+        }
+        if !d
+            .digest_signature_algorithm
+            .eq_ignore_ascii_case("SHA256withRSA")
+        {
+            failure.get_or_insert(DigestFailure::UnsupportedAlgorithm(
+                d.digest_signature_algorithm.clone(),
+            ));
+            problems.push(Problem::new(
+                ProblemKind::UnsupportedAlgorithm,
+                node.uri.clone(),
+                format!(
+                    "expected digestSignatureAlgorithm SHA256withRSA, found {:?}",
+                    d.digest_signature_algorithm
+                ),
+            ));
+        }
+
+        // Candidate signatures: supplied ones, and previousDigestSignature of each successor.
+        struct Candidate {
+            bytes: Option<Vec<u8>>,
+            source: SignatureSource,
+            from: String,
+        }
+        let mut candidates = Vec::new();
+        for s in sigs.lookup(&d.digest_s3_object, &node.l.path) {
+            if let Some(alg) = s
+                .algorithm
+                .as_deref()
+                .filter(|a| !a.eq_ignore_ascii_case("SHA256withRSA"))
+            {
+                problems.push(Problem::new(
+                    ProblemKind::UnsupportedAlgorithm,
+                    s.source.display().to_string(),
+                    format!(
+                        "expected signature-algorithm SHA256withRSA for {}, found {alg:?}",
+                        node.uri
+                    ),
+                ));
+                continue;
+            }
+            let bytes = crate::hex::decode(&s.hex);
+            if bytes.is_none() {
+                problems.push(Problem::new(
+                    ProblemKind::SignatureUnreadable,
+                    s.source.display().to_string(),
+                    format!(
+                        "expected a hex signature for {}, found {:?}",
+                        node.uri,
+                        crate::error::shorten(&s.hex, 40)
+                    ),
+                ));
+            }
+            candidates.push(Candidate {
+                bytes,
+                source: SignatureSource::Supplied,
+                from: s.source.display().to_string(),
+            });
+        }
+        for &s in succ {
+            let sd = &self.nodes[s];
+            let Some(sig) = sd.l.digest.previous_digest_signature.as_deref() else {
+                problems.push(Problem::new(
+                    ProblemKind::ChainSignatureMismatch,
+                    sd.uri.clone(),
+                    "previousDigestS3Object is set but previousDigestSignature is null",
+                ));
+                continue;
+            };
+            candidates.push(Candidate {
+                bytes: crate::hex::decode(sig),
+                source: SignatureSource::NextDigest,
+                from: sd.uri.clone(),
+            });
+            match sd.l.digest.previous_digest_hash_value.as_deref() {
+                Some(h) if h.trim().eq_ignore_ascii_case(&sha_hex) => {}
+                other => problems.push(Problem::new(
+                    ProblemKind::ChainHashMismatch,
+                    sd.uri.clone(),
+                    format!(
+                        "previousDigestHashValue is {}, but the previous digest {} hashes to {sha_hex}",
+                        other.unwrap_or("null"),
+                        node.l.path.display()
+                    ),
+                )),
+            }
+            if let Some(a) =
+                sd.l.digest
+                    .previous_digest_hash_algorithm
+                    .as_deref()
+                    .filter(|a| !a.eq_ignore_ascii_case("SHA-256"))
+            {
+                problems.push(Problem::new(
+                    ProblemKind::UnsupportedAlgorithm,
+                    sd.uri.clone(),
+                    format!("expected previousDigestHashAlgorithm SHA-256, found {a:?}"),
+                ));
+            }
+        }
+        let hash_mismatch = problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::ChainHashMismatch);
+
+        match keys.get(&fp) {
+            None => {
+                let f = match keys.unloadable(&fp) {
+                    Some(why) => {
+                        problems.push(Problem::new(
+                            ProblemKind::PublicKeyUnloadable,
+                            node.uri.clone(),
+                            format!("unable to load PKCS #1 key with fingerprint {fp}: {why}"),
+                        ));
+                        DigestFailure::KeyUnloadable(fp.clone())
+                    }
+                    None => {
+                        problems.push(Problem::new(
+                            ProblemKind::UnknownPublicKey,
+                            node.uri.clone(),
+                            format!(
+                                "public key not found for fingerprint {fp} (region {}); save `aws cloudtrail list-public-keys --region {} --start-time {}` and pass it with --public-keys",
+                                self.chains.get(node.chain).map(|c| c.region.as_str()).unwrap_or("?"),
+                                self.chains.get(node.chain).map(|c| c.region.as_str()).unwrap_or("REGION"),
+                                d.digest_start_time
+                            ),
+                        ));
+                        DigestFailure::PublicKeyNotFound(fp.clone())
+                    }
+                };
+                failure.get_or_insert(f);
+            }
+            Some(key) => {
+                let results: Vec<(bool, &Candidate)> = candidates
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.bytes
+                                .as_deref()
+                                .is_some_and(|b| key.verify(message.as_bytes(), b)),
+                            c,
+                        )
+                    })
+                    .collect();
+                let verified_by = results.iter().find(|(ok, _)| *ok).map(|(_, c)| c.source);
+                let verified_supplied = results
+                    .iter()
+                    .any(|(ok, c)| *ok && c.source == SignatureSource::Supplied);
+                outcome.signature = match (verified_by, candidates.is_empty()) {
+                    (Some(_), _) if verified_supplied => {
+                        SignatureCheck::Verified(SignatureSource::Supplied)
+                    }
+                    (Some(src), _) => SignatureCheck::Verified(src),
+                    (None, true) => SignatureCheck::NotAvailable,
+                    (None, false) => SignatureCheck::Failed,
+                };
+                for (ok, c) in &results {
+                    if *ok {
+                        continue;
+                    }
+                    let (kind, file) = match c.source {
+                        SignatureSource::Supplied => {
+                            (ProblemKind::SuppliedSignatureInvalid, c.from.clone())
+                        }
+                        SignatureSource::NextDigest => {
+                            (ProblemKind::ChainSignatureMismatch, c.from.clone())
+                        }
+                    };
+                    let detail = match (c.source, verified_by.is_some()) {
+                        (SignatureSource::Supplied, true) => format!("the supplied signature does not verify {} (another signature of it does)", node.uri),
+                        (SignatureSource::Supplied, false) => format!("the supplied signature does not verify {}", node.uri),
+                        (SignatureSource::NextDigest, true) => format!("its previousDigestSignature does not verify the previous digest {} (which is authentic by another signature)", node.uri),
+                        (SignatureSource::NextDigest, false) => format!("its previousDigestSignature does not verify the previous digest {}", node.uri),
+                    };
+                    problems.push(Problem::new(kind, file, detail));
+                }
+                match outcome.signature {
+                    SignatureCheck::Failed => {
+                        let sources: Vec<&str> = candidates.iter().map(|c| c.from.as_str()).collect();
+                        problems.push(Problem::new(
+                            ProblemKind::DigestSignatureFailed,
+                            node.uri.clone(),
+                            format!(
+                                "no signature verifies with key {fp} (tried {}); the digest was altered or the signatures are not its own",
+                                sources.join(", ")
+                            ),
+                        ));
+                        failure.get_or_insert(DigestFailure::SignatureFailed);
+                    }
+                    SignatureCheck::NotAvailable if hash_mismatch => {
+                        failure.get_or_insert(DigestFailure::HashMismatch);
+                    }
+                    SignatureCheck::NotAvailable => problems.push(Problem::new(
+                        ProblemKind::DigestSignatureUnchecked,
+                        node.uri.clone(),
+                        "no signature available: it is the newest digest of its chain (or the next digest is absent) and its signature is only in S3 object metadata; save it with `aws s3api head-object` and pass --signatures",
+                    )),
+                    _ => {}
+                }
+            }
+        }
+        outcome.status = match (failure, outcome.signature) {
+            (Some(f), _) => DigestStatus::Invalid(f),
+            (None, SignatureCheck::NotAvailable) => DigestStatus::Unchecked,
+            (None, SignatureCheck::Verified(_)) => DigestStatus::Valid,
+            (None, _) => DigestStatus::Invalid(DigestFailure::SignatureFailed),
+        };
+        self.report.problems.extend(problems);
+        outcome
+    }
+
+    /// Missing digests, chain restarts, and the edges of the requested period.
+    fn chain_gaps(&mut self, missing_refs: &[(usize, String)]) {
+        let opts = self.options;
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); self.chains.len()];
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.canonical {
+                members[n.chain].push(i);
+            }
+        }
+        for m in &mut members {
+            m.sort_by_key(|&i| self.nodes[i].l.end);
+        }
+        let older = |chain: usize, before: Timestamp, not: usize| -> Option<usize> {
+            members[chain]
+                .iter()
+                .rev()
+                .copied()
+                .find(|&j| j != not && self.nodes[j].l.end <= before + TOLERANCE)
+        };
+        let hours = |d: SignedDuration| -> u64 {
+            let h = (d.as_secs_f64() / 3600.0).round();
+            if h.is_finite() && h > 0.0 {
+                h as u64
+            } else {
+                0
+            }
+        };
+        let mut gaps = Vec::new();
+        let mut problems = Vec::new();
+        let mut missing_outcomes = Vec::new();
+        let mut seen_missing = HashSet::new();
+
+        for (d, prev) in missing_refs {
+            let node = &self.nodes[*d];
+            if !node.in_scope {
+                continue;
+            }
+            let chain = node.chain;
+            let scope_start = opts.from.unwrap_or_else(|| {
+                members[chain]
+                    .iter()
+                    .map(|&j| self.nodes[j].l.start)
+                    .min()
+                    .unwrap_or(node.l.start)
+            });
+            let prev_end = layout::parse_digest_name(prev).and_then(|x| x.end);
+            if prev_end.is_some_and(|t| t <= scope_start + TOLERANCE) {
+                continue; // The chain goes on before the evidence or the requested period.
+            }
+            if !seen_missing.insert(layout::layout_key(prev).unwrap_or_else(|| prev.clone())) {
+                continue;
+            }
+            let bucket = node
+                .l
+                .digest
+                .previous_digest_s3_bucket
+                .clone()
+                .unwrap_or_default();
+            let prev_uri = layout::s3_uri(&bucket, prev);
+            let bad_here = self.lookup_bad(prev);
+            let o = older(chain, node.l.start, *d);
+            let (from, estimate, certain) = match o {
+                Some(o) => (
+                    Some(self.nodes[o].l.end),
+                    hours(node.l.start.duration_since(self.nodes[o].l.end)).max(1),
+                    true,
+                ),
+                None => match opts.from {
+                    Some(f) => (
+                        Some(f.max(prev_end.map_or(f, |t| t - HOUR))),
+                        hours(node.l.start.duration_since(f)).max(1),
+                        false,
+                    ),
+                    None => (prev_end.map(|t| t - HOUR), 1, false),
+                },
+            };
+            let (reason, missing) = match bad_here {
+                Some(_) => (GapReason::DigestInvalid, estimate.saturating_sub(1)),
+                None => (GapReason::DigestsMissing, estimate),
+            };
+            let count_text = match (certain, estimate) {
+                (true, 1) => "1 digest file missing".to_string(),
+                (true, k) => format!("about {k} consecutive hourly digest files missing"),
+                (false, k) => format!(
+                    "at least {k} digest file{} missing; nothing older in the inputs",
+                    if k == 1 { "" } else { "s" }
+                ),
+            };
+            let detail = match bad_here {
+                Some(b) => format!(
+                    "the previous digest is present but unreadable ({}); {} in this gap",
+                    self.bad[b].path.display(),
+                    if missing == 0 {
+                        "no other digest missing".to_string()
+                    } else {
+                        format!("about {missing} more missing")
+                    }
+                ),
+                None => format!(
+                    "{count_text} (deleted, or not collected); the chain continues at {}",
+                    node.uri
+                ),
+            };
+            gaps.push(Gap {
+                chain,
+                from,
+                to: Some(node.l.start),
+                reason,
+                missing_digests: missing,
+                detail: detail.clone(),
+            });
+            if bad_here.is_none() {
+                problems.push(Problem::new(
+                    ProblemKind::DigestMissing,
+                    prev_uri.clone(),
+                    format!(
+                        "named as previousDigestS3Object by {} but not in the inputs; {count_text}",
+                        node.uri
+                    ),
+                ));
+                missing_outcomes.push(DigestOutcome {
+                    chain,
+                    uri: prev_uri,
+                    local: None,
+                    start: None,
+                    end: prev_end,
+                    status: DigestStatus::Invalid(DigestFailure::NotFound),
+                    signature: SignatureCheck::NotAttempted,
+                    log_files: 0,
+                });
+            }
+        }
+
+        for (c, m) in members.iter().enumerate() {
+            let in_scope: Vec<usize> = m
+                .iter()
+                .copied()
+                .filter(|&i| self.nodes[i].in_scope)
+                .collect();
+            for &d in &in_scope {
+                let node = &self.nodes[d];
+                if node.l.digest.previous_digest_s3_object.is_some() {
+                    continue;
+                }
+                match older(c, node.l.start, d) {
+                    Some(o) => gaps.push(Gap {
+                        chain: c,
+                        from: Some(self.nodes[o].l.end),
+                        to: Some(node.l.start),
+                        reason: GapReason::LoggingOff,
+                        missing_digests: 0,
+                        detail: format!(
+                            "logging or log-file validation was off: CloudTrail started a new digest chain at {}",
+                            node.uri
+                        ),
+                    }),
+                    None => {
+                        if let Some(f) = opts.from.filter(|f| node.l.start > *f + HOUR) {
+                            gaps.push(Gap {
+                                chain: c,
+                                from: Some(f),
+                                to: Some(node.l.start),
+                                reason: GapReason::BeforeFirstDigest,
+                                missing_digests: 0,
+                                detail: format!(
+                                    "no digest before the start of the chain at {} (logging or validation was off, or digests were not collected)",
+                                    node.uri
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
+            if let (Some(&last), Some(to)) = (m.last(), opts.to) {
+                let end = self.nodes[last].l.end;
+                if to > end + HOUR && self.nodes[last].in_scope {
+                    gaps.push(Gap {
+                        chain: c,
+                        from: Some(end),
+                        to: Some(to),
+                        reason: GapReason::AfterLastDigest,
+                        missing_digests: 0,
+                        detail: "no digest after the last one found (later digests deleted, not yet delivered, not collected, or logging stopped)".into(),
+                    });
+                }
+            }
+        }
+
+        // Forks: two digests naming the same previous digest.
+        let mut named: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if let Some(p) =
+                n.l.digest
+                    .previous_digest_s3_object
+                    .as_deref()
+                    .filter(|_| n.canonical)
+                    .and_then(|p| self.lookup(p))
+            {
+                named.entry(p).or_default().push(i);
+            }
+        }
+        for (p, v) in named {
+            if v.len() > 1 && self.nodes[p].in_scope {
+                let names: Vec<String> = v.iter().map(|&i| self.nodes[i].uri.clone()).collect();
+                problems.push(Problem::new(
+                    ProblemKind::ChainFork,
+                    self.nodes[p].uri.clone(),
+                    format!(
+                        "named as previous digest by {} digests: {}",
+                        v.len(),
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+
+        gaps.sort_by(|a, b| a.chain.cmp(&b.chain).then(a.from.cmp(&b.from)));
+        self.report.gaps = gaps;
+        self.report.problems.extend(problems);
+        self.report.digests.extend(missing_outcomes);
+        // Newest first within each chain, as validate-logs walks; undated ones last.
+        self.report.digests.sort_by(|a, b| {
+            a.chain
+                .cmp(&b.chain)
+                .then(b.end.is_some().cmp(&a.end.is_some()))
+                .then(b.end.cmp(&a.end))
+        });
+    }
+
+    /// Hashes every listed log file (in parallel) and compares; finds uncovered logs.
+    fn check_logs(&mut self, order: &[usize]) {
+        let mut outcome_of: HashMap<&Path, usize> = HashMap::new();
+        for (k, d) in self.report.digests.iter().enumerate() {
+            if let Some(p) = &d.local {
+                outcome_of.entry(p.as_path()).or_insert(k);
+            }
+        }
+        // Each local file is hashed at most once, however many listings point at it.
+        let mut to_hash: Vec<u32> = Vec::new();
+        let mut queued: HashSet<u32> = HashSet::new();
+        for &i in order {
+            let n = &self.nodes[i];
+            if !n.canonical {
+                continue;
+            }
+            for f in &n.l.digest.log_files {
+                for &id in self.files.find(&f.s3_object) {
+                    if queued.insert(id) {
+                        to_hash.push(id);
+                    }
+                }
+            }
+        }
+        let limit = self.options.max_log_bytes;
+        let files = &self.files;
+        let hashed = par_map(&to_hash, self.options.threads, |&id| {
+            read::sha256_file(files.path(id), limit).map_err(|e| e.describe(limit))
+        });
+        let hashes: HashMap<u32, Result<[u8; 32], String>> =
+            to_hash.iter().copied().zip(hashed).collect();
+
+        let mut outcomes = Vec::new();
+        let mut problems = Vec::new();
+        for &i in order {
+            let n = &self.nodes[i];
+            if !n.canonical {
+                continue;
+            }
+            let Some(&di) = outcome_of.get(n.l.path.as_path()) else {
+                continue;
+            };
+            let digest_valid = self.report.digests[di].status == DigestStatus::Valid;
+            for f in &n.l.digest.log_files {
+                let uri = layout::s3_uri(&f.s3_bucket, &f.s3_object);
+                let expected = f.hash_value.trim().to_ascii_lowercase();
+                let want = crate::hex::decode(&expected);
+                let cands = self.files.find(&f.s3_object);
+                let first = cands.first().map(|&id| self.files.path(id).to_path_buf());
+                let found_ok = |id: &u32| match hashes.get(id) {
+                    Some(Ok(h)) => Some(*h),
+                    _ => None,
+                };
+                let (status, local) = if !f.hash_algorithm.eq_ignore_ascii_case("SHA-256") {
+                    (
+                        LogStatus::Unreadable(format!(
+                            "expected hashAlgorithm SHA-256, found {:?}",
+                            f.hash_algorithm
+                        )),
+                        first,
+                    )
+                } else if cands.is_empty() {
+                    (LogStatus::NotFound, None)
+                } else if let Some(&id) = cands
+                    .iter()
+                    .find(|id| found_ok(id).is_some_and(|h| want.as_deref() == Some(&h[..])))
+                {
+                    (LogStatus::Valid, Some(self.files.path(id).to_path_buf()))
+                } else if let Some((id, h)) =
+                    cands.iter().find_map(|id| found_ok(id).map(|h| (*id, h)))
+                {
+                    (
+                        LogStatus::Modified {
+                            expected: expected.clone(),
+                            found: crate::hex::encode(&h),
+                        },
+                        Some(self.files.path(id).to_path_buf()),
+                    )
+                } else {
+                    let why = cands
+                        .iter()
+                        .find_map(|id| match hashes.get(id) {
+                            Some(Err(e)) => Some(e.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_else(|| "not hashed".into());
+                    (LogStatus::Unreadable(why), first)
+                };
+                let shown = local
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                match &status {
+                    LogStatus::Modified { expected, found } => problems.push(Problem::new(
+                        ProblemKind::LogModified,
+                        uri.clone(),
+                        format!("hash value doesn't match: {shown} has SHA-256 {found}, {} records {expected}", n.uri),
+                    )),
+                    LogStatus::NotFound => problems.push(Problem::new(
+                        ProblemKind::LogDeleted,
+                        uri.clone(),
+                        format!("listed in {} but not in the inputs (deleted, or not collected)", n.uri),
+                    )),
+                    LogStatus::Unreadable(why) => problems.push(Problem::new(
+                        ProblemKind::LogUnreadable,
+                        uri.clone(),
+                        format!("{why} ({shown})"),
+                    )),
+                    LogStatus::Valid => {}
+                }
+                outcomes.push(LogOutcome {
+                    chain: n.chain,
+                    digest: di,
+                    uri,
+                    local,
+                    status,
+                    digest_valid,
+                });
+            }
+        }
+
+        // Coverage: any digest (in the period or not) listing a file covers it.
+        let mut covered: HashSet<u32> = HashSet::new();
+        let mut newest_digest: HashMap<(String, String), Timestamp> = HashMap::new();
+        for n in &self.nodes {
+            for f in &n.l.digest.log_files {
+                covered.extend(self.files.find(&f.s3_object).iter().copied());
+            }
+            if let Some(c) = self.chains.get(n.chain) {
+                let e = newest_digest
+                    .entry((c.account.clone(), c.region.clone()))
+                    .or_insert(n.l.end);
+                *e = (*e).max(n.l.end);
+            }
+        }
+        let mut uncovered = Vec::new();
+        for &id in &self.logs {
+            if covered.contains(&id) {
+                continue;
+            }
+            let p = self.files.path(id);
+            let t = layout::log_name_time(&p.to_string_lossy());
+            if let Some(t) = t {
+                if self.options.from.is_some_and(|f| t < f)
+                    || self.options.to.is_some_and(|to| t > to)
+                {
+                    continue;
+                }
+            }
+            let (acct, region) = log_account_region(p);
+            let after = match (t, newest_digest.get(&(acct, region))) {
+                (Some(t), Some(&last)) if t + TOLERANCE >= last => {
+                    " It is newer than the last digest of its region: a later digest may list it (collect it, or it was not delivered yet)."
+                }
+                (_, None) => " No digest of its account and region is in the inputs.",
+                _ => "",
+            };
+            problems.push(Problem::new(
+                ProblemKind::LogUncovered,
+                p.display().to_string(),
+                format!("listed in no digest: nothing proves CloudTrail delivered it (injected, or its digest is missing).{after}"),
+            ));
+            uncovered.push(p.to_path_buf());
+        }
+        self.report.logs = outcomes;
+        self.report.uncovered = uncovered;
+        self.report.problems.extend(problems);
+        self.report.ignored = self
+            .other
+            .iter()
+            .filter(|id| !hashes.contains_key(id))
+            .map(|&id| self.files.path(id).to_path_buf())
+            .chain(self.duplicates.iter().cloned())
+            .collect();
+    }
+
+    fn finish(mut self, signatures_supplied: usize) -> Report {
+        let mut r = std::mem::take(&mut self.report);
+        let mut problems = std::mem::take(&mut self.problems);
+        problems.append(&mut r.problems);
+        r.problems = problems;
+        r.chains = std::mem::take(&mut self.chains);
+        r.requested_from = self.options.from;
+        r.requested_to = self.options.to;
+        r.root = self.root.clone();
+        r.signatures_supplied = signatures_supplied;
+        let present = self.nodes.iter().filter(|n| n.in_scope && n.canonical);
+        r.found_from = present.clone().map(|n| n.l.start).min();
+        r.found_to = present.map(|n| n.l.end).max();
+        if !self.nodes.iter().any(|n| n.in_scope && n.canonical) {
+            r.problems.push(Problem::new(
+                ProblemKind::NoDigests,
+                "(inputs)",
+                if self.nodes.is_empty() {
+                    "no CloudTrail digest file found in the inputs: nothing can be validated (digests are under AWSLogs/…/CloudTrail-Digest/)".to_string()
+                } else {
+                    format!("none of the {} digest files found covers the requested period", self.nodes.len())
+                },
+            ));
+        }
+        r
+    }
+}
+
+/// (account, region) from a log file's layout `AWSLogs/[o-…/]ACCOUNT/CloudTrail/REGION/…`.
+fn log_account_region(p: &Path) -> (String, String) {
+    let Some(k) = layout::layout_key_of_path(p) else {
+        return (String::new(), String::new());
+    };
+    let parts: Vec<&str> = k.split('/').collect();
+    match parts.iter().position(|c| c.starts_with("CloudTrail")) {
+        Some(i) if i >= 1 => (
+            parts[i - 1].to_string(),
+            parts.get(i + 1).map(|s| s.to_string()).unwrap_or_default(),
+        ),
+        _ => (String::new(), String::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::{build_trail, Signer, TrailSpec};
+
+    const KEY: &str = include_str!("../tests/fixtures/test-rsa-2048.pem");
+
+    #[test]
+    fn par_map_keeps_order_on_any_thread_count() {
+        let items: Vec<u32> = (0..1000).collect();
+        for threads in [0, 1, 2, 7] {
+            let out = par_map(&items, threads, |x| x * 2);
+            assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        }
+        assert!(par_map(&Vec::<u32>::new(), 2, |x| *x).is_empty());
+    }
+
+    #[test]
+    fn classify_by_name_then_content() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Signer::from_pkcs1_pem(KEY).expect("key");
+        let t = build_trail(
+            dir.path(),
+            &TrailSpec {
+                hours: 1,
+                ..TrailSpec::default()
+            },
+            &s,
+        )
+        .expect("trail");
+        let opts = Options::default();
+        let digest = &t.digests[0];
+        assert!(matches!(classify(&digest.path, &opts), Item::Digest(_)));
+        assert!(matches!(
+            classify(&digest.logs[0].path, &opts),
+            Item::Log(_)
+        ));
+        // Renamed files are recognised by content.
+        let renamed = dir.path().join("renamed-digest.bin");
+        std::fs::copy(&digest.path, &renamed).expect("copy");
+        assert!(matches!(classify(&renamed, &opts), Item::Digest(_)));
+        let renamed_log = dir.path().join("renamed-log.bin");
+        std::fs::copy(&digest.logs[0].path, &renamed_log).expect("copy");
+        assert!(matches!(classify(&renamed_log, &opts), Item::Log(_)));
+        let other = dir.path().join("keys.json");
+        std::fs::write(&other, s.public_keys_json()).expect("write");
+        assert!(matches!(classify(&other, &opts), Item::Other(_)));
+        assert!(matches!(
+            classify(Path::new("x.json.gz.sig"), &opts),
+            Item::Sidecar(_)
+        ));
+        // A file named like a digest that is not one is an unparsable digest, not a log.
+        let fake = dir
+            .path()
+            .join("1_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T000000Z.json.gz");
+        std::fs::write(&fake, b"{\"Records\":[]}").expect("write");
+        assert!(matches!(
+            classify(&fake, &opts),
+            Item::BadDigest {
+                kind: ProblemKind::DigestUnparsable,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn digest_times_must_be_rfc3339() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Signer::from_pkcs1_pem(KEY).expect("key");
+        let t = build_trail(
+            dir.path(),
+            &TrailSpec {
+                hours: 1,
+                ..TrailSpec::default()
+            },
+            &s,
+        )
+        .expect("trail");
+        let bytes = read::read_capped(&t.digests[0].path, 1 << 20)
+            .map_err(|e| e.describe(0))
+            .expect("read");
+        let text = String::from_utf8(bytes)
+            .expect("utf8")
+            .replace("2024-03-01T01:17:28Z", "yesterday");
+        let p = dir.path().join("d.json");
+        std::fs::write(&p, text).expect("write");
+        match classify(&p, &Options::default()) {
+            Item::BadDigest { detail, .. } => assert!(
+                detail.contains("digestEndTime") && detail.contains("yesterday"),
+                "{detail}"
+            ),
+            _ => panic!("expected an unparsable digest"),
+        }
+    }
+
+    #[test]
+    fn account_and_region_of_log_paths() {
+        let p = Path::new("/c/AWSLogs/o-1/123/CloudTrail/eu-west-1/2024/01/01/x.json.gz");
+        assert_eq!(
+            log_account_region(p),
+            ("123".to_string(), "eu-west-1".to_string())
+        );
+        assert_eq!(
+            log_account_region(Path::new("/flat/x.json")),
+            (String::new(), String::new())
+        );
+    }
+
+    #[test]
+    fn an_empty_period_is_an_error() {
+        let t = Timestamp::UNIX_EPOCH;
+        let opts = Options {
+            from: Some(t),
+            to: Some(t),
+            ..Options::default()
+        };
+        let e = validate(
+            &Inputs::default(),
+            &PublicKeys::new(),
+            &Signatures::new(),
+            &opts,
+        )
+        .expect_err("empty period");
+        assert!(e.to_string().contains("expected --from before --to"));
+    }
+}
