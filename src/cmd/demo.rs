@@ -5,10 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use cloudcase_event::EventTime;
 use cloudcase_gen::{Config, Date, Summary};
 use cloudcase_read::{discover, human_bytes, Limits};
-use cloudcase_timeline::{write_timeline, Filter, OutputFormat, TimelineOptions};
+use cloudcase_timeline::{write_timeline, Filter, IpFilter, OutputFormat, TimelineOptions};
 
 use super::timeline::parse_tz;
 
@@ -33,7 +32,11 @@ fn generate(out: PathBuf, seed: u64) -> Result<Summary> {
         seed,
         out_dir: out,
         target_bytes: 3_000_000,
-        start: Date { year: 2024, month: 5, day: 6 },
+        start: Date {
+            year: 2024,
+            month: 5,
+            day: 6,
+        },
         days: 21,
         account_id: "111122223333".into(),
         incident: true,
@@ -50,7 +53,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => std::env::temp_dir().join(format!("cloudcase-demo-{}", std::process::id())),
     };
     let summary = generate(out.clone(), args.seed)?;
-    let truth = summary.incident.as_ref().context("the demo corpus has no incident")?;
+    let truth = summary
+        .incident
+        .as_ref()
+        .context("the demo corpus has no incident")?;
     println!(
         "== cloudcase demo: {} CloudTrail events in {} files ({} uncompressed) under {}",
         summary.records,
@@ -62,12 +68,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "== The bill tripled. The leaked credential turns out to be access key {} of IAM user {}.",
         truth.access_key_id, truth.user_name
     );
-    println!("== Its activity, in time order (same as: cloudcase timeline {} --access-key {} --format table):\n", out.display(), truth.access_key_id);
-    let inputs = discover(std::slice::from_ref(&out), &|r| eprintln!("cloudcase: warning: {r}"))?;
+    let ip_flags: String = truth
+        .attacker_ips
+        .iter()
+        .map(|ip| format!(" --ip {ip}"))
+        .collect();
+    println!(
+        "== Everything done from the attacker's addresses, in time order\n   (same as: cloudcase timeline {}{ip_flags} --format table):\n",
+        out.display()
+    );
+    let inputs = discover(std::slice::from_ref(&out), &|r| {
+        eprintln!("cloudcase: warning: {r}")
+    })?;
     let opts = TimelineOptions {
         filter: Filter {
-            access_keys: vec![truth.access_key_id.clone()],
-            from: Some(EventTime::from_millis((truth.first_attacker_event_time - 6 * 3600) * 1000)),
+            ips: truth
+                .attacker_ips
+                .iter()
+                .map(|ip| IpFilter::parse(ip).map_err(anyhow::Error::msg))
+                .collect::<Result<_>>()?,
             ..Filter::default()
         },
         format: OutputFormat::Table,
@@ -78,14 +97,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
         limits: Limits::default(),
     };
     let stdout = std::io::stdout();
-    let summary_run = write_timeline(&inputs.files, &opts, &mut stdout.lock(), &|r| eprintln!("cloudcase: warning: {r}"))?;
+    let summary_run = write_timeline(&inputs.files, &opts, &mut stdout.lock(), &|r| {
+        eprintln!("cloudcase: warning: {r}")
+    })?;
     println!(
-        "\n== Attacker sources: {}. Instances launched: {} in {}.",
-        truth.attacker_ips.join(", "),
+        "\n== The key was used by its owner before and after; the attacker created {} and {}, and launched {} instances in {}.",
+        truth.created_users.join(", "),
+        truth.created_roles.join(", "),
         truth.instances.len(),
         truth.attacker_regions.join(", ")
     );
-    println!("== Try: cloudcase stats {}   |   cloudcase timeline {} --ip {} --tz Asia/Tokyo", out.display(), out.display(), truth.attacker_ips.first().map_or("IP", String::as_str));
-    eprintln!("cloudcase: {}; events: {} shown", summary_run.accounting, summary_run.shown);
+    println!(
+        "== Try: cloudcase stats {dir}\n        cloudcase timeline {dir} --access-key {key} --tz Asia/Tokyo\n        cloudcase timeline {dir} --event 'Create*' --event RunInstances --format csv",
+        dir = out.display(),
+        key = truth.access_key_id
+    );
+    eprintln!(
+        "cloudcase: {}; events: {} shown",
+        summary_run.accounting, summary_run.shown
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,409 @@
+//! Deterministic generator of CloudTrail log corpora, in AWS's real S3
+//! delivery layout, for tests, the `cloudcase demo` command and benchmarks.
+//!
+//! [`generate`] writes, from a `u64` seed, files exactly where a trail would
+//! deliver them:
+//!
+//! ```text
+//! <out>/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/
+//!     <account>_CloudTrail_<region>_<YYYYMMDD>T<HHMM>Z_<16 alnum>.json.gz
+//! ```
+//!
+//! (or `AWSLogs/<o-org>/<account>/…` for an organization trail), each a gzip
+//! of one line `{"Records":[…]}` with about five minutes of one region's
+//! events. Records have CloudTrail's shape and key order, a realistic mix of
+//! 89 APIs over 17 services called by IAM users, assumed roles, service
+//! principals and occasionally root, concentrated in 1–3 home regions with
+//! sparse service noise elsewhere. Optionally an incident (a leaked CI access
+//! key abused from foreign IPs, then contained) is embedded, and the returned
+//! [`Summary`] is the ground truth tests compare readers against.
+//!
+//! Generation streams file by file (memory is bounded by one file per
+//! thread), runs on `threads` scoped threads, and the output is
+//! byte-identical for the same seed and configuration whatever the thread
+//! count.
+
+#![warn(missing_docs)]
+
+mod catalog;
+mod incident;
+mod output;
+mod plan;
+mod record;
+mod rng;
+mod template;
+mod time;
+mod world;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use time::Date;
+
+use incident::{Who, STEPS};
+use record::Model;
+use world::{World, REGIONS};
+
+/// Errors of [`generate`] and [`Summary::write_json`].
+#[derive(Debug, thiserror::Error)]
+pub enum GenError {
+    /// The configuration is unusable (bad account id, zero days, …).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// Reading or writing a file or directory failed.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A catalogue or scenario template is malformed (a bug in this crate).
+    #[error("internal template error: {0}")]
+    Template(String),
+    /// A worker thread panicked (a bug in this crate).
+    #[error("a generator worker thread panicked")]
+    WorkerPanicked,
+}
+
+/// What to generate. Same `Config` (including `seed`) ⇒ byte-identical
+/// output, whatever `threads` is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Seed of every random choice (company, identities, events, file names).
+    pub seed: u64,
+    /// Directory that receives `AWSLogs/…` (created if missing; existing
+    /// files with the same names are replaced).
+    pub out_dir: PathBuf,
+    /// Approximate total size of the uncompressed JSON to produce, in bytes.
+    /// The incident (about 70 KB) comes on top of tiny targets.
+    pub target_bytes: u64,
+    /// First day (UTC) of the corpus.
+    pub start: Date,
+    /// Number of days covered (at least 1).
+    pub days: u32,
+    /// 12-digit AWS account id of the trail.
+    pub account_id: String,
+    /// Organization id (`o-…`) for the organization-trail layout
+    /// `AWSLogs/<org>/<account>/CloudTrail/…`; `None` for an account trail.
+    pub organization_id: Option<String>,
+    /// Also log S3 object-level data events (GetObject/PutObject, category
+    /// `Data`); they then make up a large share of the volume, as in real trails.
+    pub data_events: bool,
+    /// Embed the leaked-key incident scenario (see [`IncidentTruth`]).
+    pub incident: bool,
+    /// Worker threads; 0 means one per available core.
+    pub threads: usize,
+    /// gzip level 0–9 (CloudTrail's files look like level 6).
+    pub compression_level: u32,
+}
+
+impl Default for Config {
+    /// A small corpus: 2 MB of JSON over 14 days from 2024-05-06, account
+    /// 123456789012, no data events, no incident, all cores, gzip level 6,
+    /// written under `./cloudcase-corpus`.
+    fn default() -> Config {
+        Config {
+            seed: 1,
+            out_dir: PathBuf::from("cloudcase-corpus"),
+            target_bytes: 2_000_000,
+            start: Date {
+                year: 2024,
+                month: 5,
+                day: 6,
+            },
+            days: 14,
+            account_id: "123456789012".to_string(),
+            organization_id: None,
+            data_events: false,
+            incident: false,
+            threads: 0,
+            compression_level: 6,
+        }
+    }
+}
+
+impl Config {
+    fn validate(&self) -> Result<(), GenError> {
+        let bad = |m: String| Err(GenError::Config(m));
+        if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
+            return bad(format!(
+                "account id must be 12 digits, got {:?}",
+                self.account_id
+            ));
+        }
+        if let Some(org) = &self.organization_id {
+            let rest = org.strip_prefix("o-").unwrap_or("");
+            if !(10..=32).contains(&rest.len())
+                || !rest
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                return bad(format!(
+                    "organization id must look like o-[a-z0-9]{{10,32}}, got {org:?}"
+                ));
+            }
+        }
+        if self.days == 0 || self.days > 3660 {
+            return bad(format!("days must be 1..=3660, got {}", self.days));
+        }
+        if self.compression_level > 9 {
+            return bad(format!(
+                "compression level must be 0..=9, got {}",
+                self.compression_level
+            ));
+        }
+        Date::new(self.start.year, self.start.month, self.start.day)?;
+        Ok(())
+    }
+}
+
+/// Ground truth of a generated corpus: what was written, for tests and
+/// benchmarks to compare a reader's results against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// Seed the corpus was generated from.
+    pub seed: u64,
+    /// Account id of every record's `recipientAccountId`.
+    pub account_id: String,
+    /// Regions with the company's own activity (primary first); all other
+    /// regions only carry sparse service noise (and the attacker's launches).
+    pub home_regions: Vec<String>,
+    /// Number of `.json.gz` files written.
+    pub files: u64,
+    /// Number of records across all files.
+    pub records: u64,
+    /// Total size of the JSON before compression.
+    pub uncompressed_bytes: u64,
+    /// Total size of the files on disk.
+    pub compressed_bytes: u64,
+    /// Records per `eventName`.
+    pub event_counts: BTreeMap<String, u64>,
+    /// Earliest `eventTime` (Unix seconds), `None` for an empty corpus.
+    pub first_event_time: Option<i64>,
+    /// Latest `eventTime` (Unix seconds), `None` for an empty corpus.
+    pub last_event_time: Option<i64>,
+    /// The embedded incident, when [`Config::incident`] was set.
+    pub incident: Option<IncidentTruth>,
+}
+
+/// Ground truth of the embedded incident: the facts an investigation of the
+/// corpus should recover.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IncidentTruth {
+    /// IAM user whose long-term key leaked (`deploy-bot`).
+    pub user_name: String,
+    /// The leaked `AKIA…` access key id.
+    pub access_key_id: String,
+    /// Source IPs the attacker used (with the leaked and the created key).
+    pub attacker_ips: Vec<String>,
+    /// User agent of every attacker call.
+    pub attacker_user_agent: String,
+    /// IAM users the attacker created.
+    pub created_users: Vec<String>,
+    /// Access keys the attacker created (for `created_users`).
+    pub created_access_keys: Vec<String>,
+    /// Backdoor roles the attacker created.
+    pub created_roles: Vec<String>,
+    /// External account trusted by the backdoor role.
+    pub external_account_id: String,
+    /// Regions the company never uses where the attacker launched instances.
+    pub attacker_regions: Vec<String>,
+    /// Instances the attacker successfully launched.
+    pub instances: Vec<InstanceTruth>,
+    /// `eventTime` (Unix seconds) of the attacker's first call.
+    pub first_attacker_event_time: i64,
+    /// `eventTime` (Unix seconds) of the attacker's last call.
+    pub last_attacker_event_time: i64,
+    /// Number of records made by the attacker.
+    pub attacker_events: u64,
+    /// IAM user who contained the incident.
+    pub responder_user_name: String,
+    /// The responder's usual source IP, used for containment.
+    pub responder_ip: String,
+    /// `eventTime` (Unix seconds) of the first containment action.
+    pub containment_time: i64,
+}
+
+/// An EC2 instance launched by the attacker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceTruth {
+    /// `i-…` id, as in RunInstances' responseElements.
+    pub instance_id: String,
+    /// Region it runs in.
+    pub region: String,
+    /// Instance type, e.g. `p3.2xlarge`.
+    pub instance_type: String,
+}
+
+fn iso_opt(t: Option<i64>) -> serde_json::Value {
+    t.map_or(serde_json::Value::Null, |t| time::iso(t).into())
+}
+
+impl Summary {
+    /// The summary as pretty JSON (times as CloudTrail-style
+    /// `YYYY-MM-DDTHH:MM:SSZ` strings), the format of `truth.json`.
+    pub fn to_json(&self) -> String {
+        let incident = self.incident.as_ref().map(|i| {
+            serde_json::json!({
+                "user_name": i.user_name,
+                "access_key_id": i.access_key_id,
+                "attacker_ips": i.attacker_ips,
+                "attacker_user_agent": i.attacker_user_agent,
+                "created_users": i.created_users,
+                "created_access_keys": i.created_access_keys,
+                "created_roles": i.created_roles,
+                "external_account_id": i.external_account_id,
+                "attacker_regions": i.attacker_regions,
+                "instances": i.instances.iter().map(|x| serde_json::json!({
+                    "instance_id": x.instance_id,
+                    "region": x.region,
+                    "instance_type": x.instance_type,
+                })).collect::<Vec<_>>(),
+                "first_attacker_event_time": time::iso(i.first_attacker_event_time),
+                "last_attacker_event_time": time::iso(i.last_attacker_event_time),
+                "attacker_events": i.attacker_events,
+                "responder_user_name": i.responder_user_name,
+                "responder_ip": i.responder_ip,
+                "containment_time": time::iso(i.containment_time),
+            })
+        });
+        let v = serde_json::json!({
+            "generator": concat!("cloudcase-gen ", env!("CARGO_PKG_VERSION")),
+            "seed": self.seed,
+            "account_id": self.account_id,
+            "home_regions": self.home_regions,
+            "files": self.files,
+            "records": self.records,
+            "uncompressed_bytes": self.uncompressed_bytes,
+            "compressed_bytes": self.compressed_bytes,
+            "first_event_time": iso_opt(self.first_event_time),
+            "last_event_time": iso_opt(self.last_event_time),
+            "event_counts": self.event_counts,
+            "incident": incident,
+        });
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    }
+
+    /// Writes [`Summary::to_json`] to `path` atomically (conventionally
+    /// `<out>/truth.json`, beside `AWSLogs`).
+    pub fn write_json(&self, path: &Path) -> Result<(), GenError> {
+        let err = |source| GenError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(err)?;
+        }
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "truth.json".to_string());
+        let tmp = path.with_file_name(format!(".{file_name}.tmp"));
+        std::fs::write(&tmp, self.to_json() + "\n").map_err(|e| GenError::Io {
+            path: tmp.clone(),
+            source: e,
+        })?;
+        std::fs::rename(&tmp, path).map_err(err)
+    }
+}
+
+/// Generates the corpus described by `cfg` and returns its ground truth.
+///
+/// Deterministic: the same `cfg` (whatever `threads`) produces the same
+/// files, byte for byte, and the same summary.
+pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
+    cfg.validate()?;
+    let start = cfg.start.unix_seconds();
+    let world = World::new(cfg.seed, &cfg.account_id);
+    let incident = cfg
+        .incident
+        .then(|| incident::Incident::new(&world, start, cfg.days));
+    let model = Model::new(world, incident, cfg.data_events)?;
+
+    let avg = plan::estimate_record_bytes(&model, cfg.seed, start);
+    let inc_bytes = model
+        .incident
+        .as_ref()
+        .map_or(0.0, |i| i.events.len() as f64 * 1500.0);
+    let records = ((cfg.target_bytes as f64 - inc_bytes).max(0.0) / avg).floor();
+    let jobs = plan::plan(&model, cfg.seed, start, cfg.days, records);
+    let stats = output::run(&model, cfg, &jobs)?;
+
+    let mut event_counts = BTreeMap::new();
+    for (ca, &n) in model.apis.iter().zip(&stats.per_api) {
+        if n > 0 {
+            *event_counts.entry(ca.api.name.to_string()).or_insert(0) += n;
+        }
+    }
+    let w = &model.world;
+    let incident = model.incident.as_ref().map(|inc| {
+        let mut ips: Vec<String> = Vec::new();
+        let (mut first, mut last, mut contain, mut n) = (i64::MAX, i64::MIN, i64::MAX, 0u64);
+        for e in &inc.events {
+            match STEPS[e.step].who {
+                Who::Attacker(k) | Who::NewUser(k) => {
+                    let ip = &inc.ips[k as usize % inc.ips.len()];
+                    if !ips.contains(ip) {
+                        ips.push(ip.clone());
+                    }
+                    first = first.min(e.t);
+                    last = last.max(e.t);
+                    n += 1;
+                }
+                Who::Responder => contain = contain.min(e.t),
+            }
+        }
+        let victim = &w.idents[w.victim];
+        let responder = &w.idents[w.responder];
+        IncidentTruth {
+            user_name: victim.name.clone(),
+            access_key_id: victim.key.clone(),
+            attacker_ips: ips,
+            attacker_user_agent: inc.ua.to_string(),
+            created_users: vec![inc.new_user.clone()],
+            created_access_keys: vec![inc.new_key.clone()],
+            created_roles: vec![inc.new_role.clone()],
+            external_account_id: inc.ext_acct.clone(),
+            attacker_regions: inc.foreign_names(),
+            instances: inc
+                .launches
+                .iter()
+                .flat_map(|l| {
+                    l.ids.iter().map(move |id| InstanceTruth {
+                        instance_id: id.clone(),
+                        region: REGIONS[l.region].0.to_string(),
+                        instance_type: l.itype.to_string(),
+                    })
+                })
+                .collect(),
+            first_attacker_event_time: first,
+            last_attacker_event_time: last,
+            attacker_events: n,
+            responder_user_name: responder.name.clone(),
+            responder_ip: responder.ips[0].clone(),
+            containment_time: contain,
+        }
+    });
+    Ok(Summary {
+        seed: cfg.seed,
+        account_id: cfg.account_id.clone(),
+        home_regions: w
+            .home
+            .iter()
+            .map(|&r| World::region_name(r).to_string())
+            .collect(),
+        files: stats.files,
+        records: stats.records,
+        uncompressed_bytes: stats.uncompressed,
+        compressed_bytes: stats.compressed,
+        event_counts,
+        first_event_time: stats.first,
+        last_event_time: stats.last,
+        incident,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,216 @@
+//! `cloudcase-gen`: write a deterministic CloudTrail corpus in the S3
+//! delivery layout and print its summary (ground truth).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use cloudcase_gen::{generate, Config, Date};
+
+/// Generate a deterministic CloudTrail corpus (AWSLogs/… layout, .json.gz files).
+#[derive(Debug, Parser)]
+#[command(name = "cloudcase-gen", version)]
+struct Args {
+    /// Output directory (receives AWSLogs/…).
+    #[arg(long)]
+    out: PathBuf,
+    /// Seed of every random choice; same seed and options give identical bytes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Approximate uncompressed JSON size: 10KB, 500MB, 2GB, 1.5GiB, or bytes.
+    #[arg(long, default_value = "2MB", value_parser = parse_size)]
+    size: u64,
+    /// Number of days covered.
+    #[arg(long, default_value_t = 14)]
+    days: u32,
+    /// First day, YYYY-MM-DD (UTC).
+    #[arg(long, default_value = "2024-05-06")]
+    start: Date,
+    /// 12-digit account id.
+    #[arg(long, default_value = "123456789012")]
+    account: String,
+    /// Embed the leaked-access-key incident scenario.
+    #[arg(long)]
+    incident: bool,
+    /// Also log S3 data events (GetObject/PutObject).
+    #[arg(long)]
+    data_events: bool,
+    /// Organization trail layout: AWSLogs/<org>/<account>/CloudTrail/…
+    #[arg(long, value_name = "o-xxxxxxxxxx")]
+    org: Option<String>,
+    /// Worker threads (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// gzip level 0-9.
+    #[arg(long, default_value_t = 6)]
+    level: u32,
+    /// Also write the summary as JSON to this file (e.g. OUT/truth.json).
+    #[arg(long)]
+    truth: Option<PathBuf>,
+    /// Print the summary as JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Parses `10KB`, `500MB`, `2GB` (powers of 1000), `KiB`/`MiB`/`GiB`
+/// (powers of 1024), optionally fractional, or a plain byte count.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid size {s:?}: expected e.g. 10KB, 500MB, 2GB"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "t" | "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        other => return Err(format!("unknown size unit {other:?} in {s:?}")),
+    };
+    Ok((n * mult).round() as u64)
+}
+
+fn human(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1e9 {
+        format!("{:.2} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.1} MB", b / 1e6)
+    } else if b >= 1e3 {
+        format!("{:.1} KB", b / 1e3)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let cfg = Config {
+        seed: args.seed,
+        out_dir: args.out.clone(),
+        target_bytes: args.size,
+        start: args.start,
+        days: args.days,
+        account_id: args.account,
+        organization_id: args.org,
+        data_events: args.data_events,
+        incident: args.incident,
+        threads: args.threads,
+        compression_level: args.level,
+    };
+    let t0 = Instant::now();
+    let summary = match generate(&cfg) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cloudcase-gen: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let secs = t0.elapsed().as_secs_f64();
+    if let Some(path) = &args.truth {
+        if let Err(e) = summary.write_json(path) {
+            eprintln!("cloudcase-gen: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    if args.json {
+        println!("{}", summary.to_json());
+        return ExitCode::SUCCESS;
+    }
+    let v: serde_json::Value = serde_json::from_str(&summary.to_json()).unwrap_or_default();
+    println!(
+        "wrote {} files under {}",
+        summary.files,
+        args.out.join("AWSLogs").display()
+    );
+    println!("  files               {}", summary.files);
+    println!("  records             {}", summary.records);
+    println!(
+        "  uncompressed        {} ({} bytes)",
+        human(summary.uncompressed_bytes),
+        summary.uncompressed_bytes
+    );
+    println!(
+        "  compressed          {} ({} bytes)",
+        human(summary.compressed_bytes),
+        summary.compressed_bytes
+    );
+    println!("  home regions        {}", summary.home_regions.join(", "));
+    println!(
+        "  events              {} .. {}",
+        v["first_event_time"].as_str().unwrap_or("-"),
+        v["last_event_time"].as_str().unwrap_or("-")
+    );
+    println!("  distinct eventNames {}", summary.event_counts.len());
+    let mut top: Vec<(&String, &u64)> = summary.event_counts.iter().collect();
+    top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (name, n) in top.iter().take(8) {
+        println!("    {n:>10}  {name}");
+    }
+    if let Some(i) = &summary.incident {
+        let inc = &v["incident"];
+        println!("  incident");
+        println!(
+            "    leaked key        {} ({})",
+            i.access_key_id, i.user_name
+        );
+        println!("    attacker IPs      {}", i.attacker_ips.join(", "));
+        println!(
+            "    first attacker    {}",
+            inc["first_attacker_event_time"].as_str().unwrap_or("-")
+        );
+        println!("    created user      {}", i.created_users.join(", "));
+        println!(
+            "    created role      {} (trusts {})",
+            i.created_roles.join(", "),
+            i.external_account_id
+        );
+        for x in &i.instances {
+            println!(
+                "    instance          {} {} {}",
+                x.instance_id, x.region, x.instance_type
+            );
+        }
+        println!(
+            "    containment       {} by {} from {}",
+            inc["containment_time"].as_str().unwrap_or("-"),
+            i.responder_user_name,
+            i.responder_ip
+        );
+    }
+    if let Some(p) = &args.truth {
+        println!("  truth               {}", p.display());
+    }
+    println!(
+        "  took                {:.2} s ({:.1} MB/s uncompressed)",
+        secs,
+        summary.uncompressed_bytes as f64 / 1e6 / secs.max(1e-9)
+    );
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("10KB"), Ok(10_000));
+        assert_eq!(parse_size("500MB"), Ok(500_000_000));
+        assert_eq!(parse_size("2GB"), Ok(2_000_000_000));
+        assert_eq!(parse_size("1.5gb"), Ok(1_500_000_000));
+        assert_eq!(parse_size("1KiB"), Ok(1024));
+        assert_eq!(parse_size("1234"), Ok(1234));
+        assert!(parse_size("12XB").is_err());
+        assert!(parse_size("MB").is_err());
+    }
+}
