@@ -40,8 +40,11 @@ pub struct Args {
     pub tz: String,
 }
 
+/// Reads one dimension's value from an event.
+type Dimension = fn(&Event) -> Option<&str>;
+
 /// The dimensions counted: JSON key, table title, and how to read the value.
-const DIMENSIONS: &[(&str, &str, fn(&Event) -> Option<&str>)] = &[
+const DIMENSIONS: &[(&str, &str, Dimension)] = &[
     ("by_event_name", "event name", |e| Some(&e.event_name)),
     ("by_event_source", "event source", |e| Some(&e.event_source)),
     ("by_region", "region", |e| e.region.as_deref()),

@@ -139,7 +139,7 @@ enum Source<'a> {
         pos: usize,
     },
     Spilled {
-        reader: BufReader<lz4_flex::frame::FrameDecoder<File>>,
+        reader: Box<BufReader<lz4_flex::frame::FrameDecoder<File>>>,
         line: Vec<u8>,
     },
 }
@@ -211,7 +211,10 @@ pub fn merge(runs: Vec<Runs>, out: &mut dyn Write) -> io::Result<u64> {
     }
     for file in files {
         sources.push(Source::Spilled {
-            reader: BufReader::with_capacity(64 << 10, lz4_flex::frame::FrameDecoder::new(file)),
+            reader: Box::new(BufReader::with_capacity(
+                64 << 10,
+                lz4_flex::frame::FrameDecoder::new(file),
+            )),
             line: Vec::new(),
         });
     }
