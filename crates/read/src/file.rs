@@ -128,7 +128,11 @@ fn read_records<R: io::Read>(
     }
     while let Some(frame) = framer.next_frame()? {
         match frame {
-            Frame::Item { offset, bytes, spaced } => {
+            Frame::Item {
+                offset,
+                bytes,
+                spaced,
+            } => {
                 let prov = Provenance {
                     file: Arc::clone(run.file),
                     record: run.record,

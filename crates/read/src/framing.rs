@@ -51,7 +51,11 @@ impl Form {
 #[derive(Debug)]
 pub(crate) enum Frame<'a> {
     /// One complete JSON value, starting at decompressed byte `offset`.
-    Item { offset: u64, bytes: &'a [u8], spaced: bool },
+    Item {
+        offset: u64,
+        bytes: &'a [u8],
+        spaced: bool,
+    },
     /// `spaced` tells whether it holds whitespace between tokens (and so
     /// needs compacting before it can be stored as compact JSON).
     /// A value longer than the record limit, skipped unread.
@@ -193,7 +197,10 @@ impl<R: Read> Framer<R> {
             return Err(e);
         }
         let before = self.buf.len();
-        let n = match (&mut self.reader).take(CHUNK as u64).read_to_end(&mut self.buf) {
+        let n = match (&mut self.reader)
+            .take(CHUNK as u64)
+            .read_to_end(&mut self.buf)
+        {
             Ok(n) => n,
             // Frame what arrived before the error; report the error next time.
             Err(e) if self.buf.len() > before => {
