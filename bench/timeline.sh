@@ -23,7 +23,8 @@ fi
 BYTES=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['uncompressed_bytes'])" "$DIR/truth.json")
 EVENTS=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['records'])" "$DIR/truth.json")
 LIST=$(mktemp)
-trap 'rm -f "$LIST"' EXIT
+TIMES=$(mktemp)
+trap 'rm -f "$LIST" "$TIMES"' EXIT
 find "$DIR/AWSLogs" -name '*.json.gz' -print0 | sort -z > "$LIST"
 NFILES=$(tr -cd '\0' < "$LIST" | wc -c)
 xargs -0 cat < "$LIST" > /dev/null   # warm the page cache
@@ -33,7 +34,8 @@ measure() {
   local best="" rss=""
   for _ in $(seq "$RUNS"); do
     local out
-    out=$( { /usr/bin/time -f '%e %M' "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -n1)
+    /usr/bin/time -o "$TIMES" -f '%e %M' "$@" > /dev/null 2>/dev/null
+    out=$(tail -n1 "$TIMES")
     local secs=${out% *} kib=${out#* }
     if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; rss=$kib; fi
   done
