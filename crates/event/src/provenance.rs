@@ -11,6 +11,9 @@ pub struct SourceFile {
     /// SHA-256 of the file's bytes as stored, hex, when the file comes from
     /// an evidence store that recorded it.
     pub sha256: Option<String>,
+    /// Where an evidence object was acquired from (its original path or URI),
+    /// when the file is read from a case; `path` is then the object in the store.
+    pub origin: Option<String>,
     /// The file's position in the run's input list, so that events with equal
     /// times order the same way on every run.
     pub ordinal: u64,

@@ -62,12 +62,27 @@ fn file_id(path: &Path) -> FileId {
     FileId::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
+impl Inputs {
+    /// Adds a file whose hash and origin are already known (an evidence
+    /// object of a case), after the files found so far.
+    pub fn push_known(&mut self, path: PathBuf, sha256: String, origin: Option<String>) {
+        let ordinal = self.files.len() as u64;
+        self.files.push(Arc::new(SourceFile {
+            path,
+            sha256: Some(sha256),
+            origin,
+            ordinal,
+        }));
+    }
+}
+
 fn push(path: PathBuf, inputs: &mut Inputs, seen: &mut HashSet<FileId>) {
     if seen.insert(file_id(&path)) {
         let ordinal = inputs.files.len() as u64;
         inputs.files.push(Arc::new(SourceFile {
             path,
             sha256: None,
+            origin: None,
             ordinal,
         }));
     }

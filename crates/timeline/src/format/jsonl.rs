@@ -33,6 +33,10 @@ impl LineFormat for Jsonl {
             out.extend_from_slice(b",\"sha256\":");
             push_json_string(out, sha);
         }
+        if let Some(origin) = &p.file.origin {
+            out.extend_from_slice(b",\"origin\":");
+            push_json_string(out, origin);
+        }
         out.extend_from_slice(
             format!(",\"record\":{},\"offset\":{}}}", p.record, p.offset).as_bytes(),
         );
