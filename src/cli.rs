@@ -22,10 +22,18 @@ struct Cli {
 enum Command {
     /// Generate a small bundled incident and walk through it.
     Demo(cmd::demo::Args),
+    /// Create a case folder: evidence store, custody log, work and reports folders.
+    Case(cmd::case::Args),
+    /// Copy logs into a case's evidence store, hashing while copying.
+    Acquire(cmd::acquire::Args),
+    /// Re-hash every evidence object and check the custody chain.
+    Verify(cmd::verify::Args),
     /// Print CloudTrail events in time order, filtered.
     Timeline(cmd::timeline::Args),
     /// Validate CloudTrail log-file integrity offline: digest signatures, digest chain, log hashes.
     Trail(cmd::trail::Args),
+    /// Write a report of a case (evidence record), in English or Japanese.
+    Report(cmd::report::Args),
     /// Count events by name, source, region and principal in one pass (no sorting).
     Stats(cmd::stats::Args),
 }
@@ -37,6 +45,10 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Demo(args) => cmd::demo::run(args),
+        Command::Case(args) => cmd::case::run(args),
+        Command::Acquire(args) => cmd::acquire::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
+        Command::Report(args) => cmd::report::run(args),
         Command::Timeline(args) => cmd::timeline::run(args),
         Command::Stats(args) => cmd::stats::run(args),
         Command::Trail(args) => cmd::trail::run(args),

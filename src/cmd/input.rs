@@ -15,8 +15,12 @@ pub struct InputArgs {
     /// Log files or directories (searched recursively). Formats are detected
     /// by content: S3 delivery files (.json/.json.gz), lookup-events output,
     /// JSON Lines, JSON arrays, EventBridge envelopes. Digest files are skipped.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(value_name = "INPUT", required_unless_present = "case")]
     pub inputs: Vec<PathBuf>,
+    /// Read the evidence of this case (as well as any INPUT); events then carry
+    /// each object's SHA-256 and original location.
+    #[arg(long = "case", value_name = "DIR")]
+    pub case: Option<PathBuf>,
     /// Exit with status 1 if any file or record was rejected.
     #[arg(long)]
     pub strict: bool,
@@ -145,9 +149,18 @@ impl RejectReporter {
     }
 }
 
-/// Expands the inputs, reporting unlistable entries.
+/// Expands the inputs, reporting unlistable entries, then adds the case's
+/// evidence objects (read from the store, never modified).
 pub fn discover_inputs(args: &InputArgs, reporter: &RejectReporter) -> Result<Inputs> {
-    Ok(discover(&args.inputs, &|r| reporter.report(r))?)
+    let mut inputs = discover(&args.inputs, &|r| reporter.report(r))?;
+    if let Some(dir) = &args.case {
+        let case = cloudcase_evidence::Case::open(dir)?;
+        for object in case.evidence_objects()? {
+            let origin = object.sources.first().map(|s| s.uri.clone());
+            inputs.push_known(object.path, object.sha256, origin);
+        }
+    }
+    Ok(inputs)
 }
 
 /// Prints the accounting line (unless `--quiet`) and returns the exit code

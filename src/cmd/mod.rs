@@ -1,7 +1,11 @@
 //! One module per subcommand, plus the argument groups they share.
 
+pub mod acquire;
+pub mod case;
 pub mod demo;
 pub mod input;
+pub mod report;
 pub mod stats;
 pub mod timeline;
 pub mod trail;
+pub mod verify;

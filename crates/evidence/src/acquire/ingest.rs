@@ -1,0 +1,199 @@
+//! Taking one item into the store: one read that hashes and copies.
+
+use std::io::{self, Read};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::fsutil;
+use crate::hash::{finish, hash_reader};
+use crate::layout::Layout;
+use crate::source::{Source, SourceError, SourceItem};
+use crate::store::TempObject;
+
+/// Copies smaller than this are not fsynced one by one: the committer makes a
+/// whole batch of them durable with one `syncfs` before placing them (where
+/// available). Per-file fsync dominates the cost of small files (CloudTrail
+/// delivers many files of a few KB); large files keep their own fsync, which
+/// overlaps with the other workers' hashing.
+pub(crate) const DEFER_BELOW: u64 = 1 << 20;
+
+/// The result of ingesting one item.
+#[derive(Debug)]
+pub(crate) struct Ingested {
+    /// SHA-256 of the content read.
+    pub sha256: String,
+    /// Content length.
+    pub size: u64,
+    /// Source mtime at open.
+    pub mtime: Option<String>,
+    /// Whether this call placed a new object in the store.
+    pub placed: bool,
+    /// Bytes read from the source (more than `size` if it was read twice).
+    pub bytes_read: u64,
+    /// A small copy written but neither synced nor placed: the committer does
+    /// both for the batch (see [`DEFER_BELOW`]).
+    pub deferred: Option<TempObject>,
+}
+
+/// Ingests `item`. With `expected` (the content this source had when last
+/// acquired, its size and mtime being unchanged) and that object present, the
+/// item is only hashed; if the hash differs it is then copied (a second read).
+/// Otherwise it is copied once: chunk → hash → temp file, then placed.
+pub(crate) fn ingest(
+    layout: &Layout,
+    source: &dyn Source,
+    item: &SourceItem,
+    expected: Option<&str>,
+    buf: &mut [u8],
+) -> Result<Ingested, Error> {
+    let mut first_read = 0;
+    if let Some(expected) = expected.filter(|sha| layout.object_path(sha).is_file()) {
+        let opened = source.open(item)?;
+        let (sha256, n) = hash_reader(opened.reader, buf).map_err(|e| read_error(item, e))?;
+        source.confirm_unchanged(item, &opened.meta, n)?;
+        if sha256 == expected {
+            return Ok(Ingested {
+                sha256,
+                size: n,
+                mtime: opened.meta.mtime,
+                placed: false,
+                bytes_read: n,
+                deferred: None,
+            });
+        }
+        first_read = n;
+    }
+    let opened = source.open(item)?;
+    let mut reader = opened.reader;
+    let mut temp = TempObject::create(layout)?;
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    loop {
+        let n = match reader.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_error(item, e)),
+        };
+        hasher.update(&buf[..n]);
+        temp.write_all(&buf[..n])?;
+        size += n as u64;
+    }
+    source.confirm_unchanged(item, &opened.meta, size)?;
+    let sha256 = finish(hasher);
+    let defer = fsutil::HAS_SYNCFS && size < DEFER_BELOW;
+    let (placed, deferred) = if defer && !layout.object_path(&sha256).is_file() {
+        (false, Some(temp))
+    } else {
+        (temp.place(layout, &sha256)?, None)
+    };
+    Ok(Ingested {
+        sha256,
+        size,
+        mtime: opened.meta.mtime,
+        placed,
+        bytes_read: first_read + size,
+        deferred,
+    })
+}
+
+fn read_error(item: &SourceItem, error: io::Error) -> Error {
+    Error::Source(SourceError::Io {
+        uri: item.uri.clone(),
+        action: "read",
+        error,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::LocalSource;
+    use crate::source::{ListEntry, Locator};
+    use std::fs;
+
+    fn setup() -> (tempfile::TempDir, Layout) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let layout = Layout::new(dir.path().join("case"));
+        fs::create_dir_all(layout.objects_dir()).expect("mkdir");
+        fs::create_dir_all(layout.tmp_dir()).expect("mkdir");
+        (dir, layout)
+    }
+
+    fn listed(src: &LocalSource) -> SourceItem {
+        match src.list().next() {
+            Some(ListEntry::Item(i)) => i,
+            other => panic!("expected an item, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn copies_once_then_only_hashes_when_unchanged() {
+        let (dir, layout) = setup();
+        let file = dir.path().join("f");
+        fs::write(&file, vec![7u8; 3_000_000]).expect("write");
+        let src = LocalSource::new(&file);
+        let item = listed(&src);
+        let mut buf = vec![0u8; 1 << 16];
+        let first = ingest(&layout, &src, &item, None, &mut buf).expect("ingest");
+        assert!(
+            first.placed,
+            "3 MB is above DEFER_BELOW: placed by the worker"
+        );
+        assert!(first.deferred.is_none());
+        assert_eq!(first.size, 3_000_000);
+        assert_eq!(
+            fs::read(layout.object_path(&first.sha256))
+                .expect("read")
+                .len(),
+            3_000_000
+        );
+        let again = ingest(&layout, &src, &item, Some(&first.sha256), &mut buf).expect("again");
+        assert!(!again.placed);
+        assert_eq!(again.bytes_read, 3_000_000);
+        let wrong = "0".repeat(64);
+        let fallback = ingest(&layout, &src, &item, Some(&wrong), &mut buf).expect("fallback");
+        assert_eq!(fallback.sha256, first.sha256);
+        assert_eq!(fs::read_dir(layout.tmp_dir()).expect("ls").count(), 0);
+    }
+
+    #[test]
+    fn small_copies_are_deferred_to_the_committer_where_syncfs_exists() {
+        let (dir, layout) = setup();
+        let file = dir.path().join("small");
+        fs::write(&file, b"small content").expect("write");
+        let src = LocalSource::new(&file);
+        let item = listed(&src);
+        let mut buf = vec![0u8; 1 << 16];
+        let got = ingest(&layout, &src, &item, None, &mut buf).expect("ingest");
+        if fsutil::HAS_SYNCFS {
+            assert!(!got.placed);
+            let temp = got.deferred.expect("deferred copy");
+            fsutil::sync_filesystem(&layout.tmp_dir()).expect("syncfs");
+            assert!(temp.place_synced(&layout, &got.sha256).expect("place"));
+        } else {
+            assert!(got.placed);
+        }
+        assert_eq!(
+            fs::read(layout.object_path(&got.sha256)).expect("read"),
+            b"small content"
+        );
+        assert_eq!(fs::read_dir(layout.tmp_dir()).expect("ls").count(), 0);
+    }
+
+    #[test]
+    fn read_failure_leaves_no_temp_file() {
+        let (_dir, layout) = setup();
+        let src = LocalSource::new("/nonexistent");
+        let item = SourceItem {
+            uri: "/nonexistent/x".into(),
+            locator: Locator::Path("/nonexistent/x".into()),
+            size: None,
+            mtime: None,
+        };
+        let mut buf = vec![0u8; 16];
+        assert!(ingest(&layout, &src, &item, None, &mut buf).is_err());
+        assert_eq!(fs::read_dir(layout.tmp_dir()).expect("ls").count(), 0);
+    }
+}

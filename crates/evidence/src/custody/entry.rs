@@ -1,0 +1,203 @@
+//! One custody entry: its fields, its action, and how its hash is computed.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::canonical::to_canonical;
+use crate::hash::sha256_hex;
+
+/// What was done to the case. Serialized as a `snake_case` string; readers
+/// keep unknown actions as [`Action::Other`], so new actions need no format change.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// The case folder was created (`case init`).
+    CaseCreated,
+    /// One object was recorded from one source (new content or a new source of
+    /// known content); details name the object, the source and the manifest line.
+    Acquired,
+    /// One acquisition run finished; details summarize it (counts, failures).
+    AcquisitionRun,
+    /// The case was verified; details give the result.
+    Verified,
+    /// Logs were validated against provider digests (CloudTrail digest chain).
+    Validated,
+    /// A report was produced from the case.
+    ReportProduced,
+    /// A writer removed an incomplete final line left by an interrupted write.
+    Repaired,
+    /// Any other action, by name.
+    Other(String),
+}
+
+impl Action {
+    /// The action's name as written in the log.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CaseCreated => "case_created",
+            Self::Acquired => "acquired",
+            Self::AcquisitionRun => "acquisition_run",
+            Self::Verified => "verified",
+            Self::Validated => "validated",
+            Self::ReportProduced => "report_produced",
+            Self::Repaired => "repaired",
+            Self::Other(name) => name,
+        }
+    }
+}
+
+impl From<&str> for Action {
+    fn from(name: &str) -> Self {
+        match name {
+            "case_created" => Self::CaseCreated,
+            "acquired" => Self::Acquired,
+            "acquisition_run" => Self::AcquisitionRun,
+            "verified" => Self::Verified,
+            "validated" => Self::Validated,
+            "report_produced" => Self::ReportProduced,
+            "repaired" => Self::Repaired,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(Self::from(name.as_str()))
+    }
+}
+
+/// One line of `custody.jsonl`.
+///
+/// `prev` is the SHA-256 of the previous line's exact bytes (without its
+/// newline; 64 zeros for the first entry), and `hash` is the SHA-256 of the
+/// entry's canonical JSON (see `canonical`) with every field except `hash`,
+/// `prev` included. Editing any entry breaks its `hash` and the next entry's
+/// `prev`; deleting, inserting or reordering entries breaks `prev` and `seq`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustodyEntry {
+    /// Position in the log, from 1, one more than the previous entry's.
+    pub seq: u64,
+    /// When the act was recorded, RFC 3339 UTC.
+    pub time: String,
+    /// Who acted: the examiner.
+    pub actor: String,
+    /// Host the act was done on.
+    pub host: String,
+    /// Tool and version that did it.
+    pub tool: String,
+    /// What was done.
+    pub action: Action,
+    /// Action-specific facts: hashes read or written, command line, results.
+    pub details: Value,
+    /// SHA-256 (hex) of the previous line's bytes.
+    pub prev: String,
+    /// SHA-256 (hex) of this entry's canonical content.
+    pub hash: String,
+}
+
+/// The hash of an entry given as a JSON object: SHA-256 of the canonical JSON
+/// of all its fields except `hash`.
+pub(crate) fn content_hash(entry: &Value) -> String {
+    match entry {
+        Value::Object(map) => {
+            let mut without = map.clone();
+            without.remove("hash");
+            sha256_hex(to_canonical(&Value::Object(without)).as_bytes())
+        }
+        other => sha256_hex(to_canonical(other).as_bytes()),
+    }
+}
+
+impl CustodyEntry {
+    /// Builds a sealed entry: fills `hash` from the other fields.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn seal(
+        seq: u64,
+        time: String,
+        actor: String,
+        host: String,
+        tool: String,
+        action: Action,
+        details: Value,
+        prev: String,
+    ) -> Result<Self, serde_json::Error> {
+        let mut entry = Self {
+            seq,
+            time,
+            actor,
+            host,
+            tool,
+            action,
+            details,
+            prev,
+            hash: String::new(),
+        };
+        entry.hash = content_hash(&serde_json::to_value(&entry)?);
+        Ok(entry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sample() -> CustodyEntry {
+        CustodyEntry::seal(
+            1,
+            "2024-01-01T00:00:00Z".into(),
+            "alice".into(),
+            "h".into(),
+            "cloudcase 0".into(),
+            Action::CaseCreated,
+            json!({"b": 1, "a": 2}),
+            crate::hash::ZERO.into(),
+        )
+        .expect("seal")
+    }
+
+    #[test]
+    fn hash_covers_every_field_but_itself() {
+        let e = sample();
+        let v = serde_json::to_value(&e).expect("to value");
+        assert_eq!(content_hash(&v), e.hash);
+        let mut edited = v.clone();
+        edited["actor"] = json!("mallory");
+        assert_ne!(content_hash(&edited), e.hash);
+        let mut edited = v;
+        edited["prev"] = json!("1".repeat(64));
+        assert_ne!(content_hash(&edited), e.hash);
+    }
+
+    #[test]
+    fn actions_round_trip_including_unknown_ones() {
+        for a in [
+            Action::CaseCreated,
+            Action::Acquired,
+            Action::Verified,
+            Action::Validated,
+            Action::ReportProduced,
+            Action::Repaired,
+            Action::Other("timeline_built".into()),
+        ] {
+            let text = serde_json::to_string(&a).expect("ser");
+            let back: Action = serde_json::from_str(&text).expect("de");
+            assert_eq!(back, a);
+        }
+    }
+}

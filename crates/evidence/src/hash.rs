@@ -1,0 +1,74 @@
+//! SHA-256 helpers: hex digests of bytes and of streams.
+
+use std::io::{self, Read};
+
+use sha2::{Digest, Sha256};
+
+/// The hex digest of "no previous entry": 64 zeros.
+pub(crate) const ZERO: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Lower-case hex of `bytes`.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    s
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    finish(Sha256::new_with_prefix(bytes))
+}
+
+/// Lower-case hex of a finished hasher.
+pub(crate) fn finish(hasher: Sha256) -> String {
+    to_hex(hasher.finalize().as_slice())
+}
+
+/// Whether `s` is a 64-digit lower-case hex SHA-256 digest.
+pub(crate) fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Reads `reader` to the end in `buf`-sized chunks, returning (SHA-256 hex, bytes read).
+pub(crate) fn hash_reader(mut reader: impl Read, buf: &mut [u8]) -> io::Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let mut total = 0u64;
+    loop {
+        let n = match reader.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((finish(hasher), total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_digests() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        let mut buf = [0u8; 2];
+        let (h, n) = hash_reader(&b"abc"[..], &mut buf).expect("in-memory read");
+        assert_eq!(
+            h,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(n, 3);
+        assert!(is_sha256_hex(&h));
+        assert!(!is_sha256_hex(&h.to_uppercase()));
+        assert!(is_sha256_hex(ZERO));
+    }
+}

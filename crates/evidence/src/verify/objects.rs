@@ -1,0 +1,73 @@
+//! Re-hashing the stored objects, in parallel.
+
+use std::fs::File;
+
+use super::problem::{Problem, ProblemKind};
+use crate::hash::hash_reader;
+use crate::layout::Layout;
+use crate::parallel;
+use crate::store::StoredObject;
+
+/// What re-hashing found.
+#[derive(Debug, Default)]
+pub(crate) struct Rehash {
+    /// Objects read to the end.
+    pub checked: u64,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Modified or unreadable objects.
+    pub problems: Vec<Problem>,
+}
+
+/// Re-hashes every object on `threads` threads, largest first.
+pub(crate) fn rehash(objects: &[StoredObject], threads: usize, chunk: usize) -> Rehash {
+    let mut order: Vec<&StoredObject> = objects.iter().collect();
+    order.sort_by_key(|o| std::cmp::Reverse(o.size));
+    let results = parallel::map_with(
+        threads,
+        &order,
+        || vec![0u8; chunk],
+        |buf, obj| File::open(&obj.path).and_then(|f| hash_reader(f, buf)),
+    );
+    let mut out = Rehash::default();
+    for (obj, result) in order.iter().zip(results) {
+        let rel = Layout::object_rel(&obj.sha256);
+        match result {
+            Some(Ok((actual, n))) => {
+                out.checked += 1;
+                out.bytes += n;
+                if actual != obj.sha256 {
+                    out.problems.push(
+                        Problem::new(
+                            ProblemKind::ObjectModified,
+                            format!(
+                                "object {rel} was modified: its content no longer matches its name"
+                            ),
+                        )
+                        .object(&obj.sha256)
+                        .path(&rel)
+                        .expected(&obj.sha256)
+                        .actual(&actual),
+                    );
+                }
+            }
+            Some(Err(e)) => out.problems.push(
+                Problem::new(
+                    ProblemKind::ObjectUnreadable,
+                    format!("object {rel} could not be read: {e}"),
+                )
+                .object(&obj.sha256)
+                .path(&rel),
+            ),
+            None => out.problems.push(
+                Problem::new(
+                    ProblemKind::ObjectUnreadable,
+                    format!("object {rel} was not checked: the checking thread failed"),
+                )
+                .object(&obj.sha256)
+                .path(&rel),
+            ),
+        }
+    }
+    out
+}

@@ -1,0 +1,25 @@
+//! Reports produced from a case.
+//!
+//! A report is first built as a [`Document`] (headings, paragraphs, key/value
+//! lists, tables) in one language, then rendered to Markdown or to one
+//! self-contained HTML file. Every string that came from logs or from the case
+//! is escaped by the renderer, so attacker-controlled text (user agents, user
+//! names, request parameters) stays inert in every format.
+
+pub mod document;
+pub mod escape;
+pub mod evidence_record;
+pub mod i18n;
+pub mod render;
+
+pub use document::{Block, Cell, Document};
+pub use i18n::Lang;
+pub use render::Format;
+
+/// Errors while gathering what a report shows.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The case could not be read.
+    #[error("cannot read the case: {0}")]
+    Case(#[from] cloudcase_evidence::Error),
+}
