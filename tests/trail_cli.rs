@@ -372,3 +372,244 @@ fn usage_and_input_errors_exit_two() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("list-public-keys"));
 }
+
+// ---- `trail validate --case`: a case's evidence, located by where it was acquired from.
+
+fn cloudcase(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cloudcase"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+/// `cloudcase case init` + `cloudcase acquire --case` of `src`; returns the case folder.
+fn acquire_case(c: &Case, src: &Path) -> PathBuf {
+    let case = c.dir.path().join("case");
+    let o = cloudcase(&[
+        "case".as_ref(),
+        "init".as_ref(),
+        case.as_os_str(),
+        "--name".as_ref(),
+        "IR-7".as_ref(),
+        "--examiner".as_ref(),
+        "alice".as_ref(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = cloudcase(&[
+        "acquire".as_ref(),
+        "--case".as_ref(),
+        case.as_os_str(),
+        src.as_os_str(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    case
+}
+
+fn validate_case(case: &Path, keys: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "trail".as_ref(),
+        "validate".as_ref(),
+        "--case".as_ref(),
+        case.as_os_str(),
+        "--public-keys".as_ref(),
+        keys.as_os_str(),
+    ];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    cloudcase(&args)
+}
+
+fn last_custody_entry(case: &Path) -> serde_json::Value {
+    let log = std::fs::read_to_string(case.join("custody.jsonl")).expect("custody log");
+    let line = log.lines().last().expect("an entry");
+    serde_json::from_str(line).expect("entry is JSON")
+}
+
+/// `cloudcase verify --case` says the evidence is intact.
+fn assert_intact(case: &Path) {
+    let o = cloudcase(&["verify".as_ref(), "--case".as_ref(), case.as_os_str()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("INTACT"), "{}", stdout(&o));
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn case_evidence_validates_and_is_recorded_in_custody() {
+    let c = Case::new();
+    // Signatures travel with the evidence as sidecars acquired into the case.
+    c.trail.write_sidecars().expect("sidecars");
+    let case = acquire_case(&c, &c.trail.root);
+
+    let o = validate_case(&case, &c.keys(), &[]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.contains("6/6 digest files valid"), "{text}");
+    assert!(text.contains("12/12 log files valid"), "{text}");
+    assert!(text.contains("RESULT: OK"), "{text}");
+
+    let entry = last_custody_entry(&case);
+    let seq = entry["seq"].as_u64().expect("seq");
+    assert!(
+        text.contains(&format!("result recorded as custody entry {seq}")),
+        "{text}"
+    );
+    assert_eq!(entry["action"], "validated");
+    let d = &entry["details"];
+    assert_eq!(d["ok"], true);
+    assert_eq!(d["signatures_checked"], true);
+    assert_eq!(d["digests"]["valid"], 6);
+    assert_eq!(d["digests"]["invalid"], 0);
+    assert_eq!(d["digests"]["missing"], 0);
+    assert_eq!(d["logs"]["valid"], 12);
+    for k in ["modified", "deleted", "uncovered"] {
+        assert_eq!(d["logs"][k], 0, "logs.{k}");
+    }
+    assert_eq!(d["gap_count"], 0);
+    assert_eq!(d["problem_count"], 0);
+    assert_eq!(
+        d["digests"]["signatures_supplied"], 6,
+        "the acquired sidecars"
+    );
+    let key_bytes = std::fs::read(c.keys()).expect("keys");
+    assert_eq!(d["public_keys"][0]["sha256"], sha256_hex(&key_bytes));
+    let command: Vec<&str> = d["command"]
+        .as_array()
+        .expect("command is an array")
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    assert_eq!(
+        command.get(1..3),
+        Some(&["trail", "validate"][..]),
+        "{command:?}"
+    );
+    assert!(command.contains(&"--case"), "{command:?}");
+
+    // Validation only reads the evidence.
+    assert_intact(&case);
+}
+
+#[test]
+fn case_with_a_log_modified_before_acquisition_names_its_original_path() {
+    let c = Case::new();
+    let victim = &c.trail.digests[2].logs[1];
+    std::fs::write(&victim.path, b"{\"Records\":[]}").expect("tamper");
+    let original = std::fs::canonicalize(&victim.path).expect("canonical path");
+    let case = acquire_case(&c, &c.trail.root);
+    let sigs = c.sigs();
+    let sigs = sigs.to_str().expect("utf8");
+
+    let o = validate_case(&case, &c.keys(), &["--signatures", sigs]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "Log file       s3://case-bucket/{}\tINVALID: hash value doesn't match",
+            victim.key
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("(local: {}, stored as ", original.display())),
+        "{text}"
+    );
+    assert!(text.contains("result recorded as custody entry"), "{text}");
+    let d = &last_custody_entry(&case)["details"];
+    assert_eq!(d["ok"], false);
+    assert_eq!(d["logs"]["modified"], 1);
+    assert_eq!(d["problems_by_kind"]["log_modified"], 1);
+
+    // JSON names the original location and the stored object, and the custody entry.
+    let o = validate_case(
+        &case,
+        &c.keys(),
+        &["--signatures", sigs, "--json", "--verbose"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["logs"]["modified"], 1);
+    let bad: Vec<&serde_json::Value> = v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter(|f| f["status"] == "modified")
+        .collect();
+    assert_eq!(bad.len(), 1);
+    assert_eq!(bad[0]["local"], original.to_str().expect("utf8"));
+    let stored = bad[0]["stored"].as_str().expect("stored");
+    assert!(
+        Path::new(stored).starts_with(case.join("evidence").join("objects")),
+        "{stored}"
+    );
+    assert_eq!(
+        v["custody_entry"],
+        last_custody_entry(&case)["seq"],
+        "the JSON names the entry"
+    );
+
+    assert_intact(&case);
+}
+
+#[test]
+fn case_and_logs_together_and_neither() {
+    let c = Case::new();
+    // Digests in the case, log files given as LOGS.
+    let digests_only = c.dir.path().join("digests");
+    for d in &c.trail.digests {
+        let to = digests_only.join(&d.key);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&d.path, &to).expect("copy");
+    }
+    let case = acquire_case(&c, &digests_only);
+    let logs = c.dir.path().join("logs");
+    for d in &c.trail.digests {
+        for l in &d.logs {
+            let to = logs.join(&l.key);
+            std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+            std::fs::copy(&l.path, &to).expect("copy");
+        }
+    }
+    let sigs = c.sigs();
+    let o = validate_case(
+        &case,
+        &c.keys(),
+        &[
+            "--signatures",
+            sigs.to_str().expect("utf8"),
+            logs.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("12/12 log files valid"),
+        "{}",
+        stdout(&o)
+    );
+
+    let keys = c.keys();
+    let o = cloudcase(&[
+        "trail".as_ref(),
+        "validate".as_ref(),
+        "--public-keys".as_ref(),
+        keys.as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "LOGS or --case is required");
+    let o = validate_case(&c.dir.path().join("no-case"), &keys, &[]);
+    assert_eq!(o.status.code(), Some(2), "not a case");
+}

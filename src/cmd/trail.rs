@@ -3,13 +3,19 @@
 //! `validate` is the offline counterpart of `aws cloudtrail validate-logs`: it checks
 //! digest signatures, the digest chain and log-file hashes in a local copy of the trail
 //! bucket, and says which periods nothing proves. All logic lives in `cloudcase-trail`.
+//!
+//! With `--case`, the case's evidence objects are validated where they were acquired
+//! from (their original paths or URIs), read from the store and never written, and the
+//! result is recorded as a `validated` custody entry.
 
 use std::io::{IsTerminal as _, Write as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _, Result};
-use cloudcase_trail::{Inputs, Options, PublicKeys, Signatures, TextOptions};
+use cloudcase_evidence::{Action, Case};
+use cloudcase_trail::{Inputs, KnownFile, Options, PublicKeys, Report, Signatures, TextOptions};
+use serde_json::{json, Value};
 
 /// CloudTrail log-file integrity.
 #[derive(clap::Args, Debug)]
@@ -26,7 +32,8 @@ pub enum TrailCommand {
     /// leave unproven), log-file hashes, and log files no digest covers.
     ///
     /// Exit status: 0 when everything checked is valid, 1 when anything is not (including
-    /// digest signatures that could not be checked), 2 on a usage or input error.
+    /// digest signatures that could not be checked), 2 on a usage or input error (with
+    /// `--case`, also when the result could not be recorded in the custody log).
     Validate(ValidateArgs),
 }
 
@@ -35,8 +42,16 @@ pub enum TrailCommand {
 pub struct ValidateArgs {
     /// Digest files, log files, or directories holding them (for example an
     /// `aws s3 sync` copy of the trail bucket). Files are told apart by name and content.
-    #[arg(value_name = "LOGS", required = true)]
+    #[arg(value_name = "LOGS", required_unless_present = "case")]
     pub logs: Vec<PathBuf>,
+
+    /// Validate the evidence of this case (as well as any LOGS): every evidence object,
+    /// located by the original path or URI it was acquired from (an object acquired from
+    /// several places counts once per place). Signature sidecars acquired into the case
+    /// (`<digest file>.sig`, `<digest file>.head.json`) are used. Evidence is only read;
+    /// the result is recorded in the case's custody log as a `validated` entry.
+    #[arg(long = "case", value_name = "DIR")]
+    pub case: Option<PathBuf>,
 
     /// JSON saved from `aws cloudtrail list-public-keys --region R --start-time T`
     /// (one per region; repeat the option for several files).
@@ -60,7 +75,8 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
 
-    /// Print the result as JSON (stable keys; times in UTC) instead of text.
+    /// Print the result as JSON (stable keys; times in UTC) instead of text; with `--case`,
+    /// `custody_entry` is the sequence number of the `validated` entry recorded.
     #[arg(long)]
     pub json: bool,
 
@@ -128,15 +144,40 @@ fn validate(args: ValidateArgs) -> Result<ExitCode> {
         );
     }
 
+    let case = args.case.as_deref().map(Case::open).transpose()?;
+    let mut known = Vec::new();
+    let mut objects = 0usize;
+    if let Some(case) = &case {
+        for object in case.evidence_objects()? {
+            objects += 1;
+            for source in &object.sources {
+                known.push(KnownFile {
+                    read_from: object.path.clone(),
+                    original: source.uri.clone(),
+                });
+            }
+        }
+    }
+
     if std::io::stderr().is_terminal() && !args.json {
-        eprintln!(
-            "cloudcase: validating CloudTrail integrity in {} input path(s)…",
-            args.logs.len()
-        );
+        let what = match &case {
+            Some(c) => format!(
+                "{objects} evidence object(s) of case {}{}",
+                c.root().display(),
+                if args.logs.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and {} input path(s)", args.logs.len())
+                }
+            ),
+            None => format!("{} input path(s)", args.logs.len()),
+        };
+        eprintln!("cloudcase: validating CloudTrail integrity in {what}…");
     }
     let inputs = Inputs {
-        paths: args.logs,
+        paths: args.logs.clone(),
         root: None,
+        known,
     };
     let options = Options {
         from,
@@ -145,9 +186,31 @@ fn validate(args: ValidateArgs) -> Result<ExitCode> {
     };
     let report = cloudcase_trail::validate(&inputs, &keys, &signatures, &options)?;
 
+    // Recorded before printing, so that JSON output can name the entry; a failure to
+    // record is reported after the result is printed.
+    let recorded = case.as_ref().map(|c| {
+        let details = custody_details(&report, &args, &keys, objects);
+        c.custody()
+            .append(Action::Validated, details)
+            .with_context(|| {
+                format!(
+                    "the validation result was NOT recorded in the custody log of {}",
+                    c.root().display()
+                )
+            })
+    });
+    let seq = match &recorded {
+        Some(Ok(entry)) => Some(entry.seq),
+        _ => None,
+    };
+
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &report.to_json(args.verbose))?;
+        let mut value = report.to_json(args.verbose);
+        if let Some(seq) = seq {
+            value["custody_entry"] = json!(seq);
+        }
+        serde_json::to_writer_pretty(&mut out, &value)?;
         writeln!(out)?;
     } else {
         out.write_all(
@@ -158,11 +221,69 @@ fn validate(args: ValidateArgs) -> Result<ExitCode> {
                 })
                 .as_bytes(),
         )?;
+        if let Some(seq) = seq {
+            writeln!(out, "result recorded as custody entry {seq}")?;
+        }
     }
     out.flush()?;
+    if let (true, Some(seq)) = (args.json, seq) {
+        eprintln!("cloudcase: result recorded as custody entry {seq}");
+    }
+    if let Some(Err(e)) = recorded {
+        return Err(e);
+    }
     Ok(if report.ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// Details of the `validated` custody entry: the verdict, the counts, what was read
+/// (evidence objects, other inputs, public-key files with their SHA-256, signature
+/// sources) and the command line.
+fn custody_details(
+    report: &Report,
+    args: &ValidateArgs,
+    keys: &PublicKeys,
+    objects: usize,
+) -> Value {
+    let full = report.to_json(false);
+    let mut by_kind = serde_json::Map::new();
+    for p in &report.problems {
+        let n = by_kind
+            .entry(p.kind.as_str())
+            .or_insert_with(|| json!(0u64));
+        *n = json!(n.as_u64().unwrap_or(0) + 1);
+    }
+    let absolute = |p: &Path| {
+        std::path::absolute(p)
+            .unwrap_or_else(|_| p.to_path_buf())
+            .to_string_lossy()
+            .into_owned()
+    };
+    let public_keys: Vec<Value> = keys
+        .files()
+        .iter()
+        .map(|(path, sha256)| json!({"path": absolute(path), "sha256": sha256}))
+        .collect();
+    json!({
+        "ok": report.ok(),
+        "signatures_checked": report.signatures_checked(),
+        "summary": if report.ok() { "OK".to_string() } else { report.failure_summary() },
+        "digests": full["digests"],
+        "logs": full["logs"],
+        "gap_count": report.gaps.len(),
+        "problem_count": report.problems.len(),
+        "problems_by_kind": by_kind,
+        "requested": full["requested"],
+        "found": full["found"],
+        "evidence_objects": objects,
+        "other_inputs": args.logs.iter().map(|p| absolute(p)).collect::<Vec<_>>(),
+        "public_keys": public_keys,
+        "signatures": args.signatures.iter().map(|p| absolute(p)).collect::<Vec<_>>(),
+        "command": std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>(),
     })
 }

@@ -78,6 +78,7 @@ pub struct PublicKeys {
     keys: HashMap<String, PublicKey>,
     unloadable: HashMap<String, String>,
     notes: Vec<Problem>,
+    files: Vec<(PathBuf, String)>,
 }
 
 impl PublicKeys {
@@ -93,8 +94,10 @@ impl PublicKeys {
     /// `ValidityStartTime`/`ValidityEndTime` may be epoch seconds (number or string) or
     /// RFC 3339. Keys that cannot be decoded are remembered by their stated fingerprint,
     /// so that digests naming them report "unable to load" rather than "not found".
+    ///
+    /// The file is read once; the SHA-256 of its bytes is kept ([`PublicKeys::files`]).
     pub fn load_file(&mut self, path: &Path) -> Result<usize, TrailError> {
-        let bytes = crate::read::read_capped(path, MAX_KEY_FILE).map_err(|e| match e {
+        let error = |e| match e {
             crate::read::ReadError::Io(reason) => TrailError::Io {
                 path: path.to_path_buf(),
                 reason,
@@ -104,8 +107,19 @@ impl PublicKeys {
                 limit: MAX_KEY_FILE,
                 what: "a public-key file",
             },
-        })?;
-        self.load_json(&bytes, path)
+        };
+        let raw = crate::read::read_raw_capped(path, MAX_KEY_FILE).map_err(error)?;
+        let bytes = crate::read::decode_capped(&raw, MAX_KEY_FILE).map_err(error)?;
+        let added = self.load_json(&bytes, path)?;
+        let sha256 = crate::hex::encode(&crate::read::sha256(&raw));
+        self.files.push((path.to_path_buf(), sha256));
+        Ok(added)
+    }
+
+    /// Every file loaded with [`PublicKeys::load_file`], in order, with the SHA-256 (hex)
+    /// of its bytes as read: what a validation relied on, for a record of it.
+    pub fn files(&self) -> &[(PathBuf, String)] {
+        &self.files
     }
 
     /// Like [`PublicKeys::load_file`], from bytes already read; `source` is named in messages.
@@ -370,6 +384,27 @@ mod tests {
     const SPKI: &str = r#"{"publicKeyList": [{"ValidityStartTime": "1434589370.0", "ValidityEndTime": "1437181370.0",
         "Value": "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqlzPJbvZJ42UdcmLfPUqXYNfOs6I8lCfao/tOs8CmzPOEdtLWugB9xoIUz78qVHdKIqxbaG4jWHfJBiOSSFBM0lt8cdVo4TnRa7oG9io5pysS6DJhBBAeXsicufsiFJR+wrUNh8RSLxL4k6G1+BhLX20tJkZ/erT97tDGBujAelqseGg3vPZbTx9SMfOLN65PdLFudLP7Gat0Z9p5jw/rjpclKfo9Bfc3heeBxWGKwBBOKnFAaN9V57pOaosCvPKmHd9bg7jsQkI9Xp22IzGLsTFJZYVA3KiTAElDMu80iFXPHEq9hKNbt9e4URFam+1utKVEiLkR2disdCmPTK0VQIDAQAB",
         "Fingerprint": "31e8b5433410dfb61a9dc45cc65b22ff"}]}"#;
+
+    #[test]
+    fn key_files_are_recorded_with_the_hash_of_their_bytes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("keys.json");
+        std::fs::write(&p, LIST).expect("write");
+        let mut keys = PublicKeys::new();
+        assert_eq!(keys.load_file(&p).ok(), Some(1));
+        assert_eq!(
+            keys.files(),
+            &[(p, crate::hex::encode(&crate::read::sha256(LIST.as_bytes())))]
+        );
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, "not json").expect("write");
+        assert!(keys.load_file(&bad).is_err());
+        assert_eq!(
+            keys.files().len(),
+            1,
+            "a file that does not load is not recorded"
+        );
+    }
 
     #[test]
     fn fingerprint_is_md5_of_der_for_published_keys() {

@@ -31,6 +31,11 @@
 //! layout are matched on their file name, which CloudTrail makes unique. With
 //! [`Inputs::root`], a path relative to the root also matches the full S3 key.
 //!
+//! Files kept away from where they were found — evidence objects of a case, stored under
+//! content-addressed names — are given as [`KnownFile`]s: bytes read from the stored copy,
+//! location (for matching, the *moved* check, sidecar names and reports) taken from the
+//! original path or URI (`/x/AWSLogs/…`, `s3://bucket/AWSLogs/…`).
+//!
 //! # Signature input forms
 //! See [`Signatures`]: a JSON/JSON Lines map from digest key (or path, or file name) to
 //! hex signature or to `aws s3api head-object` output; or sidecars `<digest>.sig` (hex) /
@@ -64,4 +69,4 @@ pub use report::{
     SignatureSource, TextOptions,
 };
 pub use signatures::{Signatures, SuppliedSignature};
-pub use validate::{validate, Inputs, Options};
+pub use validate::{validate, Inputs, KnownFile, Options};

@@ -68,6 +68,39 @@ pub(crate) fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError>
     Ok(out)
 }
 
+/// The bytes of `path` as stored (not decompressed), failing with
+/// [`ReadError::TooLarge`] past `limit` bytes.
+pub(crate) fn read_raw_capped(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut out = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(limit.saturating_add(1)).read_to_end(&mut out))
+        .map_err(ReadError::Io)?;
+    if out.len() as u64 > limit {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(out)
+}
+
+/// `bytes` uncompressed (gzip detected by its magic bytes, else as is), failing with
+/// [`ReadError::TooLarge`] as soon as more than `limit` bytes come out.
+pub(crate) fn decode_capped(bytes: &[u8], limit: u64) -> Result<Vec<u8>, ReadError> {
+    if !(bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
+        if bytes.len() as u64 > limit {
+            return Err(ReadError::TooLarge);
+        }
+        return Ok(bytes.to_vec());
+    }
+    let mut out = Vec::new();
+    MultiGzDecoder::new(bytes)
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(ReadError::Io)?;
+    if out.len() as u64 > limit {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(out)
+}
+
 /// The first up-to-`n` uncompressed bytes of `path` (for content sniffing).
 pub(crate) fn sniff(path: &Path, n: u64) -> io::Result<Vec<u8>> {
     let reader = open_decoded(path)?;
@@ -154,6 +187,22 @@ mod tests {
         std::fs::write(&p, gz(&vec![b' '; 8 << 20])).expect("write");
         assert!(matches!(read_capped(&p, 1 << 20), Err(ReadError::TooLarge)));
         assert!(matches!(sha256_file(&p, 1 << 20), Err(ReadError::TooLarge)));
+    }
+
+    #[test]
+    fn raw_and_decoded_reads_are_capped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("x.gz");
+        let bytes = gz(b"hello world");
+        std::fs::write(&p, &bytes).expect("write");
+        let raw = read_raw_capped(&p, 1 << 10)
+            .map_err(|e| e.describe(0))
+            .expect("raw");
+        assert_eq!(raw, bytes);
+        assert_eq!(decode_capped(&raw, 100).ok(), Some(b"hello world".to_vec()));
+        assert!(matches!(decode_capped(&raw, 5), Err(ReadError::TooLarge)));
+        assert!(matches!(decode_capped(b"{}", 1), Err(ReadError::TooLarge)));
+        assert!(matches!(read_raw_capped(&p, 3), Err(ReadError::TooLarge)));
     }
 
     #[test]

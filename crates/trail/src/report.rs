@@ -228,8 +228,11 @@ pub struct DigestOutcome {
     pub chain: usize,
     /// `s3://bucket/key` as the digest (or its successor) names it.
     pub uri: String,
-    /// Where it is on disk; `None` when missing.
+    /// Where it is on disk (for an input [`crate::KnownFile`], its original path or URI);
+    /// `None` when missing.
     pub local: Option<PathBuf>,
+    /// Where its bytes were read from, when that is not `local` (a stored evidence object).
+    pub stored: Option<PathBuf>,
     /// `digestStartTime`.
     pub start: Option<Timestamp>,
     /// `digestEndTime` (for a missing digest: the time in its name).
@@ -269,8 +272,11 @@ pub struct LogOutcome {
     pub digest: usize,
     /// `s3://bucket/key` from the digest.
     pub uri: String,
-    /// The file on disk it was matched to.
+    /// The file on disk it was matched to (for an input [`crate::KnownFile`], its
+    /// original path or URI).
     pub local: Option<PathBuf>,
+    /// Where its bytes were read from, when that is not `local` (a stored evidence object).
+    pub stored: Option<PathBuf>,
     /// The verdict.
     pub status: LogStatus,
     /// True when the listing digest is itself valid; a matching hash from an
@@ -503,9 +509,18 @@ impl Report {
             .to_string()
     }
 
+    /// `local`, and where it is stored when read from elsewhere.
+    fn place(&self, local: &std::path::Path, stored: Option<&std::path::Path>) -> String {
+        match stored {
+            Some(s) => format!("{}, stored as {}", self.local(local), s.display()),
+            None => self.local(local),
+        }
+    }
+
     /// The JSON form. Keys are stable: `ok`, `signatures_checked`, `requested`, `found`,
-    /// `digests`, `logs`, `gaps`, `problems`, `chains`, and with `verbose` also `files`.
-    /// Times are RFC 3339 UTC.
+    /// `digests`, `logs`, `gaps`, `problems`, `chains`, and with `verbose` also `files`
+    /// (`type`, `uri`, `local`, `stored` — the stored copy of a [`crate::KnownFile`], else
+    /// null —, `status`, `detail`). Times are RFC 3339 UTC.
     pub fn to_json(&self, verbose: bool) -> Value {
         let ts = |t: Option<Timestamp>| {
             t.map(|t| Value::String(t.to_string()))
@@ -566,11 +581,11 @@ impl Report {
             for (i, d) in self.digests.iter().enumerate() {
                 let (status, detail) = digest_status_text(d);
                 files.push(json!({"type": "digest", "uri": d.uri, "local": d.local.as_deref().map(|p| self.local(p)),
-                                  "status": status, "detail": detail}));
+                                  "stored": d.stored.as_deref().map(|p| p.display().to_string()), "status": status, "detail": detail}));
                 for l in self.logs.iter().filter(|l| l.digest == i) {
                     let (status, detail) = log_status_text(l);
                     files.push(json!({"type": "log", "uri": l.uri, "local": l.local.as_deref().map(|p| self.local(p)),
-                                      "status": status, "detail": detail}));
+                                      "stored": l.stored.as_deref().map(|p| p.display().to_string()), "status": status, "detail": detail}));
                 }
             }
             out["files"] = Value::Array(files);
@@ -655,7 +670,7 @@ impl Report {
             }
             let (_, detail) = digest_status_text(d);
             let place = match (&d.local, bad) {
-                (Some(p), true) => format!("  (local: {})", self.local(p)),
+                (Some(p), true) => format!("  (local: {})", self.place(p, d.stored.as_deref())),
                 _ => String::new(),
             };
             if opts.verbose || bad {
@@ -668,7 +683,7 @@ impl Report {
                 let (_, detail) = log_status_text(l);
                 let place = match (&l.local, &l.status) {
                     (Some(p), LogStatus::Modified { .. } | LogStatus::Unreadable(_)) => {
-                        format!("  (local: {})", self.local(p))
+                        format!("  (local: {})", self.place(p, l.stored.as_deref()))
                     }
                     _ => String::new(),
                 };

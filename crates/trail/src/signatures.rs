@@ -124,32 +124,40 @@ impl Signatures {
 
     /// Adds a sidecar: `X.sig` (hex) or `X.head.json` (head-object output) for digest `X`.
     pub fn add_sidecar(&mut self, path: &Path) -> Result<(), TrailError> {
-        let text = path.to_string_lossy();
-        let bytes = read_limited(path, MAX_SIDECAR, "a signature sidecar")?;
+        self.add_sidecar_at(path, path)
+    }
+
+    /// Like [`Signatures::add_sidecar`], for a sidecar whose bytes are read from
+    /// `read_from` while its name, and so the digest it belongs to, comes from `location`
+    /// (e.g. an evidence object acquired from `…/X.json.gz.sig`). Messages and
+    /// [`SuppliedSignature::source`] name `location`.
+    pub fn add_sidecar_at(&mut self, read_from: &Path, location: &Path) -> Result<(), TrailError> {
+        let text = location.to_string_lossy();
+        let bytes = read_limited(read_from, MAX_SIDECAR, "a signature sidecar")?;
         if let Some(digest) = text.strip_suffix(".sig") {
             let hex = String::from_utf8_lossy(&bytes).trim().to_string();
             if crate::hex::decode(&hex).is_none() || hex.is_empty() {
-                return Err(TrailError::format(path, "a hex signature", hex));
+                return Err(TrailError::format(location, "a hex signature", hex));
             }
-            self.insert(digest, &hex, None, path);
+            self.insert(digest, &hex, None, location);
             return Ok(());
         }
         let digest = text.strip_suffix(".head.json").unwrap_or(&text).to_string();
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
             TrailError::format(
-                path,
+                location,
                 "the JSON output of `aws s3api head-object`",
                 e.to_string(),
             )
         })?;
         let (hex, alg) = extract(&value).ok_or_else(|| {
             TrailError::format(
-                path,
+                location,
                 "head-object output with Metadata.signature",
                 shorten(&value.to_string(), 100),
             )
         })?;
-        self.insert(&digest, &hex, alg.as_deref(), path);
+        self.insert(&digest, &hex, alg.as_deref(), location);
         Ok(())
     }
 

@@ -15,7 +15,8 @@ use crate::read::{self, ReadError};
 use crate::report::*;
 use crate::signatures::{is_sidecar, Signatures};
 
-/// What to validate: files and directories (walked recursively), plus an optional root.
+/// What to validate: files and directories (walked recursively), files stored away
+/// from where they were found ([`KnownFile`]), plus an optional root.
 ///
 /// Digests, log files and signature sidecars are told apart by name and content, so
 /// one folder holding a whole `aws s3 sync` copy is enough. With a `root`, local paths
@@ -26,6 +27,56 @@ pub struct Inputs {
     pub paths: Vec<PathBuf>,
     /// Optional root of the local copy (e.g. the bucket folder of a case).
     pub root: Option<PathBuf>,
+    /// Files read from one path but located by another (evidence objects of a case).
+    pub known: Vec<KnownFile>,
+}
+
+/// A file whose bytes are read from one path while its *location* is another: an
+/// evidence object kept under a content-addressed name (`evidence/objects/sha256/ab/abcd…`)
+/// that was acquired from `original`.
+///
+/// Everything that depends on where a file is uses `original`: matching digests'
+/// `s3Object` keys (on its `AWSLogs/…` suffix, else its file name), the *moved* check
+/// of digests, recognising sidecars (`<digest>.sig`, `<digest>.head.json`), and what
+/// reports show (with `read_from` added as the stored copy). Content that sat at several
+/// places is given once per place: the same bytes can legitimately sit at two keys.
+/// A `read_from` that cannot be read is a finding, not an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct KnownFile {
+    /// Where the bytes are read from (never written).
+    pub read_from: PathBuf,
+    /// Where the file was found: an absolute path or a URI such as `s3://bucket/AWSLogs/…`.
+    pub original: String,
+}
+
+/// One input file: `loc` is where it is (matched, shown), `read` where its bytes are.
+/// The same path for ordinary files; for a [`KnownFile`], its original and its stored copy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Src {
+    loc: PathBuf,
+    read: PathBuf,
+}
+
+impl Src {
+    fn plain(path: PathBuf) -> Src {
+        Src {
+            loc: path.clone(),
+            read: path,
+        }
+    }
+
+    /// The stored copy, when the bytes are read from somewhere else than the location.
+    fn stored(&self) -> Option<PathBuf> {
+        (self.read != self.loc).then(|| self.read.clone())
+    }
+
+    /// The location, and the stored copy when there is one, for messages.
+    fn describe(&self) -> String {
+        match self.stored() {
+            Some(s) => format!("{} (stored as {})", self.loc.display(), s.display()),
+            None => self.loc.display().to_string(),
+        }
+    }
 }
 
 /// Limits and the period to validate.
@@ -84,10 +135,10 @@ pub fn validate(
     for item in items {
         match item {
             Item::Sidecar(p) => {
-                if let Err(e) = sigs.add_sidecar(&p) {
+                if let Err(e) = sigs.add_sidecar_at(&p.read, &p.loc) {
                     problems.push(Problem::new(
                         ProblemKind::SignatureUnreadable,
-                        p.display().to_string(),
+                        p.loc.display().to_string(),
                         e.to_string(),
                     ));
                 }
@@ -101,13 +152,14 @@ pub fn validate(
 }
 
 /// Walks the inputs; unreadable entries are findings, a missing input path is an error.
-fn collect(inputs: &Inputs, problems: &mut Vec<Problem>) -> Result<Vec<PathBuf>, TrailError> {
+/// Known files come after the walked ones; one whose stored copy is unreadable is a finding.
+fn collect(inputs: &Inputs, problems: &mut Vec<Problem>) -> Result<Vec<Src>, TrailError> {
     let mut seen = HashSet::new();
     let mut files = Vec::new();
-    let mut push = |p: PathBuf, files: &mut Vec<PathBuf>| {
+    let mut push = |p: PathBuf, files: &mut Vec<Src>| {
         let canon = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
         if seen.insert(canon) {
-            files.push(p);
+            files.push(Src::plain(p));
         }
     };
     for input in &inputs.paths {
@@ -129,6 +181,32 @@ fn collect(inputs: &Inputs, problems: &mut Vec<Problem>) -> Result<Vec<PathBuf>,
                     e.to_string(),
                 )),
             }
+        }
+    }
+    let mut known_seen = HashSet::new();
+    for k in &inputs.known {
+        if !known_seen.insert(k) {
+            continue;
+        }
+        match std::fs::metadata(&k.read_from) {
+            Ok(m) if m.is_file() => files.push(Src {
+                loc: PathBuf::from(&k.original),
+                read: k.read_from.clone(),
+            }),
+            Ok(_) => problems.push(Problem::new(
+                ProblemKind::FileUnreadable,
+                k.original.clone(),
+                format!("its stored copy {} is not a file", k.read_from.display()),
+            )),
+            Err(e) => problems.push(Problem::new(
+                ProblemKind::FileUnreadable,
+                k.original.clone(),
+                format!(
+                    "its stored copy {} cannot be read: {}",
+                    k.read_from.display(),
+                    read::describe_io(&e)
+                ),
+            )),
         }
     }
     Ok(files)
@@ -172,54 +250,70 @@ pub(crate) fn par_map<T: Sync, R: Send>(
 }
 
 struct Loaded {
+    /// Where the digest is (its location; see [`Src`]).
     path: PathBuf,
+    /// Where its bytes were read from, when that is elsewhere (a stored copy).
+    stored: Option<PathBuf>,
     digest: Digest,
     sha256: [u8; 32],
     start: Timestamp,
     end: Timestamp,
 }
 
+impl Loaded {
+    /// The location, and the stored copy when there is one, for messages.
+    fn describe(&self) -> String {
+        match &self.stored {
+            Some(s) => format!("{} (stored as {})", self.path.display(), s.display()),
+            None => self.path.display().to_string(),
+        }
+    }
+}
+
 enum Item {
     Digest(Box<Loaded>),
     BadDigest {
-        path: PathBuf,
+        src: Src,
         kind: ProblemKind,
         detail: String,
     },
-    Log(PathBuf),
-    Other(PathBuf),
-    Sidecar(PathBuf),
+    Log(Src),
+    Other(Src),
+    Sidecar(Src),
 }
 
 /// Tells what a file is: by name first (cheap), else by its first uncompressed bytes.
-fn classify(path: &Path, options: &Options) -> Item {
-    let name = path
+/// The name is the location's; the bytes are read from the stored copy.
+fn classify(src: &Src, options: &Options) -> Item {
+    let name = src
+        .loc
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     if is_sidecar(&name) {
-        return Item::Sidecar(path.to_path_buf());
+        return Item::Sidecar(src.clone());
     }
     if name.contains("_CloudTrail-Digest_") {
-        return load_digest(path, options);
+        return load_digest(src, options);
     }
     if name.contains("_CloudTrail_") || name.contains("_CloudTrail-Insight_") {
-        return Item::Log(path.to_path_buf());
+        return Item::Log(src.clone());
     }
-    match read::sniff(path, SNIFF_BYTES) {
-        Ok(prefix) if looks_like_digest(&prefix) => load_digest(path, options),
-        Ok(prefix) if looks_like_log(&prefix) => Item::Log(path.to_path_buf()),
-        _ => Item::Other(path.to_path_buf()),
+    match read::sniff(&src.read, SNIFF_BYTES) {
+        Ok(prefix) if looks_like_digest(&prefix) => load_digest(src, options),
+        Ok(prefix) if looks_like_log(&prefix) => Item::Log(src.clone()),
+        _ => Item::Other(src.clone()),
     }
 }
 
-fn load_digest(path: &Path, options: &Options) -> Item {
+fn load_digest(src: &Src, options: &Options) -> Item {
+    let path = src.loc.as_path();
     let bad = |kind, detail: String| Item::BadDigest {
-        path: path.to_path_buf(),
+        src: src.clone(),
         kind,
         detail,
     };
-    let bytes = match read::read_capped(path, options.max_digest_bytes) {
+    let bytes = match read::read_capped(&src.read, options.max_digest_bytes) {
         Ok(b) => b,
         Err(ReadError::TooLarge) => {
             return bad(
@@ -258,6 +352,7 @@ fn load_digest(path: &Path, options: &Options) -> Item {
     };
     Item::Digest(Box::new(Loaded {
         path: path.to_path_buf(),
+        stored: src.stored(),
         sha256: read::sha256(&bytes),
         digest,
         start,
@@ -278,41 +373,60 @@ struct Node {
 }
 
 struct Bad {
-    path: PathBuf,
+    src: Src,
     kind: ProblemKind,
     detail: String,
 }
 
-/// Every non-digest file of the inputs, stored once; the maps hold indexes into `paths`.
+/// Every non-digest file of the inputs, stored once; the maps hold indexes into `files`.
 #[derive(Default)]
 struct FileIndex {
-    paths: Vec<PathBuf>,
+    files: Vec<Src>,
     by_layout: HashMap<String, Vec<u32>>,
     by_name: HashMap<String, Vec<u32>>,
     by_rel: HashMap<String, Vec<u32>>,
 }
 
 impl FileIndex {
-    fn add(&mut self, p: PathBuf, root: Option<&Path>) -> u32 {
-        let id = u32::try_from(self.paths.len()).unwrap_or(u32::MAX);
-        if let Some(k) = layout::layout_key_of_path(&p) {
+    fn add(&mut self, f: Src, root: Option<&Path>) -> u32 {
+        let id = u32::try_from(self.files.len()).unwrap_or(u32::MAX);
+        let p = &f.loc;
+        if let Some(k) = layout::layout_key_of_path(p) {
             self.by_layout.entry(k).or_default().push(id);
         }
-        let name = layout::name_key_of_path(&p);
+        let name = layout::name_key_of_path(p);
         self.by_name.entry(name).or_default().push(id);
         if let Some(rel) = root.and_then(|r| p.strip_prefix(r).ok()) {
             let rel = rel.to_string_lossy().replace('\\', "/");
             let rel = rel.strip_suffix(".gz").unwrap_or(&rel).to_string();
             self.by_rel.entry(rel).or_default().push(id);
         }
-        self.paths.push(p);
+        self.files.push(f);
         id
     }
 
+    fn src(&self, id: u32) -> Option<&Src> {
+        self.files.get(id as usize)
+    }
+
+    /// Where file `id` is (its location).
     fn path(&self, id: u32) -> &Path {
-        self.paths
-            .get(id as usize)
-            .map_or(Path::new(""), PathBuf::as_path)
+        self.src(id).map_or(Path::new(""), |f| f.loc.as_path())
+    }
+
+    /// Where file `id`'s bytes are read from.
+    fn read_path(&self, id: u32) -> &Path {
+        self.src(id).map_or(Path::new(""), |f| f.read.as_path())
+    }
+
+    /// File `id`'s stored copy, when it is read from somewhere else than its location.
+    fn stored(&self, id: u32) -> Option<PathBuf> {
+        self.src(id).and_then(Src::stored)
+    }
+
+    /// File `id` for messages: its location, and its stored copy if any.
+    fn describe(&self, id: u32) -> String {
+        self.src(id).map(Src::describe).unwrap_or_default()
     }
 
     /// Local files for an S3 key: exact under root, then layout key, then file name.
@@ -371,7 +485,7 @@ impl<'a> Engine<'a> {
     fn add(&mut self, item: Item) {
         match item {
             Item::Digest(l) => self.add_digest(*l),
-            Item::BadDigest { path, kind, detail } => self.bad.push(Bad { path, kind, detail }),
+            Item::BadDigest { src, kind, detail } => self.bad.push(Bad { src, kind, detail }),
             Item::Log(p) => {
                 let id = self.files.add(p, self.root.as_deref());
                 self.logs.push(id);
@@ -441,30 +555,38 @@ impl<'a> Engine<'a> {
         };
         if let Some(e) = existing {
             if self.nodes[e].l.sha256 == node.l.sha256 {
-                // An identical copy: harmless, not validated twice.
+                // An identical copy: harmless, not validated twice. The copy that sits
+                // where it was delivered is the one validated (the same bytes can be
+                // found at several places, e.g. an evidence object with several sources).
+                let kept = &mut self.nodes[e];
+                if kept.moved && !node.moved {
+                    std::mem::swap(&mut kept.l, &mut node.l);
+                    kept.moved = false;
+                }
                 self.duplicates.push(node.l.path.clone());
                 return;
             }
             let prefer_new = self.nodes[e].moved && !node.moved;
             let (keep, drop) = if prefer_new { (idx, e) } else { (e, idx) };
-            let drop_path = if drop == idx {
-                node.l.path.clone()
+            let (drop_l, keep_l) = if drop == idx {
+                (&node.l, &self.nodes[keep].l)
             } else {
-                self.nodes[drop].l.path.clone()
+                (&self.nodes[drop].l, &node.l)
             };
-            let keep_path = if keep == idx {
-                node.l.path.clone()
-            } else {
-                self.nodes[keep].l.path.clone()
-            };
-            self.push_problem(Problem::new(
+            let this_copy = drop_l
+                .stored
+                .as_ref()
+                .map(|st| format!(" (this copy is stored as {})", st.display()))
+                .unwrap_or_default();
+            let problem = Problem::new(
                 ProblemKind::DigestConflict,
-                drop_path.display().to_string(),
+                drop_l.path.display().to_string(),
                 format!(
-                    "claims the same S3 key as {} but its content differs",
-                    keep_path.display()
+                    "claims the same S3 key as {} but its content differs{this_copy}",
+                    keep_l.describe()
                 ),
-            ));
+            );
+            self.push_problem(problem);
             if drop == idx {
                 node.canonical = false;
                 node.conflict = true;
@@ -500,9 +622,9 @@ impl<'a> Engine<'a> {
         let nk = layout::name_key(key);
         self.bad
             .iter()
-            .position(|b| match (&lk, layout::layout_key_of_path(&b.path)) {
+            .position(|b| match (&lk, layout::layout_key_of_path(&b.src.loc)) {
                 (Some(a), Some(b)) => *a == b,
-                _ => layout::name_key_of_path(&b.path) == nk,
+                _ => layout::name_key_of_path(&b.src.loc) == nk,
             })
     }
 
@@ -533,6 +655,7 @@ impl<'a> Engine<'a> {
                 .cmp(&y.chain)
                 .then(y.l.end.cmp(&x.l.end))
                 .then(x.l.path.cmp(&y.l.path))
+                .then(x.l.stored.cmp(&y.l.stored))
         });
         self.report.outside_period = self
             .nodes
@@ -547,7 +670,8 @@ impl<'a> Engine<'a> {
 
         // Unparsable digests: not validated, reported (unless clearly outside the period).
         for b in &self.bad {
-            let name_end = layout::parse_digest_name(&b.path.to_string_lossy()).and_then(|x| x.end);
+            let name_end =
+                layout::parse_digest_name(&b.src.loc.to_string_lossy()).and_then(|x| x.end);
             if let (Some(end), Some(from)) = (name_end, self.options.from) {
                 if end <= from {
                     continue;
@@ -558,7 +682,7 @@ impl<'a> Engine<'a> {
                     continue;
                 }
             }
-            let chain = layout::parse_digest_name(&b.path.to_string_lossy()).and_then(|x| {
+            let chain = layout::parse_digest_name(&b.src.loc.to_string_lossy()).and_then(|x| {
                 self.chain_ids
                     .get(&(x.account, x.region, x.trail, x.home_region))
                     .copied()
@@ -595,8 +719,9 @@ impl<'a> Engine<'a> {
             };
             self.report.digests.push(DigestOutcome {
                 chain,
-                uri: b.path.display().to_string(),
-                local: Some(b.path.clone()),
+                uri: b.src.loc.display().to_string(),
+                local: Some(b.src.loc.clone()),
+                stored: b.src.stored(),
                 start: None,
                 end: name_end,
                 status: DigestStatus::Invalid(DigestFailure::InvalidFormat(why)),
@@ -605,8 +730,11 @@ impl<'a> Engine<'a> {
             });
             self.report.problems.push(Problem::new(
                 b.kind,
-                b.path.display().to_string(),
-                b.detail.clone(),
+                b.src.loc.display().to_string(),
+                match b.src.stored() {
+                    Some(st) => format!("{} (stored as {})", b.detail, st.display()),
+                    None => b.detail.clone(),
+                },
             ));
         }
 
@@ -632,6 +760,7 @@ impl<'a> Engine<'a> {
             chain: node.chain,
             uri: node.uri.clone(),
             local: Some(node.l.path.clone()),
+            stored: node.l.stored.clone(),
             start: Some(node.l.start),
             end: Some(node.l.end),
             status: DigestStatus::Valid,
@@ -649,7 +778,7 @@ impl<'a> Engine<'a> {
                 node.uri.clone(),
                 format!(
                     "found at {}, which is not where digestS3Object says it was delivered",
-                    node.l.path.display()
+                    node.l.describe()
                 ),
             ));
         }
@@ -734,7 +863,7 @@ impl<'a> Engine<'a> {
                     format!(
                         "previousDigestHashValue is {}, but the previous digest {} hashes to {sha_hex}",
                         other.unwrap_or("null"),
-                        node.l.path.display()
+                        node.l.describe()
                     ),
                 )),
             }
@@ -952,7 +1081,7 @@ impl<'a> Engine<'a> {
             let detail = match bad_here {
                 Some(b) => format!(
                     "the previous digest is present but unreadable ({}); {} in this gap",
-                    self.bad[b].path.display(),
+                    self.bad[b].src.describe(),
                     if missing == 0 {
                         "no other digest missing".to_string()
                     } else {
@@ -985,6 +1114,7 @@ impl<'a> Engine<'a> {
                     chain,
                     uri: prev_uri,
                     local: None,
+                    stored: None,
                     start: None,
                     end: prev_end,
                     status: DigestStatus::Invalid(DigestFailure::NotFound),
@@ -1092,10 +1222,13 @@ impl<'a> Engine<'a> {
 
     /// Hashes every listed log file (in parallel) and compares; finds uncovered logs.
     fn check_logs(&mut self, order: &[usize]) {
-        let mut outcome_of: HashMap<&Path, usize> = HashMap::new();
+        // A digest's outcome, by location and stored copy (unique among present digests).
+        let mut outcome_of: HashMap<(&Path, Option<&Path>), usize> = HashMap::new();
         for (k, d) in self.report.digests.iter().enumerate() {
             if let Some(p) = &d.local {
-                outcome_of.entry(p.as_path()).or_insert(k);
+                outcome_of
+                    .entry((p.as_path(), d.stored.as_deref()))
+                    .or_insert(k);
             }
         }
         // Each local file is hashed at most once, however many listings point at it.
@@ -1114,13 +1247,35 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        // Content found at several places (one stored object, several locations) is
+        // read once.
         let limit = self.options.max_log_bytes;
-        let files = &self.files;
-        let hashed = par_map(&to_hash, self.options.threads, |&id| {
-            read::sha256_file(files.path(id), limit).map_err(|e| e.describe(limit))
+        let mut reads: Vec<&Path> = Vec::new();
+        let mut read_index: HashMap<&Path, usize> = HashMap::new();
+        for &id in &to_hash {
+            let p = self.files.read_path(id);
+            read_index.entry(p).or_insert_with(|| {
+                reads.push(p);
+                reads.len() - 1
+            });
+        }
+        let hashed = par_map(&reads, self.options.threads, |p| {
+            read::sha256_file(p, limit).map_err(|e| e.describe(limit))
         });
-        let hashes: HashMap<u32, Result<[u8; 32], String>> =
-            to_hash.iter().copied().zip(hashed).collect();
+        let hashes: HashMap<u32, Result<[u8; 32], String>> = to_hash
+            .iter()
+            .map(|&id| {
+                let at = read_index
+                    .get(self.files.read_path(id))
+                    .copied()
+                    .unwrap_or(usize::MAX);
+                let h = hashed
+                    .get(at)
+                    .cloned()
+                    .unwrap_or_else(|| Err("not hashed".into()));
+                (id, h)
+            })
+            .collect();
 
         let mut outcomes = Vec::new();
         let mut problems = Vec::new();
@@ -1129,7 +1284,7 @@ impl<'a> Engine<'a> {
             if !n.canonical {
                 continue;
             }
-            let Some(&di) = outcome_of.get(n.l.path.as_path()) else {
+            let Some(&di) = outcome_of.get(&(n.l.path.as_path(), n.l.stored.as_deref())) else {
                 continue;
             };
             let digest_valid = self.report.digests[di].status == DigestStatus::Valid;
@@ -1138,12 +1293,12 @@ impl<'a> Engine<'a> {
                 let expected = f.hash_value.trim().to_ascii_lowercase();
                 let want = crate::hex::decode(&expected);
                 let cands = self.files.find(&f.s3_object);
-                let first = cands.first().map(|&id| self.files.path(id).to_path_buf());
+                let first = cands.first().copied();
                 let found_ok = |id: &u32| match hashes.get(id) {
                     Some(Ok(h)) => Some(*h),
                     _ => None,
                 };
-                let (status, local) = if !f.hash_algorithm.eq_ignore_ascii_case("SHA-256") {
+                let (status, at) = if !f.hash_algorithm.eq_ignore_ascii_case("SHA-256") {
                     (
                         LogStatus::Unreadable(format!(
                             "expected hashAlgorithm SHA-256, found {:?}",
@@ -1157,7 +1312,7 @@ impl<'a> Engine<'a> {
                     .iter()
                     .find(|id| found_ok(id).is_some_and(|h| want.as_deref() == Some(&h[..])))
                 {
-                    (LogStatus::Valid, Some(self.files.path(id).to_path_buf()))
+                    (LogStatus::Valid, Some(id))
                 } else if let Some((id, h)) =
                     cands.iter().find_map(|id| found_ok(id).map(|h| (*id, h)))
                 {
@@ -1166,7 +1321,7 @@ impl<'a> Engine<'a> {
                             expected: expected.clone(),
                             found: crate::hex::encode(&h),
                         },
-                        Some(self.files.path(id).to_path_buf()),
+                        Some(id),
                     )
                 } else {
                     let why = cands
@@ -1178,10 +1333,9 @@ impl<'a> Engine<'a> {
                         .unwrap_or_else(|| "not hashed".into());
                     (LogStatus::Unreadable(why), first)
                 };
-                let shown = local
-                    .as_deref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
+                let local = at.map(|id| self.files.path(id).to_path_buf());
+                let stored = at.and_then(|id| self.files.stored(id));
+                let shown = at.map(|id| self.files.describe(id)).unwrap_or_default();
                 match &status {
                     LogStatus::Modified { expected, found } => problems.push(Problem::new(
                         ProblemKind::LogModified,
@@ -1205,6 +1359,7 @@ impl<'a> Engine<'a> {
                     digest: di,
                     uri,
                     local,
+                    stored,
                     status,
                     digest_valid,
                 });
@@ -1247,10 +1402,15 @@ impl<'a> Engine<'a> {
                 (_, None) => " No digest of its account and region is in the inputs.",
                 _ => "",
             };
+            let stored = self
+                .files
+                .stored(id)
+                .map(|st| format!(" Stored as {}.", st.display()))
+                .unwrap_or_default();
             problems.push(Problem::new(
                 ProblemKind::LogUncovered,
                 p.display().to_string(),
-                format!("listed in no digest: nothing proves CloudTrail delivered it (injected, or its digest is missing).{after}"),
+                format!("listed in no digest: nothing proves CloudTrail delivered it (injected, or its digest is missing).{after}{stored}"),
             ));
             uncovered.push(p.to_path_buf());
         }
@@ -1315,6 +1475,11 @@ mod tests {
     use crate::testkit::{build_trail, Signer, TrailSpec};
 
     const KEY: &str = include_str!("../tests/fixtures/test-rsa-2048.pem");
+
+    /// `classify` of an ordinary file (its own location).
+    fn classify(p: &Path, o: &Options) -> Item {
+        super::classify(&Src::plain(p.to_path_buf()), o)
+    }
 
     #[test]
     fn par_map_keeps_order_on_any_thread_count() {

@@ -101,6 +101,7 @@ fn aws_cli_test_key_signs_a_trail_that_validates() {
         &Inputs {
             paths: vec![trail.root.clone()],
             root: None,
+            known: Vec::new(),
         },
         &keys,
         &sigs,

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use cloudcase_trail::testkit::{build_trail, BuiltTrail, Signer, TrailSpec};
 use cloudcase_trail::{
-    validate, DigestFailure, DigestStatus, GapReason, Inputs, Options, ProblemKind, PublicKeys,
-    Report, SignatureCheck, SignatureSource, Signatures, TextOptions,
+    validate, DigestFailure, DigestStatus, GapReason, Inputs, KnownFile, LogStatus, Options,
+    ProblemKind, PublicKeys, Report, SignatureCheck, SignatureSource, Signatures, TextOptions,
 };
 
 const KEY: &str = include_str!("fixtures/test-rsa-2048.pem");
@@ -53,6 +53,7 @@ impl Case {
         let inputs = Inputs {
             paths: vec![self.trail.root.clone()],
             root: Some(self.trail.root.clone()),
+            known: Vec::new(),
         };
         validate(&inputs, &self.keys, sigs, opts).expect("validation runs")
     }
@@ -276,6 +277,7 @@ fn public_key_missing() {
         let inputs = Inputs {
             paths: vec![c.trail.root.clone()],
             root: None,
+            known: Vec::new(),
         };
         validate(
             &inputs,
@@ -512,6 +514,7 @@ fn several_chains_are_reported_separately() {
         &Inputs {
             paths: vec![root],
             root: None,
+            known: Vec::new(),
         },
         &keys,
         &Signatures::new(),
@@ -541,6 +544,7 @@ fn nothing_to_validate_says_so() {
         &Inputs {
             paths: vec![dir.path().to_path_buf()],
             root: None,
+            known: Vec::new(),
         },
         &PublicKeys::new(),
         &Signatures::new(),
@@ -558,6 +562,7 @@ fn a_missing_input_path_is_an_error() {
         &Inputs {
             paths: vec![PathBuf::from("/nonexistent/cloudcase")],
             root: None,
+            known: Vec::new(),
         },
         &PublicKeys::new(),
         &Signatures::new(),
@@ -577,4 +582,165 @@ fn tz_changes_display_only() {
     assert!(r.to_json(false)["found"]["from"]
         .as_str()
         .is_some_and(|s| s.ends_with('Z')));
+}
+
+/// Every digest and log of `c` copied into a flat store under opaque names (as a case
+/// keeps evidence objects), each given as a [`KnownFile`] located at `original(key, path)`.
+/// The trail folder itself is then removed: only the stored copies can be read.
+fn stored_trail(c: &Case, original: impl Fn(&str, &Path) -> String) -> Vec<KnownFile> {
+    let store = c.dir.path().join("store");
+    std::fs::create_dir_all(&store).expect("store");
+    let mut known = Vec::new();
+    let files = c.trail.digests.iter().flat_map(|d| {
+        std::iter::once((d.key.as_str(), d.path.as_path()))
+            .chain(d.logs.iter().map(|l| (l.key.as_str(), l.path.as_path())))
+    });
+    for (n, (key, path)) in files.enumerate() {
+        let read_from = store.join(format!("object-{n:04}"));
+        std::fs::copy(path, &read_from).expect("copy");
+        known.push(KnownFile {
+            read_from,
+            original: original(key, path),
+        });
+    }
+    std::fs::remove_dir_all(&c.trail.root).expect("remove the trail");
+    known
+}
+
+fn validate_known(c: &Case, known: Vec<KnownFile>, sigs: &Signatures) -> Report {
+    let inputs = Inputs {
+        known,
+        ..Inputs::default()
+    };
+    validate(&inputs, &c.keys, sigs, &Options::default()).expect("validation runs")
+}
+
+#[test]
+fn known_files_are_located_by_their_original_path_or_uri() {
+    let c = case();
+    let sigs = c.sig_map();
+    // Digests by S3 URI, log files by original absolute path.
+    let known = stored_trail(&c, |key, path| {
+        if !key.contains("CloudTrail-Digest") {
+            path.display().to_string()
+        } else {
+            format!("s3://case-bucket/{key}")
+        }
+    });
+    let r = validate_known(&c, known.clone(), &sigs);
+    assert!(r.ok(), "{}", text(&r));
+    assert_eq!(r.digest_counts(None).valid, 6);
+    assert_eq!(r.log_counts(None).valid, 12);
+    let files = r.to_json(true)["files"].as_array().cloned().expect("files");
+    assert_eq!(files.len(), 18);
+    for f in &files {
+        let local = f["local"].as_str().expect("local");
+        let stored = f["stored"].as_str().expect("stored");
+        let given = known
+            .iter()
+            .find(|k| k.original == local)
+            .expect("shown at its original location");
+        assert_eq!(Path::new(stored), given.read_from);
+    }
+    assert!(known.iter().any(|k| k.original.starts_with("s3://")));
+    assert!(known.iter().any(|k| k.original.starts_with('/')));
+}
+
+#[test]
+fn a_sidecar_among_known_files_is_used() {
+    let c = case();
+    let head = c.trail.head().expect("head").clone();
+    let mut known = stored_trail(&c, |key, _| format!("s3://case-bucket/{key}"));
+    let sig = c.dir.path().join("store").join("object-sig");
+    std::fs::write(&sig, &head.signature_hex).expect("write");
+    known.push(KnownFile {
+        read_from: sig,
+        original: format!(
+            "/downloads/{}.sig",
+            head.key.rsplit('/').next().expect("name")
+        ),
+    });
+    let r = validate_known(&c, known, &Signatures::new());
+    assert!(r.ok(), "{}", text(&r));
+    assert!(r.signatures_checked());
+    assert_eq!(r.signatures_supplied, 1);
+}
+
+#[test]
+fn a_modified_known_file_is_named_by_its_original_and_its_stored_copy() {
+    let c = case();
+    let sigs = c.sig_map();
+    let victim = c.trail.digests[1].logs[0].clone();
+    let known = stored_trail(&c, |_, path| path.display().to_string());
+    let k = known
+        .iter()
+        .find(|k| Path::new(&k.original) == victim.path)
+        .expect("victim")
+        .clone();
+    std::fs::write(&k.read_from, b"{\"Records\":[]}").expect("tamper");
+    let r = validate_known(&c, known, &sigs);
+    assert!(!r.ok());
+    assert_eq!(kinds(&r), vec!["log_modified"]);
+    let t = text(&r);
+    assert!(
+        t.contains(&format!(
+            "(local: {}, stored as {})",
+            victim.path.display(),
+            k.read_from.display()
+        )),
+        "{t}"
+    );
+    let bad = r
+        .logs
+        .iter()
+        .find(|l| l.status != LogStatus::Valid)
+        .expect("modified");
+    assert_eq!(bad.local.as_deref(), Some(victim.path.as_path()));
+    assert_eq!(bad.stored.as_deref(), Some(k.read_from.as_path()));
+}
+
+#[test]
+fn one_stored_object_at_several_places_is_one_file_per_place() {
+    let c = case();
+    let sigs = c.sig_map();
+    let head = c.trail.head().expect("head").clone();
+    let mut known = stored_trail(&c, |key, _| format!("s3://case-bucket/{key}"));
+    let at = known
+        .iter()
+        .position(|k| k.original.ends_with(&head.key))
+        .expect("head");
+    // The same stored bytes were also found, earlier, somewhere the digest was not
+    // delivered to: the copy in place is the one validated, the other is a duplicate.
+    let elsewhere = KnownFile {
+        read_from: known[at].read_from.clone(),
+        original: "/home/analyst/Downloads/head-digest.json.gz".into(),
+    };
+    known.insert(0, elsewhere.clone());
+    let r = validate_known(&c, known, &sigs);
+    assert!(r.ok(), "{}", text(&r));
+    assert!(!has(&r, ProblemKind::DigestMoved));
+    assert!(r.ignored.contains(&PathBuf::from(&elsewhere.original)));
+}
+
+#[test]
+fn an_unreadable_stored_copy_is_a_finding() {
+    let c = case();
+    let sigs = c.sig_map();
+    let victim = c.trail.digests[3].logs[1].clone();
+    let mut known = stored_trail(&c, |_, path| path.display().to_string());
+    for k in &mut known {
+        if Path::new(&k.original) == victim.path {
+            k.read_from = c.dir.path().join("store").join("gone");
+        }
+    }
+    let r = validate_known(&c, known, &sigs);
+    assert!(!r.ok());
+    let p = r
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::FileUnreadable)
+        .expect("finding");
+    assert_eq!(p.file, victim.path.display().to_string());
+    assert!(p.detail.contains("gone"), "{}", p.detail);
+    assert_eq!(r.log_counts(None).deleted, 1);
 }
