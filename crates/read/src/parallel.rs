@@ -1,6 +1,6 @@
 //! Reading many files on all cores.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use cloudcase_event::{Event, SourceFile};
@@ -24,6 +24,17 @@ impl<F: FnMut(Event) + Send> EventSink for F {
     }
 }
 
+/// Live counters of a read in progress, for progress displays.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files finished.
+    pub files_done: AtomicU64,
+    /// Bytes read from disk by finished files.
+    pub bytes_read: AtomicU64,
+    /// Events parsed by finished files.
+    pub events: AtomicU64,
+}
+
 /// Reads `files` with one worker thread per sink, each worker taking the
 /// next unread file, and returns the sinks with the run's accounting.
 ///
@@ -35,6 +46,17 @@ pub fn read_files<S: EventSink>(
     limits: Limits,
     sinks: Vec<S>,
     on_reject: &(dyn Fn(Rejection) + Sync),
+) -> (Vec<S>, Accounting) {
+    read_files_tracked(files, limits, sinks, on_reject, &Progress::default())
+}
+
+/// [`read_files`], updating `progress` as each file finishes.
+pub fn read_files_tracked<S: EventSink>(
+    files: &[Arc<SourceFile>],
+    limits: Limits,
+    sinks: Vec<S>,
+    on_reject: &(dyn Fn(Rejection) + Sync),
+    progress: &Progress,
 ) -> (Vec<S>, Accounting) {
     let next = AtomicUsize::new(0);
     let results: Vec<(S, Accounting)> = std::thread::scope(|scope| {
@@ -51,7 +73,11 @@ pub fn read_files<S: EventSink>(
                         on_reject,
                     };
                     while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        acc.merge(&read_file(file, limits, &mut scratch, &mut out));
+                        let one = read_file(file, limits, &mut scratch, &mut out);
+                        progress.files_done.fetch_add(1, Ordering::Relaxed);
+                        progress.bytes_read.fetch_add(one.bytes_read, Ordering::Relaxed);
+                        progress.events.fetch_add(one.records_parsed, Ordering::Relaxed);
+                        acc.merge(&one);
                     }
                     (sink, acc)
                 })
