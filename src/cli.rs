@@ -34,6 +34,8 @@ enum Command {
     Trail(cmd::trail::Args),
     /// Write a report of a case (evidence record), in English or Japanese.
     Report(cmd::report::Args),
+    /// Run Sigma rules (built-in pack and your own) and stateful analytics over the logs.
+    Hunt(cmd::hunt::Args),
     /// Count events by name, source, region and principal in one pass (no sorting).
     Stats(cmd::stats::Args),
 }
@@ -51,6 +53,7 @@ pub fn run() -> ExitCode {
         Command::Report(args) => cmd::report::run(args),
         Command::Timeline(args) => cmd::timeline::run(args),
         Command::Stats(args) => cmd::stats::run(args),
+        Command::Hunt(args) => cmd::hunt::run(args),
         Command::Trail(args) => cmd::trail::run(args),
     };
     match outcome {

@@ -5,6 +5,7 @@
 
 mod cli;
 mod cmd;
+mod progress;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

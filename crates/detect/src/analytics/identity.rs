@@ -1,0 +1,88 @@
+//! Whose history an event belongs to, for novelty analytics.
+
+use std::net::IpAddr;
+
+use cloudcase_event::Event;
+
+/// A stable identity with a history worth comparing against: a long-term
+/// access key, or a principal (IAM user, root, or a role — sessions of the
+/// same role share one history).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    /// A long-term `AKIA…` access key.
+    AccessKey(String),
+    /// A principal ARN (for assumed roles, the role's ARN).
+    Principal(String),
+}
+
+impl Subject {
+    /// Human label: `access key AKIA…` or `principal arn:…`.
+    pub fn label(&self) -> String {
+        match self {
+            Subject::AccessKey(k) => format!("access key {k}"),
+            Subject::Principal(p) => format!("principal {p}"),
+        }
+    }
+}
+
+/// The source address of a call made from the internet or a VPC; `None`
+/// for calls AWS services make (`ec2.amazonaws.com`, `AWS Internal`).
+pub fn source_address(event: &Event) -> Option<IpAddr> {
+    event.source_ip.as_deref()?.parse().ok()
+}
+
+/// The subjects an event adds history to: its long-term access key, and its
+/// principal when that is a long-lived one (IAM user, root).
+///
+/// Role sessions are left out: CI runners, Lambda functions and shared SSO
+/// roles legitimately come from ever-changing addresses, so their "new
+/// network" says nothing. Calls AWS services make on a principal's behalf
+/// carry no history either.
+pub fn subjects(event: &Event) -> Vec<Subject> {
+    let id = &event.identity;
+    if id.invoked_by.is_some() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(2);
+    if let Some(key) = id
+        .access_key_id
+        .as_deref()
+        .filter(|k| k.starts_with("AKIA"))
+    {
+        out.push(Subject::AccessKey(key.to_owned()));
+    }
+    if matches!(id.kind.as_deref(), Some("IAMUser") | Some("Root")) {
+        if let Some(arn) = id.arn.as_deref() {
+            out.push(Subject::Principal(arn.to_owned()));
+        }
+    }
+    out
+}
+
+/// The network of an address: its /24 (IPv4) or /48 (IPv6), as text.
+pub fn network(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn networks_are_slash_24_and_slash_48() {
+        assert_eq!(network("203.0.113.77".parse().unwrap()), "203.0.113.0/24");
+        assert_eq!(
+            network("2001:db8:1:2::5".parse().unwrap()),
+            "2001:db8:1::/48"
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! A finding: one detection, pointing to the raw record that shows it.
+
+use std::sync::Arc;
+
+use cloudcase_event::{Event, EventTime, SourceFile};
+use cloudcase_sigma::Level;
+
+/// Where a finding came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    /// A Sigma rule matched one event.
+    Rule,
+    /// A Sigma correlation rule matched a group of events.
+    Correlation,
+    /// A stateful analytic (novelty, bursts) fired.
+    Analytic,
+}
+
+impl Origin {
+    /// Lower-case name for output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Rule => "rule",
+            Origin::Correlation => "correlation",
+            Origin::Analytic => "analytic",
+        }
+    }
+}
+
+/// The event a finding rests on: its pivots and its raw record's location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witness {
+    /// Event time.
+    pub time: EventTime,
+    /// Principal display name.
+    pub principal: Option<String>,
+    /// Access key id.
+    pub access_key: Option<String>,
+    /// Source IP address or service name.
+    pub source_ip: Option<String>,
+    /// Region.
+    pub region: Option<String>,
+    /// Recipient account.
+    pub account: Option<String>,
+    /// `eventSource`.
+    pub event_source: String,
+    /// `eventName`.
+    pub event_name: String,
+    /// `errorCode`.
+    pub error_code: Option<String>,
+    /// `eventID`.
+    pub event_id: Option<String>,
+    /// The input file.
+    pub file: Arc<SourceFile>,
+    /// The record's index in the file.
+    pub record: u64,
+}
+
+impl Witness {
+    /// The pivots and location of `event`.
+    pub fn of(event: &Event) -> Self {
+        Witness {
+            time: event.time,
+            principal: event.identity.display_name().map(str::to_owned),
+            access_key: event.identity.access_key_id.clone(),
+            source_ip: event.source_ip.clone(),
+            region: event.region.clone(),
+            account: event.recipient_account.clone(),
+            event_source: event.event_source.clone(),
+            event_name: event.event_name.clone(),
+            error_code: event.error_code.clone(),
+            event_id: event.event_id.clone(),
+            file: Arc::clone(&event.provenance.file),
+            record: event.provenance.record,
+        }
+    }
+
+    /// Order for "earliest": time, then input position — deterministic.
+    pub fn order_key(&self) -> (EventTime, u64, u64) {
+        (self.time, self.file.ordinal, self.record)
+    }
+
+    /// Keeps the earlier of `self` and `other`.
+    pub fn keep_earliest(&mut self, other: Witness) {
+        if other.order_key() < self.order_key() {
+            *self = other;
+        }
+    }
+}
+
+/// One detection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Rule or analytic id (a UUID for Sigma rules, `cloudcase.analytics.…` for analytics).
+    pub rule_id: String,
+    /// Human title.
+    pub title: String,
+    /// Severity.
+    pub level: Level,
+    /// Where it came from.
+    pub origin: Origin,
+    /// ATT&CK tactics (`persistence`, `privilege-escalation`, …).
+    pub tactics: Vec<String>,
+    /// ATT&CK techniques (`T1098.001`, …).
+    pub techniques: Vec<String>,
+    /// What was observed, for analytics and correlations (counts, baselines).
+    pub detail: Option<String>,
+    /// The event that shows it (for groups: the first one).
+    pub witness: Witness,
+}
+
+impl Finding {
+    /// Order for output: time, then input position, then rule id.
+    pub fn sort_key(&self) -> (EventTime, u64, u64, &str) {
+        let (t, f, r) = self.witness.order_key();
+        (t, f, r, &self.rule_id)
+    }
+}

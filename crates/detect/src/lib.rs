@@ -1,0 +1,12 @@
+//! Detection: findings from Sigma rules (the built-in pack and any others),
+//! Sigma correlations and stateful analytics, in one streaming pass, each
+//! pointing to the raw record that shows it.
+
+pub mod analytics;
+mod builtin;
+pub mod finding;
+pub mod hunt;
+
+pub use builtin::{add_builtin, builtin_rule_names};
+pub use finding::{Finding, Origin, Witness};
+pub use hunt::{hunt, HuntOptions, HuntOutcome};

@@ -1,0 +1,110 @@
+//! A Sigma rule engine for CloudTrail.
+//!
+//! * [`RuleSet`] loads Sigma YAML (files, directory trees, multi-document
+//!   texts). Every rule is compiled once; a rule using something this engine
+//!   does not evaluate is refused with a [`LoadProblem`] naming the file, the
+//!   rule and the reason — never skipped silently. Rules for other log sources
+//!   load but are reported as not applicable.
+//! * [`RuleSet::compile`] builds the [`Engine`]: rules indexed by the
+//!   `eventName` (else `eventSource`) values they require, so an event only
+//!   visits its candidate rules and the few rules without such a constraint.
+//! * Rules are evaluated against a [`Record`]: [`EventRecord`] wraps a
+//!   [`cloudcase_event::Event`], answering CloudTrail's pivot fields from its
+//!   typed fields and any other dotted path from the raw record, read only
+//!   when a candidate rule needs it (values are found in the text without a
+//!   full parse; paths crossing arrays parse the record once per event).
+//! * [`Correlator`] evaluates Sigma correlation rules (`event_count`,
+//!   `value_count`, `temporal`, `temporal_ordered`) statefully over events fed
+//!   in time order.
+//!
+//! # What is evaluated
+//!
+//! * Detection maps (all items) and lists of maps (any); value lists (any,
+//!   or all with `|all`); keyword lists and field-less items searching the
+//!   record's text.
+//! * Modifiers: `contains`, `startswith`, `endswith`, `all`, `neq`, `cased`,
+//!   `exists`, `re` with `i`/`m`/`s`, `cidr` (IPv4 and IPv6), `base64`,
+//!   `base64offset`, `wide`/`utf16le`/`utf16be`/`utf16` (before a base64
+//!   modifier), `windash`, `gt`/`gte`/`lt`/`lte`, `fieldref` (also with
+//!   `contains`/`startswith`/`endswith`/`cased`), `expand` (with values given
+//!   by [`RuleSet::set_placeholder`]), `minute`/`hour`/`day`/`week` (ISO)/
+//!   `month`/`year`.
+//! * Wildcards `*` and `?`, escaped with `\`; `null` (absent or null);
+//!   strings compare ignoring case (Unicode lowercase) unless `|cased`;
+//!   numbers match numbers or their text, booleans booleans or `true`/`false`,
+//!   objects match as their compact JSON text (keys sorted).
+//! * Conditions: `and`, `or`, `not`, parentheses, `1 of`/`any of`/`all of`
+//!   a pattern or `them` (identifiers starting with `_` only match patterns
+//!   starting with `_`); a list of conditions is their disjunction.
+//! * Dotted field names walk objects and cross arrays (any element matches).
+//! * Correlations: `event_count`, `value_count`, `temporal`,
+//!   `temporal_ordered` with `group-by`, `timespan`, `aliases`, `generate`
+//!   and `gt`/`gte`/`lt`/`lte`/`eq` conditions (several make a range); the
+//!   obsolete `| count([field]) [by field] op N` with `timeframe` becomes the
+//!   equivalent `event_count`/`value_count`.
+//! * Sigma's `action: global`/`reset`/`repeat` multi-document collections.
+//!
+//! Refused with a reason: unknown modifiers, regular expressions the `regex`
+//! crate cannot compile (look-around, back-references), `expand` placeholders
+//! without values, UTF-16 values not base64-encoded, `near` and aggregation
+//! functions other than `count()`, aggregations without `timeframe`,
+//! `timeframe` without an aggregation, `value_sum`/`value_avg`/
+//! `value_percentile`/`value_median` correlations, extended (boolean)
+//! temporal conditions, correlations of correlations, unknown rule
+//! references, Sigma filter documents, and files with more than 16 YAML
+//! aliases (alias expansion could otherwise explode).
+//!
+//! ```
+//! use cloudcase_sigma::{JsonRecord, RuleSet};
+//! let mut rules = RuleSet::new();
+//! let problems = rules.add_yaml("inline", r#"
+//! title: Trail stopped
+//! id: 11111111-2222-3333-4444-555555555555
+//! level: high
+//! tags: [attack.defense-evasion, attack.t1562.008]
+//! logsource: {product: aws, service: cloudtrail}
+//! detection:
+//!     selection:
+//!         eventSource: cloudtrail.amazonaws.com
+//!         eventName: [StopLogging, DeleteTrail]
+//!     condition: selection
+//! "#);
+//! assert!(problems.is_empty());
+//! let (engine, _) = rules.compile();
+//! let event = serde_json::json!({"eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogging"});
+//! let record = JsonRecord::new(&event);
+//! let titles: Vec<&str> = engine.matches(&record).map(|r| r.title()).collect();
+//! assert_eq!(titles, ["Trail stopped"]);
+//! ```
+
+#![warn(missing_docs)]
+
+mod cidr;
+mod compile;
+mod condition;
+mod correlation;
+mod correlator;
+mod encode;
+mod engine;
+mod error;
+mod eval;
+mod load;
+mod meta;
+mod modifiers;
+mod parse;
+mod rawjson;
+mod record;
+mod rule;
+mod value;
+mod wildcard;
+
+pub use correlation::{Correlation, CorrelationKind};
+pub use correlator::{CorrelationMatch, Correlator, MAX_EVIDENCE};
+pub use engine::{CorrelationId, Engine, Matches, RuleId};
+pub use error::{LoadProblem, RuleError, RuleRef, Severity};
+pub use load::RuleSet;
+pub use meta::{AttackTag, Level, Logsource, Metadata, Status, UnknownName};
+pub use record::{
+    json_exists, visit_json, EventRecord, FieldPath, FieldValue, JsonRecord, Pivot, Record,
+};
+pub use rule::Rule;

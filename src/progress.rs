@@ -1,0 +1,64 @@
+//! A progress line on standard error while logs are read, when it is a terminal.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use cloudcase_read::{human_bytes, Progress};
+
+/// Redraws one status line about four times a second until dropped, then
+/// clears it. Does nothing when standard error is not a terminal.
+pub struct ProgressLine {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ProgressLine {
+    /// Starts showing `progress` of a read of `total_files` files totalling `total_bytes` on disk.
+    pub fn start(progress: Arc<Progress>, total_files: u64, total_bytes: u64) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        if !std::io::stderr().is_terminal() {
+            return ProgressLine { stop, thread: None };
+        }
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(250));
+                let files = progress.files_done.load(Ordering::Relaxed);
+                let bytes = progress.bytes_read.load(Ordering::Relaxed);
+                let events = progress.events.load(Ordering::Relaxed);
+                let secs = started.elapsed().as_secs_f64().max(0.001);
+                let rate = bytes as f64 / secs;
+                let eta = if rate > 0.0 && total_bytes > bytes {
+                    format!(", ETA {:.0} s", (total_bytes - bytes) as f64 / rate)
+                } else {
+                    String::new()
+                };
+                eprint!(
+                    "\r\x1b[2K{files}/{total_files} files, {} of {}, {events} events, {}/s{eta}",
+                    human_bytes(bytes),
+                    human_bytes(total_bytes),
+                    human_bytes(rate as u64)
+                );
+                let _ = std::io::stderr().flush();
+            }
+            eprint!("\r\x1b[2K");
+        });
+        ProgressLine {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ProgressLine {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! `cloudcase hunt` end to end on a generated incident.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn cloudcase(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cloudcase"))
+        .args(args)
+        .output()
+        .expect("run cloudcase")
+}
+
+fn incident(dir: &Path) -> cloudcase_gen::IncidentTruth {
+    let truth = cloudcase_gen::generate(&cloudcase_gen::Config {
+        seed: 21,
+        out_dir: dir.to_path_buf(),
+        target_bytes: 3_000_000,
+        days: 21,
+        incident: true,
+        ..cloudcase_gen::Config::default()
+    })
+    .unwrap();
+    truth.incident.unwrap()
+}
+
+fn findings(out: &Output) -> Vec<Value> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn the_incident_is_found_with_pointers_to_raw_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = incident(dir.path());
+    let d = dir.path().to_str().unwrap();
+    let out = cloudcase(&["hunt", d, "--format", "jsonl", "--min-level", "medium"]);
+    let found = findings(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("== hunt summary") && stderr.contains("records:"),
+        "{stderr}"
+    );
+    let attacker: Vec<&Value> = found
+        .iter()
+        .filter(|f| {
+            f["access_key"] == truth.access_key_id.as_str()
+                && truth
+                    .attacker_ips
+                    .iter()
+                    .any(|ip| f["source_ip"] == ip.as_str())
+        })
+        .collect();
+    let events: Vec<&str> = attacker
+        .iter()
+        .map(|f| f["event_name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "CreateUser",
+        "CreateAccessKey",
+        "AttachUserPolicy",
+        "CreateRole",
+        "RunInstances",
+        "StopLogging",
+    ] {
+        assert!(
+            events.contains(&expected),
+            "no medium+ finding on the attacker's {expected}: {events:?}"
+        );
+    }
+    let network = found
+        .iter()
+        .find(|f| {
+            f["rule_id"] == "cloudcase.analytics.new-network"
+                && f["access_key"] == truth.access_key_id.as_str()
+        })
+        .expect("first use of the leaked key from a new network");
+    assert!(network["detail"].as_str().unwrap().contains("first use of"));
+    // Every finding points to its raw record: same event name at that file and index.
+    let timeline = cloudcase(&["timeline", d, "--format", "jsonl"]);
+    let mut records: HashMap<(String, u64), String> = HashMap::new();
+    for line in String::from_utf8_lossy(&timeline.stdout).lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let key = (
+            v["cloudcase"]["file"].as_str().unwrap().to_owned(),
+            v["cloudcase"]["record"].as_u64().unwrap(),
+        );
+        records.insert(key, v["eventName"].as_str().unwrap().to_owned());
+    }
+    for f in &found {
+        let key = (
+            f["file"].as_str().unwrap().to_owned(),
+            f["record"].as_u64().unwrap(),
+        );
+        assert_eq!(
+            records.get(&key).map(String::as_str),
+            f["event_name"].as_str(),
+            "{f}"
+        );
+        assert!(!f["tactics"].as_str().unwrap().is_empty(), "{f}");
+    }
+    // The owners' three weeks before the attack stay quiet above low.
+    let before: Vec<&Value> = found
+        .iter()
+        .filter(|f| {
+            f["time"].as_str().unwrap() < truth_time(truth.first_attacker_event_time).as_str()
+        })
+        .filter(|f| f["level"] != "medium")
+        .collect();
+    assert!(
+        before.len() <= 2,
+        "high/critical findings in the background: {before:#?}"
+    );
+}
+
+fn truth_time(secs: i64) -> String {
+    cloudcase_event::EventTime::from_millis(secs * 1000).to_utc_string()
+}
+
+#[test]
+fn min_level_own_rules_and_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    incident(dir.path());
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(
+        rules.join("mine.yml"),
+        "title: My GetCallerIdentity watch\nid: 0b8a3c52-7f0e-4a53-9d55-0b7a3c3f1a11\nstatus: test\nlevel: high\ntags: [attack.discovery, attack.t1033]\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel: {eventName: GetCallerIdentity}\n  condition: sel\n",
+    )
+    .unwrap();
+    std::fs::write(
+        rules.join("broken.yml"),
+        "title: Uses a modifier nobody has\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel: {eventName|frobnicate: x}\n  condition: sel\n",
+    )
+    .unwrap();
+    let d = dir.path().join("AWSLogs");
+    let out = cloudcase(&[
+        "hunt",
+        d.to_str().unwrap(),
+        "--no-builtin",
+        "--no-analytics",
+        "--rules",
+        rules.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--min-level",
+        "high",
+    ]);
+    let found = findings(&out);
+    assert!(!found.is_empty());
+    assert!(found
+        .iter()
+        .all(|f| f["rule_title"] == "My GetCallerIdentity watch" && f["level"] == "high"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Uses a modifier nobody has") && stderr.contains("frobnicate"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 refused"), "{stderr}");
+}
+
+#[test]
+fn csv_findings_are_formula_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("x.jsonl");
+    std::fs::write(
+        &logs,
+        r#"{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/=HYPERLINK(\"http://x\",\"y\")","accountId":"111122223333","accessKeyId":"AKIAEXAMPLE","userName":"=HYPERLINK(\"http://x\",\"y\")"},"eventTime":"2024-06-01T10:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","userAgent":"<script>alert(1)</script>","requestParameters":{"name":"trail"},"responseElements":null,"eventID":"e1","readOnly":false,"eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#,
+    )
+    .unwrap();
+    let out = cloudcase(&["hunt", logs.to_str().unwrap(), "--format", "csv"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\"'=HYPERLINK("), "{text}");
+    assert!(!text.contains(",=HYPERLINK"), "{text}");
+}
+
+/// Every SigmaHQ AWS CloudTrail rule in ../shared loads or is refused by name with a reason.
+#[test]
+fn conformance_sigmahq_rules_load_or_are_refused_by_name() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/sigma");
+    if !shared.exists() {
+        assert!(
+            std::env::var("CLOUDCASE_REQUIRE_SHARED").is_err(),
+            "CLOUDCASE_REQUIRE_SHARED is set but ../shared is missing"
+        );
+        println!("SKIPPED: ../shared not found");
+        return;
+    }
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/datasets/traildiscover/docs/logExamples");
+    let out = cloudcase(&[
+        "hunt",
+        logs.to_str().unwrap(),
+        "--no-builtin",
+        "--rules",
+        shared.join("rules").to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--min-level",
+        "informational",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cloudcase: rules: "), "{stderr}");
+    assert!(!findings(&out).is_empty());
+}
