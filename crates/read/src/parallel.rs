@@ -75,8 +75,12 @@ pub fn read_files_tracked<S: EventSink>(
                     while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                         let one = read_file(file, limits, &mut scratch, &mut out);
                         progress.files_done.fetch_add(1, Ordering::Relaxed);
-                        progress.bytes_read.fetch_add(one.bytes_read, Ordering::Relaxed);
-                        progress.events.fetch_add(one.records_parsed, Ordering::Relaxed);
+                        progress
+                            .bytes_read
+                            .fetch_add(one.bytes_read, Ordering::Relaxed);
+                        progress
+                            .events
+                            .fetch_add(one.records_parsed, Ordering::Relaxed);
                         acc.merge(&one);
                     }
                     (sink, acc)
