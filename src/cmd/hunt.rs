@@ -1,17 +1,17 @@
 //! `cloudcase hunt`: every rule and analytic over the logs in one pass.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
-use cloudcase_detect::{add_builtin, hunt, Finding, HuntOptions};
+use cloudcase_detect::{add_builtin, hunt, FindingFormat, FindingWriter, HuntOptions, Tally};
 use cloudcase_read::{Progress, Rejection};
 use cloudcase_sigma::{Engine, Level, RuleSet, Severity, Status};
-use cloudcase_timeline::sanitize::{push_csv_cell, push_json_string, terminal_safe};
+use cloudcase_timeline::sanitize::terminal_safe;
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
 use super::timeline::parse_tz;
@@ -61,6 +61,12 @@ pub struct Args {
     /// Print every rule load problem (by default: refused rules, and a count of the rest).
     #[arg(long)]
     pub verbose_rules: bool,
+    /// Memory for ordering findings before spilling runs to disk, in MiB.
+    #[arg(long, default_value_t = 128, value_name = "MIB")]
+    pub sort_memory: usize,
+    /// Directory for spilled sort runs (default: the system temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {
@@ -112,153 +118,31 @@ fn load_rules(args: &Args) -> Result<Engine> {
     Ok(engine)
 }
 
-struct Columns<'a> {
-    f: &'a Finding,
-    time: String,
-}
-
-impl Columns<'_> {
-    /// Column names and values, one table for CSV and JSON.
-    fn cells(&self) -> Vec<(&'static str, String)> {
-        let f = self.f;
-        let w = &f.witness;
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        vec![
-            ("time", self.time.clone()),
-            ("level", f.level.as_str().to_owned()),
-            ("rule_id", f.rule_id.clone()),
-            ("rule_title", f.title.clone()),
-            ("origin", f.origin.as_str().to_owned()),
-            ("tactics", f.tactics.join(" ")),
-            ("techniques", f.techniques.join(" ")),
-            ("principal", opt(&w.principal)),
-            ("access_key", opt(&w.access_key)),
-            ("source_ip", opt(&w.source_ip)),
-            ("region", opt(&w.region)),
-            ("account", opt(&w.account)),
-            ("event_source", w.event_source.clone()),
-            ("event_name", w.event_name.clone()),
-            ("error_code", opt(&w.error_code)),
-            ("event_id", opt(&w.event_id)),
-            ("detail", opt(&f.detail)),
-            ("file", w.file.path.to_string_lossy().into_owned()),
-            ("sha256", opt(&w.file.sha256)),
-            ("origin_path", opt(&w.file.origin)),
-            ("record", w.record.to_string()),
-        ]
-    }
-}
-
-fn write_findings(
-    findings: &[Finding],
-    format: HuntFormat,
-    tz: &jiff::tz::TimeZone,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(1 << 16);
-    if format == HuntFormat::Table {
-        writeln!(
-            out,
-            "{:<29} {:<13} {:<52} {:<28} {:<16} {:<14} EVENT",
-            "TIME", "LEVEL", "RULE", "PRINCIPAL", "SOURCE IP", "REGION"
-        )?;
-    }
-    for (i, f) in findings.iter().enumerate() {
-        let cols = Columns {
-            f,
-            time: f.witness.time.to_zoned_string(tz),
-        };
-        let cells = cols.cells();
-        buf.clear();
-        match format {
-            HuntFormat::Jsonl => {
-                buf.push(b'{');
-                for (j, (k, v)) in cells.iter().enumerate() {
-                    if j > 0 {
-                        buf.push(b',');
-                    }
-                    buf.extend_from_slice(format!("\"{k}\":").as_bytes());
-                    if *k == "record" {
-                        buf.extend_from_slice(v.as_bytes());
-                    } else {
-                        push_json_string(&mut buf, v);
-                    }
-                }
-                buf.extend_from_slice(b"}\n");
-            }
-            HuntFormat::Csv => {
-                if i == 0 {
-                    let names: Vec<&str> = cells.iter().map(|(k, _)| *k).collect();
-                    writeln!(out, "{}", names.join(","))?;
-                }
-                for (j, (_, v)) in cells.iter().enumerate() {
-                    if j > 0 {
-                        buf.push(b',');
-                    }
-                    push_csv_cell(&mut buf, v);
-                }
-                buf.push(b'\n');
-            }
-            HuntFormat::Table => {
-                let w = &f.witness;
-                let cut = |s: &str, n: usize| -> String {
-                    let s = terminal_safe(s);
-                    if s.chars().count() > n {
-                        format!("{}…", s.chars().take(n - 1).collect::<String>())
-                    } else {
-                        s.into_owned()
-                    }
-                };
-                let line = format!(
-                    "{:<29} {:<13} {:<52} {:<28} {:<16} {:<14} {}:{}\n",
-                    cols.time,
-                    f.level.as_str(),
-                    cut(&f.title, 52),
-                    cut(w.principal.as_deref().unwrap_or("-"), 28),
-                    cut(w.source_ip.as_deref().unwrap_or("-"), 16),
-                    cut(w.region.as_deref().unwrap_or("-"), 14),
-                    cut(w.event_source.trim_end_matches(".amazonaws.com"), 20),
-                    cut(&w.event_name, 40),
-                );
-                buf.extend_from_slice(line.as_bytes());
-            }
-        }
-        out.write_all(&buf)?;
-    }
-    Ok(())
-}
-
 /// Top entries of a count map, most first.
-fn top<'a>(counts: &HashMap<&'a str, u64>, n: usize) -> Vec<(&'a str, u64)> {
-    let mut v: Vec<_> = counts.iter().map(|(k, c)| (*k, *c)).collect();
+fn top(counts: &HashMap<String, u64>, n: usize) -> Vec<(&str, u64)> {
+    let mut v: Vec<_> = counts.iter().map(|(k, c)| (k.as_str(), *c)).collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     v.truncate(n);
     v
 }
 
-fn summary(findings: &[Finding], below: u64, min_level: Level, tz: &jiff::tz::TimeZone) -> String {
-    let mut by_level: HashMap<&str, u64> = HashMap::new();
-    let mut by_rule: HashMap<&str, u64> = HashMap::new();
-    let mut by_principal: HashMap<&str, u64> = HashMap::new();
-    let mut by_ip: HashMap<&str, u64> = HashMap::new();
-    for f in findings {
-        *by_level.entry(f.level.as_str()).or_default() += 1;
-        *by_rule.entry(f.title.as_str()).or_default() += 1;
-        *by_principal
-            .entry(f.witness.principal.as_deref().unwrap_or("-"))
-            .or_default() += 1;
-        *by_ip
-            .entry(f.witness.source_ip.as_deref().unwrap_or("-"))
-            .or_default() += 1;
-    }
+/// The summary printed after the findings.
+fn summary(tally: &Tally, below: u64, min_level: Level, tz: &jiff::tz::TimeZone) -> String {
     let mut s = String::from("\n== hunt summary\n");
-    let levels: Vec<String> = ["critical", "high", "medium", "low", "informational"]
-        .iter()
-        .filter_map(|l| by_level.get(l).map(|n| format!("{n} {l}")))
-        .collect();
+    let levels: Vec<String> = [
+        Level::Critical,
+        Level::High,
+        Level::Medium,
+        Level::Low,
+        Level::Informational,
+    ]
+    .iter()
+    .filter(|l| tally.at(**l) > 0)
+    .map(|l| format!("{} {}", tally.at(*l), l.as_str()))
+    .collect();
     s.push_str(&format!(
         "findings: {} ({}); {below} below --min-level {}\n",
-        findings.len(),
+        tally.total,
         if levels.is_empty() {
             "none".to_owned()
         } else {
@@ -266,17 +150,17 @@ fn summary(findings: &[Finding], below: u64, min_level: Level, tz: &jiff::tz::Ti
         },
         min_level.as_str()
     ));
-    if let (Some(first), Some(last)) = (findings.first(), findings.last()) {
+    if let (Some(first), Some(last)) = (tally.first, tally.last) {
         s.push_str(&format!(
             "first detection: {}\nlast detection:  {}\n",
-            first.witness.time.to_zoned_string(tz),
-            last.witness.time.to_zoned_string(tz)
+            first.to_zoned_string(tz),
+            last.to_zoned_string(tz)
         ));
     }
     for (title, map, n) in [
-        ("rules", &by_rule, 10),
-        ("principals", &by_principal, 5),
-        ("source IPs", &by_ip, 5),
+        ("rules", &tally.by_rule, 10),
+        ("principals", &tally.by_principal, 5),
+        ("source IPs", &tally.by_source_ip, 5),
     ] {
         if map.is_empty() {
             continue;
@@ -309,6 +193,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         total_bytes,
     );
     let feeds = engine.feeding_rules();
+    let format = match args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        HuntFormat::Table
+    } else {
+        HuntFormat::Jsonl
+    }) {
+        HuntFormat::Table => FindingFormat::Table,
+        HuntFormat::Jsonl => FindingFormat::Jsonl,
+        HuntFormat::Csv => FindingFormat::Csv,
+    };
     let opts = HuntOptions {
         min_level: args.min_level,
         statuses: args.statuses.clone(),
@@ -316,32 +209,29 @@ pub fn run(args: Args) -> Result<ExitCode> {
         geo: None,
         threads: args.input.threads(),
         limits: args.input.limits(),
+        writer: FindingWriter {
+            format,
+            tz: tz.clone(),
+        },
+        sort_memory: args.sort_memory.saturating_mul(1 << 20),
+        temp_dir: args.temp_dir.clone(),
     };
     let on_reject = |r: Rejection| reporter.report(r);
-    let outcome = hunt(&inputs.files, &engine, &feeds, &opts, &on_reject, &progress);
-    drop(line);
-    reporter.finish()?;
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        HuntFormat::Table
-    } else {
-        HuntFormat::Jsonl
-    });
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let written =
-        write_findings(&outcome.findings, format, &tz, &mut out).and_then(|()| out.flush());
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(e).context("cannot write the findings");
-        }
-    }
-    let text = summary(
-        &outcome.findings,
-        outcome.below_threshold,
-        args.min_level,
-        &tz,
+    let outcome = hunt(
+        &inputs.files,
+        &engine,
+        &feeds,
+        &opts,
+        &on_reject,
+        &progress,
+        &mut stdout.lock(),
     );
-    if format == HuntFormat::Table {
+    drop(line);
+    let outcome = outcome?;
+    reporter.finish()?;
+    let text = summary(&outcome.tally, outcome.below_threshold, args.min_level, &tz);
+    if format == FindingFormat::Table {
         print!("{text}");
     } else {
         eprint!("{text}");
@@ -351,6 +241,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(finish_run(
         &args.input,
         &accounting,
-        &format!("; findings: {}", outcome.findings.len()),
+        &format!("; findings: {}", outcome.tally.total),
     ))
 }

@@ -27,6 +27,53 @@ impl Origin {
     }
 }
 
+/// Where a record is and when it happened: enough to order records and to
+/// fetch one again, in a fraction of a [`Witness`]'s memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pointer {
+    /// Event time.
+    pub time: EventTime,
+    /// The input file.
+    pub file: Arc<SourceFile>,
+    /// The record's index in the file.
+    pub record: u64,
+}
+
+impl Pointer {
+    /// The location of `event`.
+    pub fn of(event: &Event) -> Self {
+        Pointer {
+            time: event.time,
+            file: Arc::clone(&event.provenance.file),
+            record: event.provenance.record,
+        }
+    }
+
+    /// Order for "earliest": time, then input position.
+    pub fn order_key(&self) -> (EventTime, u64, u64) {
+        (self.time, self.file.ordinal, self.record)
+    }
+
+    /// Keeps the earlier of `self` and `event`.
+    pub fn keep_earliest_of(&mut self, event: &Event) {
+        if (
+            event.time,
+            event.provenance.file.ordinal,
+            event.provenance.record,
+        ) < self.order_key()
+        {
+            *self = Pointer::of(event);
+        }
+    }
+
+    /// Keeps the earlier of `self` and `other`.
+    pub fn keep_earliest(&mut self, other: Pointer) {
+        if other.order_key() < self.order_key() {
+            *self = other;
+        }
+    }
+}
+
 /// The event a finding rests on: its pivots and its raw record's location.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Witness {

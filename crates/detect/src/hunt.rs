@@ -1,5 +1,7 @@
 //! One streaming, parallel pass: every rule, every analytic, then correlations.
 
+use std::io::{self, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use cloudcase_event::{Event, SourceFile};
@@ -7,9 +9,12 @@ use cloudcase_read::{read_files_tracked, Accounting, EventSink, Limits, Progress
 use cloudcase_sigma::{
     AttackTag, Correlator, Engine, EventRecord, Level, Metadata, RuleId, Status,
 };
+use cloudcase_timeline::sort::{merge, LineKey, RunBuilder, Runs};
 
 use crate::analytics::{Analytics, Geo};
 use crate::finding::{Finding, Origin, Witness};
+use crate::output::FindingWriter;
+use crate::tally::Tally;
 
 /// What to report.
 pub struct HuntOptions<'g> {
@@ -25,19 +30,65 @@ pub struct HuntOptions<'g> {
     pub threads: usize,
     /// Reader limits.
     pub limits: Limits,
+    /// How findings are written.
+    pub writer: FindingWriter,
+    /// Bytes of formatted findings kept in memory (all workers together)
+    /// before sorted runs spill to temporary files.
+    pub sort_memory: usize,
+    /// Where spilled runs go (the system temporary directory if `None`).
+    pub temp_dir: Option<PathBuf>,
 }
 
-/// What a hunt found.
+/// What a hunt found. The findings themselves were written, in time order.
 #[derive(Debug)]
 pub struct HuntOutcome {
-    /// Findings at or above the minimum level, in time order.
-    pub findings: Vec<Finding>,
-    /// Findings below the minimum level, by level (not reported individually).
+    /// Counts of the findings written.
+    pub tally: Tally,
+    /// Findings below the minimum level (counted, not written).
     pub below_threshold: u64,
     /// The reader's accounting.
     pub accounting: Accounting,
     /// Events that matched a rule feeding a correlation.
     pub correlated_events: u64,
+}
+
+/// Errors that stop a hunt.
+#[derive(Debug, thiserror::Error)]
+pub enum HuntError {
+    /// Spilling sorted findings to the temporary directory failed.
+    #[error("cannot spill sorted findings to the temporary directory: {0}")]
+    Spill(#[source] io::Error),
+    /// Writing the findings failed (other than the reader closing a pipe).
+    #[error("cannot write the findings: {0}")]
+    Output(#[source] io::Error),
+}
+
+/// Findings of one worker: counted, formatted and queued for time ordering.
+struct Collected {
+    tally: Tally,
+    runs: RunBuilder,
+    error: Option<io::Error>,
+}
+
+impl Collected {
+    fn new(budget: usize, temp_dir: Option<PathBuf>) -> Self {
+        Collected {
+            tally: Tally::default(),
+            runs: RunBuilder::new(budget, temp_dir),
+            error: None,
+        }
+    }
+
+    fn push(&mut self, f: &Finding, writer: &FindingWriter) {
+        self.tally.add(f);
+        if self.error.is_some() {
+            return;
+        }
+        let key = LineKey::at(f.witness.time, f.witness.file.ordinal, f.witness.record);
+        if let Err(e) = self.runs.push_with(key, |buf| writer.write(f, buf)) {
+            self.error = Some(e);
+        }
+    }
 }
 
 /// ATT&CK tactics and techniques of a rule's tags.
@@ -79,7 +130,7 @@ struct HuntSink<'a> {
     runs: &'a [bool],
     feeds: &'a [bool],
     hits: Vec<RuleId>,
-    findings: Vec<Finding>,
+    out: Collected,
     below: u64,
     analytics: Analytics,
     correlated: Vec<(Event, Vec<RuleId>)>,
@@ -106,12 +157,8 @@ impl EventSink for HuntSink<'_> {
                 self.below += 1;
                 continue;
             }
-            self.findings.push(rule_finding(
-                rule.meta(),
-                Origin::Rule,
-                Witness::of(&event),
-                None,
-            ));
+            let finding = rule_finding(rule.meta(), Origin::Rule, Witness::of(&event), None);
+            self.out.push(&finding, &self.opts.writer);
         }
         if self.hits.iter().any(|id| self.feeds[id.index()]) {
             let hits = self.hits.clone();
@@ -120,7 +167,12 @@ impl EventSink for HuntSink<'_> {
     }
 }
 
-/// Runs every rule of `engine` and the analytics over `files` in one pass.
+/// Runs every rule of `engine` and the analytics over `files` in one pass,
+/// and writes the findings to `out` in time order.
+///
+/// Memory stays bounded: formatted findings are sorted in runs that spill to
+/// temporary files past `sort_memory`; only counts are kept for the summary.
+/// A closed pipe on `out` ends the output quietly.
 pub fn hunt(
     files: &[Arc<SourceFile>],
     engine: &Engine,
@@ -128,58 +180,80 @@ pub fn hunt(
     opts: &HuntOptions<'_>,
     on_reject: &(dyn Fn(Rejection) + Sync),
     progress: &Progress,
-) -> HuntOutcome {
+    out: &mut dyn Write,
+) -> Result<HuntOutcome, HuntError> {
     let runs: Vec<bool> = engine
         .rules()
         .iter()
         .map(|r| opts.statuses.is_empty() || r.status().is_some_and(|s| opts.statuses.contains(&s)))
         .collect();
-    let sinks: Vec<HuntSink<'_>> = (0..opts.threads.max(1))
+    let threads = opts.threads.max(1);
+    let hasher = std::hash::RandomState::new();
+    let sinks: Vec<HuntSink<'_>> = (0..threads)
         .map(|_| HuntSink {
             engine,
             opts,
             runs: &runs,
             feeds,
             hits: Vec::new(),
-            findings: Vec::new(),
+            out: Collected::new(opts.sort_memory / (threads + 1), opts.temp_dir.clone()),
             below: 0,
-            analytics: Analytics::default(),
+            analytics: Analytics::new(hasher.clone()),
             correlated: Vec::new(),
         })
         .collect();
     let (sinks, accounting) = read_files_tracked(files, opts.limits, sinks, on_reject, progress);
-    let mut findings = Vec::new();
+    let mut late = Collected::new(opts.sort_memory / (threads + 1), opts.temp_dir.clone());
     let mut below = 0;
-    let mut analytics = Analytics::default();
+    let mut analytics = Analytics::new(hasher);
     let mut correlated = Vec::new();
+    let mut all_runs: Vec<Runs> = Vec::new();
     for sink in sinks {
-        findings.extend(sink.findings);
+        if let Some(e) = sink.out.error {
+            return Err(HuntError::Spill(e));
+        }
+        late.tally.merge(sink.out.tally);
+        all_runs.push(sink.out.runs.finish());
         below += sink.below;
         analytics.merge(sink.analytics);
         correlated.extend(sink.correlated);
     }
-    for f in analytics.findings() {
-        if f.level >= opts.min_level {
-            findings.push(f);
-        } else {
-            below += 1;
-        }
-    }
     let correlated_events = correlated.len() as u64;
-    for f in correlate(engine, correlated) {
+    for f in analytics
+        .findings(opts.limits)
+        .into_iter()
+        .chain(correlate(engine, correlated))
+    {
         if f.level >= opts.min_level {
-            findings.push(f);
+            late.push(&f, &opts.writer);
         } else {
             below += 1;
         }
     }
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    HuntOutcome {
-        findings,
+    if let Some(e) = late.error {
+        return Err(HuntError::Spill(e));
+    }
+    all_runs.push(late.runs.finish());
+    match write_sorted(opts.writer.header(), all_runs, out) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(HuntError::Output(e)),
+    }
+    Ok(HuntOutcome {
+        tally: late.tally,
         below_threshold: below,
         accounting,
         correlated_events,
+    })
+}
+
+fn write_sorted(header: Option<String>, runs: Vec<Runs>, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = io::BufWriter::with_capacity(1 << 20, out);
+    if let Some(h) = header {
+        w.write_all(h.as_bytes())?;
     }
+    merge(runs, &mut w)?;
+    w.flush()
 }
 
 /// Feeds the events that matched correlation rules to the correlator in time

@@ -6,7 +6,11 @@ pub mod analytics;
 mod builtin;
 pub mod finding;
 pub mod hunt;
+pub mod output;
+pub mod tally;
 
 pub use builtin::{add_builtin, builtin_rule_names};
 pub use finding::{Finding, Origin, Witness};
-pub use hunt::{hunt, HuntOptions, HuntOutcome};
+pub use hunt::{hunt, HuntError, HuntOptions, HuntOutcome};
+pub use output::{FindingFormat, FindingWriter};
+pub use tally::Tally;

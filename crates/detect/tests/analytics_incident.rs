@@ -28,13 +28,17 @@ fn leaked_key_first_use_from_a_new_network_is_found() {
     .unwrap();
     let incident = truth.incident.unwrap();
     let inputs = discover(&[dir.path().to_path_buf()], &|r| panic!("{r}")).unwrap();
-    let sinks = vec![Sink(Analytics::default()), Sink(Analytics::default())];
+    let hasher = std::hash::RandomState::new();
+    let sinks = vec![
+        Sink(Analytics::new(hasher.clone())),
+        Sink(Analytics::new(hasher.clone())),
+    ];
     let (sinks, _) = read_files(&inputs.files, Limits::default(), sinks, &|r| panic!("{r}"));
-    let mut all = Analytics::default();
+    let mut all = Analytics::new(hasher);
     for s in sinks {
         all.merge(s.0);
     }
-    let findings = all.findings();
+    let findings = all.findings(Limits::default());
     let first_attack = incident.first_attacker_event_time * 1000;
     let network = findings
         .iter()

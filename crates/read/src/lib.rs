@@ -43,7 +43,7 @@ mod wire;
 pub use accounting::{human_bytes, Accounting};
 pub use discover::{discover, Inputs};
 pub use limits::Limits;
-pub use parallel::{read_files, read_files_tracked, EventSink, Progress};
+pub use parallel::{read_files, read_files_tracked, read_records, EventSink, Progress};
 pub use rejection::{RejectKind, Rejection};
 
 /// Errors that stop a read before it starts.

@@ -24,6 +24,25 @@ impl<F: FnMut(Event) + Send> EventSink for F {
     }
 }
 
+/// Reads the records at `wanted` indexes of one file (sorted or not) and
+/// returns them as events, in the file's order. Used to fetch again the few
+/// records that findings point to, instead of keeping every event in memory.
+/// Rejections are ignored here: they were reported by the full read.
+pub fn read_records(file: &Arc<SourceFile>, limits: Limits, wanted: &[u64]) -> Vec<Event> {
+    let mut found = Vec::with_capacity(wanted.len());
+    let mut on_event = |ev: Event| {
+        if wanted.contains(&ev.provenance.record) {
+            found.push(ev);
+        }
+    };
+    let mut out = FileOutput {
+        on_event: &mut on_event,
+        on_reject: &|_| {},
+    };
+    read_file(file, limits, &mut Scratch::default(), &mut out);
+    found
+}
+
 /// Live counters of a read in progress, for progress displays.
 #[derive(Debug, Default)]
 pub struct Progress {

@@ -25,6 +25,16 @@ pub struct LineKey {
 }
 
 impl LineKey {
+    /// The key of a line about the record at `record` in the file at input
+    /// position `file`, at `time`.
+    pub fn at(time: cloudcase_event::EventTime, file: u64, record: u64) -> Self {
+        LineKey {
+            time: time.millis(),
+            file,
+            record,
+        }
+    }
+
     /// The key of `event`.
     pub fn of(event: &Event) -> Self {
         LineKey {

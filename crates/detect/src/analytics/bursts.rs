@@ -4,12 +4,14 @@
 //! (analytic, principal, bucket) that merges across workers in any order.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 
 use cloudcase_event::Event;
 use cloudcase_sigma::Level;
 
-use super::Spec;
-use crate::finding::{Finding, Witness};
+use super::{Candidate, Spec};
+use crate::finding::Pointer;
 
 /// What a burst counts within its window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +71,7 @@ const BURSTS: &[Burst] = &[
         matches: enumeration,
         measure: Measure::DistinctEvents,
         window_minutes: 10,
-        threshold: 20,
+        threshold: 30,
     },
     Burst {
         spec: Spec {
@@ -82,7 +84,7 @@ const BURSTS: &[Burst] = &[
         matches: |e| e.event_name == "RunInstances" && e.error_code.is_none(),
         measure: Measure::DistinctRegions,
         window_minutes: 60,
-        threshold: 3,
+        threshold: 4,
     },
     Burst {
         spec: Spec {
@@ -134,17 +136,36 @@ const BURSTS: &[Burst] = &[
     },
 ];
 
+/// One principal's calls of one kind in one window. Distinct values are kept
+/// as hashes (only the regions of launches are kept as text, for the report).
 #[derive(Debug)]
 struct Bucket {
     calls: u64,
-    distinct: HashSet<String>,
-    first: Witness,
+    distinct: HashSet<u64>,
+    labels: Vec<Box<str>>,
+    first: Pointer,
 }
 
 /// Burst state of one worker (mergeable).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Bursts {
-    buckets: HashMap<(usize, String, i64), Bucket>,
+    buckets: HashMap<(u8, Arc<str>, i64), Bucket>,
+    /// Principal names shared by all their buckets.
+    names: HashMap<String, Arc<str>>,
+    /// One hasher for distinct values, shared by every worker's state so
+    /// hashes merge.
+    hasher: RandomState,
+}
+
+impl Bursts {
+    /// Empty state whose distinct-value hashes are compatible with `hasher`'s.
+    pub fn new(hasher: RandomState) -> Self {
+        Bursts {
+            buckets: HashMap::new(),
+            names: HashMap::new(),
+            hasher,
+        }
+    }
 }
 
 /// Who a burst is attributed to: the role for assumed-role sessions, else the ARN.
@@ -167,33 +188,38 @@ impl Bursts {
             if !(burst.matches)(event) {
                 continue;
             }
+            let name = match self.names.get(who) {
+                Some(n) => Arc::clone(n),
+                None => {
+                    let n: Arc<str> = Arc::from(who);
+                    self.names.insert(who.to_owned(), Arc::clone(&n));
+                    n
+                }
+            };
             let bucket = event
                 .time
                 .millis()
                 .div_euclid(burst.window_minutes * 60_000);
-            let key = (i, who.to_owned(), bucket);
-            let entry = self.buckets.entry(key).or_insert_with(|| Bucket {
-                calls: 0,
-                distinct: HashSet::new(),
-                first: Witness::of(event),
-            });
+            let entry = self
+                .buckets
+                .entry((i as u8, name, bucket))
+                .or_insert_with(|| Bucket {
+                    calls: 0,
+                    distinct: HashSet::new(),
+                    labels: Vec::new(),
+                    first: Pointer::of(event),
+                });
             entry.calls += 1;
-            let order = (
-                event.time,
-                event.provenance.file.ordinal,
-                event.provenance.record,
-            );
-            if order < entry.first.order_key() {
-                entry.first = Witness::of(event);
-            }
+            entry.first.keep_earliest_of(event);
             let value = match burst.measure {
                 Measure::Calls => None,
-                Measure::DistinctEvents => Some(&event.event_name),
-                Measure::DistinctRegions => event.region.as_ref(),
+                Measure::DistinctEvents => Some(event.event_name.as_str()),
+                Measure::DistinctRegions => event.region.as_deref(),
             };
             if let Some(v) = value {
-                if !entry.distinct.contains(v) {
-                    entry.distinct.insert(v.clone());
+                let fresh = entry.distinct.insert(self.hasher.hash_one(v));
+                if fresh && burst.measure == Measure::DistinctRegions {
+                    entry.labels.push(v.into());
                 }
             }
         }
@@ -206,6 +232,11 @@ impl Bursts {
                 Some(mine) => {
                     mine.calls += theirs.calls;
                     mine.distinct.extend(theirs.distinct);
+                    for label in theirs.labels {
+                        if !mine.labels.contains(&label) {
+                            mine.labels.push(label);
+                        }
+                    }
                     mine.first.keep_earliest(theirs.first);
                 }
                 None => {
@@ -215,41 +246,73 @@ impl Bursts {
         }
     }
 
-    /// The findings: buckets at or over their threshold.
-    pub fn findings(&self) -> Vec<Finding> {
-        let mut out: Vec<Finding> = self
+    /// The findings to be: windows at or over their threshold. A window
+    /// within the principal's own routine — less than four times its median
+    /// window — is reported at informational level: an app server reading its
+    /// secrets every minute is not an incident, its first burst from a new
+    /// principal may be.
+    pub fn candidates(&self) -> Vec<Candidate> {
+        let mut per_principal: HashMap<(u8, &str), Vec<u64>> = HashMap::new();
+        for ((i, who, _), b) in &self.buckets {
+            per_principal
+                .entry((*i, &**who))
+                .or_default()
+                .push(measure(&BURSTS[usize::from(*i)], b).0);
+        }
+        let medians: HashMap<(u8, &str), u64> = per_principal
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.sort_unstable();
+                (k, v[v.len() / 2])
+            })
+            .collect();
+        let mut out: Vec<Candidate> = self
             .buckets
             .iter()
             .filter_map(|((i, who, _), b)| {
-                let burst = &BURSTS[*i];
-                let (n, what) = match burst.measure {
-                    Measure::Calls => (b.calls, "calls".to_owned()),
-                    Measure::DistinctEvents => (
-                        b.distinct.len() as u64,
-                        format!("different calls ({} in all)", b.calls),
-                    ),
-                    Measure::DistinctRegions => {
-                        let mut regions: Vec<&str> =
-                            b.distinct.iter().map(String::as_str).collect();
-                        regions.sort_unstable();
-                        (
-                            b.distinct.len() as u64,
-                            format!("regions ({})", regions.join(", ")),
-                        )
-                    }
-                };
-                (n >= burst.threshold).then(|| {
-                    burst.spec.finding(
-                        b.first.clone(),
-                        format!(
-                            "{n} {what} by {who} within {} minutes (threshold {})",
-                            burst.window_minutes, burst.threshold
-                        ),
-                    )
-                })
+                let burst = &BURSTS[usize::from(*i)];
+                let (n, what) = measure(burst, b);
+                if n < burst.threshold {
+                    return None;
+                }
+                let median = medians.get(&(*i, &**who)).copied().unwrap_or(0);
+                let mut spec = burst.spec;
+                let mut detail = format!(
+                    "{n} {what} by {who} within {} minutes (threshold {}; its median window: {median})",
+                    burst.window_minutes, burst.threshold
+                );
+                if n < median.saturating_mul(4) {
+                    spec.level = Level::Informational;
+                    detail.push_str("; within this principal's routine");
+                }
+                Some(Candidate { spec, pointer: b.first.clone(), detail })
             })
             .collect();
-        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        out.sort_by(|a, b| {
+            a.pointer
+                .order_key()
+                .cmp(&b.pointer.order_key())
+                .then(a.spec.id.cmp(b.spec.id))
+        });
         out
+    }
+}
+
+/// What a window measured, and how to say it.
+fn measure(burst: &Burst, b: &Bucket) -> (u64, String) {
+    match burst.measure {
+        Measure::Calls => (b.calls, "calls".to_owned()),
+        Measure::DistinctEvents => (
+            b.distinct.len() as u64,
+            format!("different calls ({} in all)", b.calls),
+        ),
+        Measure::DistinctRegions => {
+            let mut regions: Vec<&str> = b.labels.iter().map(|l| &**l).collect();
+            regions.sort_unstable();
+            (
+                b.distinct.len() as u64,
+                format!("regions ({})", regions.join(", ")),
+            )
+        }
     }
 }

@@ -10,6 +10,7 @@
 //! parallel pass that evaluates rules, with no sorting of events.
 
 pub mod bursts;
+pub mod fetch;
 pub mod identity;
 pub mod novelty;
 pub mod ua;
@@ -19,7 +20,11 @@ use std::net::IpAddr;
 use cloudcase_event::Event;
 use cloudcase_sigma::Level;
 
-use crate::finding::Finding;
+use std::hash::RandomState;
+
+use cloudcase_read::Limits;
+
+use crate::finding::{Finding, Origin, Pointer};
 
 /// Country lookup for IP addresses (an offline database); analytics that need
 /// it are skipped without one, and the output says so.
@@ -43,14 +48,34 @@ pub struct Spec {
     pub techniques: &'static [&'static str],
 }
 
+/// A finding before its witness is fetched: the analytic, the record it rests on, what was seen.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// The analytic (its level possibly adjusted).
+    pub spec: Spec,
+    /// The record.
+    pub pointer: Pointer,
+    /// What was observed.
+    pub detail: String,
+}
+
 /// All analytics state of one worker.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Analytics {
     novelty: novelty::Novelty,
     bursts: bursts::Bursts,
 }
 
 impl Analytics {
+    /// Empty state. Every worker of one run must be created with clones of
+    /// the same `hasher`, so their states merge.
+    pub fn new(hasher: RandomState) -> Self {
+        Analytics {
+            novelty: novelty::Novelty::default(),
+            bursts: bursts::Bursts::new(hasher),
+        }
+    }
+
     /// Adds one event.
     pub fn observe(&mut self, event: &Event, geo: Option<&dyn Geo>) {
         self.novelty.observe(event, geo);
@@ -63,10 +88,30 @@ impl Analytics {
         self.bursts.merge(other.bursts);
     }
 
-    /// The findings, in time order.
-    pub fn findings(&self) -> Vec<Finding> {
-        let mut out = self.novelty.findings();
-        out.extend(self.bursts.findings());
+    /// The findings, in time order: candidates from every analytic, their
+    /// records read once more (each file once) to fill in the witnesses.
+    pub fn findings(&self, limits: Limits) -> Vec<Finding> {
+        let mut candidates = self.novelty.candidates();
+        candidates.extend(self.bursts.candidates());
+        let witnesses = fetch::fetch(candidates.iter().map(|c| &c.pointer), limits);
+        let mut out: Vec<Finding> = candidates
+            .into_iter()
+            .filter_map(|c| {
+                let witness = witnesses
+                    .get(&(c.pointer.file.ordinal, c.pointer.record))?
+                    .clone();
+                Some(Finding {
+                    rule_id: c.spec.id.to_owned(),
+                    title: c.spec.title.to_owned(),
+                    level: c.spec.level,
+                    origin: Origin::Analytic,
+                    tactics: c.spec.tactics.iter().map(|t| (*t).to_owned()).collect(),
+                    techniques: c.spec.techniques.iter().map(|t| (*t).to_owned()).collect(),
+                    detail: Some(c.detail),
+                    witness,
+                })
+            })
+            .collect();
         out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         out
     }

@@ -10,8 +10,8 @@ use cloudcase_event::{Event, EventTime};
 use cloudcase_sigma::Level;
 
 use super::identity::{network, source_address, subjects, Subject};
-use super::{ua, Geo, Spec};
-use crate::finding::{Finding, Origin, Witness};
+use super::{ua, Candidate, Geo, Spec};
+use crate::finding::Pointer;
 
 /// A history shorter than this gives no baseline: novelty is not reported.
 pub const BASELINE_MS: i64 = 24 * 3600 * 1000;
@@ -75,11 +75,11 @@ const NEW_REGION: Spec = Spec {
 };
 
 /// Earliest event per value.
-type FirstSeen = HashMap<String, Witness>;
+type FirstSeen = HashMap<String, Pointer>;
 
 #[derive(Debug)]
 struct History {
-    first: Witness,
+    first: Pointer,
     dims: Vec<FirstSeen>,
 }
 
@@ -91,17 +91,11 @@ pub struct Novelty {
     regions: HashMap<String, FirstSeen>,
 }
 
-fn note(map: &mut FirstSeen, value: String, event: &Event) {
-    let key = (
-        event.time,
-        event.provenance.file.ordinal,
-        event.provenance.record,
-    );
-    match map.get_mut(&value) {
-        Some(w) if w.order_key() <= key => {}
-        Some(w) => *w = Witness::of(event),
+fn note(map: &mut FirstSeen, value: &str, event: &Event) {
+    match map.get_mut(value) {
+        Some(p) => p.keep_earliest_of(event),
         None => {
-            map.insert(value, Witness::of(event));
+            map.insert(value.to_owned(), Pointer::of(event));
         }
     }
 }
@@ -131,13 +125,13 @@ impl Novelty {
         };
         for subject in subjects {
             let history = self.subjects.entry(subject).or_insert_with(|| History {
-                first: Witness::of(event),
+                first: Pointer::of(event),
                 dims: vec![FirstSeen::new(); DIMENSIONS.len()],
             });
             history.first.keep_earliest_of(event);
             for (dim, value) in history.dims.iter_mut().zip(&values) {
                 if let Some(v) = value {
-                    note(dim, v.clone(), event);
+                    note(dim, v, event);
                 }
             }
         }
@@ -145,7 +139,7 @@ impl Novelty {
             (event.recipient_account.as_deref(), event.region.as_deref())
         {
             let map = self.regions.entry(account.to_owned()).or_default();
-            note(map, region.to_owned(), event);
+            note(map, region, event);
         }
     }
 
@@ -169,8 +163,8 @@ impl Novelty {
         }
     }
 
-    /// The findings: values first seen after a day of history.
-    pub fn findings(&self) -> Vec<Finding> {
+    /// The findings to be: values first seen after a day of history.
+    pub fn candidates(&self) -> Vec<Candidate> {
         let mut out = Vec::new();
         let mut subjects: Vec<_> = self.subjects.iter().collect();
         subjects.sort_by(|a, b| a.0.cmp(b.0));
@@ -182,7 +176,7 @@ impl Novelty {
         let mut accounts: Vec<_> = self.regions.iter().collect();
         accounts.sort_by(|a, b| a.0.cmp(b.0));
         for (account, seen) in accounts {
-            let first = seen.values().map(|w| w.time).min();
+            let first = seen.values().map(|p| p.time).min();
             if let Some(first) = first {
                 out.extend(new_values(
                     &NEW_REGION,
@@ -196,26 +190,13 @@ impl Novelty {
     }
 }
 
-impl Witness {
-    fn keep_earliest_of(&mut self, event: &Event) {
-        let key = (
-            event.time,
-            event.provenance.file.ordinal,
-            event.provenance.record,
-        );
-        if key < self.order_key() {
-            *self = Witness::of(event);
-        }
-    }
-}
-
 fn days(ms: i64) -> f64 {
     ms as f64 / 86_400_000.0
 }
 
 /// Values of `seen` first used at least a baseline after `first`, when some
 /// value was already known before that.
-fn new_values(spec: &Spec, who: &str, first: EventTime, seen: &FirstSeen) -> Vec<Finding> {
+fn new_values(spec: &Spec, who: &str, first: EventTime, seen: &FirstSeen) -> Vec<Candidate> {
     let baseline_end = first.millis() + BASELINE_MS;
     let mut known: Vec<&str> = seen
         .iter()
@@ -232,7 +213,7 @@ fn new_values(spec: &Spec, who: &str, first: EventTime, seen: &FirstSeen) -> Vec
     } else {
         String::new()
     };
-    let mut new: Vec<(&String, &Witness)> = seen
+    let mut new: Vec<(&String, &Pointer)> = seen
         .iter()
         .filter(|(_, w)| w.time.millis() >= baseline_end)
         .collect();
@@ -244,14 +225,15 @@ fn new_values(spec: &Spec, who: &str, first: EventTime, seen: &FirstSeen) -> Vec
             if itinerant {
                 spec.level = lower(spec.level);
             }
-            spec.finding(
-                w.clone(),
-                format!(
+            Candidate {
+                spec,
+                pointer: w.clone(),
+                detail: format!(
                     "first use of {value} by {who}, after {:.1} days of history from {}{more}",
                     days(w.time.millis() - first.millis()),
                     shown.join(", ")
                 ),
-            )
+            }
         })
         .collect()
 }
@@ -268,27 +250,10 @@ fn lower(level: Level) -> Level {
 
 /// One finding per (analytic, event): the access-key and principal views of
 /// the same first use say the same thing.
-fn dedupe(mut findings: Vec<Finding>) -> Vec<Finding> {
-    findings.sort_by(|a, b| {
-        (a.witness.order_key(), &a.rule_id).cmp(&(b.witness.order_key(), &b.rule_id))
+fn dedupe(mut found: Vec<Candidate>) -> Vec<Candidate> {
+    found.sort_by(|a, b| {
+        (a.pointer.order_key(), a.spec.id).cmp(&(b.pointer.order_key(), b.spec.id))
     });
-    findings
-        .dedup_by(|b, a| a.rule_id == b.rule_id && a.witness.order_key() == b.witness.order_key());
-    findings
-}
-
-impl Spec {
-    /// A finding of this analytic on `witness`.
-    pub(crate) fn finding(&self, witness: Witness, detail: String) -> Finding {
-        Finding {
-            rule_id: self.id.to_owned(),
-            title: self.title.to_owned(),
-            level: self.level,
-            origin: Origin::Analytic,
-            tactics: self.tactics.iter().map(|t| (*t).to_owned()).collect(),
-            techniques: self.techniques.iter().map(|t| (*t).to_owned()).collect(),
-            detail: Some(detail),
-            witness,
-        }
-    }
+    found.dedup_by(|b, a| a.spec.id == b.spec.id && a.pointer.order_key() == b.pointer.order_key());
+    found
 }
