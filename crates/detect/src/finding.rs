@@ -1,5 +1,6 @@
 //! A finding: one detection, pointing to the raw record that shows it.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use cloudcase_event::{Event, EventTime, SourceFile};
@@ -161,5 +162,119 @@ impl Finding {
     pub fn sort_key(&self) -> (EventTime, u64, u64, &str) {
         let (t, f, r) = self.witness.order_key();
         (t, f, r, &self.rule_id)
+    }
+}
+
+/// A finding seen through borrowed fields: what output and counting need,
+/// without copying an event's strings (a rule can fire on most events).
+#[derive(Debug, Clone)]
+pub struct FindingView<'a> {
+    /// Rule or analytic id.
+    pub rule_id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Severity.
+    pub level: Level,
+    /// Where it came from.
+    pub origin: Origin,
+    /// ATT&CK tactics, space-separated.
+    pub tactics: Cow<'a, str>,
+    /// ATT&CK techniques, space-separated.
+    pub techniques: Cow<'a, str>,
+    /// What was observed.
+    pub detail: Option<&'a str>,
+    /// Event time.
+    pub time: EventTime,
+    /// Principal display name.
+    pub principal: Option<&'a str>,
+    /// Access key id.
+    pub access_key: Option<&'a str>,
+    /// Source IP or service.
+    pub source_ip: Option<&'a str>,
+    /// Region.
+    pub region: Option<&'a str>,
+    /// Recipient account.
+    pub account: Option<&'a str>,
+    /// `eventSource`.
+    pub event_source: &'a str,
+    /// `eventName`.
+    pub event_name: &'a str,
+    /// `errorCode`.
+    pub error_code: Option<&'a str>,
+    /// `eventID`.
+    pub event_id: Option<&'a str>,
+    /// The input file.
+    pub file: &'a SourceFile,
+    /// The record's index in the file.
+    pub record: u64,
+}
+
+/// What a rule contributes to each of its findings, prepared once per rule.
+#[derive(Debug, Clone)]
+pub struct RuleInfo {
+    /// Rule id (or title when it has none).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Level (medium when the rule has none).
+    pub level: Level,
+    /// ATT&CK tactics, space-separated.
+    pub tactics: String,
+    /// ATT&CK techniques, space-separated.
+    pub techniques: String,
+}
+
+impl<'a> FindingView<'a> {
+    /// A finding of `rule` on `event`.
+    pub fn of_rule(rule: &'a RuleInfo, event: &'a Event) -> Self {
+        FindingView {
+            rule_id: &rule.id,
+            title: &rule.title,
+            level: rule.level,
+            origin: Origin::Rule,
+            tactics: Cow::Borrowed(&rule.tactics),
+            techniques: Cow::Borrowed(&rule.techniques),
+            detail: None,
+            time: event.time,
+            principal: event.identity.display_name(),
+            access_key: event.identity.access_key_id.as_deref(),
+            source_ip: event.source_ip.as_deref(),
+            region: event.region.as_deref(),
+            account: event.recipient_account.as_deref(),
+            event_source: &event.event_source,
+            event_name: &event.event_name,
+            error_code: event.error_code.as_deref(),
+            event_id: event.event_id.as_deref(),
+            file: &event.provenance.file,
+            record: event.provenance.record,
+        }
+    }
+}
+
+impl Finding {
+    /// This finding as a view.
+    pub fn view(&self) -> FindingView<'_> {
+        let w = &self.witness;
+        FindingView {
+            rule_id: &self.rule_id,
+            title: &self.title,
+            level: self.level,
+            origin: self.origin,
+            tactics: Cow::Owned(self.tactics.join(" ")),
+            techniques: Cow::Owned(self.techniques.join(" ")),
+            detail: self.detail.as_deref(),
+            time: w.time,
+            principal: w.principal.as_deref(),
+            access_key: w.access_key.as_deref(),
+            source_ip: w.source_ip.as_deref(),
+            region: w.region.as_deref(),
+            account: w.account.as_deref(),
+            event_source: &w.event_source,
+            event_name: &w.event_name,
+            error_code: w.error_code.as_deref(),
+            event_id: w.event_id.as_deref(),
+            file: &w.file,
+            record: w.record,
+        }
     }
 }

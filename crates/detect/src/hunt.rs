@@ -12,7 +12,7 @@ use cloudcase_sigma::{
 use cloudcase_timeline::sort::{merge, LineKey, RunBuilder, Runs};
 
 use crate::analytics::{Analytics, Geo};
-use crate::finding::{Finding, Origin, Witness};
+use crate::finding::{Finding, FindingView, Origin, RuleInfo, Witness};
 use crate::output::FindingWriter;
 use crate::tally::Tally;
 
@@ -79,12 +79,12 @@ impl Collected {
         }
     }
 
-    fn push(&mut self, f: &Finding, writer: &FindingWriter) {
+    fn push(&mut self, f: &FindingView<'_>, writer: &FindingWriter) {
         self.tally.add(f);
         if self.error.is_some() {
             return;
         }
-        let key = LineKey::at(f.witness.time, f.witness.file.ordinal, f.witness.record);
+        let key = LineKey::at(f.time, f.file.ordinal, f.record);
         if let Err(e) = self.runs.push_with(key, |buf| writer.write(f, buf)) {
             self.error = Some(e);
         }
@@ -124,9 +124,28 @@ fn rule_finding(
     }
 }
 
+/// What each rule contributes to its findings, prepared once.
+pub fn rule_infos(engine: &Engine) -> Vec<RuleInfo> {
+    engine
+        .rules()
+        .iter()
+        .map(|r| {
+            let (tactics, techniques) = attack_of(r.meta());
+            RuleInfo {
+                id: r.id().unwrap_or(r.title()).to_owned(),
+                title: r.title().to_owned(),
+                level: r.level().unwrap_or(Level::Medium),
+                tactics: tactics.join(" "),
+                techniques: techniques.join(" "),
+            }
+        })
+        .collect()
+}
+
 struct HuntSink<'a> {
     engine: &'a Engine,
     opts: &'a HuntOptions<'a>,
+    infos: &'a [RuleInfo],
     runs: &'a [bool],
     feeds: &'a [bool],
     hits: Vec<RuleId>,
@@ -153,12 +172,13 @@ impl EventSink for HuntSink<'_> {
             if !rule.is_standalone() {
                 continue;
             }
-            if rule.level().unwrap_or(Level::Medium) < self.opts.min_level {
+            let info = &self.infos[id.index()];
+            if info.level < self.opts.min_level {
                 self.below += 1;
                 continue;
             }
-            let finding = rule_finding(rule.meta(), Origin::Rule, Witness::of(&event), None);
-            self.out.push(&finding, &self.opts.writer);
+            self.out
+                .push(&FindingView::of_rule(info, &event), &self.opts.writer);
         }
         if self.hits.iter().any(|id| self.feeds[id.index()]) {
             let hits = self.hits.clone();
@@ -188,11 +208,13 @@ pub fn hunt(
         .map(|r| opts.statuses.is_empty() || r.status().is_some_and(|s| opts.statuses.contains(&s)))
         .collect();
     let threads = opts.threads.max(1);
+    let infos = rule_infos(engine);
     let hasher = std::hash::RandomState::new();
     let sinks: Vec<HuntSink<'_>> = (0..threads)
         .map(|_| HuntSink {
             engine,
             opts,
+            infos: &infos,
             runs: &runs,
             feeds,
             hits: Vec::new(),
@@ -225,7 +247,7 @@ pub fn hunt(
         .chain(correlate(engine, correlated))
     {
         if f.level >= opts.min_level {
-            late.push(&f, &opts.writer);
+            late.push(&f.view(), &opts.writer);
         } else {
             below += 1;
         }

@@ -10,7 +10,7 @@ pub mod output;
 pub mod tally;
 
 pub use builtin::{add_builtin, builtin_rule_names};
-pub use finding::{Finding, Origin, Witness};
+pub use finding::{Finding, FindingView, Origin, Pointer, RuleInfo, Witness};
 pub use hunt::{hunt, HuntError, HuntOptions, HuntOutcome};
 pub use output::{FindingFormat, FindingWriter};
 pub use tally::Tally;

@@ -2,7 +2,7 @@
 
 use cloudcase_timeline::sanitize::{push_csv_cell, push_json_string, terminal_safe};
 
-use crate::Finding;
+use crate::finding::FindingView;
 
 /// Output formats of findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,35 +24,30 @@ pub struct FindingWriter {
     pub tz: jiff::tz::TimeZone,
 }
 
-type Column = fn(&Finding) -> String;
-
-fn opt(v: &Option<String>) -> String {
-    v.clone().unwrap_or_default()
-}
+type Column = for<'b> fn(&'b FindingView<'_>) -> &'b str;
 
 /// The columns of JSON and CSV output after `time`, as one table.
 const COLUMNS: &[(&str, Column)] = &[
-    ("level", |f| f.level.as_str().to_owned()),
-    ("rule_id", |f| f.rule_id.clone()),
-    ("rule_title", |f| f.title.clone()),
-    ("origin", |f| f.origin.as_str().to_owned()),
-    ("tactics", |f| f.tactics.join(" ")),
-    ("techniques", |f| f.techniques.join(" ")),
-    ("principal", |f| opt(&f.witness.principal)),
-    ("access_key", |f| opt(&f.witness.access_key)),
-    ("source_ip", |f| opt(&f.witness.source_ip)),
-    ("region", |f| opt(&f.witness.region)),
-    ("account", |f| opt(&f.witness.account)),
-    ("event_source", |f| f.witness.event_source.clone()),
-    ("event_name", |f| f.witness.event_name.clone()),
-    ("error_code", |f| opt(&f.witness.error_code)),
-    ("event_id", |f| opt(&f.witness.event_id)),
-    ("detail", |f| opt(&f.detail)),
-    ("file", |f| {
-        f.witness.file.path.to_string_lossy().into_owned()
+    ("level", |f| f.level.as_str()),
+    ("rule_id", |f| f.rule_id),
+    ("rule_title", |f| f.title),
+    ("origin", |f| f.origin.as_str()),
+    ("tactics", |f| &f.tactics),
+    ("techniques", |f| &f.techniques),
+    ("principal", |f| f.principal.unwrap_or_default()),
+    ("access_key", |f| f.access_key.unwrap_or_default()),
+    ("source_ip", |f| f.source_ip.unwrap_or_default()),
+    ("region", |f| f.region.unwrap_or_default()),
+    ("account", |f| f.account.unwrap_or_default()),
+    ("event_source", |f| f.event_source),
+    ("event_name", |f| f.event_name),
+    ("error_code", |f| f.error_code.unwrap_or_default()),
+    ("event_id", |f| f.event_id.unwrap_or_default()),
+    ("detail", |f| f.detail.unwrap_or_default()),
+    ("sha256", |f| f.file.sha256.as_deref().unwrap_or_default()),
+    ("origin_path", |f| {
+        f.file.origin.as_deref().unwrap_or_default()
     }),
-    ("sha256", |f| opt(&f.witness.file.sha256)),
-    ("origin_path", |f| opt(&f.witness.file.origin)),
 ];
 
 /// Table layout: title and width; the last column is not padded.
@@ -90,7 +85,7 @@ impl FindingWriter {
             FindingFormat::Csv => {
                 let names: Vec<&str> = std::iter::once("time")
                     .chain(COLUMNS.iter().map(|(n, _)| *n))
-                    .chain(["record"])
+                    .chain(["file", "record"])
                     .collect();
                 Some(format!("{}\n", names.join(",")))
             }
@@ -106,40 +101,46 @@ impl FindingWriter {
     }
 
     /// Appends one finding as one line.
-    pub fn write(&self, f: &Finding, out: &mut Vec<u8>) {
-        let time = f.witness.time.to_zoned_string(&self.tz);
+    pub fn write(&self, f: &FindingView<'_>, out: &mut Vec<u8>) {
+        let time = f.time.to_zoned_string(&self.tz);
+        let file = f.file.path.to_string_lossy();
         match self.format {
             FindingFormat::Jsonl => {
                 out.extend_from_slice(b"{\"time\":");
                 push_json_string(out, &time);
                 for (name, get) in COLUMNS {
-                    out.extend_from_slice(format!(",\"{name}\":").as_bytes());
-                    push_json_string(out, &get(f));
+                    out.extend_from_slice(b",\"");
+                    out.extend_from_slice(name.as_bytes());
+                    out.extend_from_slice(b"\":");
+                    push_json_string(out, get(f));
                 }
-                out.extend_from_slice(format!(",\"record\":{}}}\n", f.witness.record).as_bytes());
+                out.extend_from_slice(b",\"file\":");
+                push_json_string(out, &file);
+                out.extend_from_slice(format!(",\"record\":{}}}\n", f.record).as_bytes());
             }
             FindingFormat::Csv => {
                 push_csv_cell(out, &time);
                 for (_, get) in COLUMNS {
                     out.push(b',');
-                    push_csv_cell(out, &get(f));
+                    push_csv_cell(out, get(f));
                 }
-                out.extend_from_slice(format!(",{}\n", f.witness.record).as_bytes());
+                out.push(b',');
+                push_csv_cell(out, &file);
+                out.extend_from_slice(format!(",{}\n", f.record).as_bytes());
             }
             FindingFormat::Table => {
-                let w = &f.witness;
                 let event = format!(
                     "{}:{}",
-                    w.event_source.trim_end_matches(".amazonaws.com"),
-                    w.event_name
+                    f.event_source.trim_end_matches(".amazonaws.com"),
+                    f.event_name
                 );
                 let cells = [
                     time.as_str(),
                     f.level.as_str(),
-                    &f.title,
-                    w.principal.as_deref().unwrap_or("-"),
-                    w.source_ip.as_deref().unwrap_or("-"),
-                    w.region.as_deref().unwrap_or("-"),
+                    f.title,
+                    f.principal.unwrap_or("-"),
+                    f.source_ip.unwrap_or("-"),
+                    f.region.unwrap_or("-"),
                     &event,
                 ];
                 for (cell, (_, width)) in cells.iter().zip(TABLE) {

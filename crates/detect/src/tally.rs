@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use cloudcase_event::EventTime;
 use cloudcase_sigma::Level;
 
-use crate::Finding;
+use crate::finding::FindingView;
 
 /// Findings counted by level, rule, principal and source, with the first and
 /// last detection: what the hunt summary shows.
@@ -38,19 +38,13 @@ fn bump(map: &mut HashMap<String, u64>, key: &str) {
 
 impl Tally {
     /// Counts one finding.
-    pub fn add(&mut self, f: &Finding) {
+    pub fn add(&mut self, f: &FindingView<'_>) {
         self.total += 1;
         *self.by_level.entry(f.level.as_str()).or_default() += 1;
-        bump(&mut self.by_rule, &f.title);
-        bump(
-            &mut self.by_principal,
-            f.witness.principal.as_deref().unwrap_or("-"),
-        );
-        bump(
-            &mut self.by_source_ip,
-            f.witness.source_ip.as_deref().unwrap_or("-"),
-        );
-        let t = f.witness.time;
+        bump(&mut self.by_rule, f.title);
+        bump(&mut self.by_principal, f.principal.unwrap_or("-"));
+        bump(&mut self.by_source_ip, f.source_ip.unwrap_or("-"));
+        let t = f.time;
         self.first = Some(self.first.map_or(t, |x| x.min(t)));
         self.last = Some(self.last.map_or(t, |x| x.max(t)));
     }
