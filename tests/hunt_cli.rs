@@ -218,3 +218,50 @@ fn conformance_sigmahq_rules_load_or_are_refused_by_name() {
     assert!(stderr.contains("cloudcase: rules: "), "{stderr}");
     assert!(!findings(&out).is_empty());
 }
+
+/// With a country database (CI fetches ip-location-db's, see .ci/run): a key used
+/// from the US for days, then from Japan twenty minutes later.
+#[test]
+fn geoip_gives_new_country_and_impossible_travel() {
+    let Ok(db) = std::env::var("CLOUDCASE_TEST_GEOIP") else {
+        println!("SKIPPED: CLOUDCASE_TEST_GEOIP not set (.ci/run fetches a country database)");
+        return;
+    };
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geo_travel.jsonl");
+    let out = cloudcase(&[
+        "hunt",
+        logs.to_str().unwrap(),
+        "--geoip",
+        &db,
+        "--format",
+        "jsonl",
+        "--no-builtin",
+    ]);
+    let found = findings(&out);
+    let rules: Vec<&str> = found
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"cloudcase.analytics.new-country"),
+        "{rules:?}"
+    );
+    let travel = found
+        .iter()
+        .find(|f| f["rule_id"] == "cloudcase.analytics.rapid-country-change")
+        .expect("impossible travel");
+    assert!(
+        travel["detail"].as_str().unwrap().contains("from US")
+            && travel["detail"].as_str().unwrap().contains("from JP"),
+        "{travel}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("analytics: countries from"));
+    let bad = cloudcase(&[
+        "hunt",
+        logs.to_str().unwrap(),
+        "--geoip",
+        logs.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot open the geo-IP database"));
+}

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
+use cloudcase_detect::analytics::geo::MmdbGeo;
+use cloudcase_detect::analytics::Geo;
 use cloudcase_detect::{add_builtin, hunt, FindingFormat, FindingWriter, HuntOptions, Tally};
 use cloudcase_read::{Progress, Rejection};
 use cloudcase_sigma::{Engine, Level, RuleSet, Severity, Status};
@@ -58,6 +60,11 @@ pub struct Args {
     /// Time zone for display.
     #[arg(long, default_value = "UTC", value_name = "ZONE")]
     pub tz: String,
+    /// A MaxMind-format country database (.mmdb; GeoLite2 Country, or
+    /// ip-location-db's geo-whois-asn-country): enables first use from a new
+    /// country and impossible travel (two countries within an hour).
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
     /// Print every rule load problem (by default: refused rules, and a count of the rest).
     #[arg(long)]
     pub verbose_rules: bool,
@@ -127,7 +134,13 @@ fn top(counts: &HashMap<String, u64>, n: usize) -> Vec<(&str, u64)> {
 }
 
 /// The summary printed after the findings.
-fn summary(tally: &Tally, below: u64, min_level: Level, tz: &jiff::tz::TimeZone) -> String {
+fn summary(
+    tally: &Tally,
+    below: u64,
+    min_level: Level,
+    tz: &jiff::tz::TimeZone,
+    geo: Option<&str>,
+) -> String {
     let mut s = String::from("\n== hunt summary\n");
     let levels: Vec<String> = [
         Level::Critical,
@@ -170,7 +183,10 @@ fn summary(tally: &Tally, below: u64, min_level: Level, tz: &jiff::tz::TimeZone)
             s.push_str(&format!("  {c:>8}  {}\n", terminal_safe(k)));
         }
     }
-    s.push_str("analytics: IP-based only (no offline geo-IP database is bundled); countries are not compared\n");
+    match geo {
+        Some(db) => s.push_str(&format!("analytics: countries from {db}\n")),
+        None => s.push_str("analytics: IP-based only (no geo-IP database: --geoip FILE); countries are not compared\n"),
+    }
     s
 }
 
@@ -192,6 +208,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         inputs.files.len() as u64,
         total_bytes,
     );
+    let geo = match &args.geoip {
+        Some(path) => Some(MmdbGeo::open(path)?),
+        None => None,
+    };
     let feeds = engine.feeding_rules();
     let format = match args.format.unwrap_or(if std::io::stdout().is_terminal() {
         HuntFormat::Table
@@ -206,7 +226,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         min_level: args.min_level,
         statuses: args.statuses.clone(),
         analytics: !args.no_analytics,
-        geo: None,
+        geo: geo.as_ref().map(|g| g as &dyn Geo),
         threads: args.input.threads(),
         limits: args.input.limits(),
         writer: FindingWriter {
@@ -230,7 +250,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     drop(line);
     let outcome = outcome?;
     reporter.finish()?;
-    let text = summary(&outcome.tally, outcome.below_threshold, args.min_level, &tz);
+    let text = summary(
+        &outcome.tally,
+        outcome.below_threshold,
+        args.min_level,
+        &tz,
+        geo.as_ref().map(|g| g.description.as_str()),
+    );
     if format == FindingFormat::Table {
         print!("{text}");
     } else {

@@ -11,6 +11,7 @@
 
 pub mod bursts;
 pub mod fetch;
+pub mod geo;
 pub mod identity;
 pub mod novelty;
 pub mod ua;

@@ -66,6 +66,17 @@ const DIMENSIONS: &[(Spec, Extract)] = &[
     ),
 ];
 
+const RAPID_COUNTRY_CHANGE: Spec = Spec {
+    id: "cloudcase.analytics.rapid-country-change",
+    title: "Identity used from two countries within an hour (impossible travel)",
+    level: Level::Medium,
+    tactics: &["initial-access"],
+    techniques: &["T1078.004"],
+};
+
+/// Index of the country dimension in [`DIMENSIONS`].
+const COUNTRY: usize = 2;
+
 const NEW_REGION: Spec = Spec {
     id: "cloudcase.analytics.new-region",
     title: "Region used for the first time in the account",
@@ -81,6 +92,8 @@ type FirstSeen = HashMap<String, Pointer>;
 struct History {
     first: Pointer,
     dims: Vec<FirstSeen>,
+    /// Earliest event per (country, hour since the epoch), when countries are known.
+    travel: HashMap<(String, i64), Pointer>,
 }
 
 /// Novelty state of one worker (mergeable).
@@ -127,11 +140,23 @@ impl Novelty {
             let history = self.subjects.entry(subject).or_insert_with(|| History {
                 first: Pointer::of(event),
                 dims: vec![FirstSeen::new(); DIMENSIONS.len()],
+                travel: HashMap::new(),
             });
             history.first.keep_earliest_of(event);
             for (dim, value) in history.dims.iter_mut().zip(&values) {
                 if let Some(v) = value {
                     note(dim, v, event);
+                }
+            }
+            if let Some(country) = &values[COUNTRY] {
+                let hour = event.time.millis().div_euclid(3_600_000);
+                match history.travel.get_mut(&(country.clone(), hour)) {
+                    Some(p) => p.keep_earliest_of(event),
+                    None => {
+                        history
+                            .travel
+                            .insert((country.clone(), hour), Pointer::of(event));
+                    }
                 }
             }
         }
@@ -151,6 +176,14 @@ impl Novelty {
                     mine.first.keep_earliest(theirs.first);
                     for (m, t) in mine.dims.iter_mut().zip(theirs.dims) {
                         merge_first_seen(m, t);
+                    }
+                    for (k, p) in theirs.travel {
+                        match mine.travel.get_mut(&k) {
+                            Some(m) => m.keep_earliest(p),
+                            None => {
+                                mine.travel.insert(k, p);
+                            }
+                        }
                     }
                 }
                 None => {
@@ -172,6 +205,7 @@ impl Novelty {
             for ((spec, _), seen) in DIMENSIONS.iter().zip(&history.dims) {
                 out.extend(new_values(spec, &subject.label(), history.first.time, seen));
             }
+            out.extend(country_changes(&subject.label(), &history.travel));
         }
         let mut accounts: Vec<_> = self.regions.iter().collect();
         accounts.sort_by(|a, b| a.0.cmp(b.0));
@@ -188,6 +222,25 @@ impl Novelty {
         }
         dedupe(out)
     }
+}
+
+/// Uses from a different country than the previous use less than an hour
+/// (the same or the adjacent clock hour) before: one per pair of countries and hour.
+fn country_changes(who: &str, travel: &HashMap<(String, i64), Pointer>) -> Vec<Candidate> {
+    let mut uses: Vec<(&str, &Pointer)> =
+        travel.iter().map(|((c, _), p)| (c.as_str(), p)).collect();
+    uses.sort_by_key(|(_, p)| p.order_key());
+    uses.windows(2)
+        .filter(|w| w[0].0 != w[1].0 && w[1].1.time.millis() - w[0].1.time.millis() < 3_600_000)
+        .map(|w| Candidate {
+            spec: RAPID_COUNTRY_CHANGE,
+            pointer: w[1].1.clone(),
+            detail: format!(
+                "{who} used from {} at {} and from {} at {}",
+                w[0].0, w[0].1.time, w[1].0, w[1].1.time
+            ),
+        })
+        .collect()
 }
 
 fn days(ms: i64) -> f64 {
