@@ -2,12 +2,7 @@
 
 use std::fmt::Write;
 
-/// Control, zero-width and bidirectional-override characters, which can hide
-/// or reorder text; they are shown as visible `\u{…}` escapes.
-fn is_hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
+use cloudcase_timeline::sanitize::is_unsafe as is_hidden;
 
 fn visible(c: char, out: &mut String) {
     let _ = write!(out, "\\u{{{:x}}}", c as u32);

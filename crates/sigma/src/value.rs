@@ -10,6 +10,7 @@
 //! * a boolean in the rule equals the same boolean, or the string `true`/`false`;
 //! * `null` matches a `null` value (and, at item level, an absent field).
 
+use cloudcase_event::calendar::{civil_from_days, days_from_civil};
 use cloudcase_event::EventTime;
 use regex::Regex;
 use serde_json::Value as Json;
@@ -207,27 +208,6 @@ pub(crate) fn time_part(text: &str, part: TimePart) -> Option<i64> {
         TimePart::Year => y,
         TimePart::Week => iso_week(days, y),
     })
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// ISO 8601 week number of the day `days` (since 1970-01-01) in year `y`.

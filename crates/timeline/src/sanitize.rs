@@ -10,8 +10,9 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 /// Characters that control terminals or reorder text: C0 and C1 controls,
-/// DEL, zero-width and bidirectional formatting characters.
-fn is_unsafe(c: char) -> bool {
+/// DEL, zero-width and bidirectional formatting characters. Every output
+/// format (here and in reports) shows them as visible escapes.
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
