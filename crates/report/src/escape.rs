@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use cloudcase_timeline::sanitize::is_unsafe as is_hidden;
+use cloudcase_timeline::sanitize::is_unsafe;
 
 fn visible(c: char, out: &mut String) {
     let _ = write!(out, "\\u{{{:x}}}", c as u32);
@@ -19,7 +19,7 @@ pub fn html(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if is_hidden(c) => visible(c, &mut out),
+            c if is_unsafe(c) => visible(c, &mut out),
             c => out.push(c),
         }
     }
@@ -50,7 +50,7 @@ pub fn markdown(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if is_hidden(c) => visible(c, &mut out),
+            c if is_unsafe(c) => visible(c, &mut out),
             c => out.push(c),
         }
     }
@@ -64,7 +64,7 @@ pub fn markdown_code(text: &str) -> String {
     for c in text.chars() {
         match c {
             '|' => body.push_str("\\|"),
-            c if is_hidden(c) => visible(c, &mut body),
+            c if is_unsafe(c) => visible(c, &mut body),
             c => body.push(c),
         }
     }
