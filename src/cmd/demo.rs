@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
+use cloudcase_detect::{add_builtin, hunt, FindingFormat, FindingWriter, HuntOptions};
 use cloudcase_gen::{Config, Date, Summary};
-use cloudcase_read::{discover, human_bytes, Limits};
+use cloudcase_read::{discover, human_bytes, Limits, Progress};
+use cloudcase_sigma::{Level, RuleSet};
 use cloudcase_timeline::{write_timeline, Filter, IpFilter, OutputFormat, TimelineOptions};
 
 use super::timeline::parse_tz;
@@ -45,6 +47,45 @@ fn generate(out: PathBuf, seed: u64) -> Result<Summary> {
     cloudcase_gen::generate(&cfg).context("generating the demo incident")
 }
 
+/// Hunts with the built-in pack and analytics, showing medium and above as a table.
+fn hunt_step(
+    files: &[std::sync::Arc<cloudcase_event::SourceFile>],
+    tz: &jiff::tz::TimeZone,
+) -> Result<()> {
+    let mut rules = RuleSet::new();
+    add_builtin(&mut rules);
+    let (engine, _) = rules.compile();
+    let opts = HuntOptions {
+        min_level: Level::Medium,
+        statuses: Vec::new(),
+        analytics: true,
+        geo: None,
+        threads: std::thread::available_parallelism().map_or(1, usize::from),
+        limits: Limits::default(),
+        writer: FindingWriter {
+            format: FindingFormat::Table,
+            tz: tz.clone(),
+        },
+        sort_memory: 64 << 20,
+        temp_dir: None,
+    };
+    let stdout = std::io::stdout();
+    let outcome = hunt(
+        files,
+        &engine,
+        &engine.feeding_rules(),
+        &opts,
+        &|r| eprintln!("cloudcase: warning: {r}"),
+        &Progress::default(),
+        &mut stdout.lock(),
+    )?;
+    println!(
+        "   {} findings at medium or above; {} more below (see: cloudcase hunt … --min-level low)",
+        outcome.tally.total, outcome.below_threshold
+    );
+    Ok(())
+}
+
 /// Runs `demo`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let tz = parse_tz(&args.tz)?;
@@ -64,8 +105,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         human_bytes(summary.uncompressed_bytes),
         out.join("AWSLogs").display()
     );
+    let inputs = discover(std::slice::from_ref(&out), &|r| {
+        eprintln!("cloudcase: warning: {r}")
+    })?;
     println!(
-        "== The bill tripled. The leaked credential turns out to be access key {} of IAM user {}.",
+        "== The bill tripled. Step 1, hunt: the built-in rules and analytics over everything, medium and above\n   (same as: cloudcase hunt {} --min-level medium):\n",
+        out.display()
+    );
+    hunt_step(&inputs.files, &tz)?;
+    println!(
+        "\n== The findings point at access key {} of IAM user {}, used from new networks.",
         truth.access_key_id, truth.user_name
     );
     let ip_flags: String = truth
@@ -74,12 +123,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .map(|ip| format!(" --ip {ip}"))
         .collect();
     println!(
-        "== Everything done from the attacker's addresses, in time order\n   (same as: cloudcase timeline {}{ip_flags} --format table):\n",
+        "\n== Step 2, timeline: everything done from the attacker's addresses, in time order\n   (same as: cloudcase timeline {}{ip_flags} --format table):\n",
         out.display()
     );
-    let inputs = discover(std::slice::from_ref(&out), &|r| {
-        eprintln!("cloudcase: warning: {r}")
-    })?;
     let opts = TimelineOptions {
         filter: Filter {
             ips: truth
