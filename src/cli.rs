@@ -36,6 +36,8 @@ enum Command {
     Report(cmd::report::Args),
     /// Run Sigma rules (built-in pack and your own) and stateful analytics over the logs.
     Hunt(cmd::hunt::Args),
+    /// Scope an intrusion from one indicator: first attacker event, identities, resources, data access, cost, containment.
+    Scope(cmd::scope::Args),
     /// Count events by name, source, region and principal in one pass (no sorting).
     Stats(cmd::stats::Args),
 }
@@ -54,6 +56,7 @@ pub fn run() -> ExitCode {
         Command::Timeline(args) => cmd::timeline::run(args),
         Command::Stats(args) => cmd::stats::run(args),
         Command::Hunt(args) => cmd::hunt::run(args),
+        Command::Scope(args) => cmd::scope::run(args),
         Command::Trail(args) => cmd::trail::run(args),
     };
     match outcome {

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod hunt;
 pub mod input;
 pub mod report;
+pub mod scope;
 pub mod stats;
 pub mod timeline;
 pub mod trail;

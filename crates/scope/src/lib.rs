@@ -1,0 +1,111 @@
+//! `cloudcase scope`: from one indicator (an access key, a principal, an address range, or
+//! nothing: `--auto`) to the first attacker event, the attacker's sources, identities, sessions,
+//! permission changes and resources, data-access verdicts with the coverage behind them, cost, a
+//! containment plan, and what the logs cannot answer.
+//!
+//! Two streaming passes over the inputs (parallel, events unordered). Only compact aggregates and
+//! pointers (time, file, record, event id) are kept; see `README.md` for the JSON schema.
+
+pub mod analyse;
+pub mod intrusion;
+pub mod net;
+pub mod policy;
+pub mod render;
+pub mod scan;
+pub mod verdict;
+
+use std::sync::Arc;
+
+use cloudcase_event::SourceFile;
+use cloudcase_read::{read_files_tracked, Accounting, Limits, Progress, Rejection};
+
+pub use net::Cidr;
+pub use scan::Subject;
+
+/// What to scope and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The starting indicator.
+    pub subject: Subject,
+    /// The owner's known address ranges (`--owner-ip`): never attacker sources.
+    pub owner: Vec<Cidr>,
+    /// Worker threads.
+    pub threads: usize,
+    /// Reader limits.
+    pub limits: Limits,
+    /// Case id used in the containment plan.
+    pub case_id: String,
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The scope document (see README.md).
+    pub report: serde_json::Value,
+    /// Accounting of the first pass (the second reads the same files).
+    pub accounting: Accounting,
+}
+
+/// Why scoping could not produce a result.
+#[derive(Debug)]
+pub enum ScopeError {
+    /// No event matches the subject.
+    NoSubjectEvents(String),
+    /// No departure from the subject's history was found.
+    NoIntrusion(String),
+}
+
+impl std::fmt::Display for ScopeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScopeError::NoSubjectEvents(s) => write!(f, "no event in the inputs matches {s}"),
+            ScopeError::NoIntrusion(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+impl std::error::Error for ScopeError {}
+
+/// Runs both passes over `files` and builds the scope document.
+pub fn scope(
+    files: &[Arc<SourceFile>],
+    opts: &Options,
+    on_reject: &(dyn Fn(Rejection) + Sync),
+    progress: &Progress,
+) -> Result<Outcome, ScopeError> {
+    let threads = opts.threads.max(1);
+    let sinks: Vec<_> = (0..threads)
+        .map(|_| scan::Pass1Sink {
+            subject: &opts.subject,
+            state: scan::Pass1::default(),
+        })
+        .collect();
+    let (sinks, accounting) = read_files_tracked(files, opts.limits, sinks, on_reject, progress);
+    let p1 = scan::Pass1::merge_all(sinks.into_iter().map(|s| s.state).collect());
+    let owner = |ip: &str| opts.owner.iter().any(|c| c.contains(ip));
+    let (subject_key, intr, ranking) = analyse::choose_subject(&opts.subject, &p1, &owner)?;
+    let sinks: Vec<_> = (0..threads)
+        .map(|_| scan::Pass2Sink {
+            subject: &opts.subject,
+            subject_key: &subject_key,
+            t0: intr.first.ms,
+            attacker_ips: &intr.attacker_ips,
+            state: scan::Pass2::default(),
+        })
+        .collect();
+    let (sinks, _) = read_files_tracked(files, opts.limits, sinks, &|_| {}, &Progress::default());
+    let p2 = scan::Pass2::merge_all(sinks.into_iter().map(|s| s.state).collect());
+    let report = analyse::build(analyse::Inputs {
+        subject: &opts.subject,
+        subject_key: &subject_key,
+        profile: &p1.profiles[&subject_key],
+        p1: &p1,
+        intr: &intr,
+        ranking,
+        p2,
+        owner: &owner,
+        owner_ranges: &opts.owner,
+        case_id: &opts.case_id,
+    });
+    Ok(Outcome { report, accounting })
+}

@@ -1,0 +1,156 @@
+//! Addresses, networks and client families: the units of "novelty" in a credential's history.
+
+use std::net::IpAddr;
+
+/// An IP range (`203.0.113.0/24`, `2001:db8::/32`, or a single address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    /// Parses `IP` or `IP/PREFIX`.
+    pub fn parse(text: &str) -> Result<Cidr, String> {
+        let (ip, prefix) = match text.split_once('/') {
+            Some((ip, p)) => (ip, Some(p)),
+            None => (text, None),
+        };
+        let addr: IpAddr = ip
+            .trim()
+            .parse()
+            .map_err(|_| format!("not an IP address or CIDR: {text:?}"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("bad prefix length in {text:?}"))?,
+            None => max,
+        };
+        Ok(Cidr { addr, prefix })
+    }
+
+    /// Whether `ip` (text as CloudTrail writes it) lies in the range.
+    pub fn contains(&self, ip: &str) -> bool {
+        let Ok(ip) = ip.parse::<IpAddr>() else {
+            return false;
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(a), IpAddr::V4(b)) => {
+                let mask = if self.prefix == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - self.prefix)
+                };
+                u32::from(a) & mask == u32::from(b) & mask
+            }
+            (IpAddr::V6(a), IpAddr::V6(b)) => {
+                let mask = if self.prefix == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - self.prefix)
+                };
+                u128::from(a) & mask == u128::from(b) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Cidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+/// The network an address belongs to for novelty: its /24 (IPv4) or /64 (IPv6).
+/// `None` for values that are not IP addresses (`ec2.amazonaws.com`, `AWS Internal`):
+/// calls made by AWS services on a principal's behalf are never "new networks".
+pub fn network_of(ip: &str) -> Option<String> {
+    match ip.parse::<IpAddr>().ok()? {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            Some(format!("{}.{}.{}.0/24", o[0], o[1], o[2]))
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            Some(format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3]))
+        }
+    }
+}
+
+/// The client family of a user agent: its first product token, lower-cased, without version
+/// (`aws-cli/2.15 Python/3.11 …` → `aws-cli`, `Boto3/1.26 …` → `boto3`, `[S3Console/0.4]` →
+/// `s3console`, `console.amazonaws.com` → `console.amazonaws.com`).
+pub fn ua_family(ua: &str) -> String {
+    let t = ua.trim().trim_start_matches('[');
+    let token = t
+        .split(|c: char| c == '/' || c.is_whitespace() || c == ']' || c == ',')
+        .find(|s| !s.is_empty())
+        .unwrap_or("");
+    if token.is_empty() {
+        "(none)".to_owned()
+    } else {
+        token.to_ascii_lowercase()
+    }
+}
+
+/// Whether the first use of a network (or client family) at `first_ms` is *novel*: the subject had
+/// at least `min_history_ms` of history before it (`subject_first_ms`), so there was a baseline to
+/// depart from, and the network was not seen before.
+pub fn is_novel(first_ms: i64, subject_first_ms: i64, min_history_ms: i64) -> bool {
+    first_ms - subject_first_ms >= min_history_ms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn networks_and_cidrs() {
+        assert_eq!(
+            network_of("203.0.113.45").as_deref(),
+            Some("203.0.113.0/24")
+        );
+        assert_eq!(
+            network_of("2001:db8:1:2:3::9").as_deref(),
+            Some("2001:db8:1:2::/64")
+        );
+        assert_eq!(network_of("ec2.amazonaws.com"), None);
+        assert_eq!(network_of("AWS Internal"), None);
+        let c = Cidr::parse("198.51.100.0/24").unwrap();
+        assert!(c.contains("198.51.100.77"));
+        assert!(!c.contains("198.51.101.1"));
+        assert!(!c.contains("not-an-ip"));
+        assert!(Cidr::parse("10.0.0.1").unwrap().contains("10.0.0.1"));
+        assert!(!Cidr::parse("10.0.0.1").unwrap().contains("10.0.0.2"));
+        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains("8.8.8.8"));
+        assert!(Cidr::parse("2001:db8::/32")
+            .unwrap()
+            .contains("2001:db8:ffff::1"));
+        assert!(Cidr::parse("10.0.0.0/33").is_err());
+        assert!(Cidr::parse("nope").is_err());
+    }
+
+    #[test]
+    fn user_agent_families() {
+        assert_eq!(
+            ua_family("aws-cli/1.22.34 Python/3.10.12 Linux/5.15.0 botocore/1.23.34"),
+            "aws-cli"
+        );
+        assert_eq!(ua_family("Boto3/1.26.137 Python/3.9.2"), "boto3");
+        assert_eq!(ua_family("[S3Console/0.4]"), "s3console");
+        assert_eq!(ua_family(""), "(none)");
+    }
+
+    #[test]
+    fn novelty_needs_a_day_of_history() {
+        let day = 86_400_000;
+        assert!(!is_novel(1000, 0, day), "too early: no baseline yet");
+        assert!(is_novel(day, 0, day));
+        assert!(is_novel(5 * day, 0, day));
+    }
+}

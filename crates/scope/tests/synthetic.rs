@@ -1,0 +1,248 @@
+//! Transitive following on a small hand-written trail: leaked key → new user → new key →
+//! AssumeRole session → launches, data reads and a snapshot share; a backdoored existing role.
+
+use std::io::Write;
+
+use cloudcase_read::{discover, Limits, Progress};
+use cloudcase_scope::{scope, Options, Subject};
+use serde_json::{json, Value};
+
+const ACCT: &str = "111122223333";
+
+#[allow(clippy::too_many_arguments)]
+fn rec(
+    t: &str,
+    src: &str,
+    name: &str,
+    ip: &str,
+    ident: Value,
+    req: Value,
+    resp: Value,
+    ro: bool,
+    cat: &str,
+    n: usize,
+) -> Value {
+    json!({
+        "eventVersion": "1.09", "eventTime": t, "eventSource": src, "eventName": name,
+        "awsRegion": "us-east-1", "sourceIPAddress": ip, "userAgent": "aws-cli/2.15.0 Python/3.11",
+        "userIdentity": ident, "requestParameters": req, "responseElements": resp,
+        "eventID": format!("ev-{n}"), "readOnly": ro, "eventCategory": cat,
+        "recipientAccountId": ACCT, "eventType": "AwsApiCall",
+    })
+}
+
+fn user(name: &str, key: &str) -> Value {
+    json!({"type": "IAMUser", "arn": format!("arn:aws:iam::{ACCT}:user/{name}"), "accountId": ACCT, "accessKeyId": key, "userName": name, "principalId": "AIDAX"})
+}
+
+fn session(role: &str, key: &str) -> Value {
+    json!({"type": "AssumedRole", "arn": format!("arn:aws:sts::{ACCT}:assumed-role/{role}/s1"), "accountId": ACCT, "accessKeyId": key,
+        "sessionContext": {"sessionIssuer": {"type": "Role", "arn": format!("arn:aws:iam::{ACCT}:role/{role}"), "userName": role}}})
+}
+
+fn corpus() -> Vec<Value> {
+    let k = "AKIALEAKED0000000001";
+    let mut v = Vec::new();
+    let mut n = 0;
+    let mut push = |r: Value| v.push(r);
+    // Two days of history from the owner's network.
+    for day in 1..=3 {
+        for h in [9, 13, 17] {
+            n += 1;
+            push(rec(
+                &format!("2024-03-0{day}T{h:02}:00:00Z"),
+                "s3.amazonaws.com",
+                "ListBuckets",
+                "10.1.2.3",
+                user("ci", k),
+                json!({}),
+                Value::Null,
+                true,
+                "Management",
+                n,
+            ));
+            n += 1;
+            push(rec(
+                &format!("2024-03-0{day}T{h:02}:05:00Z"),
+                "s3.amazonaws.com",
+                "GetObject",
+                "10.1.2.4",
+                user("app", "AKIAAPP0000000000001"),
+                json!({"bucketName": "customer-data", "key": "a.csv"}),
+                Value::Null,
+                true,
+                "Data",
+                n,
+            ));
+        }
+    }
+    let a = "203.0.113.5";
+    let steps = vec![
+        (
+            "2024-03-03T20:00:00Z",
+            "sts.amazonaws.com",
+            "GetCallerIdentity",
+            a,
+            user("ci", k),
+            json!({}),
+            Value::Null,
+            true,
+        ),
+        (
+            "2024-03-03T20:01:00Z",
+            "iam.amazonaws.com",
+            "CreateUser",
+            a,
+            user("ci", k),
+            json!({"userName": "backup-adm"}),
+            json!({"user": {"userName": "backup-adm"}}),
+            false,
+        ),
+        (
+            "2024-03-03T20:02:00Z",
+            "iam.amazonaws.com",
+            "CreateAccessKey",
+            a,
+            user("ci", k),
+            json!({"userName": "backup-adm"}),
+            json!({"accessKey": {"accessKeyId": "AKIANEWKEY0000000001", "userName": "backup-adm"}}),
+            false,
+        ),
+        (
+            "2024-03-03T20:03:00Z",
+            "iam.amazonaws.com",
+            "UpdateAssumeRolePolicy",
+            a,
+            user("ci", k),
+            json!({"roleName": "ops", "policyDocument": "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::999988887777:root\"},\"Action\":\"sts:AssumeRole\"}]}"}),
+            Value::Null,
+            false,
+        ),
+        (
+            "2024-03-03T20:10:00Z",
+            "sts.amazonaws.com",
+            "AssumeRole",
+            "198.51.100.9",
+            user("backup-adm", "AKIANEWKEY0000000001"),
+            json!({"roleArn": format!("arn:aws:iam::{ACCT}:role/ops"), "roleSessionName": "s1"}),
+            json!({"credentials": {"accessKeyId": "ASIASESSION000000001"}, "assumedRoleUser": {"arn": format!("arn:aws:sts::{ACCT}:assumed-role/ops/s1")}}),
+            true,
+        ),
+        (
+            "2024-03-03T20:20:00Z",
+            "ec2.amazonaws.com",
+            "RunInstances",
+            "192.0.2.7",
+            session("ops", "ASIASESSION000000001"),
+            json!({"instanceType": "g4dn.xlarge"}),
+            json!({"instancesSet": {"items": [{"instanceId": "i-0abc", "instanceType": "g4dn.xlarge", "imageId": "ami-1"}]}}),
+            false,
+        ),
+        (
+            "2024-03-03T20:25:00Z",
+            "s3.amazonaws.com",
+            "GetObject",
+            "192.0.2.7",
+            session("ops", "ASIASESSION000000001"),
+            json!({"bucketName": "customer-data", "key": "all.csv"}),
+            Value::Null,
+            true,
+        ),
+        (
+            "2024-03-03T20:30:00Z",
+            "ec2.amazonaws.com",
+            "ModifySnapshotAttribute",
+            "192.0.2.7",
+            session("ops", "ASIASESSION000000001"),
+            json!({"snapshotId": "snap-1", "createVolumePermission": {"add": {"items": [{"userId": "999988887777"}]}}}),
+            Value::Null,
+            false,
+        ),
+        (
+            "2024-03-03T22:20:00Z",
+            "ec2.amazonaws.com",
+            "TerminateInstances",
+            "10.9.9.9",
+            user("admin", "AKIAADMIN00000000001"),
+            json!({"instancesSet": {"items": [{"instanceId": "i-0abc"}]}}),
+            Value::Null,
+            false,
+        ),
+    ];
+    for (t, src, name, ip, ident, req, resp, ro) in steps {
+        n += 1;
+        let cat = if name == "GetObject" {
+            "Data"
+        } else {
+            "Management"
+        };
+        push(rec(t, src, name, ip, ident, req, resp, ro, cat, n));
+    }
+    v
+}
+
+#[test]
+fn follows_keys_sessions_and_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trail.jsonl");
+    let mut f = std::fs::File::create(&path).unwrap();
+    for r in corpus() {
+        writeln!(f, "{r}").unwrap();
+    }
+    drop(f);
+    let inputs = discover(&[path], &|_| {}).unwrap();
+    let opts = Options {
+        subject: Subject::AccessKey("AKIALEAKED0000000001".into()),
+        owner: vec![],
+        threads: 2,
+        limits: Limits::default(),
+        case_id: "t1".into(),
+    };
+    let out = scope(&inputs.files, &opts, &|_| {}, &Progress::default()).unwrap();
+    let d = out.report;
+    assert_eq!(
+        d["intrusion"]["first_attacker_event"],
+        "2024-03-03T20:00:00.000Z"
+    );
+    let ips: Vec<&str> = d["attacker_sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["ip"].as_str().unwrap())
+        .collect();
+    assert_eq!(ips, ["192.0.2.7", "198.51.100.9", "203.0.113.5"]);
+    assert!(!ips.contains(&"10.9.9.9"));
+    let roles = d["identities"]["roles"].as_array().unwrap();
+    assert_eq!(roles[0]["origin"], "backdoored");
+    assert_eq!(roles[0]["trust"]["accounts"], json!(["999988887777"]));
+    let s = &d["sessions"][0];
+    assert_eq!(s["session_access_key"], "ASIASESSION000000001");
+    assert_eq!(s["used_from"][0]["ip"], "192.0.2.7");
+    let inst = d["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "instance")
+        .unwrap();
+    assert_eq!(inst["instance_id"], "i-0abc");
+    assert_eq!(inst["terminated"], "2024-03-03T22:20:00.000Z");
+    assert_eq!(inst["state_changes"][0]["by"], "responder");
+    let data: Vec<(&str, &str)> = d["data_access"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["name"].as_str().unwrap(), x["verdict"].as_str().unwrap()))
+        .collect();
+    assert!(data.contains(&("customer-data", "ACCESSED")), "{data:?}");
+    assert!(data.contains(&("snap-1", "ACCESSED")), "{data:?}");
+    // Two hours of g4dn.xlarge.
+    let cost = d["cost"]["total_hours"].as_f64().unwrap();
+    assert!((cost - 2.0).abs() < 0.01, "{cost}");
+    let findings = &d["containment"]["findings"];
+    assert_eq!(findings["shared_images"][0]["id"], "snap-1");
+    assert!(findings["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["name"] == "backup-adm"));
+}

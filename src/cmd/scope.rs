@@ -1,0 +1,150 @@
+//! `cloudcase scope`: from one indicator to the intrusion, the attacker's identities and
+//! resources, data-access verdicts with coverage, cost and a containment plan.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Result;
+use clap::{Args as ClapArgs, ValueEnum};
+use cloudcase_event::EventTime;
+use cloudcase_read::{Progress, Rejection};
+use cloudcase_scope::{scope, Cidr, Options, Subject};
+use serde_json::Value;
+
+use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
+use super::timeline::parse_tz;
+use crate::progress::ProgressLine;
+
+/// Output formats of `scope`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeFormat {
+    /// A human summary (times in --tz).
+    Table,
+    /// One JSON object (times in UTC); the schema is in crates/scope/README.md.
+    Json,
+    /// A Markdown summary (times in --tz).
+    Md,
+}
+
+/// Scope an intrusion from one indicator: the first attacker event (the first departure from
+/// the credential's history), attacker sources, the identities, sessions and resources the
+/// attacker created (followed transitively), the permission-change timeline, responder actions
+/// kept apart, data-access verdicts (ACCESSED / NOT OBSERVED / UNKNOWN) with the coverage
+/// behind them, the cost of attacker instances, a containment plan, and what the logs cannot
+/// answer. Reads the inputs twice; never calls AWS.
+#[derive(ClapArgs, Debug)]
+#[command(group(clap::ArgGroup::new("start").required(true).args(["access_key", "principal", "ip", "auto"])))]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Start from this access key id (AKIA… or ASIA…).
+    #[arg(long, value_name = "KEY")]
+    pub access_key: Option<String>,
+    /// Start from this principal: ARN, user name, role name or role session name.
+    #[arg(long, value_name = "ARN|NAME")]
+    pub principal: Option<String>,
+    /// Start from this source address or range: its first event is the first attacker event.
+    #[arg(long, value_name = "IP|CIDR", value_parser = Cidr::parse)]
+    pub ip: Option<Cidr>,
+    /// Rank long-term access keys by hunt-like signals (new network, IAM grants, launches in new
+    /// regions) and scope the top one.
+    #[arg(long)]
+    pub auto: bool,
+    /// The owner's or responder's known addresses (repeatable): never attacker sources; their
+    /// changes are responder actions.
+    #[arg(long = "owner-ip", value_name = "IP|CIDR", value_parser = Cidr::parse)]
+    pub owner_ip: Vec<Cidr>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ScopeFormat,
+    /// Time zone for the table and Markdown summaries.
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    pub tz: String,
+}
+
+/// Replaces every UTC timestamp string in `v` with the same instant in `tz`.
+fn localize(v: &mut Value, tz: &jiff::tz::TimeZone) {
+    match v {
+        Value::String(s)
+            if s.len() >= 20 && s.ends_with('Z') && s.as_bytes().get(10) == Some(&b'T') =>
+        {
+            if let Ok(t) = EventTime::parse(s) {
+                *s = t.to_zoned_string(tz);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| localize(x, tz)),
+        Value::Object(m) => m.values_mut().for_each(|x| localize(x, tz)),
+        _ => {}
+    }
+}
+
+fn case_id(subject: &str) -> String {
+    let mut id: String = format!("scope-{subject}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    id.truncate(64);
+    id
+}
+
+/// Runs `scope`.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let tz = parse_tz(&args.tz)?;
+    let (subject, label) = if let Some(k) = &args.access_key {
+        (Subject::AccessKey(k.clone()), k.clone())
+    } else if let Some(p) = &args.principal {
+        (Subject::Principal(p.clone()), p.clone())
+    } else if let Some(c) = &args.ip {
+        (Subject::Ip(*c), c.to_string())
+    } else {
+        (Subject::Auto, "auto".to_owned())
+    };
+    let reporter = RejectReporter::new(&args.input)?;
+    let inputs = discover_inputs(&args.input, &reporter)?;
+    let total_bytes = inputs
+        .files
+        .iter()
+        .filter_map(|f| std::fs::metadata(&f.path).ok())
+        .map(|m| m.len())
+        .sum();
+    let progress = Arc::new(Progress::default());
+    let line = ProgressLine::start(
+        Arc::clone(&progress),
+        inputs.files.len() as u64,
+        total_bytes,
+    );
+    let opts = Options {
+        subject,
+        owner: args.owner_ip.clone(),
+        threads: args.input.threads(),
+        limits: args.input.limits(),
+        case_id: case_id(&label),
+    };
+    let on_reject = |r: Rejection| reporter.report(r);
+    let outcome = scope(&inputs.files, &opts, &on_reject, &progress);
+    drop(line);
+    reporter.finish()?;
+    let outcome = outcome?;
+    let mut doc = outcome.report;
+    let text = match args.format {
+        ScopeFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
+        ScopeFormat::Table => {
+            localize(&mut doc, &tz);
+            cloudcase_scope::render::table(&doc)
+        }
+        ScopeFormat::Md => {
+            localize(&mut doc, &tz);
+            cloudcase_scope::render::markdown_doc(&doc)
+        }
+    };
+    print!("{text}");
+    let mut accounting = inputs.accounting;
+    accounting.merge(&outcome.accounting);
+    Ok(finish_run(&args.input, &accounting, ""))
+}
