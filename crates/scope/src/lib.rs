@@ -47,24 +47,15 @@ pub struct Outcome {
 }
 
 /// Why scoping could not produce a result.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ScopeError {
     /// No event matches the subject.
+    #[error("no event in the inputs matches {0}")]
     NoSubjectEvents(String),
     /// No departure from the subject's history was found.
+    #[error("{0}")]
     NoIntrusion(String),
 }
-
-impl std::fmt::Display for ScopeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ScopeError::NoSubjectEvents(s) => write!(f, "no event in the inputs matches {s}"),
-            ScopeError::NoIntrusion(s) => write!(f, "{s}"),
-        }
-    }
-}
-
-impl std::error::Error for ScopeError {}
 
 /// Runs both passes over `files` and builds the scope document.
 pub fn scope(
