@@ -54,6 +54,19 @@ impl ProgressLine {
     }
 }
 
+impl ProgressLine {
+    /// Starts showing `progress` of reading `inputs` (sizes taken from the file system).
+    pub fn for_inputs(progress: Arc<Progress>, inputs: &cloudcase_read::Inputs) -> Self {
+        let total_bytes = inputs
+            .files
+            .iter()
+            .filter_map(|f| std::fs::metadata(&f.path).ok())
+            .map(|m| m.len())
+            .sum();
+        Self::start(progress, inputs.files.len() as u64, total_bytes)
+    }
+}
+
 impl Drop for ProgressLine {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);

@@ -107,18 +107,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let reporter = RejectReporter::new(&args.input)?;
     let inputs = discover_inputs(&args.input, &reporter)?;
-    let total_bytes = inputs
-        .files
-        .iter()
-        .filter_map(|f| std::fs::metadata(&f.path).ok())
-        .map(|m| m.len())
-        .sum();
     let progress = Arc::new(Progress::default());
-    let line = ProgressLine::start(
-        Arc::clone(&progress),
-        inputs.files.len() as u64,
-        total_bytes,
-    );
+    let line = ProgressLine::for_inputs(Arc::clone(&progress), &inputs);
     let opts = Options {
         subject,
         owner: args.owner_ip.clone(),
