@@ -411,3 +411,27 @@ fn ip_subject_and_bad_arguments() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no event"));
 }
+
+#[test]
+fn instance_subject_scopes_the_key_that_launched_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = incident(dir.path(), 33, false);
+    let instance = &truth.instances[0];
+    let d = dir.path().to_str().unwrap();
+    let doc = scope_json(&[
+        "scope",
+        d,
+        "--instance",
+        &instance.instance_id,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(doc["subject"]["value"], truth.access_key_id.as_str());
+    let started = &doc["subject"]["started_from"];
+    assert_eq!(started["instance"], instance.instance_id.as_str());
+    assert_eq!(started["region"], instance.region.as_str());
+    assert_eq!(started["refs"].as_array().unwrap().len(), 1);
+    let missing = cloudcase(&["scope", d, "--instance", "i-0000000000000dead"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no successful RunInstances"));
+}

@@ -4,12 +4,13 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_event::EventTime;
 use cloudcase_read::{Progress, Rejection};
+use cloudcase_scope::launch::find_launch;
 use cloudcase_scope::{scope, Cidr, Options, Subject};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
 use super::timeline::parse_tz;
@@ -33,7 +34,7 @@ pub enum ScopeFormat {
 /// behind them, the cost of attacker instances, a containment plan, and what the logs cannot
 /// answer. Reads the inputs twice; never calls AWS.
 #[derive(ClapArgs, Debug)]
-#[command(group(clap::ArgGroup::new("start").required(true).args(["access_key", "principal", "ip", "auto"])))]
+#[command(group(clap::ArgGroup::new("start").required(true).args(["access_key", "principal", "ip", "instance", "auto"])))]
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
@@ -46,6 +47,10 @@ pub struct Args {
     /// Start from this source address or range: its first event is the first attacker event.
     #[arg(long, value_name = "IP|CIDR", value_parser = Cidr::parse)]
     pub ip: Option<Cidr>,
+    /// Start from this EC2 instance (`i-…`): scope the access key that launched it
+    /// (its RunInstances record is found first and shown in `subject.started_from`).
+    #[arg(long, value_name = "ID")]
+    pub instance: Option<String>,
     /// Rank long-term access keys by hunt-like signals (new network, IAM grants, launches in new
     /// regions) and scope the top one.
     #[arg(long)]
@@ -96,7 +101,29 @@ fn case_id(subject: &str) -> String {
 /// Runs `scope`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let tz = parse_tz(&args.tz)?;
-    let (subject, label) = if let Some(k) = &args.access_key {
+    let reporter = RejectReporter::new(&args.input)?;
+    let inputs = discover_inputs(&args.input, &reporter)?;
+    let launch = match &args.instance {
+        Some(id) => Some(
+            find_launch(&inputs.files, id, args.input.limits(), args.input.threads())
+                .with_context(|| {
+                    format!("--instance {id}: no successful RunInstances in the inputs launched it")
+                })?,
+        ),
+        None => None,
+    };
+    let launcher = launch.as_ref().map(|l| {
+        l.access_key
+            .clone()
+            .map(Subject::AccessKey)
+            .or_else(|| l.principal_arn.clone().map(Subject::Principal))
+    });
+    let (subject, label) = if let Some(started) = launcher {
+        let subject = started
+            .context("--instance: its RunInstances record names no access key or principal")?;
+        let label = args.instance.clone().unwrap_or_default();
+        (subject, label)
+    } else if let Some(k) = &args.access_key {
         (Subject::AccessKey(k.clone()), k.clone())
     } else if let Some(p) = &args.principal {
         (Subject::Principal(p.clone()), p.clone())
@@ -105,8 +132,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         (Subject::Auto, "auto".to_owned())
     };
-    let reporter = RejectReporter::new(&args.input)?;
-    let inputs = discover_inputs(&args.input, &reporter)?;
     let progress = Arc::new(Progress::default());
     let line = ProgressLine::for_inputs(Arc::clone(&progress), &inputs);
     let opts = Options {
@@ -122,6 +147,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
     reporter.finish()?;
     let outcome = outcome?;
     let mut doc = outcome.report;
+    if let (Some(l), Some(subject)) = (
+        &launch,
+        doc.get_mut("subject").and_then(Value::as_object_mut),
+    ) {
+        subject.insert(
+            "started_from".into(),
+            json!({
+                "instance": l.instance_id,
+                "launched": l.time.to_utc_string(),
+                "access_key": l.access_key,
+                "principal": l.principal_arn,
+                "source_ip": l.source_ip,
+                "region": l.region,
+                "refs": [{"file": l.file.path.to_string_lossy(), "record": l.record, "event_id": l.event_id}],
+            }),
+        );
+    }
     let text = match args.format {
         ScopeFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
         ScopeFormat::Table => {

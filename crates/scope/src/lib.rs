@@ -8,6 +8,7 @@
 
 pub mod analyse;
 pub mod intrusion;
+pub mod launch;
 pub mod net;
 pub mod policy;
 pub mod render;
