@@ -7,6 +7,7 @@
 //! record index it came from, so that every finding can point back to its raw
 //! record.
 
+pub mod agent;
 pub mod calendar;
 mod event;
 mod identity;

@@ -82,19 +82,12 @@ pub fn network_of(ip: &str) -> Option<String> {
     }
 }
 
-/// The client family of a user agent: its first product token, lower-cased, without version
-/// (`aws-cli/2.15 Python/3.11 …` → `aws-cli`, `Boto3/1.26 …` → `boto3`, `[S3Console/0.4]` →
-/// `s3console`, `console.amazonaws.com` → `console.amazonaws.com`).
+/// The client family of a user agent (see [`cloudcase_event::agent::family`]);
+/// `(none)` for an absent or empty one.
 pub fn ua_family(ua: &str) -> String {
-    let t = ua.trim().trim_start_matches('[');
-    let token = t
-        .split(|c: char| c == '/' || c.is_whitespace() || c == ']' || c == ',')
-        .find(|s| !s.is_empty())
-        .unwrap_or("");
-    if token.is_empty() {
-        "(none)".to_owned()
-    } else {
-        token.to_ascii_lowercase()
+    match cloudcase_event::agent::family(Some(ua)).as_str() {
+        "unknown" => "(none)".to_owned(),
+        family => family.to_owned(),
     }
 }
 

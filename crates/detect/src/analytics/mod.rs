@@ -14,7 +14,6 @@ pub mod fetch;
 pub mod geo;
 pub mod identity;
 pub mod novelty;
-pub mod ua;
 
 use std::net::IpAddr;
 

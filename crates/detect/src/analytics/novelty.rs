@@ -10,7 +10,7 @@ use cloudcase_event::{Event, EventTime};
 use cloudcase_sigma::Level;
 
 use super::identity::{network, source_address, subjects, Subject};
-use super::{ua, Candidate, Geo, Spec};
+use super::{Candidate, Geo, Spec};
 use crate::finding::Pointer;
 
 /// A history shorter than this gives no baseline: novelty is not reported.
@@ -62,7 +62,7 @@ const DIMENSIONS: &[(Spec, Extract)] = &[
             tactics: &["defense-evasion"],
             techniques: &["T1078.004"],
         },
-        |e, _| source_address(e).map(|_| ua::family(e.user_agent.as_deref())),
+        |e, _| source_address(e).map(|_| cloudcase_event::agent::family(e.user_agent.as_deref())),
     ),
 ];
 

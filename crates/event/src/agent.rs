@@ -1,4 +1,5 @@
-//! User-agent families: the client, without versions and platform details.
+//! User-agent families: the client, without versions and platform details,
+//! so that "a new client" means a different tool, not a new version of one.
 
 /// Known client families: a lower-case prefix of the user agent and its family name.
 /// Checked in order; the first match wins.
@@ -16,6 +17,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("boto3/", "boto3"),
     ("botocore/", "botocore"),
     ("terraform/", "terraform"),
+    ("apn/1.0 hashicorp/1.0 terraform/", "terraform"),
     ("aws-cdk", "aws-cdk"),
     ("cloudformation", "cloudformation"),
     ("console.amazonaws.com", "console"),
@@ -48,7 +50,7 @@ pub fn family(user_agent: Option<&str>) -> String {
         return (*name).to_owned();
     }
     lower
-        .split(['/', ' ', '(', ']'])
+        .split(['/', ' ', '(', ']', ','])
         .next()
         .filter(|t| !t.is_empty())
         .map_or_else(|| "unknown".to_owned(), |t| t.chars().take(40).collect())
@@ -69,6 +71,13 @@ mod tests {
         assert_eq!(family(Some("python-requests/2.31.0")), "python-requests");
         assert_eq!(family(Some("Mozilla/5.0 (X11)")), "browser");
         assert_eq!(family(Some("MyTool/9 extra")), "mytool");
+        assert_eq!(
+            family(Some(
+                "APN/1.0 HashiCorp/1.0 Terraform/1.6.5 (+https://www.terraform.io)"
+            )),
+            "terraform"
+        );
+        assert_eq!(family(Some("[S3Console/0.4]")), "s3console");
         assert_eq!(family(None), "unknown");
         assert_eq!(family(Some("  ")), "unknown");
     }
