@@ -10,6 +10,9 @@ use std::fs::{File, OpenOptions};
 use crate::error::{Error, IoContext};
 use crate::layout::Layout;
 
+/// How long a writer waits for another to finish before giving up.
+pub(crate) const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Proof that this process holds the case's writer lock; released on drop.
 #[derive(Debug)]
 pub(crate) struct CaseLock {
@@ -17,8 +20,9 @@ pub(crate) struct CaseLock {
 }
 
 impl CaseLock {
-    /// Takes the writer lock of the case at `layout`, failing at once with
-    /// [`Error::Locked`] if another process holds it.
+    /// Takes the writer lock of the case at `layout`, waiting up to
+    /// [`LOCK_WAIT`] for a writer that is finishing (a custody append takes
+    /// milliseconds), then failing with [`Error::Locked`].
     pub(crate) fn acquire(layout: &Layout) -> Result<Self, Error> {
         let path = layout.lock_file();
         let file = OpenOptions::new()
@@ -27,13 +31,18 @@ impl CaseLock {
             .write(true)
             .open(&path)
             .at(&path, "open lock file")?;
-        if try_lock(&file).at(&path, "lock")? {
-            Ok(Self { _file: file })
-        } else {
-            Err(Error::Locked {
-                path: layout.root().to_path_buf(),
-                lock: path,
-            })
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            if try_lock(&file).at(&path, "lock")? {
+                return Ok(Self { _file: file });
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(Error::Locked {
+                    path: layout.root().to_path_buf(),
+                    lock: path,
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
 }

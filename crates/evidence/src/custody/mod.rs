@@ -45,7 +45,8 @@ impl<'a> Custody<'a> {
     /// Appends one entry recorded as done by the case's examiner. `details`
     /// should name what was read and written (object hashes, output paths,
     /// command line). Takes the case's writer lock for the duration, so it
-    /// fails with [`Error::Locked`] while another process writes to the case.
+    /// waits up to two seconds for another writer to finish, then fails with
+    /// [`Error::Locked`].
     pub fn append(&self, action: Action, details: Value) -> Result<AppendedEntry, Error> {
         self.append_as(self.examiner, action, details)
     }
