@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 
 use cloudcase_read::{human_bytes, Progress};
 
-/// Redraws one status line about four times a second until dropped, then
-/// clears it. Does nothing when standard error is not a terminal.
+/// Redraws one status line about four times a second until every file is
+/// read (so it never mixes with output that follows the read) or it is
+/// dropped, then clears it. Does nothing when standard error is not a terminal.
 pub struct ProgressLine {
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    thread: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
 impl ProgressLine {
@@ -20,7 +21,10 @@ impl ProgressLine {
     pub fn start(progress: Arc<Progress>, total_files: u64, total_bytes: u64) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         if !std::io::stderr().is_terminal() {
-            return ProgressLine { stop, thread: None };
+            return ProgressLine {
+                stop,
+                thread: std::sync::Mutex::new(None),
+            };
         }
         let flag = Arc::clone(&stop);
         let thread = std::thread::spawn(move || {
@@ -28,6 +32,9 @@ impl ProgressLine {
             while !flag.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(250));
                 let files = progress.files_done.load(Ordering::Relaxed);
+                if files >= total_files {
+                    break;
+                }
                 let bytes = progress.bytes_read.load(Ordering::Relaxed);
                 let events = progress.events.load(Ordering::Relaxed);
                 let secs = started.elapsed().as_secs_f64().max(0.001);
@@ -49,7 +56,7 @@ impl ProgressLine {
         });
         ProgressLine {
             stop,
-            thread: Some(thread),
+            thread: std::sync::Mutex::new(Some(thread)),
         }
     }
 }
@@ -67,11 +74,22 @@ impl ProgressLine {
     }
 }
 
-impl Drop for ProgressLine {
-    fn drop(&mut self) {
+impl ProgressLine {
+    /// Clears the line and stops redrawing; call before writing output to the terminal.
+    pub fn finish(&self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
+        let handle = match self.thread.lock() {
+            Ok(mut t) => t.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(t) = handle {
             let _ = t.join();
         }
+    }
+}
+
+impl Drop for ProgressLine {
+    fn drop(&mut self) {
+        self.finish();
     }
 }

@@ -68,6 +68,7 @@ fn hunt_step(
         },
         sort_memory: 64 << 20,
         temp_dir: None,
+        after_read: &|| {},
     };
     let stdout = std::io::stdout();
     let outcome = hunt(
@@ -141,11 +142,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         temp_dir: None,
         threads: std::thread::available_parallelism().map_or(1, usize::from),
         limits: Limits::default(),
+        progress: std::sync::Arc::new(Progress::default()),
     };
     let stdout = std::io::stdout();
-    let summary_run = write_timeline(&inputs.files, &opts, &mut stdout.lock(), &|r| {
-        eprintln!("cloudcase: warning: {r}")
-    })?;
+    let summary_run = write_timeline(
+        &inputs.files,
+        &opts,
+        &mut stdout.lock(),
+        &|r| eprintln!("cloudcase: warning: {r}"),
+        &|| {},
+    )?;
     println!(
         "\n== The key was used by its owner before and after; the attacker created {} and {}, and launched {} instances in {}.",
         truth.created_users.join(", "),

@@ -225,6 +225,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
         sort_memory: args.sort_memory.saturating_mul(1 << 20),
         temp_dir: args.temp_dir.clone(),
+        after_read: &|| line.finish(),
     };
     let on_reject = |r: Rejection| reporter.report(r);
     let stdout = std::io::stdout();

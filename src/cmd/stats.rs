@@ -2,16 +2,18 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_event::{Event, EventTime};
-use cloudcase_read::{read_files, Accounting, EventSink};
+use cloudcase_read::{read_files_tracked, Accounting, EventSink, Progress};
 use cloudcase_timeline::sanitize::terminal_safe;
 use serde_json::{json, Value};
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
 use super::timeline::parse_tz;
+use crate::progress::ProgressLine;
 
 /// Output formats of `stats`.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,9 +182,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let reporter = RejectReporter::new(&args.input)?;
     let inputs = discover_inputs(&args.input, &reporter)?;
     let sinks: Vec<Counts> = (0..args.input.threads()).map(|_| Counts::new()).collect();
-    let (sinks, accounting) = read_files(&inputs.files, args.input.limits(), sinks, &|r| {
-        reporter.report(r)
-    });
+    let progress = Arc::new(Progress::default());
+    let line = ProgressLine::for_inputs(Arc::clone(&progress), &inputs);
+    let on_reject = |r| reporter.report(r);
+    let (sinks, accounting) = read_files_tracked(
+        &inputs.files,
+        args.input.limits(),
+        sinks,
+        &on_reject,
+        &progress,
+    );
+    drop(line);
     reporter.finish()?;
     let mut totals = Counts::new();
     for worker in sinks {

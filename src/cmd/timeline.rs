@@ -3,13 +3,16 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_event::EventTime;
+use cloudcase_read::Progress;
 use cloudcase_timeline::{write_timeline, Filter, Glob, IpFilter, OutputFormat, TimelineOptions};
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
+use crate::progress::ProgressLine;
 
 /// Output formats of `timeline`.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +127,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let tz = parse_tz(&args.tz)?;
     let reporter = RejectReporter::new(&args.input)?;
     let inputs = discover_inputs(&args.input, &reporter)?;
+    let progress = Arc::new(Progress::default());
+    let line = ProgressLine::for_inputs(Arc::clone(&progress), &inputs);
     let opts = TimelineOptions {
         filter: args.filter(),
         format: args.output_format(),
@@ -132,10 +137,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         temp_dir: args.temp_dir.clone(),
         threads: args.input.threads(),
         limits: args.input.limits(),
+        progress: Arc::clone(&progress),
     };
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
-    let summary = write_timeline(&inputs.files, &opts, &mut lock, &|r| reporter.report(r))?;
+    let summary = write_timeline(
+        &inputs.files,
+        &opts,
+        &mut lock,
+        &|r| reporter.report(r),
+        &|| line.finish(),
+    );
+    drop(line);
+    let summary = summary?;
     reporter.finish()?;
     let mut accounting = inputs.accounting;
     accounting.merge(&summary.accounting);

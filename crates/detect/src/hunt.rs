@@ -37,6 +37,9 @@ pub struct HuntOptions<'g> {
     pub sort_memory: usize,
     /// Where spilled runs go (the system temporary directory if `None`).
     pub temp_dir: Option<PathBuf>,
+    /// Runs once every file is read, before findings are written (e.g. to
+    /// clear a progress display).
+    pub after_read: &'g (dyn Fn() + Sync),
 }
 
 /// What a hunt found. The findings themselves were written, in time order.
@@ -225,6 +228,7 @@ pub fn hunt(
         })
         .collect();
     let (sinks, accounting) = read_files_tracked(files, opts.limits, sinks, on_reject, progress);
+    (opts.after_read)();
     let mut late = Collected::new(opts.sort_memory / (threads + 1), opts.temp_dir.clone());
     let mut below = 0;
     let mut analytics = Analytics::new(hasher);

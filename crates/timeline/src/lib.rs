@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use cloudcase_event::{Event, SourceFile};
-use cloudcase_read::{read_files, Accounting, EventSink, Limits, Rejection};
+use cloudcase_read::{read_files_tracked, Accounting, EventSink, Limits, Progress, Rejection};
 
 pub use filter::Filter;
 pub use format::{LineFormat, OutputFormat};
@@ -45,6 +45,8 @@ pub struct TimelineOptions {
     pub threads: usize,
     /// Reader limits.
     pub limits: Limits,
+    /// Live counters for a progress display.
+    pub progress: Arc<Progress>,
 }
 
 /// What a timeline run did.
@@ -92,6 +94,8 @@ impl EventSink for TimelineSink<'_> {
 }
 
 /// Writes the timeline of `files` to `out` and returns what was done.
+/// `after_read` runs once every file is read, before the first line is
+/// written (e.g. to clear a progress display).
 ///
 /// A closed pipe on `out` (e.g. `| head`) ends the output quietly.
 pub fn write_timeline(
@@ -99,6 +103,7 @@ pub fn write_timeline(
     opts: &TimelineOptions,
     out: &mut dyn Write,
     on_reject: &(dyn Fn(Rejection) + Sync),
+    after_read: &dyn Fn(),
 ) -> Result<TimelineSummary, TimelineError> {
     let format = opts.format.formatter(opts.tz.clone());
     let threads = opts.threads.max(1);
@@ -111,7 +116,9 @@ pub fn write_timeline(
             error: None,
         })
         .collect();
-    let (sinks, accounting) = read_files(files, opts.limits, sinks, on_reject);
+    let (sinks, accounting) =
+        read_files_tracked(files, opts.limits, sinks, on_reject, &opts.progress);
+    after_read();
     let mut runs = Vec::with_capacity(sinks.len());
     for sink in sinks {
         if let Some(e) = sink.error {
