@@ -128,7 +128,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else if let Some(p) = &args.principal {
         (Subject::Principal(p.clone()), p.clone())
     } else if let Some(c) = &args.ip {
-        (Subject::Ip(*c), c.to_string())
+        (Subject::Ip(c.clone()), c.to_string())
     } else {
         (Subject::Auto, "auto".to_owned())
     };

@@ -11,6 +11,7 @@ pub mod agent;
 pub mod calendar;
 mod event;
 mod identity;
+pub mod network;
 mod provenance;
 mod time;
 

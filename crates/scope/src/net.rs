@@ -1,86 +1,37 @@
 //! Addresses, networks and client families: the units of "novelty" in a credential's history.
 
-use std::net::IpAddr;
+use cloudcase_timeline::IpFilter;
 
-/// An IP range (`203.0.113.0/24`, `2001:db8::/32`, or a single address).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    addr: IpAddr,
-    prefix: u8,
-}
+/// An address or CIDR range given on the command line (`--ip`, `--owner-ip`):
+/// the timeline's address filter, restricted to real addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cidr(IpFilter);
 
 impl Cidr {
     /// Parses `IP` or `IP/PREFIX`.
     pub fn parse(text: &str) -> Result<Cidr, String> {
-        let (ip, prefix) = match text.split_once('/') {
-            Some((ip, p)) => (ip, Some(p)),
-            None => (text, None),
-        };
-        let addr: IpAddr = ip
-            .trim()
-            .parse()
-            .map_err(|_| format!("not an IP address or CIDR: {text:?}"))?;
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            Some(p) => p
-                .trim()
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(|| format!("bad prefix length in {text:?}"))?,
-            None => max,
-        };
-        Ok(Cidr { addr, prefix })
+        match IpFilter::parse(text)? {
+            IpFilter::Text(_) => Err(format!("not an IP address or CIDR: {text:?}")),
+            net => Ok(Cidr(net)),
+        }
     }
 
     /// Whether `ip` (text as CloudTrail writes it) lies in the range.
     pub fn contains(&self, ip: &str) -> bool {
-        let Ok(ip) = ip.parse::<IpAddr>() else {
-            return false;
-        };
-        match (self.addr, ip) {
-            (IpAddr::V4(a), IpAddr::V4(b)) => {
-                let mask = if self.prefix == 0 {
-                    0
-                } else {
-                    u32::MAX << (32 - self.prefix)
-                };
-                u32::from(a) & mask == u32::from(b) & mask
-            }
-            (IpAddr::V6(a), IpAddr::V6(b)) => {
-                let mask = if self.prefix == 0 {
-                    0
-                } else {
-                    u128::MAX << (128 - self.prefix)
-                };
-                u128::from(a) & mask == u128::from(b) & mask
-            }
-            _ => false,
-        }
+        self.0.matches(ip)
     }
 }
 
 impl std::fmt::Display for Cidr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.addr, self.prefix)
+        match &self.0 {
+            IpFilter::Net { addr, prefix } => write!(f, "{addr}/{prefix}"),
+            IpFilter::Text(t) => f.write_str(t),
+        }
     }
 }
 
-/// The network an address belongs to for novelty: its /24 (IPv4) or /64 (IPv6).
-/// `None` for values that are not IP addresses (`ec2.amazonaws.com`, `AWS Internal`):
-/// calls made by AWS services on a principal's behalf are never "new networks".
-pub fn network_of(ip: &str) -> Option<String> {
-    match ip.parse::<IpAddr>().ok()? {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            Some(format!("{}.{}.{}.0/24", o[0], o[1], o[2]))
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            Some(format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3]))
-        }
-    }
-}
+pub use cloudcase_event::network::network_of;
 
 /// The client family of a user agent (see [`cloudcase_event::agent::family`]);
 /// `(none)` for an absent or empty one.

@@ -58,31 +58,3 @@ pub fn subjects(event: &Event) -> Vec<Subject> {
     }
     out
 }
-
-/// The network of an address: its /24 (IPv4) or /48 (IPv6), as text.
-pub fn network(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn networks_are_slash_24_and_slash_48() {
-        assert_eq!(network("203.0.113.77".parse().unwrap()), "203.0.113.0/24");
-        assert_eq!(
-            network("2001:db8:1:2::5".parse().unwrap()),
-            "2001:db8:1::/48"
-        );
-    }
-}

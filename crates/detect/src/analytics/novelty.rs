@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use cloudcase_event::{Event, EventTime};
 use cloudcase_sigma::Level;
 
-use super::identity::{network, source_address, subjects, Subject};
+use super::identity::{source_address, subjects, Subject};
 use super::{Candidate, Geo, Spec};
 use crate::finding::Pointer;
 
@@ -32,7 +32,11 @@ const DIMENSIONS: &[(Spec, Extract)] = &[
             tactics: &["initial-access"],
             techniques: &["T1078.004"],
         },
-        |e, _| source_address(e).map(network),
+        |e, _| {
+            e.source_ip
+                .as_deref()
+                .and_then(cloudcase_event::network::network_of)
+        },
     ),
     (
         Spec {
