@@ -2,6 +2,9 @@
 //! codes, named problems, idempotence, and recovery from crashes, including
 //! `kill -9` of a real acquisition at random points.
 
+mod common;
+use common::cloudcase;
+
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,13 +12,6 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
-
-fn cloudcase(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cloudcase"))
-        .args(args)
-        .output()
-        .expect("run cloudcase")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -1,17 +1,13 @@
 //! `cloudcase hunt` end to end on a generated incident.
 
+mod common;
+use common::cloudcase;
+
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
-
-fn cloudcase(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cloudcase"))
-        .args(args)
-        .output()
-        .expect("run cloudcase")
-}
 
 fn incident(dir: &Path) -> cloudcase_gen::IncidentTruth {
     let truth = cloudcase_gen::generate(&cloudcase_gen::Config {
@@ -187,17 +183,12 @@ fn csv_findings_are_formula_safe() {
 /// Every SigmaHQ AWS CloudTrail rule in ../shared loads or is refused by name with a reason.
 #[test]
 fn conformance_sigmahq_rules_load_or_are_refused_by_name() {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/sigma");
-    if !shared.exists() {
-        assert!(
-            std::env::var("CLOUDCASE_REQUIRE_SHARED").is_err(),
-            "CLOUDCASE_REQUIRE_SHARED is set but ../shared is missing"
-        );
-        println!("SKIPPED: ../shared not found");
+    let (Some(shared), Some(logs)) = (
+        common::shared("sigma"),
+        common::shared("datasets/traildiscover/docs/logExamples"),
+    ) else {
         return;
-    }
-    let logs = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/datasets/traildiscover/docs/logExamples");
+    };
     let out = cloudcase(&[
         "hunt",
         logs.to_str().unwrap(),

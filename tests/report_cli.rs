@@ -1,14 +1,9 @@
 //! `cloudcase report evidence` and reading a case's evidence with `timeline --case`.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+use common::cloudcase;
 
-fn cloudcase(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cloudcase"))
-        .args(args)
-        .output()
-        .expect("run cloudcase")
-}
+use std::path::Path;
 
 fn ok(args: &[&str]) -> String {
     let out = cloudcase(args);

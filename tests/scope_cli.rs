@@ -1,18 +1,13 @@
 //! `cloudcase scope` end to end on generated incidents: one without S3 data events, one with.
 
+mod common;
+use common::cloudcase;
+
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::Mutex;
 
 use serde_json::Value;
-
-fn cloudcase(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cloudcase"))
-        .args(args)
-        .output()
-        .expect("run cloudcase")
-}
 
 fn incident(dir: &Path, seed: u64, data_events: bool) -> cloudcase_gen::IncidentTruth {
     let truth = cloudcase_gen::generate(&cloudcase_gen::Config {

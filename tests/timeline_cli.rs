@@ -1,15 +1,11 @@
 //! `cloudcase timeline` and `cloudcase stats` from the command line.
 
+mod common;
+use common::cloudcase;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn cloudcase(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cloudcase"))
-        .args(args)
-        .output()
-        .expect("run cloudcase")
-}
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
@@ -398,16 +394,9 @@ fn stats_counts_every_dimension() {
 /// The real CloudTrail records in ../shared: every record comes out once, none invented.
 #[test]
 fn conformance_real_records_counted_exactly() {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/datasets/traildiscover/docs/logExamples");
-    if !shared.exists() {
-        assert!(
-            std::env::var("CLOUDCASE_REQUIRE_SHARED").is_err(),
-            "CLOUDCASE_REQUIRE_SHARED is set but ../shared is missing"
-        );
-        println!("SKIPPED: ../shared not found");
+    let Some(shared) = common::shared("datasets/traildiscover/docs/logExamples") else {
         return;
-    }
+    };
     let mut expected = std::collections::BTreeMap::<String, u64>::new();
     for entry in std::fs::read_dir(&shared).unwrap() {
         let path = entry.unwrap().path();

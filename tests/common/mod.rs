@@ -1,0 +1,33 @@
+//! Helpers shared by the CLI integration tests (each test file includes this
+//! module and uses only what it needs).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the `cloudcase` binary with `args`.
+pub fn cloudcase(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cloudcase"))
+        .args(args)
+        .output()
+        .expect("run cloudcase")
+}
+
+/// `../shared/<rel>` beside the repository, or `None` after printing
+/// `SKIPPED: ../shared not found` — unless CI requires it
+/// (`CLOUDCASE_REQUIRE_SHARED`), where a missing folder fails the test.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CLOUDCASE_REQUIRE_SHARED").is_err(),
+        "CLOUDCASE_REQUIRE_SHARED is set but {} is missing",
+        path.display()
+    );
+    println!("SKIPPED: ../shared not found");
+    None
+}
