@@ -139,12 +139,7 @@ pub(crate) fn cut_torn_tail(file: &mut File, path: &Path) -> Result<Option<TornT
     // Scan backwards for the last newline in growing windows.
     let mut window: u64 = 4096;
     loop {
-        let start = len.saturating_sub(window);
-        file.seek(SeekFrom::Start(start)).at(path, "seek")?;
-        let mut buf = Vec::new();
-        Read::take(&mut *file, len - start)
-            .read_to_end(&mut buf)
-            .at(path, "read")?;
+        let (start, buf) = read_last(file, path, len, window)?;
         if buf.last() == Some(&b'\n') {
             return Ok(None);
         }
@@ -157,6 +152,19 @@ pub(crate) fn cut_torn_tail(file: &mut File, path: &Path) -> Result<Option<TornT
         }
         window = window.saturating_mul(4);
     }
+}
+
+/// Reads the last `window` bytes of the first `len` bytes of `file`; returns
+/// where they start and the bytes. Backward scans grow `window` until they
+/// find what they look for.
+fn read_last(file: &mut File, path: &Path, len: u64, window: u64) -> Result<(u64, Vec<u8>), Error> {
+    let start = len.saturating_sub(window);
+    file.seek(SeekFrom::Start(start)).at(path, "seek")?;
+    let mut buf = Vec::new();
+    Read::take(&mut *file, len - start)
+        .read_to_end(&mut buf)
+        .at(path, "read")?;
+    Ok((start, buf))
 }
 
 fn truncate(file: &mut File, path: &Path, offset: u64, bytes: Vec<u8>) -> Result<TornTail, Error> {
@@ -172,12 +180,7 @@ pub(crate) fn last_complete_line(file: &mut File, path: &Path) -> Result<Option<
     let len = file.metadata().at(path, "stat")?.len();
     let mut window: u64 = 4096;
     loop {
-        let start = len.saturating_sub(window);
-        file.seek(SeekFrom::Start(start)).at(path, "seek")?;
-        let mut buf = Vec::new();
-        Read::take(&mut *file, len - start)
-            .read_to_end(&mut buf)
-            .at(path, "read")?;
+        let (start, buf) = read_last(file, path, len, window)?;
         // Drop any bytes after the final newline (callers cut torn tails first).
         let end = match buf.iter().rposition(|&b| b == b'\n') {
             Some(i) => i,
