@@ -2,6 +2,9 @@
 
 /// Limits applied while reading. Hitting one is reported as a rejection like
 /// any other; the run continues with the next record or file.
+///
+/// Nesting depth needs no limit: framing only counts depth, and the parser
+/// skips nested values it does not type without recursing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest single record (JSON value) kept, in bytes. Larger records are
@@ -16,10 +19,6 @@ pub struct Limits {
     pub max_gzip_ratio: u64,
     /// Decompressed bytes allowed before the ratio check starts. Default 64 MiB.
     pub ratio_grace_bytes: u64,
-    /// Deepest JSON nesting parsed inside a record. Framing never recurses,
-    /// so deeper records are rejected, not crashed on. Fixed by the JSON
-    /// parser at 128; recorded here so it is documented with the others.
-    pub max_depth: usize,
 }
 
 impl Default for Limits {
@@ -29,7 +28,6 @@ impl Default for Limits {
             max_decompressed_bytes: 64 << 30,
             max_gzip_ratio: 200,
             ratio_grace_bytes: 64 << 20,
-            max_depth: 128,
         }
     }
 }
