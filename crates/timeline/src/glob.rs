@@ -15,29 +15,39 @@ impl Glob {
         }
     }
 
-    /// Whether `text` matches the whole pattern.
+    /// Whether `text` matches the whole pattern. ASCII text (every event
+    /// name and source) is matched in place, without allocating.
     pub fn matches(&self, text: &str) -> bool {
-        let text: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
-        let (p, t) = (&self.pattern, &text);
-        let (mut pi, mut ti) = (0, 0);
-        let mut backtrack: Option<(usize, usize)> = None;
-        while ti < t.len() {
-            if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-                pi += 1;
-                ti += 1;
-            } else if pi < p.len() && p[pi] == '*' {
-                backtrack = Some((pi, ti));
-                pi += 1;
-            } else if let Some((star, matched)) = backtrack {
-                pi = star + 1;
-                ti = matched + 1;
-                backtrack = Some((star, matched + 1));
-            } else {
-                return false;
-            }
+        if text.is_ascii() && self.pattern.iter().all(char::is_ascii) {
+            let lower = |c: &u8| char::from(c.to_ascii_lowercase());
+            return wildcard(&self.pattern, text.as_bytes(), |p, b| p == lower(b));
         }
-        p[pi..].iter().all(|&c| c == '*')
+        let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+        wildcard(&self.pattern, &chars, |p, c| p == *c)
     }
+}
+
+/// Wildcard matching of `p` against `t` with backtracking on the last `*`;
+/// `eq` compares a pattern character with a text element.
+fn wildcard<T>(p: &[char], t: &[T], eq: impl Fn(char, &T) -> bool) -> bool {
+    let (mut pi, mut ti) = (0, 0);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], &t[ti]))) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            backtrack = Some((pi, ti));
+            pi += 1;
+        } else if let Some((star, matched)) = backtrack {
+            pi = star + 1;
+            ti = matched + 1;
+            backtrack = Some((star, matched + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]
