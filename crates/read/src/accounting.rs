@@ -53,14 +53,15 @@ impl Accounting {
     }
 
     /// Whether anything was lost: a rejected record, or a skipped file other
-    /// than a digest file (digests are expected beside logs). `--strict`
+    /// than a digest file or an inventory snapshot (both are expected beside
+    /// logs and are not events). `--strict`
     /// turns this into a non-zero exit.
     pub fn has_losses(&self) -> bool {
         self.records_rejected() > 0
             || self
                 .files_skipped
                 .iter()
-                .any(|(k, n)| *k != RejectKind::Digest && *n > 0)
+                .any(|(k, n)| !matches!(k, RejectKind::Digest | RejectKind::Inventory) && *n > 0)
     }
 
     /// Counts a skipped file.

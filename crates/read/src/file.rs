@@ -152,6 +152,19 @@ fn read_records<R: io::Read>(
                         );
                         return Ok(Outcome::Skipped);
                     }
+                    Classified::Inventory if run.record == 0 => {
+                        run.skip_file(
+                            RejectKind::Inventory,
+                            "an account's state at one time, not events (`cloudcase scope --case` reads it)"
+                                .into(),
+                        );
+                        return Ok(Outcome::Skipped);
+                    }
+                    Classified::Inventory => run.reject_record(
+                        RejectKind::NotCloudTrail,
+                        offset,
+                        "a cloudcase inventory snapshot inside a log file".into(),
+                    ),
                     Classified::Digest => run.reject_record(
                         RejectKind::NotCloudTrail,
                         offset,

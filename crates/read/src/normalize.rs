@@ -12,6 +12,8 @@ pub(crate) enum Classified {
     Event(Box<Event>),
     /// A CloudTrail digest file's content.
     Digest,
+    /// A cloudcase inventory snapshot (`aws:iam`, `aws:ec2`).
+    Inventory,
     /// Not an event, with the reason.
     Reject(RejectKind, String),
 }
@@ -97,6 +99,9 @@ pub(crate) fn classify(
     }
     if item.digest_start_time.is_some() && item.log_files.is_some() {
         return Classified::Digest;
+    }
+    if item.inventory.is_some() && item.event_time.is_none() {
+        return Classified::Inventory;
     }
     build_event(item, text, prov)
 }

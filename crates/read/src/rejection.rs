@@ -13,6 +13,9 @@ pub enum RejectKind {
     Unreadable,
     /// The file is a CloudTrail digest file: integrity data, not events.
     Digest,
+    /// The file is a cloudcase inventory snapshot (`aws:iam`, `aws:ec2`): the
+    /// state of an account at one time, read by `scope`, not events.
+    Inventory,
     /// The file does not start with a JSON object or array.
     NotJson,
     /// The file uses a compression cloudcase does not read (zip, zstd, bzip2, xz).
@@ -47,6 +50,11 @@ pub enum RejectKind {
 const KINDS: &[(RejectKind, &str, &str)] = &[
     (RejectKind::Unreadable, "unreadable", "unreadable"),
     (RejectKind::Digest, "digest", "CloudTrail digest file"),
+    (
+        RejectKind::Inventory,
+        "inventory",
+        "cloudcase inventory snapshot",
+    ),
     (RejectKind::NotJson, "not_json", "not JSON"),
     (
         RejectKind::UnsupportedCompression,

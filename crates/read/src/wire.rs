@@ -142,6 +142,9 @@ pub(crate) struct WireItem<'a> {
     /// Digest files.
     #[serde(rename = "logFiles", borrow)]
     pub log_files: Option<&'a RawValue>,
+    /// cloudcase inventory snapshots (format version).
+    #[serde(rename = "cloudcase_inventory", borrow)]
+    pub inventory: Option<&'a RawValue>,
 }
 
 /// `userIdentity`.

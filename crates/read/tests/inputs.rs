@@ -182,6 +182,20 @@ fn digest_files_are_recognised_not_read_as_events() {
     assert!(!run.accounting.has_losses());
 }
 
+#[test]
+fn inventory_snapshots_are_recognised_not_read_as_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = "{\n  \"cloudcase_inventory\": 1,\n  \"kind\": \"aws:ec2\",\n  \"taken\": \"2024-05-20T00:00:00Z\",\n  \"ec2\": {\"instances\": [{\"id\": \"i-1\", \"region\": \"us-east-1\"}]},\n  \"iam\": null\n}\n";
+    write(dir.path(), "aws-ec2.json", snapshot.as_bytes());
+    let run = read(&[dir.path().to_path_buf()]);
+    assert_eq!(
+        run.accounting.files_skipped.get(&RejectKind::Inventory),
+        Some(&1)
+    );
+    assert_eq!(run.accounting.records_parsed, 0);
+    assert!(!run.accounting.has_losses());
+}
+
 fn kinds(run: &Run) -> Vec<(Option<u64>, RejectKind)> {
     run.rejections.iter().map(|r| (r.record, r.kind)).collect()
 }
