@@ -6,6 +6,7 @@
 //! is escaped by the renderer, so attacker-controlled text (user agents, user
 //! names, request parameters) stays inert in every format.
 
+pub mod chart;
 pub mod document;
 pub mod escape;
 pub mod evidence_record;
