@@ -62,7 +62,9 @@ pub mod custody;
 pub mod source;
 pub mod verify;
 
-pub use acquire::{AcquireOptions, AcquireSummary, Acquired, ItemOutcome, ItemStatus, Outcome};
+pub use acquire::{
+    AcquireOptions, AcquireProgress, AcquireSummary, Acquired, ItemOutcome, ItemStatus, Outcome,
+};
 pub use case::{Case, CaseInfo, EvidenceObject, SourceRecord, CASE_FORMAT};
 pub use custody::{Action, AppendedEntry, Custody, CustodyEntry};
 pub use error::Error;

@@ -3,7 +3,7 @@
 //! recorded in the `acquired` custody entry written for it, which is how
 //! `verify` detects edited, inserted or deleted manifest lines.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
@@ -39,6 +39,15 @@ pub struct ManifestRecord {
     pub tool: String,
     /// Command line of the acquiring process.
     pub command: Vec<String>,
+    /// The source's identity of the content when acquired (see
+    /// `SourceItem::identity`); absent for local files and in older manifests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// Source metadata at acquisition (S3: `etag`, `version_id`,
+    /// `last_modified`, `x-amz-meta-signature`…); absent when empty, so
+    /// manifests without it read and verify unchanged.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// A manifest line that parsed, with where it is and its line hash.
@@ -118,6 +127,7 @@ pub(crate) struct ManifestIndex {
     pairs: HashSet<(String, String)>,
     shas: HashSet<String>,
     last_by_source: HashMap<String, (u64, Option<String>, String)>,
+    by_identity: HashMap<(String, String), (String, u64)>,
 }
 
 impl ManifestIndex {
@@ -138,6 +148,20 @@ impl ManifestIndex {
             r.source.clone(),
             (r.size, r.mtime.clone(), r.sha256.clone()),
         );
+        if let Some(identity) = &r.identity {
+            self.by_identity.insert(
+                (r.source.clone(), identity.clone()),
+                (r.sha256.clone(), r.size),
+            );
+        }
+    }
+
+    /// The content (SHA-256 and size) recorded for `source` when it had this
+    /// same source-defined identity: the item need not be read again.
+    pub(crate) fn held_identity(&self, source: &str, identity: &str) -> Option<(&str, u64)> {
+        self.by_identity
+            .get(&(source.to_owned(), identity.to_owned()))
+            .map(|(sha, size)| (sha.as_str(), *size))
     }
 
     /// Whether this content is recorded as coming from this source.
@@ -231,6 +255,8 @@ mod tests {
             host: "h".into(),
             tool: "t".into(),
             command: vec!["cloudcase".into()],
+            identity: None,
+            metadata: BTreeMap::new(),
         }
     }
 
@@ -260,6 +286,32 @@ mod tests {
             index.expected_sha("/x", Some(4), Some("2024-01-01T00:00:00Z")),
             None
         );
+        assert_eq!(index.held_identity("/x", "etag=1"), None);
+    }
+
+    #[test]
+    fn identity_and_metadata_round_trip_and_old_lines_still_parse() {
+        let a = "a".repeat(64);
+        let old = ManifestWriter::line(&record(&a, "/x")).expect("line").0;
+        let text = String::from_utf8(old.clone()).expect("utf8");
+        assert!(
+            !text.contains("identity") && !text.contains("metadata"),
+            "{text}"
+        );
+        let mut r = record(&a, "s3://b/k");
+        r.identity = Some("etag=\"e\";size=3".into());
+        r.metadata
+            .insert("x-amz-meta-signature".into(), "ab".into());
+        let line = ManifestWriter::line(&r).expect("line").0;
+        let scan = parse(&[old, b"\n".to_vec(), line, b"\n".to_vec()].concat());
+        assert!(scan.problems.is_empty());
+        assert_eq!(scan.lines[1].record, r);
+        let index = ManifestIndex::new(&scan.lines);
+        assert_eq!(
+            index.held_identity("s3://b/k", "etag=\"e\";size=3"),
+            Some((a.as_str(), 3))
+        );
+        assert_eq!(index.held_identity("s3://b/k", "etag=\"f\";size=3"), None);
     }
 
     #[test]

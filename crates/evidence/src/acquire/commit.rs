@@ -157,6 +157,8 @@ impl Committer<'_> {
                     host: self.host.clone(),
                     tool: meta::TOOL.to_owned(),
                     command: self.command.to_vec(),
+                    identity: w.item.identity.clone(),
+                    metadata: ing.metadata.clone(),
                 };
                 let (line, line_sha) = ManifestWriter::line(&record)?;
                 self.manifest_lines += 1;
@@ -169,6 +171,7 @@ impl Committer<'_> {
                         "source": record.source,
                         "source_kind": record.source_kind,
                         "source_mtime": record.mtime,
+                        "source_metadata": record.metadata,
                         "status": status.as_str(),
                         "manifest_line": self.manifest_lines,
                         "manifest_line_sha256": line_sha,

@@ -1,9 +1,11 @@
 //! Taking one item into the store: one read that hashes and copies.
 
+use std::collections::BTreeMap;
 use std::io::{self, Read};
 
 use sha2::{Digest, Sha256};
 
+use super::AcquireProgress;
 use crate::error::Error;
 use crate::fsutil;
 use crate::hash::{finish, hash_reader};
@@ -27,6 +29,8 @@ pub(crate) struct Ingested {
     pub size: u64,
     /// Source mtime at open.
     pub mtime: Option<String>,
+    /// Source metadata at open, recorded in the manifest.
+    pub metadata: BTreeMap<String, String>,
     /// Whether this call placed a new object in the store.
     pub placed: bool,
     /// Bytes read from the source (more than `size` if it was read twice).
@@ -46,6 +50,7 @@ pub(crate) fn ingest(
     item: &SourceItem,
     expected: Option<&str>,
     buf: &mut [u8],
+    progress: Option<&AcquireProgress>,
 ) -> Result<Ingested, Error> {
     let mut first_read = 0;
     if let Some(expected) = expected.filter(|sha| layout.object_path(sha).is_file()) {
@@ -57,6 +62,7 @@ pub(crate) fn ingest(
                 sha256,
                 size: n,
                 mtime: opened.meta.mtime,
+                metadata: opened.meta.metadata,
                 placed: false,
                 bytes_read: n,
                 deferred: None,
@@ -79,6 +85,9 @@ pub(crate) fn ingest(
         hasher.update(&buf[..n]);
         temp.write_all(&buf[..n])?;
         size += n as u64;
+        if let Some(p) = progress {
+            p.add_bytes(n as u64);
+        }
     }
     source.confirm_unchanged(item, &opened.meta, size)?;
     let sha256 = finish(hasher);
@@ -92,6 +101,7 @@ pub(crate) fn ingest(
         sha256,
         size,
         mtime: opened.meta.mtime,
+        metadata: opened.meta.metadata,
         placed,
         bytes_read: first_read + size,
         deferred,
@@ -136,7 +146,7 @@ mod tests {
         let src = LocalSource::new(&file);
         let item = listed(&src);
         let mut buf = vec![0u8; 1 << 16];
-        let first = ingest(&layout, &src, &item, None, &mut buf).expect("ingest");
+        let first = ingest(&layout, &src, &item, None, &mut buf, None).expect("ingest");
         assert!(
             first.placed,
             "3 MB is above DEFER_BELOW: placed by the worker"
@@ -149,11 +159,13 @@ mod tests {
                 .len(),
             3_000_000
         );
-        let again = ingest(&layout, &src, &item, Some(&first.sha256), &mut buf).expect("again");
+        let again =
+            ingest(&layout, &src, &item, Some(&first.sha256), &mut buf, None).expect("again");
         assert!(!again.placed);
         assert_eq!(again.bytes_read, 3_000_000);
         let wrong = "0".repeat(64);
-        let fallback = ingest(&layout, &src, &item, Some(&wrong), &mut buf).expect("fallback");
+        let fallback =
+            ingest(&layout, &src, &item, Some(&wrong), &mut buf, None).expect("fallback");
         assert_eq!(fallback.sha256, first.sha256);
         assert_eq!(fs::read_dir(layout.tmp_dir()).expect("ls").count(), 0);
     }
@@ -166,7 +178,7 @@ mod tests {
         let src = LocalSource::new(&file);
         let item = listed(&src);
         let mut buf = vec![0u8; 1 << 16];
-        let got = ingest(&layout, &src, &item, None, &mut buf).expect("ingest");
+        let got = ingest(&layout, &src, &item, None, &mut buf, None).expect("ingest");
         if fsutil::HAS_SYNCFS {
             assert!(!got.placed);
             let temp = got.deferred.expect("deferred copy");
@@ -191,9 +203,10 @@ mod tests {
             locator: Locator::Path("/nonexistent/x".into()),
             size: None,
             mtime: None,
+            identity: None,
         };
         let mut buf = vec![0u8; 16];
-        assert!(ingest(&layout, &src, &item, None, &mut buf).is_err());
+        assert!(ingest(&layout, &src, &item, None, &mut buf, None).is_err());
         assert_eq!(fs::read_dir(layout.tmp_dir()).expect("ls").count(), 0);
     }
 }

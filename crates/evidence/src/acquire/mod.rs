@@ -26,14 +26,17 @@
 mod commit;
 mod ingest;
 mod plan;
+mod progress;
 mod recover;
 mod run;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::Error;
 use crate::meta;
 
+pub use progress::AcquireProgress;
 pub(crate) use run::run;
 
 /// How to acquire.
@@ -48,6 +51,8 @@ pub struct AcquireOptions {
     pub threads: usize,
     /// Read size per chunk in bytes.
     pub chunk_size: usize,
+    /// Counters updated while the run goes, for a progress display.
+    pub progress: Option<Arc<AcquireProgress>>,
 }
 
 impl Default for AcquireOptions {
@@ -57,6 +62,7 @@ impl Default for AcquireOptions {
             command_line: meta::process_command_line(),
             threads: 0,
             chunk_size: 1 << 20,
+            progress: None,
         }
     }
 }

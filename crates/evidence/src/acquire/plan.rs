@@ -4,7 +4,8 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::Outcome;
+use super::{Acquired, ItemStatus, Outcome};
+use crate::layout::Layout;
 use crate::manifest::ManifestIndex;
 use crate::source::{ListEntry, Locator, Source, SourceItem};
 
@@ -31,8 +32,15 @@ pub(crate) struct Plan {
 }
 
 /// Lists `sources`. Items inside the case folder itself (acquiring a parent of
-/// the case) and items listed twice are skipped with the reason.
-pub(crate) fn plan(sources: &[Box<dyn Source>], index: &ManifestIndex, case_root: &Path) -> Plan {
+/// the case) and items listed twice are skipped with the reason; items whose
+/// source identity the manifest already records, with their object present,
+/// are already held and not read again.
+pub(crate) fn plan(
+    sources: &[Box<dyn Source>],
+    index: &ManifestIndex,
+    layout: &Layout,
+    case_root: &Path,
+) -> Plan {
     let mut slots: Vec<(String, Option<Outcome>)> = Vec::new();
     let mut work: Vec<Work> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
@@ -50,6 +58,10 @@ pub(crate) fn plan(sources: &[Box<dyn Source>], index: &ManifestIndex, case_root
                     };
                     if let Some(why) = skip {
                         slots.push((item.uri, Some(Outcome::Skipped(why.into()))));
+                        continue;
+                    }
+                    if let Some(held) = held(index, layout, &item) {
+                        slots.push((item.uri, Some(Outcome::Acquired(held))));
                         continue;
                     }
                     let expected = index
@@ -74,4 +86,15 @@ pub(crate) fn plan(sources: &[Box<dyn Source>], index: &ManifestIndex, case_root
     }
     work.sort_by_key(|w| std::cmp::Reverse(w.item.size));
     Plan { slots, work }
+}
+
+/// The held content of an item whose identity is recorded for its URI, when
+/// its object is present.
+fn held(index: &ManifestIndex, layout: &Layout, item: &SourceItem) -> Option<Acquired> {
+    let (sha256, size) = index.held_identity(&item.uri, item.identity.as_deref()?)?;
+    layout.object_path(sha256).is_file().then(|| Acquired {
+        sha256: sha256.to_owned(),
+        size,
+        status: ItemStatus::AlreadyHeld,
+    })
 }

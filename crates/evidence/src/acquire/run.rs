@@ -12,7 +12,7 @@ use super::commit::Committer;
 use super::ingest::{ingest, Ingested};
 use super::plan::{plan, Plan};
 use super::recover::recover;
-use super::{AcquireOptions, AcquireSummary, ItemOutcome, ItemStatus, Outcome};
+use super::{AcquireOptions, AcquireProgress, AcquireSummary, ItemOutcome, ItemStatus, Outcome};
 use crate::case::Case;
 use crate::custody::{Action, CustodyWriter};
 use crate::error::Error;
@@ -56,7 +56,13 @@ pub(crate) fn run(
     drop(scan); // the index is all the run needs; the parsed records can be large
 
     let case_root = std::fs::canonicalize(layout.root()).unwrap_or_else(|_| layout.root().into());
-    let Plan { mut slots, work } = plan(sources, &index, &case_root);
+    let Plan { mut slots, work } = plan(sources, &index, layout, &case_root);
+    let progress = options.progress.as_deref();
+    if let Some(p) = progress {
+        let bytes = work.iter().filter_map(|w| w.item.size).sum();
+        p.set_totals(slots.len() as u64, bytes);
+        p.add_items((slots.len() - work.len()) as u64);
+    }
 
     let mut committer = Committer {
         layout,
@@ -81,7 +87,7 @@ pub(crate) fn run(
         n => n,
     }
     .min(work.len().max(1));
-    let outcome = ingest_all(&mut committer, threads, chunk);
+    let outcome = ingest_all(&mut committer, threads, chunk, progress);
     let (bytes_read, bytes_stored) = (committer.bytes_read, committer.bytes_stored);
     let mut custody = committer.custody;
     outcome?;
@@ -114,7 +120,12 @@ pub(crate) fn run(
 }
 
 /// Ingests all work on `threads` workers, committing results on this thread.
-fn ingest_all(c: &mut Committer<'_>, threads: usize, chunk: usize) -> Result<(), Error> {
+fn ingest_all(
+    c: &mut Committer<'_>,
+    threads: usize,
+    chunk: usize,
+    progress: Option<&AcquireProgress>,
+) -> Result<(), Error> {
     let next = AtomicUsize::new(0);
     let abort = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<(usize, Result<Ingested, Error>)>();
@@ -135,7 +146,11 @@ fn ingest_all(c: &mut Committer<'_>, threads: usize, chunk: usize) -> Result<(),
                             &w.item,
                             w.expected.as_deref(),
                             &mut buf,
+                            progress,
                         );
+                        if let Some(p) = progress {
+                            p.add_items(1);
+                        }
                         if tx.send((i, result)).is_err() {
                             break;
                         }

@@ -42,6 +42,7 @@ fn item(path: &Path, meta: &Metadata) -> SourceItem {
         locator: Locator::Path(path.to_path_buf()),
         size: Some(meta.len()),
         mtime: meta.modified().ok().and_then(system_time_utc),
+        identity: None,
     }
 }
 
@@ -188,6 +189,7 @@ impl Source for LocalSource {
             meta: ItemMeta {
                 size: Some(meta.len()),
                 mtime: meta.modified().ok().and_then(system_time_utc),
+                metadata: Default::default(),
             },
         })
     }

@@ -5,6 +5,7 @@
 
 mod local;
 
+use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::path::PathBuf;
 
@@ -32,6 +33,13 @@ pub struct SourceItem {
     pub size: Option<u64>,
     /// Modification time as listed, RFC 3339 UTC, if the source has one.
     pub mtime: Option<String>,
+    /// A source-defined identity of the content as listed (S3: ETag, version
+    /// id and size), when the source has one that changes whenever the content
+    /// does. A re-run skips, without opening it, an item whose URI the manifest
+    /// already records with this same identity and whose object is held: this
+    /// is what makes a remote acquisition resumable without downloading again.
+    /// `None` (local files) keeps the re-hash check instead.
+    pub identity: Option<String>,
 }
 
 /// Metadata of an item as seen when it was opened.
@@ -41,6 +49,10 @@ pub struct ItemMeta {
     pub size: Option<u64>,
     /// Modification time, RFC 3339 UTC, if any.
     pub mtime: Option<String>,
+    /// Source metadata recorded in the manifest with the object (S3: `etag`,
+    /// `version_id`, `last_modified`, `x-amz-meta-*` user metadata…). Never
+    /// credentials.
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// An item opened for reading.
