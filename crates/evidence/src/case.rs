@@ -68,6 +68,9 @@ pub struct SourceRecord {
     pub acquired: String,
     /// Who acquired it.
     pub examiner: String,
+    /// Source metadata recorded at acquisition (S3: `etag`, `version_id`,
+    /// `x-amz-meta-signature`…); empty for local files.
+    pub metadata: std::collections::BTreeMap<String, String>,
 }
 
 /// An open case folder.
@@ -269,6 +272,7 @@ impl Case {
                 mtime: r.mtime,
                 acquired: r.acquired,
                 examiner: r.examiner,
+                metadata: r.metadata,
             };
             match at.get(&r.sha256) {
                 Some(&i) => {

@@ -286,6 +286,24 @@ impl Signatures {
         self.count += 1;
     }
 
+    /// Adds the signature recorded with an object's S3 metadata at acquisition
+    /// (`x-amz-meta-signature`, and `x-amz-meta-signature-algorithm` when present),
+    /// for the digest at `uri`; `source` names where the metadata was read (the case
+    /// manifest). Returns whether the metadata held a signature.
+    pub fn add_s3_metadata(
+        &mut self,
+        uri: &str,
+        metadata: &std::collections::BTreeMap<String, String>,
+        source: &Path,
+    ) -> bool {
+        let Some(hex) = metadata.get("x-amz-meta-signature") else {
+            return false;
+        };
+        let algorithm = metadata.get("x-amz-meta-signature-algorithm");
+        self.insert(uri, hex, algorithm.map(String::as_str), source);
+        true
+    }
+
     /// The signatures supplied for the digest whose claimed S3 key is `s3_key` and which
     /// sits at `local`: matched on the layout key, then on the file name.
     pub fn lookup(&self, s3_key: &str, local: &Path) -> &[SuppliedSignature] {
@@ -374,6 +392,24 @@ mod tests {
     use super::*;
 
     const KEY: &str = "AWSLogs/1/CloudTrail-Digest/us-east-1/2024/01/01/1_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T010000Z.json.gz";
+
+    #[test]
+    fn s3_metadata_recorded_in_a_case_manifest() {
+        let mut s = Signatures::new();
+        let mut meta = std::collections::BTreeMap::new();
+        meta.insert("etag".to_string(), "\"e\"".to_string());
+        assert!(!s.add_s3_metadata("s3://b/x.json.gz", &meta, Path::new("manifest.jsonl")));
+        meta.insert("x-amz-meta-signature".to_string(), "beef".to_string());
+        meta.insert(
+            "x-amz-meta-signature-algorithm".to_string(),
+            "SHA256withRSA".to_string(),
+        );
+        assert!(s.add_s3_metadata(&format!("s3://b/{KEY}"), &meta, Path::new("manifest.jsonl")));
+        let found = s.lookup(KEY, Path::new("/case/evidence/objects/sha256/ab/abcd"));
+        assert_eq!(found[0].hex, "beef");
+        assert_eq!(found[0].algorithm.as_deref(), Some("SHA256withRSA"));
+        assert_eq!(s.len(), 1);
+    }
 
     #[test]
     fn map_forms() {
