@@ -7,6 +7,7 @@
 //! names, request parameters) stays inert in every format.
 
 pub mod chart;
+pub mod chromium;
 pub mod document;
 pub mod escape;
 pub mod evidence_record;

@@ -252,7 +252,10 @@ mod tests {
         assert_eq!(text_width("日本", 10.0), 20.0);
         assert_eq!(fit_text("short", 10.0, 100.0), "short");
         let cut = fit_text(&"x".repeat(100), 10.0, 60.0);
-        assert!(cut.ends_with('…') && text_width(&cut, 10.0) <= 60.0, "{cut}");
+        assert!(
+            cut.ends_with('…') && text_width(&cut, 10.0) <= 60.0,
+            "{cut}"
+        );
         assert_eq!(label_step(50.0, 100.0), 1);
         assert_eq!(label_step(52.0, 6.0), 10);
     }

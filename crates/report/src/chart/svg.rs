@@ -275,7 +275,9 @@ mod tests {
     use crate::chart::Series;
 
     fn days(n: usize) -> Vec<String> {
-        (0..n).map(|i| format!("2024-05-{:02}", i % 28 + 1)).collect()
+        (0..n)
+            .map(|i| format!("2024-05-{:02}", i % 28 + 1))
+            .collect()
     }
 
     fn count(svg: &str, needle: &str) -> usize {
