@@ -41,12 +41,12 @@ pub enum ChromiumError {
         source: std::io::Error,
     },
     /// The browser did not finish in time and was killed.
-    #[error("Chromium took longer than {seconds} s to {what}; killed")]
+    #[error("Chromium took longer than {limit:?} to {what}; killed")]
     TimedOut {
         /// The task.
         what: &'static str,
         /// The limit.
-        seconds: u64,
+        limit: Duration,
     },
     /// The browser exited with an error.
     #[error("Chromium failed to {what} ({status}): {stderr}")]
@@ -151,11 +151,12 @@ impl Chromium {
         })
     }
 
-    /// A browser at a known path, with the default time limit of 60 s per run.
+    /// A browser at a known path, with the default time limit of 180 s per
+    /// run (printing a 1 000-page evidence record takes about 40 s here).
     pub fn at(program: PathBuf) -> Chromium {
         Chromium {
             program,
-            timeout: Duration::from_secs(60),
+            timeout: Duration::from_secs(180),
         }
     }
 

@@ -200,6 +200,7 @@ impl Chromium {
             WHAT,
             &[
                 "--allow-file-access-from-files".into(),
+                "--hide-scrollbars".into(),
                 "--dump-dom".into(),
                 file_url(&wrapper)?.into(),
             ],

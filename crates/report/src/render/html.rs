@@ -5,22 +5,38 @@ use std::fmt::Write;
 use crate::escape::html;
 use crate::{Block, Cell, Document};
 
-/// Inline style sheet: readable on screen, clean on A4 paper, with fonts
-/// that cover Japanese (system CJK fonts; nothing is downloaded).
+/// Inline style sheet: readable on screen, clean on A4 paper. Fonts are the
+/// system's (nothing is bundled or downloaded): Noto Sans CJK JP from Debian's
+/// `fonts-noto-cjk` first, then other common Japanese fonts, so Japanese
+/// never falls back to boxes where any of them is installed. The page margins
+/// match [`A4_TEXT_WIDTH_PX`](crate::chromium::A4_TEXT_WIDTH_PX). Nothing may
+/// be wider than the text area: tables have a fixed layout, and identifiers,
+/// hashes and long words wrap anywhere.
 const STYLE: &str = r#"
 @page { size: A4; margin: 14mm 12mm; }
-body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", "IPAexGothic", system-ui, sans-serif; font-size: 10pt; line-height: 1.45; color: #111; max-width: 190mm; margin: 0 auto; padding: 8mm 0; }
-h1 { font-size: 18pt; border-bottom: 2px solid #333; padding-bottom: 2mm; }
-h2 { font-size: 13pt; margin-top: 7mm; border-bottom: 1px solid #999; break-after: avoid; }
-h3 { font-size: 11pt; break-after: avoid; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", "Meiryo", "IPAexGothic", "IPAGothic", system-ui, sans-serif; font-size: 10pt; line-height: 1.45; color: #111; max-width: 190mm; margin: 0 auto; padding: 8mm 4mm; overflow-wrap: anywhere; }
+@media print { body { max-width: none; padding: 0; } }
+body:lang(ja) { line-height: 1.6; }
+h1 { font-size: 18pt; border-bottom: 2px solid #333; padding-bottom: 2mm; margin: 0 0 4mm; }
+h2 { font-size: 13pt; margin: 7mm 0 2mm; border-bottom: 1px solid #999; }
+h3 { font-size: 11pt; margin: 4mm 0 1.5mm; }
+h1, h2, h3, h4, h5, h6 { break-after: avoid; break-inside: avoid; }
+p { margin: 1.5mm 0 2.5mm; orphans: 3; widows: 3; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; font-size: 8pt; margin: 2mm 0 4mm; }
-th, td { border: 1px solid #bbb; padding: 1mm 1.5mm; vertical-align: top; text-align: left; overflow-wrap: anywhere; word-break: break-word; }
+thead { display: table-header-group; }
+th, td { border: 1px solid #bbb; padding: 1mm 1.5mm; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
 th { background: #eee; }
 tr { break-inside: avoid; }
 code { font-family: "DejaVu Sans Mono", "Noto Sans Mono CJK JP", monospace; font-size: 7.5pt; overflow-wrap: anywhere; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.5mm 4mm; }
-dt { font-weight: bold; }
-dd { margin: 0; overflow-wrap: anywhere; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+dl { display: grid; grid-template-columns: fit-content(45%) minmax(0, 1fr); gap: 0.5mm 4mm; }
+dt { font-weight: bold; overflow-wrap: anywhere; }
+dd { margin: 0; overflow-wrap: anywhere; min-width: 0; }
+img, svg { max-width: 100%; }
+figure.chart { margin: 2mm 0 4mm; break-inside: avoid; }
+figure.chart svg { display: block; width: 100%; height: auto; }
+a { color: #124; }
 "#;
 
 fn cell(c: &Cell) -> String {
@@ -81,6 +97,24 @@ pub(crate) fn render(doc: &Document) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn style_is_offline_and_its_page_matches_the_probe_width() {
+        assert!(!STYLE.contains("url(") && !STYLE.contains("@import"));
+        let page = STYLE
+            .lines()
+            .find(|l| l.starts_with("@page"))
+            .expect("an @page rule");
+        let side_mm: f64 = page
+            .split("margin:")
+            .nth(1)
+            .and_then(|m| m.split_whitespace().nth(1))
+            .and_then(|m| m.trim_end_matches([';', '}']).strip_suffix("mm"))
+            .and_then(|m| m.parse().ok())
+            .expect("margin: <top>mm <side>mm");
+        let text_px = (210.0 - 2.0 * side_mm) * 96.0 / 25.4;
+        assert_eq!(text_px.round(), f64::from(crate::chromium::A4_TEXT_WIDTH_PX));
+    }
 
     #[test]
     fn hostile_text_is_inert() {
