@@ -1,5 +1,9 @@
 //! The format-independent shape of a report.
 
+use std::borrow::Cow;
+
+use crate::chart::Chart;
+
 /// One table cell or value: plain text, or text shown in a fixed-width font
 /// (hashes, identifiers, paths).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8,13 +12,19 @@ pub enum Cell {
     Text(String),
     /// Identifiers, hashes, paths: fixed-width, never wrapped into prose.
     Code(String),
+    /// A link to raw-record reference `n` of the report's appendix
+    /// (`#ref-n` in HTML), shown as `[n]`.
+    Ref(u32),
+    /// The appendix row of reference `n`: the target [`Cell::Ref`] links to.
+    Anchor(u32),
 }
 
 impl Cell {
     /// The cell's text, whatever its style.
-    pub fn text(&self) -> &str {
+    pub fn text(&self) -> Cow<'_, str> {
         match self {
-            Cell::Text(s) | Cell::Code(s) => s,
+            Cell::Text(s) | Cell::Code(s) => Cow::Borrowed(s),
+            Cell::Ref(n) | Cell::Anchor(n) => Cow::Owned(format!("[{n}]")),
         }
     }
 }
@@ -35,6 +45,8 @@ pub enum Block {
         /// Rows, each as long as `headers`.
         rows: Vec<Vec<Cell>>,
     },
+    /// A chart over time buckets: inline SVG in HTML, a small table in Markdown.
+    Chart(Chart),
 }
 
 /// A whole report: its title, language tag and blocks, in order.

@@ -3,6 +3,7 @@
 use cloudcase_evidence::{Action, Case, CustodyEntry};
 use serde_json::Value;
 
+use crate::case_records::all_recorded;
 use crate::i18n::{t, Lang};
 use crate::{Block, Cell, Document, ReportError};
 
@@ -74,6 +75,51 @@ fn last_result(entries: &[CustodyEntry], action: &Action, lang: Lang, never: &st
         detail_summary(&e.details),
         e.seq
     ))
+}
+
+/// The recorded analysis results (what the other reports rely on): the
+/// result file, its SHA-256, the command that produced it and the tool.
+fn analysis_results(lang: Lang, entries: &[CustodyEntry], blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(2, t(lang, "analysis").into()));
+    let recorded = all_recorded(entries);
+    if recorded.is_empty() {
+        blocks.push(Block::Paragraph(t(lang, "analysis.none").into()));
+        return;
+    }
+    let field = |e: &CustodyEntry, k: &str| e.details.get(k).map(scalar).unwrap_or_default();
+    let rows = recorded
+        .iter()
+        .map(|e| {
+            let command: Vec<String> = e
+                .details
+                .get("command")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(scalar).collect())
+                .unwrap_or_default();
+            vec![
+                text(e.seq.to_string()),
+                text(field(e, "recorded")),
+                code(field(e, "kind")),
+                code(field(e, "output")),
+                code(field(e, "output_sha256")),
+                code(command.join(" ")),
+                text(&e.tool),
+            ]
+        })
+        .collect();
+    let headers = [
+        "col.seq",
+        "col.time",
+        "col.kind",
+        "col.output",
+        "col.sha256",
+        "col.command",
+        "col.tool",
+    ];
+    blocks.push(Block::Table {
+        headers: headers.iter().map(|h| t(lang, h).to_owned()).collect(),
+        rows,
+    });
 }
 
 /// Builds the evidence record of `case`.
@@ -177,6 +223,7 @@ pub fn evidence_record(case: &Case, opts: &EvidenceRecordOptions) -> Result<Docu
             rows,
         });
     }
+    analysis_results(lang, &entries, &mut blocks);
     blocks.push(Block::Heading(2, t(lang, "custody").into()));
     let headers = [
         "col.seq",

@@ -81,6 +81,184 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Each object was copied into the case's evidence store while its SHA-256 was computed in the same read; it is stored read-only under its hash. Each custody entry records the SHA-256 of the previous entry, so editing, deleting, inserting or reordering entries is detectable. Anyone can repeat the check with `cloudcase verify --case DIR`, or compare the hashes above with `sha256sum`.",
         "各オブジェクトは、同一の読み取りで SHA-256 を計算しながら事案の証拠保管庫に複製され、そのハッシュ値の名前で読み取り専用として保存されています。保管記録の各エントリは直前のエントリの SHA-256 を含むため、エントリの編集・削除・挿入・並べ替えは検出できます。`cloudcase verify --case DIR` を実行するか、上記のハッシュ値を `sha256sum` で照合することで、誰でも同じ確認を再現できます。",
     ),
+    ("report.version", "Version", "版"),
+    ("report.as_of", "As of (UTC)", "基準日時 (UTC)"),
+    ("report.basis", "Scope result relied on", "依拠した範囲特定 (scope) の結果"),
+    ("report.hunt_basis", "Hunt result relied on", "依拠した脅威ハンティング (hunt) の結果"),
+    ("report.no_scope", "none recorded", "記録なし"),
+    ("report.no_scope.text", "No scope result is recorded in this case as of {0}, so this report cannot state what happened. Record one with `{1}` and produce the report again.", "{0} 時点で、この事案には範囲特定 (scope) の結果が記録されていないため、この報告書では何が起きたかを記載できません。`{1}` で結果を記録してから、報告書を再作成してください。"),
+    ("report.no_hunt", "No hunt result is recorded in this case. Record one with `{0}`.", "この事案には脅威ハンティング (hunt) の結果が記録されていません。`{0}` で記録してください。"),
+    ("report.no_hunt.short", "none recorded", "記録なし"),
+    ("exec.title", "Executive summary", "経営層向け報告書 (エグゼクティブサマリー)"),
+    ("exec.what_happened", "What happened", "何が起きたか"),
+    ("exec.story.key", "The access key {0} was used by someone other than its owner from {1} on, from {2} network address(es) it had never used before.", "アクセスキー {0} が、{1} 以降、それまで使われたことのない {2} 件の送信元 IP アドレスから、正規の利用者以外によって使用されました。"),
+    ("exec.story.created", "With it, the attacker created {0} IAM user(s), {1} access key(s) and {2} role(s) to keep access.", "攻撃者はこのキーを使い、アクセスを維持するために IAM ユーザー {0} 件、アクセスキー {1} 件、ロール {2} 件を作成しました。"),
+    ("exec.story.instances", "The attacker launched {0} EC2 instance(s) in {1}; their estimated cost is USD {2}.", "攻撃者は {1} で EC2 インスタンスを {0} 台起動しました。推定費用は {2} 米ドルです。"),
+    ("exec.known", "What is known", "分かったこと"),
+    ("exec.known.note", "Only facts shown by the log records are listed here; each is traceable in the technical report.", "ここにはログ記録で確認できた事実のみを記載しています。各事実は技術報告書で根拠の記録までたどれます。"),
+    ("exec.compromised", "Compromised access key", "漏えいしたアクセスキー"),
+    ("exec.compromised_user", "Its identity", "キーの所有者 (IAM)"),
+    ("exec.first_event", "First attacker event (UTC)", "攻撃者の最初の操作 (UTC)"),
+    ("exec.last_event", "Last attacker event (UTC)", "攻撃者の最後の操作 (UTC)"),
+    ("exec.sources", "Attacker source addresses", "攻撃者の送信元 IP アドレス"),
+    ("exec.identities", "Identities the attacker created", "攻撃者が作成した ID"),
+    ("exec.identities.none", "No attacker-created identities were found in the logs.", "攻撃者が作成した ID はログ上見つかりませんでした。"),
+    ("exec.data_known", "Data stores with a verdict", "判定が出ているデータストア"),
+    ("exec.unknown", "What is not yet known", "まだ分からないこと"),
+    ("exec.unknown.store", "Whether data in {0} {1} was read", "{0} {1} のデータが読み取られたか"),
+    ("exec.unknown.store_resolve", "Logging that records reads of this store for the attack window", "攻撃期間におけるこのストアの読み取りを記録するログ"),
+    ("exec.unknown.none", "No open questions were recorded by the analysis.", "分析で記録された未解明事項はありません。"),
+    ("exec.impact", "Business impact", "事業への影響"),
+    ("exec.cost", "Estimated cost of attacker resources", "攻撃者が作成したリソースの推定費用"),
+    ("exec.cost.lower_bound", " (lower bound: some instance types have no price in the table)", " (下限値: 価格表にないインスタンスタイプがあります)"),
+    ("exec.instances", "Attacker instances", "攻撃者のインスタンス"),
+    ("exec.instances.value", "{0} launched, {1} still running at the end of the logs", "起動 {0} 台、ログ終了時点で稼働中 {1} 台"),
+    ("exec.service", "Service impact", "サービスへの影響"),
+    ("exec.service.value", "None shown by the logs (the attacker's resources ran in addition to the company's own); confirm with the service owners.", "ログ上は確認されていません (攻撃者のリソースは自社のリソースとは別に稼働)。サービス担当者に確認してください。"),
+    ("exec.done", "What was done", "実施した対応"),
+    ("exec.done.none", "No responder actions are visible in the logs yet.", "ログ上、対応者による操作はまだ確認されていません。"),
+    ("exec.containment", "A containment plan of {0} step(s) has been prepared (see the technical report).", "{0} 段階の封じ込め計画を作成済みです (技術報告書を参照)。"),
+    ("exec.decisions", "Decisions needed now", "次の判断が必要な事項"),
+    ("exec.notify", "Customer notification", "顧客への通知"),
+    ("exec.notify.text", "Decide whether customers must be told. Stores whose data may have been read (accessed or not yet known): {0}.", "顧客への通知の要否を判断してください。データが読み取られた可能性のあるストア (アクセスあり、または不明): {0}"),
+    ("exec.appi", "Report to the Personal Information Protection Commission (APPI)", "個人情報保護委員会への報告 (個人情報保護法)"),
+    ("exec.appi.text", "Under Japan's APPI, a leak or possible leak of personal data can require a preliminary report to the PPC promptly (about 3–5 days) and a final report within 30 days (60 days for leaks through unauthorized access), and notice to the people concerned. Check these facts:", "個人情報保護法では、個人データの漏えい等 (そのおそれを含む) が一定の場合に該当すると、個人情報保護委員会への速報 (おおむね 3〜5 日以内) と確報 (30 日以内、不正の目的によるおそれがある場合は 60 日以内)、本人への通知が必要になります。次の事実を確認してください。"),
+    ("appi.1", "Does any store marked accessed or not yet known hold personal data (of customers, employees or others)?", "アクセスあり、または不明とされたストアに個人データ (顧客・従業員等) が含まれているか"),
+    ("appi.2", "Does it include special-care personal data (health, criminal record and the like)?", "要配慮個人情報 (病歴・犯罪歴等) が含まれているか"),
+    ("appi.3", "Could misuse cause financial harm (credit card numbers, bank or login credentials)?", "財産的被害が生じるおそれのあるデータ (クレジットカード番号、口座情報、認証情報等) が含まれているか"),
+    ("appi.4", "Was it (possibly) obtained with an unauthorized purpose, such as this unauthorized access?", "不正アクセス等、不正の目的によって漏えい等が発生した (おそれがある) か"),
+    ("appi.5", "Does it concern more than 1,000 individuals?", "本人の数が 1,000 人を超えるか"),
+    ("exec.not_legal_advice", "These are the trigger conditions as facts to check, not legal advice: confirm the obligations with counsel.", "以上は確認すべき事実としての報告要件であり、法的助言ではありません。義務の有無は弁護士に確認してください。"),
+    ("exec.next", "Next steps", "今後の対応"),
+    ("next.contain", "Carry out the reviewed containment plan (revoke the compromised and attacker keys, remove the attacker's identities and instances), preserving evidence first.", "証拠を保全したうえで、確認済みの封じ込め計画を実施する (漏えいキーと攻撃者のキーの無効化、攻撃者の ID とインスタンスの削除)。"),
+    ("next.data_events", "Collect S3 data events or server access logs for the stores not yet known, and record the scope again.", "まだ分からないストアについて、S3 データイベントまたはサーバーアクセスログを収集し、範囲特定を再実行する。"),
+    ("next.validate", "Validate the CloudTrail logs against their digests (`cloudcase trail validate`).", "CloudTrail ログをダイジェストで検証する (`cloudcase trail validate`)。"),
+    ("next.update", "Issue the next version of this summary when new facts are recorded.", "新しい事実が記録されたら、この報告書の次の版を発行する。"),
+    ("exec.changes", "Changes since the previous version", "前版からの変更点"),
+    ("exec.changes.first", "This is the first version.", "これは第 1 版です。"),
+    ("exec.changes.since", "Compared with version {0} (as of {1}):", "第 {0} 版 ({1} 時点) との比較:"),
+    ("exec.changes.none", "No stated fact changed.", "記載した事実に変更はありません。"),
+    ("exec.more", "… and {0} more — see the technical report", "… ほか {0} 件 (技術報告書を参照)"),
+    ("exec.none", "none", "なし"),
+    ("change.added", "new", "追加"),
+    ("change.removed", "removed", "削除"),
+    ("change.changed", "changed", "変更"),
+    ("fact.compromised", "Compromised key", "漏えいしたキー"),
+    ("fact.identities", "Attacker identity", "攻撃者の ID"),
+    ("fact.instances", "Attacker instance", "攻撃者のインスタンス"),
+    ("fact.unknowns", "Open question", "未解明事項"),
+    ("fact.cost", "Cost (USD)", "費用 (米ドル)"),
+    ("fact.verdicts", "Data verdict", "データアクセス判定"),
+    ("kind.user", "IAM user", "IAM ユーザー"),
+    ("kind.access_key", "Access key", "アクセスキー"),
+    ("kind.role", "IAM role", "IAM ロール"),
+    ("store.s3_bucket", "S3 bucket", "S3 バケット"),
+    ("store.secret", "secret", "シークレット"),
+    ("store.ssm_parameter", "SSM parameter", "SSM パラメータ"),
+    ("store.snapshot_share", "snapshot", "スナップショット"),
+    ("store.ami_share", "AMI", "AMI"),
+    ("verdict.accessed", "accessed", "アクセスあり"),
+    ("verdict.not_observed", "not observed (logging covered it)", "アクセスは確認されず (記録対象期間内)"),
+    ("verdict.unknown", "not yet known (no logging could show it)", "まだ分からない (記録するログがない)"),
+    ("confidence.accessed", "confirmed by log records", "ログ記録で確認"),
+    ("confidence.not_observed", "high: the logging that records reads covered the window", "高: 読み取りを記録するログが期間を網羅"),
+    ("confidence.unknown", "none: the logs cannot show reads", "判定不能: ログから読み取りを確認できない"),
+    ("tech.title", "Technical forensic report", "技術調査報告書 (フォレンジック報告書)"),
+    ("tech.intrusion", "Intrusion path", "侵入経路"),
+    ("tech.subject", "Starting indicator", "調査の起点"),
+    ("tech.method", "How the first attacker event was found", "最初の攻撃者操作の判定方法"),
+    ("tech.rule", "Rule", "判定規則"),
+    ("tech.client", "Attacker client family", "攻撃者のクライアント種別"),
+    ("tech.sources", "Attacker sources", "攻撃者の送信元"),
+    ("tech.timeline", "Timeline of key events", "主要イベントのタイムライン"),
+    ("tech.timeline.capped", "The first {0} of {1} key events are shown.", "主要イベント {1} 件のうち最初の {0} 件を表示しています。"),
+    ("tech.activity", "Activity over time", "時間ごとの活動量"),
+    ("chart.by_region", "Events by region (attacker vs. others)", "リージョン別イベント数 (攻撃者とその他)"),
+    ("chart.by_identity", "Events by identity", "ID 別イベント数"),
+    ("chart.attacker", "attacker", "攻撃者"),
+    ("chart.other", "others", "その他"),
+    ("tech.graph", "Identity graph", "ID の関係図"),
+    ("rel.created_user", "created user", "ユーザーを作成"),
+    ("rel.policy", "was given policy", "ポリシーを付与"),
+    ("rel.key", "has access key", "アクセスキーを保有"),
+    ("rel.role", "created or backdoored role", "ロールを作成・改変"),
+    ("rel.trusts", "trusts", "信頼先"),
+    ("rel.assumed", "assumed role", "ロールを引き受け"),
+    ("tech.resources", "Resource inventory", "リソース一覧"),
+    ("tech.permissions", "Permission changes", "権限の変更"),
+    ("tech.data", "Data access verdicts and coverage", "データアクセスの判定と記録範囲"),
+    ("tech.coverage", "Logs cover {0} to {1}; {2} gap(s) of more than 6 hours without any event.", "ログの範囲は {0} から {1} まで。6 時間を超えてイベントがない空白が {2} 箇所あります。"),
+    ("tech.findings", "Hunt findings by ATT&CK tactic", "ATT&CK 戦術別の検知結果"),
+    ("tech.findings.basis", "From {0} (SHA-256 {1}): {2} finding(s).", "{0} (SHA-256 {1}) より: 検知 {2} 件。"),
+    ("tech.no_tactic", "No tactic", "戦術なし"),
+    ("tech.integrity", "Log integrity", "ログの完全性"),
+    ("tech.containment", "Containment plan", "封じ込め計画"),
+    ("tech.containment.none", "No containment plan was produced.", "封じ込め計画は作成されていません。"),
+    ("tech.appendix", "Appendix: raw-record references", "付録: 根拠となるログ記録"),
+    ("event.first", "First attacker event", "攻撃者の最初の操作"),
+    ("event.user", "User created", "ユーザー作成"),
+    ("event.key", "Access key created", "アクセスキー作成"),
+    ("event.role", "Role created or changed", "ロール作成・変更"),
+    ("event.session", "Role session", "ロールのセッション"),
+    ("event.resource", "Resource created", "リソース作成"),
+    ("event.permission", "Permission change", "権限変更"),
+    ("event.responder", "Responder action", "対応者の操作"),
+    ("col.kind", "Kind", "種別"),
+    ("col.name", "Name", "名前"),
+    ("col.created", "Created (UTC)", "作成日時 (UTC)"),
+    ("col.store", "Store", "ストア"),
+    ("col.store_kind", "Store kind", "ストアの種類"),
+    ("col.verdict", "Verdict", "判定"),
+    ("col.confidence", "Confidence", "確度"),
+    ("col.question", "Question", "未解明の事項"),
+    ("col.would_resolve", "What would resolve it", "解明に必要なもの"),
+    ("col.why", "Why", "理由"),
+    ("col.fact_to_check", "Fact to check", "確認すべき事実"),
+    ("col.step", "Step", "対応"),
+    ("col.change", "Change", "変更"),
+    ("col.fact", "Fact", "事実"),
+    ("col.value", "Value", "値"),
+    ("col.ref", "Record", "根拠"),
+    ("col.ip", "Source IP", "送信元 IP"),
+    ("col.first", "First (UTC)", "初回 (UTC)"),
+    ("col.last", "Last (UTC)", "最終 (UTC)"),
+    ("col.events", "Events", "イベント数"),
+    ("col.user_agent", "User agents", "ユーザーエージェント"),
+    ("col.what", "What", "内容"),
+    ("col.from", "From", "主体"),
+    ("col.relation", "Relation", "関係"),
+    ("col.to", "To", "対象"),
+    ("col.instance", "Instance", "インスタンス"),
+    ("col.region", "Region", "リージョン"),
+    ("col.type", "Type", "タイプ"),
+    ("col.launched", "Launched (UTC)", "起動日時 (UTC)"),
+    ("col.ended", "Stopped or terminated (UTC)", "停止・終了日時 (UTC)"),
+    ("col.exists", "Running at end of logs", "ログ終了時に稼働中"),
+    ("col.event", "Event", "イベント"),
+    ("col.target", "Target", "対象"),
+    ("col.attribution", "Attribution", "実施者の区分"),
+    ("col.by", "By", "実行者"),
+    ("col.error", "Error", "エラー"),
+    ("col.basis", "Basis", "根拠"),
+    ("col.coverage", "Data events in window", "期間内のデータイベント数"),
+    ("col.level", "Level", "重大度"),
+    ("col.rule", "Rule", "ルール"),
+    ("col.principal", "Principal", "プリンシパル"),
+    ("col.phase", "Phase", "段階"),
+    ("col.reversible", "Reversible", "元に戻せる"),
+    ("col.destroys", "Loses evidence", "証拠が失われる"),
+    ("col.residual", "Residual risks", "残存リスク"),
+    ("col.file", "File", "ファイル"),
+    ("col.record", "Record index", "レコード番号"),
+    ("col.event_id", "Event ID", "イベント ID"),
+    ("analysis", "Analysis results the reports relied on", "報告書が依拠した分析結果"),
+    ("analysis.none", "No analysis result is recorded yet (`cloudcase scope --case DIR …`, `cloudcase hunt --case DIR`).", "分析結果はまだ記録されていません (`cloudcase scope --case DIR …`、`cloudcase hunt --case DIR`)。"),
+    ("col.output", "Result file", "結果ファイル"),
+    ("col.command", "Command run", "実行したコマンド"),
+    ("col.tool", "Tool", "ツール"),
+    ("reports", "Reports produced", "作成した報告書"),
+    ("col.format", "Format", "形式"),
+    ("col.lang", "Language", "言語"),
     ("yes", "yes", "はい"),
     ("no", "no", "いいえ"),
 ];
@@ -95,6 +273,35 @@ pub fn t(lang: Lang, key: &str) -> &str {
             Lang::En => en,
             Lang::Ja => ja,
         })
+}
+
+/// [`t`] with `{0}`, `{1}`, … replaced by `args`, in order of the arguments
+/// (the two languages may place them differently).
+/// One pass, so an argument that itself contains `{1}` is left as it is.
+pub fn tf(lang: Lang, key: &str, args: &[&str]) -> String {
+    let template = t(lang, key);
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let arg = after.find('}').and_then(|close| {
+            let i: usize = after[..close].parse().ok()?;
+            Some((args.get(i)?, close))
+        });
+        match arg {
+            Some((a, close)) => {
+                out.push_str(a);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -116,6 +323,18 @@ mod tests {
             "保管の連続性 (チェーン・オブ・カストディ)"
         );
         assert_eq!(t(Lang::En, "no.such.key"), "no.such.key");
+        assert_eq!(
+            tf(Lang::Ja, "exec.changes.since", &["1", "T"]),
+            "第 1 版 (T 時点) との比較:"
+        );
+        assert_eq!(
+            tf(Lang::En, "exec.changes.since", &["{1}", "x"]),
+            "Compared with version {1} (as of x):"
+        );
+        for (k, en, ja) in MESSAGES {
+            let n = en.matches('{').count();
+            assert_eq!(n, ja.matches('{').count(), "{k}: placeholders differ");
+        }
         assert_eq!("JA".parse::<Lang>().unwrap(), Lang::Ja);
         assert!("fr".parse::<Lang>().is_err());
     }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::chart::to_svg;
 use crate::escape::html;
 use crate::{Block, Cell, Document};
 
@@ -43,6 +44,8 @@ fn cell(c: &Cell) -> String {
     match c {
         Cell::Text(s) => html(s),
         Cell::Code(s) => format!("<code>{}</code>", html(s)),
+        Cell::Ref(n) => format!("<a href=\"#ref-{n}\">[{n}]</a>"),
+        Cell::Anchor(n) => format!("<span id=\"ref-{n}\">{n}</span>"),
     }
 }
 
@@ -87,6 +90,9 @@ pub(crate) fn render(doc: &Document) -> String {
                     out.push_str("</tr>\n");
                 }
                 out.push_str("</tbody>\n</table>\n");
+            }
+            Block::Chart(chart) => {
+                let _ = writeln!(out, "<figure class=\"chart\">{}</figure>", to_svg(chart));
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::chart::Chart;
 use crate::escape::{markdown, markdown_code};
 use crate::{Block, Cell, Document};
 
@@ -10,6 +11,8 @@ fn cell(c: &Cell) -> String {
         Cell::Text(s) => markdown(s),
         Cell::Code(s) if s.is_empty() => String::new(),
         Cell::Code(s) => markdown_code(s),
+        Cell::Ref(n) => format!("[\\[{n}\\]](#ref-{n})"),
+        Cell::Anchor(n) => format!("<a id=\"ref-{n}\"></a>{n}"),
     }
 }
 
@@ -42,7 +45,37 @@ pub(crate) fn render(doc: &Document) -> String {
                 }
                 out.push('\n');
             }
+            Block::Chart(chart) => chart_table(chart, &mut out),
         }
     }
     out
+}
+
+/// A chart as a table: one row per time bucket with any activity, one
+/// column per series, the attacker's series marked `▲` as in the SVG legend.
+fn chart_table(chart: &Chart, out: &mut String) {
+    let _ = writeln!(out, "**{}**\n", markdown(&chart.title));
+    let head: Vec<String> = chart
+        .series
+        .iter()
+        .map(|s| {
+            let mark = if s.attacker { "▲ " } else { "" };
+            format!("{mark}{}", markdown_code(&s.name))
+        })
+        .collect();
+    let _ = writeln!(out, "| | {} |", head.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(chart.series.len()));
+    for (i, label) in chart.x_labels.iter().enumerate() {
+        let values: Vec<u64> = chart
+            .series
+            .iter()
+            .map(|s| s.values.get(i).copied().unwrap_or(0))
+            .collect();
+        if values.iter().all(|v| *v == 0) {
+            continue;
+        }
+        let cells: Vec<String> = values.iter().map(u64::to_string).collect();
+        let _ = writeln!(out, "| {} | {} |", markdown(label), cells.join(" | "));
+    }
+    out.push('\n');
 }
