@@ -1,29 +1,60 @@
-//! `cloudcase acquire`: copy files and directories into a case's evidence.
+//! `cloudcase acquire`: copy files, directories, S3 prefixes and AWS API
+//! exports into a case's evidence.
+
+mod progress;
+mod sources;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use cloudcase_evidence::{AcquireOptions, Case, ItemStatus, Outcome};
+use cloudcase_evidence::{AcquireOptions, AcquireProgress, Case, ItemStatus, Outcome};
 use cloudcase_timeline::sanitize::terminal_safe;
 
-/// Copy files and directories (recursively) into a case's evidence store,
-/// hashing while copying (one read of each source). Each distinct content is
-/// stored once, read-only, under its SHA-256; every (object, source) pair is
-/// recorded in the manifest and the custody log. Re-running is safe: content
-/// already held is reported as such, and an interrupted run is completed.
+/// Copy evidence into a case's evidence store, hashing while copying (one read
+/// of each source). Each distinct content is stored once, read-only, under its
+/// SHA-256; every (object, source) pair is recorded in the manifest and the
+/// custody log. Re-running is safe: content already held is reported as such,
+/// and an interrupted run is completed.
+///
+/// SRC is any mix of:
+///
+///   PATH                 a file or directory (recursively)
+///
+///   s3://BUCKET[/PREFIX] every object under the prefix: CloudTrail logs and
+///                        digests, VPC Flow Logs, S3 access logs. Records ETag,
+///                        version id, last-modified and x-amz-meta-* (the digest
+///                        signature). Objects already held with the same ETag
+///                        and size are not downloaded again.
+///
+///   aws:lookup-events    CloudTrail LookupEvents history (90 days of management
+///                        events), one object per region of --regions
+///
+///   aws:iam              snapshot of IAM users, keys, passwords, MFA, groups,
+///                        roles, policies and the credential report
+///
+///   aws:ec2              snapshot of instances, security groups, key pairs,
+///                        volumes, snapshots, AMIs and spot requests in --regions
+///
+/// AWS credentials come from the standard chain (environment, --profile or the
+/// default profile including SSO, container or instance role) and are never
+/// printed or recorded. The read-only IAM policy the tool needs is
+/// policy/cloudcase-readonly-policy.json in the source repository.
 ///
 /// Exit status: 0 all acquired, 1 some sources failed (the rest is recorded),
 /// 2 error.
 #[derive(ClapArgs, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Case folder (created with `cloudcase case init`).
     #[arg(long = "case", value_name = "DIR")]
     pub case: PathBuf,
-    /// Files or directories to acquire.
+    /// Paths, s3://BUCKET[/PREFIX], aws:lookup-events, aws:iam, aws:ec2.
     #[arg(required = true, value_name = "SRC")]
-    pub sources: Vec<PathBuf>,
+    pub sources: Vec<String>,
     /// Examiner doing this acquisition (default: the case's examiner).
     #[arg(long)]
     pub examiner: Option<String>,
@@ -36,17 +67,24 @@ pub struct Args {
     /// Print only failures and the summary.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    #[command(flatten)]
+    pub aws: sources::AwsArgs,
 }
 
 /// Runs `cloudcase acquire`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let case = Case::open(&args.case)?;
+    let plan = sources::build(&args.sources, &args.aws)?;
+    let progress = Arc::new(AcquireProgress::default());
     let options = AcquireOptions {
         examiner: args.examiner.clone(),
         threads: args.threads,
+        progress: Some(Arc::clone(&progress)),
         ..AcquireOptions::default()
     };
-    let s = case.acquire_paths(&args.sources, &options)?;
+    let line = progress::AcquireLine::start(progress);
+    let s = case.acquire(&plan.sources, &options)?;
+    drop(line);
 
     if !args.quiet {
         for r in &s.repairs {
@@ -101,6 +139,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
         s.mb_per_s(),
         s.bytes_stored as f64 / 1e6
     );
+    if !plan.s3_gets.is_empty() {
+        let gets: u64 = plan.s3_gets.iter().map(|g| g.load(Ordering::Relaxed)).sum();
+        println!("s3: {gets} GetObject requests");
+    }
+    if let Some((aws, dest)) = &plan.replicate_to {
+        let r = cloudcase_aws::replicate(aws, &case, dest)
+            .with_context(|| format!("replicating the evidence to {dest}"))?;
+        println!(
+            "replicated to {dest}: {} objects uploaded ({:.1} MB), {} already there; hash manifest s3://{}/{}",
+            r.uploaded,
+            r.bytes as f64 / 1e6,
+            r.present,
+            dest.bucket,
+            r.sums_key
+        );
+    }
     Ok(if failed > 0 {
         ExitCode::from(1)
     } else {

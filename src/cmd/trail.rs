@@ -151,6 +151,11 @@ fn validate(args: ValidateArgs) -> Result<ExitCode> {
         for object in case.evidence_objects()? {
             objects += 1;
             for source in &object.sources {
+                signatures.add_s3_metadata(
+                    &source.uri,
+                    &source.metadata,
+                    &case.layout().manifest_file(),
+                );
                 known.push(KnownFile {
                     read_from: object.path.clone(),
                     original: source.uri.clone(),
