@@ -68,7 +68,7 @@ impl Chromium {
         let deadline = Instant::now() + self.timeout;
         let timed_out = || ChromiumError::TimedOut {
             what,
-            seconds: self.timeout.as_secs(),
+            limit: self.timeout,
         };
         let status = loop {
             match child.try_wait().map_err(io(&self.program))? {
