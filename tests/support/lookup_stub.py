@@ -13,7 +13,7 @@ import json
 import re
 import sys
 
-TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
+TARGET_SUFFIX = "CloudTrail_20131101.LookupEvents"
 
 
 def epoch(s):
@@ -34,9 +34,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-        if self.headers.get("X-Amz-Target") != TARGET:
+        target = self.headers.get("X-Amz-Target", "")
+        if not target.endswith(TARGET_SUFFIX):
             return self.reply(400, {"__type": "UnknownOperationException",
-                                    "message": f"expected {TARGET}"})
+                                    "message": f"expected X-Amz-Target ...{TARGET_SUFFIX}, found {target!r}"})
         scope = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/cloudtrail/", self.headers.get("Authorization", ""))
         region = scope.group(1) if scope else "missing"
         start = body.get("StartTime", float("-inf"))

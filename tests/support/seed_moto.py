@@ -30,6 +30,7 @@ def client(endpoint, service, region="us-east-1"):
 def seed_s3(endpoint, bucket, days, large):
     s3 = client(endpoint, "s3")
     s3.create_bucket(Bucket=bucket)
+    s3.create_bucket(Bucket=bucket + "-replica")  # stands for the other account's evidence bucket
     objects = []
     start = datetime.datetime(2024, 5, 17, tzinfo=datetime.timezone.utc)
     n = 0
