@@ -355,8 +355,8 @@ fn killed_at_random_points_then_rerun_finishes_without_downloading_again() {
         return;
     }
     let moto = start_moto();
-    // 4 days x 8 files + digests, every 7th padded to 400 KB: an interruption lands mid-run.
-    let seeded = seed(&moto.endpoint, &["s3", "big", "4", "400000"]);
+    // 10 days x 8 files + digests, every 7th padded to 400 KB: interruptions land mid-run.
+    let seeded = seed(&moto.endpoint, &["s3", "big", "10", "400000"]);
     let n = seeded_objects(&seeded).len();
     let dir = tempfile::tempdir().expect("tempdir");
     let case = new_case(dir.path(), "case");
@@ -371,7 +371,7 @@ fn killed_at_random_points_then_rerun_finishes_without_downloading_again() {
         "--threads",
         "2",
     ];
-    // Pseudo-random kill delays from the clock (no RNG dependency), 50–800 ms.
+    // Pseudo-random kill delays from the clock (no RNG dependency), 20–400 ms.
     let mut state = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(7, |d| d.subsec_nanos() as u64 | 1);
@@ -380,7 +380,7 @@ fn killed_at_random_points_then_rerun_finishes_without_downloading_again() {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        let delay = Duration::from_millis(50 + state % 750);
+        let delay = Duration::from_millis(20 + state % 380);
         let mut child = cloudcase_cmd(&args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -391,6 +391,10 @@ fn killed_at_random_points_then_rerun_finishes_without_downloading_again() {
         let _ = child.wait();
         held_counts.push(manifest(&case).len());
     }
+    assert!(
+        held_counts.iter().any(|&h| h < n),
+        "no kill interrupted the acquisition ({held_counts:?} of {n}): nothing was tested"
+    );
     let held_before = manifest(&case).len();
     let out = ok(&args);
     println!("held after each kill: {held_counts:?}; final run: {out}");
