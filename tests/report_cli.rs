@@ -5,6 +5,8 @@ use common::cloudcase;
 
 use std::path::Path;
 
+use sha2::Digest;
+
 fn ok(args: &[&str]) -> String {
     let out = cloudcase(args);
     assert!(
@@ -142,4 +144,341 @@ fn timeline_reads_a_case_with_hashes_and_original_locations() {
         verify.contains("INTACT"),
         "reading a case must not change it: {verify}"
     );
+}
+
+/// One CloudTrail file holding an attacker call whose user agent and created user name are
+/// hostile: `<script>alert(1)</script>` and `=HYPERLINK("http://x","y")`.
+fn hostile_logs(dir: &Path, summary: &cloudcase_gen::Summary) -> std::path::PathBuf {
+    let truth = summary.incident.as_ref().unwrap();
+    let time = jiff::Timestamp::from_second(truth.first_attacker_event_time + 120).unwrap();
+    let account = &summary.account_id;
+    let name = HOSTILE_USER;
+    let record = serde_json::json!({
+        "eventVersion": "1.09",
+        "userIdentity": {
+            "type": "IAMUser",
+            "principalId": "AIDAHOSTILE000000001",
+            "arn": format!("arn:aws:iam::{account}:user/{}", truth.user_name),
+            "accountId": account,
+            "accessKeyId": truth.access_key_id,
+            "userName": truth.user_name,
+        },
+        "eventTime": time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "eventSource": "iam.amazonaws.com",
+        "eventName": "CreateUser",
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": truth.attacker_ips[0],
+        "userAgent": HOSTILE_AGENT,
+        "requestParameters": {"userName": name},
+        "responseElements": {"user": {
+            "userName": name,
+            "path": "/",
+            "arn": format!("arn:aws:iam::{account}:user/{name}"),
+            "userId": "AIDAHOSTILE000000002",
+            "createDate": time.strftime("%b %d, %Y %I:%M:%S %p").to_string(),
+        }},
+        "requestID": "11111111-2222-3333-4444-555555555555",
+        "eventID": "66666666-7777-8888-9999-000000000000",
+        "readOnly": false,
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "recipientAccountId": account,
+        "eventCategory": "Management",
+    });
+    let path = dir.join("hostile.json");
+    std::fs::write(
+        &path,
+        serde_json::json!({ "Records": [record] }).to_string(),
+    )
+    .unwrap();
+    path
+}
+
+const HOSTILE_AGENT: &str = "<script>alert(1)</script>";
+const HOSTILE_USER: &str = "=HYPERLINK(\"http://x\",\"y\")";
+
+/// An incident in a case with scope and hunt results recorded.
+struct Analysed {
+    case: String,
+    summary: cloudcase_gen::Summary,
+    scope: serde_json::Value,
+}
+
+fn scope_and_hunt(case: &str, key: &str) -> serde_json::Value {
+    let doc = ok(&[
+        "scope",
+        "--case",
+        case,
+        "--access-key",
+        key,
+        "--format",
+        "json",
+    ]);
+    ok(&["hunt", "--case", case, "--format", "jsonl"]);
+    serde_json::from_str(&doc).unwrap()
+}
+
+fn analysed_case(dir: &Path, hostile: bool) -> Analysed {
+    let logs = dir.join("logs");
+    let summary = cloudcase_gen::generate(&cloudcase_gen::Config {
+        seed: 21,
+        out_dir: logs.clone(),
+        target_bytes: 1_000_000,
+        days: 10,
+        incident: true,
+        ..cloudcase_gen::Config::default()
+    })
+    .unwrap();
+    let case = dir.join("case");
+    let c = case.to_str().unwrap().to_owned();
+    ok(&[
+        "case",
+        "init",
+        &c,
+        "--name",
+        "Bill tripled",
+        "--examiner",
+        "Aiko Tanaka",
+    ]);
+    ok(&["acquire", "--case", &c, logs.to_str().unwrap()]);
+    if hostile {
+        let extra = hostile_logs(dir, &summary);
+        ok(&["acquire", "--case", &c, extra.to_str().unwrap()]);
+    }
+    let key = summary.incident.as_ref().unwrap().access_key_id.clone();
+    let scope = scope_and_hunt(&c, &key);
+    Analysed {
+        case: c,
+        summary,
+        scope,
+    }
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(path.trim()).unwrap()
+}
+
+#[test]
+fn scope_and_hunt_record_their_results_in_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = analysed_case(dir.path(), false);
+    let custody = read(&format!("{}/custody.jsonl", a.case));
+    let recorded: Vec<serde_json::Value> = custody
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["action"] == "analysis_recorded")
+        .collect();
+    assert_eq!(recorded.len(), 2, "{custody}");
+    for (e, kind) in recorded.iter().zip(["scope", "hunt"]) {
+        let d = &e["details"];
+        assert_eq!(d["kind"], kind);
+        let rel = d["output"].as_str().unwrap();
+        assert!(rel.starts_with(&format!("analysis/{kind}/")), "{rel}");
+        let bytes = std::fs::read(Path::new(&a.case).join(rel)).unwrap();
+        let sha = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
+        assert_eq!(d["output_sha256"], sha.as_str());
+        assert!(d["command"][1] == kind && d["tool"].as_str().unwrap().starts_with("cloudcase "));
+    }
+    let verify = ok(&["verify", "--case", &a.case]);
+    assert!(verify.contains("INTACT"), "{verify}");
+}
+
+#[test]
+fn every_kind_in_both_languages_states_what_the_analysis_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = analysed_case(dir.path(), false);
+    let truth = a.summary.incident.as_ref().unwrap();
+    let hashes = sha256s(&a.case);
+    let cost = format!("USD {:.2}", a.scope["cost"]["total_usd"].as_f64().unwrap());
+    let buckets: Vec<&str> = a.scope["data_access"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["store"] == "s3_bucket" && d["verdict"] == "UNKNOWN")
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        !buckets.is_empty(),
+        "no data events: S3 buckets are UNKNOWN"
+    );
+    for (lang, unknown_heading) in [
+        ("en", "What is not yet known"),
+        ("ja", "まだ分からないこと"),
+    ] {
+        for format in ["md", "html"] {
+            let out = ok(&[
+                "report", "--kind", "all", "--case", &a.case, "--lang", lang, "--format", format,
+            ]);
+            let paths: Vec<&str> = out.lines().collect();
+            assert_eq!(paths.len(), 3, "{out}");
+            let (exec, tech, evid) = (read(paths[0]), read(paths[1]), read(paths[2]));
+            assert!(paths[0].contains("executive-summary.v1."), "{}", paths[0]);
+            let ids = truth
+                .created_users
+                .iter()
+                .chain(&truth.created_access_keys)
+                .chain(&truth.created_roles);
+            for id in ids.clone().chain([&truth.access_key_id]) {
+                assert!(
+                    exec.contains(id.as_str()),
+                    "{lang} {format}: executive lacks {id}"
+                );
+                assert!(
+                    tech.contains(id.as_str()),
+                    "{lang} {format}: technical lacks {id}"
+                );
+            }
+            assert!(
+                exec.contains(&cost),
+                "{lang} {format}: executive lacks {cost}"
+            );
+            let unknown = exec.find(unknown_heading).unwrap();
+            for b in &buckets {
+                let first = exec.find(b).unwrap_or(usize::MAX);
+                assert!(
+                    first > unknown && first != usize::MAX,
+                    "{lang} {format}: {b} must be listed as not yet known only"
+                );
+            }
+            for i in &truth.instances {
+                assert!(
+                    tech.contains(&i.instance_id),
+                    "{lang} {format}: technical lacks {}",
+                    i.instance_id
+                );
+            }
+            for h in &hashes {
+                assert!(
+                    evid.contains(h.as_str()),
+                    "{lang} {format}: evidence lacks {h}"
+                );
+            }
+            assert!(evid.contains("analysis/scope/") && evid.contains("analysis/hunt/"));
+            if format == "html" {
+                assert!(tech.contains("<svg") || a.scope.get("activity").is_none());
+                assert!(tech.contains("href=\"#ref-1\"") && tech.contains("id=\"ref-1\""));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_later_summary_is_the_next_version_and_lists_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = analysed_case(dir.path(), false);
+    let v1 = ok(&[
+        "report",
+        "--kind",
+        "executive",
+        "--case",
+        &a.case,
+        "--format",
+        "md",
+    ]);
+    assert!(v1.contains("executive-summary.v1.en.md"), "{v1}");
+    let between = jiff::Timestamp::now();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let extra = hostile_logs(dir.path(), &a.summary);
+    ok(&["acquire", "--case", &a.case, extra.to_str().unwrap()]);
+    let key = &a.summary.incident.as_ref().unwrap().access_key_id;
+    scope_and_hunt(&a.case, key);
+    let v2 = ok(&[
+        "report",
+        "--kind",
+        "executive",
+        "--case",
+        &a.case,
+        "--format",
+        "md",
+        "--lang",
+        "ja",
+    ]);
+    assert!(v2.contains("executive-summary.v2.ja.md"), "{v2}");
+    let text = read(&v2);
+    assert!(text.contains("第 1 版"), "{text}");
+    let changes = &text[text.find("前版からの変更点").unwrap()..];
+    assert!(
+        changes.contains("追加") && changes.contains("HYPERLINK"),
+        "{changes}"
+    );
+    let again = ok(&[
+        "report",
+        "--kind",
+        "executive",
+        "--case",
+        &a.case,
+        "--format",
+        "md",
+        "--as-of",
+        &between.to_string(),
+    ]);
+    assert!(
+        again.contains("executive-summary.v1.en.md"),
+        "as of before the second scope: {again}"
+    );
+    assert!(!read(&again).contains("HYPERLINK"));
+    let index = read(&format!("{}/reports/index.jsonl", a.case));
+    assert_eq!(index.lines().count(), 3);
+}
+
+/// Whether every occurrence of `needle` in the Markdown `line` is inside a code span (an odd
+/// number of backtick runs before it), where CommonMark shows it as literal text.
+fn only_in_code_spans(line: &str, needle: &str) -> bool {
+    line.match_indices(needle).all(|(i, _)| {
+        let before = &line[..i];
+        let runs = before
+            .split(|c| c != '`')
+            .filter(|run| !run.is_empty())
+            .count();
+        runs % 2 == 1
+    })
+}
+
+#[test]
+fn hostile_user_agent_and_user_name_are_inert_in_every_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = analysed_case(dir.path(), true);
+    let users: Vec<&str> = a.scope["identities"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        users.contains(&HOSTILE_USER),
+        "scope follows the hostile user: {users:?}"
+    );
+    for lang in ["en", "ja"] {
+        let html = ok(&[
+            "report", "--kind", "all", "--case", &a.case, "--lang", lang, "--format", "html",
+        ]);
+        let md = ok(&[
+            "report", "--kind", "all", "--case", &a.case, "--lang", lang, "--format", "md",
+        ]);
+        for path in html.lines() {
+            let text = read(path);
+            assert!(!text.contains("<script"), "{path}");
+        }
+        let tech = read(html.lines().nth(1).unwrap());
+        assert!(
+            tech.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "the user agent is shown, escaped"
+        );
+        assert!(tech.contains("=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)"));
+        for path in md.lines() {
+            let text = read(path);
+            for line in text.lines() {
+                assert!(only_in_code_spans(line, "<script"), "{path}: {line}");
+                assert!(
+                    !line.starts_with("=HYPERLINK") && !line.contains("| =HYPERLINK"),
+                    "{path}: a cell starts with a formula: {line}"
+                );
+            }
+        }
+        let tech_md = read(md.lines().nth(1).unwrap());
+        assert!(tech_md.contains(HOSTILE_AGENT) && tech_md.contains(HOSTILE_USER));
+    }
 }

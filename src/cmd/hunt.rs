@@ -11,11 +11,15 @@ use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_detect::analytics::geo::MmdbGeo;
 use cloudcase_detect::analytics::Geo;
 use cloudcase_detect::{add_builtin, hunt, FindingFormat, FindingWriter, HuntOptions, Tally};
+use cloudcase_event::SourceFile;
 use cloudcase_read::{Progress, Rejection};
+use cloudcase_report::case_records::AnalysisKind;
 use cloudcase_sigma::{Engine, Level, RuleSet, Severity, Status};
 use cloudcase_timeline::sanitize::terminal_safe;
+use serde_json::json;
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
+use super::record::{record_analysis, Tee};
 use super::timeline::parse_tz;
 use crate::progress::ProgressLine;
 
@@ -190,6 +194,35 @@ fn summary(
     s
 }
 
+/// The hunt again, as JSON Lines in UTC, for the case record when the output shown was
+/// another format (rejections were reported by the first pass).
+fn hunt_jsonl(
+    files: &[Arc<SourceFile>],
+    engine: &Engine,
+    feeds: &[bool],
+    opts: HuntOptions<'_>,
+) -> Result<Vec<u8>> {
+    let opts = HuntOptions {
+        writer: FindingWriter {
+            format: FindingFormat::Jsonl,
+            tz: jiff::tz::TimeZone::UTC,
+        },
+        after_read: &|| {},
+        ..opts
+    };
+    let mut out = Vec::new();
+    hunt(
+        files,
+        engine,
+        feeds,
+        &opts,
+        &|_| {},
+        &Progress::default(),
+        &mut out,
+    )?;
+    Ok(out)
+}
+
 /// Runs `hunt`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let tz = parse_tz(&args.tz)?;
@@ -229,6 +262,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let on_reject = |r: Rejection| reporter.report(r);
     let stdout = std::io::stdout();
+    let tee = args.input.case.is_some() && format == FindingFormat::Jsonl;
+    let mut out = Tee {
+        inner: stdout.lock(),
+        copy: tee.then(Vec::new),
+    };
     let outcome = hunt(
         &inputs.files,
         &engine,
@@ -236,11 +274,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &opts,
         &on_reject,
         &progress,
-        &mut stdout.lock(),
+        &mut out,
     );
+    let recorded = match out.copy.take() {
+        Some(copy) => Some(copy),
+        None if args.input.case.is_some() && outcome.is_ok() => {
+            Some(hunt_jsonl(&inputs.files, &engine, &feeds, opts)?)
+        }
+        None => None,
+    };
     drop(line);
     let outcome = outcome?;
     reporter.finish()?;
+    if let (Some(dir), Some(findings)) = (&args.input.case, recorded) {
+        let summary = json!({"findings": outcome.tally.total, "by_level": outcome.tally.by_level});
+        record_analysis(dir, AnalysisKind::Hunt, "", &findings, summary)?;
+    }
     let text = summary(
         &outcome.tally,
         outcome.below_threshold,

@@ -5,6 +5,7 @@ pub mod case;
 pub mod demo;
 pub mod hunt;
 pub mod input;
+pub mod record;
 pub mod report;
 pub mod scope;
 pub mod stats;

@@ -1,27 +1,92 @@
 //! `cloudcase report`: reports produced from a case.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
-use cloudcase_evidence::{Action, Case};
+use cloudcase_evidence::{Action, Case, CustodyEntry};
+use cloudcase_report::analysis::Analysis;
+use cloudcase_report::case_records::{sha256_hex, write_atomically, Recorded};
+use cloudcase_report::chromium::Chromium;
 use cloudcase_report::evidence_record::{evidence_record, EvidenceRecordOptions};
-use cloudcase_report::{Format, Lang};
-use serde_json::json;
-use sha2::{Digest, Sha256};
+use cloudcase_report::executive::{executive_summary, ExecutiveOptions};
+use cloudcase_report::technical::{technical_report, TechnicalOptions};
+use cloudcase_report::versions::{append_index, place, read_index};
+use cloudcase_report::{Document, Format, Lang};
+use jiff::Timestamp;
+use serde_json::{json, Value};
 
 /// Report kinds.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// Up to three pages for management: what happened, what is known and not yet known,
+    /// impact, what was done, decisions needed now, next steps; versioned.
+    Executive,
+    /// The forensic report: intrusion path, timeline, charts, identities, resources,
+    /// permission changes, data access with coverage, hunt findings, integrity, containment.
+    Technical,
     /// Every evidence object with its hash, size, source, acquisition time and
-    /// examiner; the custody chain; the last verification and log validation.
+    /// examiner; the analysis results the reports relied on; the custody chain;
+    /// the last verification and log validation.
     Evidence,
+    /// All three.
+    All,
 }
 
-/// Write a report of a case into its `reports/` folder (or `--out`), and
-/// record it — with the hashes of what it read and wrote — in the custody log.
+impl Kind {
+    /// The kinds a request stands for.
+    fn expand(self) -> &'static [Kind] {
+        match self {
+            Kind::All => &[Kind::Executive, Kind::Technical, Kind::Evidence],
+            Kind::Executive => &[Kind::Executive],
+            Kind::Technical => &[Kind::Technical],
+            Kind::Evidence => &[Kind::Evidence],
+        }
+    }
+
+    /// Name in custody details and the report index.
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Executive => "executive",
+            Kind::Technical => "technical",
+            Kind::Evidence => "evidence",
+            Kind::All => "all",
+        }
+    }
+
+    /// File-name stem of the report.
+    fn stem(self) -> &'static str {
+        match self {
+            Kind::Executive => "executive-summary",
+            Kind::Technical => "technical-report",
+            Kind::Evidence | Kind::All => "evidence-record",
+        }
+    }
+}
+
+/// An output format: a rendered document, or a PDF printed from its HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Markdown or HTML.
+    Doc(Format),
+    /// PDF through headless Chromium.
+    Pdf,
+}
+
+impl OutputFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Doc(f) => f.extension(),
+            OutputFormat::Pdf => "pdf",
+        }
+    }
+}
+
+/// Write reports of a case into its `reports/` folder (or `--out`), and record each —
+/// with the hashes of what it read and wrote — in the custody log. Reports read the
+/// latest `scope` and `hunt` results recorded in the case (`scope --case`, `hunt --case`)
+/// as of `--as-of`; they never analyse the logs themselves.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     /// Report kind (also accepted as --kind).
@@ -36,10 +101,14 @@ pub struct Args {
     /// Language: en or ja.
     #[arg(long, default_value = "en", value_parser = parse_lang)]
     pub lang: Lang,
-    /// Format: md or html.
+    /// Format: md, html or pdf (pdf needs Chromium installed; nothing is downloaded).
     #[arg(long, default_value = "html", value_parser = parse_format)]
-    pub format: Format,
-    /// Output file (default: CASE/reports/<kind>-record.<lang>.<ext>).
+    pub format: OutputFormat,
+    /// Report the case as it stood at this time (RFC 3339): analysis results recorded
+    /// later are ignored. Default: now.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub as_of: Option<Timestamp>,
+    /// Output file (default: CASE/reports/<kind>….<lang>.<ext>); with --kind all, a folder.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
@@ -48,32 +117,162 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
     s.parse()
 }
 
-fn parse_format(s: &str) -> Result<Format, String> {
-    s.parse()
+fn parse_format(s: &str) -> Result<OutputFormat, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "pdf" => Ok(OutputFormat::Pdf),
+        _ => s
+            .parse()
+            .map(OutputFormat::Doc)
+            .map_err(|_| format!("expected a report format, md, html or pdf, found {s:?}")),
+    }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
+fn parse_time(s: &str) -> Result<Timestamp, String> {
+    s.parse()
+        .map_err(|e| format!("expected an RFC 3339 time such as 2024-05-14T09:00:00Z: {e}"))
+}
+
+/// What every report of one run shares.
+struct Run<'a> {
+    case: &'a Case,
+    entries: Vec<CustodyEntry>,
+    analysis: Analysis,
+    lang: Lang,
+    format: OutputFormat,
+    as_of: String,
+    generated: String,
+    tool: String,
+}
+
+/// The analysis results a report relied on, for its custody entry.
+fn relied_on(analysis: &Analysis) -> Vec<Value> {
+    let fact = |r: &Recorded| json!({"kind": r.kind.as_str(), "output": r.rel, "sha256": r.sha256, "custody_seq": r.seq});
+    analysis
+        .scope
         .iter()
-        .map(|b| format!("{b:02x}"))
+        .map(|(r, _)| fact(r))
+        .chain(analysis.hunt.iter().map(|(r, _)| fact(r)))
         .collect()
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a
-/// rename, so a reader never sees a half-written report.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+/// Renders `doc` in the run's format: text, or a PDF printed from its HTML.
+fn render(doc: &Document, format: OutputFormat, reports: &Path) -> Result<Vec<u8>> {
+    match format {
+        OutputFormat::Doc(f) => Ok(f.render(doc).into_bytes()),
+        OutputFormat::Pdf => {
+            let chromium = Chromium::locate().context("cannot write a PDF")?;
+            std::fs::create_dir_all(reports)
+                .with_context(|| format!("cannot create {}", reports.display()))?;
+            let scratch = tempfile::tempdir_in(reports)
+                .with_context(|| format!("cannot write in {}", reports.display()))?;
+            let html = scratch.path().join("report.html");
+            let pdf = scratch.path().join("report.pdf");
+            std::fs::write(&html, Format::Html.render(doc))
+                .with_context(|| format!("cannot write {}", html.display()))?;
+            chromium
+                .print_pdf(&html, &pdf)
+                .with_context(|| format!("printing with {}", chromium.program().display()))?;
+            std::fs::read(&pdf).with_context(|| format!("cannot read {}", pdf.display()))
+        }
+    }
+}
+
+/// Builds, writes and records one report; returns its path.
+fn produce(run: &Run<'_>, kind: Kind, out: Option<&Path>) -> Result<PathBuf> {
+    let lang = run.lang;
+    let info = run.case.info();
+    let index = read_index(run.case)?;
+    let placement = place(&index, kind.name(), run.analysis.basis());
+    let (doc, facts) = match kind {
+        Kind::Executive => {
+            let (doc, facts) = executive_summary(
+                &run.analysis,
+                &placement,
+                &ExecutiveOptions {
+                    lang,
+                    case_name: info.name.clone(),
+                    as_of: run.as_of.clone(),
+                    generated: run.generated.clone(),
+                    tool: run.tool.clone(),
+                },
+            );
+            (doc, Some(facts))
+        }
+        Kind::Technical => {
+            let opts = TechnicalOptions {
+                lang,
+                case_name: info.name.clone(),
+                as_of: run.as_of.clone(),
+                generated: run.generated.clone(),
+                tool: run.tool.clone(),
+            };
+            (technical_report(&run.analysis, &run.entries, &opts), None)
+        }
+        Kind::Evidence | Kind::All => {
+            let opts = EvidenceRecordOptions {
+                lang,
+                generated: run.generated.clone(),
+                tool: run.tool.clone(),
+            };
+            (evidence_record(run.case, &opts)?, None)
+        }
+    };
+    let reports = run.case.layout().reports_dir();
+    let version = match kind {
+        Kind::Executive => format!(".v{}", placement.version),
+        _ => String::new(),
+    };
+    let name = format!(
+        "{}{version}.{}.{}",
+        kind.stem(),
+        lang.tag(),
+        run.format.extension()
+    );
+    let path = match out {
+        Some(p) if p.is_dir() => p.join(name),
+        Some(p) => p.to_path_buf(),
+        None => reports.join(name),
+    };
+    let bytes = render(&doc, run.format, &reports)?;
+    write_atomically(&path, &bytes)?;
+    let sha256 = sha256_hex(&bytes);
+    let custody_head = run.entries.last().map(|e| e.hash.clone());
+    let entry = run.case.custody().append(
+        Action::ReportProduced,
+        json!({
+            "kind": kind.name(),
+            "lang": lang.tag(),
+            "format": run.format.extension(),
+            "version": placement.version,
+            "as_of": run.as_of,
+            "output": path.to_string_lossy(),
+            "output_sha256": sha256,
+            "read_custody_head": custody_head,
+            "relied_on": relied_on(&run.analysis),
+        }),
+    )?;
+    append_index(
+        run.case,
+        &json!({
+            "kind": kind.name(),
+            "version": placement.version,
+            "as_of": run.as_of,
+            "generated": run.generated,
+            "lang": lang.tag(),
+            "format": run.format.extension(),
+            "output": path.to_string_lossy(),
+            "sha256": sha256,
+            "basis": run.analysis.basis(),
+            "custody_seq": entry.seq,
+            "facts": facts.map(|f| f.to_json()),
+        }),
+    )?;
+    eprintln!(
+        "cloudcase: {} report written; recorded as custody entry {}",
+        kind.name(),
+        entry.seq
+    );
+    Ok(path)
 }
 
 /// Runs `cloudcase report`.
@@ -84,49 +283,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         (Some(k), _) | (None, Some(k)) => k,
         (None, None) => bail!(
-            "name the report kind: `cloudcase report evidence --case DIR` (or --kind evidence)"
+            "name the report kind: `cloudcase report --kind executive|technical|evidence|all --case DIR`"
         ),
     };
+    if kind == Kind::All && args.out.as_ref().is_some_and(|p| !p.is_dir()) {
+        bail!("with --kind all, --out must be an existing folder");
+    }
     let case = Case::open(&args.case)?;
-    let generated = jiff::Timestamp::now()
-        .round(jiff::Unit::Second)?
-        .to_string();
-    let tool = format!("cloudcase {}", env!("CARGO_PKG_VERSION"));
-    let doc = match kind {
-        Kind::Evidence => evidence_record(
-            &case,
-            &EvidenceRecordOptions {
-                lang: args.lang,
-                generated,
-                tool,
-            },
-        )?,
+    let now = Timestamp::now().round(jiff::Unit::Second)?;
+    let as_of = args.as_of.unwrap_or(now);
+    let entries = case.custody().entries()?;
+    let analysis = Analysis::load(&case, &entries, as_of)
+        .context("cannot read the analysis results recorded in the case")?;
+    let run = Run {
+        case: &case,
+        entries,
+        analysis,
+        lang: args.lang,
+        format: args.format,
+        as_of: as_of.to_string(),
+        generated: now.to_string(),
+        tool: format!("cloudcase {}", env!("CARGO_PKG_VERSION")),
     };
-    let text = args.format.render(&doc);
-    let out = args.out.unwrap_or_else(|| {
-        case.root().join("reports").join(format!(
-            "evidence-record.{}.{}",
-            args.lang.tag(),
-            args.format.extension()
-        ))
-    });
-    write_atomically(&out, text.as_bytes())?;
-    let custody_head = case.custody().entries()?.last().map(|e| e.hash.clone());
-    let entry = case.custody().append(
-        Action::ReportProduced,
-        json!({
-            "kind": "evidence",
-            "lang": args.lang.tag(),
-            "format": args.format.extension(),
-            "output": out.to_string_lossy(),
-            "output_sha256": sha256_hex(text.as_bytes()),
-            "read_custody_head": custody_head,
-        }),
-    )?;
-    println!("{}", out.display());
-    eprintln!(
-        "cloudcase: report written; recorded as custody entry {}",
-        entry.seq
-    );
+    for k in kind.expand() {
+        let path = produce(&run, *k, args.out.as_deref())?;
+        println!("{}", path.display());
+    }
     Ok(ExitCode::SUCCESS)
 }

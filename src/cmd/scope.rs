@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_event::EventTime;
 use cloudcase_read::{Progress, Rejection};
+use cloudcase_report::case_records::AnalysisKind;
 use cloudcase_scope::launch::find_launch;
 use cloudcase_scope::{scope, Cidr, Options, Subject};
 use serde_json::{json, Value};
@@ -163,6 +164,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 "refs": [{"file": l.file.path.to_string_lossy(), "record": l.record, "event_id": l.event_id}],
             }),
         );
+    }
+    if let Some(dir) = &args.input.case {
+        let first = doc.pointer("/intrusion/first_attacker_event");
+        let summary = json!({"subject": label, "first_attacker_event": first});
+        let content = serde_json::to_string_pretty(&doc)? + "\n";
+        let bytes = content.as_bytes();
+        super::record::record_analysis(dir, AnalysisKind::Scope, &label, bytes, summary)?;
     }
     let text = match args.format {
         ScopeFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
