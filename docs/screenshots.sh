@@ -21,6 +21,8 @@ OUT=docs/screenshots
 "$BIN" case init "$WORK/case" --name "Demo: bill tripled after a leaked access key" --examiner "Aiko Tanaka" --tz Asia/Tokyo >/dev/null
 "$BIN" acquire --case "$WORK/case" "$WORK/logs" >/dev/null 2>&1
 "$BIN" verify --case "$WORK/case" >/dev/null
+"$BIN" scope --case "$WORK/case" --auto --format json >/dev/null 2>&1
+"$BIN" hunt --case "$WORK/case" --format jsonl >/dev/null 2>&1
 
 # The kinds this build offers (clap's list under `report --help`), without `all`.
 KINDS=$("$BIN" report --help | sed -n 's/^ *- \([a-z]*\):.*/\1/p' | grep -vx all || true)
