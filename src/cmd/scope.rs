@@ -6,12 +6,20 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
+use std::path::PathBuf;
+
+use cloudcase_detect::analytics::geo::MmdbGeo;
+use cloudcase_detect::analytics::Geo;
 use cloudcase_event::EventTime;
+use cloudcase_inventory::Snapshot;
 use cloudcase_read::{Progress, Rejection};
 use cloudcase_report::case_records::AnalysisKind;
 use cloudcase_scope::launch::find_launch;
 use cloudcase_scope::{scope, Cidr, Options, Subject};
 use serde_json::{json, Value};
+
+/// Manifest source kind of inventory snapshots (`cloudcase acquire aws:iam|aws:ec2`).
+const INVENTORY_SOURCE_KIND: &str = "aws-inventory";
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
 use super::timeline::parse_tz;
@@ -66,6 +74,41 @@ pub struct Args {
     /// Time zone for the table and Markdown summaries.
     #[arg(long, default_value = "UTC", value_name = "ZONE")]
     pub tz: String,
+    /// Offline MaxMind-format country database (.mmdb): adds the country of every attacker
+    /// source (else listed under unknowns).
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
+    /// Inventory snapshot files (`cloudcase acquire aws:iam|aws:ec2`; repeatable), besides those
+    /// in the case: say whether attacker identities and resources exist now.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Vec<PathBuf>,
+}
+
+/// The inventory snapshots of the case (objects acquired from `aws:iam` / `aws:ec2`) and of
+/// `--inventory`, parsed.
+fn load_inventory(args: &Args) -> Result<Vec<Snapshot>> {
+    let mut paths: Vec<PathBuf> = args.inventory.clone();
+    if let Some(dir) = &args.input.case {
+        let case = cloudcase_evidence::Case::open(dir)?;
+        for object in case.evidence_objects()? {
+            if object
+                .sources
+                .iter()
+                .any(|s| s.kind == INVENTORY_SOURCE_KIND)
+            {
+                paths.push(object.path);
+            }
+        }
+    }
+    paths
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::read(p)
+                .with_context(|| format!("reading inventory snapshot {}", p.display()))?;
+            Snapshot::from_json(&bytes)
+                .with_context(|| format!("inventory snapshot {}", p.display()))
+        })
+        .collect()
 }
 
 /// Replaces every UTC timestamp string in `v` with the same instant in `tz`.
@@ -141,6 +184,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         threads: args.input.threads(),
         limits: args.input.limits(),
         case_id: case_id(&label),
+        inventory: load_inventory(&args)?,
+    };
+    let geo = match &args.geoip {
+        Some(path) => {
+            Some(MmdbGeo::open(path).with_context(|| format!("--geoip {}", path.display()))?)
+        }
+        None => None,
     };
     let on_reject = |r: Rejection| reporter.report(r);
     let outcome = scope(&inputs.files, &opts, &on_reject, &progress);
@@ -148,6 +198,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     reporter.finish()?;
     let outcome = outcome?;
     let mut doc = outcome.report;
+    let country = |ip: &str| {
+        let addr = ip.parse().ok()?;
+        geo.as_ref().and_then(|g| g.country(addr))
+    };
+    cloudcase_scope::geo::annotate(&mut doc, geo.as_ref().map(|_| &country as _));
     if let (Some(l), Some(subject)) = (
         &launch,
         doc.get_mut("subject").and_then(Value::as_object_mut),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 /// Every EC2 resource kind the snapshot records, across all inventoried regions.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Ec2Inventory {
     /// Instances in any state (terminated ones linger for about an hour).
     pub instances: Vec<Instance>,
@@ -25,6 +26,7 @@ pub struct Ec2Inventory {
 
 /// One EC2 instance.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Instance {
     /// Instance id, `i-…`.
     pub id: String,
@@ -49,6 +51,7 @@ pub struct Instance {
 
 /// One security group.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SecurityGroup {
     /// Group id, `sg-…`.
     pub id: String,
@@ -64,6 +67,7 @@ pub struct SecurityGroup {
 
 /// One inbound rule of a security group.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IngressRule {
     /// IP protocol (`tcp`, `udp`, `icmp`, `-1` for all).
     pub protocol: Option<String>,
@@ -77,6 +81,7 @@ pub struct IngressRule {
 
 /// One EC2 key pair.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct KeyPair {
     /// Key name.
     pub name: String,
@@ -90,6 +95,7 @@ pub struct KeyPair {
 
 /// One EBS volume.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Volume {
     /// Volume id, `vol-…`.
     pub id: String,
@@ -107,6 +113,7 @@ pub struct Volume {
 
 /// One EBS snapshot owned by the account.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Snapshot {
     /// Snapshot id, `snap-…`.
     pub id: String,
@@ -122,6 +129,7 @@ pub struct Snapshot {
 
 /// One AMI owned by the account.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Image {
     /// Image id, `ami-…`.
     pub id: String,
@@ -137,6 +145,7 @@ pub struct Image {
 
 /// One spot instance request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SpotRequest {
     /// Request id, `sir-…`.
     pub id: String,

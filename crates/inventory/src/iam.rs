@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 /// IAM users, groups, roles, customer-managed policies and the credential report.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IamInventory {
     /// Every IAM user.
     pub users: Vec<User>,
@@ -20,6 +21,7 @@ pub struct IamInventory {
 
 /// One IAM user.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct User {
     /// User name.
     pub name: String,
@@ -43,6 +45,7 @@ pub struct User {
 
 /// One access key of a user.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AccessKey {
     /// Access key id, `AKIA…` (an identifier, not a secret).
     pub id: String,
@@ -60,6 +63,7 @@ pub struct AccessKey {
 
 /// A user's console password.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LoginProfile {
     /// When it was created, RFC 3339 UTC.
     pub created: Option<String>,
@@ -67,6 +71,7 @@ pub struct LoginProfile {
 
 /// One IAM group.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Group {
     /// Group name.
     pub name: String,
@@ -82,6 +87,7 @@ pub struct Group {
 
 /// One IAM role.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Role {
     /// Role name.
     pub name: String,
@@ -99,6 +105,7 @@ pub struct Role {
 
 /// One customer-managed policy.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Policy {
     /// Policy ARN.
     pub arn: String,

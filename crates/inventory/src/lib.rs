@@ -1,5 +1,8 @@
 //! The data model of cloudcase's AWS inventory snapshots.
 //!
+//! Every list and optional field may be absent when read (snapshots written by other versions or by
+//! hand stay readable); only the envelope (`cloudcase_inventory`, `kind`, `taken`) is required.
+//!
 //! `cloudcase acquire aws:iam` and `aws:ec2` record what exists in an account at one moment as one JSON
 //! evidence object of this shape. This crate holds only the model (serde, no AWS SDK), so that readers
 //! such as `scope` can load snapshots without compiling the SDK.
@@ -69,6 +72,7 @@ pub struct Snapshot {
     /// The account the credentials belong to (STS GetCallerIdentity), when known.
     pub account: Option<String>,
     /// The regions that were inventoried (IAM: the region its calls went to).
+    #[serde(default)]
     pub regions: Vec<String>,
     /// Calls that failed: anything they would have returned is missing from the snapshot.
     #[serde(default)]

@@ -6,13 +6,18 @@
 //! Two streaming passes over the inputs (parallel, events unordered). Only compact aggregates and
 //! pointers (time, file, record, event id) are kept; see `README.md` for the JSON schema.
 
-pub mod analyse;
+pub mod activity;
+pub mod build;
+pub mod choose;
+pub mod geo;
 pub mod intrusion;
 pub mod launch;
 pub mod net;
+pub mod now;
 pub mod policy;
 pub mod render;
 pub mod scan;
+pub mod stores;
 pub mod verdict;
 
 use std::sync::Arc;
@@ -36,6 +41,8 @@ pub struct Options {
     pub limits: Limits,
     /// Case id used in the containment plan.
     pub case_id: String,
+    /// Inventory snapshots (`aws:iam`, `aws:ec2`): what exists now.
+    pub inventory: Vec<cloudcase_inventory::Snapshot>,
 }
 
 /// The result of a run.
@@ -53,9 +60,6 @@ pub enum ScopeError {
     /// No event matches the subject.
     #[error("no event in the inputs matches {0}")]
     NoSubjectEvents(String),
-    /// No departure from the subject's history was found.
-    #[error("{0}")]
-    NoIntrusion(String),
 }
 
 /// Runs both passes over `files` and builds the scope document.
@@ -75,7 +79,15 @@ pub fn scope(
     let (sinks, accounting) = read_files_tracked(files, opts.limits, sinks, on_reject, progress);
     let p1 = scan::Pass1::merge_all(sinks.into_iter().map(|s| s.state).collect());
     let owner = |ip: &str| opts.owner.iter().any(|c| c.contains(ip));
-    let (subject_key, intr, ranking) = analyse::choose_subject(&opts.subject, &p1, &owner)?;
+    let (subject_key, intr, ranking) = match choose::choose_subject(&opts.subject, &p1, &owner)? {
+        choose::Choice::Found(key, intr, ranking) => (key, intr, ranking),
+        choose::Choice::NoDeparture(key, why) => {
+            let profile = key.as_deref().and_then(|k| p1.profiles.get_key_value(k));
+            let profile = profile.map(|(k, p)| (k.as_str(), p));
+            let report = build::no_departure(&opts.subject, profile, &p1, &why);
+            return Ok(Outcome { report, accounting });
+        }
+    };
     let sinks: Vec<_> = (0..threads)
         .map(|_| scan::Pass2Sink {
             subject: &opts.subject,
@@ -87,7 +99,7 @@ pub fn scope(
         .collect();
     let (sinks, _) = read_files_tracked(files, opts.limits, sinks, &|_| {}, &Progress::default());
     let p2 = scan::Pass2::merge_all(sinks.into_iter().map(|s| s.state).collect());
-    let report = analyse::build(analyse::Inputs {
+    let mut report = build::build(build::Inputs {
         subject: &opts.subject,
         subject_key: &subject_key,
         profile: &p1.profiles[&subject_key],
@@ -99,5 +111,6 @@ pub fn scope(
         owner_ranges: &opts.owner,
         case_id: &opts.case_id,
     });
+    now::annotate(&mut report, &opts.inventory);
     Ok(Outcome { report, accounting })
 }

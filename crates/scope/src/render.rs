@@ -35,7 +35,14 @@ fn sections(doc: &Value) -> Vec<(&'static str, Vec<Vec<String>>)> {
                 format!("{} ({})", s(&i["method"]), s(&i["novel"])),
             ],
             vec!["last attacker event".into(), s(&i["last_attacker_event"])],
-        ],
+        ]
+        .into_iter()
+        .chain(
+            i["explanation"]
+                .as_str()
+                .map(|e| vec!["no departure found".into(), e.to_owned()]),
+        )
+        .collect(),
     ));
     let cands = arr(&doc["subject"]["auto_ranking"]);
     if !cands.is_empty() {
@@ -54,6 +61,7 @@ fn sections(doc: &Value) -> Vec<(&'static str, Vec<Vec<String>>)> {
             .map(|a| {
                 vec![
                     s(&a["ip"]),
+                    s(&a["country"]),
                     s(&a["first_seen"]),
                     s(&a["last_seen"]),
                     s(&a["events"]),
@@ -127,6 +135,8 @@ fn sections(doc: &Value) -> Vec<(&'static str, Vec<Vec<String>>)> {
             .map(|r| {
                 let name = if r["kind"] == "instance" {
                     s(&r["instance_id"])
+                } else if r["kind"] == "spot_request" {
+                    s(&r["request_ids"])
                 } else {
                     s(if r["name"].is_null() {
                         if r["id"].is_null() {
@@ -148,7 +158,12 @@ fn sections(doc: &Value) -> Vec<(&'static str, Vec<Vec<String>>)> {
                 } else {
                     s(&r["time"])
                 };
-                vec![s(&r["kind"]), name, s(&r["region"]), detail]
+                let now = match r["exists_now"]["exists"].as_bool() {
+                    Some(true) => "exists now",
+                    Some(false) => "gone now",
+                    None => "now: unknown",
+                };
+                vec![s(&r["kind"]), name, s(&r["region"]), detail, now.into()]
             })
             .collect(),
     ));

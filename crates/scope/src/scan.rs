@@ -8,7 +8,9 @@ use cloudcase_event::{Category, Event, SourceFile};
 use cloudcase_read::EventSink;
 use serde_json::Value;
 
+use crate::activity::Activity;
 use crate::net::{network_of, ua_family, Cidr};
+use crate::stores::{Access, StoreSpec};
 
 /// Where a record is, and when it happened.
 #[derive(Debug, Clone)]
@@ -209,6 +211,14 @@ pub struct Profile {
     pub admin_changes: Vec<(Ptr, Box<str>, Option<Box<str>>)>,
     /// Successful RunInstances: pointer, region, source IP.
     pub launches: Vec<(Ptr, Box<str>, Option<Box<str>>)>,
+    /// Calls refused for lack of permission (`AccessDenied…`, `…UnauthorizedOperation`), per
+    /// source address: a leaked key's new holder probing what it may do.
+    pub denied: HashMap<Box<str>, u64>,
+}
+
+/// Whether an error code says the caller lacked permission.
+fn is_denied(code: &str) -> bool {
+    code.starts_with("AccessDenied") || code.ends_with("UnauthorizedOperation")
 }
 
 impl Profile {
@@ -245,6 +255,14 @@ impl Profile {
         if let Some(a) = ev.recipient_account.as_deref() {
             if self.accounts.len() < 4 && !self.accounts.iter().any(|x| &**x == a) {
                 self.accounts.push(a.into());
+            }
+        }
+        if ev.error_code.as_deref().is_some_and(is_denied) {
+            match self.denied.get_mut(ip) {
+                Some(n) => *n += 1,
+                None => {
+                    self.denied.insert(ip.into(), 1);
+                }
             }
         }
         if ev.error_code.is_none() {
@@ -295,6 +313,9 @@ impl Profile {
         }
         self.admin_changes.extend(o.admin_changes);
         self.launches.extend(o.launches);
+        for (ip, n) in o.denied {
+            *self.denied.entry(ip).or_default() += n;
+        }
     }
 
     /// First use of each network (IP addresses only), with the addresses in it.
@@ -571,19 +592,37 @@ impl Cand {
     }
 }
 
-/// Per-bucket data-event coverage.
+/// What the inputs say about one data store, whoever accessed it.
 #[derive(Debug, Default, Clone)]
-pub struct BucketCov {
-    /// Events naming the bucket (any category).
+pub struct StoreCov {
+    /// Events naming the store (any category).
     pub mentions: u64,
     /// First event naming it.
     pub first_mention: Option<Ptr>,
+    /// Region of the first event naming it.
+    pub region: Option<Box<str>>,
     /// Data events on it.
     pub data_events: u64,
     /// Data events on it at or after the first attacker event.
     pub data_in_window: u64,
     /// First and last data event time.
     pub data_span: Option<(i64, i64)>,
+}
+
+impl StoreCov {
+    fn merge(&mut self, c: StoreCov) {
+        self.mentions += c.mentions;
+        let (a, b) = (self.first_mention.take(), c.first_mention);
+        let (ra, rb) = (self.region.take(), c.region);
+        (self.first_mention, self.region) = match (a, b) {
+            (Some(a), Some(b)) if b.key() < a.key() => (Some(b), rb),
+            (Some(a), _) => (Some(a), ra),
+            (None, b) => (b, rb),
+        };
+        self.data_events += c.data_events;
+        self.data_in_window += c.data_in_window;
+        widen_span(&mut self.data_span, c.data_span);
+    }
 }
 
 /// Per-region counts.
@@ -609,11 +648,11 @@ fn widen_span(span: &mut Option<(i64, i64)>, o: Option<(i64, i64)>) {
     }
 }
 
-/// (bucket, access key, source).
-pub type ReadKey = (Box<str>, Box<str>, Box<str>);
+/// A data store: (kind, name).
+pub type StoreId = (&'static str, Box<str>);
 
-/// (kind, name, access key, source, succeeded).
-pub type SecretKey = (&'static str, Box<str>, Box<str>, Box<str>, bool);
+/// One way a store was accessed in the window: (store, access key, source, succeeded, access).
+pub type AccessId = (StoreId, Box<str>, Box<str>, bool, Access);
 
 /// Pass 2 state.
 #[derive(Debug, Default)]
@@ -622,25 +661,27 @@ pub struct Pass2 {
     pub cands: Vec<Cand>,
     /// (access key, source) → use, in the window.
     pub key_use: HashMap<(Box<str>, Box<str>), Use>,
-    /// (bucket, access key, source) → S3 data-event reads, in the window.
-    pub s3_reads: HashMap<ReadKey, Use>,
-    /// (kind, name, access key, source, succeeded) → secret / parameter reads, in the window.
-    pub secret_reads: HashMap<SecretKey, Use>,
+    /// Accesses to data stores (reads, exposures, openings), in the window.
+    pub store_access: HashMap<AccessId, Use>,
     /// (access key, source) → ListBuckets calls, in the window.
     pub list_buckets: HashMap<(Box<str>, Box<str>), Use>,
     /// (long-term key, source) pairs seen before the first attacker event; kept only when the
     /// subject is an address range (keys used from it are then followed by source novelty).
     pub key_ip_before: HashSet<(Box<str>, Box<str>)>,
-    /// Buckets by name.
-    pub buckets: HashMap<Box<str>, BucketCov>,
+    /// Data stores named in any event.
+    pub stores: HashMap<StoreId, StoreCov>,
     /// Events per category.
     pub categories: BTreeMap<String, u64>,
     /// Management events that were read-only / mutating.
     pub mgmt_read: u64,
     /// Mutating management events.
     pub mgmt_write: u64,
+    /// Read-only management events in the window, per region.
+    pub mgmt_read_in_window: HashMap<Box<str>, u64>,
     /// Regions.
     pub regions: HashMap<Box<str>, RegionCov>,
+    /// Events per hour by region and identity (the charts).
+    pub activity: Activity,
     /// Hours (ms / 3 600 000) in which any event happened.
     pub hours: HashSet<i64>,
     /// Subject events before the first attacker event: hour-of-day histogram (UTC).
@@ -667,8 +708,50 @@ pub struct Pass2Sink<'a> {
     pub state: Pass2,
 }
 
-fn str_field<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
-    v.get(k).and_then(Value::as_str)
+/// Records the data stores an event names: coverage always, accesses in the window.
+fn record_stores(st: &mut Pass2, ev: &Event, in_window: bool, key: &str, ip: &str) {
+    let mut specs = StoreSpec::of_service(ev.service()).peekable();
+    if specs.peek().is_none() {
+        return;
+    }
+    let Some(req) = ev
+        .request_parameters
+        .as_deref()
+        .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
+    else {
+        return;
+    };
+    let data = ev.category == Category::Data;
+    let data_read = data && ev.read_only != Some(false);
+    let ms = ev.time.millis();
+    for spec in specs {
+        for name in spec.names(&req) {
+            let id: StoreId = (spec.kind, name.into());
+            let cov = st.stores.entry(id.clone()).or_default();
+            cov.merge(StoreCov {
+                mentions: 1,
+                first_mention: Some(Ptr::of(ev)),
+                region: ev.region.as_deref().map(Into::into),
+                ..StoreCov::default()
+            });
+            if data {
+                cov.data_events += 1;
+                widen(&mut cov.data_span, ms);
+                cov.data_in_window += u64::from(in_window);
+            }
+            let access = spec.access(ev.event_name.as_str(), data_read, &req);
+            // Stores listed only when the attacker named them need every access; the others
+            // need only reads, exposures and openings.
+            if in_window && (access != Access::Other || !spec.list_all) {
+                let ok = ev.error_code.is_none();
+                bump(
+                    &mut st.store_access,
+                    (id, key.into(), ip.into(), ok, access),
+                    ev,
+                );
+            }
+        }
+    }
 }
 
 impl EventSink for Pass2Sink<'_> {
@@ -705,38 +788,14 @@ impl EventSink for Pass2Sink<'_> {
         }
         let key: Box<str> = ev.identity.access_key_id.as_deref().unwrap_or("").into();
         let ip: Box<str> = ev.source_ip.as_deref().unwrap_or("").into();
-        // Buckets named anywhere, and data-event coverage.
-        let req_text = ev.request_parameters.as_deref().map(|r| r.get());
         let svc = ev.service();
-        if svc == "s3" {
-            if let Some(bucket) = req_text
-                .filter(|t| t.contains("\"bucketName\""))
-                .and_then(|t| serde_json::from_str::<Value>(t).ok())
-                .and_then(|v| str_field(&v, "bucketName").map(str::to_owned))
-            {
-                let b = st.buckets.entry(bucket.as_str().into()).or_default();
-                b.mentions += 1;
-                let p = Ptr::of(&ev);
-                b.first_mention = Some(match b.first_mention.take() {
-                    Some(f) => Ptr::min(f, p),
-                    None => p,
-                });
-                if ev.category == Category::Data {
-                    b.data_events += 1;
-                    widen(&mut b.data_span, ms);
-                    if in_window {
-                        b.data_in_window += 1;
-                        if ev.read_only != Some(false) && ev.error_code.is_none() {
-                            bump(
-                                &mut st.s3_reads,
-                                (bucket.into(), key.clone(), ip.clone()),
-                                &ev,
-                            );
-                        }
-                    }
-                }
-            }
+        if in_window && ev.category == Category::Management && ev.read_only == Some(true) {
+            *st.mgmt_read_in_window
+                .entry(ev.region.as_deref().unwrap_or("").into())
+                .or_default() += 1;
         }
+        record_stores(st, &ev, in_window, &key, &ip);
+        st.activity.add(&ev, in_window, &key, &ip);
         if !in_window {
             if matches!(self.subject, Subject::Ip(_)) && key.starts_with("AKIA") {
                 st.key_ip_before.insert((key, ip));
@@ -746,40 +805,6 @@ impl EventSink for Pass2Sink<'_> {
         bump(&mut st.key_use, (key.clone(), ip.clone()), &ev);
         if svc == "s3" && ev.event_name == "ListBuckets" {
             bump(&mut st.list_buckets, (key.clone(), ip.clone()), &ev);
-        }
-        let secret = match (svc, ev.event_name.as_str()) {
-            ("secretsmanager", "GetSecretValue" | "BatchGetSecretValue") => Some("secret"),
-            ("ssm", "GetParameter" | "GetParameters" | "GetParametersByPath") => {
-                Some("ssm_parameter")
-            }
-            _ => None,
-        };
-        if let Some(kind) = secret {
-            let v: Value = req_text
-                .and_then(|t| serde_json::from_str(t).ok())
-                .unwrap_or(Value::Null);
-            let mut names: Vec<String> = Vec::new();
-            for k in ["secretId", "name", "path"] {
-                if let Some(n) = str_field(&v, k) {
-                    names.push(n.to_owned());
-                }
-            }
-            for k in ["names", "secretIdList"] {
-                if let Some(a) = v.get(k).and_then(Value::as_array) {
-                    names.extend(a.iter().filter_map(Value::as_str).map(str::to_owned));
-                }
-            }
-            if names.is_empty() {
-                names.push("(not named in the request)".to_owned());
-            }
-            let ok = ev.error_code.is_none();
-            for n in names {
-                bump(
-                    &mut st.secret_reads,
-                    (kind, n.into(), key.clone(), ip.clone(), ok),
-                    &ev,
-                );
-            }
         }
         let from_attacker = ev
             .source_ip
@@ -798,20 +823,14 @@ impl Pass2 {
         for p in parts {
             out.cands.extend(p.cands);
             merge_map(&mut out.key_use, p.key_use);
-            merge_map(&mut out.s3_reads, p.s3_reads);
-            merge_map(&mut out.secret_reads, p.secret_reads);
+            merge_map(&mut out.store_access, p.store_access);
             merge_map(&mut out.list_buckets, p.list_buckets);
             out.key_ip_before.extend(p.key_ip_before);
-            for (b, c) in p.buckets {
-                let o = out.buckets.entry(b).or_default();
-                o.mentions += c.mentions;
-                o.first_mention = match (o.first_mention.take(), c.first_mention) {
-                    (Some(a), Some(b)) => Some(Ptr::min(a, b)),
-                    (a, b) => a.or(b),
-                };
-                o.data_events += c.data_events;
-                o.data_in_window += c.data_in_window;
-                widen_span(&mut o.data_span, c.data_span);
+            for (id, c) in p.stores {
+                out.stores.entry(id).or_default().merge(c);
+            }
+            for (r, n) in p.mgmt_read_in_window {
+                *out.mgmt_read_in_window.entry(r).or_default() += n;
             }
             for (k, n) in p.categories {
                 *out.categories.entry(k).or_default() += n;
@@ -824,6 +843,7 @@ impl Pass2 {
                 widen_span(&mut o.span, c.span);
             }
             out.hours.extend(p.hours);
+            out.activity.merge(p.activity);
             for i in 0..24 {
                 out.baseline_hours[i] += p.baseline_hours[i];
             }

@@ -1,0 +1,185 @@
+//! Activity over time for the charts of the technical report: events per hour by region and by
+//! identity, split into the attacker's and everyone else's once the attacker is known.
+//!
+//! Pass 2 counts every event per (hour, region, identity) and, in the attacker window, per
+//! (hour, region, identity, access key, source); the build step moves the attacker's counts out
+//! of the totals. Keys are tab-joined strings in reused buffers, so counting allocates only for
+//! new combinations.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use cloudcase_event::Event;
+use serde_json::{json, Value};
+
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 24 * HOUR_MS;
+
+/// Identities shown by name in the identity chart; the rest are folded into "others".
+const TOP_IDENTITIES: usize = 8;
+
+/// Hourly event counts.
+#[derive(Debug, Default)]
+pub struct Activity {
+    /// "hour\tregion\tidentity" → events, over the whole input.
+    all: HashMap<Box<str>, u64>,
+    /// "hour\tregion\tidentity\tkey\tsource" → events, in the attacker window.
+    window: HashMap<Box<str>, u64>,
+    buf: String,
+}
+
+/// Appends a short, stable label for the caller: the role for assumed roles (not the
+/// session), the user, the invoking service, else the ARN or kind. Tabs become spaces, so the
+/// tab-joined keys split back exactly.
+fn push_identity_label(out: &mut String, ev: &Event) {
+    let id = &ev.identity;
+    let (prefix, name) = match id.kind.as_deref() {
+        Some("AssumedRole") => match id.session_issuer_name.as_deref() {
+            Some(r) => ("role/", r),
+            None => ("", id.display_name().unwrap_or("assumed role")),
+        },
+        Some("IAMUser") => ("user/", id.user_name.as_deref().unwrap_or("?")),
+        Some("Root") => ("", "root"),
+        Some("AWSService") => ("", id.invoked_by.as_deref().unwrap_or("AWS service")),
+        other => ("", id.display_name().or(other).unwrap_or("unknown")),
+    };
+    out.push_str(prefix);
+    push_clean(out, name);
+}
+
+/// Appends `s` with tabs turned into spaces.
+fn push_clean(out: &mut String, s: &str) {
+    out.extend(s.chars().map(|c| if c == '\t' { ' ' } else { c }));
+}
+
+fn bump(map: &mut HashMap<Box<str>, u64>, key: &str, n: u64) {
+    match map.get_mut(key) {
+        Some(c) => *c += n,
+        None => {
+            map.insert(key.into(), n);
+        }
+    }
+}
+
+impl Activity {
+    /// Counts one event; `in_window` when at or after the first attacker event.
+    pub fn add(&mut self, ev: &Event, in_window: bool, key: &str, ip: &str) {
+        let hour = ev.time.millis().div_euclid(HOUR_MS);
+        let region = ev.region.as_deref().unwrap_or("");
+        self.buf.clear();
+        let _ = write!(self.buf, "{hour}\t");
+        push_clean(&mut self.buf, region);
+        self.buf.push('\t');
+        push_identity_label(&mut self.buf, ev);
+        let buf = std::mem::take(&mut self.buf);
+        bump(&mut self.all, &buf, 1);
+        self.buf = buf;
+        if in_window {
+            for part in [key, ip] {
+                self.buf.push('\t');
+                push_clean(&mut self.buf, part);
+            }
+            let buf = std::mem::take(&mut self.buf);
+            bump(&mut self.window, &buf, 1);
+            self.buf = buf;
+        }
+    }
+
+    /// Merges another worker's counts.
+    pub fn merge(&mut self, o: Activity) {
+        for (k, n) in o.all {
+            bump(&mut self.all, &k, n);
+        }
+        for (k, n) in o.window {
+            bump(&mut self.window, &k, n);
+        }
+    }
+
+    /// The `activity` section: counts per time bucket (hours for up to three days of logs,
+    /// else days) by region and by identity, attacker and others apart. `is_attacker(key, ip)`
+    /// says whether a window use is the attacker's.
+    pub fn build(&self, span: (i64, i64), is_attacker: &dyn Fn(&str, &str) -> bool) -> Value {
+        let bucket_ms = if span.1 - span.0 <= 3 * DAY_MS {
+            HOUR_MS
+        } else {
+            DAY_MS
+        };
+        let first = span.0.div_euclid(bucket_ms);
+        let n = (span.1.div_euclid(bucket_ms) - first + 1).max(1) as usize;
+        let index = |hour: i64| {
+            ((hour * HOUR_MS).div_euclid(bucket_ms) - first).clamp(0, n as i64 - 1) as usize
+        };
+        // (region or identity) → (attacker counts, other counts).
+        let mut regions: BTreeMap<String, (Vec<u64>, Vec<u64>)> = BTreeMap::new();
+        let mut idents: BTreeMap<(bool, String), Vec<u64>> = BTreeMap::new();
+        let zero = || (vec![0; n], vec![0; n]);
+        for (k, c) in &self.all {
+            let mut f = k.splitn(3, '\t');
+            let (Some(h), Some(r), Some(l)) = (f.next(), f.next(), f.next()) else {
+                continue;
+            };
+            let i = index(h.parse().unwrap_or(0));
+            regions.entry(r.to_owned()).or_insert_with(zero).1[i] += c;
+            idents
+                .entry((false, l.to_owned()))
+                .or_insert_with(|| vec![0; n])[i] += c;
+        }
+        for (k, c) in &self.window {
+            let f: Vec<&str> = k.splitn(5, '\t').collect();
+            let [h, r, l, key, ip] = f[..] else { continue };
+            if !is_attacker(key, ip) {
+                continue;
+            }
+            let i = index(h.parse().unwrap_or(0));
+            let reg = regions.entry(r.to_owned()).or_insert_with(zero);
+            reg.0[i] += c;
+            reg.1[i] = reg.1[i].saturating_sub(*c);
+            if let Some(o) = idents.get_mut(&(false, l.to_owned())) {
+                o[i] = o[i].saturating_sub(*c);
+            }
+            idents
+                .entry((true, l.to_owned()))
+                .or_insert_with(|| vec![0; n])[i] += c;
+        }
+        let buckets: Vec<String> = (0..n as i64)
+            .map(|b| crate::build::time((first + b) * bucket_ms))
+            .collect();
+        json!({
+            "bucket_ms": bucket_ms,
+            "buckets": buckets,
+            "by_region": regions.into_iter().map(|(r, (a, o))| json!({"region": r, "attacker": a, "other": o})).collect::<Vec<_>>(),
+            "by_identity": top_identities(idents),
+        })
+    }
+}
+
+/// Attacker identities first, then the busiest others; the rest folded into one series.
+fn top_identities(idents: BTreeMap<(bool, String), Vec<u64>>) -> Vec<Value> {
+    let mut v: Vec<((bool, String), Vec<u64>)> = idents
+        .into_iter()
+        .filter(|(_, c)| c.iter().any(|x| *x > 0))
+        .collect();
+    v.sort_by_key(|((att, name), c)| {
+        (
+            !*att,
+            std::cmp::Reverse(c.iter().sum::<u64>()),
+            name.clone(),
+        )
+    });
+    let mut out = Vec::new();
+    let mut rest: Option<Vec<u64>> = None;
+    for (i, ((att, name), counts)) in v.into_iter().enumerate() {
+        if att || i < TOP_IDENTITIES {
+            out.push(json!({"identity": name, "attacker": att, "counts": counts}));
+        } else {
+            let r = rest.get_or_insert_with(|| vec![0; counts.len()]);
+            for (a, b) in r.iter_mut().zip(counts) {
+                *a += b;
+            }
+        }
+    }
+    if let Some(r) = rest {
+        out.push(json!({"identity": "(all other identities)", "attacker": false, "counts": r}));
+    }
+    out
+}
