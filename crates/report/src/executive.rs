@@ -210,7 +210,7 @@ fn not_known(lang: Lang, scope: &Value, blocks: &mut Vec<Block>) {
                     lang,
                     "exec.unknown.store",
                     &[
-                        &t(lang, &format!("store.{}", str_at(d, "/store"))),
+                        t(lang, &format!("store.{}", str_at(d, "/store"))),
                         str_at(d, "/name"),
                     ],
                 )),
