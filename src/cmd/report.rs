@@ -290,7 +290,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bail!("with --kind all, --out must be an existing folder");
     }
     let case = Case::open(&args.case)?;
-    let now = Timestamp::now().round(jiff::Unit::Second)?;
+    let now = Timestamp::now();
     let as_of = args.as_of.unwrap_or(now);
     let entries = case.custody().entries()?;
     let analysis = Analysis::load(&case, &entries, as_of)
@@ -301,8 +301,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         analysis,
         lang: args.lang,
         format: args.format,
-        as_of: as_of.to_string(),
-        generated: now.to_string(),
+        as_of: as_of.round(jiff::Unit::Millisecond)?.to_string(),
+        generated: now.round(jiff::Unit::Second)?.to_string(),
         tool: format!("cloudcase {}", env!("CARGO_PKG_VERSION")),
     };
     for k in kind.expand() {

@@ -60,6 +60,15 @@ pub(crate) fn verdict(lang: Lang, code: &str) -> String {
     }
 }
 
+/// The store kind in words (the code itself for a kind without a translation).
+fn store_kind(lang: Lang, kind: &str) -> String {
+    let key = format!("store.{kind}");
+    match t(lang, &key) {
+        same if same == key => kind.to_owned(),
+        words => words.to_owned(),
+    }
+}
+
 /// How firmly the logs support a verdict.
 fn confidence(lang: Lang, code: &str) -> &str {
     match code {
@@ -76,6 +85,14 @@ fn identity_counts(scope: &Value) -> [usize; 3] {
         items(scope, "/identities/access_keys").len(),
         items(scope, "/identities/roles").len(),
     ]
+}
+
+/// What separates two sentences: a space in English, nothing in Japanese.
+fn sentence_gap(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => " ",
+        Lang::Ja => "",
+    }
 }
 
 /// "What happened", in plain words, from facts only.
@@ -100,14 +117,14 @@ fn story(lang: Lang, scope: &Value, facts: &Facts) -> String {
             &items(scope, "/attacker_sources").len().to_string(),
         ],
     );
-    s.push(' ');
+    s.push_str(sentence_gap(lang));
     s.push_str(&tf(
         lang,
         "exec.story.created",
         &[&users.to_string(), &keys.to_string(), &roles.to_string()],
     ));
     if !facts.instances.is_empty() {
-        s.push(' ');
+        s.push_str(sentence_gap(lang));
         s.push_str(&tf(
             lang,
             "exec.story.instances",
@@ -209,10 +226,7 @@ fn not_known(lang: Lang, scope: &Value, blocks: &mut Vec<Block>) {
                 text(tf(
                     lang,
                     "exec.unknown.store",
-                    &[
-                        t(lang, &format!("store.{}", str_at(d, "/store"))),
-                        str_at(d, "/name"),
-                    ],
+                    &[&store_kind(lang, str_at(d, "/store")), str_at(d, "/name")],
                 )),
                 text(match str_at(d, "/would_resolve") {
                     "" => t(lang, "exec.unknown.store_resolve"),
@@ -279,23 +293,26 @@ fn impact(lang: Lang, scope: &Value, facts: &Facts, blocks: &mut Vec<Block>) {
             text(t(lang, "exec.service.value")),
         ),
     ]));
-    let rows = items(scope, "/data_access")
-        .iter()
-        .map(|d| {
-            vec![
-                code(str_at(d, "/name")),
-                text(verdict(lang, str_at(d, "/verdict"))),
-                text(confidence(lang, str_at(d, "/verdict"))),
-            ]
-        })
-        .collect::<Vec<_>>();
-    if !rows.is_empty() {
-        blocks.push(table(
+    let count = |code: &str| {
+        facts
+            .verdicts
+            .values()
+            .filter(|v| v.as_str() == code)
+            .count()
+            .to_string()
+    };
+    blocks.push(Block::KeyValues(vec![(
+        t(lang, "exec.verdicts").into(),
+        text(tf(
             lang,
-            &["col.store", "col.verdict", "col.confidence"],
-            rows,
-        ));
-    }
+            "exec.verdicts.value",
+            &[
+                &count("ACCESSED"),
+                &count("NOT_OBSERVED"),
+                &count("UNKNOWN"),
+            ],
+        )),
+    )]));
 }
 
 fn done(lang: Lang, scope: &Value, blocks: &mut Vec<Block>) {
