@@ -482,3 +482,33 @@ fn hostile_user_agent_and_user_name_are_inert_in_every_report() {
         assert!(tech_md.contains(HOSTILE_AGENT) && tech_md.contains(HOSTILE_USER));
     }
 }
+
+#[test]
+fn executive_summary_pdf_fits_three_a4_pages_in_both_languages() {
+    if cloudcase_report::chromium::Chromium::locate().is_err() {
+        assert!(
+            std::env::var("CLOUDCASE_REQUIRE_CHROMIUM").is_err(),
+            "CLOUDCASE_REQUIRE_CHROMIUM is set but Chromium is not installed"
+        );
+        println!("SKIPPED: Chromium not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let a = analysed_case(dir.path(), true);
+    for lang in ["en", "ja"] {
+        let out = ok(&[
+            "report",
+            "--kind",
+            "executive",
+            "--case",
+            &a.case,
+            "--lang",
+            lang,
+            "--format",
+            "pdf",
+        ]);
+        let pdf = std::fs::read(out.trim()).unwrap();
+        let pages = cloudcase_report::chromium::pdf_page_count(&pdf);
+        assert!((1..=3).contains(&pages), "{lang}: {pages} pages");
+    }
+}
