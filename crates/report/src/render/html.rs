@@ -17,8 +17,7 @@ const STYLE: &str = r#"
 @page { size: A4; margin: 14mm 12mm; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", "Meiryo", "IPAexGothic", "IPAGothic", system-ui, sans-serif; font-size: 10pt; line-height: 1.45; color: #111; max-width: 190mm; margin: 0 auto; padding: 8mm 4mm; overflow-wrap: anywhere; }
-@media print { body { max-width: none; padding: 0; } }
-body:lang(ja) { line-height: 1.6; }
+body:lang(ja) { line-height: 1.55; }
 h1 { font-size: 18pt; border-bottom: 2px solid #333; padding-bottom: 2mm; margin: 0 0 4mm; }
 h2 { font-size: 13pt; margin: 7mm 0 2mm; border-bottom: 1px solid #999; }
 h3 { font-size: 11pt; margin: 4mm 0 1.5mm; }
@@ -38,6 +37,7 @@ img, svg { max-width: 100%; }
 figure.chart { margin: 2mm 0 4mm; break-inside: avoid; }
 figure.chart svg { display: block; width: 100%; height: auto; }
 a { color: #124; }
+@media print { body { max-width: none; padding: 0; font-size: 9.5pt; } h2 { margin-top: 5mm; } }
 "#;
 
 fn cell(c: &Cell) -> String {
@@ -119,7 +119,10 @@ mod tests {
             .and_then(|m| m.parse().ok())
             .expect("margin: <top>mm <side>mm");
         let text_px = (210.0 - 2.0 * side_mm) * 96.0 / 25.4;
-        assert_eq!(text_px.round(), f64::from(crate::chromium::A4_TEXT_WIDTH_PX));
+        assert_eq!(
+            text_px.round(),
+            f64::from(crate::chromium::A4_TEXT_WIDTH_PX)
+        );
     }
 
     #[test]
