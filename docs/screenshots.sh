@@ -25,7 +25,7 @@ OUT=docs/screenshots
 "$BIN" hunt --case "$WORK/case" --format jsonl >/dev/null 2>&1
 
 # The kinds this build offers (clap's list under `report --help`), without `all`.
-KINDS=$("$BIN" report --help | sed -n 's/^ *- \([a-z]*\):.*/\1/p' | grep -vx all || true)
+KINDS=$("$BIN" report --help | sed -n 's/^ *- \([a-z]*\):.*/\1/p' | grep -vx all | awk '!seen[$0]++' || true)
 [ -n "$KINDS" ] || KINDS=evidence
 for kind in $KINDS; do
   for lang in en ja; do
