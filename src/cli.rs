@@ -32,7 +32,7 @@ enum Command {
     Timeline(cmd::timeline::Args),
     /// Validate CloudTrail log-file integrity offline: digest signatures, digest chain, log hashes.
     Trail(cmd::trail::Args),
-    /// Write a report of a case (evidence record), in English or Japanese.
+    /// Write reports of a case — executive summary, technical report, evidence record — in English or Japanese.
     Report(cmd::report::Args),
     /// Run Sigma rules (built-in pack and your own) and stateful analytics over the logs.
     Hunt(cmd::hunt::Args),
@@ -46,8 +46,24 @@ enum Command {
 /// 0 success, 1 a finding that requires a non-zero exit (e.g. `--strict` rejections),
 /// 2 an error.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
-    let outcome = match cli.command {
+    match execute(Cli::parse().command) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("cloudcase: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Parses `args` (without the program name) as a command line and runs it in this process: how
+/// `demo` runs the very commands it shows.
+pub fn run_args(args: &[String]) -> anyhow::Result<ExitCode> {
+    let argv = std::iter::once("cloudcase".to_owned()).chain(args.iter().cloned());
+    execute(Cli::try_parse_from(argv)?.command)
+}
+
+fn execute(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Demo(args) => cmd::demo::run(args),
         Command::Case(args) => cmd::case::run(args),
         Command::Acquire(args) => cmd::acquire::run(args),
@@ -58,12 +74,5 @@ pub fn run() -> ExitCode {
         Command::Hunt(args) => cmd::hunt::run(args),
         Command::Scope(args) => cmd::scope::run(args),
         Command::Trail(args) => cmd::trail::run(args),
-    };
-    match outcome {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("cloudcase: error: {err:#}");
-            ExitCode::from(2)
-        }
     }
 }

@@ -482,4 +482,15 @@ fn demo_tells_the_incident() {
         "{text}"
     );
     assert!(stderr(&out).contains("0 rejected"));
+    // Scope found the first attacker event; the reports were written in both languages.
+    assert!(text.contains("first attacker event  |  2024-"), "{text}");
+    let reports = dir.path().join("case/reports");
+    for name in [
+        "executive-summary.v1.en.html",
+        "executive-summary.v1.ja.html",
+        "technical-report.en.html",
+        "evidence-record.ja.html",
+    ] {
+        assert!(reports.join(name).is_file(), "{name} missing");
+    }
 }

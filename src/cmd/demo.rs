@@ -1,24 +1,25 @@
-//! `cloudcase demo`: a bundled incident, generated and investigated end to end.
+//! `cloudcase demo`: a bundled incident, generated and investigated end to end with the same
+//! commands a responder runs — preserve, hunt, scope, timeline, report.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
-use cloudcase_detect::{add_builtin, hunt, FindingFormat, FindingWriter, HuntOptions};
+use cloudcase_evidence::Case;
 use cloudcase_gen::{Config, Date, Summary};
-use cloudcase_read::{discover, human_bytes, Limits, Progress};
-use cloudcase_sigma::{Level, RuleSet};
-use cloudcase_timeline::{write_timeline, Filter, IpFilter, OutputFormat, TimelineOptions};
+use cloudcase_read::human_bytes;
+use cloudcase_report::analysis::Analysis;
 
-use super::timeline::parse_tz;
-
-/// Generate a small, realistic incident — three weeks of a company's
-/// CloudTrail with a leaked access key used to create a backdoor user and
-/// role and to launch GPU instances in unused regions — and walk through it.
+/// Generate a small, realistic incident — three weeks of a company's CloudTrail with a leaked
+/// access key used to create a backdoor user and role and to launch GPU instances in unused
+/// regions — and investigate it: preserve the logs in a case, hunt, scope the compromised key
+/// (`--auto`), show the attacker's timeline, and write the reports in English and Japanese. Each
+/// step prints the command it runs.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Where to write the demo logs (default: a fresh directory under the system temporary directory).
+    /// Where to write the demo logs and case (default: a fresh directory under the system
+    /// temporary directory).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Time zone for display.
@@ -47,126 +48,121 @@ fn generate(out: PathBuf, seed: u64) -> Result<Summary> {
     cloudcase_gen::generate(&cfg).context("generating the demo incident")
 }
 
-/// Hunts with the built-in pack and analytics, showing medium and above as a table.
-fn hunt_step(
-    files: &[std::sync::Arc<cloudcase_event::SourceFile>],
-    tz: &jiff::tz::TimeZone,
-) -> Result<()> {
-    let mut rules = RuleSet::new();
-    add_builtin(&mut rules);
-    let (engine, _) = rules.compile();
-    let opts = HuntOptions {
-        min_level: Level::Medium,
-        statuses: Vec::new(),
-        analytics: true,
-        geo: None,
-        threads: std::thread::available_parallelism().map_or(1, usize::from),
-        limits: Limits::default(),
-        writer: FindingWriter {
-            format: FindingFormat::Table,
-            tz: tz.clone(),
-        },
-        sort_memory: 64 << 20,
-        temp_dir: None,
-        after_read: &|| {},
-    };
-    let stdout = std::io::stdout();
-    let outcome = hunt(
-        files,
-        &engine,
-        &engine.feeding_rules(),
-        &opts,
-        &|r| eprintln!("cloudcase: warning: {r}"),
-        &Progress::default(),
-        &mut stdout.lock(),
-    )?;
-    println!(
-        "   {} findings at medium or above; {} more below (see: cloudcase hunt … --min-level low)",
-        outcome.tally.total, outcome.below_threshold
-    );
+/// Prints a step and runs its command in this process.
+fn step(title: &str, args: &[String]) -> Result<()> {
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if a.contains(' ') {
+                format!("'{a}'")
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
+    if !title.is_empty() {
+        println!("\n== {title}");
+    }
+    let shown = shown.join(" ");
+    println!("   $ cloudcase {shown}\n");
+    let code = crate::cli::run_args(args)?;
+    if code != ExitCode::SUCCESS {
+        bail!("`cloudcase {shown}` ended with a non-zero status");
+    }
     Ok(())
 }
 
-/// Runs `demo`.
+fn strings(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The attacker sources of the scope result just recorded in the case.
+fn attacker_sources(case_dir: &Path) -> Result<Vec<String>> {
+    let case = Case::open(case_dir)?;
+    let entries = case.custody().entries()?;
+    let analysis = Analysis::load(&case, &entries, jiff::Timestamp::now())?;
+    let (_, doc) = analysis
+        .scope
+        .context("scope recorded no result in the demo case")?;
+    Ok(doc["attacker_sources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["ip"].as_str().map(str::to_owned))
+        .collect())
+}
+
+/// Runs `cloudcase demo`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let tz = parse_tz(&args.tz)?;
     let out = match args.out {
         Some(dir) => dir,
         None => std::env::temp_dir().join(format!("cloudcase-demo-{}", std::process::id())),
     };
     let summary = generate(out.clone(), args.seed)?;
-    let truth = summary
-        .incident
-        .as_ref()
-        .context("the demo corpus has no incident")?;
+    let logs = out.join("AWSLogs").display().to_string();
+    let case = out.join("case").display().to_string();
     println!(
-        "== cloudcase demo: {} CloudTrail events in {} files ({} uncompressed) under {}",
+        "== cloudcase demo: the bill tripled. {} CloudTrail events in {} files ({} uncompressed) under {logs}",
         summary.records,
         summary.files,
         human_bytes(summary.uncompressed_bytes),
-        out.join("AWSLogs").display()
     );
-    let inputs = discover(std::slice::from_ref(&out), &|r| {
-        eprintln!("cloudcase: warning: {r}")
-    })?;
-    println!(
-        "== The bill tripled. Step 1, hunt: the built-in rules and analytics over everything, medium and above\n   (same as: cloudcase hunt {} --min-level medium):\n",
-        out.display()
-    );
-    hunt_step(&inputs.files, &tz)?;
-    println!(
-        "\n== The findings point at access key {} of IAM user {}, used from new networks.",
-        truth.access_key_id, truth.user_name
-    );
-    let ip_flags: String = truth
-        .attacker_ips
-        .iter()
-        .map(|ip| format!(" --ip {ip}"))
-        .collect();
-    println!(
-        "\n== Step 2, timeline: everything done from the attacker's addresses, in time order\n   (same as: cloudcase timeline {}{ip_flags} --format table):\n",
-        out.display()
-    );
-    let opts = TimelineOptions {
-        filter: Filter {
-            ips: truth
-                .attacker_ips
-                .iter()
-                .map(|ip| IpFilter::parse(ip).map_err(anyhow::Error::msg))
-                .collect::<Result<_>>()?,
-            ..Filter::default()
-        },
-        format: OutputFormat::Table,
-        tz,
-        sort_memory: 64 << 20,
-        temp_dir: None,
-        threads: std::thread::available_parallelism().map_or(1, usize::from),
-        limits: Limits::default(),
-        progress: std::sync::Arc::new(Progress::default()),
-    };
-    let stdout = std::io::stdout();
-    let summary_run = write_timeline(
-        &inputs.files,
-        &opts,
-        &mut stdout.lock(),
-        &|r| eprintln!("cloudcase: warning: {r}"),
-        &|| {},
+    step(
+        "Step 1, preserve: a case folder, then the logs copied into it with SHA-256 and custody",
+        &strings(&[
+            "case",
+            "init",
+            &case,
+            "--name",
+            "Demo: bill tripled after a leaked access key",
+            "--examiner",
+            "demo",
+        ]),
     )?;
+    step(
+        "",
+        &strings(&["acquire", "--case", &case, &logs, "--quiet"]),
+    )?;
+    step(
+        "Step 2, hunt: the built-in rules and analytics over the evidence, medium and above",
+        &strings(&[
+            "hunt",
+            "--case",
+            &case,
+            "--min-level",
+            "medium",
+            "--format",
+            "table",
+            "--tz",
+            &args.tz,
+        ]),
+    )?;
+    step(
+        "Step 3, scope: which key, since when, from where, what was created, was data touched, cost, containment",
+        &strings(&["scope", "--case", &case, "--auto", "--tz", &args.tz]),
+    )?;
+    let mut timeline = strings(&[
+        "timeline", "--case", &case, "--format", "table", "--tz", &args.tz,
+    ]);
+    for ip in attacker_sources(Path::new(&case))? {
+        timeline.extend(["--ip".to_owned(), ip]);
+    }
+    step(
+        "Step 4, timeline: everything done from the attacker's addresses that scope found",
+        &timeline,
+    )?;
+    for lang in ["en", "ja"] {
+        step(
+            &format!(
+                "Step 5, reports ({lang}): executive summary, technical report, evidence record"
+            ),
+            &strings(&[
+                "report", "--case", &case, "--kind", "all", "--lang", lang, "--format", "html",
+            ]),
+        )?;
+    }
     println!(
-        "\n== The key was used by its owner before and after; the attacker created {} and {}, and launched {} instances in {}.",
-        truth.created_users.join(", "),
-        truth.created_roles.join(", "),
-        truth.instances.len(),
-        truth.attacker_regions.join(", ")
-    );
-    println!(
-        "== Try: cloudcase stats {dir}\n        cloudcase timeline {dir} --access-key {key} --tz Asia/Tokyo\n        cloudcase timeline {dir} --event 'Create*' --event RunInstances --format csv",
-        dir = out.display(),
-        key = truth.access_key_id
-    );
-    eprintln!(
-        "cloudcase: {}; events: {} shown",
-        summary_run.accounting, summary_run.shown
+        "\n== Reports are in {case}/reports/. Try:\n   cloudcase scope --case {case} --auto --format json\n   cloudcase report --case {case} --kind executive --lang ja --format pdf\n   cloudcase verify --case {case}"
     );
     Ok(ExitCode::SUCCESS)
 }
