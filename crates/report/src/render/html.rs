@@ -77,7 +77,11 @@ pub(crate) fn render(doc: &Document) -> String {
                 out.push_str("</dl>\n");
             }
             Block::Table { headers, rows } => {
-                out.push_str("<table>\n<thead><tr>");
+                out.push_str("<table>\n<colgroup>");
+                for w in column_widths(headers, rows) {
+                    let _ = write!(out, "<col style=\"width:{w:.1}%\">");
+                }
+                out.push_str("</colgroup>\n<thead><tr>");
                 for h in headers {
                     let _ = write!(out, "<th>{}</th>", html(h));
                 }
@@ -100,9 +104,56 @@ pub(crate) fn render(doc: &Document) -> String {
     out
 }
 
+/// Display width of a text in half-width units: wide (CJK) characters count two.
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
+}
+
+/// Narrowest and widest share a column may claim, in half-width characters.
+const COLUMN_WEIGHT: (usize, usize) = (8, 40);
+
+/// Column widths in percent, by the widest header or cell of each column (clamped), so that a
+/// number column stays narrow and a sentence column gets the room; the table layout stays fixed,
+/// so nothing can push the table past the page.
+fn column_widths(headers: &[String], rows: &[Vec<Cell>]) -> Vec<f64> {
+    let weights: Vec<usize> = (0..headers.len())
+        .map(|i| {
+            let cells = rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| display_width(&c.text()));
+            cells
+                .chain(std::iter::once(display_width(&headers[i])))
+                .max()
+                .unwrap_or(0)
+                .clamp(COLUMN_WEIGHT.0, COLUMN_WEIGHT.1)
+        })
+        .collect();
+    let total: usize = weights.iter().sum::<usize>().max(1);
+    weights
+        .iter()
+        .map(|w| 100.0 * *w as f64 / total as f64)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn number_columns_stay_narrow_and_widths_add_up() {
+        let headers = vec!["#".to_owned(), "対応".to_owned()];
+        let rows = vec![vec![
+            Cell::Text("1".into()),
+            Cell::Text("証拠を保全したうえで、範囲内の封じ込め計画を実施する".into()),
+        ]];
+        let w = column_widths(&headers, &rows);
+        assert!(w[0] < 20.0 && w[1] > 80.0, "{w:?}");
+        assert!((w.iter().sum::<f64>() - 100.0).abs() < 0.01);
+        assert!(column_widths(&[], &[]).is_empty());
+    }
 
     #[test]
     fn style_is_offline_and_its_page_matches_the_probe_width() {
