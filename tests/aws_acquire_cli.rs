@@ -371,7 +371,16 @@ fn killed_at_random_points_then_rerun_finishes_without_downloading_again() {
         "--threads",
         "2",
     ];
-    // Pseudo-random kill delays from the clock (no RNG dependency), 20–400 ms.
+    // One whole run into a throwaway case times the acquisition, so that the kill points land
+    // mid-run on a fast machine and a slow one alike.
+    let probe = new_case(dir.path(), "probe");
+    let probe_s = probe.to_str().expect("utf-8 path").to_owned();
+    let mut probe_args = args;
+    probe_args[2] = &probe_s;
+    let started = Instant::now();
+    ok(&probe_args);
+    let full = started.elapsed();
+    // Pseudo-random kill points from the clock (no RNG dependency), 5–70 % of a whole run.
     let mut state = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(7, |d| d.subsec_nanos() as u64 | 1);
@@ -380,7 +389,7 @@ fn killed_at_random_points_then_rerun_finishes_without_downloading_again() {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        let delay = Duration::from_millis(20 + state % 380);
+        let delay = full.mul_f64((5 + state % 66) as f64 / 100.0);
         let mut child = cloudcase_cmd(&args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
