@@ -186,17 +186,7 @@ impl Chromium {
                 url.into(),
             ],
         )?;
-        let bytes = std::fs::read(&out).map_err(|e| ChromiumError::NoOutput {
-            what: WHAT,
-            detail: e.to_string(),
-        })?;
-        if !bytes.starts_with(b"%PDF-") {
-            return Err(ChromiumError::NoOutput {
-                what: WHAT,
-                detail: "the output is not a PDF".into(),
-            });
-        }
-        std::fs::write(pdf, bytes).map_err(io(pdf))
+        keep_output(WHAT, &out, b"%PDF-", "a PDF", pdf)
     }
 
     /// Screenshots the top `width_px` × `height_px` of the HTML file `html`
@@ -221,16 +211,28 @@ impl Chromium {
                 url.into(),
             ],
         )?;
-        let bytes = std::fs::read(&out).map_err(|e| ChromiumError::NoOutput {
-            what: WHAT,
-            detail: e.to_string(),
-        })?;
-        if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            return Err(ChromiumError::NoOutput {
-                what: WHAT,
-                detail: "the output is not a PNG".into(),
-            });
-        }
-        std::fs::write(png, bytes).map_err(io(png))
+        keep_output(WHAT, &out, b"\x89PNG\r\n\x1a\n", "a PNG", png)
     }
+}
+
+/// Copies what Chromium wrote at `out` to `dest`, after checking it starts with `magic` (Chromium
+/// can exit 0 without writing the file it was asked for).
+fn keep_output(
+    what: &'static str,
+    out: &Path,
+    magic: &[u8],
+    kind: &str,
+    dest: &Path,
+) -> Result<(), ChromiumError> {
+    let bytes = std::fs::read(out).map_err(|e| ChromiumError::NoOutput {
+        what,
+        detail: e.to_string(),
+    })?;
+    if !bytes.starts_with(magic) {
+        return Err(ChromiumError::NoOutput {
+            what,
+            detail: format!("the output is not {kind}"),
+        });
+    }
+    std::fs::write(dest, bytes).map_err(io(dest))
 }
