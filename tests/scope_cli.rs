@@ -499,3 +499,27 @@ fn inventory_snapshots_and_countries() {
         None => println!("SKIPPED (countries part): CLOUDCASE_TEST_GEOIP not set"),
     }
 }
+
+/// A file given as an inventory snapshot that is not one is refused by name, not skipped.
+#[test]
+fn a_bad_inventory_snapshot_is_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let truth = incident(&logs, 12, false);
+    let bad = dir.path().join("not-a-snapshot.json");
+    std::fs::write(&bad, r#"{"Records": []}"#).unwrap();
+    let out = cloudcase(&[
+        "scope",
+        logs.to_str().unwrap(),
+        "--access-key",
+        &truth.access_key_id,
+        "--inventory",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not-a-snapshot.json") && err.contains("not a cloudcase inventory snapshot"),
+        "{err}"
+    );
+}
