@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use cloudcase_evidence::{AcquireOptions, AcquireProgress, Case, ItemStatus, Outcome};
+use cloudcase_evidence::{
+    AcquireOptions, AcquireProgress, AcquireSummary, Case, ItemStatus, Outcome,
+};
 use cloudcase_timeline::sanitize::terminal_safe;
 
 /// Copy evidence into a case's evidence store, hashing while copying (one read
@@ -106,9 +108,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
             eprintln!("skipped: {}: {}", terminal_safe(src), terminal_safe(why));
         }
     }
-    for (_, err) in s.failures() {
-        eprintln!("failed: {}", terminal_safe(&err.to_string()));
+    for src in s.empty() {
+        eprintln!(
+            "empty: {}: 0 bytes, stored as found (log services never deliver an empty file: a truncated delivery or copy)",
+            terminal_safe(src)
+        );
     }
+    print_failures(&s);
     if args.verbose {
         for item in &s.items {
             if let Outcome::Acquired(a) = &item.outcome {
@@ -124,13 +130,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let failed = s.failures().count();
     println!(
-        "{} items: {} new, {} already held, {} new sources of held content, {} skipped, {} failed",
+        "{} items: {} new, {} already held, {} new sources of held content, {} skipped, {} failed, {} empty",
         s.items.len(),
         s.count(ItemStatus::New),
         s.count(ItemStatus::AlreadyHeld),
         s.count(ItemStatus::NewSource),
         s.skipped().count(),
-        failed
+        failed,
+        s.empty().count()
     );
     println!(
         "read {:.1} MB in {:.2} s ({:.1} MB/s), stored {:.1} MB new",
@@ -160,4 +167,32 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Prints every failure, except that items a stopped run did not attempt are
+/// counted in one line after the first few.
+fn print_failures(s: &AcquireSummary) {
+    const NOT_ATTEMPTED_LISTED: usize = 10;
+    let mut not_attempted = 0usize;
+    for (src, err) in s.failures() {
+        if matches!(err, cloudcase_evidence::Error::NotAttempted { .. }) {
+            not_attempted += 1;
+            if not_attempted > NOT_ATTEMPTED_LISTED {
+                continue;
+            }
+            eprintln!(
+                "failed: {}: {}",
+                terminal_safe(src),
+                terminal_safe(&err.to_string())
+            );
+        } else {
+            eprintln!("failed: {}", terminal_safe(&err.to_string()));
+        }
+    }
+    if not_attempted > NOT_ATTEMPTED_LISTED {
+        eprintln!(
+            "failed: {} more items not attempted for the same reason",
+            not_attempted - NOT_ATTEMPTED_LISTED
+        );
+    }
 }

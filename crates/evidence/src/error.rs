@@ -4,6 +4,7 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::limits::limit_hint;
 use crate::source::SourceError;
 
 /// Everything that can stop a case operation.
@@ -71,7 +72,7 @@ pub enum Error {
         path: PathBuf,
     },
     /// A file-system operation failed.
-    #[error("{path}: {action}: {error}", path = .path.display())]
+    #[error("{path}: {action}: {error}{hint}", path = .path.display(), hint = limit_hint(.error))]
     Io {
         /// The file or directory concerned.
         path: PathBuf,
@@ -91,12 +92,30 @@ pub enum Error {
     /// A source could not be listed or read.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// An item was not attempted because the run stopped at a resource limit
+    /// (see [`Error::is_resource_limit`]); the next run takes it.
+    #[error("not attempted: the run stopped when an item failed with \"{reason}\"; run the same command again to finish")]
+    NotAttempted {
+        /// The error that stopped the run.
+        reason: String,
+    },
     /// A worker thread panicked (a bug); the run's other results are kept.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl Error {
+    /// Whether this is an operating-system resource limit (open files, disk
+    /// space, memory) rather than a problem of one item.
+    pub fn is_resource_limit(&self) -> bool {
+        match self {
+            Self::Io { error, .. } | Self::Source(SourceError::Io { error, .. }) => {
+                crate::limits::is_resource_limit(error)
+            }
+            _ => false,
+        }
+    }
+
     /// Builds an [`Error::Io`] for `path`.
     pub(crate) fn io(path: impl Into<PathBuf>, action: &'static str, error: io::Error) -> Self {
         Self::Io {

@@ -51,6 +51,7 @@ mod error;
 mod fsutil;
 mod hash;
 mod layout;
+mod limits;
 mod lock;
 mod manifest;
 mod meta;
@@ -65,11 +66,13 @@ pub mod verify;
 pub use acquire::{
     AcquireOptions, AcquireProgress, AcquireSummary, Acquired, ItemOutcome, ItemStatus, Outcome,
 };
-pub use case::{Case, CaseInfo, EvidenceObject, SourceRecord, CASE_FORMAT};
+pub use case::{
+    Case, CaseInfo, CustodyBrief, CustodyLineRef, EvidenceObject, SourceRecord, CASE_FORMAT,
+};
 pub use custody::{Action, AppendedEntry, Custody, CustodyEntry};
 pub use error::Error;
 pub use layout::Layout;
-pub use manifest::ManifestRecord;
+pub use manifest::{LineStats, ManifestLineRef, ManifestRecord};
 pub use meta::TOOL;
 pub use source::{
     ItemMeta, ListEntry, LocalSource, Locator, Opened, Source, SourceError, SourceItem,

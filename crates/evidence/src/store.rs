@@ -62,26 +62,73 @@ impl TempObject {
         self.place_synced(layout, sha256)
     }
 
-    /// [`TempObject::place`] for a copy whose data the caller already made
-    /// durable (e.g. with one `syncfs` for a batch of small copies).
-    pub(crate) fn place_synced(mut self, layout: &Layout, sha256: &str) -> Result<bool, Error> {
-        let target = layout.object_path(sha256);
-        if target.is_file() {
-            return Ok(false);
+    /// Closes the copy without syncing it, handing its name to an
+    /// [`UnsyncedCopy`]: the caller makes a whole batch durable at once (one
+    /// `syncfs`) and then places each. Closing here keeps the process's open
+    /// files bounded by the workers, however many copies wait for a batch.
+    pub(crate) fn close_unsynced(mut self) -> UnsyncedCopy {
+        let path = std::mem::take(&mut self.path);
+        self.placed = true; // the name now belongs to the returned copy
+        UnsyncedCopy {
+            path,
+            placed: false,
         }
-        fsutil::make_read_only(&self.path)?;
-        if let Err(e) = fs::rename(&self.path, &target) {
-            if e.kind() != std::io::ErrorKind::NotFound {
-                return Err(Error::io(&target, "place object", e));
-            }
-            // First object of this shard: create the shard, then place.
-            let shard = shard_dir(layout, sha256);
-            fs::create_dir_all(&shard).at(&shard, "create shard directory")?;
-            fs::rename(&self.path, &target).at(&target, "place object")?;
-        }
-        self.placed = true;
-        Ok(true)
     }
+
+    fn place_synced(mut self, layout: &Layout, sha256: &str) -> Result<bool, Error> {
+        let placed = place_file(&self.path, layout, sha256)?;
+        self.placed = placed;
+        Ok(placed)
+    }
+}
+
+/// A complete, closed copy in `evidence/tmp/` whose data is not yet known to
+/// be durable; removed on drop unless placed.
+#[derive(Debug)]
+pub(crate) struct UnsyncedCopy {
+    path: PathBuf,
+    placed: bool,
+}
+
+impl UnsyncedCopy {
+    /// Places the copy as the object `sha256` once the caller has made its
+    /// data durable (e.g. with one `syncfs` for a batch of copies). Returns
+    /// whether a new object was placed; if the object exists, the copy is
+    /// discarded.
+    pub(crate) fn place_synced(mut self, layout: &Layout, sha256: &str) -> Result<bool, Error> {
+        let placed = place_file(&self.path, layout, sha256)?;
+        self.placed = placed;
+        Ok(placed)
+    }
+}
+
+impl Drop for UnsyncedCopy {
+    fn drop(&mut self) {
+        if !self.placed {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Places the durable copy at `path` as the object `sha256`: mode 0444, then
+/// an atomic rename into its shard (created if needed). Returns `false`, and
+/// leaves the copy for its owner to remove, when the object already exists.
+fn place_file(path: &Path, layout: &Layout, sha256: &str) -> Result<bool, Error> {
+    let target = layout.object_path(sha256);
+    if target.is_file() {
+        return Ok(false);
+    }
+    fsutil::make_read_only(path)?;
+    if let Err(e) = fs::rename(path, &target) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            return Err(Error::io(&target, "place object", e));
+        }
+        // First object of this shard: create the shard, then place.
+        let shard = shard_dir(layout, sha256);
+        fs::create_dir_all(&shard).at(&shard, "create shard directory")?;
+        fs::rename(path, &target).at(&target, "place object")?;
+    }
+    Ok(true)
 }
 
 impl Drop for TempObject {

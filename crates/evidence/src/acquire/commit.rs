@@ -54,6 +54,9 @@ pub(crate) struct Committer<'a> {
     pub bytes_read: u64,
     /// Bytes of newly placed objects so far.
     pub bytes_stored: u64,
+    /// Set when an item failed at an operating-system resource limit: the
+    /// run stops taking new items, and this message explains the rest.
+    pub stopped: Option<String>,
 }
 
 impl Committer<'_> {

@@ -11,7 +11,7 @@ use crate::fsutil;
 use crate::hash::{finish, hash_reader};
 use crate::layout::Layout;
 use crate::source::{Source, SourceError, SourceItem};
-use crate::store::TempObject;
+use crate::store::{TempObject, UnsyncedCopy};
 
 /// Copies smaller than this are not fsynced one by one: the committer makes a
 /// whole batch of them durable with one `syncfs` before placing them (where
@@ -35,9 +35,10 @@ pub(crate) struct Ingested {
     pub placed: bool,
     /// Bytes read from the source (more than `size` if it was read twice).
     pub bytes_read: u64,
-    /// A small copy written but neither synced nor placed: the committer does
-    /// both for the batch (see [`DEFER_BELOW`]).
-    pub deferred: Option<TempObject>,
+    /// A small copy written and closed but neither synced nor placed: the
+    /// committer does both for the batch (see [`DEFER_BELOW`]). It holds no
+    /// open file, so waiting copies never count against the open-file limit.
+    pub deferred: Option<UnsyncedCopy>,
 }
 
 /// Ingests `item`. With `expected` (the content this source had when last
@@ -93,7 +94,7 @@ pub(crate) fn ingest(
     let sha256 = finish(hasher);
     let defer = fsutil::HAS_SYNCFS && size < DEFER_BELOW;
     let (placed, deferred) = if defer && !layout.object_path(&sha256).is_file() {
-        (false, Some(temp))
+        (false, Some(temp.close_unsynced()))
     } else {
         (temp.place(layout, &sha256)?, None)
     };

@@ -166,6 +166,16 @@ impl AcquireSummary {
         })
     }
 
+    /// Acquired items of zero bytes. They are kept as found (an empty file
+    /// is a fact worth preserving), but named: log services never deliver an
+    /// empty file, so one is a truncated delivery or copy.
+    pub fn empty(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().filter_map(|i| match &i.outcome {
+            Outcome::Acquired(a) if a.size == 0 => Some(i.source.as_str()),
+            _ => None,
+        })
+    }
+
     /// Whether any item failed.
     pub fn has_failures(&self) -> bool {
         self.failures().next().is_some()

@@ -28,6 +28,8 @@ use crate::source::Source;
 /// loses at most one batch of records, which the next run recovers.
 const BATCH_MAX: usize = 256;
 const BATCH_WAIT: Duration = Duration::from_millis(50);
+/// Worker results queued for the committer at most.
+const RESULTS_QUEUED: usize = 2 * BATCH_MAX;
 /// At most this many failures are listed in the run's custody entry.
 const FAILURES_LISTED: usize = 1000;
 
@@ -80,6 +82,7 @@ pub(crate) fn run(
         sources,
         bytes_read: 0,
         bytes_stored: 0,
+        stopped: None,
     };
     // One worker more than cores: while one waits on fsync, the others hash.
     let threads = match options.threads {
@@ -89,6 +92,7 @@ pub(crate) fn run(
     .min(work.len().max(1));
     let outcome = ingest_all(&mut committer, threads, chunk, progress);
     let (bytes_read, bytes_stored) = (committer.bytes_read, committer.bytes_stored);
+    let stopped = committer.stopped.take();
     let mut custody = committer.custody;
     outcome?;
 
@@ -97,7 +101,12 @@ pub(crate) fn run(
         .map(|(source, outcome)| ItemOutcome {
             source,
             outcome: outcome.unwrap_or_else(|| {
-                Outcome::Failed(Error::Internal("item was not processed".into()))
+                Outcome::Failed(match &stopped {
+                    Some(reason) => Error::NotAttempted {
+                        reason: reason.clone(),
+                    },
+                    None => Error::Internal("item was not processed".into()),
+                })
             }),
         })
         .collect();
@@ -128,7 +137,9 @@ fn ingest_all(
 ) -> Result<(), Error> {
     let next = AtomicUsize::new(0);
     let abort = AtomicBool::new(false);
-    let (tx, rx) = mpsc::channel::<(usize, Result<Ingested, Error>)>();
+    // Bounded: results waiting for the committer cost memory (and, before
+    // they are placed, names in evidence/tmp), so workers wait when it lags.
+    let (tx, rx) = mpsc::sync_channel::<(usize, Result<Ingested, Error>)>(RESULTS_QUEUED);
     let (layout, work, sources) = (c.layout, c.work, c.sources);
     thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
@@ -166,6 +177,14 @@ fn ingest_all(
             let wait = first_pending.map_or(BATCH_WAIT, |t| BATCH_WAIT.saturating_sub(t.elapsed()));
             match rx.recv_timeout(wait) {
                 Ok((i, r)) => {
+                    if let Err(e) = &r {
+                        if c.stopped.is_none() && e.is_resource_limit() {
+                            // Every further item would fail the same way:
+                            // stop, keep what is done, let the next run finish.
+                            c.stopped = Some(e.to_string());
+                            abort.store(true, Ordering::Relaxed);
+                        }
+                    }
                     c.accept(i, r);
                     let since = *first_pending.get_or_insert_with(Instant::now);
                     // Commit when the batch is full or its oldest result has
@@ -211,6 +230,7 @@ fn run_details(s: &AcquireSummary, sources: &[Box<dyn Source>], command: &[Strin
         .map(|(src, e)| json!({"source": src, "error": e.to_string()}))
         .collect();
     let failed = s.failures().count();
+    let empty: Vec<&str> = s.empty().take(FAILURES_LISTED).collect();
     json!({
         "command": command,
         "sources": sources.iter().map(|x| x.describe()).collect::<Vec<_>>(),
@@ -222,6 +242,8 @@ fn run_details(s: &AcquireSummary, sources: &[Box<dyn Source>], command: &[Strin
         "failed": failed,
         "failures": failures,
         "failures_truncated": failed > FAILURES_LISTED,
+        "empty": s.empty().count(),
+        "empty_items": empty,
         "bytes_read": s.bytes_read,
         "bytes_stored": s.bytes_stored,
         "elapsed_ms": u64::try_from(s.elapsed.as_millis()).unwrap_or(u64::MAX),

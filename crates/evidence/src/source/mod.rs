@@ -126,7 +126,7 @@ pub trait Source: Send + Sync {
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// An I/O error on the source.
-    #[error("{uri}: {action}: {error}")]
+    #[error("{uri}: {action}: {error}{hint}", hint = crate::limits::limit_hint(.error))]
     Io {
         /// The item or source.
         uri: String,
