@@ -90,6 +90,10 @@ pub(crate) fn read_file(
     let mut framer = Framer::with_buffer(reader, limits.max_record_bytes, buffer);
     match read_records(&mut run, &mut framer, scratch) {
         Ok(Outcome::Skipped) => {}
+        Ok(Outcome::Empty) => {
+            let detail = empty_detail(disk.get(), framer.position(), gzip);
+            run.skip_file(RejectKind::Empty, detail);
+        }
         Ok(Outcome::Read) => run.acc.files_read = 1,
         Err(e) => {
             run.acc.files_read = 1;
@@ -109,6 +113,21 @@ pub(crate) fn read_file(
 enum Outcome {
     Read,
     Skipped,
+    /// Nothing but whitespace (or nothing at all) before the end.
+    Empty,
+}
+
+/// Says how an empty file is empty: 0 bytes on disk, a compressed stream
+/// holding nothing, or only whitespace.
+fn empty_detail(disk_bytes: u64, content_bytes: u64, gzip: bool) -> String {
+    let why = if disk_bytes == 0 {
+        "0 bytes".to_owned()
+    } else if gzip && content_bytes == 0 {
+        format!("{disk_bytes} compressed bytes that decompress to nothing")
+    } else {
+        format!("{content_bytes} bytes of whitespace only")
+    };
+    format!("empty file ({why}): log services never deliver one; a truncated delivery or copy? nothing to read")
 }
 
 fn read_records<R: io::Read>(
@@ -117,7 +136,8 @@ fn read_records<R: io::Read>(
     scratch: &mut Scratch,
 ) -> io::Result<Outcome> {
     match framer.peek_start()? {
-        None | Some(b'{') | Some(b'[') => {}
+        None => return Ok(Outcome::Empty),
+        Some(b'{') | Some(b'[') => {}
         Some(b) => {
             run.skip_file(
                 RejectKind::NotJson,

@@ -16,6 +16,10 @@ pub enum RejectKind {
     /// The file is a cloudcase inventory snapshot (`aws:iam`, `aws:ec2`): the
     /// state of an account at one time, read by `scope`, not events.
     Inventory,
+    /// The file is empty: 0 bytes, or nothing but whitespace once
+    /// decompressed. Log services never deliver an empty file, so it stands
+    /// for a truncated delivery or copy and is never read as zero records.
+    Empty,
     /// The file does not start with a JSON object or array.
     NotJson,
     /// The file uses a compression cloudcase does not read (zip, zstd, bzip2, xz).
@@ -55,6 +59,7 @@ const KINDS: &[(RejectKind, &str, &str)] = &[
         "inventory",
         "cloudcase inventory snapshot",
     ),
+    (RejectKind::Empty, "empty", "empty file"),
     (RejectKind::NotJson, "not_json", "not JSON"),
     (
         RejectKind::UnsupportedCompression,

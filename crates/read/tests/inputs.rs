@@ -375,7 +375,57 @@ fn unreadable_non_json_and_unsupported_files_are_skipped_with_reasons() {
     assert_eq!(skipped.get(&RejectKind::UnsupportedCompression), Some(&1));
     #[cfg(unix)]
     assert_eq!(skipped.get(&RejectKind::Unreadable), Some(&1));
-    assert_eq!(run.accounting.formats.get("empty"), Some(&1));
+    assert_eq!(skipped.get(&RejectKind::Empty), Some(&1));
+    assert_eq!(run.accounting.formats.get("empty"), None);
+}
+
+#[test]
+fn empty_files_are_named_never_read_as_zero_records() {
+    let dir = tempfile::tempdir().unwrap();
+    // A 0-byte file named like a CloudTrail delivery, a gzip stream holding
+    // nothing, and whitespace only: each is named with its own reason.
+    write(
+        dir.path(),
+        "111122223333_CloudTrail_us-east-1_20240501T0000Z_a.json.gz",
+        b"",
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, b"").unwrap();
+    write(dir.path(), "empty-member.json.gz", &gz.finish().unwrap());
+    write(dir.path(), "blank.json", b" \n\n ");
+    let run = read(&[dir.path().to_path_buf()]);
+    assert_eq!(
+        run.accounting.files_skipped.get(&RejectKind::Empty),
+        Some(&3)
+    );
+    assert_eq!(run.accounting.files_read, 0);
+    let details: Vec<String> = run
+        .rejections
+        .iter()
+        .map(|r| format!("{} {}", r.file.display(), r.detail))
+        .collect();
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("_a.json.gz") && d.contains("0 bytes")),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("empty-member") && d.contains("decompress to nothing")),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("blank.json") && d.contains("whitespace")),
+        "{details:?}"
+    );
+    assert!(
+        run.accounting.has_losses(),
+        "an empty file is a loss under --strict"
+    );
 }
 
 #[test]
