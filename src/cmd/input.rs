@@ -68,7 +68,10 @@ impl InputArgs {
     }
 }
 
-/// Reports rejections: the first few on standard error, all to `--rejects`.
+/// Reports rejections: the first few losses on standard error, all to
+/// `--rejects`. Files skipped as expected (digests, inventory snapshots) are
+/// counted in the accounting line but not printed one by one, so a real
+/// loss is never hidden behind thousands of digest files.
 pub struct RejectReporter {
     state: Mutex<ReporterState>,
     max_lines: u64,
@@ -107,8 +110,10 @@ impl RejectReporter {
             Ok(st) => st,
             Err(poisoned) => poisoned.into_inner(),
         };
-        st.total += 1;
-        if st.printed < self.max_lines {
+        if r.kind.is_loss() {
+            st.total += 1;
+        }
+        if r.kind.is_loss() && st.printed < self.max_lines {
             st.printed += 1;
             let text = r.to_string();
             eprintln!(
@@ -119,6 +124,7 @@ impl RejectReporter {
         if let Some(f) = st.file.as_mut() {
             let line = serde_json::json!({
                 "file": r.file.to_string_lossy(),
+                "origin": r.origin,
                 "record": r.record,
                 "offset": r.offset,
                 "reason": r.kind.code(),

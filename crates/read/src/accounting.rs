@@ -61,7 +61,7 @@ impl Accounting {
             || self
                 .files_skipped
                 .iter()
-                .any(|(k, n)| !matches!(k, RejectKind::Digest | RejectKind::Inventory) && *n > 0)
+                .any(|(k, n)| k.is_loss() && *n > 0)
     }
 
     /// Counts a skipped file.

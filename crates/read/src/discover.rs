@@ -106,6 +106,7 @@ fn walk(
                 inputs.accounting.files_seen += 1;
                 inputs.accounting.skip_file(RejectKind::Unreadable);
                 on_reject(Rejection {
+                    origin: None,
                     file: path,
                     record: None,
                     offset: None,

@@ -33,6 +33,7 @@ impl FileRun<'_, '_> {
     ) {
         (self.out.on_reject)(Rejection {
             file: self.file.path.clone(),
+            origin: self.file.origin.clone(),
             record,
             offset,
             kind,
@@ -127,7 +128,7 @@ fn empty_detail(disk_bytes: u64, content_bytes: u64, gzip: bool) -> String {
     } else {
         format!("{content_bytes} bytes of whitespace only")
     };
-    format!("empty file ({why}): log services never deliver one; a truncated delivery or copy? nothing to read")
+    format!("{why}: log services never deliver an empty file; a truncated delivery or copy? nothing to read")
 }
 
 fn read_records<R: io::Read>(

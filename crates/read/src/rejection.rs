@@ -125,6 +125,13 @@ impl RejectKind {
     pub fn description(self) -> &'static str {
         self.entry().2
     }
+
+    /// Whether this stands for lost input. Digest files and inventory
+    /// snapshots are expected beside logs and are not events: they are
+    /// counted, but neither fail `--strict` nor crowd the warnings.
+    pub fn is_loss(self) -> bool {
+        !matches!(self, RejectKind::Digest | RejectKind::Inventory)
+    }
 }
 
 impl fmt::Display for RejectKind {
@@ -138,6 +145,9 @@ impl fmt::Display for RejectKind {
 pub struct Rejection {
     /// The input file.
     pub file: PathBuf,
+    /// Where the file was acquired from, when it is an evidence object read
+    /// from a case (`file` is then its content-named copy in the store).
+    pub origin: Option<String>,
     /// The record's index in the file (from 0), when the problem is a record.
     pub record: Option<u64>,
     /// Byte offset in the file's decompressed content where the problem starts.
@@ -151,6 +161,9 @@ pub struct Rejection {
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
+        if let Some(origin) = &self.origin {
+            write!(f, " (acquired from {origin})")?;
+        }
         if let Some(r) = self.record {
             write!(f, ": record {r}")?;
         }
@@ -178,6 +191,7 @@ mod tests {
     #[test]
     fn display_locates_the_problem() {
         let r = Rejection {
+            origin: None,
             file: "a/b.json.gz".into(),
             record: Some(3),
             offset: Some(120),
