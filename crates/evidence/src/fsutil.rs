@@ -214,6 +214,27 @@ pub(crate) fn count_lines(file: &mut File, path: &Path) -> Result<u64, Error> {
     Ok(n)
 }
 
+/// Reads the file at `path` one complete line at a time (each passed without
+/// its newline), in constant memory however large the file; returns the
+/// length of an incomplete final line (0 when the file ends with a newline).
+pub(crate) fn for_each_line(path: &Path, mut f: impl FnMut(&[u8])) -> Result<usize, Error> {
+    use std::io::BufRead;
+    let file = File::open(path).at(path, "open")?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 18, file);
+    let mut line = Vec::with_capacity(4096);
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line).at(path, "read")?;
+        if n == 0 {
+            return Ok(0);
+        }
+        match line.strip_suffix(b"\n") {
+            Some(complete) => f(complete),
+            None => return Ok(line.len()),
+        }
+    }
+}
+
 /// Makes a file read-only for everyone (mode 0444 on Unix).
 pub(crate) fn make_read_only(path: &Path) -> Result<(), Error> {
     #[cfg(unix)]
@@ -290,6 +311,19 @@ mod tests {
             last_complete_line(&mut f, &path).expect("last"),
             Some(b"only".to_vec())
         );
+    }
+
+    #[test]
+    fn lines_are_streamed_and_a_torn_tail_measured() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("log");
+        fs::write(&path, b"a\n\nbc\ntorn").expect("write");
+        let mut seen = Vec::new();
+        let tail = for_each_line(&path, |l| seen.push(l.to_vec())).expect("read");
+        assert_eq!(seen, [b"a".to_vec(), Vec::new(), b"bc".to_vec()]);
+        assert_eq!(tail, 4);
+        fs::write(&path, b"x\n").expect("write");
+        assert_eq!(for_each_line(&path, |_| {}).expect("read"), 0);
     }
 
     #[test]

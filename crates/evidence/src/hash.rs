@@ -33,6 +33,39 @@ pub(crate) fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// A SHA-256 digest held as its 32 bytes: a quarter of the memory of its hex
+/// form, for indexes over millions of objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Sha256Digest([u8; 32]);
+
+impl Sha256Digest {
+    /// Parses 64 lower-case hex digits; `None` for anything else.
+    pub(crate) fn from_hex(hex: &str) -> Option<Self> {
+        if !is_sha256_hex(hex) {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, pair) in hex.as_bytes().chunks_exact(2).enumerate() {
+            let digit = |b: u8| match b {
+                b'0'..=b'9' => b - b'0',
+                _ => b - b'a' + 10,
+            };
+            out[i] = (digit(pair[0]) << 4) | digit(pair[1]);
+        }
+        Some(Self(out))
+    }
+
+    /// The digest of `bytes`.
+    pub(crate) fn of(bytes: &[u8]) -> Self {
+        Self(Sha256::digest(bytes).into())
+    }
+
+    /// Lower-case hex.
+    pub(crate) fn to_hex(self) -> String {
+        to_hex(&self.0)
+    }
+}
+
 /// Reads `reader` to the end in `buf`-sized chunks, returning (SHA-256 hex, bytes read).
 pub(crate) fn hash_reader(mut reader: impl Read, buf: &mut [u8]) -> io::Result<(String, u64)> {
     let mut hasher = Sha256::new();
@@ -70,5 +103,10 @@ mod tests {
         assert!(is_sha256_hex(&h));
         assert!(!is_sha256_hex(&h.to_uppercase()));
         assert!(is_sha256_hex(ZERO));
+        let digest = Sha256Digest::from_hex(&h).expect("hex");
+        assert_eq!(digest.to_hex(), h);
+        assert_eq!(Sha256Digest::of(b"abc"), digest);
+        assert_eq!(Sha256Digest::from_hex(&h.to_uppercase()), None);
+        assert_eq!(Sha256Digest::from_hex("ab"), None);
     }
 }

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use crate::error::{Error, IoContext};
 use crate::fsutil;
-use crate::hash::is_sha256_hex;
+use crate::hash::{is_sha256_hex, Sha256Digest};
 use crate::layout::Layout;
 
 /// Suffix of in-flight copies in `evidence/tmp/`.
@@ -182,10 +182,9 @@ pub(crate) fn clean_tmp(layout: &Layout) -> Result<Vec<String>, Error> {
 /// One object file found on disk under its content name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StoredObject {
-    /// The name (the SHA-256 the content should have).
-    pub sha256: String,
-    /// Its path.
-    pub path: PathBuf,
+    /// The name (the SHA-256 the content should have); its path follows
+    /// from it ([`Layout::object_path`]), so a million objects cost 40 MB.
+    pub sha256: Sha256Digest,
     /// Its length in bytes.
     pub size: u64,
 }
@@ -239,15 +238,15 @@ pub(crate) fn inventory(layout: &Layout) -> Result<Inventory, Error> {
             Class::Leftover => inv.leftovers.push(rel),
             Class::Unexpected => inv.unexpected.push(rel),
             Class::Object => {
+                let Some(sha256) = Sha256Digest::from_hex(parts[4]) else {
+                    inv.unexpected.push(rel);
+                    continue;
+                };
                 let size = entry
                     .metadata()
                     .map_err(|e| Error::io(entry.path(), "stat object", e.into()))?
                     .len();
-                inv.objects.push(StoredObject {
-                    sha256: parts[4].to_owned(),
-                    path: entry.path().to_path_buf(),
-                    size,
-                });
+                inv.objects.push(StoredObject { sha256, size });
             }
         }
     }
@@ -344,7 +343,7 @@ mod tests {
         fs::write(wrong_shard.join(&sha), b"abc").expect("write");
         let inv = inventory(&layout).expect("inventory");
         assert_eq!(inv.objects.len(), 1);
-        assert_eq!(inv.objects[0].sha256, sha);
+        assert_eq!(inv.objects[0].sha256.to_hex(), sha);
         assert_eq!(inv.objects[0].size, 3);
         assert_eq!(inv.leftovers, vec!["evidence/tmp/1-1.partial".to_owned()]);
         assert_eq!(

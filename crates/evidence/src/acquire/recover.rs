@@ -2,15 +2,16 @@
 
 use std::collections::HashSet;
 use std::fs;
+use std::path::Path;
 
 use serde_json::{json, Value};
 
 use crate::custody::{self, repair_details, Action, CustodyWriter};
-use crate::error::{Error, IoContext};
+use crate::error::Error;
 use crate::fsutil;
-use crate::hash::hash_reader;
+use crate::hash::{hash_reader, Sha256Digest};
 use crate::layout::Layout;
-use crate::manifest::{self, ManifestLine, ManifestScan, ManifestWriter};
+use crate::manifest::{ManifestIndex, ManifestLine, ManifestRecord, ManifestWriter};
 use crate::store;
 
 /// What recovery did, for the run summary.
@@ -36,7 +37,7 @@ pub(crate) fn recover(
     custody: &mut CustodyWriter,
     command: &[String],
     buf: &mut [u8],
-) -> Result<(ManifestWriter, ManifestScan, Recovery), Error> {
+) -> Result<(ManifestWriter, ManifestRead, Recovery), Error> {
     let mut rec = Recovery::default();
     if let Some(torn) = custody.repaired_tail() {
         rec.repairs.push(format!(
@@ -56,39 +57,74 @@ pub(crate) fn recover(
     fsutil::create_dir_durable(&layout.objects_dir())?;
     rec.cleaned = store::clean_tmp(layout)?;
 
-    let scan = manifest::read(&manifest_path)?;
     let recorded = recorded_manifest_lines(layout)?;
-    let tail_start = scan
-        .line_hashes
-        .iter()
-        .rposition(|h| recorded.contains(h))
-        .map_or(0, |i| i + 1) as u64;
+    let read = read_manifest(&manifest_path, &recorded)?;
     let mut entries = Vec::new();
-    for line in scan.lines.iter().filter(|l| l.line > tail_start) {
+    for line in &read.unrecorded_tail {
         if object_intact(layout, line, buf) {
             entries.push((Action::Acquired, adopted_details(line, command)));
         }
     }
     rec.adopted = entries.len() as u64;
     custody.append_many(entries)?;
-    Ok((manifest_writer, scan, rec))
+    Ok((manifest_writer, read, rec))
+}
+
+/// The manifest as an acquisition needs it: what it holds, and the lines an
+/// interrupted run wrote after the last one custody records.
+pub(crate) struct ManifestRead {
+    /// What the case holds.
+    pub index: ManifestIndex,
+    /// Complete lines.
+    pub lines: u64,
+    /// Parsed lines after the last line recorded in custody.
+    unrecorded_tail: Vec<ManifestLine>,
+}
+
+/// Reads the manifest line by line into its index, keeping only the lines
+/// after the last one custody records (memory for the index, not the text).
+fn read_manifest(path: &Path, recorded: &HashSet<Sha256Digest>) -> Result<ManifestRead, Error> {
+    let mut read = ManifestRead {
+        index: ManifestIndex::default(),
+        lines: 0,
+        unrecorded_tail: Vec::new(),
+    };
+    if !path.is_file() {
+        return Ok(read);
+    }
+    fsutil::for_each_line(path, |bytes| {
+        read.lines += 1;
+        let line_sha256 = Sha256Digest::of(bytes);
+        if recorded.contains(&line_sha256) {
+            read.unrecorded_tail.clear();
+        }
+        if let Ok(record) = serde_json::from_slice::<ManifestRecord>(bytes) {
+            read.index.insert(&record);
+            if !recorded.contains(&line_sha256) {
+                read.unrecorded_tail.push(ManifestLine {
+                    line: read.lines,
+                    line_sha256: line_sha256.to_hex(),
+                    record,
+                });
+            }
+        }
+    })?;
+    Ok(read)
 }
 
 /// SHA-256s of manifest lines named by `acquired` custody entries.
-fn recorded_manifest_lines(layout: &Layout) -> Result<HashSet<String>, Error> {
-    let path = layout.custody_file();
-    let content = fs::read(&path).at(&path, "read custody log")?;
-    Ok(custody::scan(&content)
-        .entries
-        .into_iter()
-        .filter(|(_, e)| e.action == Action::Acquired)
-        .filter_map(|(_, e)| {
-            e.details
+fn recorded_manifest_lines(layout: &Layout) -> Result<HashSet<Sha256Digest>, Error> {
+    let mut recorded = HashSet::new();
+    custody::scan_file(&layout.custody_file(), |_, e| {
+        if e.action == Action::Acquired {
+            let line = e
+                .details
                 .get("manifest_line_sha256")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .collect())
+                .and_then(Value::as_str);
+            recorded.extend(line.and_then(Sha256Digest::from_hex));
+        }
+    })?;
+    Ok(recorded)
 }
 
 fn object_intact(layout: &Layout, line: &ManifestLine, buf: &mut [u8]) -> bool {

@@ -17,7 +17,6 @@ use crate::case::Case;
 use crate::custody::{Action, CustodyWriter};
 use crate::error::Error;
 use crate::lock::CaseLock;
-use crate::manifest::ManifestIndex;
 use crate::meta;
 use crate::parallel;
 use crate::source::Source;
@@ -52,10 +51,8 @@ pub(crate) fn run(
 
     let _lock = CaseLock::acquire(layout)?;
     let mut custody = CustodyWriter::open(layout, &examiner)?;
-    let (manifest, scan, recovery) = recover(layout, &mut custody, command, &mut buf)?;
-    let index = ManifestIndex::new(&scan.lines);
-    let manifest_lines = scan.line_hashes.len() as u64;
-    drop(scan); // the index is all the run needs; the parsed records can be large
+    let (manifest, read, recovery) = recover(layout, &mut custody, command, &mut buf)?;
+    let (index, manifest_lines) = (read.index, read.lines);
 
     let case_root = std::fs::canonicalize(layout.root()).unwrap_or_else(|_| layout.root().into());
     let Plan { mut slots, work } = plan(sources, &index, layout, &case_root);

@@ -1,10 +1,13 @@
 //! Checking the custody chain: every line parses, hashes to its `hash`, names
 //! the previous line's hash in `prev`, and numbers itself one past the previous.
 
+use std::path::Path;
+
 use serde_json::Value;
 
 use super::entry::{content_hash, CustodyEntry};
-use crate::fsutil::split_lines;
+use crate::error::Error;
+use crate::fsutil::{self, split_lines};
 use crate::hash::{sha256_hex, ZERO};
 use crate::verify::{Problem, ProblemKind};
 
@@ -23,38 +26,68 @@ pub(crate) struct ChainScan {
     pub head: Option<String>,
 }
 
-/// Checks the log content `content` (the whole of `custody.jsonl`).
-pub(crate) fn scan(content: &[u8]) -> ChainScan {
-    let (lines, tail) = split_lines(content);
-    let mut scan = ChainScan {
-        lines: lines.len() as u64,
-        ..ChainScan::default()
-    };
-    let mut prev_line_hash = ZERO.to_owned();
-    let mut expected_seq = Some(1u64);
-    for (i, line) in lines.iter().enumerate() {
-        let n = i as u64 + 1;
-        let expected_prev = std::mem::replace(&mut prev_line_hash, sha256_hex(line));
+/// Checks the chain one line at a time, so a log of millions of entries is
+/// checked in constant memory: each line parses, hashes to its `hash`, names
+/// the previous line's hash in `prev`, and numbers itself one past the
+/// previous.
+#[derive(Debug)]
+pub(crate) struct ChainChecker {
+    prev_line_hash: String,
+    expected_seq: Option<u64>,
+    /// Problems found so far, in line order.
+    pub problems: Vec<Problem>,
+    /// Complete lines seen.
+    pub lines: u64,
+    /// Hash of the last well-formed entry.
+    pub head: Option<String>,
+}
+
+impl Default for ChainChecker {
+    fn default() -> Self {
+        Self {
+            prev_line_hash: ZERO.to_owned(),
+            expected_seq: Some(1),
+            problems: Vec::new(),
+            lines: 0,
+            head: None,
+        }
+    }
+}
+
+impl ChainChecker {
+    /// Checks the next complete line (without its newline); returns its entry
+    /// when it parses, even if its hash or links are broken.
+    pub(crate) fn line(&mut self, line: &[u8]) -> Option<CustodyEntry> {
+        self.lines += 1;
+        let n = self.lines;
+        let expected_prev = std::mem::replace(&mut self.prev_line_hash, sha256_hex(line));
         let value: Value = match serde_json::from_slice(line) {
             Ok(v) => v,
             Err(e) => {
-                scan.problems.push(unparsable(n, &format!("not JSON: {e}")));
-                expected_seq = None;
-                continue;
-            }
-        };
-        let entry: CustodyEntry = match serde_json::from_value(value.clone()) {
-            Ok(e) => e,
-            Err(e) => {
-                scan.problems
-                    .push(unparsable(n, &format!("not a custody entry: {e}")));
-                expected_seq = None;
-                continue;
+                self.problems.push(unparsable(n, &format!("not JSON: {e}")));
+                self.expected_seq = None;
+                return None;
             }
         };
         let computed = content_hash(&value);
+        let entry: CustodyEntry = match serde_json::from_value(value) {
+            Ok(e) => e,
+            Err(e) => {
+                self.problems
+                    .push(unparsable(n, &format!("not a custody entry: {e}")));
+                self.expected_seq = None;
+                return None;
+            }
+        };
+        self.check_links(n, &entry, &computed, &expected_prev);
+        self.expected_seq = Some(entry.seq.saturating_add(1));
+        self.head = Some(entry.hash.clone());
+        Some(entry)
+    }
+
+    fn check_links(&mut self, n: u64, entry: &CustodyEntry, computed: &str, expected_prev: &str) {
         if computed != entry.hash {
-            scan.problems.push(
+            self.problems.push(
                 Problem::new(
                     ProblemKind::CustodyHashMismatch,
                     format!(
@@ -64,11 +97,11 @@ pub(crate) fn scan(content: &[u8]) -> ChainScan {
                 )
                 .entry(n)
                 .expected(&entry.hash)
-                .actual(&computed),
+                .actual(computed),
             );
         }
         if entry.prev != expected_prev {
-            scan.problems.push(
+            self.problems.push(
                 Problem::new(
                     ProblemKind::CustodyPrevMismatch,
                     format!(
@@ -77,50 +110,88 @@ pub(crate) fn scan(content: &[u8]) -> ChainScan {
                     ),
                 )
                 .entry(n)
-                .expected(&expected_prev)
+                .expected(expected_prev)
                 .actual(&entry.prev),
             );
         }
-        if let Some(want) = expected_seq {
-            if entry.seq != want {
-                scan.problems.push(
-                    Problem::new(
-                        ProblemKind::CustodyBadSeq,
-                        format!(
-                            "custody entry {n} ({}) has sequence number {} where {want} was expected: entries were deleted, inserted or reordered",
-                            entry.action, entry.seq
-                        ),
-                    )
-                    .entry(n)
-                    .expected(&want.to_string())
-                    .actual(&entry.seq.to_string()),
-                );
-            }
+        if let Some(want) = self.expected_seq.filter(|want| *want != entry.seq) {
+            self.problems.push(
+                Problem::new(
+                    ProblemKind::CustodyBadSeq,
+                    format!(
+                        "custody entry {n} ({}) has sequence number {} where {want} was expected: entries were deleted, inserted or reordered",
+                        entry.action, entry.seq
+                    ),
+                )
+                .entry(n)
+                .expected(&want.to_string())
+                .actual(&entry.seq.to_string()),
+            );
         }
-        expected_seq = Some(entry.seq.saturating_add(1));
-        scan.head = Some(entry.hash.clone());
-        scan.entries.push((n, entry));
     }
-    if !tail.is_empty() {
-        let n = lines.len() as u64 + 1;
-        scan.problems.push(
-            Problem::new(
-                ProblemKind::CustodyTornTail,
-                format!(
-                    "custody entry {n} is an incomplete final line ({} bytes, no newline) left by an interrupted write; the next writer removes it and records a `repaired` entry",
-                    tail.len()
-                ),
-            )
-            .entry(n),
-        );
+
+    /// Ends the check: names a torn final line of `tail_bytes` bytes, or an
+    /// empty log.
+    pub(crate) fn finish(&mut self, tail_bytes: usize) {
+        if tail_bytes > 0 {
+            let n = self.lines + 1;
+            self.problems.push(
+                Problem::new(
+                    ProblemKind::CustodyTornTail,
+                    format!(
+                        "custody entry {n} is an incomplete final line ({tail_bytes} bytes, no newline) left by an interrupted write; the next writer removes it and records a `repaired` entry"
+                    ),
+                )
+                .entry(n),
+            );
+        } else if self.lines == 0 {
+            self.problems.push(Problem::new(
+                ProblemKind::CustodyMissing,
+                "custody log is empty: expected at least the case_created entry".to_owned(),
+            ));
+        }
     }
-    if lines.is_empty() && tail.is_empty() {
-        scan.problems.push(Problem::new(
-            ProblemKind::CustodyMissing,
-            "custody log is empty: expected at least the case_created entry".to_owned(),
-        ));
+}
+
+/// Checks the log content `content` (the whole of `custody.jsonl`).
+pub(crate) fn scan(content: &[u8]) -> ChainScan {
+    let (lines, tail) = split_lines(content);
+    let mut checker = ChainChecker::default();
+    let mut entries = Vec::new();
+    for line in lines {
+        if let Some(entry) = checker.line(line) {
+            entries.push((checker.lines, entry));
+        }
     }
-    scan
+    checker.finish(tail.len());
+    ChainScan {
+        entries,
+        problems: checker.problems,
+        lines: checker.lines,
+        head: checker.head,
+    }
+}
+
+/// Checks the log at `path` line by line, handing each well-formed entry
+/// (with its line number) to `visit` instead of keeping it: constant memory
+/// however long the log. The returned scan has no `entries`.
+pub(crate) fn scan_file(
+    path: &Path,
+    mut visit: impl FnMut(u64, CustodyEntry),
+) -> Result<ChainScan, Error> {
+    let mut checker = ChainChecker::default();
+    let tail = fsutil::for_each_line(path, |line| {
+        if let Some(entry) = checker.line(line) {
+            visit(checker.lines, entry);
+        }
+    })?;
+    checker.finish(tail);
+    Ok(ChainScan {
+        entries: Vec::new(),
+        problems: checker.problems,
+        lines: checker.lines,
+        head: checker.head,
+    })
 }
 
 fn unparsable(n: u64, why: &str) -> Problem {

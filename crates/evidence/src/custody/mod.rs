@@ -23,7 +23,7 @@ use serde_json::Value;
 pub use entry::{Action, CustodyEntry};
 pub use writer::AppendedEntry;
 
-pub(crate) use chain::{scan, ChainScan};
+pub(crate) use chain::{scan, scan_file, ChainScan};
 pub(crate) use writer::{repair_details, CustodyWriter};
 
 use crate::error::{Error, IoContext};

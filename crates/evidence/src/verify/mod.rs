@@ -6,6 +6,7 @@
 //! finding is a named [`Problem`]. The result is recorded as a `verified`
 //! custody entry (after repairing a torn final line, which is itself reported).
 
+mod claims;
 mod objects;
 mod problem;
 mod records;
@@ -22,10 +23,10 @@ use crate::case::Case;
 use crate::custody::{self, Action, ChainScan, CustodyWriter};
 use crate::error::{Error, IoContext};
 use crate::lock::CaseLock;
-use crate::manifest::{self, ManifestScan};
 use crate::meta;
 use crate::parallel;
 use crate::store;
+use claims::{CustodyClaims, ManifestClaims};
 
 /// At most this many problems are listed in the `verified` custody entry
 /// (all are counted by kind).
@@ -86,50 +87,52 @@ pub(crate) fn run(case: &Case, options: &VerifyOptions) -> Result<VerifyReport, 
     let mut problems = Vec::new();
 
     let custody_path = layout.custody_file();
-    let chain = match fs::read(&custody_path) {
-        Ok(content) => custody::scan(&content),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut scan = ChainScan::default();
-            scan.problems.push(
-                Problem::new(
-                    ProblemKind::CustodyMissing,
-                    "custody.jsonl is missing: the case's record of custody is gone".to_owned(),
-                )
-                .path("custody.jsonl"),
-            );
-            scan
-        }
-        Err(e) => return Err(Error::io(&custody_path, "read custody log", e)),
+    let mut custody_claims = CustodyClaims::default();
+    let chain = if custody_path.is_file() {
+        custody::scan_file(&custody_path, |line, entry| {
+            custody_claims.take(line, &entry)
+        })?
+    } else {
+        let mut scan = ChainScan::default();
+        scan.problems.push(
+            Problem::new(
+                ProblemKind::CustodyMissing,
+                "custody.jsonl is missing: the case's record of custody is gone".to_owned(),
+            )
+            .path("custody.jsonl"),
+        );
+        scan
     };
     problems.extend(chain.problems.iter().cloned());
 
     let manifest_path = layout.manifest_file();
     let manifest = if manifest_path.is_file() {
-        manifest::read(&manifest_path)?
+        ManifestClaims::read(&manifest_path)?
     } else {
-        let mut scan = ManifestScan::default();
-        scan.problems.push(
+        let mut claims = ManifestClaims::default();
+        claims.problems.push(
             Problem::new(
                 ProblemKind::ManifestMissing,
                 "manifest.jsonl is missing".to_owned(),
             )
             .path("manifest.jsonl"),
         );
-        scan
+        claims
     };
     problems.extend(manifest.problems.iter().cloned());
 
     let case_path = layout.case_file();
     let case_json = fs::read(&case_path).at(&case_path, "read")?;
-    problems.extend(records::check_case_file(&chain.entries, &case_json));
+    problems.extend(records::check_case_file(&custody_claims, &case_json));
 
     let inventory = store::inventory(layout)?;
     let rehash = objects::rehash(
+        layout,
         &inventory.objects,
         parallel::threads(options.threads),
         1 << 20,
     );
-    problems.extend(records::cross_check(&chain.entries, &manifest, &inventory));
+    problems.extend(records::cross_check(&custody_claims, &manifest, &inventory));
     problems.extend(rehash.problems);
     problems.sort_by_key(|p| p.kind); // stable: place order kept within a kind
 

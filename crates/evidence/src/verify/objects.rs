@@ -20,23 +20,31 @@ pub(crate) struct Rehash {
 }
 
 /// Re-hashes every object on `threads` threads, largest first.
-pub(crate) fn rehash(objects: &[StoredObject], threads: usize, chunk: usize) -> Rehash {
+pub(crate) fn rehash(
+    layout: &Layout,
+    objects: &[StoredObject],
+    threads: usize,
+    chunk: usize,
+) -> Rehash {
     let mut order: Vec<&StoredObject> = objects.iter().collect();
     order.sort_by_key(|o| std::cmp::Reverse(o.size));
     let results = parallel::map_with(
         threads,
         &order,
         || vec![0u8; chunk],
-        |buf, obj| File::open(&obj.path).and_then(|f| hash_reader(f, buf)),
+        |buf, obj| {
+            File::open(layout.object_path(&obj.sha256.to_hex())).and_then(|f| hash_reader(f, buf))
+        },
     );
     let mut out = Rehash::default();
     for (obj, result) in order.iter().zip(results) {
-        let rel = Layout::object_rel(&obj.sha256);
+        let name = obj.sha256.to_hex();
+        let rel = Layout::object_rel(&name);
         match result {
             Some(Ok((actual, n))) => {
                 out.checked += 1;
                 out.bytes += n;
-                if actual != obj.sha256 {
+                if actual != name {
                     out.problems.push(
                         Problem::new(
                             ProblemKind::ObjectModified,
@@ -44,9 +52,9 @@ pub(crate) fn rehash(objects: &[StoredObject], threads: usize, chunk: usize) -> 
                                 "object {rel} was modified: its content no longer matches its name"
                             ),
                         )
-                        .object(&obj.sha256)
+                        .object(&name)
                         .path(&rel)
-                        .expected(&obj.sha256)
+                        .expected(&name)
                         .actual(&actual),
                     );
                 }
@@ -56,7 +64,7 @@ pub(crate) fn rehash(objects: &[StoredObject], threads: usize, chunk: usize) -> 
                     ProblemKind::ObjectUnreadable,
                     format!("object {rel} could not be read: {e}"),
                 )
-                .object(&obj.sha256)
+                .object(&name)
                 .path(&rel),
             ),
             None => out.problems.push(
@@ -64,7 +72,7 @@ pub(crate) fn rehash(objects: &[StoredObject], threads: usize, chunk: usize) -> 
                     ProblemKind::ObjectUnreadable,
                     format!("object {rel} was not checked: the checking thread failed"),
                 )
-                .object(&obj.sha256)
+                .object(&name)
                 .path(&rel),
             ),
         }

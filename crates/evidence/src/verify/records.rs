@@ -3,139 +3,121 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::Value;
-
+use super::claims::{CustodyClaims, ManifestClaims};
 use super::problem::{Problem, ProblemKind};
-use crate::custody::{Action, CustodyEntry};
-use crate::hash::sha256_hex;
+use crate::hash::{sha256_hex, Sha256Digest};
 use crate::layout::Layout;
-use crate::manifest::ManifestScan;
 use crate::store::Inventory;
-
-/// An `acquired` custody entry's claims.
-struct Recorded<'a> {
-    line: u64,
-    sha256: &'a str,
-    manifest_line_sha256: Option<&'a str>,
-    source: &'a str,
-}
-
-fn recorded(entries: &[(u64, CustodyEntry)]) -> Vec<Recorded<'_>> {
-    entries
-        .iter()
-        .filter(|(_, e)| e.action == Action::Acquired)
-        .filter_map(|(line, e)| {
-            Some(Recorded {
-                line: *line,
-                sha256: e.details.get("sha256")?.as_str()?,
-                manifest_line_sha256: e
-                    .details
-                    .get("manifest_line_sha256")
-                    .and_then(Value::as_str),
-                source: e
-                    .details
-                    .get("source")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?"),
-            })
-        })
-        .collect()
-}
 
 /// Problems between custody, manifest and store.
 pub(crate) fn cross_check(
-    entries: &[(u64, CustodyEntry)],
-    manifest: &ManifestScan,
+    custody: &CustodyClaims,
+    manifest: &ManifestClaims,
     inventory: &Inventory,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let recorded = recorded(entries);
-    let custody_shas: HashSet<&str> = recorded.iter().map(|r| r.sha256).collect();
-    let recorded_lines: HashSet<&str> = recorded
-        .iter()
-        .filter_map(|r| r.manifest_line_sha256)
-        .collect();
-    let manifest_lines: HashSet<&str> = manifest.line_hashes.iter().map(String::as_str).collect();
-    let manifest_shas: HashSet<&str> = manifest
-        .lines
-        .iter()
-        .map(|l| l.record.sha256.as_str())
-        .collect();
-    let on_disk: HashMap<&str, ()> = inventory
-        .objects
-        .iter()
-        .map(|o| (o.sha256.as_str(), ()))
-        .collect();
+    let recorded = &custody.acquired;
+    let custody_shas: HashSet<Sha256Digest> = recorded.iter().filter_map(|r| r.sha256).collect();
+    let recorded_lines: HashSet<Sha256Digest> =
+        recorded.iter().filter_map(|r| r.manifest_line).collect();
+    let manifest_lines: HashSet<Sha256Digest> = manifest.line_hashes.iter().copied().collect();
+    // The first source of each object the manifest names, for messages.
+    let mut sources: HashMap<Sha256Digest, &str> = HashMap::new();
+    for l in &manifest.lines {
+        if let Ok(sha) = l.object {
+            sources.entry(sha).or_insert(&l.source);
+        }
+    }
+    let on_disk: HashSet<Sha256Digest> = inventory.objects.iter().map(|o| o.sha256).collect();
 
     for l in &manifest.lines {
-        let sha = l.record.sha256.as_str();
-        if !recorded_lines.contains(l.line_sha256.as_str()) {
+        let name = match &l.object {
+            Ok(sha) => sha.to_hex(),
+            Err(text) => text.to_string(),
+        };
+        if !recorded_lines.contains(&l.line_sha256) {
             problems.push(
                 Problem::new(
                     ProblemKind::ManifestUnrecorded,
                     format!(
                         "manifest entry {} (source {}) is not recorded in the custody log: edited or inserted, or left by an interrupted acquisition (re-run it to record)",
-                        l.line, l.record.source
+                        l.line, l.source
                     ),
                 )
                 .entry(l.line)
-                .object(sha)
-                .actual(&l.line_sha256),
+                .object(&name)
+                .actual(&l.line_sha256.to_hex()),
             );
         }
-        if !on_disk.contains_key(sha) && !custody_shas.contains(sha) {
+        let known = l
+            .object
+            .as_ref()
+            .is_ok_and(|sha| on_disk.contains(sha) || custody_shas.contains(sha));
+        if !known {
             problems.push(
                 Problem::new(
                     ProblemKind::ManifestUnknownObject,
                     format!(
-                        "manifest entry {} refers to object {sha}, which is neither stored nor recorded in the custody log",
+                        "manifest entry {} refers to object {name}, which is neither stored nor recorded in the custody log",
                         l.line
                     ),
                 )
                 .entry(l.line)
-                .object(sha),
+                .object(&name),
             );
         }
     }
-    for r in &recorded {
-        if let Some(want) = r.manifest_line_sha256 {
-            if !manifest_lines.contains(want) {
-                problems.push(
-                    Problem::new(
-                        ProblemKind::ManifestEntryMissing,
-                        format!(
-                            "custody entry {} records a manifest line for {} that is no longer in the manifest (deleted or edited)",
-                            r.line, r.source
-                        ),
-                    )
-                    .entry(r.line)
-                    .object(r.sha256)
-                    .expected(want),
-                );
-            }
+    let source_of = |sha: Option<Sha256Digest>, line: u64| {
+        sha.and_then(|s| sources.get(&s).map(|src| (*src).to_owned()))
+            .unwrap_or_else(|| format!("the source named in custody entry {line}"))
+    };
+    for r in recorded {
+        if let Some(want) = r
+            .manifest_line
+            .filter(|want| !manifest_lines.contains(want))
+        {
+            let object = r.sha256.map(Sha256Digest::to_hex).unwrap_or_default();
+            problems.push(
+                Problem::new(
+                    ProblemKind::ManifestEntryMissing,
+                    format!(
+                        "custody entry {} records a manifest line for {} that is no longer in the manifest (deleted or edited)",
+                        r.line,
+                        source_of(r.sha256, r.line)
+                    ),
+                )
+                .entry(r.line)
+                .object(&object)
+                .expected(&want.to_hex()),
+            );
         }
     }
     let mut reported = HashSet::new();
-    for r in &recorded {
-        if !on_disk.contains_key(r.sha256) && reported.insert(r.sha256) {
-            let rel = Layout::object_rel(r.sha256);
+    for r in recorded {
+        let Some(sha) = r.sha256 else { continue };
+        if !on_disk.contains(&sha) && reported.insert(sha) {
+            let hex = sha.to_hex();
+            let rel = Layout::object_rel(&hex);
             problems.push(
                 Problem::new(
                     ProblemKind::ObjectMissing,
                     format!(
                         "object {rel} (acquired from {}, custody entry {}) is missing from the store",
-                        r.source, r.line
+                        source_of(Some(sha), r.line),
+                        r.line
                     ),
                 )
-                .object(r.sha256)
+                .object(&hex)
                 .path(&rel),
             );
         }
     }
+    let manifest_shas: HashSet<Sha256Digest> = sources.keys().copied().collect();
     for o in &inventory.objects {
-        let sha = o.sha256.as_str();
-        if !custody_shas.contains(sha) && !manifest_shas.contains(sha) {
-            let rel = Layout::object_rel(sha);
+        let sha = o.sha256;
+        if !custody_shas.contains(&sha) && !manifest_shas.contains(&sha) {
+            let hex = sha.to_hex();
+            let rel = Layout::object_rel(&hex);
             problems.push(
                 Problem::new(
                     ProblemKind::OrphanObject,
@@ -143,7 +125,7 @@ pub(crate) fn cross_check(
                         "object {rel} is recorded neither in the manifest nor in the custody log: left by an interrupted acquisition (re-run it to record) or placed by hand"
                     ),
                 )
-                .object(sha)
+                .object(&hex)
                 .path(&rel),
             );
         }
@@ -170,14 +152,10 @@ pub(crate) fn cross_check(
 }
 
 /// Checks `case.json` against the hash recorded by the `case_created` entry.
-pub(crate) fn check_case_file(
-    entries: &[(u64, CustodyEntry)],
-    case_json: &[u8],
-) -> Option<Problem> {
-    let (line, created) = entries
-        .iter()
-        .find(|(_, e)| e.action == Action::CaseCreated)?;
-    let want = created.details.get("case_json_sha256")?.as_str()?;
+pub(crate) fn check_case_file(custody: &CustodyClaims, case_json: &[u8]) -> Option<Problem> {
+    let created = custody.case_created.as_ref()?;
+    let line = created.line;
+    let want = created.case_json_sha256.as_deref()?;
     let have = sha256_hex(case_json);
     (want != have).then(|| {
         Problem::new(
