@@ -34,9 +34,14 @@ const EMPTY_NAME: &str = "111122223333_CloudTrail_us-east-1_20240315T0000Z_trunc
 
 /// Runs `cloudcase ARGS` with its open-file limit lowered to [`FD_LIMIT`].
 fn limited(args: &[&str]) -> Output {
+    limited_to(FD_LIMIT, args)
+}
+
+/// Runs `cloudcase ARGS` with its open-file limit lowered to `limit`.
+fn limited_to(limit: u32, args: &[&str]) -> Output {
     Command::new("sh")
         .arg("-c")
-        .arg(format!("ulimit -n {FD_LIMIT} && exec \"$0\" \"$@\""))
+        .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
         .arg(env!("CARGO_BIN_EXE_cloudcase"))
         .args(args)
         .output()
@@ -254,4 +259,41 @@ fn a_month_of_one_account_goes_through_every_command_under_256_open_files() {
     assert_eq!(out.lines().count(), 3, "three reports: {out}");
     let (out, _) = ok(&["verify", "--case", &case]);
     assert!(out.contains("INTACT"), "{}", tail(&out));
+}
+
+#[test]
+fn an_open_file_limit_that_is_hit_is_named_and_the_next_run_finishes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let signer = Signer::from_pkcs1_pem(KEY).expect("fixture key");
+    let spec = TrailSpec {
+        hours: 60,
+        logs_per_hour: 5,
+        ..TrailSpec::default()
+    };
+    let bucket = dir.path().join("bucket");
+    build_trail(&bucket, &spec, &signer).expect("trail");
+    let files = files_under(&bucket).len();
+    let case = dir.path().join("case").to_string_lossy().into_owned();
+    let bucket = bucket.to_string_lossy().into_owned();
+    ok(&["case", "init", &case, "--name", "Limit", "--examiner", "A"]);
+    // A limit too low for the workers' files, yet high enough to open the
+    // case: the run stops at the first failure, names the limit, and records
+    // what it completed.
+    let stopped = (6..=13).rev().find_map(|limit| {
+        let out = limited_to(limit, &["acquire", "--case", &case, &bucket, "-q"]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code() == Some(1) && err.contains("open-file limit (`ulimit -n`)"))
+            .then_some(err)
+    });
+    let err = stopped.expect("some limit between 6 and 13 stops the run mid-way");
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("failed: ") && first.contains("Too many open files"),
+        "the error that stopped the run comes first: {err}"
+    );
+    let (out, _) = ok(&["acquire", "--case", &case, &bucket, "-q"]);
+    assert!(out.contains(&format!("{files} items: ")), "{out}");
+    assert!(out.contains(" 0 failed"), "{out}");
+    let (out, _) = ok(&["verify", "--case", &case]);
+    assert!(out.contains(&format!("INTACT: {files} objects")), "{out}");
 }

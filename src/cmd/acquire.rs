@@ -114,7 +114,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             terminal_safe(src)
         );
     }
-    print_failures(&s);
+    print_failures(&s, args.verbose);
     if args.verbose {
         for item in &s.items {
             if let Outcome::Acquired(a) = &item.outcome {
@@ -169,30 +169,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
     })
 }
 
-/// Prints every failure, except that items a stopped run did not attempt are
-/// counted in one line after the first few.
-fn print_failures(s: &AcquireSummary) {
-    const NOT_ATTEMPTED_LISTED: usize = 10;
-    let mut not_attempted = 0usize;
-    for (src, err) in s.failures() {
-        if matches!(err, cloudcase_evidence::Error::NotAttempted { .. }) {
-            not_attempted += 1;
-            if not_attempted > NOT_ATTEMPTED_LISTED {
-                continue;
-            }
-            eprintln!(
-                "failed: {}: {}",
-                terminal_safe(src),
-                terminal_safe(&err.to_string())
-            );
-        } else {
-            eprintln!("failed: {}", terminal_safe(&err.to_string()));
+/// Prints every failure, the error that stopped a run first; items a stopped
+/// run did not attempt are counted in one line (listed with `--verbose`).
+fn print_failures(s: &AcquireSummary, verbose: bool) {
+    let not_attempted =
+        |e: &cloudcase_evidence::Error| matches!(e, cloudcase_evidence::Error::NotAttempted { .. });
+    for (_, err) in s.failures().filter(|(_, e)| !not_attempted(e)) {
+        eprintln!("failed: {}", terminal_safe(&err.to_string()));
+    }
+    let mut skipped = 0usize;
+    for (src, _) in s.failures().filter(|(_, e)| not_attempted(e)) {
+        skipped += 1;
+        if verbose {
+            eprintln!("not attempted: {}", terminal_safe(src));
         }
     }
-    if not_attempted > NOT_ATTEMPTED_LISTED {
+    if skipped > 0 {
         eprintln!(
-            "failed: {} more items not attempted for the same reason",
-            not_attempted - NOT_ATTEMPTED_LISTED
+            "failed: {skipped} items not attempted: the run stopped at the limit above; completed items are recorded, run the same command again to finish"
         );
     }
 }
