@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::acquire::{self, AcquireOptions, AcquireSummary};
-use crate::custody::{Action, Custody, CustodyWriter};
+use crate::custody::{Action, Custody, CustodyEntry, CustodyWriter};
 use crate::error::{Error, IoContext};
 use crate::fsutil;
 use crate::hash::sha256_hex;
 use crate::layout::{Layout, CASE_FILE};
 use crate::lock::CaseLock;
-use crate::manifest;
+use crate::manifest::{self, LineStats, ManifestLineRef};
 use crate::meta;
 use crate::source::{LocalSource, Source};
 use crate::verify::{self, VerifyOptions, VerifyReport};
@@ -71,6 +71,42 @@ pub struct SourceRecord {
     /// Source metadata recorded at acquisition (S3: `etag`, `version_id`,
     /// `x-amz-meta-signature`…); empty for local files.
     pub metadata: std::collections::BTreeMap<String, String>,
+}
+
+/// The fields of a custody entry that summaries need, read without building
+/// the entry's `details` (see [`CustodyLineRef::brief`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CustodyBrief {
+    /// Position in the log, from 1.
+    pub seq: u64,
+    /// When the act was recorded, RFC 3339 UTC.
+    pub time: String,
+    /// What was done.
+    pub action: Action,
+    /// The entry's hash (the chain head when it is the last entry).
+    pub hash: String,
+}
+
+/// One complete line of `custody.jsonl`, as handed out by
+/// [`Case::for_each_custody_line`].
+#[derive(Debug, Clone, Copy)]
+pub struct CustodyLineRef<'a> {
+    /// Line number, from 1 (counting unparsable lines too).
+    pub number: u64,
+    /// The line's exact bytes, including its trailing `\n`.
+    pub bytes: &'a [u8],
+    /// Sequence number, time, action and hash of the entry; `None` when the
+    /// line is not a custody entry (`verify` names it).
+    pub brief: Option<&'a CustodyBrief>,
+}
+
+impl CustodyLineRef<'_> {
+    /// The whole entry, `details` included; `None` when the line does not
+    /// parse as one. Only parsing: `verify` judges the chain.
+    pub fn entry(&self) -> Option<CustodyEntry> {
+        let content = self.bytes.strip_suffix(b"\n").unwrap_or(self.bytes);
+        serde_json::from_slice(content).ok()
+    }
 }
 
 /// An open case folder.
@@ -295,6 +331,53 @@ impl Case {
     }
 }
 
+impl Case {
+    /// Calls `f` with every complete line of `manifest.jsonl`, in order: its
+    /// number, its exact bytes (newline included) and its parsed record.
+    /// The file is read line by line through one bounded buffer, so memory
+    /// does not grow with the number of objects. An incomplete final line
+    /// (an interrupted write) is skipped and counted in the returned
+    /// [`LineStats`], as are lines that do not parse; a missing manifest
+    /// reads as empty. Stops at the first error `f` returns.
+    pub fn for_each_manifest_line<E, F>(&self, f: F) -> Result<LineStats, E>
+    where
+        E: From<Error>,
+        F: FnMut(ManifestLineRef<'_>) -> Result<(), E>,
+    {
+        manifest::stream(&self.layout.manifest_file(), f)
+    }
+
+    /// Calls `f` with every complete line of `custody.jsonl`, in order, with
+    /// the entry's [`CustodyBrief`] (the whole entry on demand through
+    /// [`CustodyLineRef::entry`]), reading through one bounded buffer: a
+    /// million `acquired` entries need not be held at once. An incomplete
+    /// final line is skipped and counted, as are lines that do not parse.
+    /// Fails with [`Error::CustodyMissing`] when the log is missing.
+    pub fn for_each_custody_line<E, F>(&self, mut f: F) -> Result<LineStats, E>
+    where
+        E: From<Error>,
+        F: FnMut(CustodyLineRef<'_>) -> Result<(), E>,
+    {
+        let path = self.layout.custody_file();
+        let missing = Error::CustodyMissing { path: path.clone() };
+        let mut unparsable = 0;
+        let mut stats = manifest::for_each_line(&path, Some(missing), |number, bytes| {
+            let content = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+            let brief = serde_json::from_slice::<CustodyBrief>(content).ok();
+            if brief.is_none() {
+                unparsable += 1;
+            }
+            f(CustodyLineRef {
+                number,
+                bytes,
+                brief: brief.as_ref(),
+            })
+        })?;
+        stats.unparsable = unparsable;
+        Ok(stats)
+    }
+}
+
 /// `dir` made absolute (not resolving symbolic links), so recorded and
 /// returned paths do not depend on the working directory.
 fn absolute(dir: &Path) -> Result<PathBuf, Error> {
@@ -354,6 +437,58 @@ mod tests {
             Case::init(&fresh, " ", "e", "UTC"),
             Err(Error::EmptyField { .. })
         ));
+    }
+
+    #[test]
+    fn streams_the_manifest_and_the_custody_log_line_by_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("case");
+        let case = Case::init(&root, "n", "alice", "UTC").expect("init");
+        let src = dir.path().join("src");
+        fs::create_dir_all(&src).expect("mkdir");
+        for (name, body) in [("a.json", "{}"), ("b.json", "[]"), ("c.json", "{}")] {
+            fs::write(src.join(name), body).expect("write");
+        }
+        case.acquire_paths(&[&src], &AcquireOptions::default())
+            .expect("acquire");
+        let mut manifest = Vec::new();
+        let mut sources = Vec::new();
+        let stats = case
+            .for_each_manifest_line::<Error, _>(|l| {
+                manifest.extend_from_slice(l.bytes);
+                sources.push(l.record.map(|r| r.source.clone()).unwrap_or_default());
+                Ok(())
+            })
+            .expect("manifest");
+        assert_eq!(
+            manifest,
+            fs::read(root.join("manifest.jsonl")).expect("read")
+        );
+        assert_eq!(
+            (stats.lines, stats.unparsable, stats.torn_tail_bytes),
+            (3, 0, 0)
+        );
+        assert!(sources.iter().all(|s| s.ends_with(".json")), "{sources:?}");
+        let mut briefs = Vec::new();
+        let mut last = None;
+        case.for_each_custody_line::<Error, _>(|l| {
+            briefs.push(l.brief.cloned().expect("brief"));
+            last = l.entry();
+            Ok(())
+        })
+        .expect("custody");
+        let entries = case.custody().entries().expect("entries");
+        assert_eq!(briefs.len(), entries.len());
+        for (b, e) in briefs.iter().zip(&entries) {
+            assert_eq!(
+                (b.seq, &b.time, &b.action, &b.hash),
+                (e.seq, &e.time, &e.action, &e.hash)
+            );
+        }
+        assert_eq!(last.as_ref(), entries.last());
+        fs::remove_file(root.join("custody.jsonl")).expect("remove");
+        let missing = case.for_each_custody_line::<Error, _>(|_| Ok(()));
+        assert!(matches!(missing, Err(Error::CustodyMissing { .. })));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -119,6 +120,115 @@ pub(crate) fn parse(content: &[u8]) -> ManifestScan {
         );
     }
     scan
+}
+
+/// One complete line of `manifest.jsonl`, as handed out by
+/// [`crate::Case::for_each_manifest_line`].
+#[derive(Debug, Clone, Copy)]
+pub struct ManifestLineRef<'a> {
+    /// Line number, from 1 (counting unparsable lines too).
+    pub number: u64,
+    /// The line's exact bytes, including its trailing `\n`.
+    pub bytes: &'a [u8],
+    /// The parsed record; `None` when the line is not a manifest record
+    /// (`verify` names such lines as `manifest_unparsable`).
+    pub record: Option<&'a ManifestRecord>,
+}
+
+impl ManifestLineRef<'_> {
+    /// The line without its trailing newline: the bytes whose SHA-256 the
+    /// `acquired` custody entry records as `manifest_line_sha256`.
+    pub fn content(&self) -> &[u8] {
+        self.bytes.strip_suffix(b"\n").unwrap_or(self.bytes)
+    }
+}
+
+/// What one streaming pass over a line-oriented case file saw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LineStats {
+    /// Complete lines (ending in a newline), parsed or not.
+    pub lines: u64,
+    /// Bytes of those lines, newlines included.
+    pub bytes: u64,
+    /// Complete lines that did not parse as a record.
+    pub unparsable: u64,
+    /// Length of an incomplete final line (no newline) left by an
+    /// interrupted write; 0 when the file ends with a newline. Such a line
+    /// is never handed out.
+    pub torn_tail_bytes: u64,
+}
+
+/// Size of the read buffer for streaming passes.
+const STREAM_BUFFER: usize = 256 * 1024;
+
+/// Calls `f` with the number (from 1) and exact bytes (newline included) of
+/// every complete line of the file at `path`, reading it with one bounded
+/// buffer. An incomplete final line is not passed on; its length is returned
+/// in [`LineStats::torn_tail_bytes`]. `unparsable` is left at 0 for the caller
+/// to count. `missing` is what a missing file means: `None` reads it as
+/// empty, `Some(err)` fails with that error.
+pub(crate) fn for_each_line<E, F>(
+    path: &Path,
+    missing: Option<Error>,
+    mut f: F,
+) -> Result<LineStats, E>
+where
+    E: From<Error>,
+    F: FnMut(u64, &[u8]) -> Result<(), E>,
+{
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return match missing {
+                None => Ok(LineStats::default()),
+                Some(err) => Err(err.into()),
+            }
+        }
+        Err(e) => return Err(Error::io(path, "open", e).into()),
+    };
+    let mut reader = BufReader::with_capacity(STREAM_BUFFER, file);
+    let mut buf = Vec::with_capacity(4096);
+    let mut stats = LineStats::default();
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io(path, "read", e))?;
+        if n == 0 {
+            break;
+        }
+        if buf.last() != Some(&b'\n') {
+            stats.torn_tail_bytes = buf.len() as u64;
+            break;
+        }
+        stats.lines += 1;
+        stats.bytes += buf.len() as u64;
+        f(stats.lines, &buf)?;
+    }
+    Ok(stats)
+}
+
+/// Streams the manifest at `path` (see [`crate::Case::for_each_manifest_line`]).
+pub(crate) fn stream<E, F>(path: &Path, mut f: F) -> Result<LineStats, E>
+where
+    E: From<Error>,
+    F: FnMut(ManifestLineRef<'_>) -> Result<(), E>,
+{
+    let mut unparsable = 0;
+    let mut stats = for_each_line(path, None, |number, bytes| {
+        let content = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        let record = serde_json::from_slice::<ManifestRecord>(content).ok();
+        if record.is_none() {
+            unparsable += 1;
+        }
+        f(ManifestLineRef {
+            number,
+            bytes,
+            record: record.as_ref(),
+        })
+    })?;
+    stats.unparsable = unparsable;
+    Ok(stats)
 }
 
 /// What an acquisition needs to know about what the case already holds.
@@ -312,6 +422,50 @@ mod tests {
             Some((a.as_str(), 3))
         );
         assert_eq!(index.held_identity("s3://b/k", "etag=\"f\";size=3"), None);
+    }
+
+    #[test]
+    fn streaming_hands_out_exact_lines_and_skips_a_torn_tail() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("manifest.jsonl");
+        let a = "a".repeat(64);
+        let l1 = ManifestWriter::line(&record(&a, "/x")).expect("line").0;
+        let l2 = ManifestWriter::line(&record(&a, "/y")).expect("line").0;
+        let content = [l1.clone(), b"\nnope\n".to_vec(), l2, b"\n{\"sha".to_vec()].concat();
+        fs::write(&path, &content).expect("write");
+        let mut seen = Vec::new();
+        let mut bytes = Vec::new();
+        let stats = stream::<Error, _>(&path, |l| {
+            seen.push((l.number, l.record.map(|r| r.source.clone())));
+            bytes.extend_from_slice(l.bytes);
+            assert_eq!(l.content().len() + 1, l.bytes.len());
+            Ok(())
+        })
+        .expect("stream");
+        assert_eq!(
+            seen,
+            vec![(1, Some("/x".into())), (2, None), (3, Some("/y".into()))]
+        );
+        assert_eq!(bytes, content[..content.len() - 5]);
+        assert_eq!(
+            stats,
+            LineStats {
+                lines: 3,
+                bytes: bytes.len() as u64,
+                unparsable: 1,
+                torn_tail_bytes: 5,
+            }
+        );
+        let missing = stream::<Error, _>(&dir.path().join("none"), |_| Ok(())).expect("empty");
+        assert_eq!(missing, LineStats::default());
+        let stop = stream::<Error, _>(&path, |l| {
+            if l.number == 2 {
+                Err(Error::Internal("stop".into()))
+            } else {
+                Ok(())
+            }
+        });
+        assert!(matches!(stop, Err(Error::Internal(_))));
     }
 
     #[test]
