@@ -5,11 +5,13 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
-use cloudcase_evidence::{Action, Case, CustodyEntry};
+use cloudcase_evidence::{Action, Case};
 use cloudcase_report::analysis::Analysis;
 use cloudcase_report::case_records::{sha256_hex, write_atomically, Recorded};
 use cloudcase_report::chromium::Chromium;
-use cloudcase_report::evidence_record::{evidence_record, EvidenceRecordOptions};
+use cloudcase_report::evidence_record::{
+    evidence_record, CustodyDigest, EvidenceRecordOptions, ListingInfo, PendingListing,
+};
 use cloudcase_report::executive::{executive_summary, ExecutiveOptions};
 use cloudcase_report::technical::{technical_report, TechnicalOptions};
 use cloudcase_report::versions::{append_index, place, read_index};
@@ -26,9 +28,15 @@ pub enum Kind {
     /// The forensic report: intrusion path, timeline, charts, identities, resources,
     /// permission changes, data access with coverage, hunt findings, integrity, containment.
     Technical,
-    /// Every evidence object with its hash, size, source, acquisition time and
-    /// examiner; the analysis results the reports relied on; the custody chain;
-    /// the last verification and log validation.
+    /// The evidence record, a summary that prints in well under 50 A4 pages for any
+    /// case: totals, objects per source group (root, log type, account, region, day —
+    /// coarser when there are many) with counts, bytes, first and last acquisition and
+    /// the SHA-256 of the group's manifest lines; the last verification and log
+    /// validation; the analysis results the reports relied on; the custody chain head
+    /// and entries per action. Every (object, source) pair goes to the listings written
+    /// beside it, `evidence-listing.csv` and `evidence-listing.jsonl`, whose names, rows
+    /// and hashes the record and its custody entry state; a case of at most 300 pairs
+    /// also lists every object in the record.
     Evidence,
     /// All three.
     All,
@@ -135,7 +143,8 @@ fn parse_time(s: &str) -> Result<Timestamp, String> {
 /// What every report of one run shares.
 struct Run<'a> {
     case: &'a Case,
-    entries: Vec<CustodyEntry>,
+    /// The custody log read once: counters, head, and every entry but `acquired`.
+    custody: CustodyDigest,
     analysis: Analysis,
     lang: Lang,
     format: OutputFormat,
@@ -177,12 +186,48 @@ fn render(doc: &Document, format: OutputFormat, reports: &Path) -> Result<Vec<u8
     }
 }
 
+/// The folder the listings go to: the report's own.
+fn listing_dir(report: &Path) -> PathBuf {
+    report
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+/// A listing as its `report_produced` custody entry records it.
+fn listing_fact(l: &ListingInfo) -> Value {
+    json!({
+        "path": l.path.to_string_lossy(),
+        "sha256": l.sha256,
+        "rows": l.rows,
+        "format": l.format.as_str(),
+    })
+}
+
 /// Builds, writes and records one report; returns its path.
 fn produce(run: &Run<'_>, kind: Kind, out: Option<&Path>) -> Result<PathBuf> {
     let lang = run.lang;
     let info = run.case.info();
     let index = read_index(run.case)?;
     let placement = place(&index, kind.name(), run.analysis.basis());
+    let reports = run.case.layout().reports_dir();
+    let version = match kind {
+        Kind::Executive => format!(".v{}", placement.version),
+        _ => String::new(),
+    };
+    let name = format!(
+        "{}{version}.{}.{}",
+        kind.stem(),
+        lang.tag(),
+        run.format.extension()
+    );
+    let path = match out {
+        Some(p) if p.is_dir() => p.join(name),
+        Some(p) => p.to_path_buf(),
+        None => reports.join(name),
+    };
+    let mut pending: Vec<PendingListing> = Vec::new();
     let (doc, facts) = match kind {
         Kind::Executive => {
             let (doc, facts) = executive_summary(
@@ -206,51 +251,46 @@ fn produce(run: &Run<'_>, kind: Kind, out: Option<&Path>) -> Result<PathBuf> {
                 generated: run.generated.clone(),
                 tool: run.tool.clone(),
             };
-            (technical_report(&run.analysis, &run.entries, &opts), None)
+            (
+                technical_report(&run.analysis, &run.custody.entries, &opts),
+                None,
+            )
         }
         Kind::Evidence | Kind::All => {
             let opts = EvidenceRecordOptions {
                 lang,
                 generated: run.generated.clone(),
                 tool: run.tool.clone(),
+                listing_dir: listing_dir(&path),
             };
-            (evidence_record(run.case, &opts)?, None)
+            let record = evidence_record(run.case, &run.custody, &opts)?;
+            pending = record.listings;
+            (record.document, None)
         }
     };
-    let reports = run.case.layout().reports_dir();
-    let version = match kind {
-        Kind::Executive => format!(".v{}", placement.version),
-        _ => String::new(),
-    };
-    let name = format!(
-        "{}{version}.{}.{}",
-        kind.stem(),
-        lang.tag(),
-        run.format.extension()
-    );
-    let path = match out {
-        Some(p) if p.is_dir() => p.join(name),
-        Some(p) => p.to_path_buf(),
-        None => reports.join(name),
-    };
     let bytes = render(&doc, run.format, &reports)?;
+    let listings = pending
+        .into_iter()
+        .map(PendingListing::persist)
+        .collect::<Result<Vec<ListingInfo>, _>>()?;
     write_atomically(&path, &bytes)?;
     let sha256 = sha256_hex(&bytes);
-    let custody_head = run.entries.last().map(|e| e.hash.clone());
-    let entry = run.case.custody().append(
-        Action::ReportProduced,
-        json!({
-            "kind": kind.name(),
-            "lang": lang.tag(),
-            "format": run.format.extension(),
-            "version": placement.version,
-            "as_of": run.as_of,
-            "output": path.to_string_lossy(),
-            "output_sha256": sha256,
-            "read_custody_head": custody_head,
-            "relied_on": relied_on(&run.analysis),
-        }),
-    )?;
+    let custody_head = run.custody.head.clone();
+    let mut details = json!({
+        "kind": kind.name(),
+        "lang": lang.tag(),
+        "format": run.format.extension(),
+        "version": placement.version,
+        "as_of": run.as_of,
+        "output": path.to_string_lossy(),
+        "output_sha256": sha256,
+        "read_custody_head": custody_head,
+        "relied_on": relied_on(&run.analysis),
+    });
+    if !listings.is_empty() {
+        details["listings"] = listings.iter().map(listing_fact).collect();
+    }
+    let entry = run.case.custody().append(Action::ReportProduced, details)?;
     append_index(
         run.case,
         &json!({
@@ -292,12 +332,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let case = Case::open(&args.case)?;
     let now = Timestamp::now();
     let as_of = args.as_of.unwrap_or(now);
-    let entries = case.custody().entries()?;
-    let analysis = Analysis::load(&case, &entries, as_of)
+    let custody = CustodyDigest::read(&case)?;
+    let analysis = Analysis::load(&case, &custody.entries, as_of)
         .context("cannot read the analysis results recorded in the case")?;
     let run = Run {
         case: &case,
-        entries,
+        custody,
         analysis,
         lang: args.lang,
         format: args.format,
