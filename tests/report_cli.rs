@@ -350,10 +350,15 @@ fn every_kind_in_both_languages_states_what_the_analysis_found() {
                     i.instance_id
                 );
             }
+            // Every object is in the listing beside the record, whose hash the record states.
+            let listing_path = Path::new(paths[2]).with_file_name("evidence-listing.jsonl");
+            let listing = std::fs::read(&listing_path).unwrap();
+            assert!(evid.contains(&hex_sha256(&listing)), "{lang} {format}");
+            let listing = String::from_utf8(listing).unwrap();
             for h in &hashes {
                 assert!(
-                    evid.contains(h.as_str()),
-                    "{lang} {format}: evidence lacks {h}"
+                    listing.contains(h.as_str()),
+                    "{lang} {format}: the listing lacks {h}"
                 );
             }
             assert!(evid.contains("analysis/scope/") && evid.contains("analysis/hunt/"));
@@ -511,4 +516,191 @@ fn executive_summary_pdf_fits_three_a4_pages_in_both_languages() {
         let pages = cloudcase_report::chromium::pdf_page_count(&pdf);
         assert!((1..=3).contains(&pages), "{lang}: {pages} pages");
     }
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+fn hex_sha256(bytes: &[u8]) -> String {
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A case whose evidence is a copy of a trail bucket: CloudTrail logs and digests of two
+/// regions and two days, `per_folder` files in each of the eight folders. The examiner's
+/// name is a spreadsheet formula, which the CSV listing must neutralise.
+fn cloudtrail_tree_case(dir: &Path, per_folder: usize) -> (String, std::path::PathBuf) {
+    let logs = dir.join("trail-bucket");
+    for kind in ["CloudTrail", "CloudTrail-Digest"] {
+        for region in ["us-east-1", "ap-northeast-1"] {
+            for day in ["17", "18"] {
+                let folder = logs.join(format!(
+                    "AWSLogs/111122223333/{kind}/{region}/2024/05/{day}"
+                ));
+                std::fs::create_dir_all(&folder).unwrap();
+                for i in 0..per_folder {
+                    let name = format!("111122223333_{kind}_{region}_202405{day}T{i:04}Z_x.json");
+                    let body = format!("{{\"Records\":[],\"file\":\"{kind}/{region}/{day}/{i}\"}}");
+                    std::fs::write(folder.join(name), body).unwrap();
+                }
+            }
+        }
+    }
+    let case = dir.join("case").to_str().unwrap().to_owned();
+    ok(&[
+        "case",
+        "init",
+        &case,
+        "--name",
+        "Trail copy",
+        "--examiner",
+        "=HYPERLINK(\"http://x\",\"y\")",
+    ]);
+    ok(&["acquire", "--case", &case, logs.to_str().unwrap()]);
+    (case, logs)
+}
+
+/// The manifest's lines, each with its newline.
+fn manifest_lines(case: &str) -> Vec<Vec<u8>> {
+    std::fs::read(Path::new(case).join("manifest.jsonl"))
+        .unwrap()
+        .split_inclusive(|&b| b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// The last `report_produced` custody entry.
+fn last_report_entry(case: &str) -> serde_json::Value {
+    read(&format!("{case}/custody.jsonl"))
+        .lines()
+        .rev()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|e| e["action"] == "report_produced")
+        .unwrap()
+}
+
+#[test]
+fn the_evidence_record_summarises_by_group_and_lists_every_pair_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (case, logs) = cloudtrail_tree_case(dir.path(), 40);
+    let lines = manifest_lines(&case);
+    assert_eq!(lines.len(), 320);
+    let out = ok(&[
+        "report", "--kind", "evidence", "--case", &case, "--format", "html",
+    ]);
+    let html = read(&out);
+    let reports = Path::new(&case).join("reports");
+    let entry = last_report_entry(&case);
+    let recorded = entry["details"]["listings"].as_array().unwrap();
+    assert_eq!(recorded.len(), 2, "{entry}");
+    for (name, format) in [
+        ("evidence-listing.csv", "csv"),
+        ("evidence-listing.jsonl", "jsonl"),
+    ] {
+        let path = reports.join(name);
+        let bytes = std::fs::read(&path).unwrap();
+        let sha = hex_sha256(&bytes);
+        assert!(html.contains(&sha), "the record states the hash of {name}");
+        assert!(html.contains(name), "the record names {name}");
+        let fact = recorded.iter().find(|l| l["format"] == format).unwrap();
+        assert_eq!(fact["sha256"], sha.as_str());
+        assert_eq!(fact["rows"], 320);
+        assert_eq!(fact["path"], path.to_str().unwrap());
+    }
+    // One row per (object, source) pair, in manifest order, with its line number.
+    let jsonl = read(reports.join("evidence-listing.jsonl").to_str().unwrap());
+    let rows: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), lines.len());
+    for (i, (row, line)) in rows.iter().zip(&lines).enumerate() {
+        let m: serde_json::Value = serde_json::from_slice(line).unwrap();
+        assert_eq!(row["manifest_line"], i + 1);
+        for key in ["object", "source", "size", "sha256", "acquired", "examiner"] {
+            assert_eq!(row[key], m[key], "{key}");
+        }
+    }
+    let csv = read(reports.join("evidence-listing.csv").to_str().unwrap());
+    let mut csv_lines = csv.lines();
+    assert_eq!(
+        csv_lines.next(),
+        Some("object,source,size,sha256,acquired,examiner,manifest_line")
+    );
+    let csv_rows: Vec<&str> = csv_lines.collect();
+    assert_eq!(csv_rows.len(), lines.len());
+    for (i, row) in csv_rows.iter().enumerate() {
+        assert!(
+            row.ends_with(&format!(
+                ",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",{}",
+                i + 1
+            )),
+            "the examiner's formula is neutralised: {row}"
+        );
+    }
+    // Each group's hash is the hash of its manifest lines as grep selects them.
+    for kind in ["CloudTrail", "CloudTrail-Digest"] {
+        for region in ["us-east-1", "ap-northeast-1"] {
+            for day in ["17", "18"] {
+                let prefix = format!(
+                    "\"source\":\"{}/AWSLogs/111122223333/{kind}/{region}/2024/05/{day}/",
+                    logs.display()
+                );
+                let selected: Vec<u8> = lines
+                    .iter()
+                    .filter(|l| l.windows(prefix.len()).any(|w| w == prefix.as_bytes()))
+                    .flatten()
+                    .copied()
+                    .collect();
+                assert!(!selected.is_empty(), "{prefix}");
+                assert!(html.contains(&hex_sha256(&selected)), "{prefix}");
+            }
+        }
+    }
+    // 320 pairs: no per-object table, the record says where they are.
+    assert!(html.contains("too many to print one by one"), "{html}");
+    for h in sha256s(&case) {
+        assert!(!html.contains(&h), "object {h} is listed in a large record");
+    }
+    assert!(html.contains("No trusted timestamp recorded"));
+    let verify = ok(&["verify", "--case", &case]);
+    assert!(verify.contains("INTACT"), "{verify}");
+}
+
+#[test]
+fn a_tiny_case_lists_every_object_in_the_record_and_out_puts_listings_beside_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (case, _) = cloudtrail_tree_case(dir.path(), 2);
+    let target = dir.path().join("elsewhere/record.md");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let out = ok(&[
+        "report",
+        "evidence",
+        "--case",
+        &case,
+        "--lang",
+        "ja",
+        "--format",
+        "md",
+        "--out",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.trim(), target.to_str().unwrap());
+    let md = read(&out);
+    for h in sha256s(&case) {
+        assert!(md.contains(&h), "object {h} is listed in a small record");
+    }
+    assert!(md.contains("取得元グループ") && md.contains("全件一覧"));
+    for name in ["evidence-listing.csv", "evidence-listing.jsonl"] {
+        let path = target.parent().unwrap().join(name);
+        assert!(path.is_file(), "{name} beside --out");
+        assert!(md.contains(&hex_sha256(&std::fs::read(&path).unwrap())));
+        assert!(!Path::new(&case).join("reports").join(name).exists());
+    }
+    let leftovers: Vec<String> = std::fs::read_dir(target.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

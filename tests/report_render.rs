@@ -28,9 +28,11 @@ struct Kind {
 }
 
 const KINDS: &[Kind] = &[
+    // The evidence record is a summary (every object is in the listings beside
+    // it): under 50 pages for any case.
     Kind {
         name: "evidence",
-        max_pages: 200,
+        max_pages: 49,
     },
     Kind {
         name: "executive",
@@ -291,4 +293,59 @@ fn printing_a_page_that_cannot_load_is_an_error_not_a_hang() {
         .expect_err("1 ms is too short");
     assert!(err.to_string().contains("longer than"), "{err}");
     assert!(!dir.path().join("y.pdf").exists());
+}
+
+#[test]
+fn a_full_small_case_record_prints_under_50_pages() {
+    let Some(chromium) = chromium() else { return };
+    // 300 (object, source) pairs — the most the record lists one by one — with long
+    // paths, over more day groups than the small-case budget, so groups are merged.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir
+        .path()
+        .join("an-examiner-s-long-folder-name-for-the-copy-of-the-organisation-trail-bucket");
+    for i in 0..300u32 {
+        let kind = if i % 4 == 0 {
+            "CloudTrail-Digest"
+        } else {
+            "CloudTrail"
+        };
+        let region = ["us-east-1", "ap-northeast-1", "eu-central-1"][(i % 3) as usize];
+        let (month, day) = (1 + i / 28 % 12, 1 + i % 28);
+        let folder = root.join(format!(
+            "AWSLogs/o-abcdefghij/111122223333/{kind}/{region}/2024/{month:02}/{day:02}"
+        ));
+        std::fs::create_dir_all(&folder).expect("folder");
+        let name = format!(
+            "111122223333_{kind}_{region}_2024{month:02}{day:02}T{i:04}Z_0123456789abcdef.json.gz"
+        );
+        std::fs::write(folder.join(name), format!("{{\"n\":{i}}}")).expect("file");
+    }
+    let case = dir.path().join("case").to_string_lossy().into_owned();
+    ok(&[
+        "case",
+        "init",
+        &case,
+        "--name",
+        "Full small case",
+        "--examiner",
+        "Aiko Tanaka",
+    ]);
+    ok(&["acquire", "--case", &case, &root.to_string_lossy()]);
+    ok(&["verify", "--case", &case]);
+    for lang in ["en", "ja"] {
+        let html = dir.path().join(format!("evidence-full.{lang}.html"));
+        let html_s = html.to_string_lossy().into_owned();
+        ok(&[
+            "report", "evidence", "--case", &case, "--lang", lang, "--format", "html", "--out",
+            &html_s,
+        ]);
+        let text = std::fs::read_to_string(&html).expect("record");
+        assert!(
+            text.contains("R1/AWSLogs/o-abcdefghij/111122223333/"),
+            "every source is listed, under its root's number"
+        );
+        let pages = print_and_check(&chromium, &html, 49);
+        println!("evidence, 300 pairs ({lang}): {pages} A4 pages");
+    }
 }
