@@ -5,13 +5,19 @@ use std::collections::BTreeMap;
 use crate::model::{
     Findings, ImageKind, Instance, InstanceOrigin, KeyStatus, Role, RoleOrigin, UserOrigin,
 };
-use crate::plan::{Phase, Plan, Step};
+use crate::plan::{Phase, Plan};
 use crate::policy;
 use crate::shell::{file_fragment, quote, Cmd};
 use crate::ContainError;
 
-/// IAM is global; its API is served from us-east-1 in the `aws` partition.
-pub const IAM_REGION: &str = "us-east-1";
+mod cli;
+mod step;
+mod validate;
+
+pub use cli::IAM_REGION;
+use cli::{ev, iam, json_arg};
+use step::{Draft, Steps};
+use validate::validate;
 
 /// AWS's managed quarantine policy, mentioned as an alternative to the inline deny-all.
 pub const AWS_QUARANTINE_POLICY_ARN: &str = "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3";
@@ -24,152 +30,6 @@ pub fn token_issue_time(now_ms: i64) -> Result<String, ContainError> {
     Ok(ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
-fn check(field: &str, value: &str) -> Result<(), ContainError> {
-    if value.is_empty() || value.chars().any(char::is_control) {
-        return Err(ContainError::UnsafeValue {
-            field: field.to_string(),
-            value: format!("{value:?}"),
-        });
-    }
-    Ok(())
-}
-
-fn validate(f: &Findings) -> Result<(), ContainError> {
-    let case_ok = (1..=64).contains(&f.case_id.len())
-        && f.case_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if !case_ok {
-        return Err(ContainError::InvalidCaseId(format!("{:?}", f.case_id)));
-    }
-    if f.account_id.len() != 12 || !f.account_id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ContainError::InvalidAccountId(format!(
-            "{:?}",
-            f.account_id
-        )));
-    }
-    for u in &f.users {
-        check("users[].name", &u.name)?;
-        for k in &u.access_keys {
-            check("users[].access_keys[].id", &k.id)?;
-        }
-        for p in &u.admin_policies {
-            check("users[].admin_policies[]", p)?;
-        }
-    }
-    for r in &f.roles {
-        check("roles[].name", &r.name)?;
-        for p in &r.trust_principals {
-            check("roles[].trust_principals[]", p)?;
-        }
-        if let Some(doc) = &r.original_trust_policy {
-            serde_json::from_str::<serde_json::Value>(doc).map_err(|source| {
-                ContainError::InvalidPolicyDocument {
-                    role: r.name.clone(),
-                    source,
-                }
-            })?;
-        }
-    }
-    for s in &f.role_sessions {
-        check("role_sessions[].role_name", &s.role_name)?;
-        check("role_sessions[].session_name", &s.session_name)?;
-    }
-    for i in &f.instances {
-        check("instances[].id", &i.id)?;
-        check("instances[].region", &i.region)?;
-        if let Some(v) = &i.vpc_id {
-            check("instances[].vpc_id", v)?;
-        }
-        for g in &i.security_groups {
-            check("instances[].security_groups[]", g)?;
-        }
-        for v in &i.volumes {
-            check("instances[].volumes[]", v)?;
-        }
-    }
-    for g in &f.security_groups {
-        check("security_groups[].id", &g.id)?;
-        check("security_groups[].region", &g.region)?;
-        for r in &g.rules {
-            check("security_groups[].rules[].protocol", &r.protocol)?;
-            check("security_groups[].rules[].cidr", &r.cidr)?;
-        }
-    }
-    for k in &f.key_pairs {
-        check("key_pairs[].name", &k.name)?;
-        check("key_pairs[].region", &k.region)?;
-    }
-    for s in &f.shared_images {
-        check("shared_images[].id", &s.id)?;
-        check("shared_images[].region", &s.region)?;
-        for a in &s.shared_with {
-            check("shared_images[].shared_with[]", a)?;
-        }
-    }
-    for l in &f.lambda_functions {
-        check("lambda_functions[].name", &l.name)?;
-        check("lambda_functions[].region", &l.region)?;
-    }
-    Ok(())
-}
-
-/// Collects steps; `finish` orders them by phase (stable within a phase) and numbers them.
-struct Steps(Vec<Step>);
-
-impl Steps {
-    #[allow(clippy::too_many_arguments)]
-    fn add(
-        &mut self,
-        phase: Phase,
-        target: String,
-        action: String,
-        why: String,
-        reversible: bool,
-        destroys_evidence: bool,
-        commands: Vec<String>,
-        rollback: Vec<String>,
-    ) {
-        self.0.push(Step {
-            order: 0,
-            phase,
-            target,
-            action,
-            why,
-            reversible,
-            destroys_evidence,
-            commands,
-            rollback,
-        });
-    }
-
-    fn finish(mut self) -> Vec<Step> {
-        self.0.sort_by_key(|s| s.phase);
-        for (i, s) in self.0.iter_mut().enumerate() {
-            s.order = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        }
-        self.0
-    }
-}
-
-/// Redirection into the evidence directory; JSON files get `--output json` so that a CLI
-/// configured for text or table output still writes JSON (the trust-policy copy is a rollback input).
-fn ev(name: &str) -> String {
-    if name.ends_with(".json") {
-        format!("--output json > \"$EVIDENCE_DIR/{name}\"")
-    } else {
-        format!("> \"$EVIDENCE_DIR/{name}\"")
-    }
-}
-
-fn json_arg(v: &serde_json::Value) -> String {
-    serde_json::to_string(v).expect("JSON values serialize")
-}
-
-fn iam(op: &str) -> Cmd {
-    Cmd::aws("iam", op).arg("--region", IAM_REGION)
-}
-
 /// Builds the plan. Never calls AWS.
 pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
     validate(f)?;
@@ -179,18 +39,17 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
     let revoke_name = format!("cloudcase-revoke-sessions-{case}");
     let deny_all = json_arg(&policy::deny_all());
     let revoke_doc = json_arg(&policy::revoke_older_sessions(&issued_before));
-    let mut st = Steps(Vec::new());
+    let mut st = Steps::default();
 
     // ---------- Preserve ----------
-    st.add(
-        Phase::Preserve,
-        format!("account:{}", f.account_id),
-        "Export the IAM credential report and every IAM user, role, group and policy".into(),
-        "IAM state as it is before any change: who had which keys, passwords, MFA and policies."
+    st.push(Phase::Preserve, Draft {
+        target: format!("account:{}", f.account_id),
+        action: "Export the IAM credential report and every IAM user, role, group and policy".into(),
+        why: "IAM state as it is before any change: who had which keys, passwords, MFA and policies."
             .into(),
-        true,
-        false,
-        vec![
+        reversible: true,
+        destroys_evidence: false,
+        commands: vec![
             format!(
                 "until [ \"$({})\" = COMPLETE ]; do sleep 2; done",
                 iam("generate-credential-report")
@@ -210,8 +69,8 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                 .raw(&ev("iam-account-authorization-details.json"))
                 .done(),
         ],
-        vec![],
-    );
+        rollback: vec![],
+    });
 
     for (n, u) in f.users.iter().enumerate() {
         let base = format!("iam-user-{n}-{}", file_fragment(&u.name));
@@ -231,17 +90,16 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                 .done()
         })
         .collect();
-        st.add(
-            Phase::Preserve,
-            format!("iam-user:{}", u.name),
-            format!("Save the state of IAM user {}", quote(&u.name)),
-            "The user's keys, policies, groups and MFA devices before containment changes them."
+        st.push(Phase::Preserve, Draft {
+            target: format!("iam-user:{}", u.name),
+            action: format!("Save the state of IAM user {}", quote(&u.name)),
+            why: "The user's keys, policies, groups and MFA devices before containment changes them."
                 .into(),
-            true,
-            false,
-            cmds,
-            vec![],
-        );
+            reversible: true,
+            destroys_evidence: false,
+            commands: cmds,
+            rollback: vec![],
+        });
     }
 
     // Roles in findings, then roles known only from sessions (legitimate roles whose sessions were stolen).
@@ -264,18 +122,17 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
         let base = format!("iam-role-{n}-{}", file_fragment(name));
         let trust = format!("{base}.trust-policy.json");
         trust_file.insert(name, trust.clone());
-        st.add(
-            Phase::Preserve,
-            format!("iam-role:{name}"),
-            format!(
+        st.push(Phase::Preserve, Draft {
+            target: format!("iam-role:{name}"),
+            action: format!(
                 "Save the state and trust policy of IAM role {}",
                 quote(name)
             ),
-            "The role's trust policy (the rollback of any trust change), policies and instance profiles."
+            why: "The role's trust policy (the rollback of any trust change), policies and instance profiles."
                 .into(),
-            true,
-            false,
-            vec![
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![
                 iam("get-role").arg("--role-name", name).raw(&ev(&format!("{base}.role.json"))).done(),
                 iam("get-role")
                     .arg("--role-name", name)
@@ -286,8 +143,8 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                 iam("list-attached-role-policies").arg("--role-name", name).raw(&ev(&format!("{base}.attached-policies.json"))).done(),
                 iam("list-instance-profiles-for-role").arg("--role-name", name).raw(&ev(&format!("{base}.instance-profiles.json"))).done(),
             ],
-            vec![],
-        );
+            rollback: vec![],
+        });
     }
 
     for (n, i) in f.instances.iter().enumerate() {
@@ -388,23 +245,22 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                 );
             }
         }
-        st.add(
-            Phase::Preserve,
-            format!("ec2-instance:{}:{}", i.region, i.id),
-            format!(
+        st.push(Phase::Preserve, Draft {
+            target: format!("ec2-instance:{}:{}", i.region, i.id),
+            action: format!(
                 "Describe instance {} in {}, save its user data, protect it from termination, snapshot its volumes",
                 quote(&i.id),
                 quote(&i.region)
             ),
-            "EBS snapshots are point-in-time from the moment they start, so later isolation and stopping \
+            why: "EBS snapshots are point-in-time from the moment they start, so later isolation and stopping \
              do not change them; termination protection and shutdown-behavior stop keep the instance \
              from vanishing (a shutdown from inside would otherwise be able to terminate it). Memory is \
              not captured by any AWS API: capture it from inside the instance first if it matters."
                 .into(),
-            true,
-            false,
-            cmds,
-            vec![
+            reversible: true,
+            destroys_evidence: false,
+            commands: cmds,
+            rollback: vec![
                 format!(
                     "if [ \"$(cat \"$EVIDENCE_DIR/{protection}\")\" = False ]; then {}; fi",
                     Cmd::aws("ec2", "modify-instance-attribute")
@@ -421,50 +277,51 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                     ))
                     .done(),
             ],
-        );
+        });
     }
 
     for (n, g) in f.security_groups.iter().enumerate() {
-        st.add(
+        st.push(
             Phase::Preserve,
-            format!("ec2-security-group:{}:{}", g.region, g.id),
-            format!(
-                "Describe security group {} in {}",
-                quote(&g.id),
-                quote(&g.region)
-            ),
-            "The group's rules before the attacker's are revoked.".into(),
-            true,
-            false,
-            vec![Cmd::aws("ec2", "describe-security-groups")
-                .arg("--region", &g.region)
-                .arg("--group-ids", &g.id)
-                .raw(&ev(&format!(
-                    "sg-{n}-{}-{}.json",
-                    file_fragment(&g.region),
-                    file_fragment(&g.id)
-                )))
-                .done()],
-            vec![],
+            Draft {
+                target: format!("ec2-security-group:{}:{}", g.region, g.id),
+                action: format!(
+                    "Describe security group {} in {}",
+                    quote(&g.id),
+                    quote(&g.region)
+                ),
+                why: "The group's rules before the attacker's are revoked.".into(),
+                reversible: true,
+                destroys_evidence: false,
+                commands: vec![Cmd::aws("ec2", "describe-security-groups")
+                    .arg("--region", &g.region)
+                    .arg("--group-ids", &g.id)
+                    .raw(&ev(&format!(
+                        "sg-{n}-{}-{}.json",
+                        file_fragment(&g.region),
+                        file_fragment(&g.id)
+                    )))
+                    .done()],
+                rollback: vec![],
+            },
         );
     }
 
     for (n, k) in f.key_pairs.iter().enumerate() {
-        st.add(
-            Phase::Preserve,
-            format!("ec2-key-pair:{}:{}", k.region, k.name),
-            format!("Describe key pair {} in {} with its public key", quote(&k.name), quote(&k.region)),
-            "The public key identifies the attacker's private key on any other system it was installed on.".into(),
-            true,
-            false,
-            vec![Cmd::aws("ec2", "describe-key-pairs")
+        st.push(Phase::Preserve, Draft {
+            target: format!("ec2-key-pair:{}:{}", k.region, k.name),
+            action: format!("Describe key pair {} in {} with its public key", quote(&k.name), quote(&k.region)),
+            why: "The public key identifies the attacker's private key on any other system it was installed on.".into(),
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![Cmd::aws("ec2", "describe-key-pairs")
                 .arg("--region", &k.region)
                 .arg("--key-names", &k.name)
                 .flag("--include-public-key")
                 .raw(&ev(&format!("key-pair-{n}-{}-{}.json", file_fragment(&k.region), file_fragment(&k.name))))
                 .done()],
-            vec![],
-        );
+            rollback: vec![],
+        });
     }
 
     for (n, s) in f.shared_images.iter().enumerate() {
@@ -501,19 +358,22 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                     .done(),
             ],
         };
-        st.add(
+        st.push(
             Phase::Preserve,
-            format!("{}:{}:{}", image_kind(s.kind), s.region, s.id),
-            format!(
-                "Describe {} {} and who it is shared with",
-                image_kind(s.kind),
-                quote(&s.id)
-            ),
-            "Records which accounts were given access, before the sharing is removed.".into(),
-            true,
-            false,
-            cmds,
-            vec![],
+            Draft {
+                target: format!("{}:{}:{}", image_kind(s.kind), s.region, s.id),
+                action: format!(
+                    "Describe {} {} and who it is shared with",
+                    image_kind(s.kind),
+                    quote(&s.id)
+                ),
+                why: "Records which accounts were given access, before the sharing is removed."
+                    .into(),
+                reversible: true,
+                destroys_evidence: false,
+                commands: cmds,
+                rollback: vec![],
+            },
         );
     }
 
@@ -528,22 +388,21 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                 .arg("--region", &l.region)
                 .arg("--function-name", &l.name)
         };
-        st.add(
-            Phase::Preserve,
-            format!("lambda-function:{}:{}", l.region, l.name),
-            format!("Save Lambda function {} in {} with its code", quote(&l.name), quote(&l.region)),
-            "Configuration, environment and deployment package, before the function is throttled or deleted.".into(),
-            true,
-            false,
-            vec![
+        st.push(Phase::Preserve, Draft {
+            target: format!("lambda-function:{}:{}", l.region, l.name),
+            action: format!("Save Lambda function {} in {} with its code", quote(&l.name), quote(&l.region)),
+            why: "Configuration, environment and deployment package, before the function is throttled or deleted.".into(),
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![
                 get().raw(&ev(&format!("{base}.json"))).done(),
                 format!(
                     "curl -fsS -o \"$EVIDENCE_DIR/{base}.zip\" \"$({})\"",
                     get().arg("--query", "Code.Location").arg("--output", "text").done()
                 ),
             ],
-            vec![],
-        );
+            rollback: vec![],
+        });
     }
 
     // ---------- Contain ----------
@@ -552,28 +411,27 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
             UserOrigin::Compromised => "compromised",
             UserOrigin::AttackerCreated => "attacker-created",
         };
-        st.add(
-            Phase::Contain,
-            format!("iam-user:{}", u.name),
-            format!("Attach inline deny-all policy {quarantine} to {who} user {}", quote(&u.name)),
-            format!(
+        st.push(Phase::Contain, Draft {
+            target: format!("iam-user:{}", u.name),
+            action: format!("Attach inline deny-all policy {quarantine} to {who} user {}", quote(&u.name)),
+            why: format!(
                 "An explicit deny overrides every allow (including attached admin policies) at the next request, \
                  for the user's keys, console sessions and GetSessionToken sessions, without deleting anything. \
                  Alternative: AWS's managed {AWS_QUARANTINE_POLICY_ARN} (formerly V2), which denies a list of \
                  high-risk actions rather than everything."
             ),
-            true,
-            false,
-            vec![iam("put-user-policy")
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![iam("put-user-policy")
                 .arg("--user-name", &u.name)
                 .arg("--policy-name", &quarantine)
                 .arg("--policy-document", &deny_all)
                 .done()],
-            vec![iam("delete-user-policy")
+            rollback: vec![iam("delete-user-policy")
                 .arg("--user-name", &u.name)
                 .arg("--policy-name", &quarantine)
                 .done()],
-        );
+        });
         let active: Vec<&str> = u
             .access_keys
             .iter()
@@ -588,89 +446,85 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                     .arg("--status", status)
                     .done()
             };
-            st.add(
-                Phase::Contain,
-                format!("iam-user:{}", u.name),
-                format!(
+            st.push(Phase::Contain, Draft {
+                target: format!("iam-user:{}", u.name),
+                action: format!(
                     "Deactivate (not delete) access keys {} of user {}",
                     active.join(", "),
                     quote(&u.name)
                 ),
-                "An inactive key keeps its id and last-used data for the investigation and can be reactivated."
+                why: "An inactive key keeps its id and last-used data for the investigation and can be reactivated."
                     .into(),
-                true,
-                false,
-                active.iter().map(|id| upd(id, "Inactive")).collect(),
-                active.iter().map(|id| upd(id, "Active")).collect(),
-            );
+                reversible: true,
+                destroys_evidence: false,
+                commands: active.iter().map(|id| upd(id, "Inactive")).collect(),
+                rollback: active.iter().map(|id| upd(id, "Active")).collect(),
+            });
         }
         if u.has_login_profile {
             match u.origin {
-                UserOrigin::AttackerCreated => st.add(
-                    Phase::Contain,
-                    format!("iam-user:{}", u.name),
-                    format!("Delete the console password of attacker-created user {}", quote(&u.name)),
-                    "A console password is not evidence (its creation is in CloudTrail and the credential report). \
+                UserOrigin::AttackerCreated => st.push(Phase::Contain, Draft {
+                    target: format!("iam-user:{}", u.name),
+                    action: format!("Delete the console password of attacker-created user {}", quote(&u.name)),
+                    why: "A console password is not evidence (its creation is in CloudTrail and the credential report). \
                      Rollback creates a new password, not the attacker's."
                         .into(),
-                    true,
-                    false,
-                    vec![iam("delete-login-profile").arg("--user-name", &u.name).done()],
-                    vec![iam("create-login-profile")
+                    reversible: true,
+                    destroys_evidence: false,
+                    commands: vec![iam("delete-login-profile").arg("--user-name", &u.name).done()],
+                    rollback: vec![iam("create-login-profile")
                         .arg("--user-name", &u.name)
                         .raw("--password \"${NEW_PASSWORD:?set NEW_PASSWORD}\" --password-reset-required")
                         .done()],
-                ),
-                UserOrigin::Compromised => st.add(
-                    Phase::Contain,
-                    format!("iam-user:{}", u.name),
-                    format!("Reset the console password of user {} to a random one nobody knows", quote(&u.name)),
-                    "The owner's login profile is kept (its history stays attached to it); the password the attacker \
+                }),
+                UserOrigin::Compromised => st.push(Phase::Contain, Draft {
+                    target: format!("iam-user:{}", u.name),
+                    action: format!("Reset the console password of user {} to a random one nobody knows", quote(&u.name)),
+                    why: "The owner's login profile is kept (its history stays attached to it); the password the attacker \
                      may know stops working. Give the owner a new password after the investigation."
                         .into(),
-                    true,
-                    false,
-                    vec![iam("update-login-profile")
+                    reversible: true,
+                    destroys_evidence: false,
+                    commands: vec![iam("update-login-profile")
                         .arg("--user-name", &u.name)
                         .raw("--password \"$(openssl rand -base64 30)Aa1!\" --password-reset-required")
                         .done()],
-                    vec![iam("update-login-profile")
+                    rollback: vec![iam("update-login-profile")
                         .arg("--user-name", &u.name)
                         .raw("--password \"${NEW_PASSWORD:?set NEW_PASSWORD}\" --password-reset-required")
                         .done()],
-                ),
+                }),
             }
         }
     }
 
     for r in &f.roles {
-        st.add(
-            Phase::Contain,
-            format!("iam-role:{}", r.name),
-            format!(
+        st.push(Phase::Contain, Draft {
+            target: format!("iam-role:{}", r.name),
+            action: format!(
                 "Attach inline deny-all policy {quarantine} to {} role {}",
                 role_kind(r),
                 quote(&r.name)
             ),
-            match r.origin {
+            why: match r.origin {
                 RoleOrigin::AttackerCreated => "Every session of the role, old or new, is denied at its next request.".to_string(),
                 _ => "Every session of the role, old or new, is denied at its next request. This is a legitimate \
                       role: whatever uses it (instances, functions, people) stops working too; remove the policy \
                       once the older-sessions revocation below is in place if service must resume."
                     .to_string(),
             },
-            true,
-            false,
-            vec![iam("put-role-policy")
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![iam("put-role-policy")
                 .arg("--role-name", &r.name)
                 .arg("--policy-name", &quarantine)
                 .arg("--policy-document", &deny_all)
                 .done()],
-            vec![iam("delete-role-policy")
+            rollback: vec![iam("delete-role-policy")
                 .arg("--role-name", &r.name)
                 .arg("--policy-name", &quarantine)
                 .done()],
-        );
+        });
     }
 
     // ---------- Revoke ----------
@@ -686,59 +540,57 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
         } else {
             format!(" Known sessions: {}.", sessions.join(", "))
         };
-        st.add(
-            Phase::Revoke,
-            format!("iam-role:{name}"),
-            format!(
+        st.push(Phase::Revoke, Draft {
+            target: format!("iam-role:{name}"),
+            action: format!(
                 "Deny every session of role {} issued before {issued_before} (inline policy {revoke_name})",
                 quote(name)
             ),
-            format!(
+            why: format!(
                 "Role session credentials cannot be recalled and stay valid until they expire (up to 12 hours); \
                  this aws:TokenIssueTime condition is AWS's revoke-older-sessions pattern and keeps them denied \
                  even after the deny-all is removed. New sessions are unaffected.{known}"
             ),
-            true,
-            false,
-            vec![iam("put-role-policy")
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![iam("put-role-policy")
                 .arg("--role-name", name)
                 .arg("--policy-name", &revoke_name)
                 .arg("--policy-document", &revoke_doc)
                 .done()],
-            vec![iam("delete-role-policy")
+            rollback: vec![iam("delete-role-policy")
                 .arg("--role-name", name)
                 .arg("--policy-name", &revoke_name)
                 .done()],
-        );
+        });
     }
     for u in f
         .users
         .iter()
         .filter(|u| u.origin == UserOrigin::Compromised)
     {
-        st.add(
-            Phase::Revoke,
-            format!("iam-user:{}", u.name),
-            format!(
+        st.push(Phase::Revoke, Draft {
+            target: format!("iam-user:{}", u.name),
+            action: format!(
                 "Deny every temporary session of user {} issued before {issued_before} (inline policy {revoke_name})",
                 quote(&u.name)
             ),
-            "Session tokens the attacker obtained with GetSessionToken outlive the key's deactivation (up to 36 hours); \
+            why: "Session tokens the attacker obtained with GetSessionToken outlive the key's deactivation (up to 36 hours); \
              this keeps them denied when the owner's user is returned to service. Long-term keys carry no \
              aws:TokenIssueTime and are not affected."
                 .into(),
-            true,
-            false,
-            vec![iam("put-user-policy")
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![iam("put-user-policy")
                 .arg("--user-name", &u.name)
                 .arg("--policy-name", &revoke_name)
                 .arg("--policy-document", &revoke_doc)
                 .done()],
-            vec![iam("delete-user-policy")
+            rollback: vec![iam("delete-user-policy")
                 .arg("--user-name", &u.name)
                 .arg("--policy-name", &revoke_name)
                 .done()],
-        );
+        });
     }
     let deny_trust = json_arg(&policy::deny_all_trust());
     for r in f
@@ -778,26 +630,25 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
         } else {
             ""
         };
-        st.add(
-            Phase::Revoke,
-            format!("iam-role:{}", r.name),
-            format!(
+        st.push(Phase::Revoke, Draft {
+            target: format!("iam-role:{}", r.name),
+            action: format!(
                 "Replace the trust policy of {} role {} with one that lets nobody assume it",
                 role_kind(r),
                 quote(&r.name)
             ),
-            format!(
+            why: format!(
                 "The trust policy lets {trusted} assume the role from outside; no new session can be started after \
                  this. The original is saved by the preserve phase and is the rollback.{extra}"
             ),
-            true,
-            false,
-            vec![iam("update-assume-role-policy")
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![iam("update-assume-role-policy")
                 .arg("--role-name", &r.name)
                 .arg("--policy-document", &deny_trust)
                 .done()],
-            vec![rollback],
-        );
+            rollback: vec![rollback],
+        });
     }
 
     // ---------- Isolate ----------
@@ -822,19 +673,18 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
             .arg("--query", "GroupId")
             .arg("--output", "text")
             .done();
-        st.add(
-            Phase::Isolate,
-            format!("ec2-vpc:{region}:{}", vpc.as_deref().unwrap_or("default")),
-            format!(
+        st.push(Phase::Isolate, Draft {
+            target: format!("ec2-vpc:{region}:{}", vpc.as_deref().unwrap_or("default")),
+            action: format!(
                 "Create quarantine security group cloudcase-quarantine-{case} (no rules) in {} {}",
                 quote(region),
                 vpc.as_deref().map(quote).unwrap_or_else(|| "default VPC".into())
             ),
-            "A new group allows all outbound traffic by default; that rule is revoked, leaving no rules at all."
+            why: "A new group allows all outbound traffic by default; that rule is revoked, leaving no rules at all."
                 .into(),
-            true,
-            false,
-            vec![
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![
                 format!("{var}=\"$({create})\""),
                 Cmd::aws("ec2", "revoke-security-group-egress")
                     .arg("--region", region)
@@ -845,11 +695,11 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                     )
                     .done(),
             ],
-            vec![Cmd::aws("ec2", "delete-security-group")
+            rollback: vec![Cmd::aws("ec2", "delete-security-group")
                 .arg("--region", region)
                 .raw(&format!("--group-id \"${var}\""))
                 .done()],
-        );
+        });
     }
     for i in &f.instances {
         let var = &vpcs[&(i.region.clone(), i.vpc_id.clone())];
@@ -862,22 +712,21 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                 .args("--groups", &i.security_groups)
                 .done()]
         };
-        st.add(
-            Phase::Isolate,
-            format!("ec2-instance:{}:{}", i.region, i.id),
-            format!("Move instance {} to the quarantine security group", quote(&i.id)),
-            "Replaces all of the instance's security groups (rollback restores them). Untracked flows stop at once; \
+        st.push(Phase::Isolate, Draft {
+            target: format!("ec2-instance:{}:{}", i.region, i.id),
+            action: format!("Move instance {} to the quarantine security group", quote(&i.id)),
+            why: "Replaces all of the instance's security groups (rollback restores them). Untracked flows stop at once; \
              already-tracked connections may persist until they close."
                 .into(),
-            !rollback.is_empty(),
-            false,
-            vec![Cmd::aws("ec2", "modify-instance-attribute")
+            reversible: !rollback.is_empty(),
+            destroys_evidence: false,
+            commands: vec![Cmd::aws("ec2", "modify-instance-attribute")
                 .arg("--region", &i.region)
                 .arg("--instance-id", &i.id)
                 .raw(&format!("--groups \"${var}\""))
                 .done()],
             rollback,
-        );
+        });
     }
     for g in &f.security_groups {
         if g.rules.is_empty() {
@@ -904,28 +753,27 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
             .collect();
         let perms = json_arg(&serde_json::Value::Array(perms));
         let cidrs: Vec<&str> = g.rules.iter().map(|r| r.cidr.as_str()).collect();
-        st.add(
-            Phase::Isolate,
-            format!("ec2-security-group:{}:{}", g.region, g.id),
-            format!(
+        st.push(Phase::Isolate, Draft {
+            target: format!("ec2-security-group:{}:{}", g.region, g.id),
+            action: format!(
                 "Revoke the attacker's ingress rules ({}) from security group {}",
                 cidrs.join(", "),
                 quote(&g.id)
             ),
-            "Rules the attacker opened to the internet; the group itself may be the owner's and is kept.".into(),
-            true,
-            false,
-            vec![Cmd::aws("ec2", "revoke-security-group-ingress")
+            why: "Rules the attacker opened to the internet; the group itself may be the owner's and is kept.".into(),
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![Cmd::aws("ec2", "revoke-security-group-ingress")
                 .arg("--region", &g.region)
                 .arg("--group-id", &g.id)
                 .arg("--ip-permissions", &perms)
                 .done()],
-            vec![Cmd::aws("ec2", "authorize-security-group-ingress")
+            rollback: vec![Cmd::aws("ec2", "authorize-security-group-ingress")
                 .arg("--region", &g.region)
                 .arg("--group-id", &g.id)
                 .arg("--ip-permissions", &perms)
                 .done()],
-        );
+        });
     }
     for s in &f.shared_images {
         if s.shared_with.is_empty() {
@@ -970,42 +818,40 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                 (c("Remove"), c("Add"))
             }
         };
-        st.add(
-            Phase::Isolate,
-            format!("{}:{}:{}", image_kind(s.kind), s.region, s.id),
-            format!(
+        st.push(Phase::Isolate, Draft {
+            target: format!("{}:{}:{}", image_kind(s.kind), s.region, s.id),
+            action: format!(
                 "Stop sharing {} {} with {}",
                 image_kind(s.kind),
                 quote(&s.id),
                 s.shared_with.iter().map(|a| quote(a)).collect::<Vec<_>>().join(", ")
             ),
-            "Other accounts can no longer create volumes or launch instances from it. Copies they already made are \
+            why: "Other accounts can no longer create volumes or launch instances from it. Copies they already made are \
              theirs and are not affected."
                 .into(),
-            true,
-            false,
-            vec![cmds],
-            vec![rollback],
-        );
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![cmds],
+            rollback: vec![rollback],
+        });
     }
     for l in &f.lambda_functions {
-        st.add(
-            Phase::Isolate,
-            format!("lambda-function:{}:{}", l.region, l.name),
-            format!("Throttle Lambda function {} to zero concurrent executions", quote(&l.name)),
-            "The function can no longer run (invocations are throttled), and nothing about it is lost.".into(),
-            true,
-            false,
-            vec![Cmd::aws("lambda", "put-function-concurrency")
+        st.push(Phase::Isolate, Draft {
+            target: format!("lambda-function:{}:{}", l.region, l.name),
+            action: format!("Throttle Lambda function {} to zero concurrent executions", quote(&l.name)),
+            why: "The function can no longer run (invocations are throttled), and nothing about it is lost.".into(),
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![Cmd::aws("lambda", "put-function-concurrency")
                 .arg("--region", &l.region)
                 .arg("--function-name", &l.name)
                 .arg("--reserved-concurrent-executions", "0")
                 .done()],
-            vec![Cmd::aws("lambda", "delete-function-concurrency")
+            rollback: vec![Cmd::aws("lambda", "delete-function-concurrency")
                 .arg("--region", &l.region)
                 .arg("--function-name", &l.name)
                 .done()],
-        );
+        });
     }
     let attacker_instances: Vec<&Instance> = f
         .instances
@@ -1013,37 +859,35 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
         .filter(|i| i.origin == InstanceOrigin::AttackerLaunched)
         .collect();
     for i in &attacker_instances {
-        st.add(
-            Phase::Isolate,
-            format!("ec2-instance:{}:{}", i.region, i.id),
-            format!("Stop (not terminate) attacker instance {}", quote(&i.id)),
-            "Stops the cost. Run only after its snapshots are started (preserve phase): stopping loses memory and \
+        st.push(Phase::Isolate, Draft {
+            target: format!("ec2-instance:{}:{}", i.region, i.id),
+            action: format!("Stop (not terminate) attacker instance {}", quote(&i.id)),
+            why: "Stops the cost. Run only after its snapshots are started (preserve phase): stopping loses memory and \
              instance-store data, which is why this step is commented out. EBS volumes are kept; start-instances undoes it."
                 .into(),
-            true,
-            true,
-            vec![Cmd::aws("ec2", "stop-instances")
+            reversible: true,
+            destroys_evidence: true,
+            commands: vec![Cmd::aws("ec2", "stop-instances")
                 .arg("--region", &i.region)
                 .arg("--instance-ids", &i.id)
                 .done()],
-            vec![Cmd::aws("ec2", "start-instances")
+            rollback: vec![Cmd::aws("ec2", "start-instances")
                 .arg("--region", &i.region)
                 .arg("--instance-ids", &i.id)
                 .done()],
-        );
+        });
     }
 
     // ---------- Eradicate ----------
     for i in &attacker_instances {
-        st.add(
-            Phase::Eradicate,
-            format!("ec2-instance:{}:{}", i.region, i.id),
-            format!("Terminate attacker instance {}", quote(&i.id)),
-            "Only once its snapshots are completed and verified: termination deletes volumes marked delete-on-termination."
+        st.push(Phase::Eradicate, Draft {
+            target: format!("ec2-instance:{}:{}", i.region, i.id),
+            action: format!("Terminate attacker instance {}", quote(&i.id)),
+            why: "Only once its snapshots are completed and verified: termination deletes volumes marked delete-on-termination."
                 .into(),
-            false,
-            true,
-            vec![
+            reversible: false,
+            destroys_evidence: true,
+            commands: vec![
                 Cmd::aws("ec2", "wait")
                     .raw("snapshot-completed")
                     .arg("--region", &i.region)
@@ -1059,38 +903,39 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                     .arg("--instance-ids", &i.id)
                     .done(),
             ],
-            vec![],
-        );
+            rollback: vec![],
+        });
     }
     for k in &f.key_pairs {
-        st.add(
-            Phase::Eradicate,
-            format!("ec2-key-pair:{}:{}", k.region, k.name),
-            format!("Delete attacker key pair {} in {}", quote(&k.name), quote(&k.region)),
-            "Prevents launching new instances with it. Instances already launched keep the key in authorized_keys."
+        st.push(Phase::Eradicate, Draft {
+            target: format!("ec2-key-pair:{}:{}", k.region, k.name),
+            action: format!("Delete attacker key pair {} in {}", quote(&k.name), quote(&k.region)),
+            why: "Prevents launching new instances with it. Instances already launched keep the key in authorized_keys."
                 .into(),
-            false,
-            true,
-            vec![Cmd::aws("ec2", "delete-key-pair")
+            reversible: false,
+            destroys_evidence: true,
+            commands: vec![Cmd::aws("ec2", "delete-key-pair")
                 .arg("--region", &k.region)
                 .arg("--key-name", &k.name)
                 .done()],
-            vec![],
-        );
+            rollback: vec![],
+        });
     }
     for l in &f.lambda_functions {
-        st.add(
+        st.push(
             Phase::Eradicate,
-            format!("lambda-function:{}:{}", l.region, l.name),
-            format!("Delete Lambda function {}", quote(&l.name)),
-            "Its configuration and code were saved in the preserve phase.".into(),
-            false,
-            true,
-            vec![Cmd::aws("lambda", "delete-function")
-                .arg("--region", &l.region)
-                .arg("--function-name", &l.name)
-                .done()],
-            vec![],
+            Draft {
+                target: format!("lambda-function:{}:{}", l.region, l.name),
+                action: format!("Delete Lambda function {}", quote(&l.name)),
+                why: "Its configuration and code were saved in the preserve phase.".into(),
+                reversible: false,
+                destroys_evidence: true,
+                commands: vec![Cmd::aws("lambda", "delete-function")
+                    .arg("--region", &l.region)
+                    .arg("--function-name", &l.name)
+                    .done()],
+                rollback: vec![],
+            },
         );
     }
     for r in f
@@ -1106,15 +951,14 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                 .arg("--output", "text")
                 .done()
         };
-        st.add(
-            Phase::Eradicate,
-            format!("iam-role:{}", r.name),
-            format!("Delete attacker-created role {n}"),
-            "Removes it from instance profiles, detaches and deletes its policies (including the quarantine), then deletes it."
+        st.push(Phase::Eradicate, Draft {
+            target: format!("iam-role:{}", r.name),
+            action: format!("Delete attacker-created role {n}"),
+            why: "Removes it from instance profiles, detaches and deletes its policies (including the quarantine), then deletes it."
                 .into(),
-            false,
-            true,
-            vec![
+            reversible: false,
+            destroys_evidence: true,
+            commands: vec![
                 format!(
                     "for p in $({}); do {}; done",
                     list("list-instance-profiles-for-role", "InstanceProfiles[].InstanceProfileName"),
@@ -1132,8 +976,8 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                 ),
                 iam("delete-role").arg("--role-name", &r.name).done(),
             ],
-            vec![],
-        );
+            rollback: vec![],
+        });
     }
     for u in f
         .users
@@ -1226,18 +1070,17 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
                 .raw("--policy-name \"$x\""),
         ));
         cmds.push(iam("delete-user").arg("--user-name", &u.name).done());
-        st.add(
-            Phase::Eradicate,
-            format!("iam-user:{}", u.name),
-            format!("Delete attacker-created user {n}"),
-            "Deletes its keys, password, MFA, SSH keys, certificates and service credentials, removes it from groups, \
+        st.push(Phase::Eradicate, Draft {
+            target: format!("iam-user:{}", u.name),
+            action: format!("Delete attacker-created user {n}"),
+            why: "Deletes its keys, password, MFA, SSH keys, certificates and service credentials, removes it from groups, \
              detaches and deletes its policies (the quarantine last), then deletes it. Access key last-used data is lost."
                 .into(),
-            false,
-            true,
-            cmds,
-            vec![],
-        );
+            reversible: false,
+            destroys_evidence: true,
+            commands: cmds,
+            rollback: vec![],
+        });
     }
 
     let residual_risks = residual_risks(f, &issued_before);
