@@ -46,7 +46,7 @@
 //! reported, not inflated); log files are hashed in 64 KiB blocks; JSON nesting is
 //! limited by serde_json; files are read on all cores with `std::thread::scope`.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod digest;
 mod error;
