@@ -297,18 +297,17 @@ impl Case {
     /// first acquisition: the input list for stages that read a case's
     /// evidence. Integrity is not checked here; run `verify` for that.
     pub fn evidence_objects(&self) -> Result<Vec<EvidenceObject>, Error> {
-        let scan = manifest::read(&self.layout.manifest_file())?;
         let mut order: Vec<EvidenceObject> = Vec::new();
         let mut at: HashMap<String, usize> = HashMap::new();
-        for line in scan.lines {
-            let r = line.record;
+        manifest::stream::<Error, _>(&self.layout.manifest_file(), |line| {
+            let Some(r) = line.record else { return Ok(()) };
             let source = SourceRecord {
-                uri: r.source,
-                kind: r.source_kind,
-                mtime: r.mtime,
-                acquired: r.acquired,
-                examiner: r.examiner,
-                metadata: r.metadata,
+                uri: r.source.clone(),
+                kind: r.source_kind.clone(),
+                mtime: r.mtime.clone(),
+                acquired: r.acquired.clone(),
+                examiner: r.examiner.clone(),
+                metadata: r.metadata.clone(),
             };
             match at.get(&r.sha256) {
                 Some(&i) => {
@@ -320,13 +319,14 @@ impl Case {
                     at.insert(r.sha256.clone(), order.len());
                     order.push(EvidenceObject {
                         path: self.layout.object_path(&r.sha256),
-                        sha256: r.sha256,
+                        sha256: r.sha256.clone(),
                         size: r.size,
                         sources: vec![source],
                     });
                 }
             }
-        }
+            Ok(())
+        })?;
         Ok(order)
     }
 }
@@ -361,7 +361,7 @@ impl Case {
         let path = self.layout.custody_file();
         let missing = Error::CustodyMissing { path: path.clone() };
         let mut unparsable = 0;
-        let mut stats = manifest::for_each_line(&path, Some(missing), |number, bytes| {
+        let mut stats = fsutil::for_each_line(&path, Some(missing), |number, bytes| {
             let content = bytes.strip_suffix(b"\n").unwrap_or(bytes);
             let brief = serde_json::from_slice::<CustodyBrief>(content).ok();
             if brief.is_none() {

@@ -214,25 +214,76 @@ pub(crate) fn count_lines(file: &mut File, path: &Path) -> Result<u64, Error> {
     Ok(n)
 }
 
-/// Reads the file at `path` one complete line at a time (each passed without
-/// its newline), in constant memory however large the file; returns the
-/// length of an incomplete final line (0 when the file ends with a newline).
-pub(crate) fn for_each_line(path: &Path, mut f: impl FnMut(&[u8])) -> Result<usize, Error> {
+/// What one streaming pass over a line-oriented case file saw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LineStats {
+    /// Complete lines (ending in a newline), parsed or not.
+    pub lines: u64,
+    /// Bytes of those lines, newlines included.
+    pub bytes: u64,
+    /// Complete lines that did not parse as a record.
+    pub unparsable: u64,
+    /// Length of an incomplete final line (no newline) left by an
+    /// interrupted write; 0 when the file ends with a newline. Such a line
+    /// is never handed out.
+    pub torn_tail_bytes: u64,
+}
+
+/// Size of the read buffer for streaming passes.
+const STREAM_BUFFER: usize = 256 * 1024;
+
+/// Calls `f` with the number (from 1) and exact bytes (newline included) of
+/// every complete line of the file at `path`, reading it with one bounded
+/// buffer, so memory does not grow with the file. An incomplete final line
+/// is not passed on; its length is returned in
+/// [`LineStats::torn_tail_bytes`]. `unparsable` is left at 0 for the caller
+/// to count. `missing` is what a missing file means: `None` reads it as
+/// empty, `Some(err)` fails with that error.
+pub(crate) fn for_each_line<E, F>(
+    path: &Path,
+    missing: Option<Error>,
+    mut f: F,
+) -> Result<LineStats, E>
+where
+    E: From<Error>,
+    F: FnMut(u64, &[u8]) -> Result<(), E>,
+{
     use std::io::BufRead;
-    let file = File::open(path).at(path, "open")?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 18, file);
-    let mut line = Vec::with_capacity(4096);
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return match missing {
+                None => Ok(LineStats::default()),
+                Some(err) => Err(err.into()),
+            }
+        }
+        Err(e) => return Err(Error::io(path, "open", e).into()),
+    };
+    let mut reader = std::io::BufReader::with_capacity(STREAM_BUFFER, file);
+    let mut buf = Vec::with_capacity(4096);
+    let mut stats = LineStats::default();
     loop {
-        line.clear();
-        let n = reader.read_until(b'\n', &mut line).at(path, "read")?;
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io(path, "read", e))?;
         if n == 0 {
-            return Ok(0);
+            break;
         }
-        match line.strip_suffix(b"\n") {
-            Some(complete) => f(complete),
-            None => return Ok(line.len()),
+        if buf.last() != Some(&b'\n') {
+            stats.torn_tail_bytes = buf.len() as u64;
+            break;
         }
+        stats.lines += 1;
+        stats.bytes += buf.len() as u64;
+        f(stats.lines, &buf)?;
     }
+    Ok(stats)
+}
+
+/// A complete line without its newline.
+pub(crate) fn content(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\n").unwrap_or(line)
 }
 
 /// Makes a file read-only for everyone (mode 0444 on Unix).
@@ -319,11 +370,18 @@ mod tests {
         let path = dir.path().join("log");
         fs::write(&path, b"a\n\nbc\ntorn").expect("write");
         let mut seen = Vec::new();
-        let tail = for_each_line(&path, |l| seen.push(l.to_vec())).expect("read");
-        assert_eq!(seen, [b"a".to_vec(), Vec::new(), b"bc".to_vec()]);
-        assert_eq!(tail, 4);
-        fs::write(&path, b"x\n").expect("write");
-        assert_eq!(for_each_line(&path, |_| {}).expect("read"), 0);
+        let stats = for_each_line::<Error, _>(&path, None, |n, l| {
+            seen.push((n, content(l).to_vec()));
+            Ok(())
+        })
+        .expect("read");
+        assert_eq!(
+            seen,
+            [(1, b"a".to_vec()), (2, Vec::new()), (3, b"bc".to_vec())]
+        );
+        assert_eq!((stats.lines, stats.bytes, stats.torn_tail_bytes), (3, 6, 4));
+        let missing = for_each_line::<Error, _>(&dir.path().join("none"), None, |_, _| Ok(()));
+        assert_eq!(missing.expect("missing reads as empty").lines, 0);
     }
 
     #[test]

@@ -4,16 +4,14 @@
 //! `verify` detects edited, inserted or deleted manifest lines.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs::{self, File, OpenOptions};
-use std::io::{BufRead, BufReader};
+use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, IoContext};
-use crate::fsutil::{self, split_lines, TornTail};
-use crate::hash::sha256_hex;
-use crate::verify::{Problem, ProblemKind};
+use crate::fsutil::{self, TornTail};
+use crate::hash::{sha256_hex, Sha256Digest};
 
 /// One acquired (object, source) pair: what was taken, from where, when, by whom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,66 +60,6 @@ pub(crate) struct ManifestLine {
     pub record: ManifestRecord,
 }
 
-/// The manifest as read: parsed lines and what could not be read.
-#[derive(Debug, Default)]
-pub(crate) struct ManifestScan {
-    /// Lines that parsed.
-    pub lines: Vec<ManifestLine>,
-    /// SHA-256 of every complete line, parsed or not, in order.
-    pub line_hashes: Vec<String>,
-    /// Unparsable lines and torn tail.
-    pub problems: Vec<Problem>,
-}
-
-/// Reads the manifest at `path`; a missing file reads as empty.
-pub(crate) fn read(path: &Path) -> Result<ManifestScan, Error> {
-    let content = match fs::read(path) {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(Error::io(path, "read manifest", e)),
-    };
-    Ok(parse(&content))
-}
-
-/// Parses manifest content.
-pub(crate) fn parse(content: &[u8]) -> ManifestScan {
-    let (lines, tail) = split_lines(content);
-    let mut scan = ManifestScan::default();
-    for (i, line) in lines.iter().enumerate() {
-        let n = i as u64 + 1;
-        let line_sha256 = sha256_hex(line);
-        scan.line_hashes.push(line_sha256.clone());
-        match serde_json::from_slice::<ManifestRecord>(line) {
-            Ok(record) => scan.lines.push(ManifestLine {
-                line: n,
-                line_sha256,
-                record,
-            }),
-            Err(e) => scan.problems.push(
-                Problem::new(
-                    ProblemKind::ManifestUnparsable,
-                    format!("manifest entry {n} is unreadable ({e})"),
-                )
-                .entry(n),
-            ),
-        }
-    }
-    if !tail.is_empty() {
-        let n = lines.len() as u64 + 1;
-        scan.problems.push(
-            Problem::new(
-                ProblemKind::ManifestTornTail,
-                format!(
-                    "manifest entry {n} is an incomplete final line ({} bytes, no newline) left by an interrupted write; the next acquisition removes it",
-                    tail.len()
-                ),
-            )
-            .entry(n),
-        );
-    }
-    scan
-}
-
 /// One complete line of `manifest.jsonl`, as handed out by
 /// [`crate::Case::for_each_manifest_line`].
 #[derive(Debug, Clone, Copy)]
@@ -143,70 +81,7 @@ impl ManifestLineRef<'_> {
     }
 }
 
-/// What one streaming pass over a line-oriented case file saw.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LineStats {
-    /// Complete lines (ending in a newline), parsed or not.
-    pub lines: u64,
-    /// Bytes of those lines, newlines included.
-    pub bytes: u64,
-    /// Complete lines that did not parse as a record.
-    pub unparsable: u64,
-    /// Length of an incomplete final line (no newline) left by an
-    /// interrupted write; 0 when the file ends with a newline. Such a line
-    /// is never handed out.
-    pub torn_tail_bytes: u64,
-}
-
-/// Size of the read buffer for streaming passes.
-const STREAM_BUFFER: usize = 256 * 1024;
-
-/// Calls `f` with the number (from 1) and exact bytes (newline included) of
-/// every complete line of the file at `path`, reading it with one bounded
-/// buffer. An incomplete final line is not passed on; its length is returned
-/// in [`LineStats::torn_tail_bytes`]. `unparsable` is left at 0 for the caller
-/// to count. `missing` is what a missing file means: `None` reads it as
-/// empty, `Some(err)` fails with that error.
-pub(crate) fn for_each_line<E, F>(
-    path: &Path,
-    missing: Option<Error>,
-    mut f: F,
-) -> Result<LineStats, E>
-where
-    E: From<Error>,
-    F: FnMut(u64, &[u8]) -> Result<(), E>,
-{
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return match missing {
-                None => Ok(LineStats::default()),
-                Some(err) => Err(err.into()),
-            }
-        }
-        Err(e) => return Err(Error::io(path, "open", e).into()),
-    };
-    let mut reader = BufReader::with_capacity(STREAM_BUFFER, file);
-    let mut buf = Vec::with_capacity(4096);
-    let mut stats = LineStats::default();
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::io(path, "read", e))?;
-        if n == 0 {
-            break;
-        }
-        if buf.last() != Some(&b'\n') {
-            stats.torn_tail_bytes = buf.len() as u64;
-            break;
-        }
-        stats.lines += 1;
-        stats.bytes += buf.len() as u64;
-        f(stats.lines, &buf)?;
-    }
-    Ok(stats)
-}
+pub use crate::fsutil::LineStats;
 
 /// Streams the manifest at `path` (see [`crate::Case::for_each_manifest_line`]).
 pub(crate) fn stream<E, F>(path: &Path, mut f: F) -> Result<LineStats, E>
@@ -215,7 +90,7 @@ where
     F: FnMut(ManifestLineRef<'_>) -> Result<(), E>,
 {
     let mut unparsable = 0;
-    let mut stats = for_each_line(path, None, |number, bytes| {
+    let mut stats = fsutil::for_each_line(path, None, |number, bytes| {
         let content = bytes.strip_suffix(b"\n").unwrap_or(bytes);
         let record = serde_json::from_slice::<ManifestRecord>(content).ok();
         if record.is_none() {
@@ -231,59 +106,98 @@ where
     Ok(stats)
 }
 
-/// What an acquisition needs to know about what the case already holds.
+/// What an acquisition needs to know about what the case already holds,
+/// kept compact (digests as 32 bytes, each source path once): a case of a
+/// million objects costs about 250 MB here, not the manifest's text.
 #[derive(Debug, Default)]
 pub(crate) struct ManifestIndex {
-    pairs: HashSet<(String, String)>,
-    shas: HashSet<String>,
-    last_by_source: HashMap<String, (u64, Option<String>, String)>,
-    by_identity: HashMap<(String, String), (String, u64)>,
+    shas: HashSet<Sha256Digest>,
+    sources: HashMap<Box<str>, SourceHistory>,
+    by_identity: HashMap<IdentityKey, HeldContent>,
+}
+
+/// What one source delivered, as recorded.
+#[derive(Debug)]
+struct SourceHistory {
+    /// Size when last recorded.
+    size: u64,
+    /// Modification time when last recorded.
+    mtime: Option<Box<str>>,
+    /// Content last recorded.
+    last: Sha256Digest,
+    /// Contents recorded before (a source that changed between runs).
+    earlier: Vec<Sha256Digest>,
+}
+
+/// A remote item's URI and its source-defined identity (S3: ETag and size).
+type IdentityKey = (Box<str>, Box<str>);
+
+/// Content held for an identity.
+#[derive(Debug, Clone, Copy)]
+struct HeldContent {
+    sha256: Sha256Digest,
+    size: u64,
 }
 
 impl ManifestIndex {
-    /// Index of the parsed lines of a manifest (acquisition now builds its
-    /// index line by line while recovering; tests still build one at once).
-    #[cfg(test)]
-    pub(crate) fn new(lines: &[ManifestLine]) -> Self {
-        let mut index = Self::default();
-        for l in lines {
-            index.insert(&l.record);
-        }
-        index
-    }
-
-    /// Adds a record.
+    /// Adds a record. A record whose `sha256` is not a SHA-256 names nothing
+    /// the store can hold and is left out (`verify` names it).
     pub(crate) fn insert(&mut self, r: &ManifestRecord) {
-        self.pairs.insert((r.sha256.clone(), r.source.clone()));
-        self.shas.insert(r.sha256.clone());
-        self.last_by_source.insert(
-            r.source.clone(),
-            (r.size, r.mtime.clone(), r.sha256.clone()),
-        );
+        let Some(sha256) = Sha256Digest::from_hex(&r.sha256) else {
+            return;
+        };
+        self.shas.insert(sha256);
+        let mtime = r.mtime.as_deref().map(Box::from);
+        match self.sources.get_mut(r.source.as_str()) {
+            Some(h) => {
+                if h.last != sha256 {
+                    h.earlier.push(h.last);
+                    h.earlier.retain(|d| *d != sha256);
+                }
+                (h.size, h.mtime, h.last) = (r.size, mtime, sha256);
+            }
+            None => {
+                let history = SourceHistory {
+                    size: r.size,
+                    mtime,
+                    last: sha256,
+                    earlier: Vec::new(),
+                };
+                self.sources.insert(r.source.as_str().into(), history);
+            }
+        }
         if let Some(identity) = &r.identity {
-            self.by_identity.insert(
-                (r.source.clone(), identity.clone()),
-                (r.sha256.clone(), r.size),
-            );
+            let key = (r.source.as_str().into(), identity.as_str().into());
+            let held = HeldContent {
+                sha256,
+                size: r.size,
+            };
+            self.by_identity.insert(key, held);
         }
     }
 
     /// The content (SHA-256 and size) recorded for `source` when it had this
     /// same source-defined identity: the item need not be read again.
-    pub(crate) fn held_identity(&self, source: &str, identity: &str) -> Option<(&str, u64)> {
+    pub(crate) fn held_identity(&self, source: &str, identity: &str) -> Option<(String, u64)> {
+        let key: IdentityKey = (source.into(), identity.into());
         self.by_identity
-            .get(&(source.to_owned(), identity.to_owned()))
-            .map(|(sha, size)| (sha.as_str(), *size))
+            .get(&key)
+            .map(|h| (h.sha256.to_hex(), h.size))
     }
 
     /// Whether this content is recorded as coming from this source.
     pub(crate) fn has_pair(&self, sha256: &str, source: &str) -> bool {
-        self.pairs.contains(&(sha256.to_owned(), source.to_owned()))
+        let Some(d) = Sha256Digest::from_hex(sha256) else {
+            return false;
+        };
+        self.sources
+            .get(source)
+            .is_some_and(|h| h.last == d || h.earlier.contains(&d))
     }
 
     /// Whether this content is recorded at all.
     pub(crate) fn has_sha(&self, sha256: &str) -> bool {
-        self.shas.contains(sha256)
+        Sha256Digest::from_hex(sha256).is_some_and(|d| self.shas.contains(&d))
     }
 
     /// The content last recorded for `source` if it was recorded with this same
@@ -293,9 +207,10 @@ impl ManifestIndex {
         source: &str,
         size: Option<u64>,
         mtime: Option<&str>,
-    ) -> Option<&str> {
-        let (s, m, sha) = self.last_by_source.get(source)?;
-        (Some(*s) == size && m.is_some() && m.as_deref() == mtime).then_some(sha.as_str())
+    ) -> Option<String> {
+        let h = self.sources.get(source)?;
+        let same = Some(h.size) == size && h.mtime.is_some() && h.mtime.as_deref() == mtime;
+        same.then(|| h.last.to_hex())
     }
 }
 
@@ -373,6 +288,24 @@ mod tests {
     }
 
     #[test]
+    fn a_source_that_changed_back_and_forth_keeps_every_content_it_gave() {
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        let mut index = ManifestIndex::default();
+        for sha in [&a, &b, &a] {
+            index.insert(&record(sha, "/x"));
+        }
+        assert!(index.has_pair(&a, "/x") && index.has_pair(&b, "/x"));
+        assert!(!index.has_pair(&a, "/y"));
+        assert_eq!(
+            index.expected_sha("/x", Some(3), Some("2024-01-01T00:00:00Z")),
+            Some(a.clone())
+        );
+        let bad = record("not a digest", "/z");
+        index.insert(&bad);
+        assert!(!index.has_sha("not a digest") && !index.has_pair("not a digest", "/z"));
+    }
+
+    #[test]
     fn write_then_read_and_index() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("manifest.jsonl");
@@ -382,17 +315,22 @@ mod tests {
         let (l1, h1) = ManifestWriter::line(&record(&a, "/x")).expect("line");
         let (l2, _) = ManifestWriter::line(&record(&a, "/y")).expect("line");
         w.append(&[l1, l2]).expect("append");
-        let scan = read(&path).expect("read");
-        assert!(scan.problems.is_empty());
-        assert_eq!(scan.lines.len(), 2);
-        assert_eq!(scan.lines[0].line_sha256, h1);
-        let index = ManifestIndex::new(&scan.lines);
+        let mut index = ManifestIndex::default();
+        let mut hashes = Vec::new();
+        let stats = stream::<Error, _>(&path, |l| {
+            hashes.push(sha256_hex(l.content()));
+            index.insert(l.record.expect("parses"));
+            Ok(())
+        })
+        .expect("read");
+        assert_eq!((stats.lines, stats.unparsable), (2, 0));
+        assert_eq!(hashes[0], h1);
         assert!(index.has_pair(&a, "/y"));
         assert!(!index.has_pair(&a, "/z"));
         assert!(index.has_sha(&a));
         assert_eq!(
             index.expected_sha("/x", Some(3), Some("2024-01-01T00:00:00Z")),
-            Some(a.as_str())
+            Some(a.clone())
         );
         assert_eq!(
             index.expected_sha("/x", Some(4), Some("2024-01-01T00:00:00Z")),
@@ -415,13 +353,16 @@ mod tests {
         r.metadata
             .insert("x-amz-meta-signature".into(), "ab".into());
         let line = ManifestWriter::line(&r).expect("line").0;
-        let scan = parse(&[old, b"\n".to_vec(), line, b"\n".to_vec()].concat());
-        assert!(scan.problems.is_empty());
-        assert_eq!(scan.lines[1].record, r);
-        let index = ManifestIndex::new(&scan.lines);
+        let parsed: Vec<ManifestRecord> = [old, line]
+            .iter()
+            .map(|l| serde_json::from_slice(l).expect("parses"))
+            .collect();
+        assert_eq!(parsed[1], r);
+        let mut index = ManifestIndex::default();
+        parsed.iter().for_each(|p| index.insert(p));
         assert_eq!(
             index.held_identity("s3://b/k", "etag=\"e\";size=3"),
-            Some((a.as_str(), 3))
+            Some((a.clone(), 3))
         );
         assert_eq!(index.held_identity("s3://b/k", "etag=\"f\";size=3"), None);
     }
@@ -434,7 +375,7 @@ mod tests {
         let l1 = ManifestWriter::line(&record(&a, "/x")).expect("line").0;
         let l2 = ManifestWriter::line(&record(&a, "/y")).expect("line").0;
         let content = [l1.clone(), b"\nnope\n".to_vec(), l2, b"\n{\"sha".to_vec()].concat();
-        fs::write(&path, &content).expect("write");
+        std::fs::write(&path, &content).expect("write");
         let mut seen = Vec::new();
         let mut bytes = Vec::new();
         let stats = stream::<Error, _>(&path, |l| {
@@ -468,20 +409,5 @@ mod tests {
             }
         });
         assert!(matches!(stop, Err(Error::Internal(_))));
-    }
-
-    #[test]
-    fn garbage_and_torn_lines_are_problems() {
-        let scan = parse(b"{}\nnope\n{\"sha");
-        let kinds: Vec<_> = scan.problems.iter().map(|p| (p.kind, p.entry)).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                (ProblemKind::ManifestUnparsable, Some(1)),
-                (ProblemKind::ManifestUnparsable, Some(2)),
-                (ProblemKind::ManifestTornTail, Some(3)),
-            ]
-        );
-        assert_eq!(scan.line_hashes.len(), 2);
     }
 }

@@ -64,9 +64,7 @@ pub(crate) fn plan(
                         slots.push((item.uri, Some(Outcome::Acquired(held))));
                         continue;
                     }
-                    let expected = index
-                        .expected_sha(&item.uri, item.size, item.mtime.as_deref())
-                        .map(str::to_owned);
+                    let expected = index.expected_sha(&item.uri, item.size, item.mtime.as_deref());
                     slots.push((item.uri.clone(), None));
                     work.push(Work {
                         source: s,
@@ -92,8 +90,8 @@ pub(crate) fn plan(
 /// its object is present.
 fn held(index: &ManifestIndex, layout: &Layout, item: &SourceItem) -> Option<Acquired> {
     let (sha256, size) = index.held_identity(&item.uri, item.identity.as_deref()?)?;
-    layout.object_path(sha256).is_file().then(|| Acquired {
-        sha256: sha256.to_owned(),
+    layout.object_path(&sha256).is_file().then_some(Acquired {
+        sha256,
         size,
         status: ItemStatus::AlreadyHeld,
     })

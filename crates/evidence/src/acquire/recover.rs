@@ -89,10 +89,8 @@ fn read_manifest(path: &Path, recorded: &HashSet<Sha256Digest>) -> Result<Manife
         lines: 0,
         unrecorded_tail: Vec::new(),
     };
-    if !path.is_file() {
-        return Ok(read);
-    }
-    fsutil::for_each_line(path, |bytes| {
+    fsutil::for_each_line::<Error, _>(path, None, |_, bytes| {
+        let bytes = fsutil::content(bytes);
         read.lines += 1;
         let line_sha256 = Sha256Digest::of(bytes);
         if recorded.contains(&line_sha256) {
@@ -108,6 +106,7 @@ fn read_manifest(path: &Path, recorded: &HashSet<Sha256Digest>) -> Result<Manife
                 });
             }
         }
+        Ok(())
     })?;
     Ok(read)
 }

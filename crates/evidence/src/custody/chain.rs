@@ -180,12 +180,13 @@ pub(crate) fn scan_file(
     mut visit: impl FnMut(u64, CustodyEntry),
 ) -> Result<ChainScan, Error> {
     let mut checker = ChainChecker::default();
-    let tail = fsutil::for_each_line(path, |line| {
-        if let Some(entry) = checker.line(line) {
+    let stats = fsutil::for_each_line::<Error, _>(path, None, |_, line| {
+        if let Some(entry) = checker.line(fsutil::content(line)) {
             visit(checker.lines, entry);
         }
+        Ok(())
     })?;
-    checker.finish(tail);
+    checker.finish(stats.torn_tail_bytes as usize);
     Ok(ChainScan {
         entries: Vec::new(),
         problems: checker.problems,

@@ -93,7 +93,11 @@ impl ManifestClaims {
     /// Reads the manifest at `path` line by line.
     pub(crate) fn read(path: &Path) -> Result<Self, Error> {
         let mut claims = Self::default();
-        let tail = fsutil::for_each_line(path, |bytes| claims.take(bytes))?;
+        let stats = fsutil::for_each_line::<Error, _>(path, None, |_, bytes| {
+            claims.take(fsutil::content(bytes));
+            Ok(())
+        })?;
+        let tail = stats.torn_tail_bytes;
         if tail > 0 {
             let n = claims.line_hashes.len() as u64 + 1;
             claims.problems.push(
@@ -128,5 +132,29 @@ impl ManifestClaims {
                 .entry(n),
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_and_torn_lines_are_problems() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("manifest.jsonl");
+        std::fs::write(&path, b"{}\nnope\n{\"sha").expect("write");
+        let claims = ManifestClaims::read(&path).expect("read");
+        let kinds: Vec<_> = claims.problems.iter().map(|p| (p.kind, p.entry)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (ProblemKind::ManifestUnparsable, Some(1)),
+                (ProblemKind::ManifestUnparsable, Some(2)),
+                (ProblemKind::ManifestTornTail, Some(3)),
+            ]
+        );
+        assert_eq!(claims.line_hashes.len(), 2);
+        assert!(claims.lines.is_empty());
     }
 }
