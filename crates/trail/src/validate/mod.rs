@@ -1474,7 +1474,7 @@ mod tests {
     use super::*;
     use crate::testkit::{build_trail, Signer, TrailSpec};
 
-    const KEY: &str = include_str!("../tests/fixtures/test-rsa-2048.pem");
+    const KEY: &str = include_str!("../../tests/fixtures/test-rsa-2048.pem");
 
     /// `classify` of an ordinary file (its own location).
     fn classify(p: &Path, o: &Options) -> Item {
