@@ -47,7 +47,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("report.generated", "Report generated (UTC)", "報告書作成日時 (UTC)"),
     ("report.tool", "Produced by", "作成ツール"),
     ("summary", "Summary", "概要"),
-    ("summary.pairs", "Objects acquired ((object, source) pairs: one manifest line each)", "取得したオブジェクト ((オブジェクト, 取得元) の組: マニフェスト 1 行ずつ)"),
+    ("summary.pairs", "Objects acquired: (object, source) pairs, one manifest line each", "取得したオブジェクト: (オブジェクト, 取得元) の組、マニフェスト 1 行ずつ"),
     ("summary.bytes", "Total size (bytes)", "合計サイズ (バイト)"),
     ("summary.first", "First acquisition (UTC)", "最初の取得日時 (UTC)"),
     ("summary.last", "Last acquisition (UTC)", "最後の取得日時 (UTC)"),
