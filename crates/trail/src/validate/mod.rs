@@ -15,6 +15,7 @@ use crate::read::{self, ReadError};
 use crate::report::*;
 use crate::signatures::{is_sidecar, Signatures};
 
+mod chain;
 mod judge;
 
 /// What to validate: files and directories (walked recursively), files stored away
@@ -374,6 +375,14 @@ struct Node {
     uri: String,
 }
 
+/// A digest's `previousDigestS3Object` that names no digest of the inputs.
+struct MissingRef {
+    /// Index into the engine's nodes of the digest naming it.
+    digest: usize,
+    /// The S3 key it names.
+    key: String,
+}
+
 struct Bad {
     src: Src,
     kind: ProblemKind,
@@ -634,7 +643,7 @@ impl<'a> Engine<'a> {
         let n = self.nodes.len();
         // Successors: who names whom as previous.
         let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
-        let mut missing_refs: Vec<(usize, String)> = Vec::new();
+        let mut missing_refs: Vec<MissingRef> = Vec::new();
         for d in 0..n {
             if !self.nodes[d].canonical {
                 continue;
@@ -642,7 +651,10 @@ impl<'a> Engine<'a> {
             if let Some(prev) = self.nodes[d].l.digest.previous_digest_s3_object.clone() {
                 match self.lookup(&prev) {
                     Some(p) if p != d => succ[p].push(d),
-                    _ => missing_refs.push((d, prev)),
+                    _ => missing_refs.push(MissingRef {
+                        digest: d,
+                        key: prev,
+                    }),
                 }
             }
         }
@@ -742,236 +754,6 @@ impl<'a> Engine<'a> {
 
         self.chain_gaps(&missing_refs);
         self.check_logs(&order);
-    }
-
-    /// Missing digests, chain restarts, and the edges of the requested period.
-    fn chain_gaps(&mut self, missing_refs: &[(usize, String)]) {
-        let opts = self.options;
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); self.chains.len()];
-        for (i, n) in self.nodes.iter().enumerate() {
-            if n.canonical {
-                members[n.chain].push(i);
-            }
-        }
-        for m in &mut members {
-            m.sort_by_key(|&i| self.nodes[i].l.end);
-        }
-        let older = |chain: usize, before: Timestamp, not: usize| -> Option<usize> {
-            members[chain]
-                .iter()
-                .rev()
-                .copied()
-                .find(|&j| j != not && self.nodes[j].l.end <= before + TOLERANCE)
-        };
-        let hours = |d: SignedDuration| -> u64 {
-            let h = (d.as_secs_f64() / 3600.0).round();
-            if h.is_finite() && h > 0.0 {
-                h as u64
-            } else {
-                0
-            }
-        };
-        let mut gaps = Vec::new();
-        let mut problems = Vec::new();
-        let mut missing_outcomes = Vec::new();
-        let mut seen_missing = HashSet::new();
-
-        for (d, prev) in missing_refs {
-            let node = &self.nodes[*d];
-            if !node.in_scope {
-                continue;
-            }
-            let chain = node.chain;
-            let scope_start = opts.from.unwrap_or_else(|| {
-                members[chain]
-                    .iter()
-                    .map(|&j| self.nodes[j].l.start)
-                    .min()
-                    .unwrap_or(node.l.start)
-            });
-            let prev_end = layout::parse_digest_name(prev).and_then(|x| x.end);
-            if prev_end.is_some_and(|t| t <= scope_start + TOLERANCE) {
-                continue; // The chain goes on before the evidence or the requested period.
-            }
-            if !seen_missing.insert(layout::layout_key(prev).unwrap_or_else(|| prev.clone())) {
-                continue;
-            }
-            let bucket = node
-                .l
-                .digest
-                .previous_digest_s3_bucket
-                .clone()
-                .unwrap_or_default();
-            let prev_uri = layout::s3_uri(&bucket, prev);
-            let bad_here = self.lookup_bad(prev);
-            let o = older(chain, node.l.start, *d);
-            let (from, estimate, certain) = match o {
-                Some(o) => (
-                    Some(self.nodes[o].l.end),
-                    hours(node.l.start.duration_since(self.nodes[o].l.end)).max(1),
-                    true,
-                ),
-                None => match opts.from {
-                    Some(f) => (
-                        Some(f.max(prev_end.map_or(f, |t| t - HOUR))),
-                        hours(node.l.start.duration_since(f)).max(1),
-                        false,
-                    ),
-                    None => (prev_end.map(|t| t - HOUR), 1, false),
-                },
-            };
-            let (reason, missing) = match bad_here {
-                Some(_) => (GapReason::DigestInvalid, estimate.saturating_sub(1)),
-                None => (GapReason::DigestsMissing, estimate),
-            };
-            let count_text = match (certain, estimate) {
-                (true, 1) => "1 digest file missing".to_string(),
-                (true, k) => format!("about {k} consecutive hourly digest files missing"),
-                (false, k) => format!(
-                    "at least {k} digest file{} missing; nothing older in the inputs",
-                    if k == 1 { "" } else { "s" }
-                ),
-            };
-            let detail = match bad_here {
-                Some(b) => format!(
-                    "the previous digest is present but unreadable ({}); {} in this gap",
-                    self.bad[b].src.describe(),
-                    if missing == 0 {
-                        "no other digest missing".to_string()
-                    } else {
-                        format!("about {missing} more missing")
-                    }
-                ),
-                None => format!(
-                    "{count_text} (deleted, or not collected); the chain continues at {}",
-                    node.uri
-                ),
-            };
-            gaps.push(Gap {
-                chain,
-                from,
-                to: Some(node.l.start),
-                reason,
-                missing_digests: missing,
-                detail: detail.clone(),
-            });
-            if bad_here.is_none() {
-                problems.push(Problem::new(
-                    ProblemKind::DigestMissing,
-                    prev_uri.clone(),
-                    format!(
-                        "named as previousDigestS3Object by {} but not in the inputs; {count_text}",
-                        node.uri
-                    ),
-                ));
-                missing_outcomes.push(DigestOutcome {
-                    chain,
-                    uri: prev_uri,
-                    local: None,
-                    stored: None,
-                    start: None,
-                    end: prev_end,
-                    status: DigestStatus::Invalid(DigestFailure::NotFound),
-                    signature: SignatureCheck::NotAttempted,
-                    log_files: 0,
-                });
-            }
-        }
-
-        for (c, m) in members.iter().enumerate() {
-            let in_scope: Vec<usize> = m
-                .iter()
-                .copied()
-                .filter(|&i| self.nodes[i].in_scope)
-                .collect();
-            for &d in &in_scope {
-                let node = &self.nodes[d];
-                if node.l.digest.previous_digest_s3_object.is_some() {
-                    continue;
-                }
-                match older(c, node.l.start, d) {
-                    Some(o) => gaps.push(Gap {
-                        chain: c,
-                        from: Some(self.nodes[o].l.end),
-                        to: Some(node.l.start),
-                        reason: GapReason::LoggingOff,
-                        missing_digests: 0,
-                        detail: format!(
-                            "logging or log-file validation was off: CloudTrail started a new digest chain at {}",
-                            node.uri
-                        ),
-                    }),
-                    None => {
-                        if let Some(f) = opts.from.filter(|f| node.l.start > *f + HOUR) {
-                            gaps.push(Gap {
-                                chain: c,
-                                from: Some(f),
-                                to: Some(node.l.start),
-                                reason: GapReason::BeforeFirstDigest,
-                                missing_digests: 0,
-                                detail: format!(
-                                    "no digest before the start of the chain at {} (logging or validation was off, or digests were not collected)",
-                                    node.uri
-                                ),
-                            });
-                        }
-                    }
-                }
-            }
-            if let (Some(&last), Some(to)) = (m.last(), opts.to) {
-                let end = self.nodes[last].l.end;
-                if to > end + HOUR && self.nodes[last].in_scope {
-                    gaps.push(Gap {
-                        chain: c,
-                        from: Some(end),
-                        to: Some(to),
-                        reason: GapReason::AfterLastDigest,
-                        missing_digests: 0,
-                        detail: "no digest after the last one found (later digests deleted, not yet delivered, not collected, or logging stopped)".into(),
-                    });
-                }
-            }
-        }
-
-        // Forks: two digests naming the same previous digest.
-        let mut named: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (i, n) in self.nodes.iter().enumerate() {
-            if let Some(p) =
-                n.l.digest
-                    .previous_digest_s3_object
-                    .as_deref()
-                    .filter(|_| n.canonical)
-                    .and_then(|p| self.lookup(p))
-            {
-                named.entry(p).or_default().push(i);
-            }
-        }
-        for (p, v) in named {
-            if v.len() > 1 && self.nodes[p].in_scope {
-                let names: Vec<String> = v.iter().map(|&i| self.nodes[i].uri.clone()).collect();
-                problems.push(Problem::new(
-                    ProblemKind::ChainFork,
-                    self.nodes[p].uri.clone(),
-                    format!(
-                        "named as previous digest by {} digests: {}",
-                        v.len(),
-                        names.join(", ")
-                    ),
-                ));
-            }
-        }
-
-        gaps.sort_by(|a, b| a.chain.cmp(&b.chain).then(a.from.cmp(&b.from)));
-        self.report.gaps = gaps;
-        self.report.problems.extend(problems);
-        self.report.digests.extend(missing_outcomes);
-        // Newest first within each chain, as validate-logs walks; undated ones last.
-        self.report.digests.sort_by(|a, b| {
-            a.chain
-                .cmp(&b.chain)
-                .then(b.end.is_some().cmp(&a.end.is_some()))
-                .then(b.end.cmp(&a.end))
-        });
     }
 
     /// Hashes every listed log file (in parallel) and compares; finds uncovered logs.
