@@ -17,6 +17,7 @@ use crate::signatures::{is_sidecar, Signatures};
 
 mod chain;
 mod judge;
+mod logs;
 
 /// What to validate: files and directories (walked recursively), files stored away
 /// from where they were found ([`KnownFile`]), plus an optional root.
@@ -756,212 +757,6 @@ impl<'a> Engine<'a> {
         self.check_logs(&order);
     }
 
-    /// Hashes every listed log file (in parallel) and compares; finds uncovered logs.
-    fn check_logs(&mut self, order: &[usize]) {
-        // A digest's outcome, by location and stored copy (unique among present digests).
-        let mut outcome_of: HashMap<(&Path, Option<&Path>), usize> = HashMap::new();
-        for (k, d) in self.report.digests.iter().enumerate() {
-            if let Some(p) = &d.local {
-                outcome_of
-                    .entry((p.as_path(), d.stored.as_deref()))
-                    .or_insert(k);
-            }
-        }
-        // Each local file is hashed at most once, however many listings point at it.
-        let mut to_hash: Vec<u32> = Vec::new();
-        let mut queued: HashSet<u32> = HashSet::new();
-        for &i in order {
-            let n = &self.nodes[i];
-            if !n.canonical {
-                continue;
-            }
-            for f in &n.l.digest.log_files {
-                for &id in self.files.find(&f.s3_object) {
-                    if queued.insert(id) {
-                        to_hash.push(id);
-                    }
-                }
-            }
-        }
-        // Content found at several places (one stored object, several locations) is
-        // read once.
-        let limit = self.options.max_log_bytes;
-        let mut reads: Vec<&Path> = Vec::new();
-        let mut read_index: HashMap<&Path, usize> = HashMap::new();
-        for &id in &to_hash {
-            let p = self.files.read_path(id);
-            read_index.entry(p).or_insert_with(|| {
-                reads.push(p);
-                reads.len() - 1
-            });
-        }
-        let hashed = par_map(&reads, self.options.threads, |p| {
-            read::sha256_file(p, limit).map_err(|e| e.describe(limit))
-        });
-        let hashes: HashMap<u32, Result<[u8; 32], String>> = to_hash
-            .iter()
-            .map(|&id| {
-                let at = read_index
-                    .get(self.files.read_path(id))
-                    .copied()
-                    .unwrap_or(usize::MAX);
-                let h = hashed
-                    .get(at)
-                    .cloned()
-                    .unwrap_or_else(|| Err("not hashed".into()));
-                (id, h)
-            })
-            .collect();
-
-        let mut outcomes = Vec::new();
-        let mut problems = Vec::new();
-        for &i in order {
-            let n = &self.nodes[i];
-            if !n.canonical {
-                continue;
-            }
-            let Some(&di) = outcome_of.get(&(n.l.path.as_path(), n.l.stored.as_deref())) else {
-                continue;
-            };
-            let digest_valid = self.report.digests[di].status == DigestStatus::Valid;
-            for f in &n.l.digest.log_files {
-                let uri = layout::s3_uri(&f.s3_bucket, &f.s3_object);
-                let expected = f.hash_value.trim().to_ascii_lowercase();
-                let want = crate::hex::decode(&expected);
-                let cands = self.files.find(&f.s3_object);
-                let first = cands.first().copied();
-                let found_ok = |id: &u32| match hashes.get(id) {
-                    Some(Ok(h)) => Some(*h),
-                    _ => None,
-                };
-                let (status, at) = if !f.hash_algorithm.eq_ignore_ascii_case("SHA-256") {
-                    (
-                        LogStatus::Unreadable(format!(
-                            "expected hashAlgorithm SHA-256, found {:?}",
-                            f.hash_algorithm
-                        )),
-                        first,
-                    )
-                } else if cands.is_empty() {
-                    (LogStatus::NotFound, None)
-                } else if let Some(&id) = cands
-                    .iter()
-                    .find(|id| found_ok(id).is_some_and(|h| want.as_deref() == Some(&h[..])))
-                {
-                    (LogStatus::Valid, Some(id))
-                } else if let Some((id, h)) =
-                    cands.iter().find_map(|id| found_ok(id).map(|h| (*id, h)))
-                {
-                    (
-                        LogStatus::Modified {
-                            expected: expected.clone(),
-                            found: crate::hex::encode(&h),
-                        },
-                        Some(id),
-                    )
-                } else {
-                    let why = cands
-                        .iter()
-                        .find_map(|id| match hashes.get(id) {
-                            Some(Err(e)) => Some(e.clone()),
-                            _ => None,
-                        })
-                        .unwrap_or_else(|| "not hashed".into());
-                    (LogStatus::Unreadable(why), first)
-                };
-                let local = at.map(|id| self.files.path(id).to_path_buf());
-                let stored = at.and_then(|id| self.files.stored(id));
-                let shown = at.map(|id| self.files.describe(id)).unwrap_or_default();
-                match &status {
-                    LogStatus::Modified { expected, found } => problems.push(Problem::new(
-                        ProblemKind::LogModified,
-                        uri.clone(),
-                        format!("hash value doesn't match: {shown} has SHA-256 {found}, {} records {expected}", n.uri),
-                    )),
-                    LogStatus::NotFound => problems.push(Problem::new(
-                        ProblemKind::LogDeleted,
-                        uri.clone(),
-                        format!("listed in {} but not in the inputs (deleted, or not collected)", n.uri),
-                    )),
-                    LogStatus::Unreadable(why) => problems.push(Problem::new(
-                        ProblemKind::LogUnreadable,
-                        uri.clone(),
-                        format!("{why} ({shown})"),
-                    )),
-                    LogStatus::Valid => {}
-                }
-                outcomes.push(LogOutcome {
-                    chain: n.chain,
-                    digest: di,
-                    uri,
-                    local,
-                    stored,
-                    status,
-                    digest_valid,
-                });
-            }
-        }
-
-        // Coverage: any digest (in the period or not) listing a file covers it.
-        let mut covered: HashSet<u32> = HashSet::new();
-        let mut newest_digest: HashMap<(String, String), Timestamp> = HashMap::new();
-        for n in &self.nodes {
-            for f in &n.l.digest.log_files {
-                covered.extend(self.files.find(&f.s3_object).iter().copied());
-            }
-            if let Some(c) = self.chains.get(n.chain) {
-                let e = newest_digest
-                    .entry((c.account.clone(), c.region.clone()))
-                    .or_insert(n.l.end);
-                *e = (*e).max(n.l.end);
-            }
-        }
-        let mut uncovered = Vec::new();
-        for &id in &self.logs {
-            if covered.contains(&id) {
-                continue;
-            }
-            let p = self.files.path(id);
-            let t = layout::log_name_time(&p.to_string_lossy());
-            if let Some(t) = t {
-                if self.options.from.is_some_and(|f| t < f)
-                    || self.options.to.is_some_and(|to| t > to)
-                {
-                    continue;
-                }
-            }
-            let (acct, region) = log_account_region(p);
-            let after = match (t, newest_digest.get(&(acct, region))) {
-                (Some(t), Some(&last)) if t + TOLERANCE >= last => {
-                    " It is newer than the last digest of its region: a later digest may list it (collect it, or it was not delivered yet)."
-                }
-                (_, None) => " No digest of its account and region is in the inputs.",
-                _ => "",
-            };
-            let stored = self
-                .files
-                .stored(id)
-                .map(|st| format!(" Stored as {}.", st.display()))
-                .unwrap_or_default();
-            problems.push(Problem::new(
-                ProblemKind::LogUncovered,
-                p.display().to_string(),
-                format!("listed in no digest: nothing proves CloudTrail delivered it (injected, or its digest is missing).{after}{stored}"),
-            ));
-            uncovered.push(p.to_path_buf());
-        }
-        self.report.logs = outcomes;
-        self.report.uncovered = uncovered;
-        self.report.problems.extend(problems);
-        self.report.ignored = self
-            .other
-            .iter()
-            .filter(|id| !hashes.contains_key(id))
-            .map(|&id| self.files.path(id).to_path_buf())
-            .chain(self.duplicates.iter().cloned())
-            .collect();
-    }
-
     fn finish(mut self, signatures_supplied: usize) -> Report {
         let mut r = std::mem::take(&mut self.report);
         let mut problems = std::mem::take(&mut self.problems);
@@ -987,21 +782,6 @@ impl<'a> Engine<'a> {
             ));
         }
         r
-    }
-}
-
-/// (account, region) from a log file's layout `AWSLogs/[o-…/]ACCOUNT/CloudTrail/REGION/…`.
-fn log_account_region(p: &Path) -> (String, String) {
-    let Some(k) = layout::layout_key_of_path(p) else {
-        return (String::new(), String::new());
-    };
-    let parts: Vec<&str> = k.split('/').collect();
-    match parts.iter().position(|c| c.starts_with("CloudTrail")) {
-        Some(i) if i >= 1 => (
-            parts[i - 1].to_string(),
-            parts.get(i + 1).map(|s| s.to_string()).unwrap_or_default(),
-        ),
-        _ => (String::new(), String::new()),
     }
 }
 
@@ -1103,19 +883,6 @@ mod tests {
             ),
             _ => panic!("expected an unparsable digest"),
         }
-    }
-
-    #[test]
-    fn account_and_region_of_log_paths() {
-        let p = Path::new("/c/AWSLogs/o-1/123/CloudTrail/eu-west-1/2024/01/01/x.json.gz");
-        assert_eq!(
-            log_account_region(p),
-            ("123".to_string(), "eu-west-1".to_string())
-        );
-        assert_eq!(
-            log_account_region(Path::new("/flat/x.json")),
-            (String::new(), String::new())
-        );
     }
 
     #[test]
