@@ -1,0 +1,86 @@
+//! Sessions already issued: denied by AWS's revoke-older-sessions pattern, an inline policy with
+//! an `aws:TokenIssueTime` condition, because issued credentials cannot be recalled.
+
+use super::context::Context;
+use super::policies::{ROLE, USER};
+use super::step::Draft;
+use crate::model::UserOrigin;
+use crate::shell::quote;
+
+/// Revoke: every session issued before "now" of every known role, those of the findings and
+/// those known only from sessions, naming the sessions the logs showed.
+pub(super) fn revoke_role_sessions(ctx: &Context<'_>) -> Vec<Draft> {
+    ctx.roles
+        .iter()
+        .map(|role| {
+            let name = role.name;
+            let sessions: Vec<String> = ctx
+                .findings
+                .role_sessions
+                .iter()
+                .filter(|s| s.role_name == name)
+                .map(|s| quote(&s.session_name))
+                .collect();
+            let known = if sessions.is_empty() {
+                String::new()
+            } else {
+                format!(" Known sessions: {}.", sessions.join(", "))
+            };
+            Draft {
+                target: ROLE.target(name),
+                action: format!(
+                    "Deny every session of role {} issued before {} (inline policy {})",
+                    quote(name),
+                    ctx.issued_before,
+                    ctx.revoke_policy
+                ),
+                why: format!(
+                    "Role session credentials cannot be recalled and stay valid until they expire \
+                     (up to 12 hours); this aws:TokenIssueTime condition is AWS's \
+                     revoke-older-sessions pattern and keeps them denied even after the deny-all \
+                     is removed. New sessions are unaffected.{known}"
+                ),
+                reversible: true,
+                destroys_evidence: false,
+                commands: vec![ROLE.put_inline_policy(
+                    name,
+                    &ctx.revoke_policy,
+                    &ctx.revoke_older_sessions,
+                )],
+                rollback: vec![ROLE.delete_inline_policy(name, &ctx.revoke_policy)],
+            }
+        })
+        .collect()
+}
+
+/// Revoke: the temporary (GetSessionToken) sessions of each compromised user, which outlive its
+/// keys' deactivation. Attacker-created users are deleted instead.
+pub(super) fn revoke_user_sessions(ctx: &Context<'_>) -> Vec<Draft> {
+    ctx.findings
+        .users
+        .iter()
+        .filter(|u| u.origin == UserOrigin::Compromised)
+        .map(|u| Draft {
+            target: USER.target(&u.name),
+            action: format!(
+                "Deny every temporary session of user {} issued before {} (inline policy {})",
+                quote(&u.name),
+                ctx.issued_before,
+                ctx.revoke_policy
+            ),
+            why: "Session tokens the attacker obtained with GetSessionToken outlive the key's \
+                  deactivation (up to 36 hours); this keeps them denied when the owner's user \
+                  is returned to service. Long-term keys carry no aws:TokenIssueTime and are \
+                  not affected."
+                .into(),
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![USER.put_inline_policy(
+                &u.name,
+                &ctx.revoke_policy,
+                &ctx.revoke_older_sessions,
+            )],
+            rollback: vec![USER.delete_inline_policy(&u.name, &ctx.revoke_policy)],
+        })
+        .collect()
+}

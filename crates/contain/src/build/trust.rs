@@ -1,0 +1,85 @@
+//! Backdoor trust: the trust policy of attacker-created and backdoored roles replaced with one
+//! that lets nobody assume them, so that no new session can start.
+
+use super::cli::{iam, json_arg};
+use super::context::Context;
+use super::policies::ROLE;
+use super::roles::origin_label;
+use super::step::Draft;
+use crate::model::{Role, RoleOrigin};
+use crate::policy;
+use crate::shell::quote;
+
+/// Revoke: each attacker-created or backdoored role's trust replaced with a deny-all trust. The
+/// rollback restores the original: from the findings when known, else the preserved copy.
+pub(super) fn replace_trust(ctx: &Context<'_>) -> Vec<Draft> {
+    let deny_trust = json_arg(&policy::deny_all_trust());
+    ctx.findings
+        .roles
+        .iter()
+        .filter(|r| r.origin != RoleOrigin::Compromised)
+        .map(|r| Draft {
+            target: ROLE.target(&r.name),
+            action: format!(
+                "Replace the trust policy of {} role {} with one that lets nobody assume it",
+                origin_label(r),
+                quote(&r.name)
+            ),
+            why: format!(
+                "The trust policy lets {} assume the role from outside; no new session can be \
+                 started after this. The original is saved by the preserve phase and is the \
+                 rollback.{}",
+                trusted(r),
+                backdoor_warning(r)
+            ),
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec![iam("update-assume-role-policy")
+                .arg("--role-name", &r.name)
+                .arg("--policy-document", &deny_trust)
+                .done()],
+            rollback: vec![restore_trust(ctx, r)],
+        })
+        .collect()
+}
+
+/// The command putting back the role's trust policy as it was before the attacker's change.
+fn restore_trust(ctx: &Context<'_>, r: &Role) -> String {
+    let update = iam("update-assume-role-policy").arg("--role-name", &r.name);
+    match &r.original_trust_policy {
+        Some(doc) => {
+            let v: serde_json::Value =
+                serde_json::from_str(doc).expect("validated before planning");
+            update.arg("--policy-document", &json_arg(&v)).done()
+        }
+        None => update
+            .raw(&format!(
+                "--policy-document \"file://$EVIDENCE_DIR/{}\"",
+                ctx.roles.get(&r.name).trust_policy_file()
+            ))
+            .done(),
+    }
+}
+
+/// The principals the role trusts, quoted, or "unknown principals".
+fn trusted(r: &Role) -> String {
+    if r.trust_principals.is_empty() {
+        "unknown principals".to_string()
+    } else {
+        r.trust_principals
+            .iter()
+            .map(|p| quote(p))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// For a backdoored role: the owner's principals lose access too.
+fn backdoor_warning(r: &Role) -> &'static str {
+    if r.origin == RoleOrigin::Backdoored {
+        " The owner's legitimate principals lose access too: restore the original trust from the \
+         rollback without the backdoor principals once the investigation allows."
+    } else {
+        ""
+    }
+}
