@@ -23,10 +23,10 @@
 #![deny(missing_docs)]
 
 mod build;
-pub mod model;
+mod model;
 mod plan;
-pub mod policy;
-pub mod shell;
+mod policy;
+mod shell;
 
 pub use build::{build_plan, token_issue_time, AWS_QUARANTINE_POLICY_ARN, IAM_REGION};
 pub use model::{
