@@ -34,3 +34,28 @@ pub(super) fn preserve_iam_state(ctx: &Context<'_>) -> Vec<Draft> {
         rollback: vec![],
     }]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{drafts, findings};
+
+    #[test]
+    fn saves_credential_report_then_authorization_details() {
+        let d = drafts(&findings(), preserve_iam_state);
+        assert_eq!(d.len(), 1, "one step whatever the findings");
+        let d = &d[0];
+        assert_eq!(d.target, "account:123456789012");
+        assert!(d.reversible && !d.destroys_evidence && d.rollback.is_empty());
+        assert_eq!(d.commands.len(), 3);
+        assert!(d.commands[0].starts_with("until [ \"$(aws iam generate-credential-report"));
+        assert!(
+            d.commands[1].ends_with("| base64 -d > \"$EVIDENCE_DIR/iam-credential-report.csv\"")
+        );
+        assert_eq!(
+            d.commands[2],
+            "aws iam get-account-authorization-details --region us-east-1 --output json > \
+             \"$EVIDENCE_DIR/iam-account-authorization-details.json\""
+        );
+    }
+}

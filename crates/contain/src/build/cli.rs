@@ -87,3 +87,36 @@ pub(super) fn stem(kind: &str, n: usize, parts: &[&str]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_evidence_is_written_as_json_whatever_the_cli_output_setting() {
+        assert_eq!(ev("a.json"), "--output json > \"$EVIDENCE_DIR/a.json\"");
+        assert_eq!(ev("a.txt"), "> \"$EVIDENCE_DIR/a.txt\"");
+    }
+
+    #[test]
+    fn stems_are_numbered_and_safe() {
+        assert_eq!(stem("ec2", 3, &["us-east-1", "i-1"]), "ec2-3-us-east-1-i-1");
+        assert_eq!(stem("iam-user", 0, &["../../x y"]), "iam-user-0-_.._.._x_y");
+    }
+
+    #[test]
+    fn owned_items_are_removed_one_by_one() {
+        let keys = Owned {
+            list: "list-access-keys",
+            query: "AccessKeyMetadata[].AccessKeyId",
+            remove: "delete-access-key",
+            id_flag: "--access-key-id",
+        };
+        assert_eq!(
+            keys.remove_each("x", "--user-name", "u"),
+            "for x in $(aws iam list-access-keys --region us-east-1 --user-name u --query \
+             'AccessKeyMetadata[].AccessKeyId' --output text); do aws iam delete-access-key \
+             --region us-east-1 --user-name u --access-key-id \"$x\"; done"
+        );
+    }
+}

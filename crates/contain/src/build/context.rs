@@ -57,3 +57,35 @@ impl<'a> Context<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::findings;
+
+    #[test]
+    fn names_and_documents_come_from_the_case_and_now() {
+        let f = findings();
+        let ctx = Context::new(&f).unwrap();
+        assert_eq!(ctx.issued_before, "2024-05-01T12:00:00Z");
+        assert_eq!(ctx.quarantine, "cloudcase-quarantine-c1");
+        assert_eq!(ctx.revoke_policy, "cloudcase-revoke-sessions-c1");
+        assert!(
+            ctx.deny_all.contains("CloudcaseQuarantineDenyAll") && !ctx.deny_all.contains('\n')
+        );
+        assert!(ctx
+            .revoke_older_sessions
+            .contains(r#""aws:TokenIssueTime":"2024-05-01T12:00:00Z""#));
+    }
+
+    #[test]
+    fn now_out_of_range_is_an_error() {
+        let mut f = findings();
+        f.now_ms = i64::MIN;
+        assert!(matches!(
+            Context::new(&f),
+            Err(ContainError::InvalidTime(i64::MIN))
+        ));
+        assert_eq!(token_issue_time(-1).unwrap(), "1970-01-01T00:00:00Z");
+    }
+}

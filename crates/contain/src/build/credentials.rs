@@ -106,3 +106,59 @@ fn reset_password(u: &User) -> Draft {
             .done()],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{key, user};
+
+    #[test]
+    fn only_active_keys_are_deactivated_and_reactivation_is_the_rollback() {
+        let mut u = user("alice", UserOrigin::Compromised);
+        assert_eq!(deactivate_keys(&u), None);
+        u.access_keys = vec![
+            key("AKIA1", KeyStatus::Active),
+            key("AKIA2", KeyStatus::Inactive),
+            key("AKIA3", KeyStatus::Active),
+        ];
+        let d = deactivate_keys(&u).unwrap();
+        assert_eq!(
+            d.action,
+            "Deactivate (not delete) access keys AKIA1, AKIA3 of user alice"
+        );
+        assert_eq!(
+            d.commands,
+            [
+                "aws iam update-access-key --region us-east-1 --user-name alice \
+                 --access-key-id AKIA1 --status Inactive",
+                "aws iam update-access-key --region us-east-1 --user-name alice \
+                 --access-key-id AKIA3 --status Inactive",
+            ]
+        );
+        assert!(d.rollback.iter().all(|c| c.ends_with("--status Active")));
+        assert!(d.reversible && !d.destroys_evidence);
+    }
+
+    #[test]
+    fn console_password_is_deleted_for_the_attacker_and_reset_for_the_owner() {
+        let mut u = user("eve", UserOrigin::AttackerCreated);
+        assert_eq!(lock_console(&u), None, "no login profile, nothing to do");
+        u.has_login_profile = true;
+        let d = lock_console(&u).unwrap();
+        assert_eq!(
+            d.commands,
+            ["aws iam delete-login-profile --region us-east-1 --user-name eve"]
+        );
+        assert!(d.rollback[0].starts_with("aws iam create-login-profile "));
+        assert!(d.rollback[0].contains(NEW_PASSWORD));
+
+        let mut u = user("alice", UserOrigin::Compromised);
+        u.has_login_profile = true;
+        let d = lock_console(&u).unwrap();
+        assert!(d.commands[0].starts_with("aws iam update-login-profile "));
+        assert!(d.commands[0].contains("$(openssl rand -base64 30)"));
+        assert!(!d.commands[0].contains("delete-login-profile"));
+        assert!(d.rollback[0].contains(NEW_PASSWORD));
+        assert!(d.reversible && !d.destroys_evidence);
+    }
+}

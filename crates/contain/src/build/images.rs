@@ -188,3 +188,88 @@ pub(super) fn unshare(ctx: &Context<'_>) -> Vec<Draft> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{drafts, findings, shared};
+    use crate::model::Findings;
+
+    /// A snapshot shared with an account and the public, an AMI shared with an account, an AMI
+    /// shared with nobody.
+    fn images() -> Findings {
+        let mut f = findings();
+        f.shared_images = vec![
+            shared(ImageKind::Snapshot, "snap-1", &["111111111111", "all"]),
+            shared(ImageKind::Ami, "ami-1", &["111111111111"]),
+            shared(ImageKind::Ami, "ami-2", &[]),
+        ];
+        f
+    }
+
+    #[test]
+    fn each_kind_is_described_with_its_own_vocabulary() {
+        let d = drafts(&images(), preserve);
+        assert_eq!(d.len(), 3);
+        assert_eq!(d[0].target, "ebs-snapshot:us-east-1:snap-1");
+        assert_eq!(d[1].target, "ami:us-east-1:ami-1");
+        assert!(d[0].commands[0]
+            .starts_with("aws ec2 describe-snapshots --region us-east-1 --snapshot-ids snap-1 "));
+        assert!(
+            d[0].commands[1].contains("--snapshot-id snap-1 --attribute createVolumePermission")
+        );
+        assert!(d[1].commands[0]
+            .starts_with("aws ec2 describe-images --region us-east-1 --image-ids ami-1 "));
+        assert!(d[1].commands[1].contains("--image-id ami-1 --attribute launchPermission"));
+        assert!(d[2].commands[1]
+            .ends_with("\"$EVIDENCE_DIR/shared-2-us-east-1-ami-2.permissions.json\""));
+    }
+
+    #[test]
+    fn sharing_is_removed_and_added_back_on_rollback() {
+        let d = drafts(&images(), unshare);
+        assert_eq!(d.len(), 2, "an image shared with nobody needs nothing");
+        assert_eq!(
+            d[0].action,
+            "Stop sharing ebs-snapshot snap-1 with 111111111111, all"
+        );
+        assert_eq!(
+            d[0].commands,
+            [
+                "aws ec2 modify-snapshot-attribute --region us-east-1 --snapshot-id snap-1 \
+              --attribute createVolumePermission --operation-type remove \
+              --user-ids 111111111111 --group-names all"
+            ]
+        );
+        assert_eq!(
+            d[0].rollback,
+            [d[0].commands[0].replace("type remove", "type add")]
+        );
+        assert!(d[1].commands[0]
+            .starts_with("aws ec2 modify-image-attribute --region us-east-1 --image-id ami-1 "));
+        let permission = |c: &str| {
+            let arg = c.split('\'').nth(1).unwrap();
+            serde_json::from_str::<serde_json::Value>(arg).unwrap()
+        };
+        assert_eq!(
+            permission(&d[1].commands[0]),
+            serde_json::json!({"Remove": [{"UserId": "111111111111"}]})
+        );
+        assert_eq!(
+            permission(&d[1].rollback[0]),
+            serde_json::json!({"Add": [{"UserId": "111111111111"}]})
+        );
+        assert!(d.iter().all(|d| d.reversible && !d.destroys_evidence));
+    }
+
+    #[test]
+    fn a_public_ami_gets_the_all_group() {
+        let s = shared(ImageKind::Ami, "ami-3", &["all"]);
+        let sharing = Sharing {
+            accounts: vec![],
+            public: 1,
+        };
+        assert!(modify_launch_permission(&s, &sharing, "Remove")
+            .ends_with(r#"--launch-permission '{"Remove":[{"Group":"all"}]}'"#));
+    }
+}

@@ -202,3 +202,108 @@ pub(super) fn terminate_attacker_launched(ctx: &Context<'_>) -> Vec<Draft> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{drafts, findings, instance};
+    use crate::model::Findings;
+
+    /// An attacker's instance with a known group and volume, and a compromised one with neither.
+    fn two() -> Findings {
+        let mut miner = instance(
+            "i-m",
+            "eu-west-1",
+            Some("vpc-1"),
+            InstanceOrigin::AttackerLaunched,
+        );
+        miner.security_groups = vec!["sg-1".into(), "sg-2".into()];
+        miner.volumes = vec!["vol-1".into()];
+        let mut f = findings();
+        f.instances = vec![
+            miner,
+            instance("i-w", "us-east-1", None, InstanceOrigin::Compromised),
+        ];
+        f
+    }
+
+    #[test]
+    fn preserve_describes_protects_then_snapshots_every_instance() {
+        let d = drafts(&two(), preserve);
+        assert_eq!(d.len(), 2);
+        let ops: Vec<&str> = d[0]
+            .commands
+            .iter()
+            .map(|c| c.split(' ').nth(2).unwrap())
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                "describe-instances",
+                "describe-instance-attribute",
+                "describe-instance-attribute",
+                "describe-instance-attribute",
+                "modify-instance-attribute",
+                "modify-instance-attribute",
+                "create-snapshot",
+            ]
+        );
+        assert!(d[0].commands[4].ends_with("--disable-api-termination"));
+        assert!(d[0].commands[5].ends_with("--instance-initiated-shutdown-behavior stop"));
+        assert!(d[1].commands[6].starts_with("aws ec2 create-snapshots "));
+        assert_eq!(
+            d[0].rollback[0],
+            "if [ \"$(cat \"$EVIDENCE_DIR/ec2-0-eu-west-1-i-m.termination-protection.txt\")\" \
+             = False ]; then aws ec2 modify-instance-attribute --region eu-west-1 \
+             --instance-id i-m --no-disable-api-termination; fi"
+        );
+        assert!(d
+            .iter()
+            .all(|d| d.reversible && !d.destroys_evidence && d.rollback.len() == 2));
+    }
+
+    #[test]
+    fn isolation_uses_the_network_group_and_is_reversible_only_with_known_groups() {
+        let d = drafts(&two(), isolate);
+        assert_eq!(
+            d[0].commands,
+            [
+                "aws ec2 modify-instance-attribute --region eu-west-1 --instance-id i-m \
+              --groups \"$QSG_1\""
+            ]
+        );
+        assert_eq!(
+            d[0].rollback,
+            [
+                "aws ec2 modify-instance-attribute --region eu-west-1 --instance-id i-m \
+              --groups sg-1 sg-2"
+            ]
+        );
+        assert!(d[0].reversible);
+        assert!(d[1].commands[0].ends_with("--groups \"$QSG_2\""));
+        assert!(!d[1].reversible && d[1].rollback.is_empty());
+        assert!(d.iter().all(|d| !d.destroys_evidence));
+    }
+
+    #[test]
+    fn only_attacker_instances_are_stopped_then_terminated() {
+        let f = two();
+        let stop = drafts(&f, stop_attacker_launched);
+        assert_eq!(stop.len(), 1);
+        assert_eq!(stop[0].target, "ec2-instance:eu-west-1:i-m");
+        assert_eq!(
+            stop[0].commands,
+            ["aws ec2 stop-instances --region eu-west-1 --instance-ids i-m"]
+        );
+        assert!(stop[0].reversible && stop[0].destroys_evidence);
+        let end = drafts(&f, terminate_attacker_launched);
+        assert_eq!(end.len(), 1);
+        assert!(!end[0].reversible && end[0].destroys_evidence && end[0].rollback.is_empty());
+        assert!(end[0].commands[0].starts_with("aws ec2 wait snapshot-completed "));
+        assert!(end[0].commands[1].ends_with("--no-disable-api-termination"));
+        assert_eq!(
+            end[0].commands[2],
+            "aws ec2 terminate-instances --region eu-west-1 --instance-ids i-m"
+        );
+    }
+}

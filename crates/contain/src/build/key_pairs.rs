@@ -69,3 +69,33 @@ pub(super) fn delete(ctx: &Context<'_>) -> Vec<Draft> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{drafts, findings};
+
+    #[test]
+    fn public_key_is_saved_before_the_pair_is_deleted() {
+        let mut f = findings();
+        f.key_pairs = vec![KeyPair {
+            name: "k 1".into(),
+            region: "eu-west-1".into(),
+        }];
+        let saved = drafts(&f, preserve);
+        assert_eq!(
+            saved[0].commands,
+            ["aws ec2 describe-key-pairs --region eu-west-1 --key-names 'k 1' --include-public-key \
+              --output json > \"$EVIDENCE_DIR/key-pair-0-eu-west-1-k_1.json\""]
+        );
+        assert!(saved[0].reversible && !saved[0].destroys_evidence);
+        let deleted = drafts(&f, delete);
+        assert_eq!(deleted[0].target, saved[0].target);
+        assert_eq!(
+            deleted[0].commands,
+            ["aws ec2 delete-key-pair --region eu-west-1 --key-name 'k 1'"]
+        );
+        assert!(!deleted[0].reversible && deleted[0].destroys_evidence);
+        assert!(deleted[0].rollback.is_empty());
+    }
+}

@@ -96,3 +96,45 @@ pub(super) fn delete(ctx: &Context<'_>) -> Vec<Draft> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{drafts, findings};
+    use crate::model::Findings;
+
+    /// One function.
+    fn one() -> Findings {
+        let mut f = findings();
+        f.lambda_functions = vec![LambdaFunction {
+            name: "f1".into(),
+            region: "eu-west-1".into(),
+        }];
+        f
+    }
+
+    #[test]
+    fn code_is_saved_then_the_function_throttled_then_deleted() {
+        let f = one();
+        let saved = drafts(&f, preserve);
+        assert_eq!(saved[0].target, "lambda-function:eu-west-1:f1");
+        assert_eq!(
+            saved[0].commands[1],
+            "curl -fsS -o \"$EVIDENCE_DIR/lambda-0-eu-west-1-f1.zip\" \"$(aws lambda get-function \
+             --region eu-west-1 --function-name f1 --query Code.Location --output text)\""
+        );
+        let throttled = drafts(&f, throttle);
+        assert!(throttled[0].commands[0].ends_with("--reserved-concurrent-executions 0"));
+        assert_eq!(
+            throttled[0].rollback,
+            ["aws lambda delete-function-concurrency --region eu-west-1 --function-name f1"]
+        );
+        assert!(throttled[0].reversible && !throttled[0].destroys_evidence);
+        let deleted = drafts(&f, delete);
+        assert_eq!(
+            deleted[0].commands,
+            ["aws lambda delete-function --region eu-west-1 --function-name f1"]
+        );
+        assert!(!deleted[0].reversible && deleted[0].destroys_evidence);
+    }
+}

@@ -29,6 +29,9 @@ mod trust;
 mod users;
 mod validate;
 
+#[cfg(test)]
+mod testing;
+
 pub use cli::IAM_REGION;
 pub use context::token_issue_time;
 pub use policies::AWS_QUARANTINE_POLICY_ARN;
@@ -123,4 +126,108 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
         token_issued_before: ctx.issued_before,
         steps: steps.finish(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::rich;
+    use crate::model::{InstanceOrigin, UserOrigin};
+    use crate::plan::Step;
+
+    #[test]
+    fn the_table_lists_each_phase_once_in_order() {
+        let phases: Vec<Phase> = PLAN.iter().map(|p| p.phase).collect();
+        assert_eq!(
+            phases,
+            [
+                Phase::Preserve,
+                Phase::Contain,
+                Phase::Revoke,
+                Phase::Isolate,
+                Phase::Eradicate
+            ]
+        );
+        assert!(PLAN.iter().all(|p| !p.parts.is_empty()));
+    }
+
+    /// Invariants every plan keeps, whatever the findings: checked on findings with every kind of
+    /// resource and origin.
+    #[test]
+    fn plan_invariants() {
+        let f = rich();
+        let p = build_plan(&f).unwrap();
+        assert_eq!(p, build_plan(&f).unwrap(), "deterministic");
+        let s = &p.steps;
+        for (i, step) in s.iter().enumerate() {
+            assert_eq!(step.order as usize, i + 1, "numbered from 1 without gaps");
+            assert!(!step.target.is_empty() && !step.action.is_empty() && !step.why.is_empty());
+            assert!(!step.commands.is_empty(), "{}: no command", step.action);
+            // Nothing to undo means it cannot be undone; after the preserve phase (whose reads
+            // need no undoing) a reversible step always says how.
+            if !step.reversible {
+                assert!(step.rollback.is_empty(), "{}", step.action);
+            }
+            if step.phase != Phase::Preserve {
+                assert_eq!(
+                    step.reversible,
+                    !step.rollback.is_empty(),
+                    "{}",
+                    step.action
+                );
+            }
+            // Evidence is lost only when isolating (stopping) or eradicating.
+            if step.destroys_evidence {
+                assert!(step.phase >= Phase::Isolate, "{}", step.action);
+            }
+        }
+        assert!(
+            s.windows(2).all(|w| w[0].phase <= w[1].phase),
+            "ordered by phase"
+        );
+        let before = |later: &Step, phase: Phase| {
+            s.iter()
+                .any(|e| e.phase == phase && e.target == later.target && e.order < later.order)
+        };
+        let eradicate: Vec<&Step> = s.iter().filter(|e| e.phase == Phase::Eradicate).collect();
+        assert!(!eradicate.is_empty());
+        for e in eradicate {
+            assert!(!e.reversible && e.destroys_evidence, "{}", e.action);
+            assert!(
+                before(e, Phase::Preserve),
+                "{} not preserved first",
+                e.target
+            );
+        }
+        // What the owner keeps is never deleted or stopped.
+        for u in f
+            .users
+            .iter()
+            .filter(|u| u.origin == UserOrigin::Compromised)
+        {
+            let t = format!("iam-user:{}", u.name);
+            assert!(
+                s.iter().all(|e| e.target != t || !e.destroys_evidence),
+                "{t}"
+            );
+        }
+        for i in f
+            .instances
+            .iter()
+            .filter(|i| i.origin == InstanceOrigin::Compromised)
+        {
+            let t = format!("ec2-instance:{}:{}", i.region, i.id);
+            assert!(
+                s.iter().all(|e| e.target != t || !e.destroys_evidence),
+                "{t}"
+            );
+        }
+        // Identities are contained before their sessions are revoked.
+        for r in s
+            .iter()
+            .filter(|e| e.phase == Phase::Revoke && e.target.starts_with("iam-user:"))
+        {
+            assert!(before(r, Phase::Contain), "{}", r.target);
+        }
+    }
 }

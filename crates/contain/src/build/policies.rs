@@ -59,3 +59,23 @@ impl IdentityKind {
             .done()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_and_roles_share_the_command_shapes() {
+        assert_eq!(USER.target("alice"), "iam-user:alice");
+        assert_eq!(ROLE.target("r"), "iam-role:r");
+        assert_eq!(
+            ROLE.put_inline_policy("r", "p", "{}"),
+            "aws iam put-role-policy --region us-east-1 --role-name r --policy-name p \
+             --policy-document '{}'"
+        );
+        assert_eq!(
+            USER.delete_inline_policy("a b", "p"),
+            "aws iam delete-user-policy --region us-east-1 --user-name 'a b' --policy-name p"
+        );
+    }
+}

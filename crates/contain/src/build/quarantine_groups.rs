@@ -107,3 +107,60 @@ pub(super) fn create(ctx: &Context<'_>) -> Vec<Draft> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{drafts, findings, instance};
+    use crate::model::InstanceOrigin;
+
+    #[test]
+    fn one_group_per_network_numbered_by_first_instance_created_in_network_order() {
+        let o = InstanceOrigin::Compromised;
+        let mut f = findings();
+        f.instances = vec![
+            instance("i-1", "us-east-1", Some("vpc-b"), o),
+            instance("i-2", "eu-west-1", None, o),
+            instance("i-3", "us-east-1", Some("vpc-b"), o),
+            instance("i-4", "us-east-1", Some("vpc-a"), o),
+        ];
+        let groups = QuarantineGroups::new(&f.instances);
+        let vars: Vec<&str> = f.instances.iter().map(|i| groups.variable(i)).collect();
+        assert_eq!(vars, ["QSG_1", "QSG_2", "QSG_1", "QSG_3"]);
+
+        let d = drafts(&f, create);
+        let targets: Vec<&str> = d.iter().map(|d| d.target.as_str()).collect();
+        assert_eq!(
+            targets,
+            [
+                "ec2-vpc:eu-west-1:default",
+                "ec2-vpc:us-east-1:vpc-a",
+                "ec2-vpc:us-east-1:vpc-b"
+            ]
+        );
+        assert_eq!(
+            d[0].action,
+            "Create quarantine security group cloudcase-quarantine-c1 (no rules) in eu-west-1 \
+             default VPC"
+        );
+        assert!(d[0].commands[0].starts_with(
+            "QSG_2=\"$(aws ec2 create-security-group --region eu-west-1 \
+             --group-name cloudcase-quarantine-c1 "
+        ));
+        assert!(!d[0].commands[0].contains("--vpc-id"));
+        assert!(d[1].commands[0].contains("--vpc-id vpc-a --query GroupId"));
+        assert!(d[1].commands[1].starts_with(
+            "aws ec2 revoke-security-group-egress --region us-east-1 --group-id \"$QSG_3\" "
+        ));
+        assert_eq!(
+            d[2].rollback,
+            ["aws ec2 delete-security-group --region us-east-1 --group-id \"$QSG_1\""]
+        );
+        assert!(d.iter().all(|d| d.reversible && !d.destroys_evidence));
+    }
+
+    #[test]
+    fn no_instances_no_groups() {
+        assert!(drafts(&findings(), create).is_empty());
+    }
+}

@@ -70,3 +70,49 @@ pub(super) fn risks(f: &Findings, issued_before: &str) -> Vec<String> {
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{findings, role, user};
+
+    #[test]
+    fn every_plan_names_the_general_risks_first() {
+        let r = risks(&findings(), "2024-05-01T12:00:00Z");
+        assert_eq!(r.len(), 1 + ALWAYS.len());
+        assert!(r[0].contains("aws:TokenIssueTime < 2024-05-01T12:00:00Z"));
+        assert!(r[1..].iter().zip(ALWAYS).all(|(a, b)| a == b));
+    }
+
+    #[test]
+    fn outside_principals_of_attacker_roles_and_attacker_users_add_risks() {
+        let mut f = findings();
+        let mut trusted = role("b", RoleOrigin::Backdoored);
+        trusted.trust_principals = vec![
+            "arn:aws:iam::123456789012:root".into(),
+            "ec2.amazonaws.com".into(),
+            "arn:aws:iam::999999999999:root".into(),
+        ];
+        let mut compromised = role("c", RoleOrigin::Compromised);
+        compromised.trust_principals = vec!["arn:aws:iam::888888888888:root".into()];
+        f.roles = vec![trusted, compromised];
+        f.users = vec![user("alice", UserOrigin::Compromised)];
+        let r = risks(&f, "t");
+        assert_eq!(r.len(), 2 + ALWAYS.len());
+        assert!(r
+            .last()
+            .unwrap()
+            .starts_with("Role b trusts arn:aws:iam::999999999999:root:"));
+        assert!(
+            !r.iter().any(|r| r.contains("888888888888")),
+            "compromised roles' trust is theirs"
+        );
+
+        f.users.push(user("eve", UserOrigin::AttackerCreated));
+        let r = risks(&f, "t");
+        assert!(r
+            .last()
+            .unwrap()
+            .starts_with("Attacker-created users may have registered"));
+    }
+}

@@ -215,3 +215,112 @@ pub(super) fn delete_attacker_created(ctx: &Context<'_>) -> Vec<Draft> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{drafts, findings, role, session};
+
+    /// Roles `a` (attacker-created) and `b` (compromised), sessions of `b`, `s`, `s` again and `t`.
+    fn with_sessions() -> Findings {
+        let mut f = findings();
+        f.roles = vec![
+            role("a", RoleOrigin::AttackerCreated),
+            role("b", RoleOrigin::Compromised),
+        ];
+        f.role_sessions = vec![
+            session("b", "1"),
+            session("s", "2"),
+            session("s", "3"),
+            session("t", "4"),
+        ];
+        f
+    }
+
+    #[test]
+    fn inventory_lists_findings_roles_then_session_only_roles_once() {
+        let f = with_sessions();
+        let roles = RoleInventory::new(&f);
+        let listed: Vec<(&str, &str)> = roles
+            .iter()
+            .map(|r| (r.name, r.evidence.as_str()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("a", "iam-role-0-a"),
+                ("b", "iam-role-1-b"),
+                ("s", "iam-role-2-s"),
+                ("t", "iam-role-3-t"),
+            ]
+        );
+        assert_eq!(
+            roles.get("s").trust_policy_file(),
+            "iam-role-2-s.trust-policy.json"
+        );
+    }
+
+    #[test]
+    fn inventory_finds_the_last_of_a_name_given_twice() {
+        let mut f = findings();
+        f.roles = vec![
+            role("r", RoleOrigin::Backdoored),
+            role("r", RoleOrigin::Backdoored),
+        ];
+        assert_eq!(RoleInventory::new(&f).get("r").evidence, "iam-role-1-r");
+    }
+
+    #[test]
+    fn preserve_saves_every_known_role_with_its_trust_policy_as_json() {
+        let d = drafts(&with_sessions(), preserve);
+        let targets: Vec<&str> = d.iter().map(|d| d.target.as_str()).collect();
+        assert_eq!(
+            targets,
+            ["iam-role:a", "iam-role:b", "iam-role:s", "iam-role:t"]
+        );
+        assert_eq!(d[0].commands.len(), 2 + ROLE_STATE.len());
+        assert_eq!(
+            d[0].commands[1],
+            "aws iam get-role --region us-east-1 --role-name a --query \
+             Role.AssumeRolePolicyDocument --output json > \
+             \"$EVIDENCE_DIR/iam-role-0-a.trust-policy.json\""
+        );
+        assert!(d
+            .iter()
+            .all(|d| d.reversible && !d.destroys_evidence && d.rollback.is_empty()));
+    }
+
+    #[test]
+    fn quarantine_covers_findings_roles_not_session_only_ones() {
+        let d = drafts(&with_sessions(), quarantine);
+        let targets: Vec<&str> = d.iter().map(|d| d.target.as_str()).collect();
+        assert_eq!(targets, ["iam-role:a", "iam-role:b"]);
+        assert!(d[0].commands[0].starts_with(
+            "aws iam put-role-policy --region us-east-1 --role-name a \
+             --policy-name cloudcase-quarantine-c1"
+        ));
+        assert!(!d[0].why.contains("legitimate"));
+        assert!(d[1].why.contains("This is a legitimate role"));
+        assert!(d.iter().all(|d| d.reversible && d.rollback.len() == 1));
+    }
+
+    #[test]
+    fn only_attacker_created_roles_are_deleted_after_being_emptied() {
+        let d = drafts(&with_sessions(), delete_attacker_created);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].target, "iam-role:a");
+        assert!(!d[0].reversible && d[0].destroys_evidence && d[0].rollback.is_empty());
+        assert_eq!(d[0].commands.len(), ROLE_CLEANUP.len() + 1);
+        for (c, owned) in d[0].commands.iter().zip(ROLE_CLEANUP) {
+            assert!(
+                c.starts_with(&format!("for p in $(aws iam {} ", owned.list)),
+                "{c}"
+            );
+            assert!(c.contains(&format!("do aws iam {} ", owned.remove)), "{c}");
+        }
+        assert_eq!(
+            d[0].commands[3],
+            "aws iam delete-role --region us-east-1 --role-name a"
+        );
+    }
+}

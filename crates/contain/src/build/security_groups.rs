@@ -96,3 +96,71 @@ fn ip_permissions(rules: &[IngressRule]) -> String {
         .collect();
     json_arg(&serde_json::Value::Array(perms))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{drafts, findings, rule};
+    use crate::model::Findings;
+
+    /// A group with two rules and one without.
+    fn groups() -> Findings {
+        let mut f = findings();
+        f.security_groups = vec![
+            SecurityGroup {
+                id: "sg-open".into(),
+                region: "eu-west-1".into(),
+                rules: vec![
+                    rule("tcp", Some((22, 22)), "0.0.0.0/0"),
+                    rule("-1", None, "::/0"),
+                ],
+            },
+            SecurityGroup {
+                id: "sg-none".into(),
+                region: "eu-west-1".into(),
+                rules: vec![],
+            },
+        ];
+        f
+    }
+
+    #[test]
+    fn every_group_is_described() {
+        let d = drafts(&groups(), preserve);
+        assert_eq!(d.len(), 2);
+        assert_eq!(
+            d[1].commands,
+            [
+                "aws ec2 describe-security-groups --region eu-west-1 --group-ids sg-none \
+              --output json > \"$EVIDENCE_DIR/sg-1-eu-west-1-sg-none.json\""
+            ]
+        );
+    }
+
+    #[test]
+    fn only_the_attackers_rules_are_revoked_and_authorized_again_on_rollback() {
+        let d = drafts(&groups(), revoke_ingress);
+        assert_eq!(d.len(), 1, "a group without rules has nothing to revoke");
+        assert_eq!(
+            d[0].action,
+            "Revoke the attacker's ingress rules (0.0.0.0/0, ::/0) from security group sg-open"
+        );
+        let perms = d[0].commands[0].split('\'').nth(1).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(perms).unwrap(),
+            serde_json::json!([
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+                {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
+            ])
+        );
+        assert!(d[0].commands[0].starts_with("aws ec2 revoke-security-group-ingress "));
+        assert_eq!(
+            d[0].rollback[0],
+            d[0].commands[0].replace(
+                "revoke-security-group-ingress",
+                "authorize-security-group-ingress"
+            )
+        );
+        assert!(d[0].reversible && !d[0].destroys_evidence);
+    }
+}

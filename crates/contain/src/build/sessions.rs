@@ -84,3 +84,50 @@ pub(super) fn revoke_user_sessions(ctx: &Context<'_>) -> Vec<Draft> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{drafts, findings, role, session, user};
+    use crate::model::RoleOrigin;
+
+    #[test]
+    fn every_known_role_gets_the_token_issue_time_policy() {
+        let mut f = findings();
+        f.roles = vec![role("r", RoleOrigin::Backdoored)];
+        f.role_sessions = vec![session("app", "i-1"), session("app", "$(x)")];
+        let d = drafts(&f, revoke_role_sessions);
+        let targets: Vec<&str> = d.iter().map(|d| d.target.as_str()).collect();
+        assert_eq!(targets, ["iam-role:r", "iam-role:app"]);
+        assert!(!d[0].why.contains("Known sessions"));
+        assert!(d[1].why.ends_with("Known sessions: i-1, '$(x)'."));
+        assert!(d[1].action.contains("issued before 2024-05-01T12:00:00Z"));
+        let c = &d[1].commands[0];
+        assert!(c.starts_with(
+            "aws iam put-role-policy --region us-east-1 --role-name app \
+             --policy-name cloudcase-revoke-sessions-c1 --policy-document '{"
+        ));
+        assert!(c.contains(r#""aws:TokenIssueTime":"2024-05-01T12:00:00Z""#));
+        assert_eq!(
+            d[1].rollback,
+            [
+                "aws iam delete-role-policy --region us-east-1 --role-name app \
+              --policy-name cloudcase-revoke-sessions-c1"
+            ]
+        );
+    }
+
+    #[test]
+    fn only_compromised_users_have_their_sessions_revoked() {
+        let mut f = findings();
+        f.users = vec![
+            user("eve", UserOrigin::AttackerCreated),
+            user("alice", UserOrigin::Compromised),
+        ];
+        let d = drafts(&f, revoke_user_sessions);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].target, "iam-user:alice");
+        assert!(d[0].commands[0].starts_with("aws iam put-user-policy "));
+        assert!(d[0].reversible && !d[0].destroys_evidence && d[0].rollback.len() == 1);
+    }
+}

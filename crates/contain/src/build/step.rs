@@ -60,3 +60,45 @@ impl Steps {
         self.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A draft on `target`.
+    fn draft(target: &str) -> Draft {
+        Draft {
+            target: target.into(),
+            action: "act".into(),
+            why: "why".into(),
+            reversible: true,
+            destroys_evidence: false,
+            commands: vec!["true".into()],
+            rollback: vec![],
+        }
+    }
+
+    #[test]
+    fn steps_are_ordered_by_phase_stably_and_numbered_from_one() {
+        let mut steps = Steps::default();
+        steps.push(Phase::Isolate, draft("a"));
+        steps.push(Phase::Preserve, draft("b"));
+        steps.push(Phase::Isolate, draft("c"));
+        steps.push(Phase::Preserve, draft("d"));
+        let done = steps.finish();
+        let got: Vec<(u32, Phase, &str)> = done
+            .iter()
+            .map(|s| (s.order, s.phase, s.target.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, Phase::Preserve, "b"),
+                (2, Phase::Preserve, "d"),
+                (3, Phase::Isolate, "a"),
+                (4, Phase::Isolate, "c"),
+            ]
+        );
+        assert_eq!(done[0].commands, ["true"]);
+    }
+}

@@ -83,3 +83,49 @@ fn backdoor_warning(r: &Role) -> &'static str {
         ""
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{drafts, findings, role};
+
+    #[test]
+    fn trust_is_replaced_for_attacker_and_backdoored_roles_only() {
+        let mut backdoored = role("b", RoleOrigin::Backdoored);
+        backdoored.trust_principals = vec!["arn:aws:iam::999999999999:root".into()];
+        backdoored.original_trust_policy =
+            Some(r#"{ "Version": "2012-10-17", "Statement": [] }"#.into());
+        let mut f = findings();
+        f.roles = vec![
+            role("c", RoleOrigin::Compromised),
+            role("a", RoleOrigin::AttackerCreated),
+            backdoored,
+        ];
+        let d = drafts(&f, replace_trust);
+        let targets: Vec<&str> = d.iter().map(|d| d.target.as_str()).collect();
+        assert_eq!(targets, ["iam-role:a", "iam-role:b"]);
+        for d in &d {
+            assert!(d.commands[0]
+                .starts_with("aws iam update-assume-role-policy --region us-east-1 --role-name "));
+            assert!(d.commands[0].contains("CloudcaseQuarantineNoAssume"));
+            assert!(d.reversible && !d.destroys_evidence);
+        }
+        // Without the original: the copy saved by the preserve phase (role 1 of the inventory).
+        assert!(d[0].rollback[0].ends_with(
+            "--policy-document \"file://$EVIDENCE_DIR/iam-role-1-a.trust-policy.json\""
+        ));
+        assert!(d[0].why.contains("lets unknown principals assume"));
+        assert!(!d[0].why.contains("legitimate principals lose access"));
+        // With it: the original, compacted.
+        let original = d[1].rollback[0].split('\'').nth(1).unwrap();
+        assert!(!original.contains(' '));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(original).unwrap(),
+            serde_json::json!({"Version": "2012-10-17", "Statement": []})
+        );
+        assert!(d[1]
+            .why
+            .contains("lets arn:aws:iam::999999999999:root assume"));
+        assert!(d[1].why.contains("legitimate principals lose access"));
+    }
+}

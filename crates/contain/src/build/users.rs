@@ -220,3 +220,96 @@ fn deletion_commands(u: &User) -> Vec<String> {
     cmds.push(iam("delete-user").arg("--user-name", name).done());
     cmds
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{drafts, findings, key, user};
+    use crate::model::KeyStatus;
+
+    #[test]
+    fn preserve_saves_each_user_under_a_numbered_safe_name() {
+        let mut f = findings();
+        f.users = vec![
+            user("alice", UserOrigin::Compromised),
+            user("../x", UserOrigin::AttackerCreated),
+        ];
+        let d = drafts(&f, preserve);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[1].target, "iam-user:../x");
+        assert_eq!(d[1].commands.len(), USER_STATE.len());
+        assert_eq!(
+            d[1].commands[0],
+            "aws iam get-user --region us-east-1 --user-name ../x --output json > \
+             \"$EVIDENCE_DIR/iam-user-1-_.._x.user.json\""
+        );
+        assert!(d[1].commands[5].starts_with("aws iam list-mfa-devices "));
+        assert!(d
+            .iter()
+            .all(|d| d.reversible && !d.destroys_evidence && d.rollback.is_empty()));
+    }
+
+    #[test]
+    fn contain_goes_user_by_user_deny_all_then_keys_then_password() {
+        let mut alice = user("alice", UserOrigin::Compromised);
+        alice.access_keys = vec![key("AKIA1", KeyStatus::Active)];
+        alice.has_login_profile = true;
+        let mut f = findings();
+        f.users = vec![alice, user("eve", UserOrigin::AttackerCreated)];
+        let d = drafts(&f, contain);
+        let actions: Vec<&str> = d.iter().map(|d| d.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "Attach inline deny-all policy cloudcase-quarantine-c1 to compromised user alice",
+                "Deactivate (not delete) access keys AKIA1 of user alice",
+                "Reset the console password of user alice to a random one nobody knows",
+                "Attach inline deny-all policy cloudcase-quarantine-c1 to attacker-created user eve",
+            ]
+        );
+        assert!(d[0].commands[0].starts_with(
+            "aws iam put-user-policy --region us-east-1 --user-name alice \
+             --policy-name cloudcase-quarantine-c1 --policy-document '{"
+        ));
+        assert_eq!(
+            d[0].rollback,
+            [
+                "aws iam delete-user-policy --region us-east-1 --user-name alice \
+              --policy-name cloudcase-quarantine-c1"
+            ]
+        );
+        assert!(d.iter().all(|d| d.reversible && !d.destroys_evidence));
+    }
+
+    #[test]
+    fn only_attacker_created_users_are_deleted_after_being_emptied() {
+        let mut eve = user("eve", UserOrigin::AttackerCreated);
+        eve.admin_policies = vec!["arn:aws:iam::aws:policy/AdministratorAccess".into()];
+        let mut f = findings();
+        f.users = vec![user("alice", UserOrigin::Compromised), eve];
+        let d = drafts(&f, delete_attacker_created);
+        assert_eq!(d.len(), 1);
+        let d = &d[0];
+        assert_eq!(d.target, "iam-user:eve");
+        assert!(!d.reversible && d.destroys_evidence && d.rollback.is_empty());
+        // One command per cleanup entry (one admin policy), then delete-user.
+        assert_eq!(d.commands.len(), USER_CLEANUP.len() + 1);
+        assert!(d.commands[0].starts_with("for x in $(aws iam list-access-keys "));
+        assert!(d.commands[1].starts_with("if aws iam get-login-profile "));
+        let admin = d
+            .commands
+            .iter()
+            .position(|c| c.ends_with("|| true"))
+            .unwrap();
+        let attached = d
+            .commands
+            .iter()
+            .position(|c| c.contains("list-attached-user-policies"))
+            .unwrap();
+        assert!(admin < attached, "known admin policies before the listing");
+        assert_eq!(
+            d.commands.last().unwrap(),
+            "aws iam delete-user --region us-east-1 --user-name eve"
+        );
+    }
+}

@@ -97,3 +97,61 @@ pub(super) fn validate(f: &Findings) -> Result<(), ContainError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::testing::{findings, instance, rich};
+    use crate::model::InstanceOrigin;
+
+    /// The field an [`ContainError::UnsafeValue`] names.
+    fn unsafe_field(f: &Findings) -> String {
+        match validate(f) {
+            Err(ContainError::UnsafeValue { field, .. }) => field,
+            other => panic!("expected UnsafeValue, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn rich_findings_are_valid() {
+        validate(&rich()).unwrap();
+    }
+
+    #[test]
+    fn the_error_names_the_offending_field() {
+        let mut f = findings();
+        let mut i = instance(
+            "i-1",
+            "eu-west-1",
+            Some("vpc-1\n"),
+            InstanceOrigin::Compromised,
+        );
+        f.instances = vec![i.clone()];
+        assert_eq!(unsafe_field(&f), "instances[].vpc_id");
+        i.vpc_id = None;
+        i.volumes = vec!["".into()];
+        f.instances = vec![i];
+        assert_eq!(unsafe_field(&f), "instances[].volumes[]");
+        let mut f = rich();
+        f.shared_images[0].shared_with.push("a\u{7}".into());
+        assert_eq!(unsafe_field(&f), "shared_images[].shared_with[]");
+    }
+
+    #[test]
+    fn case_and_account_ids_have_a_fixed_shape() {
+        for (case, ok) in [("a", true), ("A.b_c-9", true), ("", false), ("a/b", false)] {
+            let mut f = findings();
+            f.case_id = case.into();
+            assert_eq!(validate(&f).is_ok(), ok, "{case:?}");
+        }
+        let mut f = findings();
+        f.case_id = "x".repeat(65);
+        assert!(matches!(validate(&f), Err(ContainError::InvalidCaseId(_))));
+        f.case_id = "x".repeat(64);
+        f.account_id = "12345678901a".into();
+        assert!(matches!(
+            validate(&f),
+            Err(ContainError::InvalidAccountId(_))
+        ));
+    }
+}
