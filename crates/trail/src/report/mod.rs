@@ -1,12 +1,15 @@
 //! The outcome of a validation: per-file results, unproven periods, findings, and
-//! their renderings (text in the style of `aws cloudtrail validate-logs --verbose`,
-//! and JSON with stable keys).
+//! the counts and verdict drawn from them. Rendered as text in the style of
+//! `aws cloudtrail validate-logs --verbose` (`text`) and as JSON with stable keys (`json`).
 
-use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use serde_json::{json, Value};
+
+mod json;
+mod text;
+
+pub use text::{fmt_time, TextOptions};
 
 /// What kind of finding a [`Problem`] is. `as_str` gives the stable JSON name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -188,7 +191,8 @@ impl DigestFailure {
     }
 }
 
-/// The verdict on one digest file.
+/// The verdict on one digest file. Only `Valid` proves a digest, and so the hashes of
+/// the log files it lists, authentic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DigestStatus {
     /// Authentic: a signature verified, it is where it claims, its chain link holds.
@@ -199,7 +203,8 @@ pub enum DigestStatus {
     Invalid(DigestFailure),
 }
 
-/// Where the signature that verified a digest came from.
+/// Where the signature that verified a digest came from: the newest digest of a chain
+/// can only be proven by a supplied signature, the others also by their successor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureSource {
     /// From `--signatures` (the S3 metadata, saved separately) or a sidecar file.
@@ -208,7 +213,9 @@ pub enum SignatureSource {
     NextDigest,
 }
 
-/// What happened when checking a digest's signature.
+/// What happened when checking a digest's signature. Kept apart from the verdict so
+/// that reports can tell a digest with no signature to check from one whose
+/// signatures are wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureCheck {
     /// A signature verified.
@@ -221,7 +228,8 @@ pub enum SignatureCheck {
     NotAttempted,
 }
 
-/// One digest file's result.
+/// One digest file's result: one line of the report, and the digest its log files'
+/// outcomes point to.
 #[derive(Debug, Clone)]
 pub struct DigestOutcome {
     /// Index into [`Report::chains`].
@@ -245,7 +253,8 @@ pub struct DigestOutcome {
     pub log_files: usize,
 }
 
-/// The verdict on one log file listed in a digest.
+/// The verdict on one log file listed in a digest. A matching hash proves the file
+/// only when the digest is valid too (see [`LogOutcome::digest_valid`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogStatus {
     /// SHA-256 of the uncompressed content matches the digest.
@@ -263,7 +272,7 @@ pub enum LogStatus {
     Unreadable(String),
 }
 
-/// One listed log file's result.
+/// One listed log file's result: one line of the report.
 #[derive(Debug, Clone)]
 pub struct LogOutcome {
     /// Index into [`Report::chains`].
@@ -319,7 +328,8 @@ impl GapReason {
     }
 }
 
-/// A period of one chain that no valid digest proves.
+/// A period of one chain that no valid digest proves: log files of that period may
+/// have been removed without trace.
 #[derive(Debug, Clone)]
 pub struct Gap {
     /// Index into [`Report::chains`].
@@ -336,7 +346,8 @@ pub struct Gap {
     pub detail: String,
 }
 
-/// Counts over digests.
+/// Counts over digests, for the summaries of the text and JSON reports (and what
+/// callers record, such as a case's custody log).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DigestCounts {
     /// valid + invalid + unchecked + missing.
@@ -351,7 +362,7 @@ pub struct DigestCounts {
     pub unchecked: u64,
 }
 
-/// Counts over log files.
+/// Counts over log files, for the same summaries as [`DigestCounts`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LogCounts {
     /// Listings checked: valid + unverified + modified + deleted + unreadable.
@@ -370,7 +381,9 @@ pub struct LogCounts {
     pub uncovered: u64,
 }
 
-/// Everything a validation found.
+/// Everything a validation found: the model that both renderings
+/// ([`Report::to_text`], [`Report::to_json`]) are drawn from, and that callers inspect
+/// ([`Report::ok`], [`Report::failure_summary`]).
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     /// `--from`, if given.
@@ -401,24 +414,6 @@ pub struct Report {
     pub outside_period: u64,
     /// Optional root; local paths are shown relative to it.
     pub root: Option<PathBuf>,
-}
-
-/// How to render the text report.
-#[derive(Debug, Clone)]
-pub struct TextOptions {
-    /// Zone for displayed times (offset always shown; UTC shows `Z`).
-    pub tz: jiff::tz::TimeZone,
-    /// List every file, as `validate-logs --verbose` does; otherwise only failures.
-    pub verbose: bool,
-}
-
-impl Default for TextOptions {
-    fn default() -> Self {
-        TextOptions {
-            tz: jiff::tz::TimeZone::UTC,
-            verbose: false,
-        }
-    }
 }
 
 impl Report {
@@ -500,7 +495,8 @@ impl Report {
             && self.gaps.iter().all(|g| !g.reason.fails())
     }
 
-    fn local(&self, p: &std::path::Path) -> String {
+    /// A local path for display: relative to the root when under it.
+    fn local(&self, p: &Path) -> String {
         self.root
             .as_deref()
             .and_then(|r| p.strip_prefix(r).ok())
@@ -510,421 +506,29 @@ impl Report {
     }
 
     /// `local`, and where it is stored when read from elsewhere.
-    fn place(&self, local: &std::path::Path, stored: Option<&std::path::Path>) -> String {
+    fn place(&self, local: &Path, stored: Option<&Path>) -> String {
         match stored {
             Some(s) => format!("{}, stored as {}", self.local(local), s.display()),
             None => self.local(local),
         }
     }
 
-    /// The JSON form. Keys are stable: `ok`, `signatures_checked`, `requested`, `found`,
-    /// `digests`, `logs`, `gaps`, `problems`, `chains`, and with `verbose` also `files`
-    /// (`type`, `uri`, `local`, `stored` — the stored copy of a [`crate::KnownFile`], else
-    /// null —, `status`, `detail`). Times are RFC 3339 UTC.
-    pub fn to_json(&self, verbose: bool) -> Value {
-        let ts = |t: Option<Timestamp>| {
-            t.map(|t| Value::String(t.to_string()))
-                .unwrap_or(Value::Null)
-        };
-        let dc = |c: DigestCounts| json!({"total": c.total, "valid": c.valid, "invalid": c.invalid, "missing": c.missing, "unchecked": c.unchecked});
-        let lc = |c: LogCounts| {
-            json!({"total": c.total, "valid": c.valid, "unverified": c.unverified, "modified": c.modified,
-                   "deleted": c.deleted, "unreadable": c.unreadable, "uncovered": c.uncovered})
-        };
-        let mut digests = dc(self.digest_counts(None));
-        digests["outside_period"] = json!(self.outside_period);
-        digests["signatures_supplied"] = json!(self.signatures_supplied);
-        let chains: Vec<Value> = self
-            .chains
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let (first, last) = self.chain_span(i);
-                let mut logs = lc(self.log_counts(Some(i)));
-                if let Some(o) = logs.as_object_mut() {
-                    o.remove("uncovered");
-                }
-                json!({"account": c.account, "org": c.org, "region": c.region, "trail": c.trail,
-                       "home_region": c.home_region, "first": ts(first), "last": ts(last),
-                       "digests": dc(self.digest_counts(Some(i))), "logs": logs})
-            })
-            .collect();
-        let gaps: Vec<Value> = self
-            .gaps
-            .iter()
-            .map(|g| {
-                let c = self.chains.get(g.chain);
-                json!({"from": ts(g.from), "to": ts(g.to), "reason": g.reason.as_str(),
-                       "missing_digests": g.missing_digests, "detail": g.detail,
-                       "account": c.map(|c| c.account.as_str()), "region": c.map(|c| c.region.as_str()),
-                       "trail": c.map(|c| c.trail.as_str())})
-            })
-            .collect();
-        let problems: Vec<Value> = self
-            .problems
-            .iter()
-            .map(|p| json!({"kind": p.kind.as_str(), "file": p.file, "detail": p.detail}))
-            .collect();
-        let mut out = json!({
-            "ok": self.ok(),
-            "signatures_checked": self.signatures_checked(),
-            "requested": {"from": ts(self.requested_from), "to": ts(self.requested_to)},
-            "found": {"from": ts(self.found_from), "to": ts(self.found_to)},
-            "digests": digests,
-            "logs": lc(self.log_counts(None)),
-            "gaps": gaps,
-            "problems": problems,
-            "chains": chains,
-        });
-        if verbose {
-            let mut files = Vec::new();
-            for (i, d) in self.digests.iter().enumerate() {
-                let (status, detail) = digest_status_text(d);
-                files.push(json!({"type": "digest", "uri": d.uri, "local": d.local.as_deref().map(|p| self.local(p)),
-                                  "stored": d.stored.as_deref().map(|p| p.display().to_string()), "status": status, "detail": detail}));
-                for l in self.logs.iter().filter(|l| l.digest == i) {
-                    let (status, detail) = log_status_text(l);
-                    files.push(json!({"type": "log", "uri": l.uri, "local": l.local.as_deref().map(|p| self.local(p)),
-                                      "stored": l.stored.as_deref().map(|p| p.display().to_string()), "status": status, "detail": detail}));
-                }
-            }
-            out["files"] = Value::Array(files);
-        }
-        out
-    }
-
-    fn chain_span(&self, chain: usize) -> (Option<Timestamp>, Option<Timestamp>) {
-        let present = self
-            .digests
-            .iter()
-            .filter(|d| d.chain == chain && d.local.is_some());
-        let first = present.clone().filter_map(|d| d.start).min();
-        let last = present.filter_map(|d| d.end).max();
-        (first, last)
-    }
-
-    /// The text form: per-file lines as `aws cloudtrail validate-logs` prints them
-    /// (all files with `verbose`, otherwise failures only), then signatures, unproven
-    /// periods, uncovered files, other findings, per-chain and overall summaries.
-    pub fn to_text(&self, opts: &TextOptions) -> String {
-        let t = |ts: Option<Timestamp>| {
-            ts.map(|ts| fmt_time(ts, &opts.tz))
-                .unwrap_or_else(|| "?".into())
-        };
-        let mut o = String::new();
-        let dcount = self.digests.iter().filter(|d| d.local.is_some()).count();
-        let _ = writeln!(
-            o,
-            "Validating CloudTrail log files offline: {} digest file{} and {} listed log file{} in {} chain{}",
-            dcount,
-            plural(dcount),
-            self.logs.len(),
-            plural(self.logs.len()),
-            self.chains.len(),
-            plural(self.chains.len())
-        );
-        if !self.ignored.is_empty() {
-            let _ = writeln!(
-                o,
-                "{} other file{} in the inputs ignored (neither digest, log nor signature){}",
-                self.ignored.len(),
-                plural(self.ignored.len()),
-                if opts.verbose {
-                    ":"
-                } else {
-                    "; --verbose lists them"
-                }
-            );
-            if opts.verbose {
-                for p in &self.ignored {
-                    let _ = writeln!(o, "  {}", self.local(p));
-                }
-            }
-        }
-        if self.outside_period > 0 {
-            let _ = writeln!(
-                o,
-                "{} digest file{} outside the requested period not validated",
-                self.outside_period,
-                plural(self.outside_period as usize)
-            );
-        }
-        let _ = writeln!(o);
-
-        let mut last_chain = None;
-        for (i, d) in self.digests.iter().enumerate() {
-            let logs: Vec<&LogOutcome> = self.logs.iter().filter(|l| l.digest == i).collect();
-            let bad = d.status != DigestStatus::Valid;
-            let bad_logs: Vec<&&LogOutcome> = logs
-                .iter()
-                .filter(|l| l.status != LogStatus::Valid)
-                .collect();
-            if !(opts.verbose || bad || !bad_logs.is_empty()) {
-                continue;
-            }
-            if opts.verbose && last_chain != Some(d.chain) {
-                if let Some(c) = self.chains.get(d.chain) {
-                    let _ = writeln!(o, "== {}", c.label());
-                }
-                last_chain = Some(d.chain);
-            }
-            let (_, detail) = digest_status_text(d);
-            let place = match (&d.local, bad) {
-                (Some(p), true) => format!("  (local: {})", self.place(p, d.stored.as_deref())),
-                _ => String::new(),
-            };
-            if opts.verbose || bad {
-                let _ = writeln!(o, "Digest file    {}\t{detail}{place}", d.uri);
-            }
-            for l in logs {
-                if !(opts.verbose || l.status != LogStatus::Valid) {
-                    continue;
-                }
-                let (_, detail) = log_status_text(l);
-                let place = match (&l.local, &l.status) {
-                    (Some(p), LogStatus::Modified { .. } | LogStatus::Unreadable(_)) => {
-                        format!("  (local: {})", self.place(p, l.stored.as_deref()))
-                    }
-                    _ => String::new(),
-                };
-                let _ = writeln!(o, "Log file       {}\t{detail}{place}", l.uri);
-            }
-            if opts.verbose && d.status == DigestStatus::Valid && d.log_files == 0 {
-                let _ = writeln!(
-                    o,
-                    "No log files were delivered by CloudTrail between {} and {}",
-                    t(d.start),
-                    t(d.end)
-                );
-            }
-        }
-
-        let count = |c: SignatureCheck| self.digests.iter().filter(|d| d.signature == c).count();
-        let supplied = count(SignatureCheck::Verified(SignatureSource::Supplied));
-        let chained = count(SignatureCheck::Verified(SignatureSource::NextDigest));
-        let failed = count(SignatureCheck::Failed);
-        let unchecked: Vec<&DigestOutcome> = self
-            .digests
-            .iter()
-            .filter(|d| d.signature == SignatureCheck::NotAvailable)
-            .collect();
-        let no_key = self
-            .digests
-            .iter()
-            .filter(|d| signature_expected(d) && d.signature == SignatureCheck::NotAttempted)
-            .count();
-        let _ = writeln!(o);
-        let mut line = format!(
-            "Signatures: {} verified ({supplied} with supplied signatures, {chained} with the previousDigestSignature in the next digest)",
-            supplied + chained
-        );
-        if failed > 0 {
-            let _ = write!(line, ", {failed} FAILED");
-        }
-        if no_key > 0 {
-            let _ = write!(line, ", {no_key} NOT checked for lack of a public key");
-        }
-        let _ = writeln!(o, "{line}.");
-        if !unchecked.is_empty() {
-            let _ = writeln!(
-                o,
-                "Signatures were NOT checked for {} digest file{}: {} signature{} only in S3 object metadata (x-amz-meta-signature){}.",
-                unchecked.len(),
-                plural(unchecked.len()),
-                if unchecked.len() == 1 { "its" } else { "their" },
-                if unchecked.len() == 1 { " is" } else { "s are" },
-                if self.signatures_supplied == 0 {
-                    " and no --signatures were given"
-                } else {
-                    " and none was supplied for them"
-                }
-            );
-            for d in &unchecked {
-                let _ = writeln!(o, "  {}", d.uri);
-            }
-            let _ = writeln!(
-                o,
-                "  Their log files are hash-checked against an unauthenticated digest: they are counted as unverified, not valid."
-            );
-        }
-
-        if !self.gaps.is_empty() {
-            let _ = writeln!(o, "\nPeriods not proven by a valid digest:");
-            for g in &self.gaps {
-                let chain = self
-                    .chains
-                    .get(g.chain)
-                    .map(Chain::label)
-                    .unwrap_or_default();
-                let _ = writeln!(o, "  {} to {}  {}  [{chain}]", t(g.from), t(g.to), g.detail);
-            }
-        }
-        if !self.uncovered.is_empty() {
-            let _ = writeln!(
-                o,
-                "\nLog files covered by no digest ({}): nothing proves CloudTrail delivered them",
-                self.uncovered.len()
-            );
-            for p in &self.uncovered {
-                let _ = writeln!(o, "  {}", self.local(p));
-            }
-        }
-        let listed = |k: ProblemKind| {
-            matches!(
-                k,
-                ProblemKind::LogModified
-                    | ProblemKind::LogDeleted
-                    | ProblemKind::LogUnreadable
-                    | ProblemKind::LogUncovered
-                    | ProblemKind::DigestSignatureUnchecked
-                    | ProblemKind::DigestMissing
-                    | ProblemKind::DigestMoved
-            )
-        };
-        let others: Vec<&Problem> = self.problems.iter().filter(|p| !listed(p.kind)).collect();
-        if !others.is_empty() {
-            let _ = writeln!(o, "\nFindings:");
-            let mut shown: std::collections::HashMap<ProblemKind, usize> =
-                std::collections::HashMap::new();
-            for p in &others {
-                let n = shown.entry(p.kind).or_default();
-                *n += 1;
-                if *n <= 3 || opts.verbose {
-                    let _ = writeln!(o, "  {}: {}: {}", p.kind.as_str(), p.file, p.detail);
-                }
-            }
-            let mut kinds: Vec<(&ProblemKind, &usize)> =
-                shown.iter().filter(|(_, n)| **n > 3).collect();
-            kinds.sort();
-            for (k, n) in kinds {
-                if !opts.verbose {
-                    let _ = writeln!(
-                        o,
-                        "  … and {} more {} (--verbose lists all)",
-                        n - 3,
-                        k.as_str()
-                    );
-                }
-            }
-        }
-
-        if self.chains.len() > 1 || opts.verbose {
-            let _ = writeln!(o, "\nPer chain:");
-            for (i, c) in self.chains.iter().enumerate() {
-                let d = self.digest_counts(Some(i));
-                let l = self.log_counts(Some(i));
-                let _ = writeln!(
-                    o,
-                    "  {}: {}/{} digest files valid, {}/{} log files valid",
-                    c.label(),
-                    d.valid,
-                    d.total,
-                    l.valid,
-                    l.total
-                );
-            }
-        }
-
-        let d = self.digest_counts(None);
-        let l = self.log_counts(None);
-        let _ = writeln!(o);
-        let _ = writeln!(
-            o,
-            "Results requested for {} to {}",
-            self.requested_from
-                .map(|x| fmt_time(x, &opts.tz))
-                .unwrap_or_else(|| "the first digest".into()),
-            self.requested_to
-                .map(|x| fmt_time(x, &opts.tz))
-                .unwrap_or_else(|| "the last digest".into())
-        );
-        let _ = writeln!(
-            o,
-            "Results found for {} to {}:",
-            t(self.found_from),
-            t(self.found_to)
-        );
-        let _ = writeln!(o);
-        let mut line = format!("{}/{} digest files valid", d.valid, d.total);
-        let invalid = d.invalid + d.missing;
-        if invalid > 0 {
-            let _ = write!(line, ", {}/{} digest files INVALID", invalid, d.total);
-        }
-        if d.missing > 0 {
-            let _ = write!(line, " ({} missing)", d.missing);
-        }
-        if d.unchecked > 0 {
-            let _ = write!(
-                line,
-                ", {}/{} digest files signature NOT checked",
-                d.unchecked, d.total
-            );
-        }
-        let _ = writeln!(o, "{line}");
-        let mut line = format!("{}/{} log files valid", l.valid, l.total);
-        let bad = l.modified + l.deleted + l.unreadable;
-        if bad > 0 {
-            let parts: Vec<String> = [
-                (l.modified, "modified"),
-                (l.deleted, "not found"),
-                (l.unreadable, "unreadable"),
-            ]
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, w)| format!("{n} {w}"))
-            .collect();
-            let _ = write!(
-                line,
-                ", {}/{} log files INVALID ({})",
-                bad,
-                l.total,
-                parts.join(", ")
-            );
-        }
-        if l.unverified > 0 {
-            let _ = write!(
-                line,
-                ", {}/{} log files match an unverified digest",
-                l.unverified, l.total
-            );
-        }
-        if l.uncovered > 0 {
-            let _ = write!(
-                line,
-                "; {} log file{} covered by no digest",
-                l.uncovered,
-                plural(l.uncovered as usize)
-            );
-        }
-        let _ = writeln!(o, "{line}");
-        if self.ok() {
-            let _ = writeln!(o, "RESULT: OK: every digest and log file checked is valid");
-        } else {
-            let _ = writeln!(o, "RESULT: FAILED: {}", self.failure_summary());
-        }
-        o
-    }
-
     /// One line naming what failed, e.g. `1 log file modified, 2 digest files missing`.
     pub fn failure_summary(&self) -> String {
         let d = self.digest_counts(None);
         let l = self.log_counts(None);
-        let mut parts = Vec::new();
-        let mut add = |n: u64, what: &str| {
-            if n > 0 {
-                parts.push(format!("{n} {what}"));
-            }
-        };
-        add(d.invalid, "digest file(s) INVALID");
-        add(d.missing, "digest file(s) missing");
-        add(d.unchecked, "digest signature(s) NOT checked");
-        add(l.modified, "log file(s) modified");
-        add(l.deleted, "log file(s) not found");
-        add(l.unreadable, "log file(s) unreadable");
-        add(l.unverified, "log file(s) only in unverified digests");
-        add(l.uncovered, "log file(s) covered by no digest");
         let failing_gaps = self.gaps.iter().filter(|g| g.reason.fails()).count() as u64;
-        add(failing_gaps, "unproven period(s)");
+        let mut parts = nonzero(&[
+            Tally::new(d.invalid, "digest file(s) INVALID"),
+            Tally::new(d.missing, "digest file(s) missing"),
+            Tally::new(d.unchecked, "digest signature(s) NOT checked"),
+            Tally::new(l.modified, "log file(s) modified"),
+            Tally::new(l.deleted, "log file(s) not found"),
+            Tally::new(l.unreadable, "log file(s) unreadable"),
+            Tally::new(l.unverified, "log file(s) only in unverified digests"),
+            Tally::new(l.uncovered, "log file(s) covered by no digest"),
+            Tally::new(failing_gaps, "unproven period(s)"),
+        ]);
         if parts.is_empty() {
             if self.digests.is_empty() {
                 parts.push("no digest files to validate".into());
@@ -934,6 +538,39 @@ impl Report {
         }
         parts.join(", ")
     }
+
+    /// The listed log files of each digest (indexed like [`Report::digests`]), in
+    /// report order: one pass instead of a search per digest.
+    fn logs_by_digest(&self) -> Vec<Vec<&LogOutcome>> {
+        let mut by_digest: Vec<Vec<&LogOutcome>> = vec![Vec::new(); self.digests.len()];
+        for l in &self.logs {
+            if let Some(logs) = by_digest.get_mut(l.digest) {
+                logs.push(l);
+            }
+        }
+        by_digest
+    }
+}
+
+/// A count and what is counted, for summary lines (`2 log file(s) modified`).
+struct Tally {
+    n: u64,
+    what: &'static str,
+}
+
+impl Tally {
+    fn new(n: u64, what: &'static str) -> Tally {
+        Tally { n, what }
+    }
+}
+
+/// `"{n} {what}"` for each tally that is not zero, in order.
+fn nonzero(tallies: &[Tally]) -> Vec<String> {
+    tallies
+        .iter()
+        .filter(|t| t.n > 0)
+        .map(|t| format!("{} {}", t.n, t.what))
+        .collect()
 }
 
 /// Digests whose signature can be checked at all: present and parsable.
@@ -945,69 +582,60 @@ fn signature_expected(d: &DigestOutcome) -> bool {
         )
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
+/// A verdict in words: `status` is the stable JSON name, `detail` what the text
+/// report prints after the URI.
+struct StatusText {
+    status: &'static str,
+    detail: String,
 }
 
-fn digest_status_text(d: &DigestOutcome) -> (&'static str, String) {
-    match &d.status {
-        DigestStatus::Valid => ("valid", "valid".into()),
-        DigestStatus::Unchecked => (
-            "unchecked",
-            "signature NOT checked (no signature available)".into(),
-        ),
-        DigestStatus::Invalid(DigestFailure::NotFound) => ("missing", "INVALID: not found".into()),
-        DigestStatus::Invalid(f) => ("invalid", format!("INVALID: {}", f.message())),
-    }
-}
-
-fn log_status_text(l: &LogOutcome) -> (&'static str, String) {
-    match (&l.status, l.digest_valid) {
-        (LogStatus::Valid, true) => ("valid", "valid".into()),
-        (LogStatus::Valid, false) => (
-            "unverified",
-            "hash matches, but the digest listing it is not valid".into(),
-        ),
-        (LogStatus::Modified { expected, found }, _) => (
-            "modified",
-            format!("INVALID: hash value doesn't match (expected {expected}, found {found})"),
-        ),
-        (LogStatus::NotFound, _) => ("deleted", "INVALID: not found".into()),
-        (LogStatus::Unreadable(why), _) => {
-            ("unreadable", format!("INVALID: invalid format ({why})"))
+impl StatusText {
+    fn new(status: &'static str, detail: impl Into<String>) -> StatusText {
+        StatusText {
+            status,
+            detail: detail.into(),
         }
     }
 }
 
-/// RFC 3339 in `tz` to the second, offset always shown (`Z` for UTC).
-pub fn fmt_time(ts: Timestamp, tz: &jiff::tz::TimeZone) -> String {
-    let offset = tz.to_offset(ts);
-    if offset.seconds() == 0 {
-        return ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+/// A digest's verdict in words (`INVALID: …` as `validate-logs` says it).
+fn digest_status_text(d: &DigestOutcome) -> StatusText {
+    match &d.status {
+        DigestStatus::Valid => StatusText::new("valid", "valid"),
+        DigestStatus::Unchecked => StatusText::new(
+            "unchecked",
+            "signature NOT checked (no signature available)",
+        ),
+        DigestStatus::Invalid(DigestFailure::NotFound) => {
+            StatusText::new("missing", "INVALID: not found")
+        }
+        DigestStatus::Invalid(f) => StatusText::new("invalid", format!("INVALID: {}", f.message())),
     }
-    ts.to_zoned(tz.clone())
-        .strftime("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
+}
+
+/// A listed log file's verdict in words; a matching hash in a digest that is not
+/// valid is *unverified*.
+fn log_status_text(l: &LogOutcome) -> StatusText {
+    match (&l.status, l.digest_valid) {
+        (LogStatus::Valid, true) => StatusText::new("valid", "valid"),
+        (LogStatus::Valid, false) => StatusText::new(
+            "unverified",
+            "hash matches, but the digest listing it is not valid",
+        ),
+        (LogStatus::Modified { expected, found }, _) => StatusText::new(
+            "modified",
+            format!("INVALID: hash value doesn't match (expected {expected}, found {found})"),
+        ),
+        (LogStatus::NotFound, _) => StatusText::new("deleted", "INVALID: not found"),
+        (LogStatus::Unreadable(why), _) => {
+            StatusText::new("unreadable", format!("INVALID: invalid format ({why})"))
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_show_their_offset() {
-        let ts: Timestamp = "2024-03-01T00:17:28Z".parse().expect("ts");
-        assert_eq!(
-            fmt_time(ts, &jiff::tz::TimeZone::UTC),
-            "2024-03-01T00:17:28Z"
-        );
-        let ny = jiff::tz::TimeZone::get("America/New_York").expect("tz");
-        assert_eq!(fmt_time(ts, &ny), "2024-02-29T19:17:28-05:00");
-    }
 
     #[test]
     fn an_empty_report_is_not_ok_and_says_why() {
