@@ -106,8 +106,9 @@ const PLAN: &[PhaseParts] = &[
     },
 ];
 
-/// Builds the containment plan for `f`: validates every value, then lists the steps of every
-/// part of [`PLAN`], ordered by phase and numbered. Never calls AWS.
+/// Builds the containment plan for `f`: validates every value (names may be attacker-chosen),
+/// then builds the steps phase by phase (preserve, contain, revoke, isolate, eradicate), ordered
+/// and numbered. Never calls AWS, so that the plan can be reviewed before anything changes.
 pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
     validate::validate(f)?;
     let ctx = Context::new(f)?;

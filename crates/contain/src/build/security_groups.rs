@@ -149,7 +149,8 @@ mod tests {
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(perms).unwrap(),
             serde_json::json!([
-                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                 "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
                 {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
             ])
         );

@@ -8,7 +8,8 @@ use crate::model::{
     LambdaFunction, Role, RoleOrigin, RoleSession, SecurityGroup, SharedImage, User, UserOrigin,
 };
 
-/// Valid findings with nothing in them: case `c1`, account `123456789012`, now 2024-05-01 12:00 UTC.
+/// Valid findings with nothing in them: case `c1`, account `123456789012`, now 2024-05-01
+/// 12:00 UTC.
 pub(super) fn findings() -> Findings {
     Findings {
         case_id: "c1".into(),
