@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::ingest::Ingested;
-use super::plan::Work;
+use super::plan::{Slot, Work};
 use super::{Acquired, ItemStatus, Outcome};
 use crate::custody::{Action, CustodyWriter};
 use crate::error::Error;
@@ -45,7 +45,7 @@ pub(crate) struct Committer<'a> {
     /// Shard directories of objects placed since the last flush.
     pub dirs: BTreeSet<PathBuf>,
     /// Outcomes, by slot.
-    pub slots: &'a mut Vec<(String, Option<Outcome>)>,
+    pub slots: &'a mut Vec<Slot>,
     /// The planned items.
     pub work: &'a [Work],
     /// The sources, by index.
@@ -72,7 +72,7 @@ impl Committer<'_> {
                 }
                 self.pending.push((i, ing));
             }
-            Err(e) => self.slots[self.work[i].slot].1 = Some(Outcome::Failed(e)),
+            Err(e) => self.slots[self.work[i].slot].outcome = Some(Outcome::Failed(e)),
         }
     }
 
@@ -97,7 +97,7 @@ impl Committer<'_> {
                         }
                     }
                     Err(e) => {
-                        self.slots[self.work[i].slot].1 = Some(Outcome::Failed(e));
+                        self.slots[self.work[i].slot].outcome = Some(Outcome::Failed(e));
                         continue;
                     }
                 }
@@ -189,7 +189,7 @@ impl Committer<'_> {
         self.manifest.append(&lines)?;
         self.custody.append_many(entries)?;
         for (slot, ing, status) in outcomes {
-            self.slots[slot].1 = Some(Outcome::Acquired(Acquired {
+            self.slots[slot].outcome = Some(Outcome::Acquired(Acquired {
                 sha256: ing.sha256,
                 size: ing.size,
                 status,

@@ -5,9 +5,10 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use super::{Acquired, ItemStatus, Outcome};
+use crate::hash::Sha256Digest;
 use crate::layout::Layout;
 use crate::manifest::ManifestIndex;
-use crate::source::{ListEntry, Locator, Source, SourceItem};
+use crate::source::{ListEntry, Source, SourceItem};
 
 /// One listed item to ingest.
 pub(crate) struct Work {
@@ -22,13 +23,32 @@ pub(crate) struct Work {
     pub slot: usize,
 }
 
+/// One listed item, in listing order, and what happened to it.
+pub(crate) struct Slot {
+    /// The item: its URI, or the [`Work`] that holds it (each path is held
+    /// once, which matters for listings of millions of files).
+    pub item: SlotItem,
+    /// Its outcome when known (skipped, failed to list, ingested).
+    pub outcome: Option<Outcome>,
+}
+
+/// Where a slot's URI is.
+pub(crate) enum SlotItem {
+    /// Reported without ingesting: its URI.
+    Listed(String),
+    /// Ingested: its index in [`Plan::work`].
+    Work(usize),
+}
+
 /// What a run will do.
 pub(crate) struct Plan {
-    /// Every listed item in listing order, with its outcome when already known
-    /// (skipped, failed to list); `None` until ingested.
-    pub slots: Vec<(String, Option<Outcome>)>,
-    /// Items to ingest, largest first (so the last file does not run alone).
+    /// Every listed item in listing order.
+    pub slots: Vec<Slot>,
+    /// Items to ingest, in listing order.
     pub work: Vec<Work>,
+    /// Indexes into `work`, largest item first (so the last file does not
+    /// run alone): the order workers take them in.
+    pub order: Vec<usize>,
 }
 
 /// Lists `sources`. Items inside the case folder itself (acquiring a parent of
@@ -41,31 +61,38 @@ pub(crate) fn plan(
     layout: &Layout,
     case_root: &Path,
 ) -> Plan {
-    let mut slots: Vec<(String, Option<Outcome>)> = Vec::new();
+    let mut slots: Vec<Slot> = Vec::new();
     let mut work: Vec<Work> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
+    // URIs seen so far, as digests: a listing of a million paths costs 32 MB.
+    let mut seen: HashSet<Sha256Digest> = HashSet::new();
+    let listed = |uri: String, outcome: Outcome| Slot {
+        item: SlotItem::Listed(uri),
+        outcome: Some(outcome),
+    };
     for (s, source) in sources.iter().enumerate() {
         for entry in source.list() {
             match entry {
                 ListEntry::Item(item) => {
-                    let skip = if matches!(&item.locator, Locator::Path(p) if p.starts_with(case_root))
-                    {
+                    let skip = if item.local_path().is_some_and(|p| p.starts_with(case_root)) {
                         Some("inside the case folder itself")
-                    } else if !seen.insert(item.uri.clone()) {
+                    } else if !seen.insert(Sha256Digest::of(item.uri.as_bytes())) {
                         Some("listed more than once in this run")
                     } else {
                         None
                     };
                     if let Some(why) = skip {
-                        slots.push((item.uri, Some(Outcome::Skipped(why.into()))));
+                        slots.push(listed(item.uri, Outcome::Skipped(why.into())));
                         continue;
                     }
                     if let Some(held) = held(index, layout, &item) {
-                        slots.push((item.uri, Some(Outcome::Acquired(held))));
+                        slots.push(listed(item.uri, Outcome::Acquired(held)));
                         continue;
                     }
                     let expected = index.expected_sha(&item.uri, item.size, item.mtime.as_deref());
-                    slots.push((item.uri.clone(), None));
+                    slots.push(Slot {
+                        item: SlotItem::Work(work.len()),
+                        outcome: None,
+                    });
                     work.push(Work {
                         source: s,
                         item,
@@ -74,16 +101,17 @@ pub(crate) fn plan(
                     });
                 }
                 ListEntry::Skipped { uri, reason } => {
-                    slots.push((uri, Some(Outcome::Skipped(reason))));
+                    slots.push(listed(uri, Outcome::Skipped(reason)));
                 }
                 ListEntry::Failed(e) => {
-                    slots.push((e.uri().to_owned(), Some(Outcome::Failed(e.into()))));
+                    slots.push(listed(e.uri().to_owned(), Outcome::Failed(e.into())));
                 }
             }
         }
     }
-    work.sort_by_key(|w| std::cmp::Reverse(w.item.size));
-    Plan { slots, work }
+    let mut order: Vec<usize> = (0..work.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(work[k].item.size));
+    Plan { slots, work, order }
 }
 
 /// The held content of an item whose identity is recorded for its URI, when

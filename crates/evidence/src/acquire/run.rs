@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::commit::Committer;
 use super::ingest::{ingest, Ingested};
-use super::plan::{plan, Plan};
+use super::plan::{plan, Plan, SlotItem};
 use super::recover::recover;
 use super::{AcquireOptions, AcquireProgress, AcquireSummary, ItemOutcome, ItemStatus, Outcome};
 use crate::case::Case;
@@ -55,7 +55,11 @@ pub(crate) fn run(
     let (index, manifest_lines) = (read.index, read.lines);
 
     let case_root = std::fs::canonicalize(layout.root()).unwrap_or_else(|_| layout.root().into());
-    let Plan { mut slots, work } = plan(sources, &index, layout, &case_root);
+    let Plan {
+        mut slots,
+        mut work,
+        order,
+    } = plan(sources, &index, layout, &case_root);
     let progress = options.progress.as_deref();
     if let Some(p) = progress {
         let bytes = work.iter().filter_map(|w| w.item.size).sum();
@@ -87,7 +91,7 @@ pub(crate) fn run(
         n => n,
     }
     .min(work.len().max(1));
-    let outcome = ingest_all(&mut committer, threads, chunk, progress);
+    let outcome = ingest_all(&mut committer, &order, threads, chunk, progress);
     let (bytes_read, bytes_stored) = (committer.bytes_read, committer.bytes_stored);
     let stopped = committer.stopped.take();
     let mut custody = committer.custody;
@@ -95,9 +99,12 @@ pub(crate) fn run(
 
     let items: Vec<ItemOutcome> = slots
         .into_iter()
-        .map(|(source, outcome)| ItemOutcome {
-            source,
-            outcome: outcome.unwrap_or_else(|| {
+        .map(|slot| ItemOutcome {
+            source: match slot.item {
+                SlotItem::Listed(uri) => uri,
+                SlotItem::Work(k) => std::mem::take(&mut work[k].item.uri),
+            },
+            outcome: slot.outcome.unwrap_or_else(|| {
                 Outcome::Failed(match &stopped {
                     Some(reason) => Error::NotAttempted {
                         reason: reason.clone(),
@@ -128,6 +135,7 @@ pub(crate) fn run(
 /// Ingests all work on `threads` workers, committing results on this thread.
 fn ingest_all(
     c: &mut Committer<'_>,
+    order: &[usize],
     threads: usize,
     chunk: usize,
     progress: Option<&AcquireProgress>,
@@ -147,7 +155,8 @@ fn ingest_all(
                     let mut buf = vec![0u8; chunk];
                     while !abort.load(Ordering::Relaxed) {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(w) = work.get(i) else { break };
+                        let Some(&i) = order.get(i) else { break };
+                        let w = &work[i];
                         let result = ingest(
                             layout,
                             sources[w.source].as_ref(),

@@ -39,7 +39,12 @@ fn uri_of(path: &Path) -> String {
 fn item(path: &Path, meta: &Metadata) -> SourceItem {
     SourceItem {
         uri: uri_of(path),
-        locator: Locator::Path(path.to_path_buf()),
+        // The URI is the path itself unless the path is not UTF-8 (then the
+        // URI is a lossy rendering and the exact path must be kept).
+        locator: match path.to_str() {
+            Some(_) => Locator::Uri,
+            None => Locator::Path(path.to_path_buf()),
+        },
         size: Some(meta.len()),
         mtime: meta.modified().ok().and_then(system_time_utc),
         identity: None,
@@ -154,14 +159,11 @@ impl Source for LocalSource {
     }
 
     fn open(&self, item: &SourceItem) -> Result<Opened, SourceError> {
-        let path = match &item.locator {
-            Locator::Path(p) => p,
-            Locator::Key(k) => {
-                return Err(SourceError::Unsupported {
-                    uri: item.uri.clone(),
-                    found: format!("a non-file locator {k:?}"),
-                })
-            }
+        let Some(path) = item.local_path() else {
+            return Err(SourceError::Unsupported {
+                uri: item.uri.clone(),
+                found: format!("a non-file locator {:?}", item.locator),
+            });
         };
         let io = |action, error| SourceError::Io {
             uri: item.uri.clone(),
@@ -211,7 +213,7 @@ impl Source for LocalSource {
                 )));
             }
         }
-        if let Locator::Path(path) = &item.locator {
+        if let Some(path) = item.local_path() {
             let now = fs::metadata(path).map_err(|error| SourceError::Io {
                 uri: item.uri.clone(),
                 action: "stat after read",

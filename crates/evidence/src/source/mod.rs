@@ -16,6 +16,9 @@ pub use local::LocalSource;
 pub enum Locator {
     /// A local file.
     Path(PathBuf),
+    /// The item's URI is itself its local path (what [`LocalSource`] lists):
+    /// one copy of the path per item, for listings of millions of files.
+    Uri,
     /// A source-defined key (object key and version, API call and page, …).
     Key(String),
 }
@@ -151,6 +154,17 @@ pub enum SourceError {
         /// Expected and found size or time.
         detail: String,
     },
+}
+
+impl SourceItem {
+    /// The local file this item is, when it is one.
+    pub fn local_path(&self) -> Option<&std::path::Path> {
+        match &self.locator {
+            Locator::Path(p) => Some(p),
+            Locator::Uri => Some(std::path::Path::new(&self.uri)),
+            Locator::Key(_) => None,
+        }
+    }
 }
 
 impl SourceError {
