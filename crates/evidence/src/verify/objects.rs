@@ -19,6 +19,16 @@ pub(crate) struct Rehash {
     pub problems: Vec<Problem>,
 }
 
+/// One object's re-hash, kept small: a million of them wait for the end.
+enum Check {
+    /// Read to the end; its content matches its name.
+    Intact { bytes: u64 },
+    /// Read to the end; its content hashes to `actual`.
+    Modified { bytes: u64, actual: Box<str> },
+    /// Could not be read.
+    Unreadable(Box<str>),
+}
+
 /// Re-hashes every object on `threads` threads, largest first.
 pub(crate) fn rehash(
     layout: &Layout,
@@ -33,49 +43,47 @@ pub(crate) fn rehash(
         &order,
         || vec![0u8; chunk],
         |buf, obj| {
-            File::open(layout.object_path(&obj.sha256.to_hex())).and_then(|f| hash_reader(f, buf))
+            let name = obj.sha256.to_hex();
+            match File::open(layout.object_path(&name)).and_then(|f| hash_reader(f, buf)) {
+                Ok((actual, bytes)) if actual == name => Check::Intact { bytes },
+                Ok((actual, bytes)) => Check::Modified {
+                    bytes,
+                    actual: actual.into(),
+                },
+                Err(e) => Check::Unreadable(e.to_string().into()),
+            }
         },
     );
     let mut out = Rehash::default();
     for (obj, result) in order.iter().zip(results) {
         let name = obj.sha256.to_hex();
         let rel = Layout::object_rel(&name);
-        match result {
-            Some(Ok((actual, n))) => {
+        let problem = match result {
+            Some(Check::Intact { bytes }) => {
                 out.checked += 1;
-                out.bytes += n;
-                if actual != name {
-                    out.problems.push(
-                        Problem::new(
-                            ProblemKind::ObjectModified,
-                            format!(
-                                "object {rel} was modified: its content no longer matches its name"
-                            ),
-                        )
-                        .object(&name)
-                        .path(&rel)
-                        .expected(&name)
-                        .actual(&actual),
-                    );
-                }
+                out.bytes += bytes;
+                continue;
             }
-            Some(Err(e)) => out.problems.push(
+            Some(Check::Modified { bytes, actual }) => {
+                out.checked += 1;
+                out.bytes += bytes;
                 Problem::new(
-                    ProblemKind::ObjectUnreadable,
-                    format!("object {rel} could not be read: {e}"),
+                    ProblemKind::ObjectModified,
+                    format!("object {rel} was modified: its content no longer matches its name"),
                 )
-                .object(&name)
-                .path(&rel),
+                .expected(&name)
+                .actual(&actual)
+            }
+            Some(Check::Unreadable(e)) => Problem::new(
+                ProblemKind::ObjectUnreadable,
+                format!("object {rel} could not be read: {e}"),
             ),
-            None => out.problems.push(
-                Problem::new(
-                    ProblemKind::ObjectUnreadable,
-                    format!("object {rel} was not checked: the checking thread failed"),
-                )
-                .object(&name)
-                .path(&rel),
+            None => Problem::new(
+                ProblemKind::ObjectUnreadable,
+                format!("object {rel} was not checked: the checking thread failed"),
             ),
-        }
+        };
+        out.problems.push(problem.object(&name).path(&rel));
     }
     out
 }

@@ -1,6 +1,7 @@
 //! Cross-checking the records against each other and against the store:
 //! custody `acquired` entries, manifest lines, objects on disk, `case.json`.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use super::claims::{CustodyClaims, ManifestClaims};
@@ -21,13 +22,25 @@ pub(crate) fn cross_check(
     let recorded_lines: HashSet<Sha256Digest> =
         recorded.iter().filter_map(|r| r.manifest_line).collect();
     let manifest_lines: HashSet<Sha256Digest> = manifest.line_hashes.iter().copied().collect();
-    // The first source of each object the manifest names, for messages.
-    let mut sources: HashMap<Sha256Digest, &str> = HashMap::new();
-    for l in &manifest.lines {
-        if let Ok(sha) = l.object {
-            sources.entry(sha).or_insert(&l.source);
-        }
-    }
+    let manifest_shas: HashSet<Sha256Digest> = manifest
+        .lines
+        .iter()
+        .filter_map(|l| l.object.as_ref().ok().copied())
+        .collect();
+    // The first source of each object the manifest names, for messages: built
+    // only when a problem needs one.
+    let sources: OnceCell<HashMap<Sha256Digest, &str>> = OnceCell::new();
+    let sources = || {
+        sources.get_or_init(|| {
+            let mut map = HashMap::new();
+            for l in &manifest.lines {
+                if let Ok(sha) = l.object {
+                    map.entry(sha).or_insert(&*l.source);
+                }
+            }
+            map
+        })
+    };
     let on_disk: HashSet<Sha256Digest> = inventory.objects.iter().map(|o| o.sha256).collect();
 
     for l in &manifest.lines {
@@ -68,7 +81,7 @@ pub(crate) fn cross_check(
         }
     }
     let source_of = |sha: Option<Sha256Digest>, line: u64| {
-        sha.and_then(|s| sources.get(&s).map(|src| (*src).to_owned()))
+        sha.and_then(|s| sources().get(&s).map(|src| (*src).to_owned()))
             .unwrap_or_else(|| format!("the source named in custody entry {line}"))
     };
     for r in recorded {
@@ -112,7 +125,6 @@ pub(crate) fn cross_check(
             );
         }
     }
-    let manifest_shas: HashSet<Sha256Digest> = sources.keys().copied().collect();
     for o in &inventory.objects {
         let sha = o.sha256;
         if !custody_shas.contains(&sha) && !manifest_shas.contains(&sha) {
