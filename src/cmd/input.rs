@@ -161,10 +161,18 @@ pub fn discover_inputs(args: &InputArgs, reporter: &RejectReporter) -> Result<In
     let mut inputs = discover(&args.inputs, &|r| reporter.report(r))?;
     if let Some(dir) = &args.case {
         let case = cloudcase_evidence::Case::open(dir)?;
-        for object in case.evidence_objects()? {
-            let origin = object.sources.first().map(|s| s.uri.clone());
-            inputs.push_known(object.path, object.sha256, origin);
-        }
+        // Streamed: each object once, in order of first acquisition, with
+        // the source it was first acquired from; memory for the list only.
+        let mut seen = std::collections::HashSet::new();
+        case.for_each_manifest_line::<cloudcase_evidence::Error, _>(|line| {
+            if let Some(r) = line.record {
+                if seen.insert(r.sha256.clone()) {
+                    let path = case.layout().object_path(&r.sha256);
+                    inputs.push_known(path, r.sha256.clone(), Some(r.source.clone()));
+                }
+            }
+            Ok(())
+        })?;
     }
     Ok(inputs)
 }

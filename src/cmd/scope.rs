@@ -90,15 +90,18 @@ fn load_inventory(args: &Args) -> Result<Vec<Snapshot>> {
     let mut paths: Vec<PathBuf> = args.inventory.clone();
     if let Some(dir) = &args.input.case {
         let case = cloudcase_evidence::Case::open(dir)?;
-        for object in case.evidence_objects()? {
-            if object
-                .sources
-                .iter()
-                .any(|s| s.kind == INVENTORY_SOURCE_KIND)
+        let mut seen = std::collections::HashSet::new();
+        case.for_each_manifest_line::<cloudcase_evidence::Error, _>(|line| {
+            if let Some(r) = line
+                .record
+                .filter(|r| r.source_kind == INVENTORY_SOURCE_KIND)
             {
-                paths.push(object.path);
+                if seen.insert(r.sha256.clone()) {
+                    paths.push(case.layout().object_path(&r.sha256));
+                }
             }
-        }
+            Ok(())
+        })?;
     }
     paths
         .iter()
