@@ -1,7 +1,7 @@
 //! `cloudcase hunt`: every rule and analytic over the logs in one pass.
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -10,8 +10,9 @@ use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_detect::analytics::geo::MmdbGeo;
 use cloudcase_detect::analytics::Geo;
-use cloudcase_detect::{add_builtin, hunt, FindingFormat, FindingWriter, HuntOptions, Tally};
-use cloudcase_event::SourceFile;
+use cloudcase_detect::{
+    add_builtin, hunt, CsvSink, FindingSink, HuntOptions, HuntOutcome, JsonlSink, TableSink, Tee,
+};
 use cloudcase_read::{Progress, Rejection};
 use cloudcase_report::case_records::AnalysisKind;
 use cloudcase_sigma::{Engine, Level, RuleSet, Severity, Status};
@@ -19,7 +20,7 @@ use cloudcase_timeline::sanitize::terminal_safe;
 use serde_json::json;
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
-use super::record::{record_analysis, Tee};
+use super::record::record_analysis;
 use super::timeline::parse_tz;
 use crate::progress::ProgressLine;
 
@@ -129,98 +130,17 @@ fn load_rules(args: &Args) -> Result<Engine> {
     Ok(engine)
 }
 
-/// Top entries of a count map, most first.
-fn top(counts: &HashMap<String, u64>, n: usize) -> Vec<(&str, u64)> {
-    let mut v: Vec<_> = counts.iter().map(|(k, c)| (k.as_str(), *c)).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    v.truncate(n);
-    v
-}
-
-/// The summary printed after the findings.
-fn summary(
-    tally: &Tally,
-    below: u64,
-    min_level: Level,
-    tz: &jiff::tz::TimeZone,
-    geo: Option<&str>,
-) -> String {
-    let mut s = String::from("\n== hunt summary\n");
-    let levels: Vec<String> = [
-        Level::Critical,
-        Level::High,
-        Level::Medium,
-        Level::Low,
-        Level::Informational,
-    ]
-    .iter()
-    .filter(|l| tally.at(**l) > 0)
-    .map(|l| format!("{} {}", tally.at(*l), l.as_str()))
-    .collect();
-    s.push_str(&format!(
-        "findings: {} ({}); {below} below --min-level {}\n",
-        tally.total,
-        if levels.is_empty() {
-            "none".to_owned()
-        } else {
-            levels.join(", ")
-        },
-        min_level.as_str()
-    ));
-    if let (Some(first), Some(last)) = (tally.first, tally.last) {
-        s.push_str(&format!(
-            "first detection: {}\nlast detection:  {}\n",
-            first.to_zoned_string(tz),
-            last.to_zoned_string(tz)
-        ));
+/// The sink that shows findings in `format` on `out`, times in `tz`.
+fn shown<'w>(
+    format: HuntFormat,
+    out: impl Write + 'w,
+    tz: jiff::tz::TimeZone,
+) -> Box<dyn FindingSink + 'w> {
+    match format {
+        HuntFormat::Table => Box::new(TableSink::new(out, tz)),
+        HuntFormat::Jsonl => Box::new(JsonlSink::new(out, tz)),
+        HuntFormat::Csv => Box::new(CsvSink::new(out, tz)),
     }
-    for (title, map, n) in [
-        ("rules", &tally.by_rule, 10),
-        ("principals", &tally.by_principal, 5),
-        ("source IPs", &tally.by_source_ip, 5),
-    ] {
-        if map.is_empty() {
-            continue;
-        }
-        s.push_str(&format!("top {title}:\n"));
-        for (k, c) in top(map, n) {
-            s.push_str(&format!("  {c:>8}  {}\n", terminal_safe(k)));
-        }
-    }
-    match geo {
-        Some(db) => s.push_str(&format!("analytics: countries from {db}\n")),
-        None => s.push_str("analytics: IP-based only (no geo-IP database: --geoip FILE); countries are not compared\n"),
-    }
-    s
-}
-
-/// The hunt again, as JSON Lines in UTC, for the case record when the output shown was
-/// another format (rejections were reported by the first pass).
-fn hunt_jsonl(
-    files: &[Arc<SourceFile>],
-    engine: &Engine,
-    feeds: &[bool],
-    opts: HuntOptions<'_>,
-) -> Result<Vec<u8>> {
-    let opts = HuntOptions {
-        writer: FindingWriter {
-            format: FindingFormat::Jsonl,
-            tz: jiff::tz::TimeZone::UTC,
-        },
-        after_read: &|| {},
-        ..opts
-    };
-    let mut out = Vec::new();
-    hunt(
-        files,
-        engine,
-        feeds,
-        &opts,
-        &|_| {},
-        &Progress::default(),
-        &mut out,
-    )?;
-    Ok(out)
 }
 
 /// Runs `hunt`.
@@ -236,15 +156,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => None,
     };
     let feeds = engine.feeding_rules();
-    let format = match args.format.unwrap_or(if std::io::stdout().is_terminal() {
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         HuntFormat::Table
     } else {
         HuntFormat::Jsonl
-    }) {
-        HuntFormat::Table => FindingFormat::Table,
-        HuntFormat::Jsonl => FindingFormat::Jsonl,
-        HuntFormat::Csv => FindingFormat::Csv,
-    };
+    });
     let opts = HuntOptions {
         min_level: args.min_level,
         statuses: args.statuses.clone(),
@@ -252,61 +168,57 @@ pub fn run(args: Args) -> Result<ExitCode> {
         geo: geo.as_ref().map(|g| g as &dyn Geo),
         threads: args.input.threads(),
         limits: args.input.limits(),
-        writer: FindingWriter {
-            format,
-            tz: tz.clone(),
-        },
         sort_memory: args.sort_memory.saturating_mul(1 << 20),
         temp_dir: args.temp_dir.clone(),
         after_read: &|| line.finish(),
     };
     let on_reject = |r: Rejection| reporter.report(r);
     let stdout = std::io::stdout();
-    let tee = args.input.case.is_some() && format == FindingFormat::Jsonl;
-    let mut out = Tee {
-        inner: stdout.lock(),
-        copy: tee.then(Vec::new),
-    };
-    let outcome = hunt(
-        &inputs.files,
-        &engine,
-        &feeds,
-        &opts,
-        &on_reject,
-        &progress,
-        &mut out,
+    let mut shown = shown(
+        format,
+        BufWriter::with_capacity(1 << 20, stdout.lock()),
+        tz.clone(),
     );
-    let recorded = match out.copy.take() {
-        Some(copy) => Some(copy),
-        None if args.input.case.is_some() && outcome.is_ok() => {
-            Some(hunt_jsonl(&inputs.files, &engine, &feeds, opts)?)
-        }
-        None => None,
+    let run = |sink: &mut dyn FindingSink| {
+        hunt(
+            &inputs.files,
+            &engine,
+            &feeds,
+            &opts,
+            &on_reject,
+            &progress,
+            sink,
+        )
     };
+    // With a case, the same pass also records JSON Lines in UTC.
+    let (outcome, recorded): (Result<HuntOutcome, _>, Option<Vec<u8>>) =
+        if args.input.case.is_some() {
+            let mut tee = Tee::new(
+                &mut shown,
+                JsonlSink::new(Vec::new(), jiff::tz::TimeZone::UTC),
+            );
+            let outcome = run(&mut tee);
+            (outcome, Some(tee.into_parts().second.into_inner()))
+        } else {
+            (run(&mut shown), None)
+        };
+    drop(shown);
     drop(line);
     let outcome = outcome?;
     reporter.finish()?;
     if let (Some(dir), Some(findings)) = (&args.input.case, recorded) {
-        let summary = json!({"findings": outcome.tally.total, "by_level": outcome.tally.by_level});
+        let tally = &outcome.summary.tally;
+        let summary = json!({"findings": tally.total, "by_level": tally.by_level});
         record_analysis(dir, AnalysisKind::Hunt, "", &findings, summary)?;
     }
-    let text = summary(
-        &outcome.tally,
-        outcome.below_threshold,
-        args.min_level,
-        &tz,
-        geo.as_ref().map(|g| g.description.as_str()),
-    );
-    if format == FindingFormat::Table {
-        print!("{text}");
-    } else {
-        eprint!("{text}");
+    if format != HuntFormat::Table {
+        eprint!("{}", outcome.summary.to_text(&tz));
     }
     let mut accounting = inputs.accounting;
     accounting.merge(&outcome.accounting);
     Ok(finish_run(
         &args.input,
         &accounting,
-        &format!("; findings: {}", outcome.tally.total),
+        &format!("; findings: {}", outcome.summary.tally.total),
     ))
 }

@@ -1,7 +1,6 @@
 //! Recording `scope` and `hunt` results in a case (`--case DIR`), so that reports read
 //! what the analysis concluded; see `cloudcase_report::case_records`.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -42,50 +41,4 @@ pub fn record_analysis(
         rec.seq
     );
     Ok(())
-}
-
-/// A writer that also keeps a copy of what passes through, when asked to.
-pub struct Tee<W: Write> {
-    /// Where the output goes.
-    pub inner: W,
-    /// The copy, when recording.
-    pub copy: Option<Vec<u8>>,
-}
-
-impl<W: Write> Write for Tee<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        if let Some(copy) = &mut self.copy {
-            copy.extend_from_slice(&buf[..n]);
-        }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tee_copies_only_when_asked() {
-        let mut t = Tee {
-            inner: Vec::new(),
-            copy: Some(Vec::new()),
-        };
-        t.write_all(b"abc").unwrap();
-        assert_eq!(
-            (t.inner.as_slice(), t.copy.as_deref()),
-            (&b"abc"[..], Some(&b"abc"[..]))
-        );
-        let mut t = Tee {
-            inner: Vec::new(),
-            copy: None,
-        };
-        t.write_all(b"x").unwrap();
-        assert!(t.copy.is_none());
-    }
 }

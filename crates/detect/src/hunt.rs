@@ -1,6 +1,6 @@
 //! One streaming, parallel pass: every rule, every analytic, then correlations.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,7 +13,9 @@ use cloudcase_timeline::sort::{merge, LineKey, RunBuilder, Runs};
 
 use crate::analytics::{Analytics, Geo};
 use crate::finding::{Finding, FindingView, Origin, RuleInfo, Witness};
-use crate::output::FindingWriter;
+use crate::sink::{FindingSink, SinkError};
+use crate::spool::{self, Files, Replay};
+use crate::summary::HuntSummary;
 use crate::tally::Tally;
 
 /// What to report.
@@ -30,9 +32,7 @@ pub struct HuntOptions<'g> {
     pub threads: usize,
     /// Reader limits.
     pub limits: Limits,
-    /// How findings are written.
-    pub writer: FindingWriter,
-    /// Bytes of formatted findings kept in memory (all workers together)
+    /// Bytes of findings kept in memory (all workers together)
     /// before sorted runs spill to temporary files.
     pub sort_memory: usize,
     /// Where spilled runs go (the system temporary directory if `None`).
@@ -42,13 +42,11 @@ pub struct HuntOptions<'g> {
     pub after_read: &'g (dyn Fn() + Sync),
 }
 
-/// What a hunt found. The findings themselves were written, in time order.
+/// What a hunt found. The findings themselves went to the sink, in time order.
 #[derive(Debug)]
 pub struct HuntOutcome {
-    /// Counts of the findings written.
-    pub tally: Tally,
-    /// Findings below the minimum level (counted, not written).
-    pub below_threshold: u64,
+    /// Counts of the findings reported, as handed to the sink's `finish`.
+    pub summary: HuntSummary,
     /// The reader's accounting.
     pub accounting: Accounting,
     /// Events that matched a rule feeding a correlation.
@@ -61,12 +59,15 @@ pub enum HuntError {
     /// Spilling sorted findings to the temporary directory failed.
     #[error("cannot spill sorted findings to the temporary directory: {0}")]
     Spill(#[source] io::Error),
-    /// Writing the findings failed (other than the reader closing a pipe).
-    #[error("cannot write the findings: {0}")]
-    Output(#[source] io::Error),
+    /// The sink failed (other than its reader closing a pipe).
+    #[error(transparent)]
+    Output(SinkError),
+    /// Held findings could not be read back from the sort.
+    #[error("cannot read back the sorted findings: {0}")]
+    Merge(#[source] io::Error),
 }
 
-/// Findings of one worker: counted, formatted and queued for time ordering.
+/// Findings of one worker: counted and queued for time ordering.
 struct Collected {
     tally: Tally,
     runs: RunBuilder,
@@ -82,13 +83,13 @@ impl Collected {
         }
     }
 
-    fn push(&mut self, f: &FindingView<'_>, writer: &FindingWriter) {
+    fn push(&mut self, f: &FindingView<'_>) {
         self.tally.add(f);
         if self.error.is_some() {
             return;
         }
         let key = LineKey::at(f.time, f.file.ordinal, f.record);
-        if let Err(e) = self.runs.push_with(key, |buf| writer.write(f, buf)) {
+        if let Err(e) = self.runs.push_with(key, |buf| spool::encode(f, buf)) {
             self.error = Some(e);
         }
     }
@@ -180,8 +181,7 @@ impl EventSink for HuntSink<'_> {
                 self.below += 1;
                 continue;
             }
-            self.out
-                .push(&FindingView::of_rule(info, &event), &self.opts.writer);
+            self.out.push(&FindingView::of_rule(info, &event));
         }
         if self.hits.iter().any(|id| self.feeds[id.index()]) {
             let hits = self.hits.clone();
@@ -191,11 +191,12 @@ impl EventSink for HuntSink<'_> {
 }
 
 /// Runs every rule of `engine` and the analytics over `files` in one pass,
-/// and writes the findings to `out` in time order.
+/// and hands the findings to `sink` in time order, then the summary.
 ///
-/// Memory stays bounded: formatted findings are sorted in runs that spill to
-/// temporary files past `sort_memory`; only counts are kept for the summary.
-/// A closed pipe on `out` ends the output quietly.
+/// Each file is read once, whatever the sink. Memory stays bounded: findings
+/// are sorted in runs that spill to temporary files past `sort_memory`; only
+/// counts are kept for the summary. A sink closed by its reader ends the
+/// output quietly.
 pub fn hunt(
     files: &[Arc<SourceFile>],
     engine: &Engine,
@@ -203,7 +204,7 @@ pub fn hunt(
     opts: &HuntOptions<'_>,
     on_reject: &(dyn Fn(Rejection) + Sync),
     progress: &Progress,
-    out: &mut dyn Write,
+    sink: &mut dyn FindingSink,
 ) -> Result<HuntOutcome, HuntError> {
     let runs: Vec<bool> = engine
         .rules()
@@ -251,7 +252,7 @@ pub fn hunt(
         .chain(correlate(engine, correlated))
     {
         if f.level >= opts.min_level {
-            late.push(&f.view(), &opts.writer);
+            late.push(&f.view());
         } else {
             below += 1;
         }
@@ -260,26 +261,41 @@ pub fn hunt(
         return Err(HuntError::Spill(e));
     }
     all_runs.push(late.runs.finish());
-    match write_sorted(opts.writer.header(), all_runs, out) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(HuntError::Output(e)),
-    }
-    Ok(HuntOutcome {
+    let summary = HuntSummary {
         tally: late.tally,
         below_threshold: below,
+        min_level: opts.min_level,
+        countries_from: opts.geo.map(|g| g.description().to_owned()),
+    };
+    deliver(files, all_runs, &summary, sink)?;
+    Ok(HuntOutcome {
+        summary,
         accounting,
         correlated_events,
     })
 }
 
-fn write_sorted(header: Option<String>, runs: Vec<Runs>, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = io::BufWriter::with_capacity(1 << 20, out);
-    if let Some(h) = header {
-        w.write_all(h.as_bytes())?;
+/// Merges the sorted runs into `sink`, then finishes it with `summary`.
+fn deliver(
+    files: &[Arc<SourceFile>],
+    runs: Vec<Runs>,
+    summary: &HuntSummary,
+    sink: &mut dyn FindingSink,
+) -> Result<(), HuntError> {
+    let mut replay = Replay::new(Files::new(files), sink);
+    let merged = merge(runs, &mut replay).and_then(|_| replay.finish());
+    let stopped = replay.error.take();
+    let result = match (merged, stopped) {
+        (_, Some(SinkError::Closed)) => return Ok(()),
+        (_, Some(e)) => Err(HuntError::Output(e)),
+        (Err(e), None) => Err(HuntError::Merge(e)),
+        (Ok(()), None) => Ok(()),
+    };
+    result?;
+    match sink.finish(summary) {
+        Ok(()) | Err(SinkError::Closed) => Ok(()),
+        Err(e) => Err(HuntError::Output(e)),
     }
-    merge(runs, &mut w)?;
-    w.flush()
 }
 
 /// Feeds the events that matched correlation rules to the correlator in time

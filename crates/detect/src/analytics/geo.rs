@@ -70,4 +70,8 @@ impl Geo for MmdbGeo {
             .or(record.country.and_then(|c| c.iso_code))
             .map(str::to_owned)
     }
+
+    fn description(&self) -> &str {
+        &self.description
+    }
 }

@@ -31,6 +31,12 @@ use crate::finding::{Finding, Origin, Pointer};
 pub trait Geo: Sync {
     /// ISO country code of `ip`, if known.
     fn country(&self, ip: IpAddr) -> Option<String>;
+
+    /// What the countries come from (a database's own description), for the
+    /// hunt summary.
+    fn description(&self) -> &str {
+        "a geo-IP database"
+    }
 }
 
 /// Identity of an analytic.
