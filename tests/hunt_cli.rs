@@ -256,3 +256,128 @@ fn geoip_gives_new_country_and_impossible_travel() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot open the geo-IP database"));
 }
+
+/// Opens of each evidence object by `hunt --case C --format table`, counted with
+/// `strace`, or `None` (after saying so) where `strace` cannot run.
+fn object_opens(case: &str) -> Option<HashMap<String, usize>> {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace");
+    let run = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=openat,open", "-o"])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_cloudcase"))
+        .args(["hunt", "--case", case, "--format", "table"])
+        .output();
+    match run {
+        Ok(out) if out.status.success() => {}
+        other => {
+            println!("SKIPPED: strace unavailable, opens not counted ({other:?})");
+            return None;
+        }
+    }
+    let mut opens: HashMap<String, usize> = HashMap::new();
+    for line in std::fs::read_to_string(&trace).unwrap().lines() {
+        if line.contains("O_DIRECTORY") {
+            continue;
+        }
+        if let Some(start) = line.find("evidence/objects/sha256/") {
+            let path = &line[start..];
+            let path = &path[..path.find('"').unwrap()];
+            *opens.entry(path.to_owned()).or_default() += 1;
+        }
+    }
+    Some(opens)
+}
+
+#[test]
+fn hunt_with_a_case_reads_each_evidence_object_once_and_records_what_it_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    incident(&logs);
+    let case = dir.path().join("case");
+    let c = case.to_str().unwrap();
+    let init = cloudcase(&["case", "init", c, "--name", "t", "--examiner", "e"]);
+    assert!(init.status.success(), "{init:?}");
+    let acquired = cloudcase(&["acquire", "--case", c, logs.to_str().unwrap()]);
+    assert!(acquired.status.success(), "{acquired:?}");
+    let manifest = std::fs::read_to_string(case.join("manifest.jsonl")).unwrap();
+    let objects: Vec<String> = manifest
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["object"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(objects.len() > 100, "{}", objects.len());
+
+    // The table run: one read of the inputs, as its single accounting line says.
+    let out = cloudcase(&["hunt", "--case", c, "--format", "table"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let seen: Vec<&str> = stderr.lines().filter(|l| l.contains(" seen, ")).collect();
+    assert_eq!(seen.len(), 1, "{stderr}");
+    assert!(
+        seen[0].contains(&format!(
+            "files: {} seen, {} read",
+            objects.len(),
+            objects.len()
+        )),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("== hunt summary"), "{stdout}");
+
+    // What it recorded is exactly what `--format jsonl` shows.
+    let hunts = case.join("analysis/hunt");
+    let recorded: Vec<_> = std::fs::read_dir(&hunts)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(recorded.len(), 1);
+    let recorded = std::fs::read(&recorded[0]).unwrap();
+    let jsonl = cloudcase(&["hunt", "--case", c, "--format", "jsonl"]);
+    assert!(jsonl.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&recorded),
+        String::from_utf8_lossy(&jsonl.stdout)
+    );
+    let rows = stdout.lines().skip(1).take_while(|l| !l.is_empty()).count();
+    assert_eq!(rows, findings(&jsonl).len());
+
+    // Counted opens: each object once; the few files holding an analytic
+    // finding's record (at any level) once more, when the analytics fetch its
+    // witness. A second pass would open every object twice or more.
+    let Some(opens) = object_opens(c) else {
+        return;
+    };
+    let all = cloudcase(&[
+        "hunt",
+        "--case",
+        c,
+        "--format",
+        "jsonl",
+        "--min-level",
+        "informational",
+    ]);
+    let witness_files: std::collections::HashSet<String> = findings(&all)
+        .iter()
+        .filter(|f| f["origin"] == "analytic")
+        .map(|f| f["file"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        witness_files.len() < objects.len() / 4,
+        "{}",
+        witness_files.len()
+    );
+    for object in &objects {
+        let witness = witness_files.iter().any(|f| f.ends_with(object.as_str()));
+        let want = if witness { 2 } else { 1 };
+        assert_eq!(opens.get(object).copied(), Some(want), "{object}");
+    }
+}
