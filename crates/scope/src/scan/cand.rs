@@ -1,0 +1,209 @@
+//! Candidate events of pass 2: which events are kept (mutating calls, session creations,
+//! calls from attacker addresses) and the compact record kept of each.
+
+use cloudcase_event::Event;
+use serde_json::Value;
+
+use super::Ptr;
+
+/// A compact record of a candidate event of pass 2 (mutating calls, session creations, and every
+/// call from a known attacker address, in the attacker window).
+#[derive(Debug, Clone)]
+pub struct Cand {
+    /// Where.
+    pub ptr: Ptr,
+    /// `eventName`.
+    pub name: Box<str>,
+    /// Service (`iam`, `ec2`, …).
+    pub service: Box<str>,
+    /// `awsRegion`.
+    pub region: Box<str>,
+    /// `userIdentity.accessKeyId`.
+    pub key: Option<Box<str>>,
+    /// `userIdentity.arn`.
+    pub arn: Option<Box<str>>,
+    /// `userIdentity.type`.
+    pub kind: Option<Box<str>>,
+    /// `userIdentity.userName` (IAM users).
+    pub user: Option<Box<str>>,
+    /// Session issuer name (assumed roles).
+    pub issuer: Option<Box<str>>,
+    /// Account that owns the credential.
+    pub caller_account: Option<Box<str>>,
+    /// `sourceIPAddress`.
+    pub ip: Option<Box<str>>,
+    /// `userAgent`.
+    pub ua: Option<Box<str>>,
+    /// `errorCode`.
+    pub error: Option<Box<str>>,
+    /// `readOnly`.
+    pub read_only: Option<bool>,
+    /// Whether the event is the subject's.
+    pub subject: bool,
+    /// `requestParameters` (compact JSON, possibly reduced for STS).
+    pub req: Box<str>,
+    /// `responseElements` (compact JSON, reduced for STS).
+    pub resp: Box<str>,
+}
+
+const MUTATING_EC2: &[&str] = &[
+    "RunInstances",
+    "StartInstances",
+    "StopInstances",
+    "TerminateInstances",
+    "AuthorizeSecurityGroupIngress",
+    "RevokeSecurityGroupIngress",
+    "CreateSecurityGroup",
+    "DeleteSecurityGroup",
+    "ImportKeyPair",
+    "CreateKeyPair",
+    "DeleteKeyPair",
+    "ModifySnapshotAttribute",
+    "ModifyImageAttribute",
+    "RequestSpotInstances",
+];
+
+/// Resource-policy changes outside IAM (part of the permission timeline).
+pub(crate) fn is_resource_policy_change(service: &str, name: &str) -> bool {
+    match service {
+        "s3" => matches!(
+            name,
+            "PutBucketPolicy"
+                | "DeleteBucketPolicy"
+                | "PutBucketAcl"
+                | "PutBucketPublicAccessBlock"
+                | "DeleteBucketPublicAccessBlock"
+                | "PutObjectAcl"
+        ),
+        "kms" => matches!(name, "PutKeyPolicy" | "CreateGrant"),
+        "secretsmanager" => matches!(name, "PutResourcePolicy" | "DeleteResourcePolicy"),
+        "lambda" => name.starts_with("AddPermission") || name.starts_with("RemovePermission"),
+        "sns" | "sqs" => matches!(
+            name,
+            "SetTopicAttributes" | "AddPermission" | "SetQueueAttributes"
+        ),
+        "ecr" => name == "SetRepositoryPolicy",
+        _ => false,
+    }
+}
+
+fn is_mutating(ev: &Event) -> bool {
+    match ev.read_only {
+        Some(ro) => !ro,
+        None => {
+            let n = ev.event_name.as_str();
+            !(n.starts_with("Get")
+                || n.starts_with("List")
+                || n.starts_with("Describe")
+                || n.starts_with("Generate")
+                || n.starts_with("Simulate"))
+        }
+    }
+}
+
+pub(crate) const SESSION_CALLS: &[&str] = &[
+    "AssumeRole",
+    "AssumeRoleWithWebIdentity",
+    "AssumeRoleWithSAML",
+    "GetSessionToken",
+    "GetFederationToken",
+];
+
+pub(super) fn interesting(ev: &Event) -> bool {
+    let svc = ev.service();
+    let name = ev.event_name.as_str();
+    if svc == "sts" && SESSION_CALLS.contains(&name) {
+        return ev.identity.kind.as_deref() != Some("AWSService");
+    }
+    if !is_mutating(ev) {
+        return false;
+    }
+    match svc {
+        "iam" | "organizations" => true,
+        "ec2" => MUTATING_EC2.contains(&name),
+        "lambda" => {
+            name.starts_with("CreateFunction")
+                || name.starts_with("DeleteFunction")
+                || name.starts_with("UpdateFunctionCode")
+        }
+        _ => is_resource_policy_change(svc, name),
+    }
+}
+
+fn s(v: Option<&str>) -> Option<Box<str>> {
+    v.map(Into::into)
+}
+
+fn sts_reduced(ev: &Event) -> (Box<str>, Box<str>) {
+    let req: Value = ev
+        .request_parameters
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r.get()).ok())
+        .unwrap_or(Value::Null);
+    let resp: Value = ev
+        .response_elements
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r.get()).ok())
+        .unwrap_or(Value::Null);
+    let pick = |v: &Value, k: &str| v.get(k).cloned().unwrap_or(Value::Null);
+    let r = serde_json::json!({
+        "roleArn": pick(&req, "roleArn"),
+        "roleSessionName": pick(&req, "roleSessionName"),
+        "sourceIdentity": pick(&req, "sourceIdentity"),
+        "name": pick(&req, "name"),
+    });
+    let o = serde_json::json!({
+        "accessKeyId": resp.pointer("/credentials/accessKeyId").cloned().unwrap_or(Value::Null),
+        "assumedRoleArn": resp.pointer("/assumedRoleUser/arn").cloned().unwrap_or(Value::Null),
+        "federatedUserArn": resp.pointer("/federatedUser/arn").cloned().unwrap_or(Value::Null),
+        "sourceIdentity": pick(&resp, "sourceIdentity"),
+    });
+    (r.to_string().into(), o.to_string().into())
+}
+
+impl Cand {
+    pub(super) fn of(ev: &Event, subject: bool) -> Cand {
+        let (req, resp) = if ev.service() == "sts" {
+            sts_reduced(ev)
+        } else {
+            (
+                ev.request_parameters
+                    .as_deref()
+                    .map_or("null".into(), |r| r.get().into()),
+                ev.response_elements
+                    .as_deref()
+                    .map_or("null".into(), |r| r.get().into()),
+            )
+        };
+        let id = &ev.identity;
+        Cand {
+            ptr: Ptr::of(ev),
+            name: ev.event_name.as_str().into(),
+            service: ev.service().into(),
+            region: ev.region.as_deref().unwrap_or("").into(),
+            key: s(id.access_key_id.as_deref()),
+            arn: s(id.arn.as_deref()),
+            kind: s(id.kind.as_deref()),
+            user: s(id.user_name.as_deref()),
+            issuer: s(id.session_issuer_name.as_deref()),
+            caller_account: s(id.account_id.as_deref()),
+            ip: s(ev.source_ip.as_deref()),
+            ua: s(ev.user_agent.as_deref()),
+            error: s(ev.error_code.as_deref()),
+            read_only: ev.read_only,
+            subject,
+            req,
+            resp,
+        }
+    }
+
+    /// `requestParameters` parsed.
+    pub fn req_json(&self) -> Value {
+        serde_json::from_str(&self.req).unwrap_or(Value::Null)
+    }
+
+    /// `responseElements` parsed.
+    pub fn resp_json(&self) -> Value {
+        serde_json::from_str(&self.resp).unwrap_or(Value::Null)
+    }
+}

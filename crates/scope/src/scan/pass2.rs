@@ -1,0 +1,266 @@
+//! Pass 2: the attacker window — candidate events, key and store use, and what the inputs cover
+//! (stores, regions, categories, hours, the subject's baseline).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use cloudcase_event::{Category, Event};
+use cloudcase_read::EventSink;
+use serde_json::Value;
+
+use super::cand::interesting;
+use super::{bump, merge_map, widen, widen_span, Cand, Ptr, Subject, Use};
+use crate::activity::Activity;
+use crate::net::ua_family;
+use crate::stores::{Access, StoreSpec};
+
+#[derive(Debug, Default, Clone)]
+pub struct StoreCov {
+    /// Events naming the store (any category).
+    pub mentions: u64,
+    /// First event naming it.
+    pub first_mention: Option<Ptr>,
+    /// Region of the first event naming it.
+    pub region: Option<Box<str>>,
+    /// Data events on it.
+    pub data_events: u64,
+    /// Data events on it at or after the first attacker event.
+    pub data_in_window: u64,
+    /// First and last data event time.
+    pub data_span: Option<(i64, i64)>,
+}
+
+impl StoreCov {
+    fn merge(&mut self, c: StoreCov) {
+        self.mentions += c.mentions;
+        let (a, b) = (self.first_mention.take(), c.first_mention);
+        let (ra, rb) = (self.region.take(), c.region);
+        (self.first_mention, self.region) = match (a, b) {
+            (Some(a), Some(b)) if b.key() < a.key() => (Some(b), rb),
+            (Some(a), _) => (Some(a), ra),
+            (None, b) => (b, rb),
+        };
+        self.data_events += c.data_events;
+        self.data_in_window += c.data_in_window;
+        widen_span(&mut self.data_span, c.data_span);
+    }
+}
+
+/// Per-region counts.
+#[derive(Debug, Default, Clone)]
+pub struct RegionCov {
+    /// Events.
+    pub events: u64,
+    /// First and last time.
+    pub span: Option<(i64, i64)>,
+}
+
+pub type StoreId = (&'static str, Box<str>);
+
+/// One way a store was accessed in the window: (store, access key, source, succeeded, access).
+pub type AccessId = (StoreId, Box<str>, Box<str>, bool, Access);
+
+/// Pass 2 state.
+#[derive(Debug, Default)]
+pub struct Pass2 {
+    /// Candidate events in the window.
+    pub cands: Vec<Cand>,
+    /// (access key, source) → use, in the window.
+    pub key_use: HashMap<(Box<str>, Box<str>), Use>,
+    /// Accesses to data stores (reads, exposures, openings), in the window.
+    pub store_access: HashMap<AccessId, Use>,
+    /// (access key, source) → ListBuckets calls, in the window.
+    pub list_buckets: HashMap<(Box<str>, Box<str>), Use>,
+    /// (long-term key, source) pairs seen before the first attacker event; kept only when the
+    /// subject is an address range (keys used from it are then followed by source novelty).
+    pub key_ip_before: HashSet<(Box<str>, Box<str>)>,
+    /// Data stores named in any event.
+    pub stores: HashMap<StoreId, StoreCov>,
+    /// Events per category.
+    pub categories: BTreeMap<String, u64>,
+    /// Management events that were read-only / mutating.
+    pub mgmt_read: u64,
+    /// Mutating management events.
+    pub mgmt_write: u64,
+    /// Read-only management events in the window, per region.
+    pub mgmt_read_in_window: HashMap<Box<str>, u64>,
+    /// Regions.
+    pub regions: HashMap<Box<str>, RegionCov>,
+    /// Events per hour by region and identity (the charts).
+    pub activity: Activity,
+    /// Hours (ms / 3 600 000) in which any event happened.
+    pub hours: HashSet<i64>,
+    /// Subject events before the first attacker event: hour-of-day histogram (UTC).
+    pub baseline_hours: [u64; 24],
+    /// … regions.
+    pub baseline_regions: BTreeMap<String, u64>,
+    /// … user-agent families.
+    pub baseline_families: BTreeMap<String, u64>,
+    /// … events.
+    pub baseline_events: u64,
+}
+
+/// The pass-2 sink of one worker.
+pub struct Pass2Sink<'a> {
+    /// The subject.
+    pub subject: &'a Subject,
+    /// Which profile is the subject's.
+    pub subject_key: &'a str,
+    /// First attacker event, ms.
+    pub t0: i64,
+    /// Attacker sources known from pass 1.
+    pub attacker_ips: &'a HashSet<String>,
+    /// The state.
+    pub state: Pass2,
+}
+
+/// Records the data stores an event names: coverage always, accesses in the window.
+fn record_stores(st: &mut Pass2, ev: &Event, in_window: bool, key: &str, ip: &str) {
+    let mut specs = StoreSpec::of_service(ev.service()).peekable();
+    if specs.peek().is_none() {
+        return;
+    }
+    let Some(req) = ev
+        .request_parameters
+        .as_deref()
+        .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
+    else {
+        return;
+    };
+    let data = ev.category == Category::Data;
+    let data_read = data && ev.read_only != Some(false);
+    let ms = ev.time.millis();
+    for spec in specs {
+        for name in spec.names(&req) {
+            let id: StoreId = (spec.kind, name.into());
+            let cov = st.stores.entry(id.clone()).or_default();
+            cov.merge(StoreCov {
+                mentions: 1,
+                first_mention: Some(Ptr::of(ev)),
+                region: ev.region.as_deref().map(Into::into),
+                ..StoreCov::default()
+            });
+            if data {
+                cov.data_events += 1;
+                widen(&mut cov.data_span, ms);
+                cov.data_in_window += u64::from(in_window);
+            }
+            let access = spec.access(ev.event_name.as_str(), data_read, &req);
+            // Stores listed only when the attacker named them need every access; the others
+            // need only reads, exposures and openings.
+            if in_window && (access != Access::Other || !spec.list_all) {
+                let ok = ev.error_code.is_none();
+                bump(
+                    &mut st.store_access,
+                    (id, key.into(), ip.into(), ok, access),
+                    ev,
+                );
+            }
+        }
+    }
+}
+
+impl EventSink for Pass2Sink<'_> {
+    fn accept(&mut self, ev: Event) {
+        let st = &mut self.state;
+        let ms = ev.time.millis();
+        let in_window = ms >= self.t0;
+        *st.categories
+            .entry(ev.category.as_str().to_owned())
+            .or_default() += 1;
+        if ev.category == Category::Management {
+            if ev.read_only == Some(true) {
+                st.mgmt_read += 1;
+            } else {
+                st.mgmt_write += 1;
+            }
+        }
+        if let Some(r) = ev.region.as_deref() {
+            let rc = st.regions.entry(r.into()).or_default();
+            rc.events += 1;
+            widen(&mut rc.span, ms);
+        }
+        st.hours.insert(ms.div_euclid(3_600_000));
+        let subject = self.subject.profile_key(&ev).as_deref() == Some(self.subject_key);
+        if subject && !in_window {
+            st.baseline_events += 1;
+            st.baseline_hours[(ms.div_euclid(3_600_000).rem_euclid(24)) as usize] += 1;
+            *st.baseline_regions
+                .entry(ev.region.clone().unwrap_or_default())
+                .or_default() += 1;
+            *st.baseline_families
+                .entry(ua_family(ev.user_agent.as_deref().unwrap_or("")))
+                .or_default() += 1;
+        }
+        let key: Box<str> = ev.identity.access_key_id.as_deref().unwrap_or("").into();
+        let ip: Box<str> = ev.source_ip.as_deref().unwrap_or("").into();
+        let svc = ev.service();
+        if in_window && ev.category == Category::Management && ev.read_only == Some(true) {
+            *st.mgmt_read_in_window
+                .entry(ev.region.as_deref().unwrap_or("").into())
+                .or_default() += 1;
+        }
+        record_stores(st, &ev, in_window, &key, &ip);
+        st.activity.add(&ev, in_window, &key, &ip);
+        if !in_window {
+            if matches!(self.subject, Subject::Ip(_)) && key.starts_with("AKIA") {
+                st.key_ip_before.insert((key, ip));
+            }
+            return;
+        }
+        bump(&mut st.key_use, (key.clone(), ip.clone()), &ev);
+        if svc == "s3" && ev.event_name == "ListBuckets" {
+            bump(&mut st.list_buckets, (key.clone(), ip.clone()), &ev);
+        }
+        let from_attacker = ev
+            .source_ip
+            .as_deref()
+            .is_some_and(|ip| self.attacker_ips.contains(ip));
+        if from_attacker || interesting(&ev) {
+            st.cands.push(Cand::of(&ev, subject));
+        }
+    }
+}
+
+impl Pass2 {
+    /// Merges the workers' states.
+    pub fn merge_all(parts: Vec<Pass2>) -> Pass2 {
+        let mut out = Pass2::default();
+        for p in parts {
+            out.cands.extend(p.cands);
+            merge_map(&mut out.key_use, p.key_use);
+            merge_map(&mut out.store_access, p.store_access);
+            merge_map(&mut out.list_buckets, p.list_buckets);
+            out.key_ip_before.extend(p.key_ip_before);
+            for (id, c) in p.stores {
+                out.stores.entry(id).or_default().merge(c);
+            }
+            for (r, n) in p.mgmt_read_in_window {
+                *out.mgmt_read_in_window.entry(r).or_default() += n;
+            }
+            for (k, n) in p.categories {
+                *out.categories.entry(k).or_default() += n;
+            }
+            out.mgmt_read += p.mgmt_read;
+            out.mgmt_write += p.mgmt_write;
+            for (r, c) in p.regions {
+                let o = out.regions.entry(r).or_default();
+                o.events += c.events;
+                widen_span(&mut o.span, c.span);
+            }
+            out.hours.extend(p.hours);
+            out.activity.merge(p.activity);
+            for i in 0..24 {
+                out.baseline_hours[i] += p.baseline_hours[i];
+            }
+            for (k, n) in p.baseline_regions {
+                *out.baseline_regions.entry(k).or_default() += n;
+            }
+            for (k, n) in p.baseline_families {
+                *out.baseline_families.entry(k).or_default() += n;
+            }
+            out.baseline_events += p.baseline_events;
+        }
+        out.cands.sort_by_key(|c| c.ptr.key());
+        out
+    }
+}
