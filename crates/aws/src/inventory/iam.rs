@@ -21,154 +21,202 @@ pub(super) fn collect(aws: &Aws, snapshot: &mut Snapshot) {
         errors: &mut snapshot.errors,
         region: None,
     };
+    // Fields are evaluated in the order written: the calls run users, groups, roles,
+    // policies, then the credential report.
     let inv = aws.block_on(async {
-        let mut inv = cloudcase_inventory::IamInventory::default();
-        let users = client
-            .list_users()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await;
-        for u in errors.take("ListUsers", users).unwrap_or_default() {
-            inv.users.push(user(&client, &mut errors, u).await);
+        cloudcase_inventory::IamInventory {
+            users: users(&client, &mut errors).await,
+            groups: groups(&client, &mut errors).await,
+            roles: roles(&client, &mut errors).await,
+            policies: policies(&client, &mut errors).await,
+            credential_report: credential_report(&client, &mut errors).await,
         }
-        let groups = client
-            .list_groups()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await;
-        for g in errors.take("ListGroups", groups).unwrap_or_default() {
-            let name = g.group_name().to_owned();
-            let attached = client
-                .list_attached_group_policies()
-                .group_name(&name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await;
-            let attached = errors
-                .take("ListAttachedGroupPolicies", attached)
-                .unwrap_or_default();
-            let names = client
-                .list_group_policies()
-                .group_name(&name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await;
-            let mut inline = BTreeMap::new();
-            for p in errors.take("ListGroupPolicies", names).unwrap_or_default() {
-                let doc = client
-                    .get_group_policy()
-                    .group_name(&name)
-                    .policy_name(&p)
-                    .send()
-                    .await;
-                if let Some(d) = errors.take("GetGroupPolicy", doc) {
-                    inline.insert(p, document(d.policy_document()));
-                }
-            }
-            inv.groups.push(Group {
-                arn: g.arn().to_owned(),
-                created: time(Some(g.create_date())),
-                attached_policies: attached
-                    .iter()
-                    .filter_map(|a| a.policy_arn().map(str::to_owned))
-                    .collect(),
-                inline_policies: inline,
-                name,
-            });
-        }
-        let roles = client
-            .list_roles()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await;
-        for r in errors.take("ListRoles", roles).unwrap_or_default() {
-            let name = r.role_name().to_owned();
-            let attached = client
-                .list_attached_role_policies()
-                .role_name(&name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await;
-            let attached = errors
-                .take("ListAttachedRolePolicies", attached)
-                .unwrap_or_default();
-            let names = client
-                .list_role_policies()
-                .role_name(&name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await;
-            let mut inline = BTreeMap::new();
-            for p in errors.take("ListRolePolicies", names).unwrap_or_default() {
-                let doc = client
-                    .get_role_policy()
-                    .role_name(&name)
-                    .policy_name(&p)
-                    .send()
-                    .await;
-                if let Some(d) = errors.take("GetRolePolicy", doc) {
-                    inline.insert(p, document(d.policy_document()));
-                }
-            }
-            inv.roles.push(Role {
-                arn: r.arn().to_owned(),
-                created: time(Some(r.create_date())),
-                trust_policy: r.assume_role_policy_document().map(document),
-                attached_policies: attached
-                    .iter()
-                    .filter_map(|a| a.policy_arn().map(str::to_owned))
-                    .collect(),
-                inline_policies: inline,
-                name,
-            });
-        }
-        let policies = client
-            .list_policies()
-            .scope(aws_sdk_iam::types::PolicyScopeType::Local)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await;
-        for p in errors.take("ListPolicies", policies).unwrap_or_default() {
-            let (Some(arn), Some(version)) = (p.arn(), p.default_version_id()) else {
-                continue;
-            };
-            let v = client
-                .get_policy_version()
-                .policy_arn(arn)
-                .version_id(version)
-                .send()
-                .await;
-            let doc = errors
-                .take("GetPolicyVersion", v)
-                .and_then(|v| v.policy_version)
-                .and_then(|v| v.document)
-                .map(|d| document(&d));
-            inv.policies.push(Policy {
-                arn: arn.to_owned(),
-                name: p.policy_name().unwrap_or_default().to_owned(),
-                default_version_document: doc,
-            });
-        }
-        inv.credential_report = credential_report(&client, &mut errors).await;
-        inv
     });
     snapshot.iam = Some(inv);
+}
+
+/// Every user, with everything attached to it.
+async fn users(client: &aws_sdk_iam::Client, errors: &mut Errors<'_>) -> Vec<User> {
+    let users = client
+        .list_users()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    let mut out = Vec::new();
+    for u in errors.take("ListUsers", users).unwrap_or_default() {
+        out.push(user(client, errors, u).await);
+    }
+    out
+}
+
+/// Every group, with its attached and inline policies.
+async fn groups(client: &aws_sdk_iam::Client, errors: &mut Errors<'_>) -> Vec<Group> {
+    let groups = client
+        .list_groups()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    let mut out = Vec::new();
+    for g in errors.take("ListGroups", groups).unwrap_or_default() {
+        out.push(group(client, errors, g).await);
+    }
+    out
+}
+
+/// One group and its policies.
+async fn group(
+    client: &aws_sdk_iam::Client,
+    errors: &mut Errors<'_>,
+    g: aws_sdk_iam::types::Group,
+) -> Group {
+    let name = g.group_name().to_owned();
+    let attached = client
+        .list_attached_group_policies()
+        .group_name(&name)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    let attached = errors
+        .take("ListAttachedGroupPolicies", attached)
+        .unwrap_or_default();
+    let names = client
+        .list_group_policies()
+        .group_name(&name)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    let mut inline = BTreeMap::new();
+    for p in errors.take("ListGroupPolicies", names).unwrap_or_default() {
+        let doc = client
+            .get_group_policy()
+            .group_name(&name)
+            .policy_name(&p)
+            .send()
+            .await;
+        if let Some(d) = errors.take("GetGroupPolicy", doc) {
+            inline.insert(p, document(d.policy_document()));
+        }
+    }
+    Group {
+        arn: g.arn().to_owned(),
+        created: time(Some(g.create_date())),
+        attached_policies: attached
+            .iter()
+            .filter_map(|a| a.policy_arn().map(str::to_owned))
+            .collect(),
+        inline_policies: inline,
+        name,
+    }
+}
+
+/// Every role, with its trust policy and its attached and inline policies.
+async fn roles(client: &aws_sdk_iam::Client, errors: &mut Errors<'_>) -> Vec<Role> {
+    let roles = client
+        .list_roles()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    let mut out = Vec::new();
+    for r in errors.take("ListRoles", roles).unwrap_or_default() {
+        out.push(role(client, errors, r).await);
+    }
+    out
+}
+
+/// One role and its policies.
+async fn role(
+    client: &aws_sdk_iam::Client,
+    errors: &mut Errors<'_>,
+    r: aws_sdk_iam::types::Role,
+) -> Role {
+    let name = r.role_name().to_owned();
+    let attached = client
+        .list_attached_role_policies()
+        .role_name(&name)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    let attached = errors
+        .take("ListAttachedRolePolicies", attached)
+        .unwrap_or_default();
+    let names = client
+        .list_role_policies()
+        .role_name(&name)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    let mut inline = BTreeMap::new();
+    for p in errors.take("ListRolePolicies", names).unwrap_or_default() {
+        let doc = client
+            .get_role_policy()
+            .role_name(&name)
+            .policy_name(&p)
+            .send()
+            .await;
+        if let Some(d) = errors.take("GetRolePolicy", doc) {
+            inline.insert(p, document(d.policy_document()));
+        }
+    }
+    Role {
+        arn: r.arn().to_owned(),
+        created: time(Some(r.create_date())),
+        trust_policy: r.assume_role_policy_document().map(document),
+        attached_policies: attached
+            .iter()
+            .filter_map(|a| a.policy_arn().map(str::to_owned))
+            .collect(),
+        inline_policies: inline,
+        name,
+    }
+}
+
+/// Customer-managed policies, each with its default version's document.
+async fn policies(client: &aws_sdk_iam::Client, errors: &mut Errors<'_>) -> Vec<Policy> {
+    let policies = client
+        .list_policies()
+        .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    let mut out = Vec::new();
+    for p in errors.take("ListPolicies", policies).unwrap_or_default() {
+        let (Some(arn), Some(version)) = (p.arn(), p.default_version_id()) else {
+            continue;
+        };
+        let v = client
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await;
+        let doc = errors
+            .take("GetPolicyVersion", v)
+            .and_then(|v| v.policy_version)
+            .and_then(|v| v.document)
+            .map(|d| document(&d));
+        out.push(Policy {
+            arn: arn.to_owned(),
+            name: p.policy_name().unwrap_or_default().to_owned(),
+            default_version_document: doc,
+        });
+    }
+    out
 }
 
 /// One user and everything attached to it.
