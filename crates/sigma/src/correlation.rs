@@ -173,39 +173,37 @@ fn type_err(key: &str, expected: &'static str, found: &Yaml) -> RuleError {
     }
 }
 
+/// The value of `key` in a correlation section, absent when missing or null.
+fn get<'a>(body: &'a Hash, k: &str) -> Option<&'a Yaml> {
+    body.get(&key(k)).filter(|y| !y.is_null())
+}
+
+/// The kinds evaluated, by their Sigma spelling.
+const KINDS: &[CorrelationKind] = &[
+    CorrelationKind::EventCount,
+    CorrelationKind::ValueCount,
+    CorrelationKind::Temporal,
+    CorrelationKind::TemporalOrdered,
+];
+
+/// Kinds Sigma defines that are recognised but not evaluated.
+const UNSUPPORTED_KINDS: &[&str] = &["value_sum", "value_avg", "value_percentile", "value_median"];
+
+/// The count condition (`gt`, `gte`, … several meaning a range) and, for `value_count`, the
+/// field whose distinct values are counted.
+struct Condition {
+    bounds: Vec<(AggOp, f64)>,
+    field: Option<String>,
+}
+
 /// Reads a `correlation:` section.
 pub(crate) fn parse(meta: Metadata, body: &Hash, source: &str) -> Result<Correlation, RuleError> {
-    let get = |k: &str| body.get(&key(k)).filter(|y| !y.is_null());
-    let kind_text = get("type")
-        .and_then(scalar_text)
-        .ok_or_else(|| RuleError::Missing("correlation.type".into()))?;
-    let kind = match kind_text.as_str() {
-        "event_count" => CorrelationKind::EventCount,
-        "value_count" => CorrelationKind::ValueCount,
-        "temporal" => CorrelationKind::Temporal,
-        "temporal_ordered" => CorrelationKind::TemporalOrdered,
-        "value_sum" | "value_avg" | "value_percentile" | "value_median" => {
-            return Err(RuleError::Unsupported {
-                key: "correlation.type".into(),
-                feature: format!("correlation type {kind_text}"),
-                reason:
-                    "only event_count, value_count, temporal and temporal_ordered are evaluated"
-                        .into(),
-            })
-        }
-        other => {
-            return Err(RuleError::Invalid {
-                key: "correlation.type".into(),
-                found: other.into(),
-                reason: "expected event_count, value_count, temporal or temporal_ordered".into(),
-            })
-        }
-    };
+    let kind = parse_kind(body)?;
     let rule_refs = str_list(body, "rules").map_err(|_| {
         type_err(
             "rules",
             "a list of rule ids or names",
-            get("rules").unwrap_or(&Yaml::Null),
+            get(body, "rules").unwrap_or(&Yaml::Null),
         )
     })?;
     if rule_refs.is_empty() {
@@ -215,50 +213,91 @@ pub(crate) fn parse(meta: Metadata, body: &Hash, source: &str) -> Result<Correla
         type_err(
             "group-by",
             "a list of fields",
-            get("group-by").unwrap_or(&Yaml::Null),
+            get(body, "group-by").unwrap_or(&Yaml::Null),
         )
     })?;
-    let span_text = get("timespan")
-        .or_else(|| get("timeframe"))
+    let timespan_ms = parse_timespan(body)?;
+    let Condition { bounds, field } = parse_condition(body, kind, rule_refs.len())?;
+    let aliases = parse_aliases(body)?;
+    let generate = match get(body, "generate") {
+        None => false,
+        Some(Yaml::Boolean(b)) => *b,
+        Some(other) => return Err(type_err("generate", "a boolean", other)),
+    };
+    Ok(Correlation {
+        meta,
+        source: source.to_owned(),
+        kind,
+        rule_refs,
+        group_by,
+        timespan_ms,
+        conditions: bounds,
+        field,
+        aliases,
+        generate,
+        direct: None,
+        slots: Vec::new(),
+    })
+}
+
+/// `type`: one of [`KINDS`]; the value aggregations are refused as unsupported.
+fn parse_kind(body: &Hash) -> Result<CorrelationKind, RuleError> {
+    let kind_text = get(body, "type")
+        .and_then(scalar_text)
+        .ok_or_else(|| RuleError::Missing("correlation.type".into()))?;
+    if let Some(kind) = KINDS.iter().find(|k| k.as_str() == kind_text) {
+        return Ok(*kind);
+    }
+    if UNSUPPORTED_KINDS.contains(&kind_text.as_str()) {
+        return Err(RuleError::Unsupported {
+            key: "correlation.type".into(),
+            feature: format!("correlation type {kind_text}"),
+            reason: "only event_count, value_count, temporal and temporal_ordered are evaluated"
+                .into(),
+        });
+    }
+    Err(RuleError::Invalid {
+        key: "correlation.type".into(),
+        found: kind_text,
+        reason: "expected event_count, value_count, temporal or temporal_ordered".into(),
+    })
+}
+
+/// `timespan` (or the older `timeframe`), in milliseconds.
+fn parse_timespan(body: &Hash) -> Result<i64, RuleError> {
+    let span_text = get(body, "timespan")
+        .or_else(|| get(body, "timeframe"))
         .and_then(scalar_text)
         .ok_or_else(|| RuleError::Missing("correlation.timespan".into()))?;
-    let timespan_ms = timespan(&span_text).map_err(|reason| RuleError::Invalid {
+    timespan(&span_text).map_err(|reason| RuleError::Invalid {
         key: "correlation.timespan".into(),
         found: span_text.clone(),
         reason,
-    })?;
-    let mut conditions = Vec::new();
-    let mut field = None;
-    match get("condition") {
+    })
+}
+
+/// `condition`: a map of bounds (and `field`). Temporal kinds without one need every rule;
+/// the other kinds must have one. Checked against the kind once read.
+fn parse_condition(
+    body: &Hash,
+    kind: CorrelationKind,
+    rules: usize,
+) -> Result<Condition, RuleError> {
+    let mut cond = Condition {
+        bounds: Vec::new(),
+        field: None,
+    };
+    match get(body, "condition") {
         None => {
             if matches!(kind, CorrelationKind::Temporal | CorrelationKind::TemporalOrdered) {
-                conditions.push((AggOp::Gte, rule_refs.len() as f64));
+                cond.bounds.push((AggOp::Gte, rules as f64));
             } else {
                 return Err(RuleError::Missing("correlation.condition".into()));
             }
         }
         Some(Yaml::Hash(h)) => {
             for (k, v) in h {
-                let name = scalar_text(k).unwrap_or_default();
-                if name == "field" {
-                    field = Some(scalar_text(v).ok_or_else(|| {
-                        type_err("condition.field", "one field name", v)
-                    })?);
-                    continue;
-                }
-                let op = op_name(&name).ok_or_else(|| RuleError::Invalid {
-                    key: "correlation.condition".into(),
-                    found: name.clone(),
-                    reason: "expected gt, gte, lt, lte, eq or field".into(),
-                })?;
-                let n = match v {
-                    Yaml::Integer(i) => *i as f64,
-                    Yaml::Real(r) => r.parse::<f64>().map_err(|_| {
-                        type_err("condition", "a number", v)
-                    })?,
-                    other => return Err(type_err("condition", "a number", other)),
-                };
-                conditions.push((op, n));
+                condition_entry(&mut cond, k, v)?;
             }
         }
         Some(Yaml::String(s)) => {
@@ -272,23 +311,61 @@ pub(crate) fn parse(meta: Metadata, body: &Hash, source: &str) -> Result<Correla
         }
         Some(other) => return Err(type_err("condition", "a map", other)),
     }
-    if conditions.is_empty() {
+    check_condition(&cond, kind)?;
+    Ok(cond)
+}
+
+/// One `condition` entry: `field: name` or a bound such as `gte: 3`.
+fn condition_entry(cond: &mut Condition, k: &Yaml, v: &Yaml) -> Result<(), RuleError> {
+    let name = scalar_text(k).unwrap_or_default();
+    if name == "field" {
+        cond.field =
+            Some(scalar_text(v).ok_or_else(|| type_err("condition.field", "one field name", v))?);
+        return Ok(());
+    }
+    let op = op_name(&name).ok_or_else(|| RuleError::Invalid {
+        key: "correlation.condition".into(),
+        found: name.clone(),
+        reason: "expected gt, gte, lt, lte, eq or field".into(),
+    })?;
+    let n = match v {
+        Yaml::Integer(i) => *i as f64,
+        Yaml::Real(r) => r
+            .parse::<f64>()
+            .map_err(|_| type_err("condition", "a number", v))?,
+        other => return Err(type_err("condition", "a number", other)),
+    };
+    cond.bounds.push((op, n));
+    Ok(())
+}
+
+/// A condition has a bound; `value_count` names its field; `temporal_ordered` takes one bound.
+fn check_condition(cond: &Condition, kind: CorrelationKind) -> Result<(), RuleError> {
+    if cond.bounds.is_empty() {
         return Err(RuleError::Missing(
             "correlation.condition (gt, gte, lt, lte or eq)".into(),
         ));
     }
-    if kind == CorrelationKind::ValueCount && field.is_none() {
+    if kind == CorrelationKind::ValueCount && cond.field.is_none() {
         return Err(RuleError::Missing("correlation.condition.field".into()));
     }
-    if kind == CorrelationKind::TemporalOrdered && conditions.len() > 1 {
+    if kind == CorrelationKind::TemporalOrdered && cond.bounds.len() > 1 {
         return Err(RuleError::Unsupported {
             key: "correlation.condition".into(),
             feature: "a range condition on temporal_ordered".into(),
             reason: "use one of gt, gte, lt, lte, eq".into(),
         });
     }
+    Ok(())
+}
+
+/// Alias name → (rule, field) pairs, as kept in [`Correlation`].
+type Aliases = Vec<(String, Vec<(String, String)>)>;
+
+/// `aliases`: alias → (rule → field) pairs, in document order.
+fn parse_aliases(body: &Hash) -> Result<Aliases, RuleError> {
     let mut aliases = Vec::new();
-    match get("aliases") {
+    match get(body, "aliases") {
         None => {}
         Some(Yaml::Hash(h)) => {
             for (alias, map) in h {
@@ -308,25 +385,7 @@ pub(crate) fn parse(meta: Metadata, body: &Hash, source: &str) -> Result<Correla
         }
         Some(other) => return Err(type_err("aliases", "a map", other)),
     }
-    let generate = match get("generate") {
-        None => false,
-        Some(Yaml::Boolean(b)) => *b,
-        Some(other) => return Err(type_err("generate", "a boolean", other)),
-    };
-    Ok(Correlation {
-        meta,
-        source: source.to_owned(),
-        kind,
-        rule_refs,
-        group_by,
-        timespan_ms,
-        conditions,
-        field,
-        aliases,
-        generate,
-        direct: None,
-        slots: Vec::new(),
-    })
+    Ok(aliases)
 }
 
 /// Turns an obsolete aggregation into a correlation over the rule itself.
