@@ -4,16 +4,17 @@
 # over the same tree as baselines in the same run.
 #
 # Usage: bench/scale.sh [ACCOUNTS] [REGIONS] [DAYS] [LOGS_PER_HOUR]
-#   default 10 accounts x 17 regions x 70 days x 6 logs/hour + hourly digests = 999,600 objects
+#   default 10 accounts x 17 regions x 35 days x (6 logs + 1 digest) an hour = 999,600 objects
 #   (an organisation trail: AWSLogs/o-…/<account>/CloudTrail[-Digest]/<region>/YYYY/MM/DD/…)
 # Env: BENCH_TMP (default /tmp)   where the tree, the copy and the case go (~10 GB at 1 M objects)
 #      FD_LIMIT (default 256)      ulimit -n of every cloudcase command (macOS's default)
-#      KEEP=1                      keep the tree for the next run
+#      KEEP=1                      keep the tree (for the next run) and the case
+#      NO_BUILD=1                  use the release binaries already built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ACCOUNTS=${1:-10}
 REGIONS=${2:-17}
-DAYS=${3:-70}
+DAYS=${3:-35}
 LOGS=${4:-6}
 FD_LIMIT=${FD_LIMIT:-256}
 BASE=${BENCH_TMP:-/tmp}/cloudcase-bench-scale
@@ -21,8 +22,10 @@ TREE=$BASE/tree-$ACCOUNTS-$REGIONS-$DAYS-$LOGS
 CASE=$BASE/case
 COPY=$BASE/copy
 
-cargo build --release --quiet -p cloudcase
-cargo build --release --quiet -p cloudcase-trail --features testkit --example scale-trail
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  cargo build --release --quiet -p cloudcase
+  cargo build --release --quiet -p cloudcase-trail --features testkit --example scale-trail
+fi
 BIN=$PWD/target/release/cloudcase
 
 if [ ! -f "$TREE/files" ]; then
@@ -49,7 +52,8 @@ run() {
   while kill -0 "$pid" 2>/dev/null; do
     n=0
     for p in $(pgrep -P "$pid" 2>/dev/null) $(pgrep -f "$BIN" 2>/dev/null); do
-      c=$(ls "/proc/$p/fd" 2>/dev/null | wc -l); n=$(( n > c ? n : c ))
+      # a process may end between pgrep and ls: count nothing then
+      c=$( { ls "/proc/$p/fd" 2>/dev/null || true; } | wc -l); n=$(( n > c ? n : c ))
     done
     peak=$(( peak > n ? peak : n ))
     sleep 0.05
@@ -63,7 +67,7 @@ run() {
 echo "tree: $FILES objects, $(awk -v b="$BYTES" 'BEGIN{printf "%.2f GB", b/1e9}'); $(nproc) cores; ulimit -n $FD_LIMIT for cloudcase; caches dropped before each command when permitted"
 rm -rf "$COPY"; run "cp -r && sync (baseline)" sh -c "cp -r '$TREE/bucket' '$COPY' && sync"; rm -rf "$COPY"
 run "sha256sum (baseline)" sh -c "cd '$TREE/bucket' && find . -type f -print0 | xargs -0 sha256sum > /dev/null"
-rm -rf "$CASE"
+if [ "${KEEP:-0}" != 1 ]; then rm -rf "$CASE"; fi
 "$BIN" case init "$CASE" --name "scale bench" --examiner bench > /dev/null
 run "acquire" "$BIN" acquire --case "$CASE" "$TREE/bucket" -q
 run "acquire again (all held)" "$BIN" acquire --case "$CASE" "$TREE/bucket" -q
@@ -82,4 +86,4 @@ for f in "$BASE"/*.err; do
   grep -H -m3 -E '^(failed|error|cloudcase: files)' "$f" || true
 done
 if [ "${KEEP:-0}" != 1 ]; then rm -rf "$TREE"; fi
-rm -rf "$CASE"
+if [ "${KEEP:-0}" != 1 ]; then rm -rf "$CASE"; fi
