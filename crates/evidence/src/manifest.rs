@@ -176,6 +176,14 @@ impl ManifestIndex {
         }
     }
 
+    /// Adds a content only (an object recorded during a run: its source was
+    /// listed once in the run and needs no history for the rest of it).
+    pub(crate) fn insert_content(&mut self, sha256: &str) {
+        if let Some(d) = Sha256Digest::from_hex(sha256) {
+            self.shas.insert(d);
+        }
+    }
+
     /// The content (SHA-256 and size) recorded for `source` when it had this
     /// same source-defined identity: the item need not be read again.
     pub(crate) fn held_identity(&self, source: &str, identity: &str) -> Option<(String, u64)> {

@@ -181,7 +181,10 @@ impl Committer<'_> {
                         "command": self.command,
                     }),
                 ));
-                self.index.insert(&record);
+                // Within a run each URI is ingested once, so only the content
+                // matters to later items (new vs new source); the source
+                // histories are what earlier runs recorded.
+                self.index.insert_content(&record.sha256);
                 lines.push(line);
             }
             outcomes.push((w.slot, ing, status));
