@@ -476,17 +476,6 @@ impl Model {
     fn expand_var(&self, out: &mut Vec<u8>, rng: &mut Rng, sc: &mut Scratch, ev: &Ev, var: Var) {
         let w = &self.world;
         let res = &w.res[ev.region];
-        let inc = self.incident.as_ref();
-        let pick = |out: &mut Vec<u8>, v: u64, items: &[String]| {
-            if let Some(s) = items.get((v % items.len().max(1) as u64) as usize) {
-                out.extend_from_slice(s.as_bytes());
-            }
-        };
-        let pick_static = |out: &mut Vec<u8>, v: u64, items: &[&str]| {
-            if let Some(s) = items.get((v % items.len().max(1) as u64) as usize) {
-                out.extend_from_slice(s.as_bytes());
-            }
-        };
         match var {
             Var::Acct => out.extend_from_slice(w.acct.as_bytes()),
             Var::Region => out.extend_from_slice(REGIONS[ev.region].0.as_bytes()),
@@ -524,28 +513,13 @@ impl Model {
                 push_b64(out, self.val(rng, sc, var), 96);
             }
             Var::AmzId => push_b64(out, self.val(rng, sc, var), 76),
-            Var::BgType => pick_static(out, self.val(rng, sc, var), w.bg_types),
+            Var::BgType => pick(out, self.val(rng, sc, var), w.bg_types),
             Var::NewIid => {
                 out.extend_from_slice(b"i-0");
                 push_hex(out, self.val(rng, sc, var), 16);
             }
             Var::Bucket => pick(out, self.val(rng, sc, var), &w.buckets),
-            Var::ObjKey => {
-                let v = self.val(rng, sc, var);
-                pick_static(out, v, w.obj_prefixes);
-                out.push(b'/');
-                push_slash_date(out, ev.t);
-                out.extend_from_slice(b"/part-");
-                let n = (v >> 8) % 100_000;
-                let mut digits = Vec::with_capacity(5);
-                push_num(&mut digits, n);
-                out.extend(std::iter::repeat_n(b'0', 5 - digits.len()));
-                out.extend_from_slice(&digits);
-                out.push(b'-');
-                push_hex(out, crate::rng::mix64(v), 8);
-                out.push(b'.');
-                pick_static(out, v >> 40, w.obj_exts);
-            }
+            Var::ObjKey => push_obj_key(out, self.val(rng, sc, var), ev.t, w),
             Var::Iid => {
                 let v = self.val(rng, sc, var);
                 if res.iids.is_empty() {
@@ -564,11 +538,11 @@ impl Model {
             Var::Subnet => pick(out, self.val(rng, sc, var), &res.subnets),
             Var::User => pick(out, self.val(rng, sc, var), &w.users),
             Var::Role => pick(out, self.val(rng, sc, var), &w.roles),
-            Var::Fn => pick_static(out, self.val(rng, sc, var), &w.fns),
+            Var::Fn => pick(out, self.val(rng, sc, var), &w.fns),
             Var::Table => pick(out, self.val(rng, sc, var), &w.tables),
-            Var::Db => pick_static(out, self.val(rng, sc, var), &w.dbs),
-            Var::Secret => pick_static(out, self.val(rng, sc, var), &w.secrets),
-            Var::Param => pick_static(out, self.val(rng, sc, var), &w.params),
+            Var::Db => pick(out, self.val(rng, sc, var), &w.dbs),
+            Var::Secret => pick(out, self.val(rng, sc, var), &w.secrets),
+            Var::Param => pick(out, self.val(rng, sc, var), &w.params),
             Var::KmsKey => pick(out, self.val(rng, sc, var), &res.kms),
             Var::Trail => out.extend_from_slice(w.trail.as_bytes()),
             Var::SelfName => {
@@ -586,21 +560,11 @@ impl Model {
             Var::SvcSess => out.extend_from_slice(ev.ident.svc_sess.as_bytes()),
             Var::Victim => out.extend_from_slice(w.idents[w.victim].name.as_bytes()),
             Var::LeakedKey => out.extend_from_slice(w.idents[w.victim].key.as_bytes()),
-            Var::NewUser => {
-                out.extend_from_slice(inc.map_or("unknown", |i| i.new_user.as_str()).as_bytes())
-            }
-            Var::NewKey => {
-                out.extend_from_slice(inc.map_or("unknown", |i| i.new_key.as_str()).as_bytes())
-            }
-            Var::NewRole => {
-                out.extend_from_slice(inc.map_or("unknown", |i| i.new_role.as_str()).as_bytes())
-            }
-            Var::ExtAcct => {
-                out.extend_from_slice(inc.map_or("unknown", |i| i.ext_acct.as_str()).as_bytes())
-            }
-            Var::KeyName => {
-                out.extend_from_slice(inc.map_or("unknown", |i| i.key_name.as_str()).as_bytes())
-            }
+            Var::NewUser => out.extend_from_slice(self.incident_text(|i| &i.new_user)),
+            Var::NewKey => out.extend_from_slice(self.incident_text(|i| &i.new_key)),
+            Var::NewRole => out.extend_from_slice(self.incident_text(|i| &i.new_role)),
+            Var::ExtAcct => out.extend_from_slice(self.incident_text(|i| &i.ext_acct)),
+            Var::KeyName => out.extend_from_slice(self.incident_text(|i| &i.key_name)),
             Var::IType => {
                 out.extend_from_slice(ev.launch.map_or("t3.micro", |l| l.itype).as_bytes())
             }
@@ -609,22 +573,16 @@ impl Model {
             Var::TItems => self.launch_items(out, ev, 1),
             Var::ReqItems => self.launch_items(out, ev, 2),
             Var::AttSg => pick(out, 0, &res.sgs),
-            Var::Fingerprint => {
-                let v = self.val(rng, sc, var);
-                let v2 = crate::rng::mix64(v);
-                for i in 0..16 {
-                    if i > 0 {
-                        out.push(b':');
-                    }
-                    let byte = if i < 8 {
-                        v >> (i * 8)
-                    } else {
-                        v2 >> ((i - 8) * 8)
-                    };
-                    push_hex(out, byte & 0xff, 2);
-                }
-            }
+            Var::Fingerprint => push_fingerprint(out, self.val(rng, sc, var)),
         }
+    }
+
+    /// A name the incident chose (`unknown` when generating without one).
+    fn incident_text(&self, field: impl Fn(&Incident) -> &String) -> &[u8] {
+        self.incident
+            .as_ref()
+            .map_or("unknown", |i| field(i).as_str())
+            .as_bytes()
     }
 
     /// JSON array of instance items of the event's launch: 0 = RunInstances
@@ -678,6 +636,46 @@ const HEXD: &[u8; 16] = b"0123456789abcdef";
 const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const ALNUM_UP: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/// Appends the item `v` selects (modulo the length); nothing when there are none.
+fn pick<S: AsRef<str>>(out: &mut Vec<u8>, v: u64, items: &[S]) {
+    if let Some(s) = items.get((v % items.len().max(1) as u64) as usize) {
+        out.extend_from_slice(s.as_ref().as_bytes());
+    }
+}
+
+/// An S3 object key: `prefix/yyyy/mm/dd/part-NNNNN-hhhhhhhh.ext`, all chosen by `v`.
+fn push_obj_key(out: &mut Vec<u8>, v: u64, t: i64, w: &World) {
+    pick(out, v, w.obj_prefixes);
+    out.push(b'/');
+    push_slash_date(out, t);
+    out.extend_from_slice(b"/part-");
+    let n = (v >> 8) % 100_000;
+    let mut digits = Vec::with_capacity(5);
+    push_num(&mut digits, n);
+    out.extend(std::iter::repeat_n(b'0', 5 - digits.len()));
+    out.extend_from_slice(&digits);
+    out.push(b'-');
+    push_hex(out, crate::rng::mix64(v), 8);
+    out.push(b'.');
+    pick(out, v >> 40, w.obj_exts);
+}
+
+/// A key-pair fingerprint: 16 colon-separated hex bytes drawn from `v`.
+fn push_fingerprint(out: &mut Vec<u8>, v: u64) {
+    let v2 = crate::rng::mix64(v);
+    for i in 0..16 {
+        if i > 0 {
+            out.push(b':');
+        }
+        let byte = if i < 8 {
+            v >> (i * 8)
+        } else {
+            v2 >> ((i - 8) * 8)
+        };
+        push_hex(out, byte & 0xff, 2);
+    }
+}
 
 /// `n` (<= 16) lowercase hex digits of `v`, most significant first.
 #[inline]
