@@ -271,6 +271,10 @@ fn object_opens(case: &str) -> Option<HashMap<String, usize>> {
     match run {
         Ok(out) if out.status.success() => {}
         other => {
+            assert!(
+                std::env::var("CLOUDCASE_REQUIRE_STRACE").is_err(),
+                "CLOUDCASE_REQUIRE_STRACE is set but strace cannot run: {other:?}"
+            );
             println!("SKIPPED: strace unavailable, opens not counted ({other:?})");
             return None;
         }
