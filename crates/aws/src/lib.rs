@@ -16,7 +16,7 @@
 //! are retried with exponential backoff by the SDK's standard retry mode.
 //! Credentials come from the standard chain and are never printed or recorded.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod actions;
 mod client;

@@ -6,6 +6,7 @@
 //! nothing CloudTrail wrote is lost), and its [`Provenance`]: the input file and
 //! record index it came from, so that every finding can point back to its raw
 //! record.
+#![deny(missing_docs)]
 
 pub mod agent;
 pub mod calendar;

@@ -43,7 +43,7 @@
 //!   be detected from the folder alone; `verify` prints the chain head so it can be
 //!   recorded outside the case (ticket, notes) and compared later.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod canonical;
 mod case;

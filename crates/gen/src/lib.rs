@@ -23,7 +23,7 @@
 //! byte-identical for the same seed and configuration whatever the thread
 //! count.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod catalog;
 mod incident;

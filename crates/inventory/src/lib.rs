@@ -10,6 +10,7 @@
 //! A snapshot is recognised by its top-level key [`FORMAT_KEY`] (`"cloudcase_inventory"`), whose value
 //! is the format version [`FORMAT_VERSION`]; [`Snapshot::is_snapshot`] checks a parsed JSON value and
 //! [`Snapshot::from_json`] parses one, refusing versions it does not know.
+#![deny(missing_docs)]
 
 mod ec2;
 mod iam;

@@ -8,6 +8,7 @@
 //!   user downloads; the `cloudcase-pricing-update` binary wraps it.
 //! * [`estimate`] prices a list of [`InstanceRun`]s, per run, per region, per type and overall,
 //!   stating its assumptions and flagging runs it could not price.
+#![deny(missing_docs)]
 
 pub mod estimate;
 pub mod offer;

@@ -27,6 +27,7 @@
 //! let (_, accounting) = read_files(&inputs.files, Limits::default(), sinks, &|r| eprintln!("{r}"));
 //! println!("{accounting}");
 //! ```
+#![deny(missing_docs)]
 
 mod accounting;
 mod compact;

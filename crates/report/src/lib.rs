@@ -5,6 +5,7 @@
 //! self-contained HTML file. Every string that came from logs or from the case
 //! is escaped by the renderer, so attacker-controlled text (user agents, user
 //! names, request parameters) stays inert in every format.
+#![deny(missing_docs)]
 
 pub mod analysis;
 pub mod case_records;

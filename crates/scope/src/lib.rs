@@ -5,6 +5,7 @@
 //!
 //! Two streaming passes over the inputs (parallel, events unordered). Only compact aggregates and
 //! pointers (time, file, record, event id) are kept; see `README.md` for the JSON schema.
+#![deny(missing_docs)]
 
 pub mod activity;
 pub mod build;

@@ -77,7 +77,7 @@
 //! assert_eq!(titles, ["Trail stopped"]);
 //! ```
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod cidr;
 mod compile;

@@ -6,6 +6,7 @@
 //! events a [`Filter`] passes, formats each as a line on the worker that read
 //! it, and merges the workers' sorted runs into time order (spilling to
 //! temporary files past a memory budget; see [`sort`]).
+#![deny(missing_docs)]
 
 mod filter;
 pub mod format;

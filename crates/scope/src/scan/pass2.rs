@@ -13,6 +13,8 @@ use crate::activity::Activity;
 use crate::net::ua_family;
 use crate::stores::{Access, StoreSpec};
 
+/// What the logs show of one data store in the whole input: how often it is
+/// named, and when — the basis of its coverage.
 #[derive(Debug, Default, Clone)]
 pub struct StoreCov {
     /// Events naming the store (any category).
@@ -54,6 +56,7 @@ pub struct RegionCov {
     pub span: Option<(i64, i64)>,
 }
 
+/// A data store: its kind (bucket, table, …) and its name.
 pub type StoreId = (&'static str, Box<str>);
 
 /// One way a store was accessed in the window: (store, access key, source, succeeded, access).
