@@ -18,9 +18,6 @@ use sha2::{Digest, Sha256};
 
 use crate::ReportError;
 
-/// The custody action naming a recorded analysis result.
-pub const ANALYSIS_RECORDED: &str = "analysis_recorded";
-
 /// Folder of recorded results, relative to the case root.
 pub const ANALYSIS_DIR: &str = "analysis";
 
@@ -158,7 +155,7 @@ pub fn record(case: &Case, rec: &NewRecord<'_>) -> Result<Recorded, ReportError>
         .unwrap_or(now)
         .to_string();
     let entry = case.custody().append(
-        Action::Other(ANALYSIS_RECORDED.to_owned()),
+        Action::AnalysisRecorded,
         json!({
             "kind": rec.kind.as_str(),
             "output": rel,
@@ -185,7 +182,7 @@ pub fn record(case: &Case, rec: &NewRecord<'_>) -> Result<Recorded, ReportError>
 
 /// Whether `e` records a result of `kind` no later than `as_of`.
 fn matches(e: &CustodyEntry, kind: AnalysisKind, as_of: Timestamp) -> bool {
-    e.action.as_str() == ANALYSIS_RECORDED
+    e.action == Action::AnalysisRecorded
         && e.details.get("kind").and_then(Value::as_str) == Some(kind.as_str())
         && e.details
             .get("recorded")
@@ -257,7 +254,7 @@ pub fn latest(
 pub fn all_recorded(entries: &[CustodyEntry]) -> Vec<&CustodyEntry> {
     entries
         .iter()
-        .filter(|e| e.action.as_str() == ANALYSIS_RECORDED)
+        .filter(|e| e.action == Action::AnalysisRecorded)
         .collect()
 }
 

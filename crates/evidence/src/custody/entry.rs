@@ -27,38 +27,44 @@ pub enum Action {
     ReportProduced,
     /// A writer removed an incomplete final line left by an interrupted write.
     Repaired,
+    /// An analysis result (`scope`, `hunt`) was written into the case's
+    /// `analysis/` folder; details give its path, SHA-256 and command.
+    AnalysisRecorded,
     /// Any other action, by name.
     Other(String),
 }
+
+/// Every named action and its name in the log, in one table.
+const NAMES: &[(Action, &str)] = &[
+    (Action::CaseCreated, "case_created"),
+    (Action::Acquired, "acquired"),
+    (Action::AcquisitionRun, "acquisition_run"),
+    (Action::Verified, "verified"),
+    (Action::Validated, "validated"),
+    (Action::ReportProduced, "report_produced"),
+    (Action::Repaired, "repaired"),
+    (Action::AnalysisRecorded, "analysis_recorded"),
+];
 
 impl Action {
     /// The action's name as written in the log.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::CaseCreated => "case_created",
-            Self::Acquired => "acquired",
-            Self::AcquisitionRun => "acquisition_run",
-            Self::Verified => "verified",
-            Self::Validated => "validated",
-            Self::ReportProduced => "report_produced",
-            Self::Repaired => "repaired",
             Self::Other(name) => name,
+            named => NAMES
+                .iter()
+                .find(|(action, _)| action == named)
+                .map_or("", |(_, name)| name),
         }
     }
 }
 
 impl From<&str> for Action {
     fn from(name: &str) -> Self {
-        match name {
-            "case_created" => Self::CaseCreated,
-            "acquired" => Self::Acquired,
-            "acquisition_run" => Self::AcquisitionRun,
-            "verified" => Self::Verified,
-            "validated" => Self::Validated,
-            "report_produced" => Self::ReportProduced,
-            "repaired" => Self::Repaired,
-            other => Self::Other(other.to_owned()),
-        }
+        NAMES.iter().find(|(_, n)| *n == name).map_or_else(
+            || Self::Other(name.to_owned()),
+            |(action, _)| action.clone(),
+        )
     }
 }
 
@@ -185,16 +191,19 @@ mod tests {
     }
 
     #[test]
+    fn every_named_action_has_its_own_name() {
+        let mut names: Vec<&str> = NAMES.iter().map(|(a, _)| a.as_str()).collect();
+        assert!(names.iter().all(|n| !n.is_empty()));
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), NAMES.len());
+        assert_eq!(Action::from("analysis_recorded"), Action::AnalysisRecorded);
+    }
+
+    #[test]
     fn actions_round_trip_including_unknown_ones() {
-        for a in [
-            Action::CaseCreated,
-            Action::Acquired,
-            Action::Verified,
-            Action::Validated,
-            Action::ReportProduced,
-            Action::Repaired,
-            Action::Other("timeline_built".into()),
-        ] {
+        let every_named = NAMES.iter().map(|(a, _)| a.clone());
+        for a in every_named.chain([Action::Other("timeline_built".into())]) {
             let text = serde_json::to_string(&a).expect("ser");
             let back: Action = serde_json::from_str(&text).expect("de");
             assert_eq!(back, a);

@@ -107,10 +107,7 @@ mod tests {
         case.acquire_paths(&[&src], &Default::default())
             .expect("acquire");
         case.custody()
-            .append(
-                Action::Other("analysis_recorded".into()),
-                json!({"kind": "scope"}),
-            )
+            .append(Action::AnalysisRecorded, json!({"kind": "scope"}))
             .expect("append");
         let d = CustodyDigest::read(&case).expect("read");
         let all = case.custody().entries().expect("entries");
