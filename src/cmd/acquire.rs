@@ -14,7 +14,7 @@ use clap::Args as ClapArgs;
 use cloudcase_evidence::{
     AcquireOptions, AcquireProgress, AcquireSummary, Case, ItemStatus, Outcome,
 };
-use cloudcase_timeline::sanitize::terminal_safe;
+use cloudcase_util::sanitize::terminal_safe;
 
 /// Copy evidence into a case's evidence store, hashing while copying (one read
 /// of each source). Each distinct content is stored once, read-only, under its

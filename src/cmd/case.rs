@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args as ClapArgs, Subcommand};
 use cloudcase_evidence::Case;
-use cloudcase_timeline::sanitize::terminal_safe;
+use cloudcase_util::sanitize::terminal_safe;
 
 /// Manage case folders: where evidence, its custody log and everything derived
 /// from it are kept.

@@ -16,7 +16,7 @@ use cloudcase_detect::{
 use cloudcase_read::{Progress, Rejection};
 use cloudcase_report::case_records::AnalysisKind;
 use cloudcase_sigma::{Engine, Level, RuleSet, Severity, Status};
-use cloudcase_timeline::sanitize::terminal_safe;
+use cloudcase_util::sanitize::terminal_safe;
 use serde_json::json;
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};

@@ -118,7 +118,7 @@ impl RejectReporter {
             let text = r.to_string();
             eprintln!(
                 "cloudcase: warning: {}",
-                cloudcase_timeline::sanitize::terminal_safe(&text)
+                cloudcase_util::sanitize::terminal_safe(&text)
             );
         }
         if let Some(f) = st.file.as_mut() {

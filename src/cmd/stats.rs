@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_event::{Event, EventTime};
 use cloudcase_read::{read_files_tracked, Accounting, EventSink, Progress};
-use cloudcase_timeline::sanitize::terminal_safe;
+use cloudcase_util::sanitize::terminal_safe;
 use serde_json::{json, Value};
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use cloudcase_evidence::{Case, VerifyOptions};
-use cloudcase_timeline::sanitize::terminal_safe;
+use cloudcase_util::sanitize::terminal_safe;
 
 /// Re-hash every evidence object and check the custody chain, the manifest and
 /// the case file; name each problem (modified or missing object, stray or

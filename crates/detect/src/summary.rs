@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use cloudcase_sigma::Level;
-use cloudcase_timeline::sanitize::terminal_safe;
+use cloudcase_util::sanitize::terminal_safe;
 
 use crate::tally::Tally;
 

@@ -12,7 +12,7 @@ pub mod case_records;
 pub mod chart;
 pub mod chromium;
 pub mod document;
-pub mod escape;
+pub(crate) use cloudcase_util::escape;
 pub mod evidence_record;
 pub mod executive;
 pub mod facts;

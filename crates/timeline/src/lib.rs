@@ -12,7 +12,6 @@ mod filter;
 pub mod format;
 mod glob;
 mod ipnet;
-pub mod sanitize;
 pub mod sort;
 
 use std::io::{self, Write};

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use cloudcase_timeline::sanitize::push_csv_cell;
+use cloudcase_util::sanitize::push_csv_cell;
 
 use super::fields::FIELDS;
 use super::{FindingSink, SinkError};

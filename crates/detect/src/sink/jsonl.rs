@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use cloudcase_timeline::sanitize::push_json_string;
+use cloudcase_util::sanitize::push_json_string;
 
 use super::fields::FIELDS;
 use super::{FindingSink, SinkError};

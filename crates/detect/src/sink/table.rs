@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use cloudcase_timeline::sanitize::terminal_safe;
+use cloudcase_util::sanitize::terminal_safe;
 
 use super::{FindingSink, SinkError};
 use crate::finding::FindingView;

@@ -12,7 +12,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use cloudcase_evidence::ManifestRecord;
-use cloudcase_timeline::sanitize::{push_json_string, terminal_safe};
+use cloudcase_util::sanitize::{push_json_string, terminal_safe};
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
@@ -36,7 +36,7 @@ pub const COLUMNS: &[&str] = &[
 
 /// First characters that make a spreadsheet read a cell as a formula (or
 /// drop it into one): such a CSV cell gets a leading `'`, as every CSV
-/// output of cloudcase does (`cloudcase_timeline::sanitize::push_csv_cell`).
+/// output of cloudcase does (`cloudcase_util::sanitize::push_csv_cell`).
 const FORMULA_TRIGGERS: &[u8] = b"=+-@\t\r";
 
 /// Write buffer of each listing.
@@ -297,7 +297,7 @@ mod tests {
             "日本",
         ] {
             let mut theirs = Vec::new();
-            cloudcase_timeline::sanitize::push_csv_cell(&mut theirs, text);
+            cloudcase_util::sanitize::push_csv_cell(&mut theirs, text);
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .from_reader(theirs.as_slice());

@@ -1,7 +1,7 @@
 //! Human summaries of the scope document: a terminal table and Markdown.
 
-use cloudcase_report::escape::markdown;
-use cloudcase_timeline::sanitize::terminal_safe;
+use cloudcase_util::escape::markdown;
+use cloudcase_util::sanitize::terminal_safe;
 use serde_json::Value;
 
 mod sections;

@@ -4,7 +4,7 @@ use cloudcase_event::Event;
 
 use super::columns::{COLUMNS, COLUMN_NAMES};
 use super::{Clock, LineFormat};
-use crate::sanitize::push_csv_cell;
+use cloudcase_util::sanitize::push_csv_cell;
 
 /// RFC 4180 CSV: a header, then one row per event; every cell formula- and terminal-safe.
 pub(crate) struct Csv {

@@ -3,7 +3,7 @@
 use cloudcase_event::Event;
 
 use super::{Clock, LineFormat};
-use crate::sanitize::{push_json_string, push_json_text};
+use cloudcase_util::sanitize::{push_json_string, push_json_text};
 
 /// One line per event: the CloudTrail record exactly as logged (compacted,
 /// unwrapped from envelopes), with a first key `cloudcase` holding the

@@ -3,7 +3,7 @@
 use cloudcase_event::Event;
 
 use super::{Clock, LineFormat};
-use crate::sanitize::terminal_safe;
+use cloudcase_util::sanitize::terminal_safe;
 
 /// Columns: width and how to read the cell. The last column is not padded.
 const LAYOUT: &[(&str, usize)] = &[

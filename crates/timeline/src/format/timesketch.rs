@@ -4,7 +4,7 @@ use cloudcase_event::Event;
 
 use super::columns::COLUMNS;
 use super::{Clock, LineFormat};
-use crate::sanitize::push_json_string;
+use cloudcase_util::sanitize::push_json_string;
 
 /// Timesketch's required `message`, `datetime` (ISO 8601) and
 /// `timestamp_desc`, its `timestamp` (microseconds), then every flat column.

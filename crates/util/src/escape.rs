@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use cloudcase_timeline::sanitize::is_unsafe;
+use crate::sanitize::is_unsafe;
 
 fn visible(c: char, out: &mut String) {
     let _ = write!(out, "\\u{{{:x}}}", c as u32);

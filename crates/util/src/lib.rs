@@ -1,0 +1,12 @@
+//! What several cloudcase crates need and none of them owns, so that
+//! dependencies follow the data flow: `report` and `scope` escape text without
+//! depending on `timeline` or on each other.
+//!
+//! * [`sanitize`]: attacker-controlled text made inert in terminals, CSV and
+//!   JSON (escapes for control, zero-width and bidirectional characters;
+//!   spreadsheet formulas neutralised);
+//! * [`escape`]: the same text escaped for HTML and Markdown documents.
+#![deny(missing_docs)]
+
+pub mod escape;
+pub mod sanitize;
