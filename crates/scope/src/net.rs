@@ -5,29 +5,26 @@ use cloudcase_timeline::IpFilter;
 /// An address or CIDR range given on the command line (`--ip`, `--owner-ip`):
 /// the timeline's address filter, restricted to real addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cidr(IpFilter);
+pub struct Cidr(cloudcase_util::net::Cidr);
 
 impl Cidr {
-    /// Parses `IP` or `IP/PREFIX`.
+    /// Parses `IP` or `IP/PREFIX`, with the `--ip` filter's messages.
     pub fn parse(text: &str) -> Result<Cidr, String> {
         match IpFilter::parse(text)? {
             IpFilter::Text(_) => Err(format!("not an IP address or CIDR: {text:?}")),
-            net => Ok(Cidr(net)),
+            IpFilter::Net(net) => Ok(Cidr(net)),
         }
     }
 
     /// Whether `ip` (text as CloudTrail writes it) lies in the range.
     pub fn contains(&self, ip: &str) -> bool {
-        self.0.matches(ip)
+        self.0.contains(ip)
     }
 }
 
 impl std::fmt::Display for Cidr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.0 {
-            IpFilter::Net { addr, prefix } => write!(f, "{addr}/{prefix}"),
-            IpFilter::Text(t) => f.write_str(t),
-        }
+        self.0.fmt(f)
     }
 }
 

@@ -79,7 +79,6 @@
 
 #![deny(missing_docs)]
 
-mod cidr;
 mod compile;
 mod condition;
 mod correlation;

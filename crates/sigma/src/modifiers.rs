@@ -13,7 +13,6 @@ use std::collections::HashMap;
 
 use regex::RegexBuilder;
 
-use crate::cidr::Cidr;
 use crate::compile::{Item, Target, Test};
 use crate::encode::{self, Utf16};
 use crate::error::RuleError;
@@ -21,6 +20,7 @@ use crate::parse::{RawItem, RawValue};
 use crate::record::FieldPath;
 use crate::value::{parse_number, CmpOp, RefMode, TimePart, ValueMatcher};
 use crate::wildcard::{Piece, SigmaStr, StrMatcher};
+use cloudcase_util::net::Cidr;
 
 /// Placeholder values for `|expand` (`%name%` → values).
 pub(crate) type Placeholders = HashMap<String, Vec<String>>;

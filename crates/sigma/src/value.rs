@@ -15,9 +15,9 @@ use cloudcase_event::EventTime;
 use regex::Regex;
 use serde_json::Value as Json;
 
-use crate::cidr::Cidr;
 use crate::record::{FieldPath, FieldValue};
 use crate::wildcard::StrMatcher;
+use cloudcase_util::net::Cidr;
 
 /// A numeric comparison (`|gt`, `|gte`, `|lt`, `|lte`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,17 +2,14 @@
 
 use std::net::IpAddr;
 
+use cloudcase_util::net::Cidr;
+
 /// An `--ip` filter: a CIDR block, a single address, or (for values that are
 /// not addresses, such as `ec2.amazonaws.com`) the exact source text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IpFilter {
-    /// Addresses within `addr/prefix`.
-    Net {
-        /// Network address.
-        addr: IpAddr,
-        /// Prefix length in bits.
-        prefix: u8,
-    },
+    /// Addresses within the network.
+    Net(Cidr),
     /// A `sourceIPAddress` that is not an address (an AWS service name), matched ignoring case.
     Text(String),
 }
@@ -35,44 +32,18 @@ impl IpFilter {
             return Ok(IpFilter::Text(text.to_owned()));
         };
         let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix =
-            match prefix_text {
-                None => max,
-                Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(|| {
-                    format!("expected a prefix length from 0 to {max} in {text:?}")
-                })?,
-            };
-        Ok(IpFilter::Net { addr, prefix })
+        Cidr::parse(text)
+            .map(IpFilter::Net)
+            .map_err(|_| format!("expected a prefix length from 0 to {max} in {text:?}"))
     }
 
     /// Whether CloudTrail's `sourceIPAddress` text matches.
     pub fn matches(&self, source: &str) -> bool {
         match self {
             IpFilter::Text(t) => t.eq_ignore_ascii_case(source),
-            IpFilter::Net { addr, prefix } => match (addr, source.parse::<IpAddr>()) {
-                (IpAddr::V4(net), Ok(IpAddr::V4(ip))) => {
-                    same_prefix(&net.octets(), &ip.octets(), *prefix)
-                }
-                (IpAddr::V6(net), Ok(IpAddr::V6(ip))) => {
-                    same_prefix(&net.octets(), &ip.octets(), *prefix)
-                }
-                _ => false,
-            },
+            IpFilter::Net(net) => net.contains(source),
         }
     }
-}
-
-fn same_prefix(a: &[u8], b: &[u8], prefix: u8) -> bool {
-    let full = usize::from(prefix / 8);
-    let rest = prefix % 8;
-    if a[..full] != b[..full] {
-        return false;
-    }
-    if rest == 0 {
-        return true;
-    }
-    let mask = 0xffu8 << (8 - rest);
-    a[full] & mask == b[full] & mask
 }
 
 #[cfg(test)]
