@@ -97,7 +97,10 @@ pub fn replicate(aws: &Aws, case: &Case, dest: &S3Url) -> Result<Replicated, Aws
         ("custody.jsonl", layout.custody_file()),
     ] {
         let content = read(&path)?;
-        sums.push_str(&format!("{}  {name}\n", hex(&Sha256::digest(&content))));
+        sums.push_str(&format!(
+            "{}  {name}\n",
+            cloudcase_util::hex::sha256_hex(&content)
+        ));
         put(aws, &client, dest, name, content)?;
     }
     result.sums_key = dest.key("SHA256SUMS");
@@ -174,10 +177,6 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, AwsError> {
     })
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The base64 form S3 checksums use, of a hex SHA-256.
 fn base64_of_hex(hex: &str) -> String {
     let bytes: Vec<u8> = (0..hex.len() / 2)
@@ -192,7 +191,7 @@ mod tests {
 
     #[test]
     fn checksum_is_base64_of_the_digest() {
-        let sha = hex(&Sha256::digest(b"abc"));
+        let sha = cloudcase_util::hex::encode(&Sha256::digest(b"abc"));
         assert_eq!(
             base64_of_hex(&sha),
             "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="

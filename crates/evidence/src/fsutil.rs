@@ -7,27 +7,13 @@ use std::path::Path;
 
 use crate::error::{Error, IoContext};
 
-/// Flushes a directory's entries (new names, renames) to disk. A no-op where
-/// directories cannot be opened for syncing (non-Unix).
+/// Flushes a directory's entries (new names, renames) to disk (see
+/// [`cloudcase_util::fs::sync_dir`]).
 pub(crate) fn sync_dir(dir: &Path) -> Result<(), Error> {
-    #[cfg(unix)]
-    {
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .at(dir, "fsync directory")?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+    cloudcase_util::fs::sync_dir(dir).at(dir, "fsync directory")
 }
 
-/// The directory holding `path` (`.` for a bare relative name).
-pub(crate) fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
-}
+pub(crate) use cloudcase_util::fs::parent_dir;
 
 /// Whether [`sync_filesystem`] is available (Linux `syncfs`).
 pub(crate) const HAS_SYNCFS: bool = cfg!(target_os = "linux");
@@ -60,27 +46,10 @@ pub(crate) fn create_dir_durable(dir: &Path) -> Result<(), Error> {
     sync_dir(parent_dir(dir))
 }
 
-/// Writes `bytes` to `path` atomically: to a sibling temporary file, fsync,
-/// rename over `path`, fsync the directory. Readers see the old or the new
-/// content, never a mix.
+/// Writes `bytes` to `path` atomically and durably (see
+/// [`cloudcase_util::fs::write_atomic`]).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = parent_dir(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
-    let result = (|| {
-        let mut f = File::create(&tmp).at(&tmp, "create")?;
-        f.write_all(bytes).at(&tmp, "write")?;
-        f.sync_all().at(&tmp, "fsync")?;
-        fs::rename(&tmp, path).at(path, "rename into place")?;
-        sync_dir(dir)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    cloudcase_util::fs::write_atomic(path, bytes).at(path, "write atomically")
 }
 
 /// Creates `path` empty if absent (and durable); leaves existing content alone.

@@ -7,21 +7,7 @@ use sha2::{Digest, Sha256};
 /// The hex digest of "no previous entry": 64 zeros.
 pub(crate) const ZERO: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Lower-case hex of `bytes`.
-pub(crate) fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    s
-}
-
-/// SHA-256 of `bytes`, lower-case hex.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    finish(Sha256::new_with_prefix(bytes))
-}
+pub(crate) use cloudcase_util::hex::{encode as to_hex, sha256_hex};
 
 /// Lower-case hex of a finished hasher.
 pub(crate) fn finish(hasher: Sha256) -> String {

@@ -8,13 +8,11 @@
 //! through the custody log only, and refuse a file whose hash no longer
 //! matches its entry.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use cloudcase_evidence::{Action, Case, CustodyEntry};
 use jiff::Timestamp;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::ReportError;
 
@@ -96,14 +94,6 @@ pub struct Recorded {
     pub content: Vec<u8>,
 }
 
-/// Lower-case hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// `label` reduced to file-name-safe ASCII (letters, digits, `_`, `-`), at
 /// most 64 characters.
 fn safe_label(label: &str) -> String {
@@ -120,20 +110,13 @@ fn safe_label(label: &str) -> String {
         .collect()
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, a
-/// sync and a rename, so that nobody ever sees a partial file.
+/// Writes `bytes` to `path` atomically and durably (temporary file, sync,
+/// rename, directory sync), creating its folder: nobody ever sees a partial
+/// file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let io = |e: std::io::Error| ReportError::Write(path.to_path_buf(), e);
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    std::fs::create_dir_all(cloudcase_util::fs::parent_dir(path)).map_err(io)?;
+    cloudcase_util::fs::write_atomic(path, bytes).map_err(io)
 }
 
 /// Writes `rec` into the case and appends its `analysis_recorded` custody entry.
@@ -149,7 +132,7 @@ pub fn record(case: &Case, rec: &NewRecord<'_>) -> Result<Recorded, ReportError>
     let rel = format!("{ANALYSIS_DIR}/{}/{name}", rec.kind.as_str());
     let path = case.root().join(&rel);
     write_atomically(&path, rec.content)?;
-    let sha256 = sha256_hex(rec.content);
+    let sha256 = cloudcase_util::hex::sha256_hex(rec.content);
     let recorded = now
         .round(jiff::Unit::Millisecond)
         .unwrap_or(now)
@@ -218,7 +201,7 @@ pub fn latest(
     }
     let path = case.root().join(&rel);
     let content = std::fs::read(&path).map_err(|err| ReportError::Read(path.clone(), err))?;
-    let sha256 = sha256_hex(&content);
+    let sha256 = cloudcase_util::hex::sha256_hex(&content);
     if sha256 != field("output_sha256") {
         return Err(ReportError::BadRecord(
             e.seq,

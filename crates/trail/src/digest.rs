@@ -146,8 +146,8 @@ pub fn signing_string(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hex;
     use crate::read::sha256;
+    use cloudcase_util::hex;
 
     /// Known answer from aws-cli's unit tests (shared/datasets/awscli-vectors/README.txt).
     #[test]

@@ -69,7 +69,7 @@ impl PublicKey {
 
 /// The CloudTrail fingerprint of a DER public key: hex MD5 of the DER bytes.
 pub fn fingerprint(der: &[u8]) -> String {
-    crate::hex::encode(&Md5::digest(der))
+    cloudcase_util::hex::encode(&Md5::digest(der))
 }
 
 /// The public keys available for verification, indexed by fingerprint.
@@ -111,7 +111,7 @@ impl PublicKeys {
         let raw = crate::read::read_raw_capped(path, MAX_KEY_FILE).map_err(error)?;
         let bytes = crate::read::decode_capped(&raw, MAX_KEY_FILE).map_err(error)?;
         let added = self.load_json(&bytes, path)?;
-        let sha256 = crate::hex::encode(&crate::read::sha256(&raw));
+        let sha256 = cloudcase_util::hex::encode(&crate::read::sha256(&raw));
         self.files.push((path.to_path_buf(), sha256));
         Ok(added)
     }
@@ -365,7 +365,7 @@ fn to_pkcs1(der: &[u8]) -> Result<Vec<u8>, String> {
         format!(
             "expected DER of a PKCS#1 RSAPublicKey or an RSA SubjectPublicKeyInfo, found {} bytes starting {}",
             der.len(),
-            crate::hex::encode(&der[..der.len().min(8)])
+            cloudcase_util::hex::encode(&der[..der.len().min(8)])
         )
     })
 }
@@ -394,7 +394,10 @@ mod tests {
         assert_eq!(keys.load_file(&p).ok(), Some(1));
         assert_eq!(
             keys.files(),
-            &[(p, crate::hex::encode(&crate::read::sha256(LIST.as_bytes())))]
+            &[(
+                p,
+                cloudcase_util::hex::encode(&crate::read::sha256(LIST.as_bytes()))
+            )]
         );
         let bad = dir.path().join("bad.json");
         std::fs::write(&bad, "not json").expect("write");

@@ -50,7 +50,6 @@
 
 mod digest;
 mod error;
-mod hex;
 mod keys;
 mod layout;
 mod read;

@@ -136,7 +136,7 @@ impl Signatures {
         let bytes = read_limited(read_from, MAX_SIDECAR, "a signature sidecar")?;
         if let Some(digest) = text.strip_suffix(".sig") {
             let hex = String::from_utf8_lossy(&bytes).trim().to_string();
-            if crate::hex::decode(&hex).is_none() || hex.is_empty() {
+            if cloudcase_util::hex::decode(&hex).is_none() || hex.is_empty() {
                 return Err(TrailError::format(location, "a hex signature", hex));
             }
             self.insert(digest, &hex, None, location);

@@ -241,7 +241,8 @@ pub fn build_trail(root: &Path, spec: &TrailSpec, signer: &Signer) -> io::Result
             counter += 1;
             let t = start + SignedDuration::from_mins(10 * (j as i64 + 1));
             let rand: String =
-                crate::hex::encode(&sha256(format!("{acct}{region}{counter}").as_bytes()))[..16]
+                cloudcase_util::hex::encode(&sha256(format!("{acct}{region}{counter}").as_bytes()))
+                    [..16]
                     .to_string();
             let key = format!(
                 "{base}/CloudTrail/{region}/{}/{acct}_CloudTrail_{region}_{}_{rand}.json.gz",
@@ -260,7 +261,7 @@ pub fn build_trail(root: &Path, spec: &TrailSpec, signer: &Signer) -> io::Result
             refs.push(LogFileRef {
                 s3_bucket: spec.bucket.clone(),
                 s3_object: key.clone(),
-                hash_value: crate::hex::encode(&sha256(body.as_bytes())),
+                hash_value: cloudcase_util::hex::encode(&sha256(body.as_bytes())),
                 hash_algorithm: "SHA-256".into(),
                 newest_event_time: Some(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
                 oldest_event_time: Some(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
@@ -291,9 +292,9 @@ pub fn build_trail(root: &Path, spec: &TrailSpec, signer: &Signer) -> io::Result
             log_files: refs,
         };
         let bytes = serde_json::to_vec(&digest).map_err(io::Error::other)?;
-        let hash = crate::hex::encode(&sha256(&bytes));
+        let hash = cloudcase_util::hex::encode(&sha256(&bytes));
         let signature_hex =
-            crate::hex::encode(&signer.sign(digest.signing_string(&hash).as_bytes()));
+            cloudcase_util::hex::encode(&signer.sign(digest.signing_string(&hash).as_bytes()));
         let path = root.join(&key);
         write(&path, &gzip(&bytes)?)?;
         previous = Some((key.clone(), hash, signature_hex.clone()));

@@ -6,9 +6,13 @@
 //!   JSON (escapes for control, zero-width and bidirectional characters;
 //!   spreadsheet formulas neutralised);
 //! * [`escape`]: the same text escaped for HTML and Markdown documents;
-//! * [`net`]: IPv4 and IPv6 networks (Sigma's `|cidr`, `--ip`, `--owner-ip`).
+//! * [`net`]: IPv4 and IPv6 networks (Sigma's `|cidr`, `--ip`, `--owner-ip`);
+//! * [`hex`]: lower-case hex and SHA-256 digests in hex;
+//! * [`fs`]: the one atomic, durable file write.
 #![deny(missing_docs)]
 
 pub mod escape;
+pub mod fs;
+pub mod hex;
 pub mod net;
 pub mod sanitize;

@@ -485,14 +485,7 @@ pub struct GroupSummary {
     pub groups: Vec<GroupRow>,
 }
 
-/// Lower-case hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
+pub(crate) use cloudcase_util::hex::encode as hex;
 
 #[cfg(test)]
 #[path = "groups_tests.rs"]

@@ -6,13 +6,13 @@
 //! Findings are collected in the order they are checked (placement, algorithm,
 //! supplied signatures, chain links, key, signatures), which is the order reports show.
 
-use crate::hex;
 use crate::keys::PublicKeys;
 use crate::report::{
     DigestFailure, DigestOutcome, DigestStatus, Problem, ProblemKind, SignatureCheck,
     SignatureSource,
 };
 use crate::signatures::Signatures;
+use cloudcase_util::hex;
 
 use super::{Engine, Node};
 

@@ -172,7 +172,7 @@ impl Engine<'_> {
     /// unreadable otherwise (or when the listing names another hash algorithm).
     fn log_verdict(&self, f: &LogFileRef, hashes: &Hashes) -> LogVerdict {
         let expected = f.hash_value.trim().to_ascii_lowercase();
-        let want = crate::hex::decode(&expected);
+        let want = cloudcase_util::hex::decode(&expected);
         let cands = self.files.find(&f.s3_object);
         let first = cands.first().copied();
         let hashed = |id: &u32| match hashes.get(id) {
@@ -200,7 +200,7 @@ impl Engine<'_> {
             hashed(&id).map(|h| LogVerdict {
                 status: LogStatus::Modified {
                     expected: expected.clone(),
-                    found: crate::hex::encode(&h),
+                    found: cloudcase_util::hex::encode(&h),
                 },
                 at: Some(id),
             })

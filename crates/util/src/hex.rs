@@ -1,7 +1,8 @@
-//! Lower-case hexadecimal, the encoding CloudTrail uses for hashes, signatures and fingerprints.
+//! Lower-case hexadecimal: how hashes, signatures and fingerprints are written
+//! in CloudTrail, the custody log, manifests and reports.
 
 /// Encodes `bytes` as lower-case hex.
-pub(crate) fn encode(bytes: &[u8]) -> String {
+pub fn encode(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
@@ -12,7 +13,7 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
 }
 
 /// Decodes hex (either case, surrounding whitespace ignored); `None` if malformed.
-pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
+pub fn decode(text: &str) -> Option<Vec<u8>> {
     let t = text.trim().as_bytes();
     if t.len() % 2 != 0 {
         return None;
@@ -28,13 +29,25 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    encode(&sha2::Sha256::digest(bytes))
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn round_trip_and_rejects() {
-        assert_eq!(super::encode(&[0, 0xab, 0xff]), "00abff");
-        assert_eq!(super::decode(" 00ABff\n"), Some(vec![0, 0xab, 0xff]));
-        assert_eq!(super::decode("abc"), None);
-        assert_eq!(super::decode("zz"), None);
+    fn round_trip_and_known_digest() {
+        assert_eq!(encode(&[0x00, 0xab, 0xff]), "00abff");
+        assert_eq!(decode(" 00ABff\n"), Some(vec![0x00, 0xab, 0xff]));
+        assert_eq!(decode("abc"), None);
+        assert_eq!(decode("zz"), None);
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }
