@@ -55,7 +55,6 @@ mod limits;
 mod lock;
 mod manifest;
 mod meta;
-mod parallel;
 mod store;
 
 pub mod acquire;

@@ -8,11 +8,13 @@
 //! * [`escape`]: the same text escaped for HTML and Markdown documents;
 //! * [`net`]: IPv4 and IPv6 networks (Sigma's `|cidr`, `--ip`, `--owner-ip`);
 //! * [`hex`]: lower-case hex and SHA-256 digests in hex;
-//! * [`fs`]: the one atomic, durable file write.
+//! * [`fs`]: the one atomic, durable file write;
+//! * [`parallel`]: the one order-keeping parallel map.
 #![deny(missing_docs)]
 
 pub mod escape;
 pub mod fs;
 pub mod hex;
 pub mod net;
+pub mod parallel;
 pub mod sanitize;

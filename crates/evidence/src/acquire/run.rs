@@ -18,8 +18,8 @@ use crate::custody::{Action, CustodyWriter};
 use crate::error::Error;
 use crate::lock::CaseLock;
 use crate::meta;
-use crate::parallel;
 use crate::source::Source;
+use cloudcase_util::parallel;
 
 /// Results committed per batch at most; a batch is also committed when its
 /// first result has waited this long. Small batches keep the committer's work

@@ -24,9 +24,9 @@ use crate::custody::{self, Action, ChainScan, CustodyWriter};
 use crate::error::{Error, IoContext};
 use crate::lock::CaseLock;
 use crate::meta;
-use crate::parallel;
 use crate::store;
 use claims::{CustodyClaims, ManifestClaims};
+use cloudcase_util::parallel;
 
 /// At most this many problems are listed in the `verified` custody entry
 /// (all are counted by kind).

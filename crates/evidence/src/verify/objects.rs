@@ -5,8 +5,8 @@ use std::fs::File;
 use super::problem::{Problem, ProblemKind};
 use crate::hash::hash_reader;
 use crate::layout::Layout;
-use crate::parallel;
 use crate::store::StoredObject;
+use cloudcase_util::parallel;
 
 /// What re-hashing found.
 #[derive(Debug, Default)]

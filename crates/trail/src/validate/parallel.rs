@@ -1,43 +1,18 @@
 //! Order-keeping parallel map over scoped threads, for reading digests and hashing
 //! log files on all cores without a thread-pool dependency.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Runs `f` over `items` on up to `threads` scoped threads; results keep input order.
+/// Runs `f` over `items` on up to `threads` scoped threads (0: one per
+/// core); results keep input order. A panic in `f` is raised again here.
 pub(crate) fn par_map<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let n = threads.clamp(1, items.len().max(1));
-    if n == 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let parts: Vec<Vec<(usize, R)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..n)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        out.push((i, f(item)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    for (i, r) in parts.into_iter().flatten() {
-        slots[i] = Some(r);
-    }
-    slots.into_iter().flatten().collect()
+    let threads = cloudcase_util::parallel::threads(threads);
+    cloudcase_util::parallel::map_with(threads, items, || (), |_, item| f(item))
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| panic!("a trail validation worker panicked")))
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
-//! A small work-sharing map over scoped threads (no thread-pool dependency).
+//! A small order-keeping, work-sharing map over scoped threads (no
+//! thread-pool dependency): verification re-hashes objects and trail
+//! validation reads digests and hashes logs with it.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 /// Number of worker threads to use: `requested`, or the machine's available
 /// parallelism when `requested` is 0.
-pub(crate) fn threads(requested: usize) -> usize {
+pub fn threads(requested: usize) -> usize {
     if requested > 0 {
         requested
     } else {
@@ -17,7 +19,7 @@ pub(crate) fn threads(requested: usize) -> usize {
 /// `init` (e.g. a read buffer). Items are taken in order from a shared counter,
 /// so put the largest first for balance. Results come back in item order.
 /// If `f` panics, every item that thread handled yields `None`.
-pub(crate) fn map_with<T, S, R>(
+pub fn map_with<T, S, R>(
     threads: usize,
     items: &[T],
     init: impl Fn() -> S + Sync,
