@@ -21,7 +21,7 @@ use serde_json::json;
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
 use super::record::record_analysis;
-use super::timeline::parse_tz;
+use super::time::parse_tz;
 use crate::progress::ProgressLine;
 
 /// Output formats of `hunt`.

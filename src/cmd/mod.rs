@@ -9,6 +9,7 @@ pub mod record;
 pub mod report;
 pub mod scope;
 pub mod stats;
+pub mod time;
 pub mod timeline;
 pub mod trail;
 pub mod verify;

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+
+use super::time::parse_instant;
 use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_evidence::{Action, Case};
 use cloudcase_report::analysis::Analysis;
@@ -113,9 +115,9 @@ pub struct Args {
     /// Format: md, html or pdf (pdf needs Chromium installed; nothing is downloaded).
     #[arg(long, default_value = "html", value_parser = parse_format)]
     pub format: OutputFormat,
-    /// Report the case as it stood at this time (RFC 3339): analysis results recorded
+    /// Report the case as it stood at this time (RFC 3339 or a date, as every time flag): analysis results recorded
     /// later are ignored. Default: now.
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
     pub as_of: Option<Timestamp>,
     /// Output file (default: CASE/reports/<kind>….<lang>.<ext>); with --kind all, a folder.
     #[arg(long, value_name = "FILE")]
@@ -134,11 +136,6 @@ fn parse_format(s: &str) -> Result<OutputFormat, String> {
             .map(OutputFormat::Doc)
             .map_err(|_| format!("expected a report format, md, html or pdf, found {s:?}")),
     }
-}
-
-fn parse_time(s: &str) -> Result<Timestamp, String> {
-    s.parse()
-        .map_err(|e| format!("expected an RFC 3339 time such as 2024-05-14T09:00:00Z: {e}"))
 }
 
 /// What every report of one run shares.

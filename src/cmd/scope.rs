@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 const INVENTORY_SOURCE_KIND: &str = "aws-inventory";
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
-use super::timeline::parse_tz;
+use super::time::parse_tz;
 use crate::progress::ProgressLine;
 
 /// Output formats of `scope`.

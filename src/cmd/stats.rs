@@ -12,7 +12,7 @@ use cloudcase_util::sanitize::terminal_safe;
 use serde_json::{json, Value};
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
-use super::timeline::parse_tz;
+use super::time::parse_tz;
 use crate::progress::ProgressLine;
 
 /// Output formats of `stats`.

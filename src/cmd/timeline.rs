@@ -5,13 +5,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_event::EventTime;
 use cloudcase_read::Progress;
 use cloudcase_timeline::{write_timeline, Filter, Glob, IpFilter, OutputFormat, TimelineOptions};
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
+use super::time::{parse_event_time, parse_tz};
 use crate::progress::ProgressLine;
 
 /// Output formats of `timeline`.
@@ -37,10 +38,10 @@ pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
     /// Only events at or after this time (RFC 3339, or a date YYYY-MM-DD meaning 00:00 UTC).
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    #[arg(long, value_name = "TIME", value_parser = parse_event_time)]
     pub from: Option<EventTime>,
     /// Only events before this time (exclusive; same forms as --from).
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    #[arg(long, value_name = "TIME", value_parser = parse_event_time)]
     pub to: Option<EventTime>,
     /// Only calls made with this access key id (repeatable).
     #[arg(long = "access-key", value_name = "KEY")]
@@ -78,17 +79,6 @@ pub struct Args {
     /// Directory for spilled sort runs (default: the system temporary directory).
     #[arg(long, value_name = "DIR")]
     pub temp_dir: Option<PathBuf>,
-}
-
-fn parse_time(text: &str) -> Result<EventTime, String> {
-    EventTime::parse_bound(text).map_err(|e| e.to_string())
-}
-
-/// Resolves `--tz` to a time zone, with a clear error for unknown names.
-pub fn parse_tz(name: &str) -> Result<jiff::tz::TimeZone> {
-    jiff::tz::TimeZone::get(name).with_context(|| {
-        format!("--tz: expected an IANA time zone name such as Asia/Tokyo or UTC, found {name:?}")
-    })
 }
 
 impl Args {

@@ -97,22 +97,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 fn parse_time(flag: &str, text: &str) -> Result<jiff::Timestamp> {
-    let t = cloudcase_event::EventTime::parse_bound(text).with_context(|| format!("--{flag}"))?;
-    jiff::Timestamp::from_millisecond(t.millis())
-        .with_context(|| format!("--{flag} {text:?} is out of range"))
+    super::time::parse_instant(text).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
 }
 
 fn validate(args: ValidateArgs) -> Result<ExitCode> {
-    let tz = if args.tz.eq_ignore_ascii_case("local") {
-        jiff::tz::TimeZone::system()
-    } else {
-        jiff::tz::TimeZone::get(&args.tz).with_context(|| {
-            format!(
-                "--tz {:?}: expected an IANA time zone name such as UTC or Europe/Berlin",
-                args.tz
-            )
-        })?
-    };
+    let tz = super::time::parse_tz(&args.tz)?;
     let from = args
         .from
         .as_deref()

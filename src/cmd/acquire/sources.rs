@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
-use cloudcase_aws::s3::filter::parse_time;
 use cloudcase_aws::{
     inventory, regions, Aws, AwsOptions, KeyFilter, LookupSource, S3Source, S3Url,
 };
@@ -69,8 +68,19 @@ pub struct Plan {
 /// Builds the sources named on the command line; AWS is connected only when
 /// an AWS source or `--to` is given.
 pub fn build(specs: &[String], args: &AwsArgs) -> Result<Plan> {
-    let since = args.since.as_deref().map(parse_time).transpose()?;
-    let until = args.until.as_deref().map(parse_time).transpose()?;
+    let time = |flag: &str, t: &str| {
+        crate::cmd::time::parse_instant(t).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
+    };
+    let since = args
+        .since
+        .as_deref()
+        .map(|t| time("since", t))
+        .transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|t| time("until", t))
+        .transpose()?;
     let options = AwsOptions {
         profile: args.profile.clone(),
         region: args.aws_region.clone(),

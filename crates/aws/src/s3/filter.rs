@@ -10,8 +10,6 @@
 use jiff::civil::{Date, DateTime};
 use jiff::{Timestamp, ToSpan};
 
-use crate::error::AwsError;
-
 /// What to keep: a half-open time range `[since, until)` and path segments.
 #[derive(Debug, Clone, Default)]
 pub struct KeyFilter {
@@ -58,22 +56,6 @@ impl KeyFilter {
             Err(Rejected::OutOfRange)
         }
     }
-}
-
-/// Parses a `--since`/`--until` value: RFC 3339 (`2024-05-18T09:00:00Z`) or a
-/// date (`2024-05-18`, midnight UTC).
-pub fn parse_time(s: &str) -> Result<Timestamp, AwsError> {
-    if let Ok(t) = s.parse::<Timestamp>() {
-        return Ok(t);
-    }
-    s.parse::<Date>()
-        .ok()
-        .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
-        .map(|z| z.timestamp())
-        .ok_or_else(|| AwsError::Invalid {
-            expected: "an RFC 3339 time (2024-05-18T09:00:00Z) or a date (2024-05-18)",
-            found: s.to_owned(),
-        })
 }
 
 /// The time span a key names: `[t, t + 1 ns)` for a timestamp in the file name,
@@ -146,7 +128,7 @@ mod tests {
     const DIGEST: &str = "AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2024/05/18/111122223333_CloudTrail-Digest_eu-west-1_t_us-east-1_20240518T093512Z.json.gz";
 
     fn ts(s: &str) -> Timestamp {
-        parse_time(s).expect("valid time")
+        s.parse().expect("valid time")
     }
 
     #[test]
@@ -189,6 +171,5 @@ mod tests {
         };
         assert_eq!(region.check(LOG), Err(Rejected::NotSelected));
         assert_eq!(region.check(DIGEST), Ok(()));
-        assert!(parse_time("yesterday").is_err());
     }
 }
