@@ -265,7 +265,7 @@ impl Case {
         sources: &[Box<dyn Source>],
         options: &AcquireOptions,
     ) -> Result<AcquireSummary, Error> {
-        acquire::run(self, sources, options)
+        acquire::run(&self.layout, &self.info.examiner, sources, options)
     }
 
     /// Acquires local files and directories: [`Case::acquire`] with a
@@ -290,7 +290,7 @@ impl Case {
 
     /// [`Case::verify`] with options (threads, command line to record).
     pub fn verify_with(&self, options: &VerifyOptions) -> Result<VerifyReport, Error> {
-        verify::run(self, options)
+        verify::run(&self.layout, &self.info.examiner, options)
     }
 
     /// Every object recorded in the manifest with its sources, in order of

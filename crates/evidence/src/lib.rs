@@ -55,6 +55,7 @@ mod limits;
 mod lock;
 mod manifest;
 mod meta;
+mod problem;
 mod store;
 
 pub mod acquire;

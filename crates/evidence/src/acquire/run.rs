@@ -13,9 +13,9 @@ use super::ingest::{ingest, Ingested};
 use super::plan::{plan, Plan, SlotItem};
 use super::recover::recover;
 use super::{AcquireOptions, AcquireProgress, AcquireSummary, ItemOutcome, ItemStatus, Outcome};
-use crate::case::Case;
 use crate::custody::{Action, CustodyWriter};
 use crate::error::Error;
+use crate::layout::Layout;
 use crate::lock::CaseLock;
 use crate::meta;
 use crate::source::Source;
@@ -34,17 +34,17 @@ const FAILURES_LISTED: usize = 1000;
 
 /// Runs an acquisition (see the module documentation).
 pub(crate) fn run(
-    case: &Case,
+    layout: &Layout,
+    case_examiner: &str,
     sources: &[Box<dyn Source>],
     options: &AcquireOptions,
 ) -> Result<AcquireSummary, Error> {
     let started = Instant::now();
-    let layout = case.layout();
     let examiner = options
         .examiner
         .clone()
         .filter(|e| !e.trim().is_empty())
-        .unwrap_or_else(|| case.info().examiner.clone());
+        .unwrap_or_else(|| case_examiner.to_owned());
     let command = &options.command_line;
     let chunk = options.chunk_size.max(4096);
     let mut buf = vec![0u8; chunk];

@@ -9,7 +9,7 @@ use super::entry::{content_hash, CustodyEntry};
 use crate::error::Error;
 use crate::fsutil::{self, split_lines};
 use crate::hash::{sha256_hex, ZERO};
-use crate::verify::{Problem, ProblemKind};
+use crate::problem::{Problem, ProblemKind};
 
 /// The outcome of reading a custody log: its well-formed entries (by line
 /// number from 1) and the problems found.

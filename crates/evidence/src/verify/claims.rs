@@ -7,12 +7,12 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::problem::{Problem, ProblemKind};
 use crate::custody::{Action, CustodyEntry};
 use crate::error::Error;
 use crate::fsutil;
 use crate::hash::Sha256Digest;
 use crate::manifest::ManifestRecord;
+use crate::problem::{Problem, ProblemKind};
 
 /// One `acquired` custody entry's claims.
 #[derive(Debug)]

@@ -8,7 +8,6 @@
 
 mod claims;
 mod objects;
-mod problem;
 mod records;
 
 use std::collections::BTreeMap;
@@ -17,11 +16,11 @@ use std::fs;
 use serde::Serialize;
 use serde_json::json;
 
-pub use problem::{Problem, ProblemKind};
+pub use crate::problem::{Problem, ProblemKind};
 
-use crate::case::Case;
 use crate::custody::{self, Action, ChainScan, CustodyWriter};
 use crate::error::{Error, IoContext};
+use crate::layout::Layout;
 use crate::lock::CaseLock;
 use crate::meta;
 use crate::store;
@@ -81,8 +80,13 @@ pub struct VerifyReport {
 }
 
 /// Runs a verification (see the module documentation).
-pub(crate) fn run(case: &Case, options: &VerifyOptions) -> Result<VerifyReport, Error> {
-    let layout = case.layout();
+/// `case_examiner` is who verifies when the options name nobody. Takes the
+/// case's paths, not the case, so verification depends on no case handle.
+pub(crate) fn run(
+    layout: &Layout,
+    case_examiner: &str,
+    options: &VerifyOptions,
+) -> Result<VerifyReport, Error> {
     let _lock = CaseLock::acquire(layout)?;
     let mut problems = Vec::new();
 
@@ -151,7 +155,7 @@ pub(crate) fn run(case: &Case, options: &VerifyOptions) -> Result<VerifyReport, 
             .examiner
             .as_deref()
             .filter(|e| !e.trim().is_empty())
-            .unwrap_or(&case.info().examiner);
+            .unwrap_or(case_examiner);
         let mut writer = CustodyWriter::open(layout, examiner)?;
         let entry = writer.append(Action::Verified, details(&report, &options.command_line))?;
         report.recorded_as = Some(entry.seq);

@@ -2,9 +2,9 @@
 
 use std::fs::File;
 
-use super::problem::{Problem, ProblemKind};
 use crate::hash::hash_reader;
 use crate::layout::Layout;
+use crate::problem::{Problem, ProblemKind};
 use crate::store::StoredObject;
 use cloudcase_util::parallel;
 

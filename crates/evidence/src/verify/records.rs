@@ -5,9 +5,9 @@ use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use super::claims::{CustodyClaims, ManifestClaims};
-use super::problem::{Problem, ProblemKind};
 use crate::hash::{sha256_hex, Sha256Digest};
 use crate::layout::Layout;
+use crate::problem::{Problem, ProblemKind};
 use crate::store::Inventory;
 
 /// The indexes the cross-checks share, built once.
