@@ -9,7 +9,7 @@ use clap::Args as ClapArgs;
 use cloudcase_evidence::Case;
 use cloudcase_gen::{Config, Date, Summary};
 use cloudcase_read::human_bytes;
-use cloudcase_report::analysis::Analysis;
+use cloudcase_report::Analysis;
 
 /// Generate a small, realistic incident — three weeks of a company's CloudTrail with a leaked
 /// access key used to create a backdoor user and role and to launch GPU instances in unused

@@ -14,7 +14,7 @@ use cloudcase_detect::{
     add_builtin, hunt, CsvSink, FindingSink, HuntOptions, HuntOutcome, JsonlSink, TableSink, Tee,
 };
 use cloudcase_read::{Progress, Rejection};
-use cloudcase_report::case_records::AnalysisKind;
+use cloudcase_report::AnalysisKind;
 use cloudcase_sigma::{Engine, Level, RuleSet, Severity, Status};
 use cloudcase_util::sanitize::terminal_safe;
 use serde_json::json;

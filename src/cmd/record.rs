@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use cloudcase_evidence::Case;
-use cloudcase_report::case_records::{record, AnalysisKind, NewRecord};
+use cloudcase_report::{record, AnalysisKind, NewRecord};
 use serde_json::Value;
 
 /// Writes `content` into the case at `dir` as a result of `kind` and appends its

@@ -8,15 +8,15 @@ use anyhow::{bail, Context, Result};
 use super::time::parse_instant;
 use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_evidence::{Action, Case};
-use cloudcase_report::analysis::Analysis;
-use cloudcase_report::case_records::{write_atomically, Recorded};
 use cloudcase_report::chromium::Chromium;
-use cloudcase_report::evidence_record::{
+use cloudcase_report::Analysis;
+use cloudcase_report::{append_index, place, read_index};
+use cloudcase_report::{
     evidence_record, CustodyDigest, EvidenceRecordOptions, ListingInfo, PendingListing,
 };
-use cloudcase_report::executive::{executive_summary, ExecutiveOptions};
-use cloudcase_report::technical::{technical_report, TechnicalOptions};
-use cloudcase_report::versions::{append_index, place, read_index};
+use cloudcase_report::{executive_summary, ExecutiveOptions};
+use cloudcase_report::{technical_report, TechnicalOptions};
+use cloudcase_report::{write_atomically, Recorded};
 use cloudcase_report::{Document, Format, Lang};
 use cloudcase_util::hex::sha256_hex;
 use jiff::Timestamp;

@@ -13,7 +13,7 @@ use cloudcase_detect::analytics::Geo;
 use cloudcase_event::EventTime;
 use cloudcase_inventory::Snapshot;
 use cloudcase_read::{Progress, Rejection};
-use cloudcase_report::case_records::AnalysisKind;
+use cloudcase_report::AnalysisKind;
 use cloudcase_scope::launch::find_launch;
 use cloudcase_scope::{scope, Cidr, Options, Subject};
 use serde_json::{json, Value};

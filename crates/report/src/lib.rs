@@ -7,25 +7,33 @@
 //! names, request parameters) stays inert in every format.
 #![deny(missing_docs)]
 
-pub mod analysis;
-pub mod case_records;
-pub mod chart;
+mod analysis;
+mod case_records;
+mod chart;
 pub mod chromium;
-pub mod document;
+mod document;
 pub(crate) use cloudcase_util::escape;
-pub mod evidence_record;
-pub mod executive;
-pub mod facts;
-pub mod i18n;
-pub mod refs;
-pub mod render;
-pub mod tactics;
-pub mod technical;
-pub mod versions;
+mod evidence_record;
+mod executive;
+mod facts;
+mod i18n;
+mod refs;
+mod render;
+mod tactics;
+mod technical;
+mod versions;
 
+pub use analysis::Analysis;
+pub use case_records::{record, write_atomically, AnalysisKind, NewRecord, Recorded};
 pub use document::{Block, Cell, Document};
+pub use evidence_record::{
+    evidence_record, CustodyDigest, EvidenceRecordOptions, ListingInfo, PendingListing,
+};
+pub use executive::{executive_summary, ExecutiveOptions};
 pub use i18n::Lang;
 pub use render::Format;
+pub use technical::{technical_report, TechnicalOptions};
+pub use versions::{append_index, place, read_index};
 
 /// Errors while gathering what a report shows.
 #[derive(Debug, thiserror::Error)]
