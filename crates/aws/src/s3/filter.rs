@@ -144,7 +144,7 @@ mod tests {
         );
         assert_eq!(
             key_time("x/2024/05/18/other.json"),
-            Some((ts("2024-05-18"), ts("2024-05-19")))
+            Some((ts("2024-05-18T00:00:00Z"), ts("2024-05-19T00:00:00Z")))
         );
         assert_eq!(key_time("x/readme.txt"), None);
     }
