@@ -21,6 +21,13 @@ pub fn parse_instant(text: &str) -> Result<jiff::Timestamp, String> {
         .map_err(|e| format!("{text:?} is out of range: {e}"))
 }
 
+/// An optional time flag's value (`--since`, `--from`…), its error naming the
+/// flag.
+pub fn parse_flag(flag: &str, text: Option<&str>) -> Result<Option<jiff::Timestamp>> {
+    text.map(|t| parse_instant(t).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
+        .transpose()
+}
+
 /// Resolves a `--tz` value: an IANA name (`Asia/Tokyo`, `UTC`) or `local`
 /// (this machine's zone).
 pub fn parse_tz(name: &str) -> Result<jiff::tz::TimeZone> {

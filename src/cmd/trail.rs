@@ -96,22 +96,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 }
 
-fn parse_time(flag: &str, text: &str) -> Result<jiff::Timestamp> {
-    super::time::parse_instant(text).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
-}
-
 fn validate(args: ValidateArgs) -> Result<ExitCode> {
     let tz = super::time::parse_tz(&args.tz)?;
-    let from = args
-        .from
-        .as_deref()
-        .map(|t| parse_time("from", t))
-        .transpose()?;
-    let to = args
-        .to
-        .as_deref()
-        .map(|t| parse_time("to", t))
-        .transpose()?;
+    let from = super::time::parse_flag("from", args.from.as_deref())?;
+    let to = super::time::parse_flag("to", args.to.as_deref())?;
     if let (Some(f), Some(t)) = (from, to) {
         if f >= t {
             bail!("--from {f} is not before --to {t}");

@@ -68,19 +68,8 @@ pub struct Plan {
 /// Builds the sources named on the command line; AWS is connected only when
 /// an AWS source or `--to` is given.
 pub fn build(specs: &[String], args: &AwsArgs) -> Result<Plan> {
-    let time = |flag: &str, t: &str| {
-        crate::cmd::time::parse_instant(t).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
-    };
-    let since = args
-        .since
-        .as_deref()
-        .map(|t| time("since", t))
-        .transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|t| time("until", t))
-        .transpose()?;
+    let since = crate::cmd::time::parse_flag("since", args.since.as_deref())?;
+    let until = crate::cmd::time::parse_flag("until", args.until.as_deref())?;
     let options = AwsOptions {
         profile: args.profile.clone(),
         region: args.aws_region.clone(),
