@@ -276,16 +276,28 @@ fn an_open_file_limit_that_is_hit_is_named_and_the_next_run_finishes() {
     let case = dir.path().join("case").to_string_lossy().into_owned();
     let bucket = bucket.to_string_lossy().into_owned();
     ok(&["case", "init", &case, "--name", "Limit", "--examiner", "A"]);
-    // A limit too low for the workers' files, yet high enough to open the
-    // case: the run stops at the first failure, names the limit, and records
-    // what it completed.
-    let stopped = (6..=13).rev().find_map(|limit| {
-        let out = limited_to(limit, &["acquire", "--case", &case, &bucket, "-q"]);
+    // A limit too low for sixteen workers' files, yet high enough to open
+    // the case: the run stops at the first failure, names the limit, and
+    // records what it completed. Sixteen workers, whatever the machine's
+    // cores, so the limit is hit on two cores as on sixty-four; the lowest
+    // limits fail before the run starts and are passed over.
+    let mut tried = Vec::new();
+    let stopped = (6..=24).find_map(|limit| {
+        let out = limited_to(
+            limit,
+            &["acquire", "--case", &case, &bucket, "-q", "--threads", "16"],
+        );
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        (out.status.code() == Some(1) && err.contains("open-file limit (`ulimit -n`)"))
+        let started = err.starts_with("failed: ");
+        tried.push(format!("limit {limit}: {:?}: {}", out.status, tail(&err)));
+        assert!(
+            !out.status.success(),
+            "a limit of {limit} should stop sixteen workers; tried {tried:#?}"
+        );
+        (started && out.status.code() == Some(1) && err.contains("open-file limit (`ulimit -n`)"))
             .then_some(err)
     });
-    let err = stopped.expect("some limit between 6 and 13 stops the run mid-way");
+    let err = stopped.unwrap_or_else(|| panic!("no limit stopped the run mid-way: {tried:#?}"));
     let first = err.lines().next().unwrap_or_default();
     assert!(
         first.starts_with("failed: ") && first.contains("Too many open files"),
