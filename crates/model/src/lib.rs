@@ -4,3 +4,9 @@
 //! command line read them. Their JSON form is the documented output of `--format json`, so a
 //! renamed field is a compile error here rather than a silently empty report section.
 #![deny(missing_docs)]
+
+pub mod finding;
+pub mod validation;
+
+pub use finding::HuntFinding;
+pub use validation::{DigestTotals, LogTotals, Period, ValidationSummary};
