@@ -6,6 +6,8 @@ use std::sync::Arc;
 use cloudcase_event::{Event, EventTime, SourceFile};
 use cloudcase_sigma::Level;
 
+use crate::held::Held;
+
 /// Where a finding came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Origin {
@@ -29,8 +31,10 @@ impl Origin {
 }
 
 /// Where a record is and when it happened: enough to order records and to
-/// fetch one again, in a fraction of a [`Witness`]'s memory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// fetch one again, in a fraction of a [`Witness`]'s memory; while the
+/// process's witness budget lasts, also the witness itself ([`Held`]),
+/// so the record need not be read again.
+#[derive(Debug, Clone)]
 pub struct Pointer {
     /// Event time.
     pub time: EventTime,
@@ -38,15 +42,27 @@ pub struct Pointer {
     pub file: Arc<SourceFile>,
     /// The record's index in the file.
     pub record: u64,
+    /// The record's witness, captured during the pass if the budget allowed.
+    pub held: Option<Arc<Held>>,
 }
 
+/// Pointers are equal when they point to the same record.
+impl PartialEq for Pointer {
+    fn eq(&self, other: &Self) -> bool {
+        self.order_key() == other.order_key()
+    }
+}
+
+impl Eq for Pointer {}
+
 impl Pointer {
-    /// The location of `event`.
+    /// The location of `event`, with its witness while the budget lasts.
     pub fn of(event: &Event) -> Self {
         Pointer {
             time: event.time,
             file: Arc::clone(&event.provenance.file),
             record: event.provenance.record,
+            held: Held::capture(event),
         }
     }
 

@@ -11,6 +11,7 @@
 pub mod analytics;
 mod builtin;
 pub mod finding;
+mod held;
 pub mod hunt;
 pub mod sink;
 mod spool;
@@ -19,6 +20,7 @@ pub mod tally;
 
 pub use builtin::{add_builtin, builtin_rule_names};
 pub use finding::{Finding, FindingView, Origin, Pointer, RuleInfo, Witness};
+pub use held::Held;
 pub use hunt::{hunt, HuntError, HuntOptions, HuntOutcome};
 pub use sink::{CsvSink, FindingSink, JsonlSink, SinkError, TableSink, Tee, TeeParts};
 pub use summary::HuntSummary;
