@@ -36,6 +36,10 @@ pub struct Held {
 impl Held {
     /// Captures `event`'s witness if the budget allows it.
     pub fn capture(event: &Event) -> Option<Arc<Held>> {
+        // Once the budget is spent, do not copy the strings only to drop them.
+        if LEFT.load(Ordering::Relaxed) < size_of::<Held>() as isize {
+            return None;
+        }
         let witness = Witness::of(event);
         let bytes = isize::try_from(footprint(&witness)).unwrap_or(isize::MAX);
         reserve(&LEFT, bytes).then(|| Arc::new(Held { witness, bytes }))
