@@ -75,3 +75,24 @@ impl Geo for MmdbGeo {
         &self.description
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MmdbGeo;
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_named_in_the_error() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("GeoLite2-Country.mmdb");
+        std::fs::write(&path, b"{\"Records\":[]}").expect("write");
+        let err = MmdbGeo::open(&path).err().expect("not a database");
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "cannot open the geo-IP database {}: expected a MaxMind DB (.mmdb) file: ",
+                path.display()
+            )),
+            "{text}"
+        );
+    }
+}

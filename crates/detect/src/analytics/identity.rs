@@ -58,3 +58,71 @@ pub fn subjects(event: &Event) -> Vec<Subject> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{source_address, subjects, Subject};
+    use crate::analytics::fixtures::{read_trail, role_call, user_call, via_service};
+
+    const T: &str = "2024-03-01T10:00:00Z";
+
+    #[test]
+    fn a_user_with_a_long_term_key_has_the_key_and_the_user_as_history() {
+        let trail = read_trail(vec![
+            user_call(
+                "alice",
+                "AKIAIOSFODNN7EXAMPLE",
+                T,
+                "ListBuckets",
+                "198.51.100.7",
+            ),
+            user_call(
+                "alice",
+                "ASIAIOSFODNN7EXAMPLE",
+                T,
+                "ListBuckets",
+                "198.51.100.7",
+            ),
+        ]);
+        let user = Subject::Principal("arn:aws:iam::111122223333:user/alice".to_owned());
+        assert_eq!(
+            subjects(&trail.events[0]),
+            [
+                Subject::AccessKey("AKIAIOSFODNN7EXAMPLE".to_owned()),
+                user.clone()
+            ]
+        );
+        // A temporary key of the same user (console or GetSessionToken) is no history of its own.
+        assert_eq!(subjects(&trail.events[1]), [user]);
+        assert_eq!(
+            Subject::AccessKey("AKIAIOSFODNN7EXAMPLE".to_owned()).label(),
+            "access key AKIAIOSFODNN7EXAMPLE"
+        );
+    }
+
+    #[test]
+    fn role_sessions_and_service_calls_have_no_history() {
+        let trail = read_trail(vec![
+            role_call("ci-deploy", "run-1", T, "ListBuckets", "198.51.100.7"),
+            via_service(
+                user_call(
+                    "alice",
+                    "AKIAIOSFODNN7EXAMPLE",
+                    T,
+                    "ListBuckets",
+                    "198.51.100.7",
+                ),
+                "cloudformation.amazonaws.com",
+            ),
+        ]);
+        assert!(subjects(&trail.events[0]).is_empty());
+        assert!(subjects(&trail.events[1]).is_empty());
+        assert_eq!(
+            source_address(&trail.events[0])
+                .map(|ip| ip.to_string())
+                .as_deref(),
+            Some("198.51.100.7")
+        );
+        assert_eq!(source_address(&trail.events[1]), None);
+    }
+}

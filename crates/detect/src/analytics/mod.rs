@@ -11,6 +11,8 @@
 
 pub mod bursts;
 pub mod fetch;
+#[cfg(test)]
+mod fixtures;
 pub mod geo;
 pub mod identity;
 pub mod novelty;
@@ -120,5 +122,81 @@ impl Analytics {
             .collect();
         out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::hash::RandomState;
+
+    use cloudcase_read::Limits;
+    use cloudcase_sigma::Level;
+
+    use super::fixtures::{at, failed, read_trail, role_call, user_call};
+    use super::Analytics;
+    use crate::finding::Origin;
+
+    const T0: &str = "2024-03-01T10:00:00Z";
+
+    #[test]
+    fn findings_carry_their_analytic_and_record_in_time_order() {
+        let key = "AKIAIOSFODNN7EXAMPLE";
+        let mut records = vec![
+            user_call(
+                "alice",
+                key,
+                &at(T0, -86_400),
+                "ListBuckets",
+                "198.51.100.7",
+            ),
+            user_call("alice", key, &at(T0, 3_600), "ListBuckets", "203.0.113.9"),
+        ];
+        records.extend((0..12).map(|i| {
+            failed(
+                role_call(
+                    "ci-deploy",
+                    "run-1",
+                    &at(T0, i),
+                    "ListUsers",
+                    "198.51.100.8",
+                ),
+                "AccessDenied",
+            )
+        }));
+        let trail = read_trail(records);
+        let mut analytics = Analytics::new(RandomState::new());
+        for e in &trail.events {
+            analytics.observe(e, None);
+        }
+        let findings = analytics.findings(Limits::default());
+        let summary: Vec<(&str, u64)> = findings
+            .iter()
+            .map(|f| (f.rule_id.as_str(), f.witness.record))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("cloudcase.analytics.access-denied-burst", 2),
+                ("cloudcase.analytics.new-network", 1),
+                ("cloudcase.analytics.new-source-ip", 1),
+            ]
+        );
+        let network = &findings[1];
+        assert_eq!(network.origin, Origin::Analytic);
+        assert_eq!(network.level, Level::Medium);
+        assert_eq!(network.tactics, ["initial-access"]);
+        assert_eq!(network.techniques, ["T1078.004"]);
+        assert_eq!(network.witness.source_ip.as_deref(), Some("203.0.113.9"));
+        assert_eq!(network.witness.access_key.as_deref(), Some(key));
+        assert!(network
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("203.0.113.0/24")));
+    }
+
+    #[test]
+    fn no_events_no_findings() {
+        let analytics = Analytics::new(RandomState::new());
+        assert!(analytics.findings(Limits::default()).is_empty());
     }
 }

@@ -314,3 +314,354 @@ fn dedupe(mut found: Vec<Candidate>) -> Vec<Candidate> {
     found.dedup_by(|b, a| a.spec.id == b.spec.id && a.pointer.order_key() == b.pointer.order_key());
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use cloudcase_event::Event;
+    use cloudcase_sigma::Level;
+
+    use super::Novelty;
+    use crate::analytics::fixtures::{
+        at, in_region, read_trail, role_call, user_call, via_service, with_agent,
+    };
+    use crate::analytics::{Candidate, Geo};
+
+    const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+    const T0: &str = "2024-03-01T10:00:00Z";
+    const DAY: i64 = 24 * 3600;
+
+    /// Countries by first octet: 198 → DE, 203 → FR, 192 → US.
+    struct FakeGeo;
+
+    impl Geo for FakeGeo {
+        fn country(&self, ip: IpAddr) -> Option<String> {
+            let IpAddr::V4(v4) = ip else { return None };
+            match v4.octets()[0] {
+                198 => Some("DE".to_owned()),
+                203 => Some("FR".to_owned()),
+                192 => Some("US".to_owned()),
+                _ => None,
+            }
+        }
+    }
+
+    fn alice(seconds: i64, ip: &str) -> serde_json::Value {
+        user_call("alice", KEY, &at(T0, seconds), "DescribeInstances", ip)
+    }
+
+    fn candidates_of(events: &[Event], geo: Option<&dyn Geo>) -> Vec<Candidate> {
+        let mut novelty = Novelty::default();
+        for e in events {
+            novelty.observe(e, geo);
+        }
+        novelty.candidates()
+    }
+
+    fn ids(found: &[Candidate]) -> Vec<&'static str> {
+        found.iter().map(|c| c.spec.id).collect()
+    }
+
+    #[test]
+    fn nothing_is_found_in_no_events() {
+        assert!(Novelty::default().candidates().is_empty());
+    }
+
+    #[test]
+    fn a_new_network_a_day_after_the_first_use_is_found_at_its_first_record() {
+        let trail = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(DAY + 60, "203.0.113.9"),
+            alice(DAY + 120, "203.0.113.9"),
+        ]);
+        let found = candidates_of(&trail.events, None);
+        assert_eq!(
+            ids(&found),
+            [
+                "cloudcase.analytics.new-network",
+                "cloudcase.analytics.new-source-ip"
+            ]
+        );
+        assert!(found.iter().all(|c| c.pointer.record == 1), "{found:#?}");
+        assert_eq!(
+            found[0].detail,
+            format!(
+                "first use of 203.0.113.0/24 by access key {KEY}, after 1.0 days of history from 198.51.100.0/24"
+            )
+        );
+        assert_eq!(found[0].spec.level, Level::Medium);
+    }
+
+    #[test]
+    fn a_value_first_seen_one_second_before_the_day_ends_is_baseline() {
+        let trail = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(DAY - 1, "203.0.113.9"),
+            alice(3 * DAY, "203.0.113.9"),
+        ]);
+        assert!(candidates_of(&trail.events, None).is_empty());
+    }
+
+    #[test]
+    fn a_value_first_seen_exactly_a_day_after_the_first_use_is_new() {
+        let trail = read_trail(vec![alice(0, "198.51.100.7"), alice(DAY, "203.0.113.9")]);
+        let found = candidates_of(&trail.events, None);
+        let network = found
+            .iter()
+            .find(|c| c.spec.id == "cloudcase.analytics.new-network")
+            .expect("new network");
+        // The new value is not part of the history it is compared with.
+        assert!(
+            network
+                .detail
+                .ends_with("after 1.0 days of history from 198.51.100.0/24"),
+            "{}",
+            network.detail
+        );
+    }
+
+    #[test]
+    fn an_identity_with_no_baseline_reports_nothing() {
+        // One use only, and history that begins with the value itself.
+        let trail = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(5 * DAY, "198.51.100.7"),
+        ]);
+        assert!(candidates_of(&trail.events, None).is_empty());
+    }
+
+    #[test]
+    fn a_new_address_in_a_known_network_is_not_a_new_network() {
+        let trail = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(2 * DAY, "198.51.100.200"),
+        ]);
+        let found = candidates_of(&trail.events, None);
+        assert_eq!(ids(&found), ["cloudcase.analytics.new-source-ip"]);
+        assert_eq!(found[0].spec.level, Level::Low);
+    }
+
+    #[test]
+    fn a_new_client_family_is_found_but_a_new_version_is_not() {
+        let newer = with_agent(
+            alice(2 * DAY, "198.51.100.7"),
+            "aws-cli/2.17.1 md/awscrt#0.20.11 ua/2.0 os/linux#6.8.0",
+        );
+        let tool = with_agent(
+            alice(3 * DAY, "198.51.100.7"),
+            "Boto3/1.34.1 md/Botocore#1.34.1",
+        );
+        let trail = read_trail(vec![alice(0, "198.51.100.7"), newer, tool]);
+        let found = candidates_of(&trail.events, None);
+        assert_eq!(ids(&found), ["cloudcase.analytics.new-client"]);
+        assert_eq!(found[0].pointer.record, 2);
+        assert!(
+            found[0].detail.starts_with("first use of boto3 by"),
+            "{}",
+            found[0].detail
+        );
+    }
+
+    #[test]
+    fn the_first_use_is_the_earliest_even_when_read_last() {
+        let trail = read_trail(vec![
+            alice(3 * DAY, "203.0.113.9"),
+            alice(2 * DAY, "203.0.113.9"),
+            alice(0, "198.51.100.7"),
+        ]);
+        let found = candidates_of(&trail.events, None);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found.iter().all(|c| c.pointer.record == 1), "{found:#?}");
+        assert!(
+            found[0].detail.contains("after 2.0 days"),
+            "{}",
+            found[0].detail
+        );
+    }
+
+    #[test]
+    fn records_at_the_same_time_tie_on_their_place_in_the_file() {
+        let trail = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(2 * DAY, "203.0.113.9"),
+            alice(2 * DAY, "203.0.113.9"),
+        ]);
+        let mut reversed = trail.events.clone();
+        reversed.reverse();
+        let found = candidates_of(&reversed, None);
+        assert!(!found.is_empty());
+        assert!(found.iter().all(|c| c.pointer.record == 1), "{found:#?}");
+    }
+
+    #[test]
+    fn merged_workers_find_what_one_worker_finds() {
+        let trail = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(DAY + 5, "203.0.113.9"),
+            alice(DAY + 1, "203.0.113.9"),
+            in_region(alice(2 * DAY, "198.51.100.7"), "ap-southeast-3"),
+        ]);
+        let whole = candidates_of(&trail.events, None);
+        let mut first = Novelty::default();
+        let mut second = Novelty::default();
+        for (i, e) in trail.events.iter().enumerate() {
+            if i % 2 == 0 {
+                second.observe(e, None);
+            } else {
+                first.observe(e, None);
+            }
+        }
+        first.merge(second);
+        let merged = first.candidates();
+        let key = |c: &Candidate| (c.spec.id, c.pointer.record, c.detail.clone());
+        assert_eq!(
+            merged.iter().map(key).collect::<Vec<_>>(),
+            whole.iter().map(key).collect::<Vec<_>>()
+        );
+        assert!(whole.iter().any(|c| c.pointer.record == 2));
+    }
+
+    #[test]
+    fn the_key_and_the_user_views_of_one_first_use_are_one_finding() {
+        // An IAM user's call with a long-term key adds history to two
+        // subjects (the key and the user), which both see the new network.
+        let trail = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(2 * DAY, "203.0.113.9"),
+        ]);
+        let found = candidates_of(&trail.events, None);
+        let networks = found
+            .iter()
+            .filter(|c| c.spec.id == "cloudcase.analytics.new-network")
+            .count();
+        assert_eq!(networks, 1, "{found:#?}");
+    }
+
+    #[test]
+    fn more_than_three_known_values_lower_the_level_and_three_do_not() {
+        let settled = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(60, "198.51.101.7"),
+            alice(120, "198.51.102.7"),
+            alice(2 * DAY, "203.0.113.9"),
+        ]);
+        let found = candidates_of(&settled.events, None);
+        let network = found
+            .iter()
+            .find(|c| c.spec.id == "cloudcase.analytics.new-network")
+            .expect("new network");
+        assert_eq!(network.spec.level, Level::Medium);
+        assert!(
+            network.detail.ends_with("198.51.102.0/24"),
+            "{}",
+            network.detail
+        );
+
+        let itinerant = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(60, "198.51.101.7"),
+            alice(120, "198.51.102.7"),
+            alice(180, "198.51.103.7"),
+            alice(2 * DAY, "203.0.113.9"),
+        ]);
+        let found = candidates_of(&itinerant.events, None);
+        let network = found
+            .iter()
+            .find(|c| c.spec.id == "cloudcase.analytics.new-network")
+            .expect("new network");
+        assert_eq!(network.spec.level, Level::Low);
+        assert!(
+            network.detail.ends_with("198.51.102.0/24 and 1 more"),
+            "{}",
+            network.detail
+        );
+    }
+
+    #[test]
+    fn role_sessions_and_service_calls_have_no_identity_history() {
+        let role =
+            |s: i64, ip: &str| role_call("ci-deploy", "run-1", &at(T0, s), "DescribeInstances", ip);
+        let trail = read_trail(vec![
+            role(0, "198.51.100.7"),
+            role(2 * DAY, "203.0.113.9"),
+            alice(0, "198.51.100.7"),
+            via_service(
+                alice(2 * DAY, "198.51.100.7"),
+                "cloudformation.amazonaws.com",
+            ),
+        ]);
+        assert!(candidates_of(&trail.events, None).is_empty());
+    }
+
+    #[test]
+    fn a_region_new_to_the_account_after_a_day_is_found() {
+        let role = |s: i64| {
+            role_call(
+                "ci-deploy",
+                "run-1",
+                &at(T0, s),
+                "DescribeInstances",
+                "198.51.100.7",
+            )
+        };
+        let trail = read_trail(vec![
+            role(0),
+            in_region(role(DAY - 1), "eu-west-1"),
+            in_region(role(DAY + 30), "ap-southeast-3"),
+            via_service(in_region(role(DAY + 60), "sa-east-1"), "ec2.amazonaws.com"),
+        ]);
+        let found = candidates_of(&trail.events, None);
+        assert_eq!(ids(&found), ["cloudcase.analytics.new-region"]);
+        assert_eq!(found[0].pointer.record, 2);
+        assert!(
+            found[0]
+                .detail
+                .starts_with("first use of ap-southeast-3 by account 111122223333"),
+            "{}",
+            found[0].detail
+        );
+    }
+
+    #[test]
+    fn countries_need_a_database() {
+        let trail = read_trail(vec![alice(0, "198.51.100.7"), alice(2 * DAY, "192.0.2.10")]);
+        let without = candidates_of(&trail.events, None);
+        assert!(!ids(&without).contains(&"cloudcase.analytics.new-country"));
+        let with = candidates_of(&trail.events, Some(&FakeGeo));
+        let country = with
+            .iter()
+            .find(|c| c.spec.id == "cloudcase.analytics.new-country")
+            .expect("new country");
+        assert_eq!(country.spec.level, Level::High);
+        assert!(
+            country.detail.starts_with("first use of US by"),
+            "{}",
+            country.detail
+        );
+    }
+
+    #[test]
+    fn two_countries_less_than_an_hour_apart_are_impossible_travel() {
+        let trail = read_trail(vec![
+            alice(1800, "198.51.100.7"),
+            alice(1800 + 3599, "203.0.113.9"),
+        ]);
+        let found = candidates_of(&trail.events, Some(&FakeGeo));
+        assert_eq!(ids(&found), ["cloudcase.analytics.rapid-country-change"]);
+        assert_eq!(found[0].pointer.record, 1);
+        assert!(
+            found[0].detail.contains("used from DE at"),
+            "{}",
+            found[0].detail
+        );
+    }
+
+    #[test]
+    fn two_countries_an_hour_apart_are_not_impossible_travel() {
+        let apart = read_trail(vec![alice(0, "198.51.100.7"), alice(3600, "203.0.113.9")]);
+        assert!(candidates_of(&apart.events, Some(&FakeGeo)).is_empty());
+        let same = read_trail(vec![alice(0, "198.51.100.7"), alice(60, "198.51.100.8")]);
+        assert!(candidates_of(&same.events, Some(&FakeGeo)).is_empty());
+    }
+}
