@@ -99,6 +99,14 @@ pub enum Error {
         /// The error that stopped the run.
         reason: String,
     },
+    /// A result recorded in the case (`analysis/`) does not match its custody entry.
+    #[error("recorded analysis result (custody entry {seq}) is not usable: {reason}")]
+    BadRecord {
+        /// The `analysis_recorded` entry.
+        seq: u64,
+        /// What does not match.
+        reason: String,
+    },
     /// A worker thread panicked (a bug); the run's other results are kept.
     #[error("internal error: {0}")]
     Internal(String),

@@ -24,7 +24,8 @@
 //! │   └── tmp/           in-flight copies; anything left here is from an interrupted
 //! │                      acquisition: removed by the next `acquire`, reported by `verify`.
 //! ├── work/              derived, disposable data (indexes, caches); never evidence.
-//! └── reports/           produced reports.
+//! ├── analysis/          recorded `scope` and `hunt` results (see `results`).
+//! └── reports/           produced reports and their index, `index.jsonl`.
 //! ```
 //!
 //! # Guarantees
@@ -60,6 +61,7 @@ mod store;
 
 pub mod acquire;
 pub mod custody;
+pub mod results;
 pub mod source;
 pub mod verify;
 
@@ -74,6 +76,7 @@ pub use error::Error;
 pub use layout::Layout;
 pub use manifest::{LineStats, ManifestLineRef, ManifestRecord};
 pub use meta::TOOL;
+pub use results::{AnalysisKind, NewRecord, Recorded};
 pub use source::{
     ItemMeta, ListEntry, LocalSource, Locator, Opened, Source, SourceError, SourceItem,
 };
