@@ -30,6 +30,8 @@ mod users;
 mod validate;
 
 #[cfg(test)]
+mod phase_tests;
+#[cfg(test)]
 mod testing;
 
 pub use cli::IAM_REGION;
