@@ -10,3 +10,7 @@ pub mod validation;
 
 pub use finding::HuntFinding;
 pub use validation::{DigestTotals, LogTotals, Period, ValidationSummary};
+
+pub mod scope;
+
+pub use scope::ScopeResult;

@@ -1,0 +1,76 @@
+//! The scope document (`cloudcase scope --format json`, recorded into a case by `scope --case`):
+//! from one indicator to the first attacker event, the attacker's sources, identities and
+//! resources, data-access verdicts with their coverage, cost, containment and what the logs
+//! cannot say. The field names are the JSON keys documented in `crates/scope/README.md`.
+
+mod activity;
+mod changes;
+mod common;
+mod containment;
+mod cost;
+mod coverage;
+mod data_access;
+mod identities;
+mod intrusion;
+mod resources;
+mod subject;
+
+use serde::{Deserialize, Serialize};
+
+pub use activity::{Activity, IdentitySeries, RegionSeries};
+pub use changes::{PermissionChange, ResponderAction, ResponderAttribution};
+pub use common::{Attribution, Caller, Occurrence, RecordRef, SourceUse, Unknown};
+pub use containment::{Containment, Phase, Plan, Step};
+pub use cost::{Cost, GroupTotal, InstanceCost};
+pub use coverage::{
+    Coverage, DataEventBucket, DataEventStore, Gap, InventoryUsed, LogSpan, RegionCoverage, Window,
+    WindowCoverage,
+};
+pub use data_access::{Access, DataAccess, Reader, StoreCoverage, StoreKind, Verdict};
+pub use identities::{
+    AccessKey, AccessKeyNow, Compromised, Identities, IdentityGone, KeyNowEntry, KeyStatusChange,
+    LoginProfileChange, Now, PolicyGrant, Role, RoleNow, RoleOrigin, Session, Trust, User, UserNow,
+};
+pub use intrusion::{Departure, Finding, Intrusion, Method, NoDeparture, OtherChange};
+pub use resources::{
+    ExistsNow, Instance, InstanceNow, KeyPair, LambdaFunction, Resource, SecurityGroupIngress,
+    SecurityGroupNow, Share, ShareNow, SpotRequest, SpotRequestNow, SpotRequestState, StateChange,
+};
+pub use subject::{AutoRank, History, StartedFrom, Subject, SubjectKind};
+
+/// The whole scope document, one section per field in document order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeResult {
+    /// What was scoped, and its history before the first attacker event.
+    pub subject: Subject,
+    /// The first attacker event and how it was found, or why none was.
+    pub intrusion: Intrusion,
+    /// Addresses attributed to the attacker, from the first attacker event on.
+    pub attacker_sources: Vec<SourceUse>,
+    /// The compromised credential and the identities the attacker created or used.
+    pub identities: Identities,
+    /// Sessions the attacker opened (`AssumeRole*`, `GetSessionToken`, `GetFederationToken`).
+    pub sessions: Vec<Session>,
+    /// Mutating IAM/Organizations calls and resource-policy changes in the window, in time order.
+    pub permission_changes: Vec<PermissionChange>,
+    /// What the attacker launched, opened, imported or shared.
+    pub resources: Vec<Resource>,
+    /// Changes by the responder or the owner, kept apart from the attacker's.
+    pub responder_actions: Vec<ResponderAction>,
+    /// One verdict per data store.
+    pub data_access: Vec<DataAccess>,
+    /// What the inputs contain.
+    pub coverage: Coverage,
+    /// The cost of the attacker's instances; `None` when no departure was found.
+    pub cost: Option<Cost>,
+    /// Findings and plan; `None` when no departure was found.
+    pub containment: Option<Containment>,
+    /// Counts for the report's charts; `None` when no departure was found.
+    pub activity: Option<Activity>,
+    /// What the logs cannot answer, and what would.
+    pub unknowns: Vec<Unknown>,
+}
+
+#[cfg(test)]
+mod tests;
