@@ -8,10 +8,9 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
-use cloudcase_detect::analytics::geo::MmdbGeo;
-use cloudcase_detect::analytics::Geo;
 use cloudcase_detect::{
-    add_builtin, hunt, CsvSink, FindingSink, HuntOptions, HuntOutcome, JsonlSink, TableSink, Tee,
+    add_builtin, hunt, CsvSink, FindingSink, Geo, HuntOptions, HuntOutcome, JsonlSink, MmdbGeo,
+    TableSink, Tee,
 };
 use cloudcase_read::{Progress, Rejection};
 use cloudcase_report::AnalysisKind;

@@ -227,7 +227,7 @@ pub struct FindingView<'a> {
 
 /// What a rule contributes to each of its findings, prepared once per rule.
 #[derive(Debug, Clone)]
-pub struct RuleInfo {
+pub(crate) struct RuleInfo {
     /// Rule id (or title when it has none).
     pub id: String,
     /// Title.
@@ -242,7 +242,7 @@ pub struct RuleInfo {
 
 impl<'a> FindingView<'a> {
     /// A finding of `rule` on `event`.
-    pub fn of_rule(rule: &'a RuleInfo, event: &'a Event) -> Self {
+    pub(crate) fn of_rule(rule: &'a RuleInfo, event: &'a Event) -> Self {
         FindingView {
             rule_id: &rule.id,
             title: &rule.title,

@@ -8,19 +8,23 @@
 
 #![deny(missing_docs)]
 
+// Public only for the `analytics::Geo` and `analytics::geo::MmdbGeo` paths
+// that src/cmd/scope.rs still names; everything else is reached through the
+// re-exports below.
 pub mod analytics;
 mod builtin;
-pub mod finding;
+mod finding;
 mod held;
-pub mod hunt;
-pub mod sink;
+mod hunt;
+mod sink;
 mod spool;
-pub mod summary;
-pub mod tally;
+mod summary;
+mod tally;
 
+pub use analytics::geo::{GeoError, MmdbGeo};
+pub use analytics::{Analytics, Geo};
 pub use builtin::{add_builtin, builtin_rule_names};
-pub use finding::{Finding, FindingView, Origin, Pointer, RuleInfo, Witness};
-pub use held::Held;
+pub use finding::{Finding, FindingView, Origin, Witness};
 pub use hunt::{hunt, HuntError, HuntOptions, HuntOutcome};
 pub use sink::{CsvSink, FindingSink, JsonlSink, SinkError, TableSink, Tee, TeeParts};
 pub use summary::HuntSummary;

@@ -1,7 +1,7 @@
 //! The analytics on a generated incident: the attacker's first call from a new
 //! network is found, with the exact record; the owners' background is quiet.
 
-use cloudcase_detect::analytics::Analytics;
+use cloudcase_detect::Analytics;
 use cloudcase_event::Event;
 use cloudcase_read::{discover, read_files, EventSink, Limits};
 use cloudcase_sigma::Level;

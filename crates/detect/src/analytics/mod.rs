@@ -2,20 +2,20 @@
 //!
 //! * novelty: an identity's first use of a network, address, country or client,
 //!   and an account's first use of a region, after a day of history
-//!   ([`novelty`]);
+//!   (module `novelty`);
 //! * bursts: access-denied storms, enumeration, launches across regions,
-//!   secret reads, object reads ([`bursts`]).
+//!   secret reads, object reads (module `bursts`).
 //!
 //! All state is order-independent and mergeable, so it is computed in the same
 //! parallel pass that evaluates rules, with no sorting of events.
 
-pub mod bursts;
-pub mod fetch;
+mod bursts;
+mod fetch;
 #[cfg(test)]
 mod fixtures;
 pub mod geo;
-pub mod identity;
-pub mod novelty;
+mod identity;
+mod novelty;
 
 use std::net::IpAddr;
 
@@ -43,7 +43,7 @@ pub trait Geo: Sync {
 
 /// Identity of an analytic.
 #[derive(Debug, Clone, Copy)]
-pub struct Spec {
+pub(crate) struct Spec {
     /// Stable id, `cloudcase.analytics.…`.
     pub id: &'static str,
     /// Title.
@@ -58,7 +58,7 @@ pub struct Spec {
 
 /// A finding before its witness is fetched: the analytic, the record it rests on, what was seen.
 #[derive(Debug, Clone)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     /// The analytic (its level possibly adjusted).
     pub spec: Spec,
     /// The record.
