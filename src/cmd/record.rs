@@ -1,11 +1,11 @@
 //! Recording `scope` and `hunt` results in a case (`--case DIR`), so that reports read
-//! what the analysis concluded; see `cloudcase_report::case_records`.
+//! what the analysis concluded; see `cloudcase_evidence::results`.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use cloudcase_evidence::results::{record, AnalysisKind, NewRecord};
 use cloudcase_evidence::Case;
-use cloudcase_report::{record, AnalysisKind, NewRecord};
 use serde_json::Value;
 
 /// Writes `content` into the case at `dir` as a result of `kind` and appends its
@@ -25,9 +25,7 @@ pub fn record_analysis(
             kind,
             label,
             content,
-            command: std::env::args_os()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect(),
+            command: command_line(),
             tool: &tool,
             summary,
         },
@@ -41,4 +39,11 @@ pub fn record_analysis(
         rec.seq
     );
     Ok(())
+}
+
+/// This process's command line, as custody entries record it.
+pub(super) fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
 }

@@ -7,20 +7,18 @@ use anyhow::{bail, Context, Result};
 
 use super::time::parse_instant;
 use clap::{Args as ClapArgs, ValueEnum};
-use cloudcase_evidence::{Action, Case};
+use cloudcase_evidence::results::{produce_report, ListingFact, NewReport, Recorded, ReliedOn};
+use cloudcase_evidence::Case;
 use cloudcase_report::chromium::Chromium;
 use cloudcase_report::Analysis;
-use cloudcase_report::{append_index, place, read_index};
 use cloudcase_report::{
     evidence_record, CustodyDigest, EvidenceRecordOptions, ListingInfo, PendingListing,
 };
 use cloudcase_report::{executive_summary, ExecutiveOptions};
+use cloudcase_report::{place, read_index};
 use cloudcase_report::{technical_report, TechnicalOptions};
-use cloudcase_report::{write_atomically, Recorded};
 use cloudcase_report::{Document, Format, Lang};
-use cloudcase_util::hex::sha256_hex;
 use jiff::Timestamp;
-use serde_json::{json, Value};
 
 /// Report kinds.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,8 +150,13 @@ struct Run<'a> {
 }
 
 /// The analysis results a report relied on, for its custody entry.
-fn relied_on(analysis: &Analysis) -> Vec<Value> {
-    let fact = |r: &Recorded| json!({"kind": r.kind.as_str(), "output": r.rel, "sha256": r.sha256, "custody_seq": r.seq});
+fn relied_on(analysis: &Analysis) -> Vec<ReliedOn> {
+    let fact = |r: &Recorded| ReliedOn {
+        kind: r.kind.as_str().to_owned(),
+        output: r.rel.clone(),
+        sha256: r.sha256.clone(),
+        custody_seq: r.seq,
+    };
     analysis
         .scope
         .iter()
@@ -194,13 +197,13 @@ fn listing_dir(report: &Path) -> PathBuf {
 }
 
 /// A listing as its `report_produced` custody entry records it.
-fn listing_fact(l: &ListingInfo) -> Value {
-    json!({
-        "path": l.path.to_string_lossy(),
-        "sha256": l.sha256,
-        "rows": l.rows,
-        "format": l.format.as_str(),
-    })
+fn listing_fact(l: &ListingInfo) -> ListingFact {
+    ListingFact {
+        path: l.path.to_string_lossy().into_owned(),
+        sha256: l.sha256.clone(),
+        rows: l.rows,
+        format: l.format.as_str().to_owned(),
+    }
 }
 
 /// Builds, writes and records one report; returns its path.
@@ -271,44 +274,28 @@ fn produce(run: &Run<'_>, kind: Kind, out: Option<&Path>) -> Result<PathBuf> {
         .into_iter()
         .map(PendingListing::persist)
         .collect::<Result<Vec<ListingInfo>, _>>()?;
-    write_atomically(&path, &bytes)?;
-    let sha256 = sha256_hex(&bytes);
-    let custody_head = run.custody.head.clone();
-    let mut details = json!({
-        "kind": kind.name(),
-        "lang": lang.tag(),
-        "format": run.format.extension(),
-        "version": placement.version,
-        "as_of": run.as_of,
-        "output": path.to_string_lossy(),
-        "output_sha256": sha256,
-        "read_custody_head": custody_head,
-        "relied_on": relied_on(&run.analysis),
-    });
-    if !listings.is_empty() {
-        details["listings"] = listings.iter().map(listing_fact).collect();
-    }
-    let entry = run.case.custody().append(Action::ReportProduced, details)?;
-    append_index(
+    let produced = produce_report(
         run.case,
-        &json!({
-            "kind": kind.name(),
-            "version": placement.version,
-            "as_of": run.as_of,
-            "generated": run.generated,
-            "lang": lang.tag(),
-            "format": run.format.extension(),
-            "output": path.to_string_lossy(),
-            "sha256": sha256,
-            "basis": run.analysis.basis(),
-            "custody_seq": entry.seq,
-            "facts": facts.map(|f| f.to_json()),
-        }),
+        NewReport {
+            path: &path,
+            bytes: &bytes,
+            kind: kind.name(),
+            lang: lang.tag(),
+            format: run.format.extension(),
+            version: placement.version,
+            as_of: &run.as_of,
+            generated: &run.generated,
+            read_custody_head: run.custody.head.clone(),
+            relied_on: relied_on(&run.analysis),
+            listings: listings.iter().map(listing_fact).collect(),
+            basis: run.analysis.basis(),
+            facts,
+        },
     )?;
     eprintln!(
         "cloudcase: {} report written; recorded as custody entry {}",
         kind.name(),
-        entry.seq
+        produced.custody_seq
     );
     Ok(path)
 }

@@ -13,9 +13,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _, Result};
-use cloudcase_evidence::{Action, Case};
+use cloudcase_evidence::results::{record_validation, HashedFile, ValidatedDetails};
+use cloudcase_evidence::Case;
+use cloudcase_model::ValidationSummary;
 use cloudcase_trail::{Inputs, KnownFile, Options, PublicKeys, Report, Signatures, TextOptions};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// CloudTrail log-file integrity.
 #[derive(clap::Args, Debug)]
@@ -171,9 +173,8 @@ fn validate(args: ValidateArgs) -> Result<ExitCode> {
     // Recorded before printing, so that JSON output can name the entry; a failure to
     // record is reported after the result is printed.
     let recorded = case.as_ref().map(|c| {
-        let details = custody_details(&report, &args, &keys, objects);
-        c.custody()
-            .append(Action::Validated, details)
+        custody_details(&report, &args, &keys, objects)
+            .and_then(|details| Ok(record_validation(c, &details)?))
             .with_context(|| {
                 format!(
                     "the validation result was NOT recorded in the custody log of {}",
@@ -229,14 +230,14 @@ fn custody_details(
     args: &ValidateArgs,
     keys: &PublicKeys,
     objects: usize,
-) -> Value {
-    let full = report.to_json(false);
-    let mut by_kind = serde_json::Map::new();
+) -> Result<ValidatedDetails> {
+    let summary: ValidationSummary =
+        serde_json::from_value(report.to_json(false)).context("reading the validation result")?;
+    let mut problems_by_kind = std::collections::BTreeMap::new();
     for p in &report.problems {
-        let n = by_kind
-            .entry(p.kind.as_str())
-            .or_insert_with(|| json!(0u64));
-        *n = json!(n.as_u64().unwrap_or(0) + 1);
+        *problems_by_kind
+            .entry(p.kind.as_str().to_owned())
+            .or_insert(0u64) += 1;
     }
     let absolute = |p: &Path| {
         std::path::absolute(p)
@@ -244,28 +245,32 @@ fn custody_details(
             .to_string_lossy()
             .into_owned()
     };
-    let public_keys: Vec<Value> = keys
-        .files()
-        .iter()
-        .map(|(path, sha256)| json!({"path": absolute(path), "sha256": sha256}))
-        .collect();
-    json!({
-        "ok": report.ok(),
-        "signatures_checked": report.signatures_checked(),
-        "summary": if report.ok() { "OK".to_string() } else { report.failure_summary() },
-        "digests": full["digests"],
-        "logs": full["logs"],
-        "gap_count": report.gaps.len(),
-        "problem_count": report.problems.len(),
-        "problems_by_kind": by_kind,
-        "requested": full["requested"],
-        "found": full["found"],
-        "evidence_objects": objects,
-        "other_inputs": args.logs.iter().map(|p| absolute(p)).collect::<Vec<_>>(),
-        "public_keys": public_keys,
-        "signatures": args.signatures.iter().map(|p| absolute(p)).collect::<Vec<_>>(),
-        "command": std::env::args_os()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect::<Vec<_>>(),
+    Ok(ValidatedDetails {
+        ok: report.ok(),
+        signatures_checked: report.signatures_checked(),
+        summary: if report.ok() {
+            "OK".to_string()
+        } else {
+            report.failure_summary()
+        },
+        digests: summary.digests,
+        logs: summary.logs,
+        gap_count: report.gaps.len() as u64,
+        problem_count: report.problems.len() as u64,
+        problems_by_kind,
+        requested: summary.requested,
+        found: summary.found,
+        evidence_objects: objects as u64,
+        other_inputs: args.logs.iter().map(|p| absolute(p)).collect(),
+        public_keys: keys
+            .files()
+            .iter()
+            .map(|(path, sha256)| HashedFile {
+                path: absolute(path),
+                sha256: sha256.clone(),
+            })
+            .collect(),
+        signatures: args.signatures.iter().map(|p| absolute(p)).collect(),
+        command: super::record::command_line(),
     })
 }

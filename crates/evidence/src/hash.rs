@@ -52,6 +52,28 @@ impl Sha256Digest {
     }
 }
 
+/// An incremental SHA-256, for content hashed as it streams by (listings, groups of
+/// manifest lines), so that other crates hash with the same implementation as the case.
+#[derive(Debug, Clone, Default)]
+pub struct Sha256Hasher(Sha256);
+
+impl Sha256Hasher {
+    /// A hasher over nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `bytes`.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The digest, lower-case hex.
+    pub fn finish_hex(self) -> String {
+        finish(self.0)
+    }
+}
+
 /// Reads `reader` to the end in `buf`-sized chunks, returning (SHA-256 hex, bytes read).
 pub(crate) fn hash_reader(mut reader: impl Read, buf: &mut [u8]) -> io::Result<(String, u64)> {
     let mut hasher = Sha256::new();
@@ -86,6 +108,10 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(n, 3);
+        let mut streamed = Sha256Hasher::new();
+        streamed.update(b"a");
+        streamed.update(b"bc");
+        assert_eq!(streamed.finish_hex(), h);
         assert!(is_sha256_hex(&h));
         assert!(!is_sha256_hex(&h.to_uppercase()));
         assert!(is_sha256_hex(ZERO));

@@ -73,6 +73,7 @@ pub use case::{
 };
 pub use custody::{Action, AppendedEntry, Custody, CustodyEntry};
 pub use error::Error;
+pub use hash::Sha256Hasher;
 pub use layout::Layout;
 pub use manifest::{LineStats, ManifestLineRef, ManifestRecord};
 pub use meta::TOOL;

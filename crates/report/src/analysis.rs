@@ -1,10 +1,11 @@
 //! The recorded analysis results a report reads, as of a point in time.
 
+use cloudcase_evidence::results::{latest, AnalysisKind, Recorded};
 use cloudcase_evidence::{Case, CustodyEntry};
+use cloudcase_model::HuntFinding;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::case_records::{latest, AnalysisKind, Recorded};
 use crate::{Cell, ReportError};
 
 /// The latest recorded `scope` and `hunt` results as of a time, parsed.
@@ -12,8 +13,13 @@ use crate::{Cell, ReportError};
 pub struct Analysis {
     /// The scope result and its JSON document.
     pub scope: Option<(Recorded, Value)>,
-    /// The hunt result and its findings, one JSON object each.
-    pub hunt: Option<(Recorded, Vec<Value>)>,
+    /// The hunt result and its findings.
+    pub hunt: Option<(Recorded, Vec<HuntFinding>)>,
+}
+
+/// `r` is not what its analysis writes.
+fn bad(r: &Recorded, e: serde_json::Error) -> ReportError {
+    ReportError::BadRecord(r.seq, format!("{} is not valid JSON: {e}", r.rel))
 }
 
 impl Analysis {
@@ -23,9 +29,6 @@ impl Analysis {
         entries: &[CustodyEntry],
         as_of: Timestamp,
     ) -> Result<Analysis, ReportError> {
-        let bad = |r: &Recorded, e: serde_json::Error| {
-            ReportError::BadRecord(r.seq, format!("{} is not valid JSON: {e}", r.rel))
-        };
         let scope = match latest(case, entries, AnalysisKind::Scope, as_of)? {
             Some(r) => {
                 let v = serde_json::from_slice(&r.content).map_err(|e| bad(&r, e))?;
@@ -40,7 +43,7 @@ impl Analysis {
                     .lines()
                     .filter(|l| !l.trim().is_empty())
                     .map(serde_json::from_str)
-                    .collect::<Result<Vec<Value>, _>>()
+                    .collect::<Result<Vec<HuntFinding>, _>>()
                     .map_err(|e| bad(&r, e))?;
                 Some((r, findings))
             }

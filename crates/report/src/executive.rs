@@ -6,11 +6,11 @@
 use serde_json::Value;
 
 use crate::analysis::{code, text, Analysis};
-use crate::case_records::AnalysisKind;
 use crate::facts::{items, str_at, Change, Facts};
 use crate::i18n::{t, tf, Lang};
 use crate::versions::Placement;
 use crate::{Block, Cell, Document};
+use cloudcase_evidence::results::AnalysisKind;
 
 /// Longest list shown in the summary; the rest is counted and left to the
 /// technical report.
@@ -457,12 +457,12 @@ pub fn executive_summary(
     blocks.push(Block::Heading(2, t(lang, "exec.changes").into()));
     match &placement.previous {
         None => blocks.push(Block::Paragraph(t(lang, "exec.changes.first").into())),
-        Some((v, as_of, old)) => {
-            let changes = facts.changes_since(old);
+        Some(previous) => {
+            let changes = facts.changes_since(&previous.facts);
             blocks.push(Block::Paragraph(tf(
                 lang,
                 "exec.changes.since",
-                &[&v.to_string(), as_of],
+                &[&previous.version.to_string(), &previous.as_of],
             )));
             if changes.is_empty() {
                 blocks.push(Block::Paragraph(t(lang, "exec.changes.none").into()));
@@ -486,8 +486,9 @@ pub fn executive_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case_records::{AnalysisKind, Recorded};
+    use crate::versions::Previous;
     use crate::Format;
+    use cloudcase_evidence::results::Recorded;
     use serde_json::json;
 
     fn analysis(scope: Value) -> Analysis {
@@ -560,7 +561,11 @@ mod tests {
         assert!(md.contains("This is the first version."));
         let second = Placement {
             version: 2,
-            previous: Some((1, "T".into(), Facts::default())),
+            previous: Some(Previous {
+                version: 1,
+                as_of: "T".into(),
+                facts: Facts::default(),
+            }),
         };
         let (doc, _) = executive_summary(&analysis(scope()), &second, &opts(Lang::Ja));
         let md = Format::Markdown.render(&doc);

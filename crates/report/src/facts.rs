@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Items of `v` at JSON pointer `ptr`; empty when absent or not an array.
 pub fn items<'a>(v: &'a Value, ptr: &str) -> &'a [Value] {
@@ -21,8 +22,10 @@ pub fn str_at<'a>(v: &'a Value, ptr: &str) -> &'a str {
     v.pointer(ptr).and_then(Value::as_str).unwrap_or_default()
 }
 
-/// What the executive summary states, as comparable values.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What the executive summary states, as comparable values; kept in the report index
+/// (missing fields read as empty).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Facts {
     /// The compromised credential (the scope subject).
     pub compromised: String,
@@ -113,50 +116,6 @@ impl Facts {
         }
     }
 
-    /// The facts as JSON, for the report index.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "compromised": self.compromised,
-            "identities": self.identities,
-            "instances": self.instances,
-            "cost_usd": self.cost_usd,
-            "cost_lower_bound": self.cost_lower_bound,
-            "verdicts": self.verdicts,
-            "unknowns": self.unknowns,
-        })
-    }
-
-    /// Facts read back from [`Facts::to_json`]; missing fields are empty.
-    pub fn from_json(v: &Value) -> Facts {
-        let list = |ptr: &str| -> Vec<String> {
-            items(v, ptr)
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        };
-        Facts {
-            compromised: str_at(v, "/compromised").to_owned(),
-            identities: list("/identities"),
-            instances: list("/instances"),
-            cost_usd: str_at(v, "/cost_usd").to_owned(),
-            cost_lower_bound: v
-                .get("cost_lower_bound")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            verdicts: v
-                .get("verdicts")
-                .and_then(Value::as_object)
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, x)| (k.clone(), x.as_str().unwrap_or_default().to_owned()))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            unknowns: list("/unknowns"),
-        }
-    }
-
     /// What changed from `old` to `self`: added and removed list items,
     /// changed scalars and verdicts.
     pub fn changes_since(&self, old: &Facts) -> Vec<Change> {
@@ -225,6 +184,7 @@ impl Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn scope(verdict: &str, extra_user: bool) -> Value {
         let mut users = vec![json!({"name": "backup-admin"})];
@@ -251,7 +211,13 @@ mod tests {
         );
         assert_eq!(v1.instances, ["sa-east-1/i-1"]);
         assert_eq!((v1.cost_usd.as_str(), v1.cost_lower_bound), ("12.35", true));
-        assert_eq!(Facts::from_json(&v1.to_json()), v1);
+        let stored = serde_json::to_value(&v1).expect("json");
+        assert_eq!(stored["cost_usd"], "12.35");
+        assert_eq!(serde_json::from_value::<Facts>(stored).expect("facts"), v1);
+        assert_eq!(
+            serde_json::from_value::<Facts>(json!({})).expect("facts"),
+            Facts::default()
+        );
         assert!(v1.changes_since(&v1).is_empty());
         let v2 = Facts::from_scope(&scope("ACCESSED", true));
         assert_eq!(

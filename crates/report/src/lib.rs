@@ -8,7 +8,6 @@
 #![deny(missing_docs)]
 
 mod analysis;
-mod case_records;
 mod chart;
 pub mod chromium;
 mod document;
@@ -24,30 +23,29 @@ mod technical;
 mod versions;
 
 pub use analysis::Analysis;
-pub use case_records::{record, write_atomically, AnalysisKind, NewRecord, Recorded};
+/// Which analysis a recorded result comes from (kept here for callers of this crate).
+pub use cloudcase_evidence::results::AnalysisKind;
 pub use document::{Block, Cell, Document};
 pub use evidence_record::{
     evidence_record, CustodyDigest, EvidenceRecordOptions, ListingInfo, PendingListing,
 };
 pub use executive::{executive_summary, ExecutiveOptions};
+pub use facts::Facts;
 pub use i18n::Lang;
 pub use render::Format;
 pub use technical::{technical_report, TechnicalOptions};
-pub use versions::{append_index, place, read_index};
+pub use versions::{place, read_index, Placement};
 
 /// Errors while gathering what a report shows.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    /// The case could not be read.
+    /// The case could not be read or written.
     #[error("cannot read the case: {0}")]
     Case(#[from] cloudcase_evidence::Error),
     /// A file of the case could not be written.
     #[error("cannot write {}", .0.display())]
     Write(std::path::PathBuf, #[source] std::io::Error),
-    /// A file of the case could not be read.
-    #[error("cannot read {}", .0.display())]
-    Read(std::path::PathBuf, #[source] std::io::Error),
-    /// A recorded analysis result does not match its custody entry.
+    /// A recorded analysis result cannot be read as its analysis writes it.
     #[error("recorded analysis result (custody entry {0}) is not usable: {1}")]
     BadRecord(u64, String),
 }

@@ -16,18 +16,18 @@
 use std::collections::{HashMap, HashSet};
 
 use cloudcase_evidence::ManifestRecord;
+use cloudcase_evidence::Sha256Hasher;
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 
 use super::groups::{
-    classify, hex, Field, GrainSpec, GroupKey, GroupRow, GroupSummary, SourceFields, GRAINS,
+    classify, Field, GrainSpec, GroupKey, GroupRow, GroupSummary, SourceFields, GRAINS,
 };
 
 /// A group's hash state.
 #[derive(Debug, Clone)]
 enum Hash {
     /// Its own.
-    Own(Sha256),
+    Own(Sha256Hasher),
     /// The same lines so far as this group (by index) of the next finer level.
     Same(usize),
 }
@@ -95,7 +95,7 @@ impl Level {
             bytes: 0,
             first: None,
             last: None,
-            hash: finer.map_or_else(|| Hash::Own(Sha256::new()), Hash::Same),
+            hash: finer.map_or_else(|| Hash::Own(Sha256Hasher::new()), Hash::Same),
         });
         self.groups.len() - 1
     }
@@ -114,7 +114,7 @@ impl Level {
 }
 
 /// The hash state group `i` of the last of `finer` levels stands for.
-fn resolve(finer: &[Level], mut i: usize) -> Sha256 {
+fn resolve(finer: &[Level], mut i: usize) -> Sha256Hasher {
     for level in finer.iter().rev().filter(|l| l.alive) {
         match level.groups.get(i).map(|g| &g.hash) {
             Some(Hash::Own(h)) => return h.clone(),
@@ -124,7 +124,7 @@ fn resolve(finer: &[Level], mut i: usize) -> Sha256 {
     }
     // Unreachable while the invariants hold: the finest live level owns its
     // hashes, and a level's shares are copied before it is dropped.
-    Sha256::new()
+    Sha256Hasher::new()
 }
 
 /// Accumulates groups at every grain at once in one pass over the manifest.
@@ -236,7 +236,7 @@ impl Grouper {
                 first: g.first,
                 last: g.last,
                 sha256: match g.hash {
-                    Hash::Own(h) => hex(&h.finalize()),
+                    Hash::Own(h) => h.finish_hex(),
                     // The finest live level owns every hash (see `resolve`).
                     Hash::Same(_) => String::new(),
                 },

@@ -485,8 +485,6 @@ pub struct GroupSummary {
     pub groups: Vec<GroupRow>,
 }
 
-pub(crate) use cloudcase_util::hex::encode as hex;
-
 #[cfg(test)]
 #[path = "groups_tests.rs"]
 mod tests;

@@ -3,8 +3,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use sha2::{Digest, Sha256};
-
 use cloudcase_evidence::ManifestRecord;
 
 use super::super::grouper::Grouper;
@@ -184,10 +182,7 @@ fn the_grain_does_not_depend_on_the_order_of_lines() {
 
 /// SHA-256 hex of `bytes`, computed here without the grouper.
 fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    cloudcase_util::hex::sha256_hex(bytes)
 }
 
 #[test]

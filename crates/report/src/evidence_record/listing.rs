@@ -12,11 +12,10 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use cloudcase_evidence::ManifestRecord;
+use cloudcase_evidence::Sha256Hasher;
 use cloudcase_util::sanitize::{push_json_string, terminal_safe};
-use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
-use super::groups::hex;
 use crate::ReportError;
 
 /// File name of the listings without extension: `evidence-listing.csv`,
@@ -107,7 +106,7 @@ fn sync_dir(path: &Path) -> Result<(), ReportError> {
 /// A writer that hashes what passes through it.
 struct Hashing<W> {
     inner: W,
-    hasher: Sha256,
+    hasher: Sha256Hasher,
 }
 
 impl<W: Write> Write for Hashing<W> {
@@ -152,7 +151,7 @@ impl ListingWriter {
         let sink = || -> Result<Sink, ReportError> {
             Ok(Hashing {
                 inner: BufWriter::with_capacity(BUFFER, NamedTempFile::new_in(dir).map_err(io)?),
-                hasher: Sha256::new(),
+                hasher: Sha256Hasher::new(),
             })
         };
         let mut csv = csv::WriterBuilder::new()
@@ -240,7 +239,7 @@ impl ListingWriter {
             (ListingFormat::Csv, csv),
             (ListingFormat::Jsonl, self.jsonl),
         ] {
-            let sha256 = hex(&sink.hasher.finalize());
+            let sha256 = sink.hasher.finish_hex();
             let tmp = sink.inner.into_inner().map_err(|e| io(e.into_error()))?;
             tmp.as_file().sync_all().map_err(io)?;
             let file_name = format!("{LISTING_STEM}.{}", format.as_str());
@@ -326,7 +325,7 @@ mod tests {
         assert_eq!(infos.len(), 2);
         for info in &infos {
             let bytes = std::fs::read(&info.path).expect("read");
-            assert_eq!(info.sha256, hex(&Sha256::digest(&bytes)));
+            assert_eq!(info.sha256, cloudcase_util::hex::sha256_hex(&bytes));
             assert_eq!(info.rows, 2);
             assert_eq!(info.path, dir.path().join(&info.file_name));
         }

@@ -19,13 +19,13 @@ mod sections;
 
 use std::path::PathBuf;
 
+use cloudcase_evidence::results::{all_recorded, details_of, CheckOutcome};
 use cloudcase_evidence::{Action, Case, CustodyEntry};
 use serde_json::Value;
 
 pub use custody_summary::CustodyDigest;
 pub use listing::{ListingInfo, PendingListing};
 
-use crate::case_records::all_recorded;
 use crate::i18n::{t, tf, Lang};
 use crate::{Block, Cell, Document, ReportError};
 
@@ -133,8 +133,7 @@ fn last_result(entries: &[CustodyEntry], action: &Action, lang: Lang, never: &st
     let Some(e) = entries.iter().rev().find(|e| &e.action == action) else {
         return text(t(lang, never));
     };
-    let ok = e.details.get("ok").and_then(Value::as_bool);
-    let outcome = match ok {
+    let outcome = match details_of::<CheckOutcome>(e).and_then(|o| o.ok) {
         Some(true) => t(lang, "integrity.intact"),
         Some(false) => t(lang, "integrity.problems"),
         None => "?",
@@ -163,24 +162,18 @@ fn analysis_results(lang: Lang, entries: &[CustodyEntry], blocks: &mut Vec<Block
         return;
     }
     let (shown, left_out) = newest(&recorded, ROW_BUDGET.analysis);
-    let field = |e: &CustodyEntry, k: &str| e.details.get(k).map(scalar).unwrap_or_default();
     let rows = shown
         .iter()
-        .map(|e| {
-            let command: Vec<String> = e
-                .details
-                .get("command")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().map(scalar).collect())
-                .unwrap_or_default();
+        .map(|r| {
+            let d = &r.details;
             vec![
-                text(e.seq.to_string()),
-                text(field(e, "recorded")),
-                code(field(e, "kind")),
-                code(field(e, "output")),
-                code(field(e, "output_sha256")),
-                code(command.join(" ")),
-                text(&e.tool),
+                text(r.entry.seq.to_string()),
+                text(&d.recorded),
+                code(&d.kind),
+                code(&d.output),
+                code(&d.output_sha256),
+                code(d.command.join(" ")),
+                text(&r.entry.tool),
             ]
         })
         .collect();

@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use super::*;
 use crate::Format;
 
@@ -44,10 +42,7 @@ fn record(case: &Case, lang: Lang, listing_dir: &Path) -> EvidenceRecord {
 }
 
 fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    cloudcase_util::hex::sha256_hex(bytes)
 }
 
 #[test]

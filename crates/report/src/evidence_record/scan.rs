@@ -5,12 +5,12 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use cloudcase_evidence::Sha256Hasher;
 use cloudcase_evidence::{Case, LineStats, ManifestRecord};
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 
 use super::grouper::Grouper;
-use super::groups::{hex, GroupSummary};
+use super::groups::GroupSummary;
 use super::listing::{ListingWriter, PendingListing};
 use super::RowBudget;
 use crate::ReportError;
@@ -111,7 +111,7 @@ pub fn scan(case: &Case, listing_dir: &Path, budget: &RowBudget) -> Result<Scan,
     let mut listing = ListingWriter::create(listing_dir)?;
     let mut small = SmallCase::default();
     let mut totals = Totals::default();
-    let mut whole = Sha256::new();
+    let mut whole = Sha256Hasher::new();
     let lines = case.for_each_manifest_line::<ReportError, _>(|line| {
         whole.update(line.bytes);
         let Some(r) = line.record else {
@@ -134,7 +134,7 @@ pub fn scan(case: &Case, listing_dir: &Path, budget: &RowBudget) -> Result<Scan,
         Ok(())
     })?;
     totals.lines = lines;
-    totals.manifest_sha256 = hex(&whole.finalize());
+    totals.manifest_sha256 = whole.finish_hex();
     let groups = match small_grouper {
         Some(g) => g.finish(),
         None => grouper.finish(),
