@@ -11,8 +11,8 @@ use yaml_rust2::yaml::Hash;
 use yaml_rust2::Yaml;
 
 use crate::condition::{AggOp, Aggregation};
-use crate::engine::RuleId;
 use crate::error::{describe, RuleError};
+use crate::ids::RuleId;
 use crate::meta::Metadata;
 use crate::parse::{key, scalar_text, str_list};
 use crate::record::FieldPath;

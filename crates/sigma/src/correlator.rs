@@ -18,7 +18,8 @@
 use std::collections::{HashMap, VecDeque};
 
 use crate::correlation::{Correlation, CorrelationKind};
-use crate::engine::{CorrelationId, Engine, RuleId};
+use crate::engine::Engine;
+use crate::ids::{CorrelationId, RuleId};
 use crate::record::{FieldPath, Record};
 use crate::value::leaf_text;
 use crate::wildcard::lower;

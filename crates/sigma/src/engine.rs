@@ -9,32 +9,11 @@ use serde_json::Value as Json;
 use crate::correlation::{Correlation, Slot};
 use crate::error::{LoadProblem, RuleError, RuleRef, Severity};
 use crate::eval::Scratch;
+use crate::ids::{CorrelationId, RuleId};
 use crate::load::RuleSet;
 use crate::record::{FieldPath, FieldValue, Record};
 use crate::rule::Rule;
 use crate::wildcard::lower;
-
-/// A rule's position in its [`Engine`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RuleId(pub(crate) u32);
-
-impl RuleId {
-    /// The index into [`Engine::rules`].
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
-
-/// A correlation rule's position in its [`Engine`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CorrelationId(pub(crate) u32);
-
-impl CorrelationId {
-    /// The index into [`Engine::correlations`].
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
 
 type Index = HashMap<Box<str>, Vec<u32>>;
 

@@ -3,7 +3,7 @@
 //! Per-event scratch buffers hold lowercased and formatted text, so matching
 //! allocates nothing once they have grown, except for `|fieldref` items.
 
-use crate::compile::{Cond, Detection, Item, Search, Target, Test};
+use crate::detection::{Cond, Detection, Item, Search, Target, Test};
 use crate::record::{FieldPath, FieldValue, Record};
 use crate::value::{leaf_text, ref_matches, Leaf, RefMode, ValueMatcher};
 use crate::wildcard::lower_into;

@@ -83,10 +83,12 @@ mod compile;
 mod condition;
 mod correlation;
 mod correlator;
+mod detection;
 mod encode;
 mod engine;
 mod error;
 mod eval;
+mod ids;
 mod load;
 mod meta;
 mod modifiers;
@@ -99,8 +101,9 @@ mod wildcard;
 
 pub use correlation::{Correlation, CorrelationKind};
 pub use correlator::{CorrelationMatch, Correlator, MAX_EVIDENCE};
-pub use engine::{CorrelationId, Engine, Matches, RuleId};
+pub use engine::{Engine, Matches};
 pub use error::{LoadProblem, RuleError, RuleRef, Severity};
+pub use ids::{CorrelationId, RuleId};
 pub use load::RuleSet;
 pub use meta::{AttackTag, Level, Logsource, Metadata, Status, UnknownName};
 pub use record::{

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use regex::RegexBuilder;
 
-use crate::compile::{Item, Target, Test};
+use crate::detection::{Item, Target, Test};
 use crate::encode::{self, Utf16};
 use crate::error::RuleError;
 use crate::parse::{RawItem, RawValue};

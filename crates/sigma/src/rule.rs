@@ -1,6 +1,6 @@
 //! A loaded, compiled detection rule.
 
-use crate::compile::Detection;
+use crate::detection::Detection;
 use crate::eval::Scratch;
 use crate::meta::{Level, Metadata, Status};
 use crate::record::Record;
