@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use cloudcase_event::{Event, Provenance, SourceFile};
 
-use crate::decompress::{self, LimitHit, Opened};
+use crate::decompress::{self, Opened};
 use crate::framing::{Frame, Framer};
 use crate::normalize::{classify, Classified, Scratch};
 use crate::{Accounting, Limits, RejectKind, Rejection};
@@ -71,15 +71,14 @@ pub(crate) fn read_file(
         },
         record: 0,
     };
-    let disk = decompress::DiskCounter::default();
-    let (reader, gzip) = match decompress::open(&file.path, limits, disk.clone()) {
-        Ok(Opened::Content { reader, gzip }) => (reader, gzip),
-        Ok(Opened::Unsupported(name)) => {
+    let reader = match decompress::open(&file.path, limits) {
+        Ok(Opened::Content(content)) => content,
+        Ok(Opened::Unsupported { name, stored }) => {
             run.skip_file(
                 RejectKind::UnsupportedCompression,
                 format!("{name} compression is not supported; decompress the file first"),
             );
-            run.acc.bytes_read = disk.get();
+            run.acc.bytes_read = stored.get();
             return run.acc;
         }
         Err(e) => {
@@ -87,6 +86,8 @@ pub(crate) fn read_file(
             return run.acc;
         }
     };
+    let gzip = reader.is_gzip();
+    let disk = reader.stored_bytes();
     let buffer = std::mem::take(&mut scratch.read_buffer);
     let mut framer = Framer::with_buffer(reader, limits.max_record_bytes, buffer);
     match read_records(&mut run, &mut framer, scratch) {
@@ -211,9 +212,8 @@ fn read_records<R: io::Read>(
 
 /// Reports an error that ended a file's stream early.
 fn stream_error(run: &mut FileRun<'_, '_>, err: &io::Error, gzip: bool, position: u64, disk: u64) {
-    let (kind, what) = if let Some(limit) = err.get_ref().and_then(|e| e.downcast_ref::<LimitHit>())
-    {
-        (RejectKind::DecompressLimit, limit.to_string())
+    let (kind, what) = if let Some(limit) = decompress::limit_hit(err) {
+        (RejectKind::DecompressLimit, limit)
     } else if gzip {
         (
             RejectKind::Decompress,

@@ -9,11 +9,14 @@
 //! * [`net`]: IPv4 and IPv6 networks (Sigma's `|cidr`, `--ip`, `--owner-ip`);
 //! * [`hex`]: lower-case hex and SHA-256 digests in hex;
 //! * [`fs`]: the one atomic, durable file write;
+//! * [`gzip`]: the one guarded gzip opener (gzip bombs, multi-member
+//!   streams, truncation);
 //! * [`parallel`]: the one order-keeping parallel map.
 #![deny(missing_docs)]
 
 pub mod escape;
 pub mod fs;
+pub mod gzip;
 pub mod hex;
 pub mod net;
 pub mod parallel;
