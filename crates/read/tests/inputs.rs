@@ -358,6 +358,60 @@ fn gzip_bombs_stop_at_the_ratio_limit() {
 }
 
 #[test]
+fn the_decompressed_size_limit_stops_a_file_and_names_its_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<String> = (0..50)
+        .map(|i| record("ListUsers", &format!("2024-05-03T00:00:{i:02}Z")))
+        .collect();
+    let body = format!("{{\"Records\":[{}]}}", records.join(","));
+    let path = write(dir.path(), "big.json.gz", &gzip(body.as_bytes()));
+    let limits = Limits {
+        max_decompressed_bytes: 4096,
+        ..Limits::default()
+    };
+    let run = read_with(&[path], limits);
+    assert_eq!(run.rejections.len(), 1, "{:?}", run.rejections);
+    assert_eq!(run.rejections[0].kind, RejectKind::DecompressLimit);
+    assert!(
+        run.rejections[0].detail.starts_with(
+            "decompressed size exceeds the limit of 4096 bytes (--max-decompressed-bytes); records from index "
+        ),
+        "{}",
+        run.rejections[0].detail
+    );
+    assert!(!run.events.is_empty() && run.events.len() < 50);
+    // A plain file is not held to the decompressed size.
+    let plain = write(dir.path(), "plain/big.json", body.as_bytes());
+    assert_eq!(read_with(&[plain], limits).events.len(), 50);
+}
+
+#[test]
+fn a_truncated_gzip_file_is_a_broken_stream_at_its_compressed_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<String> = (0..50)
+        .map(|i| record("ListUsers", &format!("2024-05-03T00:00:{i:02}Z")))
+        .collect();
+    let body = format!("{{\"Records\":[{}]}}", records.join(","));
+    let whole = gzip(body.as_bytes());
+    let path = write(dir.path(), "cut.json.gz", &whole[..whole.len() / 2]);
+    let run = read(&[path]);
+    assert_eq!(run.rejections.len(), 1, "{:?}", run.rejections);
+    assert_eq!(run.rejections[0].kind, RejectKind::Decompress);
+    assert!(
+        run.rejections[0]
+            .detail
+            .starts_with("gzip stream broken near compressed byte "),
+        "{}",
+        run.rejections[0].detail
+    );
+    assert!(
+        run.rejections[0].detail.contains(" on are lost"),
+        "{}",
+        run.rejections[0].detail
+    );
+}
+
+#[test]
 fn unreadable_non_json_and_unsupported_files_are_skipped_with_reasons() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "notes.txt", b"hello");

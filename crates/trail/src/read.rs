@@ -1,11 +1,12 @@
-//! Opening evidence files: gzip detected by its magic bytes (not the file name),
-//! multi-member gzip decoded with `MultiGzDecoder`, every read capped.
+//! Opening evidence files with the one guarded opener
+//! ([`cloudcase_util::gzip`]): gzip detected by its magic bytes (not the file
+//! name), multi-member gzip read to its end, every read capped.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 use std::path::Path;
 
-use flate2::bufread::MultiGzDecoder;
+use cloudcase_util::gzip::{self, Cap, GzipError};
 use sha2::{Digest as _, Sha256};
 
 const BUF: usize = 64 * 1024;
@@ -26,6 +27,15 @@ impl ReadError {
             ReadError::TooLarge => format!("decompresses to more than {limit} bytes"),
         }
     }
+
+    /// A read error: the cap hit it carries, else the error itself.
+    fn from_io(e: io::Error) -> Self {
+        if GzipError::of(&e).is_some() {
+            ReadError::TooLarge
+        } else {
+            ReadError::Io(e)
+        }
+    }
 }
 
 /// A human description of an I/O or decompression error.
@@ -42,30 +52,10 @@ pub(crate) fn describe_io(e: &io::Error) -> String {
     }
 }
 
-/// Opens `path` and returns a reader over its uncompressed content.
-pub(crate) fn open_decoded(path: &Path) -> io::Result<Box<dyn Read + Send>> {
-    let mut reader = BufReader::with_capacity(BUF, File::open(path)?);
-    let head = reader.fill_buf()?;
-    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-        Ok(Box::new(MultiGzDecoder::new(reader)))
-    } else {
-        Ok(Box::new(reader))
-    }
-}
-
 /// Reads the whole uncompressed content of `path`, failing with [`ReadError::TooLarge`]
 /// as soon as more than `limit` bytes come out (so a gzip bomb costs at most `limit`).
 pub(crate) fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let reader = open_decoded(path).map_err(ReadError::Io)?;
-    let mut out = Vec::new();
-    reader
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(ReadError::Io)?;
-    if out.len() as u64 > limit {
-        return Err(ReadError::TooLarge);
-    }
-    Ok(out)
+    gzip::read_to_end(path, Cap::content(limit)).map_err(ReadError::from_io)
 }
 
 /// The bytes of `path` as stored (not decompressed), failing with
@@ -84,26 +74,12 @@ pub(crate) fn read_raw_capped(path: &Path, limit: u64) -> Result<Vec<u8>, ReadEr
 /// `bytes` uncompressed (gzip detected by its magic bytes, else as is), failing with
 /// [`ReadError::TooLarge`] as soon as more than `limit` bytes come out.
 pub(crate) fn decode_capped(bytes: &[u8], limit: u64) -> Result<Vec<u8>, ReadError> {
-    if !(bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
-        if bytes.len() as u64 > limit {
-            return Err(ReadError::TooLarge);
-        }
-        return Ok(bytes.to_vec());
-    }
-    let mut out = Vec::new();
-    MultiGzDecoder::new(bytes)
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(ReadError::Io)?;
-    if out.len() as u64 > limit {
-        return Err(ReadError::TooLarge);
-    }
-    Ok(out)
+    gzip::decode(bytes, Cap::content(limit)).map_err(ReadError::from_io)
 }
 
 /// The first up-to-`n` uncompressed bytes of `path` (for content sniffing).
 pub(crate) fn sniff(path: &Path, n: u64) -> io::Result<Vec<u8>> {
-    let reader = open_decoded(path)?;
+    let reader = gzip::open(path, Cap::none())?;
     let mut out = Vec::new();
     match reader.take(n).read_to_end(&mut out) {
         Ok(_) => Ok(out),
@@ -116,21 +92,16 @@ pub(crate) fn sniff(path: &Path, n: u64) -> io::Result<Vec<u8>> {
 /// SHA-256 of the uncompressed content of `path`, streamed in 64 KiB blocks
 /// (memory does not grow with file size); fails past `limit` uncompressed bytes.
 pub(crate) fn sha256_file(path: &Path, limit: u64) -> Result<[u8; 32], ReadError> {
-    let mut reader = open_decoded(path).map_err(ReadError::Io)?;
+    let mut reader = gzip::open(path, Cap::content(limit)).map_err(ReadError::Io)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; BUF];
-    let mut total: u64 = 0;
     loop {
         let n = match reader.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(ReadError::Io(e)),
+            Err(e) => return Err(ReadError::from_io(e)),
         };
-        total += n as u64;
-        if total > limit {
-            return Err(ReadError::TooLarge);
-        }
         hasher.update(&buf[..n]);
     }
     Ok(hasher.finalize().into())
@@ -178,6 +149,22 @@ mod tests {
             Err(ReadError::Io(e)) => assert!(describe_io(&e).contains("invalid format")),
             other => panic!("expected a format error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn truncated_gzip_is_described_as_truncated() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("x.json.gz");
+        let bytes = gz(br#"{"Records":[{"eventVersion":"1.09","eventName":"ListUsers"}]}"#);
+        std::fs::write(&p, &bytes[..bytes.len() - 4]).expect("write");
+        match read_capped(&p, 1 << 20) {
+            Err(ReadError::Io(e)) => assert_eq!(
+                describe_io(&e),
+                "invalid format: truncated gzip stream, or bytes after the last gzip member"
+            ),
+            other => panic!("expected a truncation, got {other:?}"),
+        }
+        assert!(matches!(sha256_file(&p, 1 << 20), Err(ReadError::Io(_))));
     }
 
     #[test]
