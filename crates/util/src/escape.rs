@@ -33,7 +33,7 @@ pub fn html(text: &str) -> String {
 /// hidden characters become visible escapes.
 ///
 /// Text that comes from logs (user agents, names, parameters) should be a
-/// [`Cell::Code`](crate::Cell::Code), rendered by [`markdown_code`]: a code span
+/// code cell (`cloudcase_report::Cell::Code`), rendered by [`markdown_code`]: a code span
 /// is never formatted or turned into a link, not even a bare URL.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
