@@ -10,13 +10,13 @@ use std::path::PathBuf;
 
 use cloudcase_detect::analytics::geo::MmdbGeo;
 use cloudcase_detect::analytics::Geo;
-use cloudcase_event::EventTime;
 use cloudcase_inventory::Snapshot;
+use cloudcase_model::scope::{RecordRef, StartedFrom};
 use cloudcase_read::{Progress, Rejection};
 use cloudcase_report::AnalysisKind;
 use cloudcase_scope::launch::find_launch;
 use cloudcase_scope::{scope, Cidr, Options, Subject};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Manifest source kind of inventory snapshots (`cloudcase acquire aws:iam|aws:ec2`).
 const INVENTORY_SOURCE_KIND: &str = "aws-inventory";
@@ -114,22 +114,6 @@ fn load_inventory(args: &Args) -> Result<Vec<Snapshot>> {
         .collect()
 }
 
-/// Replaces every UTC timestamp string in `v` with the same instant in `tz`.
-fn localize(v: &mut Value, tz: &jiff::tz::TimeZone) {
-    match v {
-        Value::String(s)
-            if s.len() >= 20 && s.ends_with('Z') && s.as_bytes().get(10) == Some(&b'T') =>
-        {
-            if let Ok(t) = EventTime::parse(s) {
-                *s = t.to_zoned_string(tz);
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(|x| localize(x, tz)),
-        Value::Object(m) => m.values_mut().for_each(|x| localize(x, tz)),
-        _ => {}
-    }
-}
-
 fn case_id(subject: &str) -> String {
     let mut id: String = format!("scope-{subject}")
         .chars()
@@ -200,46 +184,38 @@ pub fn run(args: Args) -> Result<ExitCode> {
     drop(line);
     reporter.finish()?;
     let outcome = outcome?;
-    let mut doc = outcome.report;
+    let mut result = outcome.result;
     let country = |ip: &str| {
         let addr = ip.parse().ok()?;
         geo.as_ref().and_then(|g| g.country(addr))
     };
-    cloudcase_scope::geo::annotate(&mut doc, geo.as_ref().map(|_| &country as _));
-    if let (Some(l), Some(subject)) = (
-        &launch,
-        doc.get_mut("subject").and_then(Value::as_object_mut),
-    ) {
-        subject.insert(
-            "started_from".into(),
-            json!({
-                "instance": l.instance_id,
-                "launched": l.time.to_utc_string(),
-                "access_key": l.access_key,
-                "principal": l.principal_arn,
-                "source_ip": l.source_ip,
-                "region": l.region,
-                "refs": [{"file": l.file.path.to_string_lossy(), "record": l.record, "event_id": l.event_id}],
-            }),
-        );
+    cloudcase_scope::geo::annotate(&mut result, geo.as_ref().map(|_| &country as _));
+    if let Some(l) = &launch {
+        result.subject.started_from = Some(StartedFrom {
+            instance: l.instance_id.clone(),
+            launched: l.time.to_utc_string(),
+            access_key: l.access_key.clone(),
+            principal: l.principal_arn.clone(),
+            source_ip: l.source_ip.clone(),
+            region: l.region.clone(),
+            refs: vec![RecordRef {
+                file: l.file.path.to_string_lossy().into_owned(),
+                record: l.record,
+                event_id: l.event_id.clone(),
+            }],
+        });
     }
     if let Some(dir) = &args.input.case {
-        let first = doc.pointer("/intrusion/first_attacker_event");
+        let first = result.intrusion.first_attacker_event();
         let summary = json!({"subject": label, "first_attacker_event": first});
-        let content = serde_json::to_string_pretty(&doc)? + "\n";
+        let content = serde_json::to_string_pretty(&result)? + "\n";
         let bytes = content.as_bytes();
         super::record::record_analysis(dir, AnalysisKind::Scope, &label, bytes, summary)?;
     }
     let text = match args.format {
-        ScopeFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
-        ScopeFormat::Table => {
-            localize(&mut doc, &tz);
-            cloudcase_scope::render::table(&doc)
-        }
-        ScopeFormat::Md => {
-            localize(&mut doc, &tz);
-            cloudcase_scope::render::markdown_doc(&doc)
-        }
+        ScopeFormat::Json => serde_json::to_string_pretty(&result)? + "\n",
+        ScopeFormat::Table => cloudcase_scope::render::table(&result, &tz),
+        ScopeFormat::Md => cloudcase_scope::render::markdown_doc(&result, &tz),
     };
     print!("{text}");
     let mut accounting = inputs.accounting;

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use cloudcase_event::Event;
-use serde_json::{json, Value};
+use cloudcase_model::scope::{Activity as ActivitySection, IdentitySeries, RegionSeries};
 
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
@@ -98,7 +98,11 @@ impl Activity {
     /// The `activity` section: counts per time bucket (hours for up to three days of logs,
     /// else days) by region and by identity, attacker and others apart. `is_attacker(key, ip)`
     /// says whether a window use is the attacker's.
-    pub fn build(&self, span: (i64, i64), is_attacker: &dyn Fn(&str, &str) -> bool) -> Value {
+    pub fn build(
+        &self,
+        span: (i64, i64),
+        is_attacker: &dyn Fn(&str, &str) -> bool,
+    ) -> ActivitySection {
         let bucket_ms = if span.1 - span.0 <= 3 * DAY_MS {
             HOUR_MS
         } else {
@@ -144,17 +148,24 @@ impl Activity {
         let buckets: Vec<String> = (0..n as i64)
             .map(|b| crate::build::time((first + b) * bucket_ms))
             .collect();
-        json!({
-            "bucket_ms": bucket_ms,
-            "buckets": buckets,
-            "by_region": regions.into_iter().map(|(r, (a, o))| json!({"region": r, "attacker": a, "other": o})).collect::<Vec<_>>(),
-            "by_identity": top_identities(idents),
-        })
+        ActivitySection {
+            bucket_ms,
+            buckets,
+            by_region: regions
+                .into_iter()
+                .map(|(region, (attacker, other))| RegionSeries {
+                    region,
+                    attacker,
+                    other,
+                })
+                .collect(),
+            by_identity: top_identities(idents),
+        }
     }
 }
 
 /// Attacker identities first, then the busiest others; the rest folded into one series.
-fn top_identities(idents: BTreeMap<(bool, String), Vec<u64>>) -> Vec<Value> {
+fn top_identities(idents: BTreeMap<(bool, String), Vec<u64>>) -> Vec<IdentitySeries> {
     let mut v: Vec<((bool, String), Vec<u64>)> = idents
         .into_iter()
         .filter(|(_, c)| c.iter().any(|x| *x > 0))
@@ -170,7 +181,11 @@ fn top_identities(idents: BTreeMap<(bool, String), Vec<u64>>) -> Vec<Value> {
     let mut rest: Option<Vec<u64>> = None;
     for (i, ((att, name), counts)) in v.into_iter().enumerate() {
         if att || i < TOP_IDENTITIES {
-            out.push(json!({"identity": name, "attacker": att, "counts": counts}));
+            out.push(IdentitySeries {
+                identity: name,
+                attacker: att,
+                counts,
+            });
         } else {
             let r = rest.get_or_insert_with(|| vec![0; counts.len()]);
             for (a, b) in r.iter_mut().zip(counts) {
@@ -179,7 +194,11 @@ fn top_identities(idents: BTreeMap<(bool, String), Vec<u64>>) -> Vec<Value> {
         }
     }
     if let Some(r) = rest {
-        out.push(json!({"identity": "(all other identities)", "attacker": false, "counts": r}));
+        out.push(IdentitySeries {
+            identity: "(all other identities)".to_owned(),
+            attacker: false,
+            counts: r,
+        });
     }
     out
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{json, Value};
+use cloudcase_model::scope::AutoRank;
 
 use crate::build::time;
 use crate::intrusion::{self, Intrusion};
@@ -15,7 +15,7 @@ use crate::ScopeError;
 #[derive(Debug)]
 pub enum Choice {
     /// The subject's profile key, its first attacker event, and the `--auto` ranking.
-    Found(String, Intrusion, Vec<Value>),
+    Found(String, Intrusion, Vec<AutoRank>),
     /// Nothing departs from the history: the profile key (none for `--auto`) and why.
     NoDeparture(Option<String>, String),
 }
@@ -39,9 +39,14 @@ pub fn choose_subject(
             }
         }
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let list: Vec<Value> = ranked
+        let list: Vec<AutoRank> = ranked
             .iter()
-            .map(|(s, k, i, r)| json!({"access_key": k, "score": s, "first_departure": time(i.first.ms), "reasons": r}))
+            .map(|(score, key, intrusion, reasons)| AutoRank {
+                access_key: key.clone(),
+                score: *score,
+                first_departure: time(intrusion.first.ms),
+                reasons: reasons.clone(),
+            })
             .collect();
         let Some((_, key, intr, _)) = ranked.into_iter().next() else {
             return Ok(Choice::NoDeparture(

@@ -3,58 +3,77 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use cloudcase_model::scope::{ScopeResult, SourceUse, Unknown};
 
 /// A lookup from address to ISO country code.
 pub type CountryOf<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-fn tag(list: Option<&mut Vec<Value>>, country: CountryOf<'_>) -> BTreeMap<String, u64> {
+/// Sets `country` on every source; returns events per country.
+fn tag(sources: &mut [SourceUse], country: CountryOf<'_>) -> BTreeMap<String, u64> {
     let mut counts = BTreeMap::new();
-    for s in list.into_iter().flatten() {
-        let c = s["ip"].as_str().and_then(country);
+    for s in sources {
+        let c = country(&s.ip);
         if let Some(c) = &c {
-            *counts.entry(c.clone()).or_default() += s["events"].as_u64().unwrap_or(0);
+            *counts.entry(c.clone()).or_default() += s.events;
         }
-        s["country"] = json!(c);
+        s.country = Some(c);
     }
     counts
 }
 
 /// Adds `country` to every source and `intrusion.attacker_countries` (events per country), or
 /// an unknown when no lookup is given.
-pub fn annotate(doc: &mut Value, country: Option<CountryOf<'_>>) {
+pub fn annotate(doc: &mut ScopeResult, country: Option<CountryOf<'_>>) {
     let Some(country) = country else {
-        if let Some(u) = doc["unknowns"].as_array_mut() {
-            u.push(json!({"question": "countries of attacker sources", "why": "no geo-IP database was given (--geoip)", "would_resolve": "scope again with --geoip FILE (an offline MaxMind-format country database)"}));
-        }
+        doc.unknowns.push(Unknown {
+            question: "countries of attacker sources".to_owned(),
+            why: "no geo-IP database was given (--geoip)".to_owned(),
+            would_resolve:
+                "scope again with --geoip FILE (an offline MaxMind-format country database)"
+                    .to_owned(),
+            refs: None,
+        });
         return;
     };
-    let counts = tag(doc["attacker_sources"].as_array_mut(), country);
-    tag(
-        doc.pointer_mut("/subject/history/sources")
-            .and_then(Value::as_array_mut),
-        country,
-    );
-    if let Some(i) = doc["intrusion"].as_object_mut() {
-        i.insert("attacker_countries".into(), json!(counts));
+    let counts = tag(&mut doc.attacker_sources, country);
+    if let Some(history) = doc.subject.history.as_mut() {
+        tag(&mut history.sources, country);
     }
+    *doc.intrusion.attacker_countries_mut() = Some(counts);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_doc::{source, window_doc};
+    use cloudcase_model::scope::Intrusion;
+    use serde_json::json;
 
     #[test]
     fn sources_get_countries_and_counts() {
-        let mut doc = json!({"attacker_sources": [{"ip": "203.0.113.9", "events": 4}, {"ip": "10.0.0.1", "events": 2}],
-            "subject": {"history": {"sources": [{"ip": "198.51.100.7", "events": 9}]}}, "intrusion": {}, "unknowns": []});
+        let mut doc = window_doc(|d| {
+            d["attacker_sources"] = json!([source("203.0.113.9", 4), source("10.0.0.1", 2)]);
+            d["subject"]["history"]["sources"] = json!([source("198.51.100.7", 9)]);
+        });
         let lookup = |ip: &str| ip.starts_with("203.").then(|| "RU".to_owned());
         annotate(&mut doc, Some(&lookup));
-        assert_eq!(doc["attacker_sources"][0]["country"], "RU");
-        assert!(doc["attacker_sources"][1]["country"].is_null());
-        assert_eq!(doc["intrusion"]["attacker_countries"]["RU"], 4);
-        assert!(doc["subject"]["history"]["sources"][0]["country"].is_null());
+        let countries: Vec<_> = doc
+            .attacker_sources
+            .iter()
+            .map(|s| s.country.clone())
+            .collect();
+        assert_eq!(countries, [Some(Some("RU".to_owned())), Some(None)]);
+        let Intrusion::Found(found) = &doc.intrusion else {
+            panic!("a departure")
+        };
+        assert_eq!(found.attacker_countries.as_ref().map(|c| c["RU"]), Some(4));
+        let history = doc
+            .subject
+            .history
+            .as_ref()
+            .map(|h| h.sources[0].country.clone());
+        assert_eq!(history, Some(Some(None)));
         annotate(&mut doc, None);
-        assert_eq!(doc["unknowns"].as_array().map(Vec::len), Some(1));
+        assert_eq!(doc.unknowns.len(), 1);
     }
 }

@@ -2,6 +2,8 @@
 
 use std::collections::HashSet;
 
+use cloudcase_model::scope::Method;
+
 use crate::net::{is_novel, network_of, ua_family};
 use crate::scan::{Profile, Ptr};
 
@@ -31,8 +33,8 @@ pub fn first_novel<'a>(
 pub struct Intrusion {
     /// The first attacker event.
     pub first: Ptr,
-    /// `network`, `client_family` or `indicator` (the subject is an address range).
-    pub mode: &'static str,
+    /// How it was found (`indicator`: the subject is an address range).
+    pub mode: Method,
     /// The novel network or client family.
     pub novel: String,
     /// Networks seen before it.
@@ -57,7 +59,7 @@ pub fn find(profile: &Profile, owner: &dyn Fn(&str) -> bool, indicator: bool) ->
             .min_by_key(Ptr::key)?;
         return Some(Intrusion {
             first,
-            mode: "indicator",
+            mode: Method::Indicator,
             novel: String::new(),
             history_networks: Vec::new(),
             history_families: Vec::new(),
@@ -81,9 +83,9 @@ pub fn find(profile: &Profile, owner: &dyn Fn(&str) -> bool, indicator: bool) ->
         .collect();
     let (mode, novel, t0key) = if roaming {
         let (fam, k, _) = first_novel(&fams, subj_first, MIN_HISTORY_MS)?;
-        ("client_family", fam.to_owned(), k)
+        (Method::ClientFamily, fam.to_owned(), k)
     } else {
-        ("network", net.to_owned(), key)
+        (Method::Network, net.to_owned(), key)
     };
     let first = if roaming {
         profile.families[&novel].clone()

@@ -19,11 +19,14 @@ pub mod policy;
 pub mod render;
 pub mod scan;
 pub mod stores;
+#[cfg(test)]
+mod test_doc;
 pub mod verdict;
 
 use std::sync::Arc;
 
 use cloudcase_event::SourceFile;
+use cloudcase_model::scope::ScopeResult;
 use cloudcase_read::{read_files_tracked, Accounting, Limits, Progress, Rejection};
 
 pub use net::Cidr;
@@ -50,7 +53,7 @@ pub struct Options {
 #[derive(Debug)]
 pub struct Outcome {
     /// The scope document (see README.md).
-    pub report: serde_json::Value,
+    pub result: ScopeResult,
     /// Accounting of the first pass (the second reads the same files).
     pub accounting: Accounting,
 }
@@ -78,40 +81,43 @@ pub fn scope(
         })
         .collect();
     let (sinks, accounting) = read_files_tracked(files, opts.limits, sinks, on_reject, progress);
-    let p1 = scan::Pass1::merge_all(sinks.into_iter().map(|s| s.state).collect());
+    let history = scan::Pass1::merge_all(sinks.into_iter().map(|s| s.state).collect());
     let owner = |ip: &str| opts.owner.iter().any(|c| c.contains(ip));
-    let (subject_key, intr, ranking) = match choose::choose_subject(&opts.subject, &p1, &owner)? {
-        choose::Choice::Found(key, intr, ranking) => (key, intr, ranking),
-        choose::Choice::NoDeparture(key, why) => {
-            let profile = key.as_deref().and_then(|k| p1.profiles.get_key_value(k));
-            let profile = profile.map(|(k, p)| (k.as_str(), p));
-            let report = build::no_departure(&opts.subject, profile, &p1, &why);
-            return Ok(Outcome { report, accounting });
-        }
-    };
+    let (subject_key, intrusion, ranking) =
+        match choose::choose_subject(&opts.subject, &history, &owner)? {
+            choose::Choice::Found(key, intrusion, ranking) => (key, intrusion, ranking),
+            choose::Choice::NoDeparture(key, why) => {
+                let profile = key
+                    .as_deref()
+                    .and_then(|k| history.profiles.get_key_value(k))
+                    .map(|(key, profile)| build::ProfileRef { key, profile });
+                let result = build::no_departure(&opts.subject, profile, &history, &why);
+                return Ok(Outcome { result, accounting });
+            }
+        };
     let sinks: Vec<_> = (0..threads)
         .map(|_| scan::Pass2Sink {
             subject: &opts.subject,
             subject_key: &subject_key,
-            t0: intr.first.ms,
-            attacker_ips: &intr.attacker_ips,
+            t0: intrusion.first.ms,
+            attacker_ips: &intrusion.attacker_ips,
             state: scan::Pass2::default(),
         })
         .collect();
     let (sinks, _) = read_files_tracked(files, opts.limits, sinks, &|_| {}, &Progress::default());
-    let p2 = scan::Pass2::merge_all(sinks.into_iter().map(|s| s.state).collect());
-    let mut report = build::build(build::Inputs {
+    let window = scan::Pass2::merge_all(sinks.into_iter().map(|s| s.state).collect());
+    let mut result = build::build(build::Inputs {
         subject: &opts.subject,
         subject_key: &subject_key,
-        profile: &p1.profiles[&subject_key],
-        p1: &p1,
-        intr: &intr,
+        profile: &history.profiles[&subject_key],
+        history: &history,
+        intrusion: &intrusion,
         ranking,
-        p2,
+        window,
         owner: &owner,
         owner_ranges: &opts.owner,
         case_id: &opts.case_id,
     });
-    now::annotate(&mut report, &opts.inventory);
-    Ok(Outcome { report, accounting })
+    now::annotate(&mut result, &opts.inventory);
+    Ok(Outcome { result, accounting })
 }

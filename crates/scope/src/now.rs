@@ -4,7 +4,11 @@
 //! document says so under `unknowns`.
 
 use cloudcase_inventory::{Ec2Inventory, IamInventory, Kind, Snapshot};
-use serde_json::{json, Value};
+use cloudcase_model::scope::{
+    AccessKeyNow, Coverage, ExistsNow, IdentityGone, InstanceNow, InventoryUsed, KeyNowEntry, Now,
+    Resource, RoleNow, ScopeResult, SecurityGroupNow, ShareNow, SpotRequestNow, SpotRequestState,
+    Unknown, UserNow,
+};
 
 /// The newest snapshot of a kind.
 fn newest(snapshots: &[Snapshot], kind: Kind) -> Option<&Snapshot> {
@@ -20,139 +24,192 @@ fn covers(s: &Snapshot, region: &str) -> bool {
         && !s.errors.iter().any(|e| e.region.as_deref() == Some(region))
 }
 
-fn str_of<'v>(v: &'v Value, key: &str) -> &'v str {
-    v[key].as_str().unwrap_or("")
-}
-
-/// `exists_now` of one EC2 resource entry of the document, or `None` when the snapshot cannot say.
-fn ec2_now(item: &Value, ec2: &Ec2Inventory) -> Option<Value> {
-    let region = str_of(item, "region");
-    let state = match str_of(item, "kind") {
-        "instance" => {
-            let id = str_of(item, "instance_id");
-            let found = ec2.instances.iter().find(|i| i.id == id);
-            let state = found.and_then(|i| i.state.clone());
-            let exists = found.is_some() && state.as_deref() != Some("terminated");
-            json!({"exists": exists, "state": state})
+/// Sets `exists_now` of one EC2 resource entry from the snapshot `taken` at that time.
+fn set_ec2_now(item: &mut Resource, ec2: &Ec2Inventory, taken: &str) {
+    let snapshot_taken = taken.to_owned();
+    let is_snapshot = matches!(item, Resource::SnapshotShare(_));
+    match item {
+        Resource::Instance(i) => {
+            let found = ec2.instances.iter().find(|x| x.id == i.instance_id);
+            let state = found.and_then(|x| x.state.clone());
+            i.exists_now = Some(InstanceNow {
+                exists: found.is_some() && state.as_deref() != Some("terminated"),
+                state,
+                snapshot_taken,
+            });
         }
-        "key_pair" => {
-            let name = str_of(item, "name");
+        Resource::KeyPair(k) => {
             let exists = ec2
                 .key_pairs
                 .iter()
-                .any(|k| k.name == name && k.region == region);
-            json!({"exists": exists})
+                .any(|x| x.name == k.name && x.region == k.region);
+            k.exists_now = Some(ExistsNow {
+                exists,
+                snapshot_taken,
+            });
         }
-        "security_group_ingress" => {
-            let id = str_of(item, "group_id");
-            let group = ec2.security_groups.iter().find(|g| g.id == id);
-            let still_open: Vec<&Value> = item["rules"]
-                .as_array()
-                .into_iter()
-                .flatten()
+        Resource::SecurityGroupIngress(g) => {
+            let group = ec2.security_groups.iter().find(|x| x.id == g.group_id);
+            let rules_still_open = g
+                .rules
+                .iter()
                 .filter(|r| {
-                    group.is_some_and(|g| {
-                        g.ingress.iter().any(|i| {
-                            i.cidrs.iter().any(|c| c == str_of(r, "cidr"))
-                                && i.from_port.map(i64::from) == r["from_port"].as_i64()
-                                && i.to_port.map(i64::from) == r["to_port"].as_i64()
+                    group.is_some_and(|x| {
+                        x.ingress.iter().any(|i| {
+                            i.cidrs.contains(&r.cidr)
+                                && i.from_port == r.from_port
+                                && i.to_port == r.to_port
                         })
                     })
                 })
+                .cloned()
                 .collect();
-            json!({"exists": group.is_some(), "rules_still_open": still_open})
+            g.exists_now = Some(SecurityGroupNow {
+                exists: group.is_some(),
+                rules_still_open,
+                snapshot_taken,
+            });
         }
-        "spot_request" => {
-            let ids: Vec<&str> = item["request_ids"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            let found: Vec<Value> = ec2
+        Resource::SpotRequest(s) => {
+            let requests: Vec<SpotRequestState> = ec2
                 .spot_requests
                 .iter()
-                .filter(|s| ids.contains(&s.id.as_str()))
-                .map(|s| json!({"id": s.id, "state": s.state, "instance_id": s.instance_id}))
+                .filter(|x| s.request_ids.contains(&x.id))
+                .map(|x| SpotRequestState {
+                    id: x.id.clone(),
+                    state: x.state.clone(),
+                    instance_id: x.instance_id.clone(),
+                })
                 .collect();
-            json!({"exists": !found.is_empty(), "requests": found})
+            s.exists_now = Some(SpotRequestNow {
+                exists: !requests.is_empty(),
+                requests,
+                snapshot_taken,
+            });
         }
-        "snapshot_share" | "ami_share" => {
-            let id = str_of(item, "id");
-            let perms = if str_of(item, "kind") == "snapshot_share" {
+        Resource::SnapshotShare(share) | Resource::AmiShare(share) => {
+            let perms = if is_snapshot {
                 ec2.snapshots
                     .iter()
-                    .find(|s| s.id == id)
-                    .map(|s| &s.create_volume_permissions)
+                    .find(|x| x.id == share.id)
+                    .map(|x| &x.create_volume_permissions)
             } else {
                 ec2.images
                     .iter()
-                    .find(|s| s.id == id)
-                    .map(|s| &s.launch_permissions)
+                    .find(|x| x.id == share.id)
+                    .map(|x| &x.launch_permissions)
             };
-            let still: Vec<&String> = perms
+            let still_shared_with = perms
                 .into_iter()
                 .flatten()
-                .filter(|p| {
-                    item["shared_with"]
-                        .as_array()
-                        .is_some_and(|w| w.iter().any(|x| x == p.as_str()))
-                })
+                .filter(|p| share.shared_with.contains(p))
+                .cloned()
                 .collect();
-            json!({"exists": perms.is_some(), "still_shared_with": still})
+            share.exists_now = Some(ShareNow {
+                exists: perms.is_some(),
+                still_shared_with,
+                snapshot_taken,
+            });
         }
-        _ => return None,
-    };
-    Some(state)
+        Resource::LambdaFunction(_) => {}
+    }
 }
 
-/// `now` of a user, role or key entry.
-fn iam_now(kind: &str, item: &Value, iam: &IamInventory) -> Value {
-    match kind {
-        "user" => match iam.users.iter().find(|u| u.name == str_of(item, "name")) {
-            Some(u) => json!({"exists": true, "login_profile": u.login_profile.is_some(),
-                "access_keys": u.access_keys.iter().map(|k| json!({"id": k.id, "status": k.status, "last_used": k.last_used})).collect::<Vec<_>>(),
-                "groups": u.groups, "attached_policies": u.attached_policies,
-                "inline_policies": u.inline_policies.keys().collect::<Vec<_>>(), "mfa_devices": u.mfa_devices.len()}),
-            None => json!({"exists": false}),
-        },
-        "role" => match iam.roles.iter().find(|r| r.name == str_of(item, "name")) {
-            Some(r) => json!({"exists": true, "trust_policy": r.trust_policy,
-                "attached_policies": r.attached_policies, "inline_policies": r.inline_policies.keys().collect::<Vec<_>>()}),
-            None => json!({"exists": false}),
-        },
-        _ => {
-            let id = str_of(item, "access_key");
-            let found = iam
-                .users
+/// A user as of the snapshot.
+fn user_now(name: &str, iam: &IamInventory, taken: Option<String>) -> Now<UserNow> {
+    match iam.users.iter().find(|u| u.name == name) {
+        Some(u) => Now::Found(UserNow {
+            exists: true,
+            login_profile: u.login_profile.is_some(),
+            access_keys: u
+                .access_keys
                 .iter()
-                .find_map(|u| u.access_keys.iter().find(|k| k.id == id).map(|k| (u, k)));
-            match found {
-                Some((u, k)) => {
-                    json!({"exists": true, "user": u.name, "status": k.status, "last_used": k.last_used, "last_used_service": k.last_used_service})
-                }
-                None => json!({"exists": false}),
-            }
-        }
+                .map(|k| KeyNowEntry {
+                    id: k.id.clone(),
+                    status: k.status.clone(),
+                    last_used: k.last_used.clone(),
+                })
+                .collect(),
+            groups: u.groups.clone(),
+            attached_policies: u.attached_policies.clone(),
+            inline_policies: u.inline_policies.keys().cloned().collect(),
+            mfa_devices: u.mfa_devices.len() as u64,
+            snapshot_taken: taken,
+        }),
+        None => gone(taken),
+    }
+}
+
+/// A role as of the snapshot.
+fn role_now(name: &str, iam: &IamInventory, taken: Option<String>) -> Now<RoleNow> {
+    match iam.roles.iter().find(|r| r.name == name) {
+        Some(r) => Now::Found(RoleNow {
+            exists: true,
+            trust_policy: r.trust_policy.clone(),
+            attached_policies: r.attached_policies.clone(),
+            inline_policies: r.inline_policies.keys().cloned().collect(),
+            snapshot_taken: taken,
+        }),
+        None => gone(taken),
+    }
+}
+
+/// An access key as of the snapshot.
+fn key_now(id: &str, iam: &IamInventory, taken: Option<String>) -> Now<AccessKeyNow> {
+    let found = iam
+        .users
+        .iter()
+        .find_map(|u| u.access_keys.iter().find(|k| k.id == id).map(|k| (u, k)));
+    match found {
+        Some((u, k)) => Now::Found(AccessKeyNow {
+            exists: true,
+            user: u.name.clone(),
+            status: k.status.clone(),
+            last_used: k.last_used.clone(),
+            last_used_service: k.last_used_service.clone(),
+            snapshot_taken: taken,
+        }),
+        None => gone(taken),
+    }
+}
+
+fn gone<T>(taken: Option<String>) -> Now<T> {
+    Now::Gone(IdentityGone {
+        exists: false,
+        snapshot_taken: taken,
+    })
+}
+
+/// Sets `now` on every attacker identity and the compromised key.
+fn set_iam_now(doc: &mut ScopeResult, inv: &IamInventory, taken: &str) {
+    let taken = || Some(taken.to_owned());
+    let ids = &mut doc.identities;
+    for u in &mut ids.users {
+        u.now = Some(user_now(&u.name, inv, taken()));
+    }
+    for r in &mut ids.roles {
+        r.now = Some(role_now(&r.name, inv, taken()));
+    }
+    for k in &mut ids.access_keys {
+        k.now = Some(key_now(&k.access_key, inv, taken()));
+    }
+    let subject = doc.subject.value.as_deref().unwrap_or("");
+    if let Some(c) = ids.compromised.as_mut() {
+        c.now = Some(key_now(subject, inv, None));
     }
 }
 
 /// Adds `exists_now` to resources and `now` to identities from the newest snapshots; records
 /// what they cannot say under `unknowns`, and the snapshots used under `coverage.inventory`.
-pub fn annotate(doc: &mut Value, snapshots: &[Snapshot]) {
+pub fn annotate(doc: &mut ScopeResult, snapshots: &[Snapshot]) {
     let ec2 = newest(snapshots, Kind::Ec2);
     let iam = newest(snapshots, Kind::Iam);
-    let mut unknowns = Vec::new();
-    if let Some(resources) = doc["resources"].as_array_mut() {
-        for item in resources {
-            let region = str_of(item, "region").to_owned();
-            let now = ec2.and_then(|s| {
-                let inv = s.ec2.as_ref().filter(|_| covers(s, &region))?;
-                let mut v = ec2_now(item, inv)?;
-                v["snapshot_taken"] = json!(s.taken);
-                Some(v)
-            });
-            item["exists_now"] = now.unwrap_or(Value::Null);
+    for item in &mut doc.resources {
+        let region = item.region().to_owned();
+        if let Some((s, inv)) = ec2.and_then(|s| s.ec2.as_ref().map(|i| (s, i))) {
+            if covers(s, &region) {
+                set_ec2_now(item, inv, &s.taken);
+            }
         }
     }
     let ec2_missing = match ec2 {
@@ -165,36 +222,42 @@ pub fn annotate(doc: &mut Value, snapshots: &[Snapshot]) {
         Some(_) => None,
     };
     if let Some(why) = ec2_missing {
-        unknowns.push(json!({"question": "whether the attacker's EC2 resources still exist now", "why": why, "would_resolve": "cloudcase acquire --case DIR aws:ec2 (every region), then scope again"}));
+        doc.unknowns.push(Unknown {
+            question: "whether the attacker's EC2 resources still exist now".to_owned(),
+            why,
+            would_resolve: "cloudcase acquire --case DIR aws:ec2 (every region), then scope again"
+                .to_owned(),
+            refs: None,
+        });
     }
     match iam.and_then(|s| s.iam.as_ref().map(|i| (s, i))) {
-        Some((s, inv)) => {
-            for (list, kind) in [("users", "user"), ("roles", "role"), ("access_keys", "key")] {
-                if let Some(items) = doc["identities"][list].as_array_mut() {
-                    for item in items {
-                        let mut now = iam_now(kind, item, inv);
-                        now["snapshot_taken"] = json!(s.taken);
-                        item["now"] = now;
-                    }
-                }
-            }
-            let subject = json!({"access_key": doc["subject"]["value"]});
-            doc["identities"]["compromised"]["now"] = iam_now("key", &subject, inv);
-        }
-        None => unknowns.push(json!({"question": "whether the attacker's identities still exist now, and what they can do now", "why": "no aws:iam inventory snapshot in the case", "would_resolve": "cloudcase acquire --case DIR aws:iam, then scope again"})),
+        Some((s, inv)) => set_iam_now(doc, inv, &s.taken),
+        None => doc.unknowns.push(Unknown {
+            question: "whether the attacker's identities still exist now, and what they can do now"
+                .to_owned(),
+            why: "no aws:iam inventory snapshot in the case".to_owned(),
+            would_resolve: "cloudcase acquire --case DIR aws:iam, then scope again".to_owned(),
+            refs: None,
+        }),
     }
-    doc["coverage"]["inventory"] = json!(snapshots
-        .iter()
-        .map(|s| json!({"kind": s.kind.as_str(), "taken": s.taken, "account": s.account, "regions": s.regions, "failed_calls": s.errors.len()}))
-        .collect::<Vec<_>>());
-    if let Some(u) = doc["unknowns"].as_array_mut() {
-        u.extend(unknowns);
+    if let Coverage::Window(coverage) = &mut doc.coverage {
+        coverage.inventory = snapshots
+            .iter()
+            .map(|s| InventoryUsed {
+                kind: s.kind.as_str().to_owned(),
+                taken: s.taken.clone(),
+                account: s.account.clone(),
+                regions: s.regions.clone(),
+                failed_calls: s.errors.len() as u64,
+            })
+            .collect();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_doc::{instance, user, window_doc};
     use cloudcase_inventory::{Instance, User};
 
     fn snapshot(kind: Kind) -> Snapshot {
@@ -225,43 +288,55 @@ mod tests {
                 ..User::default()
             });
         }
-        let mut doc = json!({
-            "subject": {"value": "AKIAOLD"},
-            "resources": [
-                {"kind": "instance", "instance_id": "i-live", "region": "ap-south-1"},
-                {"kind": "instance", "instance_id": "i-gone", "region": "ap-south-1"},
-                {"kind": "instance", "instance_id": "i-elsewhere", "region": "eu-north-1"},
-            ],
-            "identities": {"users": [{"name": "backup-admin"}, {"name": "deleted-user"}], "roles": [], "access_keys": [], "compromised": {}},
-            "coverage": {}, "unknowns": [],
+        let mut doc = window_doc(|d| {
+            d["resources"] = serde_json::json!([
+                instance("i-live", "ap-south-1"),
+                instance("i-gone", "ap-south-1"),
+                instance("i-elsewhere", "eu-north-1"),
+            ]);
+            d["identities"]["users"] =
+                serde_json::json!([user("backup-admin"), user("deleted-user")]);
         });
         annotate(&mut doc, &[ec2, iam]);
-        let r = &doc["resources"];
-        assert_eq!(r[0]["exists_now"]["exists"], true);
-        assert_eq!(r[0]["exists_now"]["state"], "running");
-        assert_eq!(r[1]["exists_now"]["exists"], false);
+        let r: Vec<Option<InstanceNow>> = doc
+            .resources
+            .iter()
+            .map(|r| match r {
+                Resource::Instance(i) => i.exists_now.clone(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(r[0].as_ref().map(|n| n.exists), Some(true));
+        assert_eq!(
+            r[0].as_ref().and_then(|n| n.state.as_deref()),
+            Some("running")
+        );
+        assert_eq!(r[1].as_ref().map(|n| n.exists), Some(false));
         // A region the snapshot did not cover cannot be answered.
-        assert!(r[2]["exists_now"].is_null());
-        let users = &doc["identities"]["users"];
-        assert_eq!(users[0]["now"]["exists"], true);
-        assert_eq!(
-            users[0]["now"]["attached_policies"][0],
-            "arn:aws:iam::aws:policy/AdministratorAccess"
-        );
-        assert_eq!(users[1]["now"]["exists"], false);
-        assert_eq!(doc["unknowns"].as_array().map(Vec::len), Some(0));
-        assert_eq!(
-            doc["coverage"]["inventory"].as_array().map(Vec::len),
-            Some(2)
-        );
+        assert!(r[2].is_none());
+        let users = &doc.identities.users;
+        match &users[0].now {
+            Some(Now::Found(now)) => assert_eq!(
+                now.attached_policies,
+                ["arn:aws:iam::aws:policy/AdministratorAccess"]
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(users[1].now, Some(Now::Gone(_))));
+        assert!(doc.unknowns.is_empty());
+        match &doc.coverage {
+            Coverage::Window(c) => assert_eq!(c.inventory.len(), 2),
+            Coverage::Span(_) => panic!("no window"),
+        }
     }
 
     #[test]
     fn without_snapshots_existence_now_is_unknown() {
-        let mut doc = json!({"resources": [{"kind": "instance", "instance_id": "i-1", "region": "us-east-1"}],
-            "identities": {"users": []}, "coverage": {}, "unknowns": []});
+        let mut doc = window_doc(|d| {
+            d["resources"] = serde_json::json!([instance("i-1", "us-east-1")]);
+        });
         annotate(&mut doc, &[]);
-        assert!(doc["resources"][0]["exists_now"].is_null());
-        assert_eq!(doc["unknowns"].as_array().map(Vec::len), Some(2));
+        assert_eq!(doc.resources[0].exists_now(), None);
+        assert_eq!(doc.unknowns.len(), 2);
     }
 }

@@ -3,16 +3,7 @@
 use serde_json::Value;
 
 /// Principals allowed by a trust policy, and the accounts they belong to.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Trust {
-    /// Every principal of an `Allow` statement, as written (`arn:aws:iam::111122223333:root`,
-    /// `111122223333`, `ec2.amazonaws.com`, `*`, a federated provider).
-    pub principals: Vec<String>,
-    /// 12-digit account ids among them (from ARNs or bare ids), sorted, unique.
-    pub accounts: Vec<String>,
-    /// Whether anyone (`"*"`) is allowed.
-    pub public: bool,
-}
+pub use cloudcase_model::scope::Trust;
 
 /// Decodes `%XX` escapes (IAM returns policy documents URL-encoded in responses).
 pub fn url_decode(s: &str) -> String {

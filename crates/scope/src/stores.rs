@@ -2,7 +2,11 @@
 //! in requests, which calls read it or expose it, and which logging would record such access —
 //! which decides what "covered" means for a NOT OBSERVED verdict.
 
+use cloudcase_model::scope::StoreKind;
 use serde_json::Value;
+
+/// What a call does to a store it names.
+pub use cloudcase_model::scope::Access;
 
 /// Which logging records reads of a store, and so when the logs can say "not observed".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +30,7 @@ pub struct StoreSpec {
     /// `eventSource` service (`s3`, `dynamodb`, …).
     pub service: &'static str,
     /// Store kind in the JSON document (`s3_bucket`, …).
-    pub kind: &'static str,
+    pub kind: StoreKind,
     /// What a read of it is, for questions ("S3 object reads on bucket").
     pub reads_what: &'static str,
     /// What would answer an UNKNOWN verdict.
@@ -53,7 +57,7 @@ pub struct StoreSpec {
 pub const STORES: &[StoreSpec] = &[
     StoreSpec {
         service: "s3",
-        kind: "s3_bucket",
+        kind: StoreKind::S3Bucket,
         reads_what: "S3 object reads on bucket",
         would_resolve: "S3 data events for the bucket (CloudTrail data-event selectors), or S3 server access logs for the window",
         name_fields: &["bucketName"],
@@ -66,7 +70,7 @@ pub const STORES: &[StoreSpec] = &[
     },
     StoreSpec {
         service: "dynamodb",
-        kind: "dynamodb_table",
+        kind: StoreKind::DynamodbTable,
         reads_what: "item reads on DynamoDB table",
         would_resolve: "DynamoDB data events for the table (CloudTrail data-event selectors) for the window",
         name_fields: &["tableName", "requestItems"],
@@ -83,7 +87,7 @@ pub const STORES: &[StoreSpec] = &[
     },
     StoreSpec {
         service: "rds",
-        kind: "rds_instance",
+        kind: StoreKind::RdsInstance,
         reads_what: "database reads on RDS instance or cluster",
         would_resolve: "the database's own audit and connection logs (RDS log exports, pgaudit, MySQL/MariaDB audit plugin) for the window",
         name_fields: &["dBInstanceIdentifier", "dBClusterIdentifier", "sourceDBInstanceIdentifier"],
@@ -99,7 +103,7 @@ pub const STORES: &[StoreSpec] = &[
     },
     StoreSpec {
         service: "rds",
-        kind: "rds_snapshot",
+        kind: StoreKind::RdsSnapshot,
         reads_what: "reads of RDS snapshot",
         would_resolve: "the snapshot's sharing attributes now (aws rds describe-db-snapshot-attributes) and management events of the accounts it was shared with",
         name_fields: &["dBSnapshotIdentifier", "dBClusterSnapshotIdentifier", "sourceDBSnapshotIdentifier"],
@@ -120,7 +124,7 @@ pub const STORES: &[StoreSpec] = &[
     },
     StoreSpec {
         service: "secretsmanager",
-        kind: "secret",
+        kind: StoreKind::Secret,
         reads_what: "reads of Secrets Manager secret",
         would_resolve: "CloudTrail management events (read) of the secret's region for the window",
         name_fields: &["secretId", "secretIdList"],
@@ -133,7 +137,7 @@ pub const STORES: &[StoreSpec] = &[
     },
     StoreSpec {
         service: "ssm",
-        kind: "ssm_parameter",
+        kind: StoreKind::SsmParameter,
         reads_what: "reads of SSM parameter",
         would_resolve: "CloudTrail management events (read) of the parameter's region for the window",
         name_fields: &["name", "names", "path"],
@@ -146,7 +150,7 @@ pub const STORES: &[StoreSpec] = &[
     },
     StoreSpec {
         service: "kms",
-        kind: "kms_key",
+        kind: StoreKind::KmsKey,
         reads_what: "decryption with KMS key",
         would_resolve: "CloudTrail management events (read) of the key's region for the window",
         name_fields: &["keyId"],
@@ -159,19 +163,6 @@ pub const STORES: &[StoreSpec] = &[
     },
 ];
 
-/// What a call does to a store it names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Access {
-    /// Reads it.
-    Read,
-    /// Exports, copies, shares or restores it elsewhere.
-    Expose,
-    /// Opens a way to read it (password reset, snapshot, policy, grant).
-    Open,
-    /// Names it otherwise.
-    Other,
-}
-
 impl StoreSpec {
     /// The stores of a service.
     pub fn of_service(service: &str) -> impl Iterator<Item = &'static StoreSpec> + '_ {
@@ -179,7 +170,7 @@ impl StoreSpec {
     }
 
     /// The spec of a kind.
-    pub fn of_kind(kind: &str) -> Option<&'static StoreSpec> {
+    pub fn of_kind(kind: StoreKind) -> Option<&'static StoreSpec> {
         STORES.iter().find(|s| s.kind == kind)
     }
 
@@ -223,10 +214,10 @@ mod tests {
 
     #[test]
     fn names_come_from_strings_arrays_and_object_keys() {
-        let ddb = StoreSpec::of_kind("dynamodb_table").unwrap();
+        let ddb = StoreSpec::of_kind(StoreKind::DynamodbTable).unwrap();
         let req = json!({"requestItems": {"customers": {}, "orders": {}}});
         assert_eq!(ddb.names(&req), ["customers", "orders"]);
-        let ssm = StoreSpec::of_kind("ssm_parameter").unwrap();
+        let ssm = StoreSpec::of_kind(StoreKind::SsmParameter).unwrap();
         assert_eq!(
             ssm.names(&json!({"names": ["/a", "/b"], "name": "/a"})),
             ["/a", "/b"]
@@ -236,20 +227,20 @@ mod tests {
 
     #[test]
     fn access_follows_the_table() {
-        let s3 = StoreSpec::of_kind("s3_bucket").unwrap();
+        let s3 = StoreSpec::of_kind(StoreKind::S3Bucket).unwrap();
         let none = Value::Null;
         assert_eq!(s3.access("GetObject", true, &none), Access::Read);
         assert_eq!(s3.access("GetBucketAcl", false, &none), Access::Other);
-        let rds = StoreSpec::of_kind("rds_snapshot").unwrap();
+        let rds = StoreSpec::of_kind(StoreKind::RdsSnapshot).unwrap();
         let share = rds.access("ModifyDBSnapshotAttribute", false, &none);
         assert_eq!(share, Access::Expose);
-        let db = StoreSpec::of_kind("rds_instance").unwrap();
+        let db = StoreSpec::of_kind(StoreKind::RdsInstance).unwrap();
         let reset = json!({"dBInstanceIdentifier": "prod", "masterUserPassword": "HIDDEN"});
         assert_eq!(db.access("ModifyDBInstance", false, &reset), Access::Open);
         let resize = json!({"dBInstanceIdentifier": "prod", "allocatedStorage": 100});
         assert_eq!(db.access("ModifyDBInstance", false, &resize), Access::Other);
         // A data read never counts for stores whose reads are not data events.
-        let kms = StoreSpec::of_kind("kms_key").unwrap();
+        let kms = StoreSpec::of_kind(StoreKind::KmsKey).unwrap();
         assert_eq!(kms.access("ListAliases", true, &none), Access::Other);
         assert_eq!(kms.access("Decrypt", false, &none), Access::Read);
     }

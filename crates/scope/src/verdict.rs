@@ -1,30 +1,7 @@
 //! Data-access verdicts: what the logs can and cannot say about reads of a data store.
 
-use serde::Serialize;
-
 /// One verdict per data store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Verdict {
-    /// Events show the attacker reading, exporting or sharing it.
-    Accessed,
-    /// Logging that would have recorded access covered the store in the attacker's window, and
-    /// shows no access by attacker identities.
-    NotObserved,
-    /// No logging in the inputs covers access to it in the window: the logs cannot say.
-    Unknown,
-}
-
-impl Verdict {
-    /// The spelling used in every output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Accessed => "ACCESSED",
-            Verdict::NotObserved => "NOT OBSERVED",
-            Verdict::Unknown => "UNKNOWN",
-        }
-    }
-}
+pub use cloudcase_model::scope::Verdict;
 
 /// The verdict from the number of successful attacker reads seen and whether the logging that
 /// records such reads covered the store during the attacker's window. Reads seen always win: a

@@ -254,9 +254,10 @@ fn run(subject: Subject) -> Value {
         case_id: "t1".into(),
         inventory: Vec::new(),
     };
-    scope(&inputs.files, &opts, &|_| {}, &Progress::default())
+    let result = scope(&inputs.files, &opts, &|_| {}, &Progress::default())
         .unwrap()
-        .report
+        .result;
+    serde_json::to_value(&result).unwrap()
 }
 
 fn verdicts(d: &Value) -> Vec<(String, String, String)> {

@@ -227,6 +227,16 @@ pub enum RoleOrigin {
     Backdoored,
 }
 
+impl RoleOrigin {
+    /// The spelling in the document.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleOrigin::AttackerCreated => "attacker_created",
+            RoleOrigin::Backdoored => "backdoored",
+        }
+    }
+}
+
 /// Principals allowed by a trust policy, and the accounts they belong to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -20,6 +20,18 @@ pub enum SubjectKind {
     Auto,
 }
 
+impl SubjectKind {
+    /// The spelling in the document.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::AccessKey => "access_key",
+            SubjectKind::Principal => "principal",
+            SubjectKind::Ip => "ip",
+            SubjectKind::Auto => "auto",
+        }
+    }
+}
+
 /// The `subject` section. When no departure is found, `accounts` and `owner_ranges` are absent
 /// and, for `--auto` without a candidate, the profile fields are null.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,9 +4,11 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use serde_json::{json, Value};
+use cloudcase_model::scope::{
+    Attribution, PermissionChange, ResponderAction, ResponderAttribution,
+};
 
-use super::json::{actor, cand_ref, sv, time};
+use super::common::{actor, cand_ref, sv, time};
 use super::Ctx;
 use crate::scan::{is_resource_policy_change, Cand};
 
@@ -46,9 +48,9 @@ fn names_any(c: &Cand, set: &BTreeSet<String>) -> bool {
 impl<'a> Attributor<'a> {
     /// Builds the attributor from the attacker's identities and resources.
     pub fn new(ctx: &Ctx<'a>, resource_names: Vec<String>) -> Attributor<'a> {
-        let mut attacker_ids: BTreeSet<String> = ctx.att.keys.iter().cloned().collect();
-        attacker_ids.extend(ctx.att.users.iter().cloned());
-        attacker_ids.extend(ctx.att.roles.iter().cloned());
+        let mut attacker_ids: BTreeSet<String> = ctx.attacker.keys.iter().cloned().collect();
+        attacker_ids.extend(ctx.attacker.users.iter().cloned());
+        attacker_ids.extend(ctx.attacker.roles.iter().cloned());
         attacker_ids.extend(resource_names);
         if ctx.subject_is_key() {
             attacker_ids.insert(ctx.subject_key.to_owned());
@@ -58,11 +60,13 @@ impl<'a> Attributor<'a> {
         let responders = ctx
             .attributed
             .iter()
-            .filter(|(c, a)| {
-                !*a && c.read_only != Some(true)
+            .filter(|a| {
+                let c = a.cand;
+                !a.attacker
+                    && c.read_only != Some(true)
                     && (names_any(c, &attacker_ids) || c.ip.as_deref().is_some_and(owner))
             })
-            .filter_map(|(c, _)| c.arn.as_deref())
+            .filter_map(|a| a.cand.arn.as_deref())
             .collect();
         Attributor {
             attacker_ids,
@@ -73,52 +77,65 @@ impl<'a> Attributor<'a> {
     }
 
     /// (attribution, why) of a candidate event.
-    pub fn classify(&self, c: &Cand, is_att: bool) -> (&'static str, &'static str) {
-        if is_att {
-            ("attacker", "")
+    pub fn classify(&self, c: &Cand, is_attacker: bool) -> (Attribution, &'static str) {
+        if is_attacker {
+            (Attribution::Attacker, "")
         } else if names_any(c, &self.attacker_ids) {
-            ("responder", "acts on an attacker identity or resource, from a source not attributed to the attacker")
+            (Attribution::Responder, "acts on an attacker identity or resource, from a source not attributed to the attacker")
         } else if c.ip.as_deref().is_some_and(self.owner) {
-            ("responder", "from an --owner-ip range")
+            (Attribution::Responder, "from an --owner-ip range")
         } else if names_any(c, &self.compromised)
             && c.arn
                 .as_deref()
                 .is_some_and(|a| self.responders.contains(a))
         {
-            ("responder", "acts on the compromised principal; the same principal acted on attacker identities or resources")
+            (Attribution::Responder, "acts on the compromised principal; the same principal acted on attacker identities or resources")
         } else if names_any(c, &self.compromised) {
             (
-                "owner",
+                Attribution::Owner,
                 "changes the compromised principal, from a source not attributed to the attacker",
             )
         } else if c.subject && c.read_only != Some(true) {
-            ("owner", OWNER_USE)
+            (Attribution::Owner, OWNER_USE)
         } else {
-            ("other", "")
+            (Attribution::Other, "")
         }
     }
 }
 
 /// `responder_actions[]` entry when the event is a responder's or owner's change.
-pub(crate) fn responder_action(c: &Cand, attribution: &str, why: &str) -> Option<Value> {
-    let change = matches!(attribution, "responder" | "owner")
-        && why != OWNER_USE
-        && c.read_only != Some(true);
-    change.then(|| {
-        json!({
-            "time": time(c.ptr.ms), "event": &*c.name, "service": &*c.service, "region": &*c.region,
-            "attribution": attribution, "why": why,
-            "by": actor(c), "error": c.error.as_deref(),
-            "refs": cand_ref(c),
-        })
+pub(crate) fn responder_action(
+    c: &Cand,
+    attribution: Attribution,
+    why: &str,
+) -> Option<ResponderAction> {
+    let who = match attribution {
+        Attribution::Responder => ResponderAttribution::Responder,
+        Attribution::Owner => ResponderAttribution::Owner,
+        Attribution::Attacker | Attribution::Other => return None,
+    };
+    if why == OWNER_USE || c.read_only == Some(true) {
+        return None;
+    }
+    Some(ResponderAction {
+        time: time(c.ptr.ms),
+        event: c.name.to_string(),
+        service: c.service.to_string(),
+        region: c.region.to_string(),
+        attribution: who,
+        why: why.to_owned(),
+        by: actor(c),
+        error: c.error.as_deref().map(str::to_owned),
+        refs: cand_ref(c),
     })
 }
 
 /// The permission-change timeline: mutating IAM/Organizations calls and resource-policy changes
 /// in the window, in time order, attributed.
-pub(crate) fn permission_changes(ctx: &Ctx<'_>, who: &Attributor<'_>) -> Vec<Value> {
+pub(crate) fn permission_changes(ctx: &Ctx<'_>, who: &Attributor<'_>) -> Vec<PermissionChange> {
     let mut out = Vec::new();
-    for (c, is_att) in &ctx.attributed {
+    for a in &ctx.attributed {
+        let c = a.cand;
         let perm = (matches!(&*c.service, "iam" | "organizations") && c.read_only != Some(true))
             || is_resource_policy_change(&c.service, &c.name);
         if !perm {
@@ -126,10 +143,16 @@ pub(crate) fn permission_changes(ctx: &Ctx<'_>, who: &Attributor<'_>) -> Vec<Val
         }
         let req = c.req_json();
         let target: Vec<&str> = TARGET_FIELDS.iter().filter_map(|p| sv(&req, p)).collect();
-        out.push(json!({
-            "time": time(c.ptr.ms), "event": &*c.name, "service": &*c.service, "target": target.join(" "),
-            "attribution": who.classify(c, *is_att).0, "by": actor(c), "error": c.error.as_deref(), "refs": cand_ref(c),
-        }));
+        out.push(PermissionChange {
+            time: time(c.ptr.ms),
+            event: c.name.to_string(),
+            service: c.service.to_string(),
+            target: target.join(" "),
+            attribution: who.classify(c, a.attacker).0,
+            by: actor(c),
+            error: c.error.as_deref().map(str::to_owned),
+            refs: cand_ref(c),
+        });
     }
     out
 }

@@ -2,7 +2,7 @@
 //! and everything the attacker left that still exists at the end of the logs — and the plan.
 
 use cloudcase_contain as contain;
-use serde_json::{json, Value};
+use cloudcase_model::scope::{Containment, Plan, RoleOrigin, Unknown};
 
 use super::identities::Identities;
 use super::resources::Resources;
@@ -21,7 +21,7 @@ fn compromised_user(ctx: &Ctx<'_>) -> Option<contain::User> {
     if !ctx.subject_is_key() {
         return None;
     }
-    let deactivated = ctx.p2.cands.iter().any(|c| {
+    let deactivated = ctx.window.cands.iter().any(|c| {
         &*c.name == "UpdateAccessKey" && c.error.is_none() && {
             let req = c.req_json();
             req["accessKeyId"] == ctx.subject_key && req["status"] == "Inactive"
@@ -42,25 +42,24 @@ fn compromised_user(ctx: &Ctx<'_>) -> Option<contain::User> {
 
 fn attacker_users(ids: &Identities) -> Vec<contain::User> {
     let mut out = Vec::new();
-    for (name, u) in ids.users.iter().filter(|(_, u)| u["deleted"].is_null()) {
+    for (name, u) in ids.users.iter().filter(|(_, u)| u.deleted.is_none()) {
         let access_keys = ids
             .keys
             .values()
-            .filter(|k| k["user"] == name.as_str())
+            .filter(|k| k.user == *name)
             .map(|k| contain::AccessKey {
-                id: k["access_key"].as_str().unwrap_or("").to_owned(),
+                id: k.access_key.clone(),
                 status: key_status(
-                    k["status_changes"]
-                        .as_array()
-                        .is_some_and(|a| a.iter().any(|s| s["status"] == "Inactive")),
+                    k.status_changes
+                        .iter()
+                        .any(|s| s.status.as_deref() == Some("Inactive")),
                 ),
             })
             .collect();
-        let admin_policies = u["policies"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| p["policy"].as_str())
+        let admin_policies = u
+            .policies
+            .iter()
+            .map(|p| p.policy.as_str())
             .filter(|p| p.starts_with("arn:") && p.ends_with("AdministratorAccess"))
             .map(str::to_owned)
             .collect();
@@ -68,7 +67,7 @@ fn attacker_users(ids: &Identities) -> Vec<contain::User> {
             name: name.clone(),
             origin: contain::UserOrigin::AttackerCreated,
             access_keys,
-            has_login_profile: !u["login_profile"].is_null(),
+            has_login_profile: u.login_profile.is_some(),
             admin_policies,
         });
     }
@@ -78,21 +77,18 @@ fn attacker_users(ids: &Identities) -> Vec<contain::User> {
 fn attacker_roles(ids: &Identities) -> Vec<contain::Role> {
     ids.roles
         .iter()
-        .filter(|(_, r)| r["deleted"].is_null())
+        .filter(|(_, r)| r.deleted.is_none())
         .map(|(name, r)| contain::Role {
             name: name.clone(),
-            origin: if r["origin"] == "backdoored" {
-                contain::RoleOrigin::Backdoored
-            } else {
-                contain::RoleOrigin::AttackerCreated
+            origin: match r.origin {
+                RoleOrigin::Backdoored => contain::RoleOrigin::Backdoored,
+                RoleOrigin::AttackerCreated => contain::RoleOrigin::AttackerCreated,
             },
-            trust_principals: r["trust"]["principals"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
+            trust_principals: r
+                .trust
+                .as_ref()
+                .map(|t| t.principals.clone())
+                .unwrap_or_default(),
             original_trust_policy: None,
         })
         .collect()
@@ -115,29 +111,38 @@ fn remaining_resources(res: &Resources, f: &mut contain::Findings) {
     f.security_groups = res
         .sg_rules
         .iter()
-        .map(|((id, region), rules)| contain::SecurityGroup {
-            id: id.clone(),
-            region: region.clone(),
+        .map(|(group, rules)| contain::SecurityGroup {
+            id: group.name.clone(),
+            region: group.region.clone(),
             rules: rules.clone(),
         })
         .collect();
     f.key_pairs = res
         .key_pairs
         .iter()
-        .filter(|(_, k)| k["deleted"].is_null())
-        .map(|((name, region), _)| contain::KeyPair {
-            name: name.clone(),
-            region: region.clone(),
+        .filter(|(_, k)| k.deleted.is_none())
+        .map(|(key, _)| contain::KeyPair {
+            name: key.name.clone(),
+            region: key.region.clone(),
         })
         .collect();
-    f.shared_images = res.share_findings.clone();
+    f.shared_images = res
+        .shares
+        .iter()
+        .map(|s| contain::SharedImage {
+            kind: s.image,
+            id: s.share.id.clone(),
+            region: s.share.region.clone(),
+            shared_with: s.share.shared_with.clone(),
+        })
+        .collect();
     f.lambda_functions = res
         .lambdas
         .iter()
-        .filter(|(_, l)| l["deleted"].is_null())
-        .map(|((name, region), _)| contain::LambdaFunction {
-            name: name.clone(),
-            region: region.clone(),
+        .filter(|(_, l)| l.deleted.is_none())
+        .map(|(function, _)| contain::LambdaFunction {
+            name: function.name.clone(),
+            region: function.region.clone(),
         })
         .collect();
 }
@@ -148,8 +153,8 @@ pub(crate) fn build(
     case_id: &str,
     ids: &Identities,
     res: &Resources,
-    unknowns: &mut Vec<Value>,
-) -> Value {
+    unknowns: &mut Vec<Unknown>,
+) -> Containment {
     let mut f = contain::Findings {
         case_id: case_id.to_owned(),
         account_id: ctx.account(),
@@ -161,10 +166,25 @@ pub(crate) fn build(
     f.roles = attacker_roles(ids);
     remaining_resources(res, &mut f);
     match contain::build_plan(&f) {
-        Ok(plan) => json!({"findings": f, "plan": plan, "script": plan.to_shell_script()}),
+        Ok(plan) => Containment {
+            findings: f,
+            plan: Some(Plan::from(&plan)),
+            script: Some(plan.to_shell_script()),
+            error: None,
+        },
         Err(e) => {
-            unknowns.push(json!({"question": "containment plan", "why": format!("the plan could not be built: {e}"), "would_resolve": "review the findings by hand"}));
-            json!({"findings": f, "plan": Value::Null, "error": e.to_string()})
+            unknowns.push(Unknown {
+                question: "containment plan".to_owned(),
+                why: format!("the plan could not be built: {e}"),
+                would_resolve: "review the findings by hand".to_owned(),
+                refs: None,
+            });
+            Containment {
+                findings: f,
+                plan: None,
+                script: None,
+                error: Some(e.to_string()),
+            }
         }
     }
 }

@@ -5,10 +5,10 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::json::sv;
+use super::common::sv;
 use crate::intrusion::Intrusion;
 use crate::net::network_of;
-use crate::scan::{Cand, Pass2, Subject, SESSION_CALLS};
+use crate::scan::{Cand, KeySource, Pass2, Subject, SESSION_CALLS};
 
 /// The attacker's identities and sources, found transitively.
 #[derive(Debug, Default)]
@@ -25,7 +25,7 @@ pub(crate) struct Attacker {
     /// attacker's only from sources the key had not used before the first attacker event.
     compromised: HashSet<String>,
     /// (key, source) pairs of compromised keys seen before the first attacker event.
-    known: HashSet<(String, String)>,
+    known: HashSet<KeySource>,
     /// Whether the subject is an address range (its own events are then the attacker's).
     indicator: bool,
 }
@@ -48,8 +48,7 @@ impl Attacker {
             return self.indicator;
         }
         if let Some(k) = c.key.as_deref().filter(|k| self.compromised.contains(*k)) {
-            return network_of(ip).is_some()
-                && !self.known.contains(&(k.to_owned(), ip.to_owned()));
+            return network_of(ip).is_some() && !self.known.contains(&KeySource::new(k, ip));
         }
         if c.key.as_deref().is_some_and(|k| self.keys.contains(k)) {
             return true;
@@ -108,52 +107,53 @@ impl Attacker {
 
 /// Follows the attacker through the window's candidate events and (key, source) uses.
 pub(crate) fn follow(
-    p2: &Pass2,
-    intr: &Intrusion,
+    window: &Pass2,
+    intrusion: &Intrusion,
     subject: &Subject,
     owner: &dyn Fn(&str) -> bool,
 ) -> Attacker {
     let indicator = matches!(subject, Subject::Ip(_));
-    let mut att = Attacker {
-        ips: intr.attacker_ips.clone(),
+    let mut attacker = Attacker {
+        ips: intrusion.attacker_ips.clone(),
         indicator,
         ..Attacker::default()
     };
     // The subject's own events are attributed by source, not by key: its owner may still use it.
     if indicator {
-        att.compromised = p2
+        attacker.compromised = window
             .key_use
             .keys()
-            .filter(|(k, ip)| k.starts_with("AKIA") && att.ips.contains(&**ip))
-            .map(|(k, _)| k.to_string())
+            .filter(|k| k.key.starts_with("AKIA") && attacker.ips.contains(&*k.ip))
+            .map(|k| k.key.to_string())
             .collect();
-        att.known = p2
+        attacker.known = window
             .key_ip_before
             .iter()
-            .filter(|(k, _)| att.compromised.contains(&**k))
-            .map(|(k, ip)| (k.to_string(), ip.to_string()))
+            .filter(|k| attacker.compromised.contains(&*k.key))
+            .cloned()
             .collect();
     }
     for _ in 0..16 {
         let mut grew = false;
-        for (key, ip) in p2.key_use.keys() {
-            let new_source_of_compromised = att.compromised.contains(&**key)
-                && !att.known.contains(&(key.to_string(), ip.to_string()));
-            if (new_source_of_compromised || att.keys.contains(&**key))
+        for used in window.key_use.keys() {
+            let (key, ip) = (&*used.key, &*used.ip);
+            let new_source_of_compromised =
+                attacker.compromised.contains(key) && !attacker.known.contains(used);
+            if (new_source_of_compromised || attacker.keys.contains(key))
                 && !owner(ip)
                 && network_of(ip).is_some()
             {
-                grew |= att.ips.insert(ip.to_string());
+                grew |= attacker.ips.insert(ip.to_string());
             }
         }
-        for c in &p2.cands {
-            if att.is_attacker(c, owner) {
-                grew |= att.learn(c);
+        for c in &window.cands {
+            if attacker.is_attacker(c, owner) {
+                grew |= attacker.learn(c);
             }
         }
         if !grew {
             break;
         }
     }
-    att
+    attacker
 }

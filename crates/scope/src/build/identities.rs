@@ -3,9 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use cloudcase_model::scope::{
+    AccessKey, Attribution, KeyStatusChange, LoginProfileChange, Occurrence, PolicyGrant, Role,
+    RoleOrigin, Session, SourceUse, User,
+};
 
-use super::json::{actor, cand_ref, sv, time, use_json};
+use super::common::{actor, cand_ref, source_use, sv, time};
 use super::Ctx;
 use crate::policy::trust_principals;
 use crate::scan::{Cand, SESSION_CALLS};
@@ -29,33 +32,46 @@ pub(crate) fn handles(name: &str) -> bool {
     ITEMISED.contains(&name) || SESSION_CALLS.contains(&name)
 }
 
-/// The attacker's identities, keyed by name (JSON objects as documented in the README).
+/// The attacker's identities, keyed by name.
 #[derive(Debug, Default)]
 pub(crate) struct Identities {
     /// Users by name.
-    pub users: BTreeMap<String, Value>,
+    pub users: BTreeMap<String, User>,
     /// Access keys by id.
-    pub keys: BTreeMap<String, Value>,
+    pub keys: BTreeMap<String, AccessKey>,
     /// Roles by name.
-    pub roles: BTreeMap<String, Value>,
+    pub roles: BTreeMap<String, Role>,
     /// Sessions, in time order.
-    pub sessions: Vec<Value>,
+    pub sessions: Vec<Session>,
 }
 
-/// Where a key was used from, in the window.
-fn used_from(ctx: &Ctx<'_>, key: &str) -> Vec<Value> {
-    ctx.p2
+/// Where a key was used from in the window, in order of first use.
+fn used_from(ctx: &Ctx<'_>, key: &str) -> Vec<SourceUse> {
+    if key.is_empty() {
+        return Vec::new();
+    }
+    let mut uses: Vec<_> = ctx
+        .window
         .key_use
         .iter()
-        .filter(|((k, _), _)| !key.is_empty() && **k == *key)
-        .map(|((_, ip), u)| use_json(ip, u))
+        .filter(|(k, _)| *k.key == *key)
+        .collect();
+    uses.sort_by_key(|(k, u)| (u.first.key(), k.ip.clone()));
+    uses.into_iter()
+        .map(|(k, u)| source_use(&k.ip, u))
         .collect()
 }
 
-fn push_to(target: Option<&mut Value>, field: &str, entry: Value) {
-    if let Some(a) = target.and_then(|t| t[field].as_array_mut()) {
-        a.push(entry);
+/// The deletion of an identity or resource by a candidate event.
+pub(crate) fn occurrence(c: &Cand) -> Occurrence {
+    Occurrence {
+        time: time(c.ptr.ms),
+        refs: cand_ref(c),
     }
+}
+
+fn owned(v: Option<&str>) -> Option<String> {
+    v.map(str::to_owned)
 }
 
 impl Identities {
@@ -70,21 +86,45 @@ impl Identities {
 
     fn add(&mut self, ctx: &Ctx<'_>, c: &Cand) {
         let (req, resp) = (c.req_json(), c.resp_json());
-        let r = cand_ref(c);
         let at = time(c.ptr.ms);
         match &*c.name {
             "CreateUser" => {
                 let name = sv(&req, "/userName").unwrap_or("").to_owned();
-                self.users.insert(name.clone(), json!({"name": name, "created": at, "by": actor(c), "arn": sv(&resp, "/user/arn"), "login_profile": Value::Null, "policies": [], "deleted": Value::Null, "refs": r}));
+                let user = User {
+                    name: name.clone(),
+                    arn: owned(sv(&resp, "/user/arn")),
+                    created: at,
+                    by: actor(c),
+                    login_profile: None,
+                    policies: Vec::new(),
+                    deleted: None,
+                    refs: cand_ref(c),
+                    now: None,
+                };
+                self.users.insert(name, user);
             }
             "CreateAccessKey" => {
                 let id = sv(&resp, "/accessKey/accessKeyId").unwrap_or("").to_owned();
                 let user = sv(&req, "/userName").or(c.user.as_deref()).unwrap_or("");
-                self.keys.insert(id.clone(), json!({"access_key": id, "user": user, "created": at, "by": actor(c), "used_from": used_from(ctx, &id), "status_changes": [], "refs": r}));
+                let key = AccessKey {
+                    access_key: id.clone(),
+                    user: user.to_owned(),
+                    created: at,
+                    by: actor(c),
+                    used_from: used_from(ctx, &id),
+                    status_changes: Vec::new(),
+                    refs: cand_ref(c),
+                    now: None,
+                };
+                self.keys.insert(id, key);
             }
             "CreateLoginProfile" | "UpdateLoginProfile" => {
                 if let Some(u) = sv(&req, "/userName").and_then(|n| self.users.get_mut(n)) {
-                    u["login_profile"] = json!({"event": &*c.name, "time": at, "refs": r});
+                    u.login_profile = Some(LoginProfileChange {
+                        event: c.name.to_string(),
+                        time: at,
+                        refs: cand_ref(c),
+                    });
                 }
             }
             "CreateRole" | "UpdateAssumeRolePolicy" => {
@@ -93,58 +133,83 @@ impl Identities {
                     .or(sv(&req, "/policyDocument"))
                     .unwrap_or("");
                 let origin = if &*c.name == "CreateRole" {
-                    "attacker_created"
+                    RoleOrigin::AttackerCreated
                 } else {
-                    "backdoored"
+                    RoleOrigin::Backdoored
                 };
-                self.roles.insert(name.clone(), json!({"name": name, "origin": origin, "time": at, "by": actor(c), "trust": trust_principals(doc), "policies": [], "deleted": Value::Null, "refs": r}));
+                let role = Role {
+                    name: name.clone(),
+                    origin,
+                    time: at,
+                    by: actor(c),
+                    trust: trust_principals(doc),
+                    policies: Vec::new(),
+                    deleted: None,
+                    refs: cand_ref(c),
+                    now: None,
+                };
+                self.roles.insert(name, role);
             }
             "AttachUserPolicy" | "PutUserPolicy" | "AttachRolePolicy" | "PutRolePolicy" => {
-                let pol = sv(&req, "/policyArn")
-                    .or(sv(&req, "/policyName"))
-                    .unwrap_or("");
-                let entry = json!({"policy": pol, "event": &*c.name, "time": at, "refs": r});
-                let user = sv(&req, "/userName").and_then(|n| self.users.get_mut(n));
-                push_to(user, "policies", entry.clone());
-                let role = sv(&req, "/roleName").and_then(|n| self.roles.get_mut(n));
-                push_to(role, "policies", entry);
+                let grant = PolicyGrant {
+                    policy: sv(&req, "/policyArn")
+                        .or(sv(&req, "/policyName"))
+                        .unwrap_or("")
+                        .to_owned(),
+                    event: c.name.to_string(),
+                    time: at,
+                    refs: cand_ref(c),
+                };
+                if let Some(u) = sv(&req, "/userName").and_then(|n| self.users.get_mut(n)) {
+                    u.policies.push(grant.clone());
+                }
+                if let Some(r) = sv(&req, "/roleName").and_then(|n| self.roles.get_mut(n)) {
+                    r.policies.push(grant);
+                }
             }
             n if SESSION_CALLS.contains(&n) => {
                 let key = sv(&resp, "/accessKeyId").unwrap_or("").to_owned();
-                self.sessions.push(json!({
-                    "event": n, "time": at, "by": actor(c),
-                    "role_arn": sv(&req, "/roleArn"),
-                    "role_session_name": sv(&req, "/roleSessionName"),
-                    "source_identity": sv(&req, "/sourceIdentity"),
-                    "federated_name": sv(&req, "/name"),
-                    "session_access_key": if key.is_empty() { Value::Null } else { Value::from(key.clone()) },
-                    "used_from": used_from(ctx, &key),
-                    "refs": r,
-                }));
+                self.sessions.push(Session {
+                    event: n.to_owned(),
+                    time: at,
+                    by: actor(c),
+                    role_arn: owned(sv(&req, "/roleArn")),
+                    role_session_name: owned(sv(&req, "/roleSessionName")),
+                    source_identity: owned(sv(&req, "/sourceIdentity")),
+                    federated_name: owned(sv(&req, "/name")),
+                    used_from: used_from(ctx, &key),
+                    session_access_key: (!key.is_empty()).then_some(key),
+                    refs: cand_ref(c),
+                });
             }
             _ => {}
         }
     }
 
     /// Records a later change to an attacker identity (by anyone): deletion, key status.
-    pub fn apply_lifecycle(&mut self, c: &Cand, attribution: &str) {
+    pub fn apply_lifecycle(&mut self, c: &Cand, attribution: Attribution) {
         let req = c.req_json();
-        let deleted = || json!({"time": time(c.ptr.ms), "refs": cand_ref(c)});
         match &*c.name {
             "DeleteUser" => {
                 if let Some(u) = sv(&req, "/userName").and_then(|n| self.users.get_mut(n)) {
-                    u["deleted"] = deleted();
+                    u.deleted = Some(occurrence(c));
                 }
             }
             "DeleteRole" => {
-                if let Some(u) = sv(&req, "/roleName").and_then(|n| self.roles.get_mut(n)) {
-                    u["deleted"] = deleted();
+                if let Some(r) = sv(&req, "/roleName").and_then(|n| self.roles.get_mut(n)) {
+                    r.deleted = Some(occurrence(c));
                 }
             }
             "UpdateAccessKey" | "DeleteAccessKey" => {
-                let key = sv(&req, "/accessKeyId").and_then(|n| self.keys.get_mut(n));
-                let entry = json!({"event": &*c.name, "status": sv(&req, "/status"), "time": time(c.ptr.ms), "by": attribution, "refs": cand_ref(c)});
-                push_to(key, "status_changes", entry);
+                if let Some(k) = sv(&req, "/accessKeyId").and_then(|n| self.keys.get_mut(n)) {
+                    k.status_changes.push(KeyStatusChange {
+                        event: c.name.to_string(),
+                        status: owned(sv(&req, "/status")),
+                        time: time(c.ptr.ms),
+                        by: attribution,
+                        refs: cand_ref(c),
+                    });
+                }
             }
             _ => {}
         }

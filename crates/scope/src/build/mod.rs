@@ -3,11 +3,11 @@
 //! document is then built by its own module.
 
 mod attribution;
+mod common;
 mod containment;
 mod coverage;
 mod follow;
 mod identities;
-mod json;
 mod narrative;
 mod quiet;
 mod resources;
@@ -15,11 +15,14 @@ mod stores;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use cloudcase_model::scope::{
+    AutoRank, Compromised, Cost, Coverage, Identities as IdentitiesSection, RecordRef, ScopeResult,
+    Unknown,
+};
 use cloudcase_pricing::{estimate, PriceTable};
-use serde_json::{json, Value};
 
-pub use json::{reference, time};
-pub use quiet::no_departure;
+pub use common::{reference, time};
+pub use quiet::{no_departure, ProfileRef};
 
 use crate::intrusion::Intrusion;
 use crate::scan::{Cand, Pass1, Pass2, Profile, Subject, Use};
@@ -37,14 +40,14 @@ pub struct Inputs<'a> {
     pub subject_key: &'a str,
     /// Its profile.
     pub profile: &'a Profile,
-    /// Pass 1.
-    pub p1: &'a Pass1,
+    /// Pass 1: the subject's history.
+    pub history: &'a Pass1,
     /// The first attacker event.
-    pub intr: &'a Intrusion,
+    pub intrusion: &'a Intrusion,
     /// `--auto` ranking.
-    pub ranking: Vec<Value>,
-    /// Pass 2.
-    pub p2: Pass2,
+    pub ranking: Vec<AutoRank>,
+    /// Pass 2: the attacker window.
+    pub window: Pass2,
     /// Whether an address is the owner's.
     pub owner: &'a dyn Fn(&str) -> bool,
     /// `--owner-ip` ranges.
@@ -53,18 +56,26 @@ pub struct Inputs<'a> {
     pub case_id: &'a str,
 }
 
+/// A candidate event of the window, with whether it is the attacker's.
+pub(crate) struct Attributed<'a> {
+    /// The event.
+    cand: &'a Cand,
+    /// Whether it is the attacker's.
+    attacker: bool,
+}
+
 /// What every section reads: the passes, the attacker as followed, each candidate's attribution.
 pub(crate) struct Ctx<'a> {
     subject: &'a Subject,
     subject_key: &'a str,
     profile: &'a Profile,
-    p1: &'a Pass1,
-    p2: &'a Pass2,
-    intr: &'a Intrusion,
+    history: &'a Pass1,
+    window: &'a Pass2,
+    intrusion: &'a Intrusion,
     owner: &'a dyn Fn(&str) -> bool,
-    att: Attacker,
+    attacker: Attacker,
     /// Candidate events in order, with whether each is the attacker's.
-    attributed: Vec<(&'a Cand, bool)>,
+    attributed: Vec<Attributed<'a>>,
     /// The first attacker event, ms.
     t0: i64,
     /// The last event of the inputs, ms.
@@ -76,8 +87,8 @@ impl<'a> Ctx<'a> {
     fn attacker_events(&self) -> impl Iterator<Item = &'a Cand> + '_ {
         self.attributed
             .iter()
-            .filter(|(c, a)| *a && c.error.is_none())
-            .map(|(c, _)| *c)
+            .filter(|a| a.attacker && a.cand.error.is_none())
+            .map(|a| a.cand)
     }
 
     /// Whether the subject is one long-term key (given, or chosen by `--auto`).
@@ -102,7 +113,7 @@ impl<'a> Ctx<'a> {
             .first()
             .map(|a| a.to_string())
             .or_else(|| {
-                self.p2
+                self.window
                     .cands
                     .first()
                     .and_then(|c| c.caller_account.as_deref().map(str::to_owned))
@@ -110,16 +121,22 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default()
     }
 
-    /// Every address attributed to the attacker, with its use in the window.
+    /// Every address attributed to the attacker, with its use in the window (uses of several
+    /// keys from one address merged in order of first use).
     fn attacker_sources(&self) -> BTreeMap<String, Use> {
+        let mut uses: Vec<_> = self
+            .window
+            .key_use
+            .iter()
+            .filter(|(k, _)| self.attacker.ips.contains(&*k.ip))
+            .collect();
+        uses.sort_by_key(|(k, u)| (u.first.key(), (*k).clone()));
         let mut by_ip: BTreeMap<String, Use> = BTreeMap::new();
-        for ((_, ip), u) in &self.p2.key_use {
-            if self.att.ips.contains(&**ip) {
-                match by_ip.get_mut(&**ip) {
-                    Some(x) => json::merge_use(x, u),
-                    None => {
-                        by_ip.insert(ip.to_string(), u.clone());
-                    }
+        for (k, u) in uses {
+            match by_ip.get_mut(&*k.ip) {
+                Some(x) => common::merge_use(x, u),
+                None => {
+                    by_ip.insert(k.ip.to_string(), u.clone());
                 }
             }
         }
@@ -128,39 +145,42 @@ impl<'a> Ctx<'a> {
 }
 
 /// Builds the scope document.
-pub fn build(inp: Inputs<'_>) -> Value {
-    let p2 = inp.p2;
-    let att = follow::follow(&p2, inp.intr, inp.subject, inp.owner);
-    let attributed = p2
+pub fn build(inp: Inputs<'_>) -> ScopeResult {
+    let window = inp.window;
+    let attacker = follow::follow(&window, inp.intrusion, inp.subject, inp.owner);
+    let attributed = window
         .cands
         .iter()
-        .map(|c| (c, att.is_attacker(c, inp.owner)))
+        .map(|cand| Attributed {
+            cand,
+            attacker: attacker.is_attacker(cand, inp.owner),
+        })
         .collect();
-    let t0 = inp.intr.first.ms;
+    let t0 = inp.intrusion.first.ms;
     let ctx = Ctx {
         subject: inp.subject,
         subject_key: inp.subject_key,
         profile: inp.profile,
-        p1: inp.p1,
-        p2: &p2,
-        intr: inp.intr,
+        history: inp.history,
+        window: &window,
+        intrusion: inp.intrusion,
         owner: inp.owner,
-        att,
+        attacker,
         attributed,
         t0,
-        end_ms: inp.p1.span.map_or(t0, |s| s.1),
+        end_ms: inp.history.span.map_or(t0, |s| s.1),
     };
     let mut ids = Identities::collect(&ctx);
     let mut res = Resources::collect(&ctx);
     let who = Attributor::new(&ctx, res.names());
     let mut responder_actions = Vec::new();
-    for (c, is_att) in &ctx.attributed {
-        let (attribution, why) = who.classify(c, *is_att);
-        if c.error.is_none() {
-            ids.apply_lifecycle(c, attribution);
-            res.apply_lifecycle(c, attribution);
+    for a in &ctx.attributed {
+        let (attribution, why) = who.classify(a.cand, a.attacker);
+        if a.cand.error.is_none() {
+            ids.apply_lifecycle(a.cand, attribution);
+            res.apply_lifecycle(a.cand, attribution);
         }
-        responder_actions.extend(attribution::responder_action(c, attribution, why));
+        responder_actions.extend(attribution::responder_action(a.cand, attribution, why));
     }
     let permission_changes = attribution::permission_changes(&ctx, &who);
     let (runs, resources) = res.finish();
@@ -169,60 +189,76 @@ pub fn build(inp: Inputs<'_>) -> Value {
     let data_access = stores::verdicts(&ctx, &res.shares, &mut unknowns);
     let listed = listed_buckets(&ctx);
     if !listed.is_empty() {
-        unknowns.push(json!({
-            "question": "which buckets the attacker saw",
-            "why": "the attacker called ListBuckets; CloudTrail does not log the names it returned, so buckets never named in an event are not listed under data_access",
-            "would_resolve": "an inventory of the account's buckets, each checked against S3 data events or server access logs",
-            "refs": listed,
-        }));
+        unknowns.push(Unknown {
+            question: "which buckets the attacker saw".to_owned(),
+            why: "the attacker called ListBuckets; CloudTrail does not log the names it returned, so buckets never named in an event are not listed under data_access".to_owned(),
+            would_resolve: "an inventory of the account's buckets, each checked against S3 data events or server access logs".to_owned(),
+            refs: Some(listed),
+        });
     }
     unknowns.extend(cost_unknowns(&cost, &runs));
     let containment = containment::build(&ctx, inp.case_id, &ids, &res, &mut unknowns);
     let by_ip = ctx.attacker_sources();
-    let activity = p2
+    let span = inp.history.span.unwrap_or((t0, t0));
+    let activity = window
         .activity
-        .build(inp.p1.span.unwrap_or((t0, t0)), &|k, ip| {
-            ctx.att.uses(k, ip, ctx.owner)
-        });
-    json!({
-        "subject": narrative::subject(&ctx, inp.ranking, inp.owner_ranges),
-        "intrusion": narrative::intrusion(&ctx, &by_ip),
-        "attacker_sources": by_ip.iter().map(|(ip, u)| json::use_json(ip, u)).collect::<Vec<_>>(),
-        "identities": {
-            "compromised": {"subject": ctx.subject_key, "principals": ctx.profile.arns.iter().map(|s| &**s).collect::<Vec<_>>()},
-            "users": ids.users.into_values().collect::<Vec<_>>(),
-            "access_keys": ids.keys.into_values().collect::<Vec<_>>(),
-            "roles": ids.roles.into_values().collect::<Vec<_>>(),
-            "attacker_access_keys": ctx.att.keys.iter().collect::<BTreeSet<_>>(),
+        .build(span, &|k, ip| ctx.attacker.uses(k, ip, ctx.owner));
+    ScopeResult {
+        subject: narrative::subject(&ctx, inp.ranking, inp.owner_ranges),
+        intrusion: narrative::intrusion(&ctx, &by_ip),
+        attacker_sources: by_ip
+            .iter()
+            .map(|(ip, u)| common::source_use(ip, u))
+            .collect(),
+        identities: IdentitiesSection {
+            compromised: Some(Compromised {
+                subject: ctx.subject_key.to_owned(),
+                principals: narrative::strings(&ctx.profile.arns),
+                now: None,
+            }),
+            users: ids.users.into_values().collect(),
+            access_keys: ids.keys.into_values().collect(),
+            roles: ids.roles.into_values().collect(),
+            attacker_access_keys: ctx
+                .attacker
+                .keys
+                .iter()
+                .cloned()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
         },
-        "sessions": ids.sessions,
-        "permission_changes": permission_changes,
-        "resources": resources,
-        "responder_actions": responder_actions,
-        "data_access": data_access,
-        "coverage": coverage::build(&ctx),
-        "cost": cost,
-        "containment": containment,
-        "activity": activity,
-        "unknowns": unknowns,
-    })
+        sessions: ids.sessions,
+        permission_changes,
+        resources,
+        responder_actions,
+        data_access,
+        coverage: Coverage::Window(Box::new(coverage::build(&ctx))),
+        cost: Some(Cost::from(&cost)),
+        containment: Some(containment),
+        activity: Some(activity),
+        unknowns,
+    }
 }
 
-/// References of the attacker's `ListBuckets` calls.
-fn listed_buckets(ctx: &Ctx<'_>) -> Vec<Value> {
-    ctx.p2
+/// References of the attacker's `ListBuckets` calls, in time order.
+fn listed_buckets(ctx: &Ctx<'_>) -> Vec<RecordRef> {
+    let mut firsts: Vec<_> = ctx
+        .window
         .list_buckets
         .iter()
-        .filter(|((k, ip), _)| ctx.att.uses(k, ip, ctx.owner))
-        .map(|(_, u)| reference(&u.first))
-        .collect()
+        .filter(|(k, _)| ctx.attacker.uses(&k.key, &k.ip, ctx.owner))
+        .map(|(_, u)| &u.first)
+        .collect();
+    firsts.sort_by_key(|p| p.key());
+    firsts.into_iter().map(reference).collect()
 }
 
 /// Unknowns about the cost: unpriced runs, instances still running at the end of the logs.
 fn cost_unknowns(
     cost: &cloudcase_pricing::CostEstimate,
     runs: &[cloudcase_pricing::InstanceRun],
-) -> Vec<Value> {
+) -> Vec<Unknown> {
     let mut out = Vec::new();
     if cost.unpriced_runs > 0 {
         let missing: BTreeSet<String> = cost
@@ -231,10 +267,24 @@ fn cost_unknowns(
             .filter(|i| i.cost_usd.is_none())
             .map(|i| format!("{} in {}", i.instance_type, i.region))
             .collect();
-        out.push(json!({"question": "cost of instance runs without a list price", "why": format!("{} run(s) not priced (no price in the table for {}): the total is a lower bound", cost.unpriced_runs, missing.into_iter().collect::<Vec<_>>().join(", ")), "would_resolve": "refresh the price table with cloudcase-pricing-update from AWS's offer files, or the billing console"}));
+        out.push(Unknown {
+            question: "cost of instance runs without a list price".to_owned(),
+            why: format!(
+                "{} run(s) not priced (no price in the table for {}): the total is a lower bound",
+                cost.unpriced_runs,
+                missing.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+            would_resolve: "refresh the price table with cloudcase-pricing-update from AWS's offer files, or the billing console".to_owned(),
+            refs: None,
+        });
     }
     if runs.iter().any(|r| r.end.is_none()) {
-        out.push(json!({"question": "total cost of instances still running", "why": "the logs end while some attacker instances run: cost is counted to the end of the logs", "would_resolve": "the billing console or Cost Explorer"}));
+        out.push(Unknown {
+            question: "total cost of instances still running".to_owned(),
+            why: "the logs end while some attacker instances run: cost is counted to the end of the logs".to_owned(),
+            would_resolve: "the billing console or Cost Explorer".to_owned(),
+            refs: None,
+        });
     }
     out
 }

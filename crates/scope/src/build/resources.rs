@@ -5,10 +5,15 @@
 use std::collections::BTreeMap;
 
 use cloudcase_contain as contain;
+use cloudcase_model::scope::{
+    Attribution, Instance, KeyPair, LambdaFunction, Resource, SecurityGroupIngress, Share,
+    SpotRequest, StateChange,
+};
 use cloudcase_pricing::InstanceRun;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::json::{actor, cand_ref, reference, strings_at, sv, time};
+use super::common::{actor, cand_ref, reference, strings_at, sv, time};
+use super::identities::occurrence;
 use super::Ctx;
 use crate::scan::{Cand, Ptr};
 
@@ -30,20 +35,30 @@ pub(crate) fn handles(name: &str) -> bool {
     ITEMISED.contains(&name) || name.starts_with("CreateFunction")
 }
 
+/// A later state change of an attacker instance.
+#[derive(Debug)]
+struct InstanceChange {
+    /// The event name.
+    event: String,
+    /// Who made it.
+    by: Attribution,
+    /// Its record.
+    ptr: Ptr,
+}
+
 /// One attacker instance as launched, with later state changes.
 #[derive(Debug)]
 pub(crate) struct InstanceRec {
     /// Instance id.
     pub id: String,
     region: String,
-    itype: String,
+    instance_type: String,
     image: Option<String>,
     key_name: Option<String>,
     /// Security groups at launch.
     pub groups: Vec<String>,
     launch: Ptr,
-    /// (ms, event name, attribution, ptr) of later state changes.
-    changes: Vec<(i64, String, &'static str, Ptr)>,
+    changes: Vec<InstanceChange>,
 }
 
 impl InstanceRec {
@@ -54,8 +69,36 @@ impl InstanceRec {
 
     /// Whether it was terminated in the logs.
     pub fn terminated(&self) -> bool {
-        self.changes.iter().any(|c| c.1 == "TerminateInstances")
+        self.changes.iter().any(|c| c.event == "TerminateInstances")
     }
+}
+
+/// A snapshot or AMI share, with which of the two it is.
+#[derive(Debug, Clone)]
+pub(crate) struct ShareRec {
+    /// Snapshot or AMI.
+    pub image: contain::ImageKind,
+    /// The document entry.
+    pub share: Share,
+}
+
+impl ShareRec {
+    /// The resource entry.
+    fn resource(&self) -> Resource {
+        match self.image {
+            contain::ImageKind::Snapshot => Resource::SnapshotShare(self.share.clone()),
+            contain::ImageKind::Ami => Resource::AmiShare(self.share.clone()),
+        }
+    }
+}
+
+/// A key pair or function key: (name, region).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct NameInRegion {
+    /// Name.
+    pub name: String,
+    /// Region.
+    pub region: String,
 }
 
 /// The attacker's resources, as collected.
@@ -64,23 +107,20 @@ pub(crate) struct Resources {
     /// Instances by id.
     pub instances: BTreeMap<String, InstanceRec>,
     /// Spot requests and fleets.
-    spot: Vec<Value>,
+    spot: Vec<SpotRequest>,
     /// Security-group openings, in time order.
-    sg_openings: Vec<Value>,
-    /// Rules opened per (group, region), for containment.
-    pub sg_rules: BTreeMap<(String, String), Vec<contain::IngressRule>>,
-    /// Key pairs by (name, region).
-    pub key_pairs: BTreeMap<(String, String), Value>,
+    sg_openings: Vec<SecurityGroupIngress>,
+    /// Rules opened per group, for containment.
+    pub sg_rules: BTreeMap<NameInRegion, Vec<contain::IngressRule>>,
+    /// Key pairs.
+    pub key_pairs: BTreeMap<NameInRegion, KeyPair>,
     /// Snapshot and AMI shares.
-    pub shares: Vec<Value>,
-    /// The same shares, for containment.
-    pub share_findings: Vec<contain::SharedImage>,
-    /// Lambda functions by (name, region).
-    pub lambdas: BTreeMap<(String, String), Value>,
+    pub shares: Vec<ShareRec>,
+    /// Lambda functions.
+    pub lambdas: BTreeMap<NameInRegion, LambdaFunction>,
 }
 
-/// The value of the first of `keys` present in the instance item, else at `fallback` in the
-/// request.
+/// The value of `key` in the instance item, else at `fallback` in the request.
 fn item_or_req(item: &Value, key: &str, req: &Value, fallback: &str) -> Option<String> {
     item.get(key)
         .and_then(Value::as_str)
@@ -114,6 +154,13 @@ fn ingress_rules(req: &Value) -> Vec<contain::IngressRule> {
     rules
 }
 
+fn in_region(name: &str, c: &Cand) -> NameInRegion {
+    NameInRegion {
+        name: name.to_owned(),
+        region: c.region.to_string(),
+    }
+}
+
 impl Resources {
     /// Collects the resources from the attacker's successful events.
     pub fn collect(ctx: &Ctx<'_>) -> Resources {
@@ -127,29 +174,54 @@ impl Resources {
     fn add(&mut self, c: &Cand) {
         let (req, resp) = (c.req_json(), c.resp_json());
         let at = time(c.ptr.ms);
-        let region = c.region.to_string();
         match &*c.name {
             "RunInstances" => self.add_launch(c, &req, &resp),
             "RequestSpotInstances" | "RequestSpotFleet" | "CreateFleet" => {
                 self.add_spot(c, &req, &resp)
             }
             "AuthorizeSecurityGroupIngress" => {
-                let gid = sv(&req, "/groupId").unwrap_or("").to_owned();
+                let group_id = sv(&req, "/groupId").unwrap_or("");
                 let rules = ingress_rules(&req);
-                self.sg_openings.push(json!({"kind": "security_group_ingress", "group_id": gid, "region": region, "time": at, "by": actor(c), "rules": rules, "refs": cand_ref(c)}));
                 self.sg_rules
-                    .entry((gid, region))
+                    .entry(in_region(group_id, c))
                     .or_default()
-                    .extend(rules);
+                    .extend(rules.iter().cloned());
+                self.sg_openings.push(SecurityGroupIngress {
+                    group_id: group_id.to_owned(),
+                    region: c.region.to_string(),
+                    time: at,
+                    by: actor(c),
+                    rules,
+                    refs: cand_ref(c),
+                    exists_now: None,
+                });
             }
             "ImportKeyPair" | "CreateKeyPair" => {
-                let name = sv(&req, "/keyName").unwrap_or("").to_owned();
-                self.key_pairs.insert((name.clone(), region.clone()), json!({"kind": "key_pair", "name": name, "region": region, "event": &*c.name, "time": at, "deleted": Value::Null, "refs": cand_ref(c)}));
+                let name = sv(&req, "/keyName").unwrap_or("");
+                let pair = KeyPair {
+                    name: name.to_owned(),
+                    region: c.region.to_string(),
+                    event: c.name.to_string(),
+                    time: at,
+                    deleted: None,
+                    refs: cand_ref(c),
+                    exists_now: None,
+                };
+                self.key_pairs.insert(in_region(name, c), pair);
             }
             "ModifySnapshotAttribute" | "ModifyImageAttribute" => self.add_share(c, &req),
             n if n.starts_with("CreateFunction") => {
-                let name = sv(&req, "/functionName").unwrap_or("").to_owned();
-                self.lambdas.insert((name.clone(), region.clone()), json!({"kind": "lambda_function", "name": name, "region": region, "time": at, "by": actor(c), "deleted": Value::Null, "refs": cand_ref(c)}));
+                let name = sv(&req, "/functionName").unwrap_or("");
+                let function = LambdaFunction {
+                    name: name.to_owned(),
+                    region: c.region.to_string(),
+                    time: at,
+                    by: actor(c),
+                    deleted: None,
+                    refs: cand_ref(c),
+                    exists_now: None,
+                };
+                self.lambdas.insert(in_region(name, c), function);
             }
             _ => {}
         }
@@ -172,7 +244,7 @@ impl Resources {
                 InstanceRec {
                     id: id.to_owned(),
                     region: c.region.to_string(),
-                    itype: item_or_req(it, "instanceType", req, "/instanceType")
+                    instance_type: item_or_req(it, "instanceType", req, "/instanceType")
                         .unwrap_or_default(),
                     image: item_or_req(it, "imageId", req, "/instancesSet/items/0/imageId"),
                     key_name: item_or_req(it, "keyName", req, "/instancesSet/items/0/keyName"),
@@ -222,11 +294,19 @@ impl Resources {
                 req.pointer("/targetCapacitySpecification/totalTargetCapacity")
                     .and_then(Value::as_i64)
             });
-        self.spot.push(json!({
-            "kind": "spot_request", "event": &*c.name, "request_ids": ids, "region": &*c.region,
-            "instance_type": itype, "count": count, "spot_price": sv(req, "/spotPrice"),
-            "time": time(c.ptr.ms), "by": actor(c), "cancelled": Value::Null, "refs": cand_ref(c),
-        }));
+        self.spot.push(SpotRequest {
+            event: c.name.to_string(),
+            request_ids: ids,
+            region: c.region.to_string(),
+            instance_type: itype.map(str::to_owned),
+            count,
+            spot_price: sv(req, "/spotPrice").map(str::to_owned),
+            time: time(c.ptr.ms),
+            by: actor(c),
+            cancelled: None,
+            refs: cand_ref(c),
+            exists_now: None,
+        });
     }
 
     fn add_share(&mut self, c: &Cand, req: &Value) {
@@ -250,57 +330,57 @@ impl Resources {
         if with.is_empty() {
             return;
         }
-        let kind_name = if snapshot {
-            "snapshot_share"
-        } else {
-            "ami_share"
-        };
-        self.shares.push(json!({"kind": kind_name, "id": id, "region": &*c.region, "shared_with": with, "time": time(c.ptr.ms), "by": actor(c), "refs": cand_ref(c)}));
-        self.share_findings.push(contain::SharedImage {
-            kind,
-            id,
-            region: c.region.to_string(),
-            shared_with: with,
+        self.shares.push(ShareRec {
+            image: kind,
+            share: Share {
+                id,
+                region: c.region.to_string(),
+                shared_with: with,
+                time: time(c.ptr.ms),
+                by: actor(c),
+                refs: cand_ref(c),
+                exists_now: None,
+            },
         });
     }
 
     /// Records a later change to an attacker resource (by anyone).
-    pub fn apply_lifecycle(&mut self, c: &Cand, attribution: &'static str) {
+    pub fn apply_lifecycle(&mut self, c: &Cand, attribution: Attribution) {
         let req = c.req_json();
-        let region = c.region.to_string();
-        let deleted = || json!({"time": time(c.ptr.ms), "refs": cand_ref(c)});
         match &*c.name {
             "TerminateInstances" | "StopInstances" | "StartInstances" => {
                 for id in strings_at(&req, "/instancesSet/items", "instanceId") {
                     if let Some(i) = self.instances.get_mut(&id) {
-                        i.changes
-                            .push((c.ptr.ms, c.name.to_string(), attribution, c.ptr.clone()));
+                        i.changes.push(InstanceChange {
+                            event: c.name.to_string(),
+                            by: attribution,
+                            ptr: c.ptr.clone(),
+                        });
                     }
                 }
             }
             "DeleteKeyPair" => {
-                let name = sv(&req, "/keyName").unwrap_or("").to_owned();
-                if let Some(k) = self.key_pairs.get_mut(&(name, region)) {
-                    k["deleted"] = deleted();
+                let name = sv(&req, "/keyName").unwrap_or("");
+                if let Some(k) = self.key_pairs.get_mut(&in_region(name, c)) {
+                    k.deleted = Some(occurrence(c));
                 }
             }
             "CancelSpotInstanceRequests" | "CancelSpotFleetRequests" | "DeleteFleets" => {
                 let text = &c.req;
                 for s in &mut self.spot {
-                    let named = s["request_ids"].as_array().is_some_and(|ids| {
-                        ids.iter()
-                            .filter_map(Value::as_str)
-                            .any(|id| text.contains(&format!("\"{id}\"")))
-                    });
-                    if named && s["cancelled"].is_null() {
-                        s["cancelled"] = deleted();
+                    let named = s
+                        .request_ids
+                        .iter()
+                        .any(|id| text.contains(&format!("\"{id}\"")));
+                    if named && s.cancelled.is_none() {
+                        s.cancelled = Some(occurrence(c));
                     }
                 }
             }
             n if n.starts_with("DeleteFunction") => {
-                let name = sv(&req, "/functionName").unwrap_or("").to_owned();
-                if let Some(k) = self.lambdas.get_mut(&(name, region)) {
-                    k["deleted"] = deleted();
+                let name = sv(&req, "/functionName").unwrap_or("");
+                if let Some(f) = self.lambdas.get_mut(&in_region(name, c)) {
+                    f.deleted = Some(occurrence(c));
                 }
             }
             _ => {}
@@ -310,67 +390,86 @@ impl Resources {
     /// Names of every attacker resource (for attributing later changes that name them).
     pub fn names(&self) -> Vec<String> {
         let mut v: Vec<String> = self.instances.keys().cloned().collect();
-        v.extend(self.sg_rules.keys().map(|(g, _)| g.clone()));
-        v.extend(self.key_pairs.keys().map(|(k, _)| k.clone()));
+        v.extend(self.sg_rules.keys().map(|g| g.name.clone()));
+        v.extend(self.key_pairs.keys().map(|k| k.name.clone()));
         v
     }
 
     /// The instance runs (launch or start to stop, terminate or the end of the logs) and the
     /// resource list of the document.
-    pub fn finish(&mut self) -> (Vec<InstanceRun>, Vec<Value>) {
+    pub fn finish(&mut self) -> (Vec<InstanceRun>, Vec<Resource>) {
         let mut runs = Vec::new();
         let mut out = Vec::new();
         for i in self.instances.values_mut() {
-            i.changes.sort_by_key(|c| c.3.key());
-            out.push(instance_json(i, &mut runs));
+            i.changes.sort_by_key(|c| c.ptr.key());
+            out.push(Resource::Instance(instance_entry(i, &mut runs)));
         }
-        out.append(&mut self.spot);
-        out.append(&mut self.sg_openings);
-        out.extend(self.key_pairs.values().cloned());
-        out.extend(self.shares.iter().cloned());
-        out.extend(self.lambdas.values().cloned());
+        out.extend(self.spot.drain(..).map(Resource::SpotRequest));
+        out.extend(
+            self.sg_openings
+                .drain(..)
+                .map(Resource::SecurityGroupIngress),
+        );
+        out.extend(self.key_pairs.values().cloned().map(Resource::KeyPair));
+        out.extend(self.shares.iter().map(ShareRec::resource));
+        out.extend(self.lambdas.values().cloned().map(Resource::LambdaFunction));
         (runs, out)
     }
 }
 
 /// One instance's document entry; pushes its runs.
-fn instance_json(i: &InstanceRec, runs: &mut Vec<InstanceRun>) -> Value {
+fn instance_entry(i: &InstanceRec, runs: &mut Vec<InstanceRun>) -> Instance {
     let mut start = Some(i.launch.ms);
     let (mut terminated, mut stopped) = (None, None);
     let run = |start: i64, end: Option<i64>| InstanceRun {
         instance_id: i.id.clone(),
         region: i.region.clone(),
-        instance_type: i.itype.clone(),
+        instance_type: i.instance_type.clone(),
         start,
         end,
     };
     let mut state_changes = Vec::new();
-    for (ms, name, who, p) in &i.changes {
-        state_changes
-            .push(json!({"event": name, "time": time(*ms), "by": who, "refs": [reference(p)]}));
-        if matches!(name.as_str(), "StopInstances" | "TerminateInstances") {
+    for change in &i.changes {
+        let ms = change.ptr.ms;
+        state_changes.push(StateChange {
+            event: change.event.clone(),
+            time: time(ms),
+            by: change.by,
+            refs: vec![reference(&change.ptr)],
+        });
+        if matches!(
+            change.event.as_str(),
+            "StopInstances" | "TerminateInstances"
+        ) {
             if let Some(s) = start.take() {
-                runs.push(run(s, Some(*ms)));
+                runs.push(run(s, Some(ms)));
             }
-            if name == "TerminateInstances" {
-                terminated.get_or_insert(*ms);
+            if change.event == "TerminateInstances" {
+                terminated.get_or_insert(ms);
             } else {
-                stopped = Some(*ms);
+                stopped = Some(ms);
             }
         } else if start.is_none() && terminated.is_none() {
-            start = Some(*ms);
+            start = Some(ms);
             stopped = None;
         }
     }
     if let (Some(s), None) = (start, terminated) {
         runs.push(run(s, None));
     }
-    json!({
-        "kind": "instance", "instance_id": i.id, "region": i.region, "instance_type": i.itype,
-        "image_id": i.image, "key_name": i.key_name, "security_groups": i.groups,
-        "launched": time(i.launch.ms), "stopped": stopped.map(time), "terminated": terminated.map(time),
-        "exists_at_end_of_logs": terminated.is_none(),
-        "state_changes": state_changes,
-        "refs": [reference(&i.launch)],
-    })
+    Instance {
+        instance_id: i.id.clone(),
+        region: i.region.clone(),
+        instance_type: i.instance_type.clone(),
+        image_id: i.image.clone(),
+        key_name: i.key_name.clone(),
+        security_groups: i.groups.clone(),
+        launched: time(i.launch.ms),
+        stopped: stopped.map(time),
+        terminated: terminated.map(time),
+        exists_at_end_of_logs: terminated.is_none(),
+        state_changes,
+        refs: vec![reference(&i.launch)],
+        exists_now: None,
+    }
 }

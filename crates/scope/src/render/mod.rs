@@ -1,17 +1,31 @@
-//! Human summaries of the scope document: a terminal table and Markdown.
+//! Human summaries of the scope document: a terminal table and Markdown, times in the reader's
+//! time zone.
 
+use cloudcase_event::EventTime;
+use cloudcase_model::scope::ScopeResult;
 use cloudcase_util::escape::markdown;
 use cloudcase_util::sanitize::terminal_safe;
-use serde_json::Value;
+use jiff::tz::TimeZone;
 
 mod sections;
 
 use sections::{sections, Section};
 
-/// Terminal text: every value made terminal-safe.
-pub fn table(doc: &Value) -> String {
+/// A document time (RFC 3339 UTC) in `tz`; anything else as it is.
+fn localize(s: &str, tz: &TimeZone) -> String {
+    if s.len() >= 20 && s.ends_with('Z') && s.as_bytes().get(10) == Some(&b'T') {
+        if let Ok(t) = EventTime::parse(s) {
+            return t.to_zoned_string(tz);
+        }
+    }
+    s.to_owned()
+}
+
+/// Terminal text: every value made terminal-safe, times in `tz`.
+pub fn table(doc: &ScopeResult, tz: &TimeZone) -> String {
+    let local = |s: &str| localize(s, tz);
     let mut out = String::new();
-    for Section { title, rows } in sections(doc) {
+    for Section { title, rows } in sections(doc, &local) {
         out.push_str(&format!("== {title}\n"));
         if rows.is_empty() {
             out.push_str("  (none)\n");
@@ -25,10 +39,11 @@ pub fn table(doc: &Value) -> String {
     out
 }
 
-/// Markdown: every value escaped.
-pub fn markdown_doc(doc: &Value) -> String {
+/// Markdown: every value escaped, times in `tz`.
+pub fn markdown_doc(doc: &ScopeResult, tz: &TimeZone) -> String {
+    let local = |s: &str| localize(s, tz);
     let mut out = String::from("# Scope\n\n");
-    for Section { title, rows } in sections(doc) {
+    for Section { title, rows } in sections(doc, &local) {
         out.push_str(&format!("## {}\n\n", markdown(title)));
         if rows.is_empty() {
             out.push_str("(none)\n\n");

@@ -1,7 +1,10 @@
 //! The summary both human renderers share: the scope document cut into titled sections of
 //! rows of cells, one builder per section, so each section can be read (and changed) alone.
 
-use serde_json::Value;
+use cloudcase_model::scope::{
+    AccessKey, Intrusion, Resource, Role, ScopeResult, Session, SourceUse, User,
+};
+use serde::Serialize;
 
 /// One titled part of the summary: its rows, each a list of cells (plain text, not escaped;
 /// the renderer escapes them for its medium).
@@ -12,9 +15,12 @@ pub(crate) struct Section {
     pub rows: Vec<Vec<String>>,
 }
 
+/// How times are shown: RFC 3339 UTC strings in, the reader's time zone out.
+pub(crate) type Local<'a> = &'a dyn Fn(&str) -> String;
+
 /// Builds one section from the scope document, or `None` when it is left out entirely
 /// (only the `--auto` ranking is optional).
-type Builder = fn(&Value) -> Option<Section>;
+type Builder = fn(&ScopeResult, Local<'_>) -> Option<Section>;
 
 /// The sections in the order they are printed.
 const BUILDERS: &[Builder] = &[
@@ -32,60 +38,66 @@ const BUILDERS: &[Builder] = &[
 ];
 
 /// The whole summary, section by section.
-pub(crate) fn sections(doc: &Value) -> Vec<Section> {
-    BUILDERS.iter().filter_map(|build| build(doc)).collect()
-}
-
-/// A value as one cell: `-` for null, strings as they are, anything else as JSON.
-fn s(v: &Value) -> String {
-    match v {
-        Value::Null => "-".to_owned(),
-        Value::String(x) => x.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// The elements of an array value (none when it is not an array).
-fn arr(v: &Value) -> Vec<Value> {
-    v.as_array().cloned().unwrap_or_default()
-}
-
-/// A section whose rows are the elements of `list`, one cell per JSON pointer in `columns`.
-fn columns(title: &'static str, list: &Value, pointers: &[&str]) -> Option<Section> {
-    let rows = arr(list)
+pub(crate) fn sections(doc: &ScopeResult, local: Local<'_>) -> Vec<Section> {
+    BUILDERS
         .iter()
-        .map(|item| {
-            pointers
-                .iter()
-                .map(|p| s(item.pointer(p).unwrap_or(&Value::Null)))
-                .collect()
-        })
-        .collect();
-    Some(Section { title, rows })
+        .filter_map(|build| build(doc, local))
+        .collect()
 }
 
-fn row(cells: &[&str]) -> Vec<String> {
-    cells.iter().map(|c| (*c).to_owned()).collect()
+/// An optional text as one cell: `-` when absent.
+fn opt(v: Option<&str>) -> String {
+    v.unwrap_or("-").to_owned()
 }
 
-fn subject_and_intrusion(doc: &Value) -> Option<Section> {
-    let i = &doc["intrusion"];
-    let subject = &doc["subject"];
+/// An optional time as one cell, in the reader's zone: `-` when absent.
+fn opt_time(v: Option<&str>, local: Local<'_>) -> String {
+    v.map_or_else(|| "-".to_owned(), local)
+}
+
+/// A list (or any value) as one cell, written as JSON.
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn subject_and_intrusion(doc: &ScopeResult, local: Local<'_>) -> Option<Section> {
+    let subject = &doc.subject;
+    let principals = subject
+        .principals
+        .as_ref()
+        .map_or_else(|| "-".to_owned(), json);
     let mut rows = vec![
         vec![
             "subject".into(),
-            format!("{} {}", s(&subject["kind"]), s(&subject["value"])),
+            format!(
+                "{} {}",
+                subject.kind.as_str(),
+                opt(subject.value.as_deref())
+            ),
         ],
-        vec!["principals".into(), s(&subject["principals"])],
-        vec!["first attacker event".into(), s(&i["first_attacker_event"])],
-        vec![
-            "found by".into(),
-            format!("{} ({})", s(&i["method"]), s(&i["novel"])),
-        ],
-        vec!["last attacker event".into(), s(&i["last_attacker_event"])],
+        vec!["principals".into(), principals],
     ];
-    if let Some(e) = i["explanation"].as_str() {
-        rows.push(row(&["no departure found", e]));
+    match &doc.intrusion {
+        Intrusion::Found(d) => {
+            rows.push(vec![
+                "first attacker event".into(),
+                local(&d.first_attacker_event),
+            ]);
+            rows.push(vec![
+                "found by".into(),
+                format!("{} ({})", d.method.as_str(), d.novel),
+            ]);
+            rows.push(vec![
+                "last attacker event".into(),
+                opt_time(d.last_attacker_event.as_deref(), local),
+            ]);
+        }
+        Intrusion::NoDeparture(n) => {
+            rows.push(vec!["first attacker event".into(), "-".into()]);
+            rows.push(vec!["found by".into(), "- (-)".into()]);
+            rows.push(vec!["last attacker event".into(), "-".into()]);
+            rows.push(vec!["no departure found".into(), n.explanation.clone()]);
+        }
     }
     Some(Section {
         title: "subject and intrusion",
@@ -93,183 +105,223 @@ fn subject_and_intrusion(doc: &Value) -> Option<Section> {
     })
 }
 
-fn auto_ranking(doc: &Value) -> Option<Section> {
-    let ranking = &doc["subject"]["auto_ranking"];
-    if arr(ranking).is_empty() {
+fn auto_ranking(doc: &ScopeResult, _: Local<'_>) -> Option<Section> {
+    let ranking = &doc.subject.auto_ranking;
+    if ranking.is_empty() {
         return None;
     }
-    columns(
-        "--auto ranking",
-        ranking,
-        &["/access_key", "/score", "/reasons"],
-    )
+    let rows = ranking
+        .iter()
+        .map(|r| vec![r.access_key.clone(), r.score.to_string(), json(&r.reasons)])
+        .collect();
+    Some(Section {
+        title: "--auto ranking",
+        rows,
+    })
 }
 
-fn attacker_sources(doc: &Value) -> Option<Section> {
-    columns(
-        "attacker sources",
-        &doc["attacker_sources"],
-        &[
-            "/ip",
-            "/country",
-            "/first_seen",
-            "/last_seen",
-            "/events",
-            "/user_agents",
-        ],
-    )
+fn source_row(s: &SourceUse, local: Local<'_>) -> Vec<String> {
+    vec![
+        s.ip.clone(),
+        opt(s.country.as_ref().and_then(|c| c.as_deref())),
+        local(&s.first_seen),
+        local(&s.last_seen),
+        s.events.to_string(),
+        json(&s.user_agents),
+    ]
 }
 
-fn identities_and_sessions(doc: &Value) -> Option<Section> {
-    let id = &doc["identities"];
+fn attacker_sources(doc: &ScopeResult, local: Local<'_>) -> Option<Section> {
+    Some(Section {
+        title: "attacker sources",
+        rows: doc
+            .attacker_sources
+            .iter()
+            .map(|s| source_row(s, local))
+            .collect(),
+    })
+}
+
+fn identities_and_sessions(doc: &ScopeResult, local: Local<'_>) -> Option<Section> {
+    let id = &doc.identities;
     let mut rows = Vec::new();
-    rows.extend(arr(&id["users"]).iter().map(user_row));
-    rows.extend(arr(&id["access_keys"]).iter().map(access_key_row));
-    rows.extend(arr(&id["roles"]).iter().map(role_row));
-    rows.extend(arr(&doc["sessions"]).iter().map(session_row));
+    rows.extend(id.users.iter().map(|u| user_row(u, local)));
+    rows.extend(id.access_keys.iter().map(|k| access_key_row(k, local)));
+    rows.extend(id.roles.iter().map(|r| role_row(r, local)));
+    rows.extend(doc.sessions.iter().map(|s| session_row(s, local)));
     Some(Section {
         title: "attacker identities and sessions",
         rows,
     })
 }
 
-fn user_row(u: &Value) -> Vec<String> {
-    let profile = if u["login_profile"].is_null() {
-        "no"
-    } else {
+fn user_row(u: &User, local: Local<'_>) -> Vec<String> {
+    let profile = if u.login_profile.is_some() {
         "yes"
+    } else {
+        "no"
     };
     vec![
         "user".into(),
-        s(&u["name"]),
-        s(&u["created"]),
+        u.name.clone(),
+        local(&u.created),
         format!("login profile: {profile}"),
     ]
 }
 
-fn access_key_row(k: &Value) -> Vec<String> {
-    let from: Vec<String> = arr(&k["used_from"]).iter().map(|u| s(&u["ip"])).collect();
+fn access_key_row(k: &AccessKey, local: Local<'_>) -> Vec<String> {
+    let from: Vec<&str> = k.used_from.iter().map(|u| u.ip.as_str()).collect();
     vec![
         "access key".into(),
-        s(&k["access_key"]),
-        s(&k["created"]),
-        format!("user {}; used from {}", s(&k["user"]), from.join(", ")),
+        k.access_key.clone(),
+        local(&k.created),
+        format!("user {}; used from {}", k.user, from.join(", ")),
     ]
 }
 
-fn role_row(r: &Value) -> Vec<String> {
+fn role_row(r: &Role, local: Local<'_>) -> Vec<String> {
+    let trusts = r
+        .trust
+        .as_ref()
+        .map_or_else(|| "-".to_owned(), |t| json(&t.principals));
     vec![
-        format!("role ({})", s(&r["origin"])),
-        s(&r["name"]),
-        s(&r["time"]),
-        format!("trusts {}", s(&r["trust"]["principals"])),
+        format!("role ({})", r.origin.as_str()),
+        r.name.clone(),
+        local(&r.time),
+        format!("trusts {trusts}"),
     ]
 }
 
-fn session_row(x: &Value) -> Vec<String> {
+fn session_row(x: &Session, local: Local<'_>) -> Vec<String> {
     vec![
-        format!("session ({})", s(&x["event"])),
-        s(&x["session_access_key"]),
-        s(&x["time"]),
-        s(&x["role_arn"]),
+        format!("session ({})", x.event),
+        opt(x.session_access_key.as_deref()),
+        local(&x.time),
+        opt(x.role_arn.as_deref()),
     ]
 }
 
-fn permission_changes(doc: &Value) -> Option<Section> {
-    columns(
-        "permission changes",
-        &doc["permission_changes"],
-        &["/time", "/attribution", "/event", "/target", "/error"],
-    )
-}
-
-fn resources(doc: &Value) -> Option<Section> {
+fn permission_changes(doc: &ScopeResult, local: Local<'_>) -> Option<Section> {
+    let rows = doc
+        .permission_changes
+        .iter()
+        .map(|p| {
+            vec![
+                local(&p.time),
+                p.attribution.as_str().to_owned(),
+                p.event.clone(),
+                p.target.clone(),
+                opt(p.error.as_deref()),
+            ]
+        })
+        .collect();
     Some(Section {
-        title: "resources",
-        rows: arr(&doc["resources"]).iter().map(resource_row).collect(),
+        title: "permission changes",
+        rows,
     })
 }
 
-/// Kind, name, region, detail and whether it exists now.
-fn resource_row(r: &Value) -> Vec<String> {
-    let now = match r["exists_now"]["exists"].as_bool() {
+fn resources(doc: &ScopeResult, local: Local<'_>) -> Option<Section> {
+    Some(Section {
+        title: "resources",
+        rows: doc
+            .resources
+            .iter()
+            .map(|r| resource_row(r, local))
+            .collect(),
+    })
+}
+
+/// Kind, name, region, detail (type and lifetime for an instance, else the time of creation)
+/// and whether it exists now.
+fn resource_row(r: &Resource, local: Local<'_>) -> Vec<String> {
+    let now = match r.exists_now() {
         Some(true) => "exists now",
         Some(false) => "gone now",
         None => "now: unknown",
     };
+    let (name, detail) = match r {
+        Resource::Instance(i) => (
+            i.instance_id.clone(),
+            format!(
+                "{} launched {} terminated {}",
+                i.instance_type,
+                local(&i.launched),
+                opt_time(i.terminated.as_deref(), local)
+            ),
+        ),
+        Resource::SpotRequest(s) => (json(&s.request_ids), local(&s.time)),
+        Resource::SecurityGroupIngress(g) => (g.group_id.clone(), local(&g.time)),
+        Resource::KeyPair(k) => (k.name.clone(), local(&k.time)),
+        Resource::SnapshotShare(s) | Resource::AmiShare(s) => (s.id.clone(), local(&s.time)),
+        Resource::LambdaFunction(f) => (f.name.clone(), local(&f.time)),
+    };
     vec![
-        s(&r["kind"]),
-        resource_name(r),
-        s(&r["region"]),
-        resource_detail(r),
+        r.kind().to_owned(),
+        name,
+        r.region().to_owned(),
+        detail,
         now.into(),
     ]
 }
 
-/// Instance id, spot request ids, or else the first of name, id and group id that is set.
-fn resource_name(r: &Value) -> String {
-    if r["kind"] == "instance" {
-        return s(&r["instance_id"]);
-    }
-    if r["kind"] == "spot_request" {
-        return s(&r["request_ids"]);
-    }
-    let named = ["name", "id"].iter().map(|k| &r[*k]).find(|v| !v.is_null());
-    s(named.unwrap_or(&r["group_id"]))
+fn responder_actions(doc: &ScopeResult, local: Local<'_>) -> Option<Section> {
+    let rows = doc
+        .responder_actions
+        .iter()
+        .map(|a| {
+            vec![
+                local(&a.time),
+                a.event.clone(),
+                opt(a.by.arn.as_deref()),
+                opt(a.by.ip.as_deref()),
+            ]
+        })
+        .collect();
+    Some(Section {
+        title: "responder actions (not attacker)",
+        rows,
+    })
 }
 
-/// Type and lifetime for an instance; the time of creation for anything else.
-fn resource_detail(r: &Value) -> String {
-    if r["kind"] != "instance" {
-        return s(&r["time"]);
-    }
-    format!(
-        "{} launched {} terminated {}",
-        s(&r["instance_type"]),
-        s(&r["launched"]),
-        s(&r["terminated"])
-    )
+fn data_access(doc: &ScopeResult, _: Local<'_>) -> Option<Section> {
+    let rows = doc
+        .data_access
+        .iter()
+        .map(|d| {
+            vec![
+                d.verdict.as_str().to_owned(),
+                d.store.as_str().to_owned(),
+                d.name.clone(),
+                d.basis.clone(),
+            ]
+        })
+        .collect();
+    Some(Section {
+        title: "data access",
+        rows,
+    })
 }
 
-fn responder_actions(doc: &Value) -> Option<Section> {
-    columns(
-        "responder actions (not attacker)",
-        &doc["responder_actions"],
-        &["/time", "/event", "/by/arn", "/by/ip"],
-    )
+fn usd(v: f64) -> String {
+    format!("{v:.2} USD")
 }
 
-fn data_access(doc: &Value) -> Option<Section> {
-    let mut section = columns(
-        "data access",
-        &doc["data_access"],
-        &["/verdict", "/store", "/name", "/basis"],
-    )?;
-    for r in &mut section.rows {
-        r[0] = r[0].replace('_', " ");
-    }
-    Some(section)
-}
-
-fn usd(v: &Value) -> String {
-    format!("{:.2} USD", v.as_f64().unwrap_or(0.0))
-}
-
-fn cost(doc: &Value) -> Option<Section> {
-    let c = &doc["cost"];
+fn cost(doc: &ScopeResult, _: Local<'_>) -> Option<Section> {
+    let (total_usd, total_hours) = doc
+        .cost
+        .as_ref()
+        .map_or((0.0, 0.0), |c| (c.total_usd, c.total_hours));
     let total = vec![
         "total".into(),
-        usd(&c["total_usd"]),
-        format!(
-            "{:.1} instance-hours",
-            c["total_hours"].as_f64().unwrap_or(0.0)
-        ),
+        usd(total_usd),
+        format!("{total_hours:.1} instance-hours"),
     ];
-    let regions = arr(&c["by_region"]).into_iter().map(|g| {
+    let regions = doc.cost.iter().flat_map(|c| &c.by_region).map(|g| {
         vec![
-            format!("region {}", s(&g["key"])),
-            usd(&g["cost_usd"]),
-            format!("{:.1} h", g["hours"].as_f64().unwrap_or(0.0)),
+            format!("region {}", g.key),
+            usd(g.cost_usd),
+            format!("{:.1} h", g.hours),
         ]
     });
     Some(Section {
@@ -278,10 +330,12 @@ fn cost(doc: &Value) -> Option<Section> {
     })
 }
 
-fn containment(doc: &Value) -> Option<Section> {
-    let steps = doc["containment"]["plan"]["steps"]
-        .as_array()
-        .map_or(0, Vec::len);
+fn containment(doc: &ScopeResult, _: Local<'_>) -> Option<Section> {
+    let steps = doc
+        .containment
+        .as_ref()
+        .and_then(|c| c.plan.as_ref())
+        .map_or(0, |p| p.steps.len());
     Some(Section {
         title: "containment",
         rows: vec![vec![format!(
@@ -290,10 +344,14 @@ fn containment(doc: &Value) -> Option<Section> {
     })
 }
 
-fn unknowns(doc: &Value) -> Option<Section> {
-    columns(
-        "unknowns",
-        &doc["unknowns"],
-        &["/question", "/why", "/would_resolve"],
-    )
+fn unknowns(doc: &ScopeResult, _: Local<'_>) -> Option<Section> {
+    let rows = doc
+        .unknowns
+        .iter()
+        .map(|u| vec![u.question.clone(), u.why.clone(), u.would_resolve.clone()])
+        .collect();
+    Some(Section {
+        title: "unknowns",
+        rows,
+    })
 }

@@ -53,6 +53,25 @@ impl Ptr {
     }
 }
 
+/// An access key used from a source address.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeySource {
+    /// The access key (empty when the event has none).
+    pub key: Box<str>,
+    /// The source address (empty when the event has none).
+    pub ip: Box<str>,
+}
+
+impl KeySource {
+    /// The pair for a key and an address.
+    pub fn new(key: &str, ip: &str) -> KeySource {
+        KeySource {
+            key: key.into(),
+            ip: ip.into(),
+        }
+    }
+}
+
 const MAX_UAS: usize = 5;
 
 /// Repeated use of something (a key from an address, a bucket by a key…).

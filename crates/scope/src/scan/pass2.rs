@@ -4,11 +4,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use cloudcase_event::{Category, Event};
+use cloudcase_model::scope::StoreKind;
 use cloudcase_read::EventSink;
 use serde_json::Value;
 
 use super::cand::interesting;
-use super::{bump, merge_map, widen, widen_span, Cand, Ptr, Subject, Use};
+use super::{bump, merge_map, widen, widen_span, Cand, KeySource, Ptr, Subject, Use};
 use crate::activity::Activity;
 use crate::net::ua_family;
 use crate::stores::{Access, StoreSpec};
@@ -57,10 +58,28 @@ pub struct RegionCov {
 }
 
 /// A data store: its kind (bucket, table, …) and its name.
-pub type StoreId = (&'static str, Box<str>);
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StoreId {
+    /// Its kind.
+    pub kind: StoreKind,
+    /// Its name.
+    pub name: Box<str>,
+}
 
-/// One way a store was accessed in the window: (store, access key, source, succeeded, access).
-pub type AccessId = (StoreId, Box<str>, Box<str>, bool, Access);
+/// One way a store was accessed in the window.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccessId {
+    /// The store.
+    pub store: StoreId,
+    /// The access key used.
+    pub key: Box<str>,
+    /// The source address.
+    pub ip: Box<str>,
+    /// Whether the call succeeded.
+    pub succeeded: bool,
+    /// What the call does to the store.
+    pub access: Access,
+}
 
 /// Pass 2 state.
 #[derive(Debug, Default)]
@@ -68,14 +87,14 @@ pub struct Pass2 {
     /// Candidate events in the window.
     pub cands: Vec<Cand>,
     /// (access key, source) → use, in the window.
-    pub key_use: HashMap<(Box<str>, Box<str>), Use>,
+    pub key_use: HashMap<KeySource, Use>,
     /// Accesses to data stores (reads, exposures, openings), in the window.
     pub store_access: HashMap<AccessId, Use>,
     /// (access key, source) → ListBuckets calls, in the window.
-    pub list_buckets: HashMap<(Box<str>, Box<str>), Use>,
+    pub list_buckets: HashMap<KeySource, Use>,
     /// (long-term key, source) pairs seen before the first attacker event; kept only when the
     /// subject is an address range (keys used from it are then followed by source novelty).
-    pub key_ip_before: HashSet<(Box<str>, Box<str>)>,
+    pub key_ip_before: HashSet<KeySource>,
     /// Data stores named in any event.
     pub stores: HashMap<StoreId, StoreCov>,
     /// Events per category.
@@ -134,7 +153,10 @@ fn record_stores(st: &mut Pass2, ev: &Event, in_window: bool, key: &str, ip: &st
     let ms = ev.time.millis();
     for spec in specs {
         for name in spec.names(&req) {
-            let id: StoreId = (spec.kind, name.into());
+            let id = StoreId {
+                kind: spec.kind,
+                name: name.into(),
+            };
             let cov = st.stores.entry(id.clone()).or_default();
             cov.merge(StoreCov {
                 mentions: 1,
@@ -154,7 +176,13 @@ fn record_stores(st: &mut Pass2, ev: &Event, in_window: bool, key: &str, ip: &st
                 let ok = ev.error_code.is_none();
                 bump(
                     &mut st.store_access,
-                    (id, key.into(), ip.into(), ok, access),
+                    AccessId {
+                        store: id,
+                        key: key.into(),
+                        ip: ip.into(),
+                        succeeded: ok,
+                        access,
+                    },
                     ev,
                 );
             }
@@ -206,14 +234,15 @@ impl EventSink for Pass2Sink<'_> {
         st.activity.add(&ev, in_window, &key, &ip);
         if !in_window {
             if matches!(self.subject, Subject::Ip(_)) && key.starts_with("AKIA") {
-                st.key_ip_before.insert((key, ip));
+                st.key_ip_before.insert(KeySource { key, ip });
             }
             return;
         }
-        bump(&mut st.key_use, (key.clone(), ip.clone()), &ev);
+        let used = KeySource { key, ip };
         if svc == "s3" && ev.event_name == "ListBuckets" {
-            bump(&mut st.list_buckets, (key.clone(), ip.clone()), &ev);
+            bump(&mut st.list_buckets, used.clone(), &ev);
         }
+        bump(&mut st.key_use, used, &ev);
         let from_attacker = ev
             .source_ip
             .as_deref()
