@@ -3,7 +3,7 @@
 //!
 //! Analytics keep, per key (identity and network, principal and hour, …), the
 //! earliest record seen. Most keys never become findings, so a full [`Witness`]
-//! per key would cost far more memory than the [`Pointer`](crate::finding::Pointer) the
+//! per key would cost far more memory than the [`Pointer`](crate::pointer::Pointer) the
 //! analytics need; instead each pointer carries its witness while the process's
 //! witness budget ([`BUDGET_BYTES`]) lasts. A pointer made once the budget is
 //! spent carries none, and its record is read again at the end (the few files

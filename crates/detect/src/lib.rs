@@ -16,6 +16,7 @@ mod builtin;
 mod finding;
 mod held;
 mod hunt;
+mod pointer;
 mod sink;
 mod spool;
 mod summary;

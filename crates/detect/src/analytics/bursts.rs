@@ -11,7 +11,7 @@ use cloudcase_event::Event;
 use cloudcase_sigma::Level;
 
 use super::{Candidate, Spec};
-use crate::finding::Pointer;
+use crate::pointer::Pointer;
 
 /// What a burst counts within its window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use cloudcase_event::SourceFile;
 use cloudcase_read::{read_records, Limits};
 
-use crate::finding::{Pointer, Witness};
+use crate::finding::Witness;
+use crate::pointer::Pointer;
 
 /// Key of a record: file input position and record index.
 pub type RecordKey = (u64, u64);

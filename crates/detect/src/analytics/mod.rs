@@ -26,7 +26,8 @@ use std::hash::RandomState;
 
 use cloudcase_read::Limits;
 
-use crate::finding::{Finding, Origin, Pointer};
+use crate::finding::{Finding, Origin};
+use crate::pointer::Pointer;
 
 /// Country lookup for IP addresses (an offline database); analytics that need
 /// it are skipped without one, and the output says so.

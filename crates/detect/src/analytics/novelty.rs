@@ -11,7 +11,7 @@ use cloudcase_sigma::Level;
 
 use super::identity::{source_address, subjects, Subject};
 use super::{Candidate, Geo, Spec};
-use crate::finding::Pointer;
+use crate::pointer::Pointer;
 
 /// A history shorter than this gives no baseline: novelty is not reported.
 pub const BASELINE_MS: i64 = 24 * 3600 * 1000;
