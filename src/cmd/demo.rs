@@ -81,14 +81,14 @@ fn attacker_sources(case_dir: &Path) -> Result<Vec<String>> {
     let case = Case::open(case_dir)?;
     let entries = case.custody().entries()?;
     let analysis = Analysis::load(&case, &entries, jiff::Timestamp::now())?;
-    let (_, doc) = analysis
+    let scope = analysis
         .scope
         .context("scope recorded no result in the demo case")?;
-    Ok(doc["attacker_sources"]
-        .as_array()
+    Ok(scope
+        .result
+        .attacker_sources
         .into_iter()
-        .flatten()
-        .filter_map(|s| s["ip"].as_str().map(str::to_owned))
+        .map(|s| s.ip)
         .collect())
 }
 

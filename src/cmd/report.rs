@@ -160,8 +160,8 @@ fn relied_on(analysis: &Analysis) -> Vec<ReliedOn> {
     analysis
         .scope
         .iter()
-        .map(|(r, _)| fact(r))
-        .chain(analysis.hunt.iter().map(|(r, _)| fact(r)))
+        .map(|s| fact(&s.record))
+        .chain(analysis.hunt.iter().map(|h| fact(&h.record)))
         .collect()
 }
 

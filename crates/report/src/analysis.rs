@@ -2,24 +2,36 @@
 
 use cloudcase_evidence::results::{latest, AnalysisKind, Recorded};
 use cloudcase_evidence::{Case, CustodyEntry};
-use cloudcase_model::HuntFinding;
+use cloudcase_model::{HuntFinding, ScopeResult};
 use jiff::Timestamp;
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::{Cell, ReportError};
 
 /// The latest recorded `scope` and `hunt` results as of a time, parsed.
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
-    /// The scope result and its JSON document.
-    pub scope: Option<(Recorded, Value)>,
-    /// The hunt result and its findings.
-    pub hunt: Option<(Recorded, Vec<HuntFinding>)>,
+    /// The scope result.
+    pub scope: Option<Loaded<ScopeResult>>,
+    /// The hunt result: its findings.
+    pub hunt: Option<Loaded<Vec<HuntFinding>>>,
 }
 
-/// `r` is not what its analysis writes.
+/// A recorded result and what it says.
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    /// The record: file, hash, custody entry.
+    pub record: Recorded,
+    /// Its content, parsed.
+    pub result: T,
+}
+
+/// `r` is not what its analysis writes (not JSON, or not the shape of its result).
 fn bad(r: &Recorded, e: serde_json::Error) -> ReportError {
-    ReportError::BadRecord(r.seq, format!("{} is not valid JSON: {e}", r.rel))
+    ReportError::BadRecord(
+        r.seq,
+        format!("{} is not a valid {} result: {e}", r.rel, r.kind.as_str()),
+    )
 }
 
 impl Analysis {
@@ -30,22 +42,23 @@ impl Analysis {
         as_of: Timestamp,
     ) -> Result<Analysis, ReportError> {
         let scope = match latest(case, entries, AnalysisKind::Scope, as_of)? {
-            Some(r) => {
-                let v = serde_json::from_slice(&r.content).map_err(|e| bad(&r, e))?;
-                Some((r, v))
+            Some(record) => {
+                let result =
+                    serde_json::from_slice(&record.content).map_err(|e| bad(&record, e))?;
+                Some(Loaded { record, result })
             }
             None => None,
         };
         let hunt = match latest(case, entries, AnalysisKind::Hunt, as_of)? {
-            Some(r) => {
-                let text = String::from_utf8_lossy(&r.content).into_owned();
-                let findings = text
+            Some(record) => {
+                let text = String::from_utf8_lossy(&record.content).into_owned();
+                let result = text
                     .lines()
                     .filter(|l| !l.trim().is_empty())
                     .map(serde_json::from_str)
                     .collect::<Result<Vec<HuntFinding>, _>>()
-                    .map_err(|e| bad(&r, e))?;
-                Some((r, findings))
+                    .map_err(|e| bad(&record, e))?;
+                Some(Loaded { record, result })
             }
             None => None,
         };
@@ -54,7 +67,7 @@ impl Analysis {
 
     /// The SHA-256 of the scope result the report rests on (`""` without one).
     pub fn basis(&self) -> &str {
-        self.scope.as_ref().map_or("", |(r, _)| r.sha256.as_str())
+        self.scope.as_ref().map_or("", |s| s.record.sha256.as_str())
     }
 }
 
@@ -66,4 +79,19 @@ pub(crate) fn text(s: impl Into<String>) -> Cell {
 /// A fixed-width cell (identifiers, hashes, attacker-chosen strings).
 pub(crate) fn code(s: impl Into<String>) -> Cell {
     Cell::Code(s.into())
+}
+
+/// The code an enum of the scope document is written as in JSON (`access_key`,
+/// `NOT_OBSERVED`, …): what reports show and compare, whatever the type's own
+/// display names.
+pub(crate) fn wire<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// An optional string, `""` when absent.
+pub(crate) fn opt(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or_default()
 }

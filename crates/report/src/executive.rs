@@ -3,14 +3,16 @@
 //! the decisions needed now and the next steps — short enough for three A4
 //! pages, versioned, and saying what changed since the previous version.
 
-use serde_json::Value;
+use cloudcase_evidence::results::AnalysisKind;
+use cloudcase_model::scope::{DataAccess, Resource, Verdict};
+use cloudcase_model::ScopeResult;
 
 use crate::analysis::{code, text, Analysis};
-use crate::facts::{items, str_at, Change, Facts};
+use crate::facts::{Change, Facts};
 use crate::i18n::{t, tf, Lang};
+use crate::scope_read::{first_event, last_event, plan_steps};
 use crate::versions::Placement;
 use crate::{Block, Cell, Document};
-use cloudcase_evidence::results::AnalysisKind;
 
 /// Longest list shown in the summary; the rest is counted and left to the
 /// technical report.
@@ -50,13 +52,12 @@ fn table(lang: Lang, headers: &[&str], rows: Vec<Vec<Cell>>) -> Block {
     }
 }
 
-/// The verdict code in words.
-pub(crate) fn verdict(lang: Lang, code: &str) -> String {
-    match code {
-        "ACCESSED" => t(lang, "verdict.accessed").to_owned(),
-        "NOT_OBSERVED" => t(lang, "verdict.not_observed").to_owned(),
-        "UNKNOWN" => t(lang, "verdict.unknown").to_owned(),
-        other => other.to_owned(),
+/// The verdict in words.
+pub(crate) fn verdict(lang: Lang, v: Verdict) -> String {
+    match v {
+        Verdict::Accessed => t(lang, "verdict.accessed").to_owned(),
+        Verdict::NotObserved => t(lang, "verdict.not_observed").to_owned(),
+        Verdict::Unknown => t(lang, "verdict.unknown").to_owned(),
     }
 }
 
@@ -70,21 +71,26 @@ fn store_kind(lang: Lang, kind: &str) -> String {
 }
 
 /// How firmly the logs support a verdict.
-fn confidence(lang: Lang, code: &str) -> &str {
-    match code {
-        "ACCESSED" => t(lang, "confidence.accessed"),
-        "NOT_OBSERVED" => t(lang, "confidence.not_observed"),
-        _ => t(lang, "confidence.unknown"),
+fn confidence(lang: Lang, v: Verdict) -> &'static str {
+    match v {
+        Verdict::Accessed => t(lang, "confidence.accessed"),
+        Verdict::NotObserved => t(lang, "confidence.not_observed"),
+        Verdict::Unknown => t(lang, "confidence.unknown"),
     }
 }
 
 /// Counts of attacker identities by kind, as `(users, keys, roles)`.
-fn identity_counts(scope: &Value) -> [usize; 3] {
-    [
-        items(scope, "/identities/users").len(),
-        items(scope, "/identities/access_keys").len(),
-        items(scope, "/identities/roles").len(),
-    ]
+fn identity_counts(scope: &ScopeResult) -> [usize; 3] {
+    let ids = &scope.identities;
+    [ids.users.len(), ids.access_keys.len(), ids.roles.len()]
+}
+
+/// The data stores whose verdict is (`is`) or is not (`!is`) `v`.
+fn stores_where(scope: &ScopeResult, v: Verdict, is: bool) -> impl Iterator<Item = &DataAccess> {
+    scope
+        .data_access
+        .iter()
+        .filter(move |d| (d.verdict == v) == is)
 }
 
 /// What separates two sentences: a space in English, nothing in Japanese.
@@ -96,7 +102,7 @@ fn sentence_gap(lang: Lang) -> &'static str {
 }
 
 /// "What happened", in plain words, from facts only.
-fn story(lang: Lang, scope: &Value, facts: &Facts) -> String {
+fn story(lang: Lang, scope: &ScopeResult, facts: &Facts) -> String {
     let [users, keys, roles] = identity_counts(scope);
     let regions: Vec<&str> = {
         let mut r: Vec<&str> = facts
@@ -113,8 +119,8 @@ fn story(lang: Lang, scope: &Value, facts: &Facts) -> String {
         "exec.story.key",
         &[
             &facts.compromised,
-            str_at(scope, "/intrusion/first_attacker_event"),
-            &items(scope, "/attacker_sources").len().to_string(),
+            first_event(&scope.intrusion),
+            &scope.attacker_sources.len().to_string(),
         ],
     );
     s.push_str(sentence_gap(lang));
@@ -138,73 +144,64 @@ fn story(lang: Lang, scope: &Value, facts: &Facts) -> String {
     s
 }
 
-fn known(lang: Lang, scope: &Value, facts: &Facts, blocks: &mut Vec<Block>) {
+fn known(lang: Lang, scope: &ScopeResult, facts: &Facts, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "exec.known").into()));
     blocks.push(Block::Paragraph(t(lang, "exec.known.note").into()));
-    let sources: Vec<String> = items(scope, "/attacker_sources")
+    let sources: Vec<&str> = scope
+        .attacker_sources
         .iter()
         .take(TOP)
-        .map(|s| str_at(s, "/ip").to_owned())
+        .map(|s| s.ip.as_str())
         .collect();
+    let principals = scope
+        .identities
+        .compromised
+        .as_ref()
+        .map_or(String::new(), |c| c.principals.join(", "));
     blocks.push(Block::KeyValues(vec![
         (t(lang, "exec.compromised").into(), code(&facts.compromised)),
-        (
-            t(lang, "exec.compromised_user").into(),
-            code(
-                items(scope, "/identities/compromised/principals")
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-        ),
+        (t(lang, "exec.compromised_user").into(), code(principals)),
         (
             t(lang, "exec.first_event").into(),
-            text(str_at(scope, "/intrusion/first_attacker_event")),
+            text(first_event(&scope.intrusion)),
         ),
         (
             t(lang, "exec.last_event").into(),
-            text(str_at(scope, "/intrusion/last_attacker_event")),
+            text(last_event(&scope.intrusion)),
         ),
         (t(lang, "exec.sources").into(), code(sources.join(", "))),
     ]));
     blocks.push(Block::Heading(3, t(lang, "exec.identities").into()));
-    let mut rows = Vec::new();
-    for (ptr, name, kind) in [
-        ("/identities/users", "/name", "kind.user"),
-        ("/identities/access_keys", "/access_key", "kind.access_key"),
-        ("/identities/roles", "/name", "kind.role"),
-    ] {
-        for x in items(scope, ptr) {
-            let created = match str_at(x, "/created") {
-                "" => str_at(x, "/time"),
-                c => c,
-            };
-            rows.push(vec![
-                text(t(lang, kind)),
-                code(str_at(x, name)),
-                text(created),
-            ]);
-        }
-    }
+    let ids = &scope.identities;
+    let row = |kind: &str, name: &str, created: &str| {
+        vec![text(t(lang, kind)), code(name), text(created)]
+    };
+    let rows: Vec<Vec<Cell>> = ids
+        .users
+        .iter()
+        .map(|u| row("kind.user", &u.name, &u.created))
+        .chain(
+            ids.access_keys
+                .iter()
+                .map(|k| row("kind.access_key", &k.access_key, &k.created)),
+        )
+        .chain(ids.roles.iter().map(|r| row("kind.role", &r.name, &r.time)))
+        .collect();
     if rows.is_empty() {
         blocks.push(Block::Paragraph(t(lang, "exec.identities.none").into()));
     } else {
         blocks.push(table(lang, &["col.kind", "col.name", "col.created"], rows));
     }
-    let accessed: Vec<&Value> = items(scope, "/data_access")
-        .iter()
-        .filter(|d| str_at(d, "/verdict") != "UNKNOWN")
-        .collect();
+    let accessed: Vec<&DataAccess> = stores_where(scope, Verdict::Unknown, false).collect();
     if !accessed.is_empty() {
         blocks.push(Block::Heading(3, t(lang, "exec.data_known").into()));
         let rows = accessed
             .iter()
             .map(|d| {
                 vec![
-                    code(str_at(d, "/name")),
-                    text(verdict(lang, str_at(d, "/verdict"))),
-                    text(confidence(lang, str_at(d, "/verdict"))),
+                    code(&d.name),
+                    text(verdict(lang, d.verdict)),
+                    text(confidence(lang, d.verdict)),
                 ]
             })
             .collect();
@@ -216,43 +213,31 @@ fn known(lang: Lang, scope: &Value, facts: &Facts, blocks: &mut Vec<Block>) {
     }
 }
 
-fn not_known(lang: Lang, scope: &Value, blocks: &mut Vec<Block>) {
+fn not_known(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "exec.unknown").into()));
-    let mut rows: Vec<Vec<Cell>> = items(scope, "/data_access")
-        .iter()
-        .filter(|d| str_at(d, "/verdict") == "UNKNOWN")
+    let mut rows: Vec<Vec<Cell>> = stores_where(scope, Verdict::Unknown, true)
         .map(|d| {
             vec![
                 text(tf(
                     lang,
                     "exec.unknown.store",
-                    &[&store_kind(lang, str_at(d, "/store")), str_at(d, "/name")],
+                    &[&store_kind(lang, d.store.as_str()), &d.name],
                 )),
-                text(match str_at(d, "/would_resolve") {
-                    "" => t(lang, "exec.unknown.store_resolve"),
-                    w => w,
-                }),
+                text(t(lang, "exec.unknown.store_resolve")),
             ]
         })
         .collect();
-    let stores: Vec<&str> = items(scope, "/data_access")
-        .iter()
-        .map(|d| str_at(d, "/name"))
-        .collect();
+    let stores: Vec<&str> = scope.data_access.iter().map(|d| d.name.as_str()).collect();
     rows.extend(
-        items(scope, "/unknowns")
+        scope
+            .unknowns
             .iter()
             .filter(|u| {
                 !stores
                     .iter()
-                    .any(|s| !s.is_empty() && str_at(u, "/question").contains(s))
+                    .any(|s| !s.is_empty() && u.question.contains(s))
             })
-            .map(|u| {
-                vec![
-                    text(str_at(u, "/question")),
-                    text(str_at(u, "/would_resolve")),
-                ]
-            }),
+            .map(|u| vec![text(&u.question), text(&u.would_resolve)]),
     );
     if rows.is_empty() {
         blocks.push(Block::Paragraph(t(lang, "exec.unknown.none").into()));
@@ -261,19 +246,17 @@ fn not_known(lang: Lang, scope: &Value, blocks: &mut Vec<Block>) {
     }
 }
 
-fn impact(lang: Lang, scope: &Value, facts: &Facts, blocks: &mut Vec<Block>) {
+fn impact(lang: Lang, scope: &ScopeResult, facts: &Facts, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "exec.impact").into()));
     let bound = if facts.cost_lower_bound {
         t(lang, "exec.cost.lower_bound")
     } else {
         ""
     };
-    let running = items(scope, "/resources")
+    let running = scope
+        .resources
         .iter()
-        .filter(|r| {
-            str_at(r, "/kind") == "instance"
-                && r.get("exists_at_end_of_logs").and_then(Value::as_bool) == Some(true)
-        })
+        .filter(|r| matches!(r, Resource::Instance(i) if i.exists_at_end_of_logs))
         .count();
     blocks.push(Block::KeyValues(vec![
         (
@@ -315,18 +298,19 @@ fn impact(lang: Lang, scope: &Value, facts: &Facts, blocks: &mut Vec<Block>) {
     )]));
 }
 
-fn done(lang: Lang, scope: &Value, blocks: &mut Vec<Block>) {
+fn done(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "exec.done").into()));
-    let rows: Vec<Vec<Cell>> = items(scope, "/responder_actions")
+    let rows: Vec<Vec<Cell>> = scope
+        .responder_actions
         .iter()
-        .map(|a| vec![text(str_at(a, "/time")), code(str_at(a, "/event"))])
+        .map(|a| vec![text(&a.time), code(&a.event)])
         .collect();
     if rows.is_empty() {
         blocks.push(Block::Paragraph(t(lang, "exec.done.none").into()));
     } else {
         blocks.push(table(lang, &["col.time", "col.action"], rows));
     }
-    let steps = items(scope, "/containment/plan/steps").len();
+    let steps = plan_steps(scope).len();
     blocks.push(Block::Paragraph(tf(
         lang,
         "exec.containment",
@@ -334,12 +318,10 @@ fn done(lang: Lang, scope: &Value, blocks: &mut Vec<Block>) {
     )));
 }
 
-fn decisions(lang: Lang, scope: &Value, blocks: &mut Vec<Block>) {
+fn decisions(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "exec.decisions").into()));
-    let exposed: Vec<&str> = items(scope, "/data_access")
-        .iter()
-        .filter(|d| str_at(d, "/verdict") != "NOT_OBSERVED")
-        .map(|d| str_at(d, "/name"))
+    let exposed: Vec<&str> = stores_where(scope, Verdict::NotObserved, false)
+        .map(|d| d.name.as_str())
         .collect();
     let exposed = if exposed.is_empty() {
         t(lang, "exec.none").to_owned()
@@ -363,13 +345,10 @@ fn decisions(lang: Lang, scope: &Value, blocks: &mut Vec<Block>) {
     blocks.push(Block::Paragraph(t(lang, "exec.not_legal_advice").into()));
 }
 
-fn next_steps(lang: Lang, scope: &Value, blocks: &mut Vec<Block>) {
+fn next_steps(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "exec.next").into()));
     let mut steps = vec![t(lang, "next.contain")];
-    if items(scope, "/data_access")
-        .iter()
-        .any(|d| str_at(d, "/verdict") == "UNKNOWN")
-    {
+    if stores_where(scope, Verdict::Unknown, true).next().is_some() {
         steps.push(t(lang, "next.data_events"));
     }
     steps.push(t(lang, "next.validate"));
@@ -425,14 +404,14 @@ pub fn executive_summary(
         (
             t(lang, "report.basis").into(),
             match &analysis.scope {
-                Some((r, _)) => code(format!("{} (SHA-256 {})", r.rel, r.sha256)),
+                Some(s) => code(format!("{} (SHA-256 {})", s.record.rel, s.record.sha256)),
                 None => text(t(lang, "report.no_scope")),
             },
         ),
         (t(lang, "report.tool").into(), text(&opts.tool)),
     ])];
     let title = format!("{} — {}", t(lang, "exec.title"), opts.case_name);
-    let Some((_, scope)) = &analysis.scope else {
+    let Some(scope) = analysis.scope.as_ref().map(|s| &s.result) else {
         blocks.push(Block::Paragraph(tf(
             lang,
             "report.no_scope.text",
@@ -486,12 +465,14 @@ pub fn executive_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::Loaded;
+    use crate::fixtures;
     use crate::versions::Previous;
     use crate::Format;
     use cloudcase_evidence::results::Recorded;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
-    fn analysis(scope: Value) -> Analysis {
+    fn analysis(scope: ScopeResult) -> Analysis {
         let rec = Recorded {
             kind: AnalysisKind::Scope,
             path: "/c/analysis/scope/x.json".into(),
@@ -504,7 +485,10 @@ mod tests {
             content: vec![],
         };
         Analysis {
-            scope: Some((rec, scope)),
+            scope: Some(Loaded {
+                record: rec,
+                result: scope,
+            }),
             hunt: None,
         }
     }
@@ -519,22 +503,22 @@ mod tests {
         }
     }
 
-    fn scope() -> Value {
+    fn scope() -> ScopeResult {
         let users: Vec<Value> = (0..12)
-            .map(|i| json!({"name": format!("u{i:02}"), "created": "2026-01-01T01:00:00Z"}))
+            .map(|i| fixtures::user(&format!("u{i:02}"), "2026-01-01T01:00:00Z"))
             .collect();
-        json!({
-            "subject": {"kind": "access_key", "value": "AKIAEXAMPLE"},
-            "intrusion": {"first_attacker_event": "2026-01-01T00:10:00Z"},
-            "identities": {"users": users, "access_keys": [{"access_key": "AKIANEW"}], "roles": []},
-            "cost": {"total_usd": 10.0, "unpriced_runs": 0},
+        fixtures::scope(json!({
+            "subject": fixtures::subject("AKIAEXAMPLE"),
+            "intrusion": fixtures::departure("2026-01-01T00:10:00Z"),
+            "identities": fixtures::identities(users, vec![fixtures::key("AKIANEW")], vec![]),
+            "cost": fixtures::cost(10.0, 0),
             "data_access": [
-                {"store": "s3_bucket", "name": "secret-bucket", "verdict": "UNKNOWN"},
-                {"store": "secret", "name": "db-pass", "verdict": "ACCESSED"}
+                fixtures::data_access("s3_bucket", "secret-bucket", "UNKNOWN"),
+                fixtures::data_access("secret", "db-pass", "ACCESSED"),
             ],
-            "unknowns": [{"question": "Were objects in secret-bucket read?", "would_resolve": "data events"},
-                         {"question": "Do the resources exist now?", "would_resolve": "describe calls"}],
-        })
+            "unknowns": [fixtures::unknown("Were objects in secret-bucket read?", "data events"),
+                         fixtures::unknown("Do the resources exist now?", "describe calls")],
+        }))
     }
 
     #[test]

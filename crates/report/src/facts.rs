@@ -7,20 +7,11 @@
 
 use std::collections::BTreeMap;
 
+use cloudcase_model::scope::{Resource, Verdict};
+use cloudcase_model::ScopeResult;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-/// Items of `v` at JSON pointer `ptr`; empty when absent or not an array.
-pub fn items<'a>(v: &'a Value, ptr: &str) -> &'a [Value] {
-    v.pointer(ptr)
-        .and_then(Value::as_array)
-        .map_or(&[] as &[Value], Vec::as_slice)
-}
-
-/// The string at `ptr` in `v`, `""` when absent or not a string.
-pub fn str_at<'a>(v: &'a Value, ptr: &str) -> &'a str {
-    v.pointer(ptr).and_then(Value::as_str).unwrap_or_default()
-}
+use crate::analysis::{opt, wire};
 
 /// What the executive summary states, as comparable values; kept in the report index
 /// (missing fields read as empty).
@@ -54,63 +45,59 @@ pub enum Change {
     Changed(&'static str, String, String, String),
 }
 
-/// The attacker identities of a scope document, in a stable order.
-fn identities(scope: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    for (ptr, key, kind) in [
-        ("/identities/users", "/name", "user"),
-        ("/identities/access_keys", "/access_key", "access_key"),
-        ("/identities/roles", "/name", "role"),
-    ] {
-        out.extend(
-            items(scope, ptr)
-                .iter()
-                .map(|x| format!("{kind}:{}", str_at(x, key))),
-        );
-    }
-    out
+/// The attacker identities of a scope result, in a stable order.
+fn identities(scope: &ScopeResult) -> Vec<String> {
+    let ids = &scope.identities;
+    let users = ids.users.iter().map(|u| format!("user:{}", u.name));
+    let keys = ids
+        .access_keys
+        .iter()
+        .map(|k| format!("access_key:{}", k.access_key));
+    let roles = ids.roles.iter().map(|r| format!("role:{}", r.name));
+    users.chain(keys).chain(roles).collect()
+}
+
+/// The code a verdict is written as (`ACCESSED`, `NOT_OBSERVED`, `UNKNOWN`).
+pub(crate) fn verdict_code(v: Verdict) -> String {
+    wire(&v)
 }
 
 impl Facts {
-    /// The facts of a recorded scope document.
-    pub fn from_scope(scope: &Value) -> Facts {
-        let compromised = match str_at(scope, "/subject/value") {
-            "" => str_at(scope, "/identities/compromised/subject").to_owned(),
+    /// The facts of a recorded scope result.
+    pub fn from_scope(scope: &ScopeResult) -> Facts {
+        let compromised = match opt(&scope.subject.value) {
+            "" => scope
+                .identities
+                .compromised
+                .as_ref()
+                .map_or(String::new(), |c| c.subject.clone()),
             v => v.to_owned(),
         };
-        let instances = items(scope, "/resources")
+        let instances = scope
+            .resources
             .iter()
-            .filter(|r| str_at(r, "/kind") == "instance")
-            .map(|r| format!("{}/{}", str_at(r, "/region"), str_at(r, "/instance_id")))
+            .filter_map(|r| match r {
+                Resource::Instance(i) => Some(format!("{}/{}", i.region, i.instance_id)),
+                _ => None,
+            })
             .collect();
-        let verdicts = items(scope, "/data_access")
+        let verdicts = scope
+            .data_access
             .iter()
             .map(|d| {
                 (
-                    format!("{}:{}", str_at(d, "/store"), str_at(d, "/name")),
-                    str_at(d, "/verdict").to_owned(),
+                    format!("{}:{}", d.store.as_str(), d.name),
+                    verdict_code(d.verdict),
                 )
             })
             .collect();
-        let unknowns = items(scope, "/unknowns")
-            .iter()
-            .map(|u| str_at(u, "/question").to_owned())
-            .collect();
+        let unknowns = scope.unknowns.iter().map(|u| u.question.clone()).collect();
         Facts {
             compromised,
             identities: identities(scope),
             instances,
-            cost_usd: format!(
-                "{:.2}",
-                scope
-                    .pointer("/cost/total_usd")
-                    .and_then(Value::as_f64)
-                    .unwrap_or(0.0)
-            ),
-            cost_lower_bound: scope
-                .pointer("/cost/unpriced_runs")
-                .and_then(Value::as_u64)
-                .is_some_and(|n| n > 0),
+            cost_usd: format!("{:.2}", scope.cost.as_ref().map_or(0.0, |c| c.total_usd)),
+            cost_lower_bound: scope.cost.as_ref().is_some_and(|c| c.unpriced_runs > 0),
             verdicts,
             unknowns,
         }
@@ -184,21 +171,22 @@ impl Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures;
     use serde_json::json;
 
-    fn scope(verdict: &str, extra_user: bool) -> Value {
-        let mut users = vec![json!({"name": "backup-admin"})];
+    fn scope(verdict: &str, extra_user: bool) -> ScopeResult {
+        let mut users = vec![fixtures::user("backup-admin", "t")];
         if extra_user {
-            users.push(json!({"name": "svc-x"}));
+            users.push(fixtures::user("svc-x", "t"));
         }
-        json!({
-            "subject": {"value": "AKIAEXAMPLE"},
-            "identities": {"users": users, "access_keys": [{"access_key": "AKIANEW"}], "roles": [{"name": "r"}]},
-            "resources": [{"kind": "instance", "region": "sa-east-1", "instance_id": "i-1"}, {"kind": "key_pair"}],
-            "cost": {"total_usd": 12.345, "unpriced_runs": 1},
-            "data_access": [{"store": "s3_bucket", "name": "b", "verdict": verdict}],
-            "unknowns": [{"question": "Were objects read?"}],
-        })
+        fixtures::scope(json!({
+            "subject": fixtures::subject("AKIAEXAMPLE"),
+            "identities": fixtures::identities(users, vec![fixtures::key("AKIANEW")], vec![fixtures::role("r")]),
+            "resources": [fixtures::instance("i-1", "sa-east-1"), fixtures::key_pair("k", "sa-east-1")],
+            "cost": fixtures::cost(12.345, 1),
+            "data_access": [fixtures::data_access("s3_bucket", "b", verdict)],
+            "unknowns": [fixtures::unknown("Were objects read?", "")],
+        }))
     }
 
     #[test]
@@ -232,6 +220,11 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!(Facts::from_scope(&json!({})).identities.len(), 0);
+        assert_eq!(
+            Facts::from_scope(&fixtures::scope(json!({})))
+                .identities
+                .len(),
+            0
+        );
     }
 }

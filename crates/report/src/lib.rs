@@ -15,9 +15,12 @@ pub(crate) use cloudcase_util::escape;
 mod evidence_record;
 mod executive;
 mod facts;
+#[cfg(test)]
+mod fixtures;
 mod i18n;
 mod refs;
 mod render;
+mod scope_read;
 mod tactics;
 mod technical;
 mod versions;

@@ -4,28 +4,31 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use cloudcase_model::scope::RecordRef;
 
-use crate::analysis::{code, text};
-use crate::facts::{items, str_at};
+use crate::analysis::{code, opt, text};
 use crate::Cell;
+
+/// One cited record.
+#[derive(Debug)]
+struct Cited {
+    file: String,
+    record: u64,
+    event_id: String,
+}
 
 /// The references cited so far, numbered from 1 in order of first citation.
 #[derive(Debug, Default)]
 pub struct Refs {
-    list: Vec<(String, u64, String)>,
+    list: Vec<Cited>,
     index: HashMap<(String, u64), u32>,
 }
 
 impl Refs {
-    /// A link to the first of `item`'s `refs` (an empty cell when it has none).
-    pub fn cite(&mut self, item: &Value) -> Cell {
-        match items(item, "/refs").first() {
-            Some(r) => self.cite_record(
-                str_at(r, "/file"),
-                r.get("record").and_then(Value::as_u64).unwrap_or(0),
-                str_at(r, "/event_id"),
-            ),
+    /// A link to the first of an item's `refs` (an empty cell when it has none).
+    pub fn cite(&mut self, refs: &[RecordRef]) -> Cell {
+        match refs.first() {
+            Some(r) => self.cite_record(&r.file, r.record, opt(&r.event_id)),
             None => text(""),
         }
     }
@@ -38,8 +41,11 @@ impl Refs {
         let key = (file.to_owned(), record);
         let next = u32::try_from(self.list.len() + 1).unwrap_or(u32::MAX);
         let n = *self.index.entry(key).or_insert_with(|| {
-            self.list
-                .push((file.to_owned(), record, event_id.to_owned()));
+            self.list.push(Cited {
+                file: file.to_owned(),
+                record,
+                event_id: event_id.to_owned(),
+            });
             next
         });
         Cell::Ref(n)
@@ -50,12 +56,12 @@ impl Refs {
         self.list
             .iter()
             .zip(1u32..)
-            .map(|((file, record, id), n)| {
+            .map(|(c, n)| {
                 vec![
                     Cell::Anchor(n),
-                    code(file),
-                    code(record.to_string()),
-                    code(id),
+                    code(&c.file),
+                    code(c.record.to_string()),
+                    code(&c.event_id),
                 ]
             })
             .collect()
@@ -65,16 +71,19 @@ impl Refs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn records_are_numbered_once_in_citation_order() {
         let mut refs = Refs::default();
-        let a = json!({"refs": [{"file": "a.json.gz", "record": 3, "event_id": "e1"}]});
+        let a = [RecordRef {
+            file: "a.json.gz".into(),
+            record: 3,
+            event_id: Some("e1".into()),
+        }];
         assert_eq!(refs.cite(&a), Cell::Ref(1));
         assert_eq!(refs.cite_record("b", 0, ""), Cell::Ref(2));
         assert_eq!(refs.cite(&a), Cell::Ref(1));
-        assert_eq!(refs.cite(&json!({})), text(""));
+        assert_eq!(refs.cite(&[]), text(""));
         let rows = refs.rows();
         assert_eq!(rows.len(), 2);
         assert_eq!(

@@ -7,7 +7,7 @@ use cloudcase_evidence::{Action, CustodyEntry};
 use cloudcase_model::HuntFinding;
 
 use super::{headers, MAX_FINDINGS_PER_TACTIC};
-use crate::analysis::{code, text, Analysis};
+use crate::analysis::{code, text, Analysis, Loaded};
 use crate::i18n::{t, tf, Lang};
 use crate::refs::Refs;
 use crate::tactics::tactic_name;
@@ -15,7 +15,11 @@ use crate::{Block, Cell};
 
 pub(super) fn findings(lang: Lang, analysis: &Analysis, refs: &mut Refs, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "tech.findings").into()));
-    let Some((rec, list)) = &analysis.hunt else {
+    let Some(Loaded {
+        record: rec,
+        result: list,
+    }) = &analysis.hunt
+    else {
         blocks.push(Block::Paragraph(tf(
             lang,
             "report.no_hunt",

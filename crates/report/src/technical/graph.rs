@@ -1,30 +1,30 @@
 //! The activity charts and the identity graph.
 
-use serde_json::Value;
+use cloudcase_model::scope::{Activity, RecordRef};
+use cloudcase_model::ScopeResult;
 
 use super::{by_arn, headers, MAX_IDENTITY_SERIES};
-use crate::analysis::{code, text};
+use crate::analysis::{code, opt, text, wire};
 use crate::chart::{Chart, Series};
-use crate::facts::{items, str_at};
 use crate::i18n::{t, Lang};
 use crate::refs::Refs;
 use crate::Block;
 
-fn counts(v: &Value, ptr: &str) -> Vec<u64> {
-    items(v, ptr)
-        .iter()
-        .map(|x| x.as_u64().unwrap_or(0))
-        .collect()
-}
-
-/// The activity charts, when the scope result has an `activity` section.
-pub(super) fn charts(lang: Lang, s: &Value, blocks: &mut Vec<Block>) {
-    let Some(act) = s.get("activity") else { return };
-    let daily = act.get("bucket_ms").and_then(Value::as_u64).unwrap_or(0) >= 86_400_000;
-    let x_labels: Vec<String> = items(act, "/buckets")
+/// The activity charts. A result without an `activity` section (no departure found) gets
+/// the heading and two empty charts.
+pub(super) fn charts(lang: Lang, s: &ScopeResult, blocks: &mut Vec<Block>) {
+    let none = Activity {
+        bucket_ms: 0,
+        buckets: Vec::new(),
+        by_region: Vec::new(),
+        by_identity: Vec::new(),
+    };
+    let act = s.activity.as_ref().unwrap_or(&none);
+    let daily = act.bucket_ms >= 86_400_000;
+    let x_labels: Vec<String> = act
+        .buckets
         .iter()
         .map(|b| {
-            let b = b.as_str().unwrap_or_default();
             if daily {
                 b.get(..10).unwrap_or(b).to_owned()
             } else {
@@ -34,10 +34,8 @@ pub(super) fn charts(lang: Lang, s: &Value, blocks: &mut Vec<Block>) {
         .collect();
     blocks.push(Block::Heading(2, t(lang, "tech.activity").into()));
     let mut series = Vec::new();
-    for r in items(act, "/by_region") {
-        let region = str_at(r, "/region");
-        for (ptr, attacker) in [("/attacker", true), ("/other", false)] {
-            let values = counts(r, ptr);
+    for r in &act.by_region {
+        for (values, attacker) in [(&r.attacker, true), (&r.other, false)] {
             if values.iter().any(|v| *v > 0) {
                 let who = t(
                     lang,
@@ -48,9 +46,9 @@ pub(super) fn charts(lang: Lang, s: &Value, blocks: &mut Vec<Block>) {
                     },
                 );
                 series.push(Series {
-                    name: format!("{region} ({who})"),
+                    name: format!("{} ({who})", r.region),
                     attacker,
-                    values,
+                    values: values.clone(),
                 });
             }
         }
@@ -60,12 +58,13 @@ pub(super) fn charts(lang: Lang, s: &Value, blocks: &mut Vec<Block>) {
         x_labels: x_labels.clone(),
         series,
     }));
-    let mut idents: Vec<Series> = items(act, "/by_identity")
+    let mut idents: Vec<Series> = act
+        .by_identity
         .iter()
         .map(|i| Series {
-            name: str_at(i, "/identity").to_owned(),
-            attacker: i.get("attacker").and_then(Value::as_bool).unwrap_or(false),
-            values: counts(i, "/counts"),
+            name: i.identity.clone(),
+            attacker: i.attacker,
+            values: i.counts.clone(),
         })
         .collect();
     idents.sort_by_key(|x| (!x.attacker, std::cmp::Reverse(x.values.iter().sum::<u64>())));
@@ -77,10 +76,15 @@ pub(super) fn charts(lang: Lang, s: &Value, blocks: &mut Vec<Block>) {
     }));
 }
 
-pub(super) fn identity_graph(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mut Vec<Block>) {
+pub(super) fn identity_graph(
+    lang: Lang,
+    s: &ScopeResult,
+    refs: &mut Refs,
+    blocks: &mut Vec<Block>,
+) {
     blocks.push(Block::Heading(2, t(lang, "tech.graph").into()));
     let mut rows = Vec::new();
-    let mut edge = |from: &str, rel: &str, to: String, item: &Value| {
+    let mut edge = |from: &str, rel: &str, to: String, item: &[RecordRef]| {
         rows.push(vec![
             code(from),
             text(t(lang, rel)),
@@ -88,53 +92,35 @@ pub(super) fn identity_graph(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mu
             refs.cite(item),
         ]);
     };
-    for u in items(s, "/identities/users") {
-        edge(
-            by_arn(u),
-            "rel.created_user",
-            str_at(u, "/name").to_owned(),
-            u,
-        );
-        for p in items(u, "/policies") {
-            edge(
-                str_at(u, "/name"),
-                "rel.policy",
-                str_at(p, "/policy").to_owned(),
-                p,
-            );
+    let ids = &s.identities;
+    for u in &ids.users {
+        edge(by_arn(&u.by), "rel.created_user", u.name.clone(), &u.refs);
+        for p in &u.policies {
+            edge(&u.name, "rel.policy", p.policy.clone(), &p.refs);
         }
     }
-    for k in items(s, "/identities/access_keys") {
-        edge(
-            str_at(k, "/user"),
-            "rel.key",
-            str_at(k, "/access_key").to_owned(),
-            k,
-        );
+    for k in &ids.access_keys {
+        edge(&k.user, "rel.key", k.access_key.clone(), &k.refs);
     }
-    for r in items(s, "/identities/roles") {
-        let trust: Vec<&str> = items(r, "/trust/principals")
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
+    for r in &ids.roles {
+        let trust = r
+            .trust
+            .as_ref()
+            .map_or(String::new(), |t| t.principals.join(", "));
         edge(
-            by_arn(r),
+            by_arn(&r.by),
             "rel.role",
-            format!("{} ({})", str_at(r, "/name"), str_at(r, "/origin")),
-            r,
+            format!("{} ({})", r.name, wire(&r.origin)),
+            &r.refs,
         );
-        edge(str_at(r, "/name"), "rel.trusts", trust.join(", "), r);
+        edge(&r.name, "rel.trusts", trust, &r.refs);
     }
-    for x in items(s, "/sessions") {
+    for x in &s.sessions {
         edge(
-            by_arn(x),
+            by_arn(&x.by),
             "rel.assumed",
-            format!(
-                "{} {}",
-                str_at(x, "/role_arn"),
-                str_at(x, "/role_session_name")
-            ),
-            x,
+            format!("{} {}", opt(&x.role_arn), opt(&x.role_session_name)),
+            &x.refs,
         );
     }
     if rows.is_empty() {

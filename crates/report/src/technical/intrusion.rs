@@ -1,68 +1,65 @@
 //! The intrusion path and the timeline of key events.
 
-use serde_json::Value;
+use cloudcase_model::scope::{Attribution, RecordRef, Resource};
+use cloudcase_model::ScopeResult;
 
 use super::{headers, MAX_TIMELINE};
-use crate::analysis::{code, text};
-use crate::facts::{items, str_at};
+use crate::analysis::{code, opt, text, wire};
 use crate::i18n::{t, tf, Lang};
 use crate::refs::Refs;
+use crate::scope_read::{departure, first_event, last_event};
 use crate::Block;
 
-pub(super) fn intrusion(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mut Vec<Block>) {
+pub(super) fn intrusion(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "tech.intrusion").into()));
+    let found = departure(&s.intrusion);
+    let method = found.map_or(String::new(), |d| d.method.as_str().to_owned());
+    let novel = found.map_or("", |d| d.novel.as_str());
     blocks.push(Block::KeyValues(vec![
         (
             t(lang, "tech.subject").into(),
             code(format!(
                 "{} {}",
-                str_at(s, "/subject/kind"),
-                str_at(s, "/subject/value")
+                wire(&s.subject.kind),
+                opt(&s.subject.value)
             )),
         ),
         (
             t(lang, "exec.first_event").into(),
-            text(str_at(s, "/intrusion/first_attacker_event")),
+            text(first_event(&s.intrusion)),
         ),
         (
             t(lang, "tech.method").into(),
-            code(format!(
-                "{} {}",
-                str_at(s, "/intrusion/method"),
-                str_at(s, "/intrusion/novel")
-            )),
+            code(format!("{method} {novel}")),
         ),
         (
             t(lang, "tech.rule").into(),
-            text(str_at(s, "/intrusion/rule")),
+            text(found.map_or("", |d| opt(&d.rule))),
         ),
         (
             t(lang, "tech.client").into(),
-            code(str_at(s, "/intrusion/attacker_client_family")),
+            code(found.map_or("", |d| opt(&d.attacker_client_family))),
         ),
         (
             t(lang, "exec.last_event").into(),
-            text(str_at(s, "/intrusion/last_attacker_event")),
+            text(last_event(&s.intrusion)),
         ),
         (
             t(lang, "col.ref").into(),
-            refs.cite(s.get("intrusion").unwrap_or(&Value::Null)),
+            refs.cite(found.map_or(&[], |d| d.refs.as_slice())),
         ),
     ]));
-    let rows = items(s, "/attacker_sources")
+    let rows = s
+        .attacker_sources
         .iter()
         .map(|x| {
-            let agents: Vec<&str> = items(x, "/user_agents")
-                .iter()
-                .filter_map(Value::as_str)
-                .collect();
             vec![
-                code(str_at(x, "/ip")),
-                text(str_at(x, "/first_seen")),
-                text(str_at(x, "/last_seen")),
-                text(x.get("events").map_or(String::new(), Value::to_string)),
-                code(agents.join(" | ")),
-                refs.cite(x),
+                code(&x.ip),
+                text(&x.first_seen),
+                text(&x.last_seen),
+                text(x.events.to_string()),
+                code(x.user_agents.join(" | ")),
+                refs.cite(&x.refs),
             ]
         })
         .collect();
@@ -83,81 +80,107 @@ pub(super) fn intrusion(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mut Vec
     });
 }
 
-/// Key events: (time, kind, subject, item carrying refs).
-fn key_events(s: &Value) -> Vec<(&str, &'static str, String, &Value)> {
-    let mut ev = Vec::new();
-    if let Some(i) = s.get("intrusion") {
-        ev.push((
-            str_at(i, "/first_attacker_event"),
-            "event.first",
-            str_at(s, "/intrusion/novel").to_owned(),
-            i,
-        ));
-    }
-    for (ptr, time, name, kind) in [
-        ("/identities/users", "/created", "/name", "event.user"),
-        (
-            "/identities/access_keys",
-            "/created",
-            "/access_key",
-            "event.key",
-        ),
-        ("/identities/roles", "/time", "/name", "event.role"),
-        ("/sessions", "/time", "/role_arn", "event.session"),
-    ] {
-        for x in items(s, ptr) {
-            ev.push((str_at(x, time), kind, str_at(x, name).to_owned(), x));
-        }
-    }
-    for r in items(s, "/resources") {
-        let (time, name) = match str_at(r, "/kind") {
-            "instance" => (
-                "/launched",
-                format!(
-                    "{} {} {}",
-                    str_at(r, "/instance_id"),
-                    str_at(r, "/region"),
-                    str_at(r, "/instance_type")
-                ),
-            ),
-            "key_pair" => ("/time", str_at(r, "/name").to_owned()),
-            "security_group_ingress" => ("/time", str_at(r, "/group_id").to_owned()),
-            _ => (
-                "/time",
-                format!(
-                    "{} {}{}",
-                    str_at(r, "/kind"),
-                    str_at(r, "/id"),
-                    str_at(r, "/name")
-                ),
-            ),
-        };
-        ev.push((str_at(r, time), "event.resource", name, r));
-    }
-    for p in items(s, "/permission_changes")
-        .iter()
-        .filter(|p| str_at(p, "/attribution") == "attacker")
-    {
-        ev.push((
-            str_at(p, "/time"),
-            "event.permission",
-            format!("{} {}", str_at(p, "/event"), str_at(p, "/target")),
-            p,
-        ));
-    }
-    for a in items(s, "/responder_actions") {
-        ev.push((
-            str_at(a, "/time"),
-            "event.responder",
-            str_at(a, "/event").to_owned(),
-            a,
-        ));
-    }
-    ev.sort_by(|a, b| a.0.cmp(b.0));
-    ev
+/// One row of the timeline.
+struct KeyEvent<'a> {
+    /// When, RFC 3339.
+    time: &'a str,
+    /// Message key of its kind.
+    kind: &'static str,
+    /// What: names and identifiers.
+    what: String,
+    /// The records it rests on.
+    refs: &'a [RecordRef],
 }
 
-pub(super) fn timeline(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mut Vec<Block>) {
+/// The timeline row of an attacker resource.
+fn resource_event(r: &Resource) -> KeyEvent<'_> {
+    let (time, what, refs) = match r {
+        Resource::Instance(i) => (
+            i.launched.as_str(),
+            format!("{} {} {}", i.instance_id, i.region, i.instance_type),
+            &i.refs,
+        ),
+        Resource::KeyPair(k) => (k.time.as_str(), k.name.clone(), &k.refs),
+        Resource::SecurityGroupIngress(g) => (g.time.as_str(), g.group_id.clone(), &g.refs),
+        Resource::SpotRequest(x) => (x.time.as_str(), format!("{} ", r.kind()), &x.refs),
+        Resource::SnapshotShare(x) | Resource::AmiShare(x) => {
+            (x.time.as_str(), format!("{} {}", r.kind(), x.id), &x.refs)
+        }
+        Resource::LambdaFunction(x) => {
+            (x.time.as_str(), format!("{} {}", r.kind(), x.name), &x.refs)
+        }
+    };
+    KeyEvent {
+        time,
+        kind: "event.resource",
+        what,
+        refs,
+    }
+}
+
+/// A timeline row naming `what`.
+fn ev<'a>(time: &'a str, kind: &'static str, what: &str, refs: &'a [RecordRef]) -> KeyEvent<'a> {
+    KeyEvent {
+        time,
+        kind,
+        what: what.to_owned(),
+        refs,
+    }
+}
+
+/// Key events in time order: the first attacker event, identities and sessions created,
+/// resources, the attacker's permission changes and the responder's actions.
+fn key_events(s: &ScopeResult) -> Vec<KeyEvent<'_>> {
+    let found = departure(&s.intrusion);
+    let mut out = vec![ev(
+        first_event(&s.intrusion),
+        "event.first",
+        found.map_or("", |d| d.novel.as_str()),
+        found.map_or(&[], |d| d.refs.as_slice()),
+    )];
+    let ids = &s.identities;
+    out.extend(
+        ids.users
+            .iter()
+            .map(|u| ev(&u.created, "event.user", &u.name, &u.refs)),
+    );
+    out.extend(
+        ids.access_keys
+            .iter()
+            .map(|k| ev(&k.created, "event.key", &k.access_key, &k.refs)),
+    );
+    out.extend(
+        ids.roles
+            .iter()
+            .map(|r| ev(&r.time, "event.role", &r.name, &r.refs)),
+    );
+    out.extend(
+        s.sessions
+            .iter()
+            .map(|x| ev(&x.time, "event.session", opt(&x.role_arn), &x.refs)),
+    );
+    out.extend(s.resources.iter().map(resource_event));
+    out.extend(
+        s.permission_changes
+            .iter()
+            .filter(|p| p.attribution == Attribution::Attacker)
+            .map(|p| KeyEvent {
+                time: &p.time,
+                kind: "event.permission",
+                what: format!("{} {}", p.event, p.target),
+                refs: &p.refs,
+            }),
+    );
+    out.extend(
+        s.responder_actions
+            .iter()
+            .map(|a| ev(&a.time, "event.responder", &a.event, &a.refs)),
+    );
+    out.sort_by(|a, b| a.time.cmp(b.time));
+    out
+}
+
+pub(super) fn timeline(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "tech.timeline").into()));
     let ev = key_events(s);
     if ev.len() > MAX_TIMELINE {
@@ -170,12 +193,12 @@ pub(super) fn timeline(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mut Vec<
     let rows = ev
         .iter()
         .take(MAX_TIMELINE)
-        .map(|(time, kind, what, item)| {
+        .map(|e| {
             vec![
-                text(*time),
-                text(t(lang, kind)),
-                code(what),
-                refs.cite(item),
+                text(e.time),
+                text(t(lang, e.kind)),
+                code(&e.what),
+                refs.cite(e.refs),
             ]
         })
         .collect();

@@ -11,10 +11,9 @@ mod resources;
 
 use cloudcase_evidence::results::{AnalysisKind, Recorded};
 use cloudcase_evidence::CustodyEntry;
-use serde_json::Value;
+use cloudcase_model::scope::Caller;
 
-use crate::analysis::{code, text, Analysis};
-use crate::facts::str_at;
+use crate::analysis::{code, opt, text, Analysis};
 use crate::i18n::{t, tf, Lang};
 use crate::refs::Refs;
 use crate::{Block, Document};
@@ -46,9 +45,9 @@ fn headers(lang: Lang, keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| t(lang, k).to_owned()).collect()
 }
 
-/// Who did it: the `by.arn` of a scope item.
-fn by_arn(v: &Value) -> &str {
-    str_at(v, "/by/arn")
+/// Who did it: the caller's ARN.
+fn by_arn(by: &Caller) -> &str {
+    opt(&by.arn)
 }
 
 /// Builds the technical report from the recorded analysis and the custody log.
@@ -69,20 +68,24 @@ pub fn technical_report(
         (t(lang, "report.generated").into(), text(&opts.generated)),
         (
             t(lang, "report.basis").into(),
-            basis(analysis.scope.as_ref().map(|(r, _)| r), "report.no_scope"),
+            basis(
+                analysis.scope.as_ref().map(|s| &s.record),
+                "report.no_scope",
+            ),
         ),
         (
             t(lang, "report.hunt_basis").into(),
             basis(
-                analysis.hunt.as_ref().map(|(r, _)| r),
+                analysis.hunt.as_ref().map(|h| &h.record),
                 "report.no_hunt.short",
             ),
         ),
         (t(lang, "report.tool").into(), text(&opts.tool)),
     ])];
     let mut refs = Refs::default();
-    match &analysis.scope {
-        Some((_, s)) => {
+    let scope = analysis.scope.as_ref().map(|s| &s.result);
+    match scope {
+        Some(s) => {
             intrusion::intrusion(lang, s, &mut refs, &mut blocks);
             intrusion::timeline(lang, s, &mut refs, &mut blocks);
             graph::charts(lang, s, &mut blocks);
@@ -99,7 +102,7 @@ pub fn technical_report(
     }
     findings::findings(lang, analysis, &mut refs, &mut blocks);
     findings::integrity(lang, entries, &mut blocks);
-    if let Some((_, s)) = &analysis.scope {
+    if let Some(s) = scope {
         plan::containment(lang, s, &mut blocks);
         plan::unknowns(lang, s, &mut blocks);
     }
@@ -118,9 +121,10 @@ pub fn technical_report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Format;
+    use crate::analysis::Loaded;
+    use crate::{fixtures, Format};
     use cloudcase_model::HuntFinding;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn recorded(kind: AnalysisKind) -> Recorded {
         Recorded {
@@ -140,16 +144,22 @@ mod tests {
     fn events_link_to_the_appendix_and_findings_group_by_tactic() {
         let r =
             |n: u64| json!([{"file": "logs/a.json.gz", "record": n, "event_id": format!("e{n}")}]);
-        let scope = json!({
-            "subject": {"kind": "access_key", "value": "AKIAEXAMPLE"},
-            "intrusion": {"first_attacker_event": "2026-01-01T00:10:00Z", "refs": r(1)},
-            "attacker_sources": [{"ip": "203.0.113.9", "user_agents": ["<script>alert(1)</script>"], "refs": r(1)}],
-            "identities": {"users": [{"name": "evil", "created": "2026-01-01T00:20:00Z", "by": {"arn": "arn:x"}, "refs": r(2)}]},
-            "resources": [{"kind": "instance", "instance_id": "i-0abc", "region": "sa-east-1", "launched": "2026-01-01T00:30:00Z", "refs": r(3)}],
+        let with_refs = |mut v: Value, n: u64| {
+            v["refs"] = r(n);
+            v
+        };
+        let mut instance = with_refs(fixtures::instance("i-0abc", "sa-east-1"), 3);
+        instance["launched"] = json!("2026-01-01T00:30:00Z");
+        let scope = fixtures::scope(json!({
+            "intrusion": with_refs(fixtures::departure("2026-01-01T00:10:00Z"), 1),
+            "attacker_sources": [with_refs(fixtures::source("203.0.113.9", &["<script>alert(1)</script>"]), 1)],
+            "identities": fixtures::identities(
+                vec![with_refs(fixtures::user("evil", "2026-01-01T00:20:00Z"), 2)], vec![], vec![]),
+            "resources": [instance],
             "activity": {"bucket_ms": 86400000, "buckets": ["2026-01-01T00:00:00Z"],
                 "by_region": [{"region": "sa-east-1", "attacker": [5], "other": [0]}],
                 "by_identity": [{"identity": "evil", "attacker": true, "counts": [5]}]},
-        });
+        }));
         let finding = |time: &str, tactics: &str, title: &str, file: &str, record| HuntFinding {
             time: time.into(),
             tactics: tactics.into(),
@@ -169,8 +179,14 @@ mod tests {
             ),
         ];
         let analysis = Analysis {
-            scope: Some((recorded(AnalysisKind::Scope), scope)),
-            hunt: Some((recorded(AnalysisKind::Hunt), findings)),
+            scope: Some(Loaded {
+                record: recorded(AnalysisKind::Scope),
+                result: scope,
+            }),
+            hunt: Some(Loaded {
+                record: recorded(AnalysisKind::Hunt),
+                result: findings,
+            }),
         };
         let opts = TechnicalOptions {
             lang: Lang::En,

@@ -1,44 +1,34 @@
 //! The containment plan and the open questions.
 
-use serde_json::Value;
+use cloudcase_model::ScopeResult;
 
 use super::headers;
-use crate::analysis::{code, text};
-use crate::facts::{items, str_at};
+use crate::analysis::{code, opt, text, wire};
 use crate::i18n::{t, Lang};
+use crate::scope_read::plan_steps;
 use crate::{Block, Cell};
 
-pub(super) fn containment(lang: Lang, s: &Value, blocks: &mut Vec<Block>) {
+pub(super) fn containment(lang: Lang, s: &ScopeResult, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "tech.containment").into()));
-    let yes_no = |v: Option<&Value>| {
-        t(
-            lang,
-            if v.and_then(Value::as_bool) == Some(true) {
-                "yes"
-            } else {
-                "no"
-            },
-        )
-        .to_owned()
-    };
-    let rows: Vec<Vec<Cell>> = items(s, "/containment/plan/steps")
+    let yes_no = |v: bool| t(lang, if v { "yes" } else { "no" }).to_owned();
+    let rows: Vec<Vec<Cell>> = plan_steps(s)
         .iter()
         .map(|x| {
             vec![
-                text(x.get("order").map_or(String::new(), Value::to_string)),
-                code(str_at(x, "/phase")),
-                code(str_at(x, "/target")),
-                text(str_at(x, "/action")),
-                text(yes_no(x.get("reversible"))),
-                text(yes_no(x.get("destroys_evidence"))),
+                text(x.order.to_string()),
+                code(wire(&x.phase)),
+                code(&x.target),
+                text(&x.action),
+                text(yes_no(x.reversible)),
+                text(yes_no(x.destroys_evidence)),
             ]
         })
         .collect();
     if rows.is_empty() {
+        let error = s.containment.as_ref().map_or("", |c| opt(&c.error));
         blocks.push(Block::Paragraph(format!(
-            "{} {}",
+            "{} {error}",
             t(lang, "tech.containment.none"),
-            str_at(s, "/containment/error")
         )));
         return;
     }
@@ -56,9 +46,12 @@ pub(super) fn containment(lang: Lang, s: &Value, blocks: &mut Vec<Block>) {
         ),
         rows,
     });
-    let risks: Vec<Vec<Cell>> = items(s, "/containment/plan/residual_risks")
+    let risks: Vec<Vec<Cell>> = s
+        .containment
         .iter()
-        .map(|r| vec![text(r.as_str().unwrap_or_default())])
+        .filter_map(|c| c.plan.as_ref())
+        .flat_map(|p| &p.residual_risks)
+        .map(|r| vec![text(r)])
         .collect();
     if !risks.is_empty() {
         blocks.push(Block::Table {
@@ -68,17 +61,12 @@ pub(super) fn containment(lang: Lang, s: &Value, blocks: &mut Vec<Block>) {
     }
 }
 
-pub(super) fn unknowns(lang: Lang, s: &Value, blocks: &mut Vec<Block>) {
+pub(super) fn unknowns(lang: Lang, s: &ScopeResult, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "exec.unknown").into()));
-    let rows = items(s, "/unknowns")
+    let rows = s
+        .unknowns
         .iter()
-        .map(|u| {
-            vec![
-                text(str_at(u, "/question")),
-                text(str_at(u, "/why")),
-                text(str_at(u, "/would_resolve")),
-            ]
-        })
+        .map(|u| vec![text(&u.question), text(&u.why), text(&u.would_resolve)])
         .collect();
     blocks.push(Block::Table {
         headers: headers(lang, &["col.question", "col.why", "col.would_resolve"]),

@@ -1,40 +1,68 @@
 //! The resource inventory, permission changes and data-access verdicts.
 
-use serde_json::Value;
+use cloudcase_model::scope::{Coverage, Instance, RecordRef, Resource, StoreCoverage};
+use cloudcase_model::ScopeResult;
 
 use super::{by_arn, headers};
-use crate::analysis::{code, text};
+use crate::analysis::{code, opt, text};
 use crate::executive::verdict;
-use crate::facts::{items, str_at};
 use crate::i18n::{t, tf, Lang};
 use crate::refs::Refs;
+use crate::scope_read::log_span;
 use crate::Block;
 
-pub(super) fn inventory(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mut Vec<Block>) {
+/// The name or id of a resource (for an instance, shown in its own table: its id), and
+/// when it was made.
+fn other_resource(r: &Resource) -> (&str, &str) {
+    match r {
+        Resource::SecurityGroupIngress(g) => (&g.group_id, &g.time),
+        Resource::KeyPair(k) => (&k.name, &k.time),
+        Resource::LambdaFunction(l) => (&l.name, &l.time),
+        Resource::SnapshotShare(x) | Resource::AmiShare(x) => (&x.id, &x.time),
+        Resource::SpotRequest(x) => ("", &x.time),
+        Resource::Instance(i) => (&i.instance_id, &i.launched),
+    }
+}
+
+/// The records a resource rests on.
+fn resource_refs(r: &Resource) -> &[RecordRef] {
+    match r {
+        Resource::Instance(x) => &x.refs,
+        Resource::SpotRequest(x) => &x.refs,
+        Resource::SecurityGroupIngress(x) => &x.refs,
+        Resource::KeyPair(x) => &x.refs,
+        Resource::SnapshotShare(x) | Resource::AmiShare(x) => &x.refs,
+        Resource::LambdaFunction(x) => &x.refs,
+    }
+}
+
+pub(super) fn inventory(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "tech.resources").into()));
-    let yes_no = |v: Option<&Value>| match v.and_then(Value::as_bool) {
-        Some(true) => t(lang, "yes").to_owned(),
-        Some(false) => t(lang, "no").to_owned(),
-        None => String::new(),
-    };
-    let (instances, others): (Vec<&Value>, Vec<&Value>) = items(s, "/resources")
+    let yes_no = |v: bool| t(lang, if v { "yes" } else { "no" }).to_owned();
+    let instances: Vec<&Instance> = s
+        .resources
         .iter()
-        .partition(|r| str_at(r, "/kind") == "instance");
+        .filter_map(|r| match r {
+            Resource::Instance(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    let others: Vec<&Resource> = s
+        .resources
+        .iter()
+        .filter(|r| !matches!(r, Resource::Instance(_)))
+        .collect();
     let rows = instances
         .iter()
         .map(|r| {
             vec![
-                code(str_at(r, "/instance_id")),
-                code(str_at(r, "/region")),
-                code(str_at(r, "/instance_type")),
-                text(str_at(r, "/launched")),
-                text(format!(
-                    "{}{}",
-                    str_at(r, "/terminated"),
-                    str_at(r, "/stopped")
-                )),
-                text(yes_no(r.get("exists_at_end_of_logs"))),
-                refs.cite(r),
+                code(&r.instance_id),
+                code(&r.region),
+                code(&r.instance_type),
+                text(&r.launched),
+                text(format!("{}{}", opt(&r.terminated), opt(&r.stopped))),
+                text(yes_no(r.exists_at_end_of_logs)),
+                refs.cite(&r.refs),
             ]
         })
         .collect();
@@ -57,13 +85,13 @@ pub(super) fn inventory(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mut Vec
         let rows = others
             .iter()
             .map(|r| {
-                let id = [str_at(r, "/group_id"), str_at(r, "/name"), str_at(r, "/id")].concat();
+                let (id, time) = other_resource(r);
                 vec![
-                    code(str_at(r, "/kind")),
+                    code(r.kind()),
                     code(id),
-                    code(str_at(r, "/region")),
-                    text(str_at(r, "/time")),
-                    refs.cite(r),
+                    code(r.region()),
+                    text(time),
+                    refs.cite(resource_refs(r)),
                 ]
             })
             .collect();
@@ -77,19 +105,20 @@ pub(super) fn inventory(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mut Vec
     }
 }
 
-pub(super) fn permissions(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mut Vec<Block>) {
+pub(super) fn permissions(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "tech.permissions").into()));
-    let rows = items(s, "/permission_changes")
+    let rows = s
+        .permission_changes
         .iter()
         .map(|p| {
             vec![
-                text(str_at(p, "/time")),
-                code(str_at(p, "/event")),
-                code(str_at(p, "/target")),
-                text(str_at(p, "/attribution")),
-                code(by_arn(p)),
-                code(str_at(p, "/error")),
-                refs.cite(p),
+                text(&p.time),
+                code(&p.event),
+                code(&p.target),
+                text(p.attribution.as_str()),
+                code(by_arn(&p.by)),
+                code(opt(&p.error)),
+                refs.cite(&p.refs),
             ]
         })
         .collect();
@@ -110,21 +139,26 @@ pub(super) fn permissions(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mut V
     });
 }
 
-pub(super) fn data_access(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mut Vec<Block>) {
+pub(super) fn data_access(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "tech.data").into()));
-    let rows = items(s, "/data_access")
+    let rows = s
+        .data_access
         .iter()
         .map(|d| {
-            let cov = d
-                .pointer("/coverage/data_events_in_window")
-                .map_or(String::new(), Value::to_string);
+            let cov = match &d.coverage {
+                Some(StoreCoverage::DataEvents {
+                    data_events_in_window,
+                    ..
+                }) => data_events_in_window.to_string(),
+                _ => String::new(),
+            };
             vec![
-                code(str_at(d, "/store")),
-                code(str_at(d, "/name")),
-                text(verdict(lang, str_at(d, "/verdict"))),
-                text(str_at(d, "/basis")),
+                code(d.store.as_str()),
+                code(&d.name),
+                text(verdict(lang, d.verdict)),
+                text(&d.basis),
                 text(cov),
-                refs.cite(d),
+                refs.cite(&d.refs),
             ]
         })
         .collect();
@@ -142,14 +176,14 @@ pub(super) fn data_access(lang: Lang, s: &Value, refs: &mut Refs, blocks: &mut V
         ),
         rows,
     });
-    let gaps = items(s, "/coverage/gaps_over_6h").len();
+    let gaps = match &s.coverage {
+        Coverage::Window(w) => w.gaps_over_6h.len(),
+        Coverage::Span(_) => 0,
+    };
+    let [first, last] = log_span(&s.coverage);
     blocks.push(Block::Paragraph(tf(
         lang,
         "tech.coverage",
-        &[
-            str_at(s, "/coverage/first_event"),
-            str_at(s, "/coverage/last_event"),
-            &gaps.to_string(),
-        ],
+        &[first, last, &gaps.to_string()],
     )));
 }
