@@ -1,8 +1,12 @@
 //! Transitive following on a small hand-written trail: leaked key → new user → new key →
 //! AssumeRole session → launches, data reads and a snapshot share; a backdoored existing role.
+//! The same trail checks that the typed result keeps every key of the document, and that the
+//! document does not depend on how workers split the inputs.
 
 use std::io::Write;
 
+use cloudcase_inventory::{Kind, Snapshot};
+use cloudcase_model::scope::{Resource, ScopeResult, Verdict};
 use cloudcase_read::{discover, Limits, Progress};
 use cloudcase_scope::{scope, Options, Subject};
 use serde_json::{json, Value};
@@ -24,7 +28,7 @@ fn rec(
 ) -> Value {
     json!({
         "eventVersion": "1.09", "eventTime": t, "eventSource": src, "eventName": name,
-        "awsRegion": "us-east-1", "sourceIPAddress": ip, "userAgent": "aws-cli/2.15.0 Python/3.11",
+        "awsRegion": "us-east-1", "sourceIPAddress": ip, "userAgent": format!("aws-cli/2.15.{} Python/3.11", n % 7),
         "userIdentity": ident, "requestParameters": req, "responseElements": resp,
         "eventID": format!("ev-{n}"), "readOnly": ro, "eventCategory": cat,
         "recipientAccountId": ACCT, "eventType": "AwsApiCall",
@@ -209,6 +213,46 @@ fn corpus() -> Vec<Value> {
             false,
         ),
         (
+            "2024-03-03T20:32:00Z",
+            "ec2.amazonaws.com",
+            "AuthorizeSecurityGroupIngress",
+            "192.0.2.7",
+            session("ops", "ASIASESSION000000001"),
+            json!({"groupId": "sg-1", "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]}}]}}),
+            Value::Null,
+            false,
+        ),
+        (
+            "2024-03-03T20:33:00Z",
+            "ec2.amazonaws.com",
+            "ImportKeyPair",
+            "192.0.2.7",
+            session("ops", "ASIASESSION000000001"),
+            json!({"keyName": "ops-key"}),
+            Value::Null,
+            false,
+        ),
+        (
+            "2024-03-03T20:34:00Z",
+            "iam.amazonaws.com",
+            "AttachUserPolicy",
+            a,
+            user("ci", k),
+            json!({"userName": "backup-adm", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+            Value::Null,
+            false,
+        ),
+        (
+            "2024-03-03T20:35:00Z",
+            "iam.amazonaws.com",
+            "CreateLoginProfile",
+            a,
+            user("ci", k),
+            json!({"userName": "backup-adm"}),
+            Value::Null,
+            false,
+        ),
+        (
             "2024-03-03T22:20:00Z",
             "ec2.amazonaws.com",
             "TerminateInstances",
@@ -236,27 +280,61 @@ fn corpus() -> Vec<Value> {
     v
 }
 
-/// Scopes the hand-written corpus from `subject`.
-fn run(subject: Subject) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("trail.jsonl");
-    let mut f = std::fs::File::create(&path).unwrap();
-    for r in corpus() {
-        writeln!(f, "{r}").unwrap();
+/// How to scope the corpus.
+struct Run {
+    subject: Subject,
+    threads: usize,
+    /// The corpus is dealt over this many files, record by record.
+    files: usize,
+    inventory: Vec<Snapshot>,
+}
+
+/// Writes the corpus into `dir`, dealt over `files` files record by record.
+fn write_corpus(dir: &std::path::Path, files: usize) {
+    write_records(dir, &corpus(), files);
+}
+
+/// Writes `records` into `dir`, dealt over `files` files record by record.
+fn write_records(dir: &std::path::Path, records: &[Value], files: usize) {
+    let mut out: Vec<_> = (0..files)
+        .map(|i| std::fs::File::create(dir.join(format!("trail-{i}.jsonl"))).unwrap())
+        .collect();
+    for (i, r) in records.iter().enumerate() {
+        writeln!(out[i % files], "{r}").unwrap();
     }
-    drop(f);
-    let inputs = discover(&[path], &|_| {}).unwrap();
+}
+
+/// Scopes the trail files in `dir`.
+fn scope_dir(dir: &std::path::Path, run: Run) -> ScopeResult {
+    let inputs = discover(&[dir.to_path_buf()], &|_| {}).unwrap();
     let opts = Options {
-        subject,
+        subject: run.subject,
         owner: vec![],
-        threads: 2,
+        threads: run.threads,
         limits: Limits::default(),
         case_id: "t1".into(),
-        inventory: Vec::new(),
+        inventory: run.inventory,
     };
-    let result = scope(&inputs.files, &opts, &|_| {}, &Progress::default())
+    scope(&inputs.files, &opts, &|_| {}, &Progress::default())
         .unwrap()
-        .result;
+        .result
+}
+
+/// Scopes the hand-written corpus.
+fn scope_corpus(run: Run) -> ScopeResult {
+    let dir = tempfile::tempdir().unwrap();
+    write_corpus(dir.path(), run.files);
+    scope_dir(dir.path(), run)
+}
+
+/// Scopes the hand-written corpus from `subject`, as JSON.
+fn run(subject: Subject) -> Value {
+    let result = scope_corpus(Run {
+        subject,
+        threads: 2,
+        files: 1,
+        inventory: Vec::new(),
+    });
     serde_json::to_value(&result).unwrap()
 }
 
@@ -411,4 +489,150 @@ fn follows_keys_sessions_and_data() {
         .unwrap()
         .iter()
         .any(|u| u["name"] == "backup-adm"));
+}
+
+/// Inventory snapshots that know some of the attacker's identities and resources.
+fn snapshots() -> Vec<Snapshot> {
+    let regions = vec!["us-east-1".to_owned()];
+    let account = Some(ACCT.to_owned());
+    let mut ec2 = Snapshot::new(
+        Kind::Ec2,
+        "2024-03-05T00:00:00Z".into(),
+        account.clone(),
+        regions.clone(),
+    );
+    let mut iam = Snapshot::new(Kind::Iam, "2024-03-05T00:00:00Z".into(), account, regions);
+    if let Some(inv) = ec2.ec2.as_mut() {
+        inv.key_pairs.push(cloudcase_inventory::KeyPair {
+            name: "ops-key".into(),
+            region: "us-east-1".into(),
+            ..Default::default()
+        });
+    }
+    if let Some(inv) = iam.iam.as_mut() {
+        inv.users.push(cloudcase_inventory::User {
+            name: "backup-adm".into(),
+            access_keys: vec![cloudcase_inventory::AccessKey {
+                id: "AKIANEWKEY0000000001".into(),
+                status: Some("Active".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+    }
+    vec![ec2, iam]
+}
+
+/// The typed result written as JSON reads back into the types with no key missing and none
+/// unknown (every struct denies unknown fields), and writes the same JSON again: the types
+/// describe the whole document as the pipeline produces it.
+#[test]
+fn the_typed_result_round_trips_with_every_key() {
+    let result = scope_corpus(Run {
+        subject: Subject::AccessKey("AKIALEAKED0000000001".into()),
+        threads: 2,
+        files: 3,
+        inventory: snapshots(),
+    });
+    // The result exercises every section.
+    let ids = &result.identities;
+    assert!(!ids.users.is_empty() && !ids.access_keys.is_empty() && !ids.roles.is_empty());
+    assert!(ids.users[0].now.is_some() && ids.users[0].login_profile.is_some());
+    assert!(!result.sessions.is_empty() && !result.permission_changes.is_empty());
+    let kinds: Vec<&str> = result.resources.iter().map(Resource::kind).collect();
+    for kind in [
+        "instance",
+        "spot_request",
+        "security_group_ingress",
+        "key_pair",
+        "snapshot_share",
+    ] {
+        assert!(kinds.contains(&kind), "{kinds:?}");
+    }
+    let verdicts: Vec<Verdict> = result.data_access.iter().map(|d| d.verdict).collect();
+    for v in [Verdict::Accessed, Verdict::NotObserved, Verdict::Unknown] {
+        assert!(verdicts.contains(&v), "{verdicts:?}");
+    }
+    assert!(!result.unknowns.is_empty() && !result.responder_actions.is_empty());
+    let value = serde_json::to_value(&result).unwrap();
+    let back: ScopeResult = match serde_json::from_value(value.clone()) {
+        Ok(r) => r,
+        Err(e) => panic!("the document does not read back: {e}"),
+    };
+    assert_eq!(serde_json::to_value(&back).unwrap(), value);
+    // The no-departure document too.
+    let quiet = scope_corpus(Run {
+        subject: Subject::AccessKey("AKIAAPP0000000000001".into()),
+        threads: 2,
+        files: 1,
+        inventory: Vec::new(),
+    });
+    let value = serde_json::to_value(&quiet).unwrap();
+    let back: ScopeResult = serde_json::from_value(value.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&back).unwrap(), value);
+}
+
+/// The document is the same however many workers read the inputs, and from run to run: no
+/// hash-map order, worker split or arrival order reaches it.
+#[test]
+fn the_document_is_the_same_for_any_number_of_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    write_corpus(dir.path(), 7);
+    let text = |threads| {
+        let run = Run {
+            subject: Subject::AccessKey("AKIALEAKED0000000001".into()),
+            threads,
+            files: 7,
+            inventory: snapshots(),
+        };
+        serde_json::to_string_pretty(&scope_dir(dir.path(), run)).unwrap()
+    };
+    let one = text(1);
+    for threads in [4, 4, 3] {
+        let other = text(threads);
+        let first_difference = one
+            .lines()
+            .zip(other.lines())
+            .enumerate()
+            .find(|(_, (a, b))| a != b);
+        assert_eq!(first_difference, None, "{threads} workers");
+        assert_eq!(other, one);
+    }
+}
+
+/// The document without its record references (which name files and record indexes).
+fn without_refs(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(k, _)| k != "refs")
+                .map(|(k, x)| (k, without_refs(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(without_refs).collect()),
+        other => other,
+    }
+}
+
+/// Records arriving in another order (reversed, dealt over other files) give the same document
+/// apart from where each record is: first and last uses, user agents and event names kept are
+/// the earliest by time, not the first to arrive.
+#[test]
+fn the_document_does_not_depend_on_the_order_of_records() {
+    let document = |records: Vec<Value>, files: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        write_records(dir.path(), &records, files);
+        let run = Run {
+            subject: Subject::AccessKey("AKIALEAKED0000000001".into()),
+            threads: 2,
+            files,
+            inventory: snapshots(),
+        };
+        without_refs(serde_json::to_value(scope_dir(dir.path(), run)).unwrap())
+    };
+    let forward = document(corpus(), 1);
+    let reversed = document(corpus().into_iter().rev().collect(), 1);
+    assert_eq!(reversed, forward);
+    let dealt = document(corpus().into_iter().rev().collect(), 5);
+    assert_eq!(dealt, forward);
 }

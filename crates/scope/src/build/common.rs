@@ -46,7 +46,7 @@ pub(crate) fn source_use(ip: &str, u: &Use) -> SourceUse {
         first_seen: time(u.first.ms),
         last_seen: time(u.last_ms),
         events: u.count,
-        user_agents: u.uas.iter().map(|s| s.to_string()).collect(),
+        user_agents: u.uas.to_strings(),
         refs: vec![reference(&u.first)],
     }
 }
@@ -67,18 +67,4 @@ pub(crate) fn strings_at(v: &Value, path: &str, field: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Merges one use into another (first, last, count, up to five user agents).
-pub(crate) fn merge_use(x: &mut Use, u: &Use) {
-    if u.first.key() < x.first.key() {
-        x.first = u.first.clone();
-    }
-    x.last_ms = x.last_ms.max(u.last_ms);
-    x.count += u.count;
-    for ua in &u.uas {
-        if x.uas.len() < 5 && !x.uas.contains(ua) {
-            x.uas.push(ua.clone());
-        }
-    }
 }

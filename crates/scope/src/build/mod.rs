@@ -111,7 +111,7 @@ impl<'a> Ctx<'a> {
         self.profile
             .accounts
             .first()
-            .map(|a| a.to_string())
+            .map(str::to_owned)
             .or_else(|| {
                 self.window
                     .cands
@@ -134,7 +134,7 @@ impl<'a> Ctx<'a> {
         let mut by_ip: BTreeMap<String, Use> = BTreeMap::new();
         for (k, u) in uses {
             match by_ip.get_mut(&*k.ip) {
-                Some(x) => common::merge_use(x, u),
+                Some(x) => x.merge(u),
                 None => {
                     by_ip.insert(k.ip.to_string(), u.clone());
                 }
@@ -213,7 +213,7 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
         identities: IdentitiesSection {
             compromised: Some(Compromised {
                 subject: ctx.subject_key.to_owned(),
-                principals: narrative::strings(&ctx.profile.arns),
+                principals: ctx.profile.arns.to_strings(),
                 now: None,
             }),
             users: ids.users.into_values().collect(),

@@ -35,11 +35,6 @@ pub(crate) fn subject_kind(subject: &scan::Subject) -> SubjectKind {
     }
 }
 
-/// Strings of a list of boxed strings.
-pub(crate) fn strings(list: &[Box<str>]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
-
 /// The `subject` section.
 pub(crate) fn subject(ctx: &Ctx<'_>, ranking: Vec<AutoRank>, owner_ranges: &[Cidr]) -> Subject {
     let (profile, window, t0) = (ctx.profile, ctx.window, ctx.t0);
@@ -52,8 +47,8 @@ pub(crate) fn subject(ctx: &Ctx<'_>, ranking: Vec<AutoRank>, owner_ranges: &[Cid
     Subject {
         kind: subject_kind(ctx.subject),
         value: Some(ctx.subject_key.to_owned()),
-        principals: Some(strings(&profile.arns)),
-        accounts: Some(strings(&profile.accounts)),
+        principals: Some(profile.arns.to_strings()),
+        accounts: Some(profile.accounts.to_strings()),
         events: Some(profile.count),
         first_seen: profile.first.as_ref().map(|p| time(p.ms)),
         last_seen: Some(time(profile.last_ms)),
@@ -113,7 +108,7 @@ pub(crate) fn intrusion(ctx: &Ctx<'_>, by_ip: &BTreeMap<String, Use>) -> Intrusi
             .values()
             .flat_map(|u| u.uas.first())
             .next()
-            .map(|s| ua_family(s)),
+            .map(ua_family),
         last_attacker_event: last.map(time),
         attacker_events_in_candidates: attacker().count() as u64,
         owner_changes_after: owner_changes_after as u64,

@@ -8,7 +8,7 @@ use cloudcase_model::scope::{
 };
 
 use super::common::{source_use, time};
-use super::narrative::{strings, subject_kind};
+use super::narrative::subject_kind;
 use crate::scan::{Pass1, Profile, Use};
 
 /// The chosen profile: its key and aggregates.
@@ -45,7 +45,7 @@ pub fn no_departure(
         subject: Subject {
             kind: subject_kind(subject),
             value: profile.as_ref().map(|r| r.key.to_owned()),
-            principals: p.map(|p| strings(&p.arns)),
+            principals: p.map(|p| p.arns.to_strings()),
             accounts: None,
             events: p.map(|p| p.count),
             first_seen: p.and_then(|p| p.first.as_ref().map(|f| time(f.ms))),

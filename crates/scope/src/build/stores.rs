@@ -203,7 +203,7 @@ fn verdict(
             ip: a.id.ip.to_string(),
             access: a.id.access,
             events: a.used.count,
-            event_names: a.used.names.iter().map(|s| s.to_string()).collect(),
+            event_names: a.used.names.to_strings(),
             first: time(a.used.first.ms),
             last: time(a.used.last_ms),
         })

@@ -72,7 +72,63 @@ impl KeySource {
     }
 }
 
+/// User agents kept per use.
 const MAX_UAS: usize = 5;
+/// Event names kept per use.
+const MAX_NAMES: usize = 8;
+
+/// A value and the record order key (time, file, record) of its first sighting.
+#[derive(Debug, Clone)]
+struct Sighting {
+    at: (i64, u64, u64),
+    value: Box<str>,
+}
+
+/// Up to `cap` distinct values: those first seen earliest, in order of first sighting. The
+/// result does not depend on the order events arrive in or on how workers split the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Earliest {
+    seen: Vec<Sighting>,
+}
+
+impl Earliest {
+    /// Records `value` seen at `at`.
+    pub(crate) fn add(&mut self, value: &str, at: (i64, u64, u64), cap: usize) {
+        match self.seen.iter_mut().find(|s| &*s.value == value) {
+            Some(s) if at < s.at => s.at = at,
+            Some(_) => return,
+            None => self.seen.push(Sighting {
+                at,
+                value: value.into(),
+            }),
+        }
+        self.seen
+            .sort_by(|a, b| (a.at, &a.value).cmp(&(b.at, &b.value)));
+        self.seen.truncate(cap);
+    }
+
+    /// Merges another list into this one.
+    pub(crate) fn merge(&mut self, other: &Earliest, cap: usize) {
+        for s in &other.seen {
+            self.add(&s.value, s.at, cap);
+        }
+    }
+
+    /// The values, earliest first.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.seen.iter().map(|s| &*s.value)
+    }
+
+    /// The earliest value.
+    pub fn first(&self) -> Option<&str> {
+        self.iter().next()
+    }
+
+    /// The values as strings, earliest first.
+    pub fn to_strings(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
+}
 
 /// Repeated use of something (a key from an address, a bucket by a key…).
 #[derive(Debug, Clone)]
@@ -83,10 +139,10 @@ pub struct Use {
     pub last_ms: i64,
     /// Number of events.
     pub count: u64,
-    /// Up to five distinct user agents.
-    pub uas: Vec<Box<str>>,
-    /// Event names seen (for reads), up to eight.
-    pub names: Vec<Box<str>>,
+    /// Up to five distinct user agents, first seen earliest.
+    pub uas: Earliest,
+    /// Event names seen (for reads), up to eight, first seen earliest.
+    pub names: Earliest,
 }
 
 impl Use {
@@ -95,44 +151,36 @@ impl Use {
             first: Ptr::of(ev),
             last_ms: ev.time.millis(),
             count: 0,
-            uas: Vec::new(),
-            names: Vec::new(),
+            uas: Earliest::default(),
+            names: Earliest::default(),
         };
         u.add(ev);
         u
     }
 
     fn add(&mut self, ev: &Event) {
-        let ms = ev.time.millis();
-        if ms < self.first.ms {
-            self.first = Ptr::of(ev);
+        let p = Ptr::of(ev);
+        let at = p.key();
+        if p.key() < self.first.key() {
+            self.first = p;
         }
-        self.last_ms = self.last_ms.max(ms);
+        self.last_ms = self.last_ms.max(ev.time.millis());
         self.count += 1;
         if let Some(ua) = ev.user_agent.as_deref() {
-            if self.uas.len() < MAX_UAS && !self.uas.iter().any(|u| &**u == ua) {
-                self.uas.push(ua.into());
-            }
+            self.uas.add(ua, at, MAX_UAS);
         }
-        if self.names.len() < 8 && !self.names.iter().any(|n| **n == *ev.event_name) {
-            self.names.push(ev.event_name.as_str().into());
-        }
+        self.names.add(ev.event_name.as_str(), at, MAX_NAMES);
     }
 
-    fn merge(&mut self, o: Use) {
-        self.first = Ptr::min(self.first.clone(), o.first);
+    /// Merges another use of the same thing (or of the same address by another key).
+    pub(crate) fn merge(&mut self, o: &Use) {
+        if o.first.key() < self.first.key() {
+            self.first = o.first.clone();
+        }
         self.last_ms = self.last_ms.max(o.last_ms);
         self.count += o.count;
-        for ua in o.uas {
-            if self.uas.len() < MAX_UAS && !self.uas.contains(&ua) {
-                self.uas.push(ua);
-            }
-        }
-        for n in o.names {
-            if self.names.len() < 8 && !self.names.contains(&n) {
-                self.names.push(n);
-            }
-        }
+        self.uas.merge(&o.uas, MAX_UAS);
+        self.names.merge(&o.names, MAX_NAMES);
     }
 }
 
@@ -148,7 +196,7 @@ fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Use>, k: K, ev: &Event) {
 fn merge_map<K: std::hash::Hash + Eq>(into: &mut HashMap<K, Use>, from: HashMap<K, Use>) {
     for (k, u) in from {
         match into.get_mut(&k) {
-            Some(v) => v.merge(u),
+            Some(v) => v.merge(&u),
             None => {
                 into.insert(k, u);
             }

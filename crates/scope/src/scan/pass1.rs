@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use cloudcase_event::Event;
 use cloudcase_read::EventSink;
 
-use super::{bump, merge_map, Ptr, Use};
+use super::{bump, merge_map, Earliest, Ptr, Use};
 use crate::net::{network_of, ua_family, Cidr};
 
 /// What `scope` starts from.
@@ -63,6 +63,9 @@ pub(crate) const ADMIN_IAM: &[&str] = &[
     "CreatePolicyVersion",
 ];
 
+/// Principal ARNs and accounts kept per profile.
+const MAX_PRINCIPALS: usize = 4;
+
 /// The history of one subject (a key, a principal or an address range).
 #[derive(Debug, Default)]
 pub struct Profile {
@@ -77,9 +80,9 @@ pub struct Profile {
     /// First use of each user-agent family.
     pub families: HashMap<String, Ptr>,
     /// The user names and ARNs seen (first few).
-    pub arns: Vec<Box<str>>,
+    pub arns: Earliest,
     /// Accounts the calls were made against.
-    pub accounts: Vec<Box<str>>,
+    pub accounts: Earliest,
     /// First use of each region, ms.
     pub regions: HashMap<Box<str>, i64>,
     /// Successful grant/create IAM calls: pointer, event name, source IP.
@@ -123,14 +126,10 @@ impl Profile {
             *e = (*e).min(p.ms);
         }
         if let Some(arn) = ev.identity.arn.as_deref() {
-            if self.arns.len() < 4 && !self.arns.iter().any(|a| &**a == arn) {
-                self.arns.push(arn.into());
-            }
+            self.arns.add(arn, p.key(), MAX_PRINCIPALS);
         }
         if let Some(a) = ev.recipient_account.as_deref() {
-            if self.accounts.len() < 4 && !self.accounts.iter().any(|x| &**x == a) {
-                self.accounts.push(a.into());
-            }
+            self.accounts.add(a, p.key(), MAX_PRINCIPALS);
         }
         if ev.error_code.as_deref().is_some_and(is_denied) {
             match self.denied.get_mut(ip) {
@@ -176,16 +175,8 @@ impl Profile {
             let e = self.regions.entry(r).or_insert(t);
             *e = (*e).min(t);
         }
-        for a in o.arns {
-            if self.arns.len() < 4 && !self.arns.contains(&a) {
-                self.arns.push(a);
-            }
-        }
-        for a in o.accounts {
-            if self.accounts.len() < 4 && !self.accounts.contains(&a) {
-                self.accounts.push(a);
-            }
-        }
+        self.arns.merge(&o.arns, MAX_PRINCIPALS);
+        self.accounts.merge(&o.accounts, MAX_PRINCIPALS);
         self.admin_changes.extend(o.admin_changes);
         self.launches.extend(o.launches);
         for (ip, n) in o.denied {
