@@ -12,8 +12,8 @@ use cloudcase_detect::{
     add_builtin, hunt, CsvSink, FindingSink, Geo, HuntOptions, HuntOutcome, JsonlSink, MmdbGeo,
     TableSink, Tee,
 };
+use cloudcase_evidence::results::AnalysisKind;
 use cloudcase_read::{Progress, Rejection};
-use cloudcase_report::AnalysisKind;
 use cloudcase_sigma::{Engine, Level, RuleSet, Severity, Status};
 use cloudcase_util::sanitize::terminal_safe;
 use serde_json::json;
