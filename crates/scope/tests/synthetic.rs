@@ -243,6 +243,16 @@ fn corpus() -> Vec<Value> {
             false,
         ),
         (
+            "2024-03-03T20:36:00Z",
+            "cloudtrail.amazonaws.com",
+            "StopLogging",
+            a,
+            user("ci", k),
+            json!({"name": "main-trail"}),
+            Value::Null,
+            false,
+        ),
+        (
             "2024-03-03T20:35:00Z",
             "iam.amazonaws.com",
             "CreateLoginProfile",
@@ -635,4 +645,182 @@ fn the_document_does_not_depend_on_the_order_of_records() {
     assert_eq!(reversed, forward);
     let dealt = document(corpus().into_iter().rev().collect(), 5);
     assert_eq!(dealt, forward);
+}
+
+/// Every object key anywhere in `v`.
+fn keys_in(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                out.insert(k.clone());
+                keys_in(x, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| keys_in(x, out)),
+        _ => {}
+    }
+}
+
+/// The rows of the README's `| key | content |` schema table: (top-level key, content).
+fn schema_rows() -> Vec<(String, String)> {
+    let readme = include_str!("../README.md");
+    let (_, table) = readme
+        .split_once("## JSON schema")
+        .expect("a JSON schema section");
+    table
+        .lines()
+        .skip_while(|l| !l.starts_with("| key |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let row = l.trim().trim_start_matches('|').trim_end_matches('|');
+            let (key, content) = row.split_once('|').expect("two columns");
+            (
+                key.trim().trim_matches('`').to_owned(),
+                content.trim().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Drops `( … )` groups (values and remarks), `[ … ]` groups without braces (placeholders such
+/// as `[source…]`), and the words `or null`.
+fn strip_remarks(shape: &str) -> String {
+    let mut out = String::new();
+    let mut paren = 0;
+    let mut chars = shape.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' => paren += 1,
+            ')' => paren -= 1,
+            '[' if paren == 0 => {
+                let rest: String = chars.clone().take_while(|c| *c != ']').collect();
+                if rest.contains('{') {
+                    out.push(c);
+                } else {
+                    for _ in 0..=rest.chars().count() {
+                        chars.next();
+                    }
+                }
+            }
+            _ if paren == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace(" or null", "")
+}
+
+/// The README's schema table against the serialized type, both ways for the top-level keys.
+/// For each row, every field name the content column names in backticks must be a key somewhere
+/// in that section of a full result (an `--auto` run with inventory snapshots, countries and a
+/// `started_from`, so that every optional key is present) or of a no-departure result. Which
+/// backticked words are field names:
+/// - a shape in backticks (`{…}` or `[{…}]`): every identifier in it, after dropping `( … )`
+///   groups (they list values or remarks), `[ … ]` placeholders without braces (`[source…]`),
+///   `or null`, and map placeholders written `{name: …}` (the identifier before a colon);
+/// - a single snake_case word: a field name unless it is a value of the closed vocabulary the
+///   row documents (subject kinds, methods, resource kinds), taken from the model's types;
+/// - anything else (paths such as `cloudcase_pricing::CostEstimate`, event names in
+///   CamelCase, `scope-<subject>`, `--auto`, `aws:iam`): prose, not checked.
+#[test]
+fn the_readme_schema_table_matches_the_type() {
+    use cloudcase_model::scope::{Containment, Finding, Method, StartedFrom, SubjectKind};
+    let mut result = scope_corpus(Run {
+        subject: Subject::Auto,
+        threads: 2,
+        files: 1,
+        inventory: snapshots(),
+    });
+    assert!(!result.subject.auto_ranking.is_empty());
+    let lookup = |_: &str| Some("ZZ".to_owned());
+    cloudcase_scope::geo::annotate(&mut result, Some(&lookup));
+    result.subject.started_from = Some(StartedFrom {
+        instance: "i-0abc".into(),
+        launched: "2024-03-03T20:20:00.000Z".into(),
+        access_key: None,
+        principal: None,
+        source_ip: None,
+        region: None,
+        refs: Vec::new(),
+    });
+    let doc = serde_json::to_value(&result).unwrap();
+    let mut quiet = scope_corpus(Run {
+        subject: Subject::AccessKey("AKIAAPP0000000000001".into()),
+        threads: 2,
+        files: 1,
+        inventory: Vec::new(),
+    });
+    cloudcase_scope::geo::annotate(&mut quiet, Some(&lookup));
+    let quiet = serde_json::to_value(&quiet).unwrap();
+    let rows = schema_rows();
+    let documented: std::collections::BTreeSet<&str> =
+        rows.iter().map(|(k, _)| k.as_str()).collect();
+    let actual: std::collections::BTreeSet<&str> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(documented, actual, "README table keys vs ScopeResult");
+    let mut vocabulary: Vec<String> = SubjectKind::ALL
+        .iter()
+        .map(|k| k.as_str().to_owned())
+        .collect();
+    vocabulary.extend(Method::ALL.iter().map(|m| m.as_str().to_owned()));
+    vocabulary.extend(Resource::KINDS.iter().map(|k| (*k).to_owned()));
+    vocabulary.push(
+        serde_json::to_value(Finding::NoDeparture)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    let failed_plan = Containment {
+        findings: Default::default(),
+        plan: None,
+        script: None,
+        error: Some("e".into()),
+    };
+    for (section, content) in &rows {
+        let mut keys = std::collections::BTreeSet::new();
+        keys_in(&doc[section.as_str()], &mut keys);
+        keys_in(&quiet[section.as_str()], &mut keys);
+        if section == "containment" {
+            keys_in(&serde_json::to_value(&failed_plan).unwrap(), &mut keys);
+        }
+        let ticked: Vec<&str> = content.split('`').skip(1).step_by(2).collect();
+        for token in ticked {
+            let is_word = |w: &str| {
+                w.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && w.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            };
+            let names: Vec<String> = if token.contains('{') {
+                let shape = strip_remarks(token);
+                let mut names = Vec::new();
+                let mut word = String::new();
+                for c in shape.chars().chain(std::iter::once(' ')) {
+                    if c.is_ascii_alphanumeric() || c == '_' {
+                        word.push(c);
+                    } else {
+                        if !word.is_empty() && c != ':' {
+                            names.push(std::mem::take(&mut word));
+                        }
+                        word.clear();
+                    }
+                }
+                names
+            } else if is_word(token) && !vocabulary.iter().any(|v| v == token) {
+                vec![token.to_owned()]
+            } else {
+                Vec::new()
+            };
+            for name in names {
+                assert!(
+                    keys.contains(&name),
+                    "README names `{name}` under `{section}` (in `{token}`), which the serialized result does not have"
+                );
+            }
+        }
+    }
 }

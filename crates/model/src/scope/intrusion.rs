@@ -48,6 +48,9 @@ pub enum Method {
 }
 
 impl Method {
+    /// Every method.
+    pub const ALL: [Method; 3] = [Method::Network, Method::ClientFamily, Method::Indicator];
+
     /// The spelling in the document.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -28,6 +28,17 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// Every `kind`, in the order resources are listed.
+    pub const KINDS: [&'static str; 7] = [
+        "instance",
+        "spot_request",
+        "security_group_ingress",
+        "key_pair",
+        "snapshot_share",
+        "ami_share",
+        "lambda_function",
+    ];
+
     /// The `kind` as written in the document.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -21,6 +21,14 @@ pub enum SubjectKind {
 }
 
 impl SubjectKind {
+    /// Every kind.
+    pub const ALL: [SubjectKind; 4] = [
+        SubjectKind::AccessKey,
+        SubjectKind::Principal,
+        SubjectKind::Ip,
+        SubjectKind::Auto,
+    ];
+
     /// The spelling in the document.
     pub fn as_str(self) -> &'static str {
         match self {
