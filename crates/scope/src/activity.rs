@@ -146,7 +146,7 @@ impl Activity {
                 .or_insert_with(|| vec![0; n])[i] += c;
         }
         let buckets: Vec<String> = (0..n as i64)
-            .map(|b| crate::build::time((first + b) * bucket_ms))
+            .map(|b| crate::record::time((first + b) * bucket_ms))
             .collect();
         ActivitySection {
             bucket_ms,
@@ -170,20 +170,20 @@ fn top_identities(idents: BTreeMap<(bool, String), Vec<u64>>) -> Vec<IdentitySer
         .into_iter()
         .filter(|(_, c)| c.iter().any(|x| *x > 0))
         .collect();
-    v.sort_by_key(|((att, name), c)| {
+    v.sort_by_key(|((attacker, name), c)| {
         (
-            !*att,
+            !*attacker,
             std::cmp::Reverse(c.iter().sum::<u64>()),
             name.clone(),
         )
     });
     let mut out = Vec::new();
     let mut rest: Option<Vec<u64>> = None;
-    for (i, ((att, name), counts)) in v.into_iter().enumerate() {
-        if att || i < TOP_IDENTITIES {
+    for (i, ((attacker, name), counts)) in v.into_iter().enumerate() {
+        if attacker || i < TOP_IDENTITIES {
             out.push(IdentitySeries {
                 identity: name,
-                attacker: att,
+                attacker,
                 counts,
             });
         } else {

@@ -5,72 +5,105 @@ use std::collections::BTreeSet;
 
 use cloudcase_model::scope::AutoRank;
 
-use crate::build::time;
 use crate::intrusion::{self, Intrusion};
 use crate::net::network_of;
+use crate::record::time;
 use crate::scan::{Pass1, Profile, Subject};
 use crate::ScopeError;
+
+/// A long-term key that departs from its history, with its `--auto` score.
+struct Ranked {
+    score: i64,
+    key: String,
+    intrusion: Intrusion,
+    reasons: Vec<String>,
+}
 
 /// The outcome of choosing a subject.
 #[derive(Debug)]
 pub enum Choice {
-    /// The subject's profile key, its first attacker event, and the `--auto` ranking.
-    Found(String, Intrusion, Vec<AutoRank>),
-    /// Nothing departs from the history: the profile key (none for `--auto`) and why.
-    NoDeparture(Option<String>, String),
+    /// A departure was found.
+    Found {
+        /// The subject's profile key.
+        key: String,
+        /// Its first attacker event.
+        intrusion: Intrusion,
+        /// The `--auto` ranking (empty otherwise).
+        ranking: Vec<AutoRank>,
+    },
+    /// Nothing departs from the history.
+    NoDeparture {
+        /// The profile key (none for `--auto`).
+        key: Option<String>,
+        /// What was looked for.
+        explanation: String,
+    },
 }
 
 /// Picks the subject profile and its first attacker event; for `--auto`, ranks every AKIA key.
 pub fn choose_subject(
     subject: &Subject,
-    p1: &Pass1,
+    history: &Pass1,
     owner: &dyn Fn(&str) -> bool,
 ) -> Result<Choice, ScopeError> {
     let indicator = matches!(subject, Subject::Ip(_));
     if let Subject::Auto = subject {
-        let mut ranked: Vec<(i64, String, Intrusion, Vec<String>)> = Vec::new();
-        for (key, prof) in &p1.profiles {
-            let Some(intr) = intrusion::find(prof, owner, false) else {
+        let mut ranked: Vec<Ranked> = Vec::new();
+        for (key, profile) in &history.profiles {
+            let Some(intrusion) = intrusion::find(profile, owner, false) else {
                 continue;
             };
-            let (score, reasons) = auto_score(prof, &intr);
+            let (score, reasons) = auto_score(profile, &intrusion);
             if score > 0 {
-                ranked.push((score, key.clone(), intr, reasons));
+                ranked.push(Ranked {
+                    score,
+                    key: key.clone(),
+                    intrusion,
+                    reasons,
+                });
             }
         }
-        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.sort_by(|a, b| b.score.cmp(&a.score).then(a.key.cmp(&b.key)));
         let list: Vec<AutoRank> = ranked
             .iter()
-            .map(|(score, key, intrusion, reasons)| AutoRank {
-                access_key: key.clone(),
-                score: *score,
-                first_departure: time(intrusion.first.ms),
-                reasons: reasons.clone(),
+            .map(|r| AutoRank {
+                access_key: r.key.clone(),
+                score: r.score,
+                first_departure: time(r.intrusion.first.ms),
+                reasons: r.reasons.clone(),
             })
             .collect();
-        let Some((_, key, intr, _)) = ranked.into_iter().next() else {
-            return Ok(Choice::NoDeparture(
-                None,
-                "--auto: no long-term access key departs from its history (a new network together with IAM grants or launches in new regions)".into(),
-            ));
+        let Some(Ranked { key, intrusion, .. }) = ranked.into_iter().next() else {
+            return Ok(Choice::NoDeparture {
+                key: None,
+                explanation: "--auto: no long-term access key departs from its history (a new network together with IAM grants or launches in new regions)".into(),
+            });
         };
-        return Ok(Choice::Found(key, intr, list));
+        return Ok(Choice::Found {
+            key,
+            intrusion,
+            ranking: list,
+        });
     }
-    let (key, prof) = p1
+    let (key, profile) = history
         .profiles
         .iter()
         .next()
         .ok_or_else(|| ScopeError::NoSubjectEvents(describe(subject)))?;
-    Ok(match intrusion::find(prof, owner, indicator) {
-        Some(intr) => Choice::Found(key.clone(), intr, Vec::new()),
-        None => Choice::NoDeparture(
-            Some(key.clone()),
-            format!(
+    Ok(match intrusion::find(profile, owner, indicator) {
+        Some(intrusion) => Choice::Found {
+            key: key.clone(),
+            intrusion,
+            ranking: Vec::new(),
+        },
+        None => Choice::NoDeparture {
+            key: Some(key.clone()),
+            explanation: format!(
                 "{}: {} events, and none departs from its history (no network or client first used after at least 24 hours of history)",
                 describe(subject),
-                prof.count
+                profile.count
             ),
-        ),
+        },
     })
 }
 
@@ -108,40 +141,47 @@ fn listed(items: &[&str]) -> String {
 /// The `--auto` score of a key whose history shows a departure, with reasons. A new network
 /// alone scores nothing: it needs a second signal from the new networks — IAM grants, launches,
 /// or calls refused for lack of permission (probing).
-fn auto_score(prof: &Profile, intr: &Intrusion) -> (i64, Vec<String>) {
+fn auto_score(profile: &Profile, intrusion: &Intrusion) -> (i64, Vec<String>) {
     let mut reasons = Vec::new();
-    let nets: BTreeSet<String> = intr
+    let nets: BTreeSet<String> = intrusion
         .attacker_ips
         .iter()
         .filter_map(|ip| network_of(ip))
         .collect();
-    let from_new =
-        |ip: &Option<Box<str>>| ip.as_deref().is_some_and(|i| intr.attacker_ips.contains(i));
-    let after = |p: &crate::scan::Ptr| p.ms >= intr.first.ms;
-    let admin: Vec<&str> = prof
+    let from_new = |ip: &Option<Box<str>>| {
+        ip.as_deref()
+            .is_some_and(|i| intrusion.attacker_ips.contains(i))
+    };
+    let after = |p: &crate::scan::Ptr| p.ms >= intrusion.first.ms;
+    let admin: Vec<&str> = profile
         .admin_changes
         .iter()
-        .filter(|(p, _, ip)| after(p) && from_new(ip))
-        .map(|(_, n, _)| &**n)
+        .filter(|s| after(&s.at) && from_new(&s.source))
+        .map(|s| &*s.what)
         .collect();
-    let new_region = |r: &str| prof.regions.get(r).is_some_and(|t| *t >= intr.first.ms);
-    let (launch_new, launch_known): (Vec<&str>, Vec<&str>) = prof
+    let new_region = |r: &str| {
+        profile
+            .regions
+            .get(r)
+            .is_some_and(|t| *t >= intrusion.first.ms)
+    };
+    let (launch_new, launch_known): (Vec<&str>, Vec<&str>) = profile
         .launches
         .iter()
-        .filter(|(p, _, ip)| after(p) && from_new(ip))
-        .map(|(_, r, _)| &**r)
+        .filter(|s| after(&s.at) && from_new(&s.source))
+        .map(|s| &*s.what)
         .partition(|r| new_region(r));
-    let denied: u64 = prof
+    let denied: u64 = profile
         .denied
         .iter()
-        .filter(|(ip, _)| intr.attacker_ips.contains(&***ip))
+        .filter(|(ip, _)| intrusion.attacker_ips.contains(&***ip))
         .map(|(_, n)| n)
         .sum();
     if !nets.is_empty() {
         reasons.push(format!(
             "used from {} new network(s) after at least 24 h of history, first at {}: {}",
             nets.len(),
-            time(intr.first.ms),
+            time(intrusion.first.ms),
             nets.iter().cloned().collect::<Vec<_>>().join(", ")
         ));
     }

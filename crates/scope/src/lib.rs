@@ -16,6 +16,7 @@ pub mod launch;
 pub mod net;
 pub mod now;
 pub mod policy;
+pub mod record;
 pub mod render;
 pub mod scan;
 pub mod stores;
@@ -85,13 +86,17 @@ pub fn scope(
     let owner = |ip: &str| opts.owner.iter().any(|c| c.contains(ip));
     let (subject_key, intrusion, ranking) =
         match choose::choose_subject(&opts.subject, &history, &owner)? {
-            choose::Choice::Found(key, intrusion, ranking) => (key, intrusion, ranking),
-            choose::Choice::NoDeparture(key, why) => {
+            choose::Choice::Found {
+                key,
+                intrusion,
+                ranking,
+            } => (key, intrusion, ranking),
+            choose::Choice::NoDeparture { key, explanation } => {
                 let profile = key
                     .as_deref()
                     .and_then(|k| history.profiles.get_key_value(k))
                     .map(|(key, profile)| build::ProfileRef { key, profile });
-                let result = build::no_departure(&opts.subject, profile, &history, &why);
+                let result = build::no_departure(&opts.subject, profile, &history, &explanation);
                 return Ok(Outcome { result, accounting });
             }
         };

@@ -8,9 +8,9 @@ use cloudcase_model::scope::{
     Attribution, PermissionChange, ResponderAction, ResponderAttribution,
 };
 
-use super::common::{actor, cand_ref, sv, time};
+use super::common::{actor, candidate_ref, sv, time};
 use super::Ctx;
-use crate::scan::{is_resource_policy_change, Cand};
+use crate::scan::{is_resource_policy_change, Candidate};
 
 /// Why a change by the subject itself is not the attacker's: routine use from its usual networks
 /// (kept out of `responder_actions`, counted under `intrusion.owner_changes_after`).
@@ -40,7 +40,7 @@ pub(crate) struct Attributor<'a> {
     owner: &'a dyn Fn(&str) -> bool,
 }
 
-fn names_any(c: &Cand, set: &BTreeSet<String>) -> bool {
+fn names_any(c: &Candidate, set: &BTreeSet<String>) -> bool {
     set.iter()
         .any(|id| !id.is_empty() && c.req.contains(&format!("\"{id}\"")))
 }
@@ -61,12 +61,12 @@ impl<'a> Attributor<'a> {
             .attributed
             .iter()
             .filter(|a| {
-                let c = a.cand;
+                let c = a.candidate;
                 !a.attacker
                     && c.read_only != Some(true)
                     && (names_any(c, &attacker_ids) || c.ip.as_deref().is_some_and(owner))
             })
-            .filter_map(|a| a.cand.arn.as_deref())
+            .filter_map(|a| a.candidate.arn.as_deref())
             .collect();
         Attributor {
             attacker_ids,
@@ -77,7 +77,7 @@ impl<'a> Attributor<'a> {
     }
 
     /// (attribution, why) of a candidate event.
-    pub fn classify(&self, c: &Cand, is_attacker: bool) -> (Attribution, &'static str) {
+    pub fn classify(&self, c: &Candidate, is_attacker: bool) -> (Attribution, &'static str) {
         if is_attacker {
             (Attribution::Attacker, "")
         } else if names_any(c, &self.attacker_ids) {
@@ -105,7 +105,7 @@ impl<'a> Attributor<'a> {
 
 /// `responder_actions[]` entry when the event is a responder's or owner's change.
 pub(crate) fn responder_action(
-    c: &Cand,
+    c: &Candidate,
     attribution: Attribution,
     why: &str,
 ) -> Option<ResponderAction> {
@@ -126,7 +126,7 @@ pub(crate) fn responder_action(
         why: why.to_owned(),
         by: actor(c),
         error: c.error.as_deref().map(str::to_owned),
-        refs: cand_ref(c),
+        refs: candidate_ref(c),
     })
 }
 
@@ -135,7 +135,7 @@ pub(crate) fn responder_action(
 pub(crate) fn permission_changes(ctx: &Ctx<'_>, who: &Attributor<'_>) -> Vec<PermissionChange> {
     let mut out = Vec::new();
     for a in &ctx.attributed {
-        let c = a.cand;
+        let c = a.candidate;
         let perm = (matches!(&*c.service, "iam" | "organizations") && c.read_only != Some(true))
             || is_resource_policy_change(&c.service, &c.name);
         if !perm {
@@ -151,7 +151,7 @@ pub(crate) fn permission_changes(ctx: &Ctx<'_>, who: &Attributor<'_>) -> Vec<Per
             attribution: who.classify(c, a.attacker).0,
             by: actor(c),
             error: c.error.as_deref().map(str::to_owned),
-            refs: cand_ref(c),
+            refs: candidate_ref(c),
         });
     }
     out

@@ -1,34 +1,20 @@
-//! Small shapes shared by every section (record references, times, callers, source use), and
-//! reading fields of a request or response.
+//! Small shapes shared by every section (record references and times from `record`, callers,
+//! source use), and reading fields of a request or response.
 
-use cloudcase_event::EventTime;
 use cloudcase_model::scope::{Caller, RecordRef, SourceUse};
 use serde_json::Value;
 
 use crate::net::network_of;
-use crate::scan::{Cand, Ptr, Use};
-
-/// A pointer as a record reference: `{file, record, event_id}`.
-pub fn reference(p: &Ptr) -> RecordRef {
-    RecordRef {
-        file: p.file.path.display().to_string(),
-        record: p.record,
-        event_id: p.event_id.as_deref().map(str::to_owned),
-    }
-}
-
-/// A time as RFC 3339 UTC.
-pub fn time(ms: i64) -> String {
-    EventTime::from_millis(ms).to_utc_string()
-}
+pub(crate) use crate::record::{reference, time};
+use crate::scan::{Candidate, Use};
 
 /// The one-element `refs` array of a candidate event.
-pub(crate) fn cand_ref(c: &Cand) -> Vec<RecordRef> {
+pub(crate) fn candidate_ref(c: &Candidate) -> Vec<RecordRef> {
     vec![reference(&c.ptr)]
 }
 
 /// The caller of a candidate event (`by`).
-pub(crate) fn actor(c: &Cand) -> Caller {
+pub(crate) fn actor(c: &Candidate) -> Caller {
     Caller {
         arn: c.arn.as_deref().map(str::to_owned),
         access_key: c.key.as_deref().map(str::to_owned),

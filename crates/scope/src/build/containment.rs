@@ -21,7 +21,7 @@ fn compromised_user(ctx: &Ctx<'_>) -> Option<contain::User> {
     if !ctx.subject_is_key() {
         return None;
     }
-    let deactivated = ctx.window.cands.iter().any(|c| {
+    let deactivated = ctx.window.candidates.iter().any(|c| {
         &*c.name == "UpdateAccessKey" && c.error.is_none() && {
             let req = c.req_json();
             req["accessKeyId"] == ctx.subject_key && req["status"] == "Inactive"

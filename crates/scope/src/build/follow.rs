@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::common::sv;
 use crate::intrusion::Intrusion;
 use crate::net::network_of;
-use crate::scan::{Cand, KeySource, Pass2, Subject, SESSION_CALLS};
+use crate::scan::{Candidate, KeySource, Pass2, Subject, SESSION_CALLS};
 
 /// The attacker's identities and sources, found transitively.
 #[derive(Debug, Default)]
@@ -36,7 +36,7 @@ fn role_name_of(arn: &str) -> &str {
 
 impl Attacker {
     /// Whether a candidate event is the attacker's, given what is known so far.
-    pub fn is_attacker(&self, c: &Cand, owner: &dyn Fn(&str) -> bool) -> bool {
+    pub fn is_attacker(&self, c: &Candidate, owner: &dyn Fn(&str) -> bool) -> bool {
         let ip = c.ip.as_deref().unwrap_or("");
         if owner(ip) {
             return false;
@@ -78,7 +78,7 @@ impl Attacker {
     }
 
     /// Applies the effects of an attacker event; true if anything was learned.
-    fn learn(&mut self, c: &Cand) -> bool {
+    fn learn(&mut self, c: &Candidate) -> bool {
         let mut grew = false;
         if let Some(ip) = c.ip.as_deref() {
             if network_of(ip).is_some() {
@@ -146,7 +146,7 @@ pub(crate) fn follow(
                 grew |= attacker.ips.insert(ip.to_string());
             }
         }
-        for c in &window.cands {
+        for c in &window.candidates {
             if attacker.is_attacker(c, owner) {
                 grew |= attacker.learn(c);
             }

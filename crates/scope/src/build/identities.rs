@@ -8,10 +8,10 @@ use cloudcase_model::scope::{
     RoleOrigin, Session, SourceUse, User,
 };
 
-use super::common::{actor, cand_ref, source_use, sv, time};
+use super::common::{actor, candidate_ref, source_use, sv, time};
 use super::Ctx;
 use crate::policy::trust_principals;
-use crate::scan::{Cand, SESSION_CALLS};
+use crate::scan::{Candidate, SESSION_CALLS};
 
 /// Identity events itemised here (others by the attacker go to `other_attacker_changes`).
 const ITEMISED: &[&str] = &[
@@ -63,10 +63,10 @@ fn used_from(ctx: &Ctx<'_>, key: &str) -> Vec<SourceUse> {
 }
 
 /// The deletion of an identity or resource by a candidate event.
-pub(crate) fn occurrence(c: &Cand) -> Occurrence {
+pub(crate) fn occurrence(c: &Candidate) -> Occurrence {
     Occurrence {
         time: time(c.ptr.ms),
-        refs: cand_ref(c),
+        refs: candidate_ref(c),
     }
 }
 
@@ -84,7 +84,7 @@ impl Identities {
         ids
     }
 
-    fn add(&mut self, ctx: &Ctx<'_>, c: &Cand) {
+    fn add(&mut self, ctx: &Ctx<'_>, c: &Candidate) {
         let (req, resp) = (c.req_json(), c.resp_json());
         let at = time(c.ptr.ms);
         match &*c.name {
@@ -98,7 +98,7 @@ impl Identities {
                     login_profile: None,
                     policies: Vec::new(),
                     deleted: None,
-                    refs: cand_ref(c),
+                    refs: candidate_ref(c),
                     now: None,
                 };
                 self.users.insert(name, user);
@@ -113,7 +113,7 @@ impl Identities {
                     by: actor(c),
                     used_from: used_from(ctx, &id),
                     status_changes: Vec::new(),
-                    refs: cand_ref(c),
+                    refs: candidate_ref(c),
                     now: None,
                 };
                 self.keys.insert(id, key);
@@ -123,7 +123,7 @@ impl Identities {
                     u.login_profile = Some(LoginProfileChange {
                         event: c.name.to_string(),
                         time: at,
-                        refs: cand_ref(c),
+                        refs: candidate_ref(c),
                     });
                 }
             }
@@ -145,7 +145,7 @@ impl Identities {
                     trust: trust_principals(doc),
                     policies: Vec::new(),
                     deleted: None,
-                    refs: cand_ref(c),
+                    refs: candidate_ref(c),
                     now: None,
                 };
                 self.roles.insert(name, role);
@@ -158,7 +158,7 @@ impl Identities {
                         .to_owned(),
                     event: c.name.to_string(),
                     time: at,
-                    refs: cand_ref(c),
+                    refs: candidate_ref(c),
                 };
                 if let Some(u) = sv(&req, "/userName").and_then(|n| self.users.get_mut(n)) {
                     u.policies.push(grant.clone());
@@ -179,7 +179,7 @@ impl Identities {
                     federated_name: owned(sv(&req, "/name")),
                     used_from: used_from(ctx, &key),
                     session_access_key: (!key.is_empty()).then_some(key),
-                    refs: cand_ref(c),
+                    refs: candidate_ref(c),
                 });
             }
             _ => {}
@@ -187,7 +187,7 @@ impl Identities {
     }
 
     /// Records a later change to an attacker identity (by anyone): deletion, key status.
-    pub fn apply_lifecycle(&mut self, c: &Cand, attribution: Attribution) {
+    pub fn apply_lifecycle(&mut self, c: &Candidate, attribution: Attribution) {
         let req = c.req_json();
         match &*c.name {
             "DeleteUser" => {
@@ -207,7 +207,7 @@ impl Identities {
                         status: owned(sv(&req, "/status")),
                         time: time(c.ptr.ms),
                         by: attribution,
-                        refs: cand_ref(c),
+                        refs: candidate_ref(c),
                     });
                 }
             }

@@ -21,12 +21,12 @@ use cloudcase_model::scope::{
 };
 use cloudcase_pricing::{estimate, PriceTable};
 
-pub use common::{reference, time};
 pub use quiet::{no_departure, ProfileRef};
 
 use crate::intrusion::Intrusion;
-use crate::scan::{Cand, Pass1, Pass2, Profile, Subject, Use};
-use crate::Cidr;
+use crate::net::Cidr;
+use crate::record::reference;
+use crate::scan::{Candidate, Pass1, Pass2, Profile, Subject, Use};
 use attribution::Attributor;
 use follow::Attacker;
 use identities::Identities;
@@ -59,7 +59,7 @@ pub struct Inputs<'a> {
 /// A candidate event of the window, with whether it is the attacker's.
 pub(crate) struct Attributed<'a> {
     /// The event.
-    cand: &'a Cand,
+    candidate: &'a Candidate,
     /// Whether it is the attacker's.
     attacker: bool,
 }
@@ -84,11 +84,11 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     /// The attacker's successful events, in order.
-    fn attacker_events(&self) -> impl Iterator<Item = &'a Cand> + '_ {
+    fn attacker_events(&self) -> impl Iterator<Item = &'a Candidate> + '_ {
         self.attributed
             .iter()
-            .filter(|a| a.attacker && a.cand.error.is_none())
-            .map(|a| a.cand)
+            .filter(|a| a.attacker && a.candidate.error.is_none())
+            .map(|a| a.candidate)
     }
 
     /// Whether the subject is one long-term key (given, or chosen by `--auto`).
@@ -114,7 +114,7 @@ impl<'a> Ctx<'a> {
             .map(str::to_owned)
             .or_else(|| {
                 self.window
-                    .cands
+                    .candidates
                     .first()
                     .and_then(|c| c.caller_account.as_deref().map(str::to_owned))
             })
@@ -149,11 +149,11 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
     let window = inp.window;
     let attacker = follow::follow(&window, inp.intrusion, inp.subject, inp.owner);
     let attributed = window
-        .cands
+        .candidates
         .iter()
-        .map(|cand| Attributed {
-            cand,
-            attacker: attacker.is_attacker(cand, inp.owner),
+        .map(|candidate| Attributed {
+            candidate,
+            attacker: attacker.is_attacker(candidate, inp.owner),
         })
         .collect();
     let t0 = inp.intrusion.first.ms;
@@ -175,12 +175,12 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
     let who = Attributor::new(&ctx, res.names());
     let mut responder_actions = Vec::new();
     for a in &ctx.attributed {
-        let (attribution, why) = who.classify(a.cand, a.attacker);
-        if a.cand.error.is_none() {
-            ids.apply_lifecycle(a.cand, attribution);
-            res.apply_lifecycle(a.cand, attribution);
+        let (attribution, why) = who.classify(a.candidate, a.attacker);
+        if a.candidate.error.is_none() {
+            ids.apply_lifecycle(a.candidate, attribution);
+            res.apply_lifecycle(a.candidate, attribution);
         }
-        responder_actions.extend(attribution::responder_action(a.cand, attribution, why));
+        responder_actions.extend(attribution::responder_action(a.candidate, attribution, why));
     }
     let permission_changes = attribution::permission_changes(&ctx, &who);
     let (runs, resources) = res.finish();

@@ -8,13 +8,13 @@ use cloudcase_model::scope::{
 };
 
 use super::attribution::OWNER_USE;
-use super::common::{cand_ref, reference, source_use, time};
+use super::common::{candidate_ref, reference, source_use, time};
 use super::identities;
 use super::resources;
 use super::Ctx;
 use crate::net::ua_family;
+use crate::net::Cidr;
 use crate::scan::{self, Use};
-use crate::Cidr;
 
 /// The rule that found the first attacker event.
 fn rule(method: Method) -> &'static str {
@@ -73,7 +73,12 @@ pub(crate) fn subject(ctx: &Ctx<'_>, ranking: Vec<AutoRank>, owner_ranges: &[Cid
 /// The `intrusion` section; `by_ip` are the attacker sources' uses.
 pub(crate) fn intrusion(ctx: &Ctx<'_>, by_ip: &BTreeMap<String, Use>) -> Intrusion {
     let intrusion = ctx.intrusion;
-    let attacker = || ctx.attributed.iter().filter(|a| a.attacker).map(|a| a.cand);
+    let attacker = || {
+        ctx.attributed
+            .iter()
+            .filter(|a| a.attacker)
+            .map(|a| a.candidate)
+    };
     let other_attacker_changes = ctx
         .attacker_events()
         .filter(|c| {
@@ -86,7 +91,7 @@ pub(crate) fn intrusion(ctx: &Ctx<'_>, by_ip: &BTreeMap<String, Use>) -> Intrusi
             service: c.service.to_string(),
             region: c.region.to_string(),
             time: time(c.ptr.ms),
-            refs: cand_ref(c),
+            refs: candidate_ref(c),
         })
         .collect();
     let last = attacker()
@@ -96,7 +101,7 @@ pub(crate) fn intrusion(ctx: &Ctx<'_>, by_ip: &BTreeMap<String, Use>) -> Intrusi
     let owner_changes_after = ctx
         .attributed
         .iter()
-        .filter(|a| !a.attacker && a.cand.subject && a.cand.read_only != Some(true))
+        .filter(|a| !a.attacker && a.candidate.subject && a.candidate.read_only != Some(true))
         .count();
     Intrusion::Found(Departure {
         first_attacker_event: time(ctx.t0),

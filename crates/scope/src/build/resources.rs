@@ -12,10 +12,10 @@ use cloudcase_model::scope::{
 use cloudcase_pricing::InstanceRun;
 use serde_json::Value;
 
-use super::common::{actor, cand_ref, reference, strings_at, sv, time};
+use super::common::{actor, candidate_ref, reference, strings_at, sv, time};
 use super::identities::occurrence;
 use super::Ctx;
-use crate::scan::{Cand, Ptr};
+use crate::scan::{Candidate, Ptr};
 
 /// Resource events itemised here (others by the attacker go to `other_attacker_changes`).
 const ITEMISED: &[&str] = &[
@@ -154,7 +154,7 @@ fn ingress_rules(req: &Value) -> Vec<contain::IngressRule> {
     rules
 }
 
-fn in_region(name: &str, c: &Cand) -> NameInRegion {
+fn in_region(name: &str, c: &Candidate) -> NameInRegion {
     NameInRegion {
         name: name.to_owned(),
         region: c.region.to_string(),
@@ -171,7 +171,7 @@ impl Resources {
         res
     }
 
-    fn add(&mut self, c: &Cand) {
+    fn add(&mut self, c: &Candidate) {
         let (req, resp) = (c.req_json(), c.resp_json());
         let at = time(c.ptr.ms);
         match &*c.name {
@@ -192,7 +192,7 @@ impl Resources {
                     time: at,
                     by: actor(c),
                     rules,
-                    refs: cand_ref(c),
+                    refs: candidate_ref(c),
                     exists_now: None,
                 });
             }
@@ -204,7 +204,7 @@ impl Resources {
                     event: c.name.to_string(),
                     time: at,
                     deleted: None,
-                    refs: cand_ref(c),
+                    refs: candidate_ref(c),
                     exists_now: None,
                 };
                 self.key_pairs.insert(in_region(name, c), pair);
@@ -218,7 +218,7 @@ impl Resources {
                     time: at,
                     by: actor(c),
                     deleted: None,
-                    refs: cand_ref(c),
+                    refs: candidate_ref(c),
                     exists_now: None,
                 };
                 self.lambdas.insert(in_region(name, c), function);
@@ -227,7 +227,7 @@ impl Resources {
         }
     }
 
-    fn add_launch(&mut self, c: &Cand, req: &Value, resp: &Value) {
+    fn add_launch(&mut self, c: &Candidate, req: &Value, resp: &Value) {
         let items = resp
             .pointer("/instancesSet/items")
             .and_then(Value::as_array);
@@ -258,7 +258,7 @@ impl Resources {
 
     /// Spot requests and fleets: what was asked for. EC2 launches their instances itself, so
     /// their hours are in the cost only when a launch by the attacker names them.
-    fn add_spot(&mut self, c: &Cand, req: &Value, resp: &Value) {
+    fn add_spot(&mut self, c: &Candidate, req: &Value, resp: &Value) {
         let ids: Vec<String> = [
             ("/spotInstanceRequestSet/items", "spotInstanceRequestId"),
             ("/spotFleetRequestId", ""),
@@ -304,12 +304,12 @@ impl Resources {
             time: time(c.ptr.ms),
             by: actor(c),
             cancelled: None,
-            refs: cand_ref(c),
+            refs: candidate_ref(c),
             exists_now: None,
         });
     }
 
-    fn add_share(&mut self, c: &Cand, req: &Value) {
+    fn add_share(&mut self, c: &Candidate, req: &Value) {
         let snapshot = &*c.name == "ModifySnapshotAttribute";
         let (kind, idp, attr) = if snapshot {
             (
@@ -338,14 +338,14 @@ impl Resources {
                 shared_with: with,
                 time: time(c.ptr.ms),
                 by: actor(c),
-                refs: cand_ref(c),
+                refs: candidate_ref(c),
                 exists_now: None,
             },
         });
     }
 
     /// Records a later change to an attacker resource (by anyone).
-    pub fn apply_lifecycle(&mut self, c: &Cand, attribution: Attribution) {
+    pub fn apply_lifecycle(&mut self, c: &Candidate, attribution: Attribution) {
         let req = c.req_json();
         match &*c.name {
             "TerminateInstances" | "StopInstances" | "StartInstances" => {

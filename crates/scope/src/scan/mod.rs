@@ -2,56 +2,19 @@
 //! record, event id), never whole events; workers' states are merged at the end.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use cloudcase_event::{Event, SourceFile};
+use cloudcase_event::Event;
 
-mod cand;
+mod candidate;
 mod pass1;
 mod pass2;
 
-pub use cand::Cand;
-pub(crate) use cand::{is_resource_policy_change, SESSION_CALLS};
+pub use candidate::Candidate;
+pub(crate) use candidate::{is_resource_policy_change, SESSION_CALLS};
 pub use pass1::{Pass1, Pass1Sink, Profile, Subject};
 pub use pass2::{AccessId, Pass2, Pass2Sink, RegionCov, StoreCov, StoreId};
 
-/// Where a record is, and when it happened.
-#[derive(Debug, Clone)]
-pub struct Ptr {
-    /// Event time, ms since the epoch (UTC).
-    pub ms: i64,
-    /// Input file.
-    pub file: Arc<SourceFile>,
-    /// Record index in the file.
-    pub record: u64,
-    /// `eventID`.
-    pub event_id: Option<Box<str>>,
-}
-
-impl Ptr {
-    pub(crate) fn of(ev: &Event) -> Ptr {
-        Ptr {
-            ms: ev.time.millis(),
-            file: Arc::clone(&ev.provenance.file),
-            record: ev.provenance.record,
-            event_id: ev.event_id.as_deref().map(Into::into),
-        }
-    }
-
-    /// Total order: time, then input order, then record.
-    pub fn key(&self) -> (i64, u64, u64) {
-        (self.ms, self.file.ordinal, self.record)
-    }
-
-    /// The earlier of two pointers.
-    pub(crate) fn min(a: Ptr, b: Ptr) -> Ptr {
-        if b.key() < a.key() {
-            b
-        } else {
-            a
-        }
-    }
-}
+pub use crate::record::Ptr;
 
 /// An access key used from a source address.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

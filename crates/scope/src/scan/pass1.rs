@@ -63,6 +63,17 @@ pub(crate) const ADMIN_IAM: &[&str] = &[
     "CreatePolicyVersion",
 ];
 
+/// One successful call that counts for `--auto`: an IAM grant or create, or a launch.
+#[derive(Debug, Clone)]
+pub struct Signal {
+    /// Its record.
+    pub at: Ptr,
+    /// The event name (IAM calls) or the region (launches).
+    pub what: Box<str>,
+    /// Its source address.
+    pub source: Option<Box<str>>,
+}
+
 /// Principal ARNs and accounts kept per profile.
 const MAX_PRINCIPALS: usize = 4;
 
@@ -85,10 +96,10 @@ pub struct Profile {
     pub accounts: Earliest,
     /// First use of each region, ms.
     pub regions: HashMap<Box<str>, i64>,
-    /// Successful grant/create IAM calls: pointer, event name, source IP.
-    pub admin_changes: Vec<(Ptr, Box<str>, Option<Box<str>>)>,
-    /// Successful RunInstances: pointer, region, source IP.
-    pub launches: Vec<(Ptr, Box<str>, Option<Box<str>>)>,
+    /// Successful grant/create IAM calls (`what`: the event name).
+    pub admin_changes: Vec<Signal>,
+    /// Successful RunInstances (`what`: the region).
+    pub launches: Vec<Signal>,
     /// Calls refused for lack of permission (`AccessDenied…`, `…UnauthorizedOperation`), per
     /// source address: a leaked key's new holder probing what it may do.
     pub denied: HashMap<Box<str>, u64>,
@@ -142,11 +153,17 @@ impl Profile {
         if ev.error_code.is_none() {
             let ip = ev.source_ip.as_deref().map(Into::into);
             if ev.service() == "iam" && ADMIN_IAM.contains(&ev.event_name.as_str()) {
-                self.admin_changes
-                    .push((p.clone(), ev.event_name.as_str().into(), ip));
+                self.admin_changes.push(Signal {
+                    at: p.clone(),
+                    what: ev.event_name.as_str().into(),
+                    source: ip,
+                });
             } else if ev.event_name == "RunInstances" {
-                self.launches
-                    .push((p, ev.region.as_deref().unwrap_or("").into(), ip));
+                self.launches.push(Signal {
+                    at: p,
+                    what: ev.region.as_deref().unwrap_or("").into(),
+                    source: ip,
+                });
             }
         }
     }

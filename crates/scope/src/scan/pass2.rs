@@ -8,8 +8,8 @@ use cloudcase_model::scope::StoreKind;
 use cloudcase_read::EventSink;
 use serde_json::Value;
 
-use super::cand::interesting;
-use super::{bump, merge_map, widen, widen_span, Cand, KeySource, Ptr, Subject, Use};
+use super::candidate::interesting;
+use super::{bump, merge_map, widen, widen_span, Candidate, KeySource, Ptr, Subject, Use};
 use crate::activity::Activity;
 use crate::net::ua_family;
 use crate::stores::{Access, StoreSpec};
@@ -85,7 +85,7 @@ pub struct AccessId {
 #[derive(Debug, Default)]
 pub struct Pass2 {
     /// Candidate events in the window.
-    pub cands: Vec<Cand>,
+    pub candidates: Vec<Candidate>,
     /// (access key, source) → use, in the window.
     pub key_use: HashMap<KeySource, Use>,
     /// Accesses to data stores (reads, exposures, openings), in the window.
@@ -248,7 +248,7 @@ impl EventSink for Pass2Sink<'_> {
             .as_deref()
             .is_some_and(|ip| self.attacker_ips.contains(ip));
         if from_attacker || interesting(&ev) {
-            st.cands.push(Cand::of(&ev, subject));
+            st.candidates.push(Candidate::of(&ev, subject));
         }
     }
 }
@@ -258,7 +258,7 @@ impl Pass2 {
     pub fn merge_all(parts: Vec<Pass2>) -> Pass2 {
         let mut out = Pass2::default();
         for p in parts {
-            out.cands.extend(p.cands);
+            out.candidates.extend(p.candidates);
             merge_map(&mut out.key_use, p.key_use);
             merge_map(&mut out.store_access, p.store_access);
             merge_map(&mut out.list_buckets, p.list_buckets);
@@ -292,7 +292,7 @@ impl Pass2 {
             }
             out.baseline_events += p.baseline_events;
         }
-        out.cands.sort_by_key(|c| c.ptr.key());
+        out.candidates.sort_by_key(|c| c.ptr.key());
         out
     }
 }

@@ -9,7 +9,7 @@ use super::Ptr;
 /// A compact record of a candidate event of pass 2 (mutating calls, session creations, and every
 /// call from a known attacker address, in the attacker window).
 #[derive(Debug, Clone)]
-pub struct Cand {
+pub struct Candidate {
     /// Where.
     pub ptr: Ptr,
     /// `eventName`.
@@ -161,8 +161,8 @@ fn sts_reduced(ev: &Event) -> (Box<str>, Box<str>) {
     (r.to_string().into(), o.to_string().into())
 }
 
-impl Cand {
-    pub(super) fn of(ev: &Event, subject: bool) -> Cand {
+impl Candidate {
+    pub(super) fn of(ev: &Event, subject: bool) -> Candidate {
         let (req, resp) = if ev.service() == "sts" {
             sts_reduced(ev)
         } else {
@@ -176,7 +176,7 @@ impl Cand {
             )
         };
         let id = &ev.identity;
-        Cand {
+        Candidate {
             ptr: Ptr::of(ev),
             name: ev.event_name.as_str().into(),
             service: ev.service().into(),
