@@ -54,19 +54,6 @@ pub enum StoreKind {
 }
 
 impl StoreKind {
-    /// Every kind, in document order.
-    pub const ALL: [StoreKind; 9] = [
-        StoreKind::S3Bucket,
-        StoreKind::DynamodbTable,
-        StoreKind::RdsInstance,
-        StoreKind::RdsSnapshot,
-        StoreKind::Secret,
-        StoreKind::SsmParameter,
-        StoreKind::KmsKey,
-        StoreKind::SnapshotShare,
-        StoreKind::AmiShare,
-    ];
-
     /// The spelling in the document.
     pub fn as_str(self) -> &'static str {
         match self {
