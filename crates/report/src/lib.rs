@@ -18,6 +18,7 @@ mod facts;
 #[cfg(test)]
 mod fixtures;
 mod i18n;
+mod produce;
 mod refs;
 mod render;
 mod scope_read;
@@ -35,6 +36,7 @@ pub use evidence_record::{
 pub use executive::{executive_summary, ExecutiveOptions};
 pub use facts::Facts;
 pub use i18n::Lang;
+pub use produce::{OutputFormat, ReportKind, Reporter, ReporterOptions};
 pub use render::Format;
 pub use technical::{technical_report, TechnicalOptions};
 pub use versions::{place, read_index, Placement};
@@ -48,6 +50,15 @@ pub enum ReportError {
     /// A file of the case could not be written.
     #[error("cannot write {}", .0.display())]
     Write(std::path::PathBuf, #[source] std::io::Error),
+    /// A file of the case could not be read.
+    #[error("cannot read {}", .0.display())]
+    Read(std::path::PathBuf, #[source] std::io::Error),
+    /// No browser to print a PDF with.
+    #[error("cannot write a PDF")]
+    Pdf(#[source] chromium::ChromiumError),
+    /// The browser failed to print a PDF.
+    #[error("printing with {}", .0.display())]
+    Print(std::path::PathBuf, #[source] chromium::ChromiumError),
     /// A recorded analysis result cannot be read as its analysis writes it.
     #[error("recorded analysis result (custody entry {0}) is not usable: {1}")]
     BadRecord(u64, String),
