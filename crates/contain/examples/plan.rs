@@ -7,9 +7,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::from_str(&std::fs::read_to_string(path)?)?;
     let plan = cloudcase_contain::build_plan(&findings)?;
     if args.next().as_deref() == Some("--json") {
-        println!("{}", plan.to_json_pretty());
+        println!("{}", serde_json::to_string_pretty(&plan)?);
     } else {
-        print!("{}", plan.to_shell_script());
+        print!("{}", cloudcase_contain::shell_script(&plan));
     }
     Ok(())
 }

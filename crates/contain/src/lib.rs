@@ -16,24 +16,26 @@
 //!    rules revoked, snapshot and AMI sharing removed, Lambda throttled, attacker instances stopped;
 //! 5. **eradicate**: terminations and deletions, marked as destroying evidence.
 //!
-//! The crate never calls AWS. [`Plan::to_shell_script`] renders a bash script to review (destructive
-//! steps commented out); the plan serializes to JSON with serde. Every value from the findings is
-//! checked (no control characters) and shell-quoted, so attacker-chosen names stay inert.
+//! The findings and the plan are types of `cloudcase-model` (they are part of the scope document),
+//! re-exported here. The crate never calls AWS. [`shell_script`] renders a bash script to review
+//! (destructive steps commented out); the plan serializes to JSON with serde. Every value from the
+//! findings is checked (no control characters) and shell-quoted, so attacker-chosen names stay
+//! inert.
 
 #![deny(missing_docs)]
 
 mod build;
-mod model;
-mod plan;
 mod policy;
+mod script;
 mod shell;
 
 pub use build::{build_plan, token_issue_time, AWS_QUARANTINE_POLICY_ARN, IAM_REGION};
-pub use model::{
+pub use cloudcase_model::contain::{
     AccessKey, Findings, ImageKind, IngressRule, Instance, InstanceOrigin, KeyPair, KeyStatus,
-    LambdaFunction, Role, RoleOrigin, RoleSession, SecurityGroup, SharedImage, User, UserOrigin,
+    LambdaFunction, Phase, Plan, Role, RoleOrigin, RoleSession, SecurityGroup, SharedImage, Step,
+    User, UserOrigin,
 };
-pub use plan::{Phase, Plan, Step};
+pub use script::shell_script;
 
 /// Why findings cannot be turned into a plan.
 #[derive(Debug, thiserror::Error)]

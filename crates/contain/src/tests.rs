@@ -287,7 +287,7 @@ fn no_eradicate_step_before_preserve_and_contain_of_its_target() {
 #[test]
 fn destructive_commands_are_commented_out_in_the_script() {
     let p = plan();
-    let script = p.to_shell_script();
+    let script = shell_script(&p);
     let lines: Vec<&str> = script.lines().collect();
     assert!(lines.contains(&"set -euo pipefail"));
     assert!(script.contains("REVIEW EVERY STEP BEFORE RUNNING"));
@@ -350,7 +350,7 @@ fn every_command_names_its_region() {
 #[test]
 fn injection_text_is_only_inside_single_quotes() {
     let p = plan();
-    let script = p.to_shell_script();
+    let script = shell_script(&p);
     // Every line the shell executes, and every command and rollback (commented out or not).
     let mut lines: Vec<&str> = script.lines().filter(|l| !l.starts_with('#')).collect();
     lines.extend(all_command_lines(&p).into_iter().map(String::as_str));
@@ -376,7 +376,7 @@ fn injection_text_is_only_inside_single_quotes() {
 
 #[test]
 fn script_is_valid_bash() {
-    let script = plan().to_shell_script();
+    let script = shell_script(&plan());
     let Ok(mut child) = std::process::Command::new("bash")
         .arg("-n")
         .stdin(std::process::Stdio::piped())
@@ -475,7 +475,7 @@ fn script_runs_with_payload_names_inert() {
         security_groups: vec!["sg-1".into()],
         volumes: vec!["vol-1".into()],
     });
-    let script = build_plan(&f).unwrap().to_shell_script();
+    let script = shell_script(&build_plan(&f).unwrap());
     let path = dir.path().join("plan.sh");
     std::fs::write(&path, &script).unwrap();
     let log = dir.path().join("aws.log");
@@ -642,7 +642,9 @@ fn plan_serializes_and_findings_deserialize() {
     .unwrap();
     let p = build_plan(&f).unwrap();
     assert_eq!(p.token_issued_before, "1970-01-01T00:00:00Z");
-    assert!(p.to_json_pretty().contains("cloudcase-quarantine-c1"));
+    assert!(serde_json::to_string_pretty(&p)
+        .unwrap()
+        .contains("cloudcase-quarantine-c1"));
 }
 
 #[test]

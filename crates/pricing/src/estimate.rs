@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use cloudcase_model::cost::{Cost, GroupTotal, InstanceCost};
+
 use crate::table::PriceTable;
 
 /// AWS bills Linux on-demand instances per second with a 60-second minimum per start.
@@ -26,76 +28,11 @@ pub struct InstanceRun {
     pub end: Option<i64>,
 }
 
-/// The estimated cost of one [`InstanceRun`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct InstanceCost {
-    /// The EC2 instance id.
-    pub instance_id: String,
-    /// The region code.
-    pub region: String,
-    /// The instance type.
-    pub instance_type: String,
-    /// Start of the run, milliseconds since the Unix epoch.
-    pub start: i64,
-    /// End of the counted time, milliseconds since the Unix epoch: the logged end, or the end of
-    /// the logs when the instance was still running.
-    pub end: i64,
-    /// True when the logs show no end and the time was counted to the end of the logs.
-    pub still_running: bool,
-    /// Seconds billed: the running time rounded up to the second, at least 60.
-    pub billed_seconds: i64,
-    /// `billed_seconds` in hours.
-    pub hours: f64,
-    /// The on-demand hourly price used, or `None` when the table has none for this type and region.
-    pub usd_per_hour: Option<f64>,
-    /// `hours × usd_per_hour`, or `None` when there is no price: such runs are left out of the
-    /// totals and counted in `unpriced_runs`, never silently priced at zero.
-    pub cost_usd: Option<f64>,
-    /// What was assumed or could not be done for this run, in plain words.
-    pub notes: Vec<String>,
-}
-
-/// Totals for one region or one instance type.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct GroupTotal {
-    /// The region code or instance type this total is for.
-    pub key: String,
-    /// Number of runs in the group.
-    pub runs: usize,
-    /// Billed hours of all runs in the group, priced or not.
-    pub hours: f64,
-    /// Cost of the priced runs in USD.
-    pub cost_usd: f64,
-    /// Runs in the group with no price (their hours are in `hours`, not in `cost_usd`).
-    pub unpriced_runs: usize,
-}
-
-/// What the attacker's instances are estimated to have cost, with the assumptions behind it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct CostEstimate {
-    /// Always `"USD"`.
-    pub currency: &'static str,
-    /// One entry per run, in the order given.
-    pub instances: Vec<InstanceCost>,
-    /// Totals per region, sorted by region code.
-    pub by_region: Vec<GroupTotal>,
-    /// Totals per instance type, sorted by type.
-    pub by_type: Vec<GroupTotal>,
-    /// Billed hours of all runs.
-    pub total_hours: f64,
-    /// Cost of all priced runs in USD; a lower bound when `unpriced_runs > 0`.
-    pub total_usd: f64,
-    /// Runs with no price in the table, left out of `total_usd`.
-    pub unpriced_runs: usize,
-    /// The assumptions the numbers rest on, in plain words, to be shown with them.
-    pub assumptions: Vec<String>,
-}
-
 /// Estimates the on-demand cost of `runs`, counting runs with no logged end up to `logs_end_ms`
 /// (the time of the last log record, milliseconds since the Unix epoch). Prices come from
 /// `table`; runs with no price are flagged in their notes and in `unpriced_runs`, and the
 /// assumptions then say the total is a lower bound.
-pub fn estimate(runs: &[InstanceRun], logs_end_ms: i64, table: &PriceTable) -> CostEstimate {
+pub fn estimate(runs: &[InstanceRun], logs_end_ms: i64, table: &PriceTable) -> Cost {
     let mut instances = Vec::with_capacity(runs.len());
     let mut by_region: BTreeMap<String, GroupTotal> = BTreeMap::new();
     let mut by_type: BTreeMap<String, GroupTotal> = BTreeMap::new();
@@ -192,8 +129,8 @@ pub fn estimate(runs: &[InstanceRun], logs_end_ms: i64, table: &PriceTable) -> C
         ));
     }
 
-    CostEstimate {
-        currency: "USD",
+    Cost {
+        currency: "USD".to_owned(),
         instances,
         by_region: by_region.into_values().collect(),
         by_type: by_type.into_values().collect(),
@@ -298,7 +235,7 @@ mod tests {
         assert!((regions[0].1 - (1.8 + 0.4)).abs() < 1e-9);
         assert_eq!(regions[1].0, "us-east-1");
         assert!((regions[1].1 - 1.0).abs() < 1e-9);
-        let types: Vec<(&str, usize, f64)> = est
+        let types: Vec<(&str, u64, f64)> = est
             .by_type
             .iter()
             .map(|g| (g.key.as_str(), g.runs, g.hours))

@@ -720,7 +720,7 @@ fn strip_remarks(shape: &str) -> String {
 ///   `or null`, and map placeholders written `{name: …}` (the identifier before a colon);
 /// - a single snake_case word: a field name unless it is a value of the closed vocabulary the
 ///   row documents (subject kinds, methods, resource kinds), taken from the model's types;
-/// - anything else (paths such as `cloudcase_pricing::CostEstimate`, event names in
+/// - anything else (paths such as `cloudcase_model::cost::Cost`, event names in
 ///   CamelCase, `scope-<subject>`, `--auto`, `aws:iam`): prose, not checked.
 #[test]
 fn the_readme_schema_table_matches_the_type() {

@@ -4,9 +4,9 @@
 use super::cli::json_arg;
 use super::quarantine_groups::QuarantineGroups;
 use super::roles::RoleInventory;
-use crate::model::Findings;
 use crate::policy;
 use crate::ContainError;
+use cloudcase_model::contain::Findings;
 
 /// Formats `now_ms` as RFC 3339 UTC with whole seconds, rounded up so that every session issued
 /// before `now_ms` falls before it.

@@ -4,8 +4,8 @@
 use super::cli::iam;
 use super::policies::USER;
 use super::step::Draft;
-use crate::model::{KeyStatus, User, UserOrigin};
 use crate::shell::quote;
+use cloudcase_model::contain::{KeyStatus, User, UserOrigin};
 
 /// Rollback of a console password change: a new password the responder chooses, never the old one.
 const NEW_PASSWORD: &str =

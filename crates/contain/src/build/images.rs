@@ -4,8 +4,8 @@
 use super::cli::{ev, json_arg, stem};
 use super::context::Context;
 use super::step::Draft;
-use crate::model::{ImageKind, SharedImage};
 use crate::shell::{quote, Cmd};
+use cloudcase_model::contain::{ImageKind, SharedImage};
 
 /// Who an image is shared with, from [`SharedImage::shared_with`].
 #[derive(Debug)]
@@ -193,7 +193,7 @@ pub(super) fn unshare(ctx: &Context<'_>) -> Vec<Draft> {
 mod tests {
     use super::*;
     use crate::build::testing::{drafts, findings, shared};
-    use crate::model::Findings;
+    use cloudcase_model::contain::Findings;
 
     /// A snapshot shared with an account and the public, an AMI shared with an account, an AMI
     /// shared with nobody.

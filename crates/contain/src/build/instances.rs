@@ -5,8 +5,8 @@ use super::cli::{ev, stem};
 use super::context::Context;
 use super::snapshots;
 use super::step::Draft;
-use crate::model::{Instance, InstanceOrigin};
 use crate::shell::{quote, Cmd};
+use cloudcase_model::contain::{Instance, InstanceOrigin};
 
 /// The step target of instance `i`.
 fn target(i: &Instance) -> String {
@@ -207,7 +207,7 @@ pub(super) fn terminate_attacker_launched(ctx: &Context<'_>) -> Vec<Draft> {
 mod tests {
     use super::*;
     use crate::build::testing::{drafts, findings, instance};
-    use crate::model::Findings;
+    use cloudcase_model::contain::Findings;
 
     /// An attacker's instance with a known group and volume, and a compromised one with neither.
     fn two() -> Findings {

@@ -3,8 +3,8 @@
 use super::cli::{ev, stem};
 use super::context::Context;
 use super::step::Draft;
-use crate::model::KeyPair;
 use crate::shell::{quote, Cmd};
+use cloudcase_model::contain::KeyPair;
 
 /// The step target of key pair `k`.
 fn target(k: &KeyPair) -> String {

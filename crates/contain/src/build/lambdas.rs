@@ -4,8 +4,8 @@
 use super::cli::{ev, stem};
 use super::context::Context;
 use super::step::Draft;
-use crate::model::LambdaFunction;
 use crate::shell::{quote, Cmd};
+use cloudcase_model::contain::LambdaFunction;
 
 /// The step target of function `l`.
 fn target(l: &LambdaFunction) -> String {
@@ -101,7 +101,7 @@ pub(super) fn delete(ctx: &Context<'_>) -> Vec<Draft> {
 mod tests {
     use super::*;
     use crate::build::testing::{drafts, findings};
-    use crate::model::Findings;
+    use cloudcase_model::contain::Findings;
 
     /// One function.
     fn one() -> Findings {

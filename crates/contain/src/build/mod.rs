@@ -5,9 +5,9 @@
 //! Each module holds one kind of resource or one concern, with a function per phase it takes
 //! part in; each function returns [`Draft`]s, and [`PLAN`] gives them their phase.
 
-use crate::model::Findings;
-use crate::plan::{Phase, Plan};
 use crate::ContainError;
+use cloudcase_model::contain::Findings;
+use cloudcase_model::contain::{Phase, Plan};
 
 mod account;
 mod cli;
@@ -135,8 +135,8 @@ pub fn build_plan(f: &Findings) -> Result<Plan, ContainError> {
 mod tests {
     use super::*;
     use crate::build::testing::rich;
-    use crate::model::{InstanceOrigin, UserOrigin};
-    use crate::plan::Step;
+    use cloudcase_model::contain::Step;
+    use cloudcase_model::contain::{InstanceOrigin, UserOrigin};
 
     #[test]
     fn the_table_lists_each_phase_once_in_order() {

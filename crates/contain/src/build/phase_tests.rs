@@ -4,8 +4,8 @@
 
 use super::build_plan;
 use super::testing::{findings, instance, rich};
-use crate::model::{Findings, InstanceOrigin};
-use crate::plan::{Phase, Plan, Step};
+use cloudcase_model::contain::{Findings, InstanceOrigin};
+use cloudcase_model::contain::{Phase, Plan, Step};
 
 /// The step every plan begins with, whatever the findings.
 const ACCOUNT_EXPORT: (Phase, &str) = (Phase::Preserve, "account:123456789012");

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use super::cli::json_arg;
 use super::context::Context;
 use super::step::Draft;
-use crate::model::Instance;
 use crate::shell::{quote, Cmd};
+use cloudcase_model::contain::Instance;
 
 /// Where a quarantine group is created: a region and a VPC (`None`: the region's default VPC).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -112,7 +112,7 @@ pub(super) fn create(ctx: &Context<'_>) -> Vec<Draft> {
 mod tests {
     use super::*;
     use crate::build::testing::{drafts, findings, instance};
-    use crate::model::InstanceOrigin;
+    use cloudcase_model::contain::InstanceOrigin;
 
     #[test]
     fn one_group_per_network_numbered_by_first_instance_created_in_network_order() {

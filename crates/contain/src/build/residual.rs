@@ -1,8 +1,8 @@
 //! Residual risks: what remains possible after the plan is carried out, so that nobody takes
 //! containment for more than it is.
 
-use crate::model::{Findings, RoleOrigin, UserOrigin};
 use crate::shell::quote;
+use cloudcase_model::contain::{Findings, RoleOrigin, UserOrigin};
 
 /// Risks that hold for every plan, after the first (which names "now").
 const ALWAYS: &[&str] = &[

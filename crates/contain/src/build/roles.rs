@@ -5,8 +5,8 @@ use super::cli::{ev, iam, stem, IamExport, Owned};
 use super::context::Context;
 use super::policies::ROLE;
 use super::step::Draft;
-use crate::model::{Findings, Role, RoleOrigin};
 use crate::shell::quote;
+use cloudcase_model::contain::{Findings, Role, RoleOrigin};
 
 /// A role the plan acts on, with the stem of its evidence file names.
 #[derive(Debug)]

@@ -4,8 +4,8 @@
 use super::cli::{ev, json_arg, stem};
 use super::context::Context;
 use super::step::Draft;
-use crate::model::{IngressRule, SecurityGroup};
 use crate::shell::{quote, Cmd};
+use cloudcase_model::contain::{IngressRule, SecurityGroup};
 
 /// The step target of group `g`.
 fn target(g: &SecurityGroup) -> String {
@@ -101,7 +101,7 @@ fn ip_permissions(rules: &[IngressRule]) -> String {
 mod tests {
     use super::*;
     use crate::build::testing::{drafts, findings, rule};
-    use crate::model::Findings;
+    use cloudcase_model::contain::Findings;
 
     /// A group with two rules and one without.
     fn groups() -> Findings {

@@ -4,8 +4,8 @@
 use super::context::Context;
 use super::policies::{ROLE, USER};
 use super::step::Draft;
-use crate::model::UserOrigin;
 use crate::shell::quote;
+use cloudcase_model::contain::UserOrigin;
 
 /// Revoke: every session issued before "now" of every known role, those of the findings and
 /// those known only from sessions, naming the sessions the logs showed.
@@ -89,7 +89,7 @@ pub(super) fn revoke_user_sessions(ctx: &Context<'_>) -> Vec<Draft> {
 mod tests {
     use super::*;
     use crate::build::testing::{drafts, findings, role, session, user};
-    use crate::model::RoleOrigin;
+    use cloudcase_model::contain::RoleOrigin;
 
     #[test]
     fn every_known_role_gets_the_token_issue_time_policy() {

@@ -2,8 +2,8 @@
 //! instance so that the eradicate phase can wait for exactly them.
 
 use super::cli::{ev, json_arg};
-use crate::model::Instance;
 use crate::shell::Cmd;
+use cloudcase_model::contain::Instance;
 
 /// Tag naming the instance a snapshot was taken from.
 const INSTANCE_TAG: &str = "cloudcase:instance";
@@ -76,7 +76,7 @@ pub(super) fn wait_completed(i: &Instance) -> String {
 mod tests {
     use super::*;
     use crate::build::testing::instance;
-    use crate::model::InstanceOrigin;
+    use cloudcase_model::contain::InstanceOrigin;
 
     /// The tags of a `--tag-specifications` argument, as (key, value) pairs.
     fn tag_pairs(cmd: &str) -> Vec<(String, String)> {

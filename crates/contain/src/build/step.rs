@@ -1,6 +1,6 @@
 //! Steps as the phase builders write them, and their ordering into a plan.
 
-use crate::plan::{Phase, Step};
+use cloudcase_model::contain::{Phase, Step};
 
 /// A step before the plan gives it its phase and number. Every field is named and has no
 /// default, so that whether a step can be undone or loses evidence (what decides whether the

@@ -3,7 +3,7 @@
 use super::context::Context;
 use super::step::Draft;
 use super::{validate, BuildPart};
-use crate::model::{
+use cloudcase_model::contain::{
     AccessKey, Findings, ImageKind, IngressRule, Instance, InstanceOrigin, KeyPair, KeyStatus,
     LambdaFunction, Role, RoleOrigin, RoleSession, SecurityGroup, SharedImage, User, UserOrigin,
 };

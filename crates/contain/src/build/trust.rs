@@ -6,9 +6,9 @@ use super::context::Context;
 use super::policies::ROLE;
 use super::roles::origin_label;
 use super::step::Draft;
-use crate::model::{Role, RoleOrigin};
 use crate::policy;
 use crate::shell::quote;
+use cloudcase_model::contain::{Role, RoleOrigin};
 
 /// Revoke: each attacker-created or backdoored role's trust replaced with a deny-all trust. The
 /// rollback restores the original: from the findings when known, else the preserved copy.

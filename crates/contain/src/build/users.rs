@@ -6,8 +6,8 @@ use super::context::Context;
 use super::credentials;
 use super::policies::{AWS_QUARANTINE_POLICY_ARN, USER};
 use super::step::Draft;
-use crate::model::{User, UserOrigin};
 use crate::shell::quote;
+use cloudcase_model::contain::{User, UserOrigin};
 
 /// What is saved of each user, in order: `<base>.<what>.json`.
 const USER_STATE: &[IamExport] = &[
@@ -225,7 +225,7 @@ fn deletion_commands(u: &User) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::build::testing::{drafts, findings, key, user};
-    use crate::model::KeyStatus;
+    use cloudcase_model::contain::KeyStatus;
 
     #[test]
     fn preserve_saves_each_user_under_a_numbered_safe_name() {

@@ -1,7 +1,7 @@
 //! Input validation: findings are attacker-influenced, so every value is checked before planning.
 
-use crate::model::Findings;
 use crate::ContainError;
+use cloudcase_model::contain::Findings;
 
 /// Rejects an empty value or one with a control character (a newline would end a comment line
 /// of the script).
@@ -102,7 +102,7 @@ pub(super) fn validate(f: &Findings) -> Result<(), ContainError> {
 mod tests {
     use super::*;
     use crate::build::testing::{findings, instance, rich};
-    use crate::model::InstanceOrigin;
+    use cloudcase_model::contain::InstanceOrigin;
 
     /// The field an [`ContainError::UnsafeValue`] names.
     fn unsafe_field(f: &Findings) -> String {

@@ -7,7 +7,6 @@ mod activity;
 mod changes;
 mod common;
 mod containment;
-mod cost;
 mod coverage;
 mod data_access;
 mod identities;
@@ -17,11 +16,12 @@ mod subject;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::contain::{Phase, Plan, Step};
+pub use crate::cost::{Cost, GroupTotal, InstanceCost};
 pub use activity::{Activity, IdentitySeries, RegionSeries};
 pub use changes::{PermissionChange, ResponderAction, ResponderAttribution};
 pub use common::{Attribution, Caller, Occurrence, RecordRef, SourceUse, Unknown};
-pub use containment::{Containment, Phase, Plan, Step};
-pub use cost::{Cost, GroupTotal, InstanceCost};
+pub use containment::Containment;
 pub use coverage::{
     Coverage, DataEventBucket, DataEventStore, Gap, InventoryUsed, LogSpan, RegionCoverage, Window,
     WindowCoverage,

@@ -2,7 +2,7 @@
 //! changes and, with an `aws:ec2` inventory snapshot, whether each exists now (`exists_now`:
 //! null when the snapshot did not cover its region or a call failed there).
 
-use cloudcase_contain::IngressRule;
+use crate::contain::IngressRule;
 use serde::{Deserialize, Serialize};
 
 use super::common::{Attribution, Caller, Occurrence, RecordRef};

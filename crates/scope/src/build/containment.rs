@@ -2,7 +2,7 @@
 //! and everything the attacker left that still exists at the end of the logs — and the plan.
 
 use cloudcase_contain as contain;
-use cloudcase_model::scope::{Containment, Plan, RoleOrigin, Unknown};
+use cloudcase_model::scope::{Containment, RoleOrigin, Unknown};
 
 use super::identities::Identities;
 use super::resources::Resources;
@@ -168,8 +168,8 @@ pub(crate) fn build(
     match contain::build_plan(&f) {
         Ok(plan) => Containment {
             findings: f,
-            plan: Some(Plan::from(&plan)),
-            script: Some(plan.to_shell_script()),
+            script: Some(contain::shell_script(&plan)),
+            plan: Some(plan),
             error: None,
         },
         Err(e) => {

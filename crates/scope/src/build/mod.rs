@@ -234,7 +234,7 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
         responder_actions,
         data_access,
         coverage: Coverage::Window(Box::new(coverage::build(&ctx))),
-        cost: Some(Cost::from(&cost)),
+        cost: Some(cost),
         containment: Some(containment),
         activity: Some(activity),
         unknowns,
@@ -255,10 +255,7 @@ fn listed_buckets(ctx: &Ctx<'_>) -> Vec<RecordRef> {
 }
 
 /// Unknowns about the cost: unpriced runs, instances still running at the end of the logs.
-fn cost_unknowns(
-    cost: &cloudcase_pricing::CostEstimate,
-    runs: &[cloudcase_pricing::InstanceRun],
-) -> Vec<Unknown> {
+fn cost_unknowns(cost: &Cost, runs: &[cloudcase_pricing::InstanceRun]) -> Vec<Unknown> {
     let mut out = Vec::new();
     if cost.unpriced_runs > 0 {
         let missing: BTreeSet<String> = cost
