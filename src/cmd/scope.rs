@@ -8,14 +8,12 @@ use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
 use std::path::PathBuf;
 
-use cloudcase_detect::analytics::geo::MmdbGeo;
-use cloudcase_detect::analytics::Geo;
+use cloudcase_detect::{Geo, MmdbGeo};
 use cloudcase_inventory::Snapshot;
 use cloudcase_model::scope::{RecordRef, StartedFrom};
 use cloudcase_read::{Progress, Rejection};
 use cloudcase_report::AnalysisKind;
-use cloudcase_scope::launch::find_launch;
-use cloudcase_scope::{scope, Cidr, Options, Subject};
+use cloudcase_scope::{find_launch, scope, Cidr, Options, Subject};
 use serde_json::json;
 
 /// Manifest source kind of inventory snapshots (`cloudcase acquire aws:iam|aws:ec2`).
@@ -189,7 +187,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let addr = ip.parse().ok()?;
         geo.as_ref().and_then(|g| g.country(addr))
     };
-    cloudcase_scope::geo::annotate(&mut result, geo.as_ref().map(|_| &country as _));
+    cloudcase_scope::annotate_countries(&mut result, geo.as_ref().map(|_| &country as _));
     if let Some(l) = &launch {
         result.subject.started_from = Some(StartedFrom {
             instance: l.instance_id.clone(),
@@ -214,8 +212,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let text = match args.format {
         ScopeFormat::Json => serde_json::to_string_pretty(&result)? + "\n",
-        ScopeFormat::Table => cloudcase_scope::render::table(&result, &tz),
-        ScopeFormat::Md => cloudcase_scope::render::markdown_doc(&result, &tz),
+        ScopeFormat::Table => cloudcase_scope::render_table(&result, &tz),
+        ScopeFormat::Md => cloudcase_scope::render_markdown(&result, &tz),
     };
     print!("{text}");
     let mut accounting = inputs.accounting;

@@ -8,10 +8,7 @@
 
 #![deny(missing_docs)]
 
-// Public only for the `analytics::Geo` and `analytics::geo::MmdbGeo` paths
-// that src/cmd/scope.rs still names; everything else is reached through the
-// re-exports below.
-pub mod analytics;
+mod analytics;
 mod builtin;
 mod finding;
 mod held;
@@ -22,8 +19,7 @@ mod spool;
 mod summary;
 mod tally;
 
-pub use analytics::geo::{GeoError, MmdbGeo};
-pub use analytics::{Analytics, Geo};
+pub use analytics::{Analytics, Geo, GeoError, MmdbGeo};
 pub use builtin::{add_builtin, builtin_rule_names};
 pub use finding::{Finding, FindingView, Origin, Witness};
 pub use hunt::{hunt, HuntError, HuntOptions, HuntOutcome};

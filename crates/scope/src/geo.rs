@@ -23,7 +23,7 @@ fn tag(sources: &mut [SourceUse], country: CountryOf<'_>) -> BTreeMap<String, u6
 
 /// Adds `country` to every source and `intrusion.attacker_countries` (events per country), or
 /// an unknown when no lookup is given.
-pub fn annotate(doc: &mut ScopeResult, country: Option<CountryOf<'_>>) {
+pub fn annotate_countries(doc: &mut ScopeResult, country: Option<CountryOf<'_>>) {
     let Some(country) = country else {
         doc.unknowns.push(Unknown {
             question: "countries of attacker sources".to_owned(),
@@ -56,7 +56,7 @@ mod tests {
             d["subject"]["history"]["sources"] = json!([source("198.51.100.7", 9)]);
         });
         let lookup = |ip: &str| ip.starts_with("203.").then(|| "RU".to_owned());
-        annotate(&mut doc, Some(&lookup));
+        annotate_countries(&mut doc, Some(&lookup));
         let countries: Vec<_> = doc
             .attacker_sources
             .iter()
@@ -73,7 +73,7 @@ mod tests {
             .as_ref()
             .map(|h| h.sources[0].country.clone());
         assert_eq!(history, Some(Some(None)));
-        annotate(&mut doc, None);
+        annotate_countries(&mut doc, None);
         assert_eq!(doc.unknowns.len(), 1);
     }
 }

@@ -39,8 +39,6 @@ pub struct Intrusion {
     pub novel: String,
     /// Networks seen before it.
     pub history_networks: Vec<String>,
-    /// Client families seen before it.
-    pub history_families: Vec<String>,
     /// Attacker source addresses from the subject's own history.
     pub attacker_ips: HashSet<String>,
 }
@@ -62,7 +60,6 @@ pub fn find(profile: &Profile, owner: &dyn Fn(&str) -> bool, indicator: bool) ->
             mode: Method::Indicator,
             novel: String::new(),
             history_networks: Vec::new(),
-            history_families: Vec::new(),
             attacker_ips: profile
                 .ips
                 .keys()
@@ -130,7 +127,6 @@ pub fn find(profile: &Profile, owner: &dyn Fn(&str) -> bool, indicator: bool) ->
         mode,
         novel,
         history_networks,
-        history_families,
         attacker_ips,
     })
 }

@@ -7,22 +7,22 @@
 //! pointers (time, file, record, event id) are kept; see `README.md` for the JSON schema.
 #![deny(missing_docs)]
 
-pub mod activity;
-pub mod build;
-pub mod choose;
-pub mod geo;
-pub mod intrusion;
-pub mod launch;
-pub mod net;
-pub mod now;
-pub mod policy;
-pub mod record;
-pub mod render;
-pub mod scan;
-pub mod stores;
+mod activity;
+mod build;
+mod choose;
+mod geo;
+mod intrusion;
+mod launch;
+mod net;
+mod now;
+mod policy;
+mod record;
+mod render;
+mod scan;
+mod stores;
 #[cfg(test)]
 mod test_doc;
-pub mod verdict;
+mod verdict;
 
 use std::sync::Arc;
 
@@ -30,7 +30,10 @@ use cloudcase_event::SourceFile;
 use cloudcase_model::scope::ScopeResult;
 use cloudcase_read::{read_files_tracked, Accounting, Limits, Progress, Rejection};
 
+pub use geo::{annotate_countries, CountryOf};
+pub use launch::{find_launch, Launch};
 pub use net::Cidr;
+pub use render::{render_markdown, render_table};
 pub use scan::Subject;
 
 /// What to scope and how.

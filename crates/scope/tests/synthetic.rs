@@ -733,7 +733,7 @@ fn the_readme_schema_table_matches_the_type() {
     });
     assert!(!result.subject.auto_ranking.is_empty());
     let lookup = |_: &str| Some("ZZ".to_owned());
-    cloudcase_scope::geo::annotate(&mut result, Some(&lookup));
+    cloudcase_scope::annotate_countries(&mut result, Some(&lookup));
     result.subject.started_from = Some(StartedFrom {
         instance: "i-0abc".into(),
         launched: "2024-03-03T20:20:00.000Z".into(),
@@ -750,7 +750,7 @@ fn the_readme_schema_table_matches_the_type() {
         files: 1,
         inventory: Vec::new(),
     });
-    cloudcase_scope::geo::annotate(&mut quiet, Some(&lookup));
+    cloudcase_scope::annotate_countries(&mut quiet, Some(&lookup));
     let quiet = serde_json::to_value(&quiet).unwrap();
     let rows = schema_rows();
     let documented: std::collections::BTreeSet<&str> =

@@ -13,7 +13,7 @@ mod bursts;
 mod fetch;
 #[cfg(test)]
 mod fixtures;
-pub mod geo;
+mod geo;
 mod identity;
 mod novelty;
 
@@ -28,6 +28,8 @@ use cloudcase_read::Limits;
 
 use crate::finding::{Finding, Origin};
 use crate::pointer::Pointer;
+
+pub use geo::{GeoError, MmdbGeo};
 
 /// Country lookup for IP addresses (an offline database); analytics that need
 /// it are skipped without one, and the output says so.

@@ -22,7 +22,7 @@ fn localize(s: &str, tz: &TimeZone) -> String {
 }
 
 /// Terminal text: every value made terminal-safe, times in `tz`.
-pub fn table(doc: &ScopeResult, tz: &TimeZone) -> String {
+pub fn render_table(doc: &ScopeResult, tz: &TimeZone) -> String {
     let local = |s: &str| localize(s, tz);
     let mut out = String::new();
     for Section { title, rows } in sections(doc, &local) {
@@ -40,7 +40,7 @@ pub fn table(doc: &ScopeResult, tz: &TimeZone) -> String {
 }
 
 /// Markdown: every value escaped, times in `tz`.
-pub fn markdown_doc(doc: &ScopeResult, tz: &TimeZone) -> String {
+pub fn render_markdown(doc: &ScopeResult, tz: &TimeZone) -> String {
     let local = |s: &str| localize(s, tz);
     let mut out = String::from("# Scope\n\n");
     for Section { title, rows } in sections(doc, &local) {

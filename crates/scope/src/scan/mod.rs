@@ -12,7 +12,7 @@ mod pass2;
 pub use candidate::Candidate;
 pub(crate) use candidate::{is_resource_policy_change, SESSION_CALLS};
 pub use pass1::{Pass1, Pass1Sink, Profile, Subject};
-pub use pass2::{AccessId, Pass2, Pass2Sink, RegionCov, StoreCov, StoreId};
+pub use pass2::{AccessId, Pass2, Pass2Sink, StoreCov, StoreId};
 
 pub use crate::record::Ptr;
 
