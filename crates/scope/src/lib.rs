@@ -22,6 +22,8 @@ mod scan;
 mod stores;
 #[cfg(test)]
 mod test_doc;
+#[cfg(test)]
+mod test_trail;
 mod verdict;
 
 use std::sync::Arc;

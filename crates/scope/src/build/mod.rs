@@ -12,6 +12,8 @@ mod narrative;
 mod quiet;
 mod resources;
 mod stores;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -8,6 +8,8 @@ use cloudcase_event::Event;
 mod candidate;
 mod pass1;
 mod pass2;
+#[cfg(test)]
+mod tests;
 
 pub use candidate::Candidate;
 pub(crate) use candidate::{is_resource_policy_change, SESSION_CALLS};

@@ -1,0 +1,461 @@
+//! The two passes on small trails in CloudTrail's shape, read through `cloudcase-read`.
+
+use std::collections::HashSet;
+
+use cloudcase_event::{Event, EventTime};
+use cloudcase_model::scope::StoreKind;
+use cloudcase_read::EventSink;
+use serde_json::json;
+
+use super::*;
+use crate::stores::Access;
+use crate::test_trail::{assumed_role, call, events, history, iam_user, object_read, with};
+
+const KEY: &str = "AKIALEAKED0000000001";
+const OTHER_KEY: &str = "AKIAOTHER00000000001";
+const HOME: &str = "198.51.100.10";
+const ATTACKER: &str = "203.0.113.5";
+/// The first attacker event of the pass-2 tests.
+const T0: &str = "2024-03-03T20:00:00Z";
+
+fn ms(time: &str) -> i64 {
+    EventTime::parse(time).expect("a test time").millis()
+}
+
+fn pass1(subject: &Subject, events: impl IntoIterator<Item = Event>) -> Pass1 {
+    let mut sink = Pass1Sink {
+        subject,
+        state: Pass1::default(),
+    };
+    for ev in events {
+        sink.accept(ev);
+    }
+    sink.state
+}
+
+/// One worker's pass-2 state, before any merge.
+fn pass2_worker(subject: &Subject, attacker_ips: &HashSet<String>, events: Vec<Event>) -> Pass2 {
+    let mut sink = Pass2Sink {
+        subject,
+        subject_key: KEY,
+        t0: ms(T0),
+        attacker_ips,
+        state: Pass2::default(),
+    };
+    for ev in events {
+        sink.accept(ev);
+    }
+    sink.state
+}
+
+/// Pass 2 as one worker gives it to the builders (merged, candidates in order).
+fn pass2(subject: &Subject, attacker_ips: &HashSet<String>, events: Vec<Event>) -> Pass2 {
+    Pass2::merge_all(vec![pass2_worker(subject, attacker_ips, events)])
+}
+
+fn attacker_ips() -> HashSet<String> {
+    HashSet::from([ATTACKER.to_owned()])
+}
+
+#[test]
+fn pass1_keeps_first_last_and_count_per_source_and_caps_user_agents() {
+    let me = iam_user("ci", KEY);
+    let mut records = Vec::new();
+    for (i, hour) in (10..17).enumerate() {
+        records.push(with(
+            call(
+                &format!("2024-03-01T{hour}:00:00Z"),
+                "s3",
+                "ListBuckets",
+                HOME,
+                &me,
+            ),
+            json!({"userAgent": format!("agent-{i}")}),
+        ));
+    }
+    records.push(call(
+        "2024-03-02T08:00:00Z",
+        "ec2",
+        "DescribeInstances",
+        ATTACKER,
+        &me,
+    ));
+    records.push(call(
+        "2024-03-02T09:00:00Z",
+        "s3",
+        "ListBuckets",
+        HOME,
+        &iam_user("app", OTHER_KEY),
+    ));
+    let subject = Subject::AccessKey(KEY.into());
+    // Newest first: what is kept must not depend on arrival order.
+    let history = pass1(&subject, events(&records).into_iter().rev());
+
+    assert_eq!(history.profiles.len(), 1, "only the subject is profiled");
+    let profile = &history.profiles[KEY];
+    assert_eq!(profile.count, 8);
+    assert_eq!(
+        profile.first.as_ref().map(|p| p.ms),
+        Some(ms("2024-03-01T10:00:00Z"))
+    );
+    let home = &profile.ips[HOME];
+    assert_eq!(home.count, 7);
+    assert_eq!(home.first.ms, ms("2024-03-01T10:00:00Z"));
+    assert_eq!(home.first.record, 0);
+    assert_eq!(home.last_ms, ms("2024-03-01T16:00:00Z"));
+    assert_eq!(
+        home.uas.to_strings(),
+        ["agent-0", "agent-1", "agent-2", "agent-3", "agent-4"],
+        "the five user agents seen first, in order"
+    );
+    assert_eq!(profile.ips[ATTACKER].count, 1);
+    assert_eq!(
+        history.span,
+        Some((ms("2024-03-01T10:00:00Z"), ms("2024-03-02T09:00:00Z")))
+    );
+}
+
+#[test]
+fn session_calls_keep_only_role_session_source_identity_and_session_key() {
+    let assume = with(
+        call(T0, "sts", "AssumeRole", ATTACKER, &iam_user("ci", KEY)),
+        json!({
+            "requestParameters": {"roleArn": "arn:aws:iam::111122223333:role/ops", "roleSessionName": "s1",
+                                  "durationSeconds": 3600, "externalId": "secret-external-id", "sourceIdentity": "admin"},
+            "responseElements": {"credentials": {"accessKeyId": "ASIASESSION000000001", "sessionToken": "TOKEN-SECRET",
+                                                 "expiration": "Mar 3, 2024, 9:00:00 PM"},
+                                 "assumedRoleUser": {"assumedRoleId": "AROAEXAMPLE:s1",
+                                                     "arn": "arn:aws:sts::111122223333:assumed-role/ops/s1"},
+                                 "sourceIdentity": "admin", "packedPolicySize": 12},
+        }),
+    );
+    let by_service = with(
+        call(
+            "2024-03-03T20:01:00Z",
+            "sts",
+            "AssumeRole",
+            "ec2.amazonaws.com",
+            &json!({"type": "AWSService", "invokedBy": "ec2.amazonaws.com"}),
+        ),
+        json!({"requestParameters": {"roleArn": "arn:aws:iam::111122223333:role/ec2", "roleSessionName": "i-1"}}),
+    );
+    let window = pass2(
+        &Subject::AccessKey(KEY.into()),
+        &HashSet::new(),
+        events(&[assume, by_service]),
+    );
+
+    assert_eq!(
+        window.candidates.len(),
+        1,
+        "sessions AWS services open are not kept"
+    );
+    let session = &window.candidates[0];
+    assert_eq!(
+        session.req_json(),
+        json!({"roleArn": "arn:aws:iam::111122223333:role/ops", "roleSessionName": "s1",
+               "sourceIdentity": "admin", "name": null})
+    );
+    assert_eq!(
+        session.resp_json(),
+        json!({"accessKeyId": "ASIASESSION000000001",
+               "assumedRoleArn": "arn:aws:sts::111122223333:assumed-role/ops/s1",
+               "federatedUserArn": null, "sourceIdentity": "admin"})
+    );
+    assert!(!session.resp.contains("TOKEN-SECRET") && !session.req.contains("secret-external-id"));
+    assert!(session.subject);
+}
+
+#[test]
+fn mutating_calls_are_captured_in_the_window_only() {
+    let someone = iam_user("admin", OTHER_KEY);
+    let records = vec![
+        // Before the first attacker event: never a candidate.
+        with(
+            call("2024-03-03T19:00:00Z", "iam", "CreateUser", HOME, &someone),
+            json!({"requestParameters": {"userName": "early"}}),
+        ),
+        with(
+            call("2024-03-03T20:05:00Z", "iam", "CreateUser", HOME, &someone),
+            json!({"requestParameters": {"userName": "late"}}),
+        ),
+        call("2024-03-03T20:06:00Z", "iam", "ListUsers", HOME, &someone),
+        call(
+            "2024-03-03T20:07:00Z",
+            "ec2",
+            "RunInstances",
+            HOME,
+            &someone,
+        ),
+        call("2024-03-03T20:08:00Z", "ec2", "CreateTags", HOME, &someone),
+        with(
+            call(
+                "2024-03-03T20:09:00Z",
+                "s3",
+                "PutBucketPolicy",
+                HOME,
+                &someone,
+            ),
+            json!({"requestParameters": {"bucketName": "b"}}),
+        ),
+        // Every call from an attacker address is kept, reads included.
+        call(
+            "2024-03-03T20:10:00Z",
+            "ec2",
+            "DescribeInstances",
+            ATTACKER,
+            &iam_user("ci", KEY),
+        ),
+    ];
+    let mut window = events(&records);
+    window.reverse();
+    let window = pass2(&Subject::AccessKey(KEY.into()), &attacker_ips(), window);
+
+    let kept: Vec<&str> = window.candidates.iter().map(|c| &*c.name).collect();
+    assert_eq!(
+        kept,
+        [
+            "CreateUser",
+            "RunInstances",
+            "PutBucketPolicy",
+            "DescribeInstances"
+        ]
+    );
+    assert_eq!(window.candidates[0].req_json()["userName"], "late");
+    assert_eq!(window.candidates[3].ip.as_deref(), Some(ATTACKER));
+    assert!(window.candidates[3].subject && !window.candidates[0].subject);
+}
+
+#[test]
+fn s3_reads_are_counted_per_bucket_key_and_source() {
+    let me = iam_user("ci", KEY);
+    let app = iam_user("app", OTHER_KEY);
+    let records = vec![
+        object_read("2024-03-03T10:00:00Z", "data", "early.csv", HOME, &me),
+        object_read("2024-03-03T20:01:00Z", "data", "a.csv", ATTACKER, &me),
+        object_read("2024-03-03T20:02:00Z", "data", "b.csv", ATTACKER, &me),
+        object_read("2024-03-03T20:03:00Z", "data", "a.csv", HOME, &me),
+        object_read("2024-03-03T20:04:00Z", "data", "a.csv", ATTACKER, &app),
+        object_read("2024-03-03T20:05:00Z", "other", "x.csv", ATTACKER, &me),
+        with(
+            object_read("2024-03-03T20:06:00Z", "data", "c.csv", ATTACKER, &me),
+            json!({"errorCode": "AccessDenied", "errorMessage": "Access Denied"}),
+        ),
+    ];
+    let window = pass2(
+        &Subject::AccessKey(KEY.into()),
+        &attacker_ips(),
+        events(&records),
+    );
+
+    let reads = |bucket: &str, key: &str, ip: &str, succeeded: bool| {
+        let id = AccessId {
+            store: StoreId {
+                kind: StoreKind::S3Bucket,
+                name: bucket.into(),
+            },
+            key: key.into(),
+            ip: ip.into(),
+            succeeded,
+            access: Access::Read,
+        };
+        window
+            .store_access
+            .get(&id)
+            .map(|u| (u.count, u.first.ms, u.last_ms))
+    };
+    let (first, second) = (ms("2024-03-03T20:01:00Z"), ms("2024-03-03T20:02:00Z"));
+    assert_eq!(reads("data", KEY, ATTACKER, true), Some((2, first, second)));
+    assert_eq!(reads("data", KEY, HOME, true).map(|r| r.0), Some(1));
+    assert_eq!(
+        reads("data", OTHER_KEY, ATTACKER, true).map(|r| r.0),
+        Some(1)
+    );
+    assert_eq!(reads("other", KEY, ATTACKER, true).map(|r| r.0), Some(1));
+    assert_eq!(reads("data", KEY, ATTACKER, false).map(|r| r.0), Some(1));
+    assert_eq!(
+        window.store_access.len(),
+        5,
+        "the read before the window is not an access"
+    );
+    let data = &window.stores[&StoreId {
+        kind: StoreKind::S3Bucket,
+        name: "data".into(),
+    }];
+    assert_eq!((data.data_events, data.data_in_window), (6, 5));
+    assert_eq!(
+        data.data_span,
+        Some((ms("2024-03-03T10:00:00Z"), ms("2024-03-03T20:06:00Z")))
+    );
+}
+
+/// A comparable summary of pass 1: one line per aggregate, sorted.
+fn pass1_digest(p: &Pass1) -> Vec<String> {
+    let mut out = vec![format!("span {:?}", p.span)];
+    for (key, prof) in &p.profiles {
+        out.push(format!(
+            "{key} count={} first={:?} last={} arns={:?} accounts={:?} admin={} launches={}",
+            prof.count,
+            prof.first.as_ref().map(Ptr::key),
+            prof.last_ms,
+            prof.arns.to_strings(),
+            prof.accounts.to_strings(),
+            prof.admin_changes.len(),
+            prof.launches.len()
+        ));
+        out.extend(
+            prof.ips
+                .iter()
+                .map(|(ip, u)| format!("{key} ip {ip} {}", use_digest(u))),
+        );
+        out.extend(
+            prof.families
+                .iter()
+                .map(|(f, p)| format!("{key} family {f} {:?}", p.key())),
+        );
+        out.extend(
+            prof.regions
+                .iter()
+                .map(|(r, t)| format!("{key} region {r} {t}")),
+        );
+        out.extend(
+            prof.denied
+                .iter()
+                .map(|(ip, n)| format!("{key} denied {ip} {n}")),
+        );
+    }
+    out.sort();
+    out
+}
+
+fn use_digest(u: &Use) -> String {
+    format!(
+        "first={:?} last={} count={} uas={:?} names={:?}",
+        u.first.key(),
+        u.last_ms,
+        u.count,
+        u.uas.to_strings(),
+        u.names.to_strings()
+    )
+}
+
+/// A comparable summary of pass 2: one line per aggregate, sorted (candidates in their order).
+fn pass2_digest(p: &Pass2) -> Vec<String> {
+    let mut out: Vec<String> = p
+        .key_use
+        .iter()
+        .map(|(k, u)| format!("use {k:?} {}", use_digest(u)))
+        .collect();
+    out.extend(
+        p.store_access
+            .iter()
+            .map(|(a, u)| format!("access {a:?} {}", use_digest(u))),
+    );
+    out.extend(
+        p.list_buckets
+            .iter()
+            .map(|(k, u)| format!("list {k:?} {}", use_digest(u))),
+    );
+    out.extend(p.stores.iter().map(|(id, c)| {
+        format!(
+            "store {id:?} mentions={} first={:?} region={:?} data={} in_window={} span={:?}",
+            c.mentions,
+            c.first_mention.as_ref().map(Ptr::key),
+            c.region,
+            c.data_events,
+            c.data_in_window,
+            c.data_span
+        )
+    }));
+    out.extend(
+        p.regions
+            .iter()
+            .map(|(r, c)| format!("region {r} {} {:?}", c.events, c.span)),
+    );
+    out.extend(
+        p.mgmt_read_in_window
+            .iter()
+            .map(|(r, n)| format!("reads {r} {n}")),
+    );
+    out.sort();
+    out.extend(
+        p.candidates
+            .iter()
+            .map(|c| format!("candidate {:?} {}", c.ptr.key(), c.name)),
+    );
+    out.push(format!(
+        "categories={:?} read={} write={} hours={} baseline={} {:?} {:?} {:?}",
+        p.categories,
+        p.mgmt_read,
+        p.mgmt_write,
+        p.hours.len(),
+        p.baseline_events,
+        p.baseline_hours,
+        p.baseline_regions,
+        p.baseline_families
+    ));
+    out
+}
+
+#[test]
+fn two_workers_merged_equal_one() {
+    let me = iam_user("ci", KEY);
+    let mut records = history("s3", "ListBuckets", HOME, &me);
+    records.extend([
+        with(
+            call(T0, "iam", "CreateUser", ATTACKER, &me),
+            json!({"requestParameters": {"userName": "backup"}}),
+        ),
+        call("2024-03-03T20:01:00Z", "iam", "ListUsers", ATTACKER, &me),
+        with(
+            call("2024-03-03T20:02:00Z", "ec2", "RunInstances", ATTACKER, &me),
+            json!({"awsRegion": "eu-west-1"}),
+        ),
+        with(
+            call("2024-03-03T20:03:00Z", "ec2", "RunInstances", ATTACKER, &me),
+            json!({"errorCode": "Client.UnauthorizedOperation"}),
+        ),
+        call(
+            "2024-03-03T20:04:00Z",
+            "s3",
+            "ListBuckets",
+            "192.0.2.1",
+            &me,
+        ),
+        object_read("2024-03-03T20:05:00Z", "data", "a.csv", ATTACKER, &me),
+        object_read("2024-03-03T20:06:00Z", "data", "b.csv", ATTACKER, &me),
+        call(
+            "2024-03-03T20:07:00Z",
+            "sts",
+            "AssumeRole",
+            ATTACKER,
+            &assumed_role("ops", "s1", "ASIASESSION000000001"),
+        ),
+    ]);
+    let all = events(&records);
+    let subject = Subject::AccessKey(KEY.into());
+    // Records alternate between the workers: each sees part of every aggregate.
+    let (odd, even): (Vec<Event>, Vec<Event>) = all
+        .iter()
+        .cloned()
+        .partition(|ev| ev.provenance.record % 2 == 1);
+
+    let one = pass1(&subject, all.clone());
+    let two = Pass1::merge_all(vec![
+        pass1(&subject, odd.clone()),
+        pass1(&subject, even.clone()),
+    ]);
+    assert_eq!(pass1_digest(&one), pass1_digest(&two));
+
+    let ips = attacker_ips();
+    // One worker's own state (records in time order), never merged, against two merged.
+    let one = pass2_worker(&subject, &ips, all);
+    let halves = [odd, even].map(|part| pass2_worker(&subject, &ips, part));
+    let two = Pass2::merge_all(halves.into_iter().collect());
+    assert_eq!(pass2_digest(&one), pass2_digest(&two));
+    assert_eq!(
+        one.candidates.len(),
+        7,
+        "every window call from the attacker address"
+    );
+}
