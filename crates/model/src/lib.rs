@@ -9,9 +9,11 @@
 pub mod contain;
 pub mod cost;
 pub mod finding;
+pub mod lead;
 pub mod validation;
 
 pub use finding::HuntFinding;
+pub use lead::{Lead, LeadKind, LevelCounts};
 pub use validation::{DigestTotals, LogTotals, Period, ValidationSummary};
 
 pub mod scope;
