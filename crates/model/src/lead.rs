@@ -106,7 +106,10 @@ mod tests {
         };
         let text = serde_json::to_string(&lead).expect("serialize");
         assert!(text.contains(r#""kind":"user""#), "{text}");
-        assert!(text.contains(r#""findings":{"critical":0,"high":2,"#), "{text}");
+        assert!(
+            text.contains(r#""findings":{"critical":0,"high":2,"#),
+            "{text}"
+        );
         let back: Lead = serde_json::from_str(&text).expect("parse");
         assert_eq!(back, lead);
         let extra = text.replacen('{', r#"{"extra":1,"#, 1);
