@@ -64,8 +64,8 @@ pub use error::TrailError;
 pub use keys::{fingerprint, PublicKey, PublicKeys};
 pub use report::{
     fmt_time, Chain, DigestCounts, DigestFailure, DigestOutcome, DigestStatus, Gap, GapReason,
-    LogCounts, LogOutcome, LogStatus, Problem, ProblemKind, Report, SignatureCheck,
-    SignatureSource, TextOptions,
+    LogOutcome, LogStatus, Problem, ProblemKind, Report, SignatureCheck, SignatureSource,
+    TextOptions,
 };
 pub use signatures::{Signatures, SuppliedSignature};
 pub use validate::{validate, Inputs, KnownFile, Options};

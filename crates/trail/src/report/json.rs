@@ -1,10 +1,11 @@
 //! The JSON report, for tools: stable keys, counts overall and per chain, periods and
 //! findings, and with `verbose` every file. Times are RFC 3339 UTC.
 
+use cloudcase_model::LogTotals;
 use jiff::Timestamp;
 use serde_json::{json, Value};
 
-use super::{digest_status_text, log_status_text, DigestCounts, LogCounts, Report};
+use super::{digest_status_text, log_status_text, DigestCounts, Report};
 
 /// The first `digestStartTime` and last `digestEndTime` of a chain's digests present.
 struct ChainSpan {
@@ -119,8 +120,8 @@ fn digest_counts_json(c: DigestCounts) -> Value {
     json!({"total": c.total, "valid": c.valid, "invalid": c.invalid, "missing": c.missing, "unchecked": c.unchecked})
 }
 
-/// Log counts under their stable keys.
-fn log_counts_json(c: LogCounts) -> Value {
-    json!({"total": c.total, "valid": c.valid, "unverified": c.unverified, "modified": c.modified,
-           "deleted": c.deleted, "unreadable": c.unreadable, "uncovered": c.uncovered})
+/// Log counts under their stable keys (the model type's field names; a plain struct of
+/// numbers always serializes).
+fn log_counts_json(c: LogTotals) -> Value {
+    serde_json::to_value(c).unwrap_or_default()
 }

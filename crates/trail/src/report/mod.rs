@@ -2,6 +2,7 @@
 //! the counts and verdict drawn from them. Rendered as text in the style of
 //! `aws cloudtrail validate-logs --verbose` (`text`) and as JSON with stable keys (`json`).
 
+use cloudcase_model::LogTotals;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -362,25 +363,6 @@ pub struct DigestCounts {
     pub unchecked: u64,
 }
 
-/// Counts over log files, for the same summaries as [`DigestCounts`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LogCounts {
-    /// Listings checked: valid + unverified + modified + deleted + unreadable.
-    pub total: u64,
-    /// Hash matches a valid digest.
-    pub valid: u64,
-    /// Hash matches, but the digest listing it is not valid.
-    pub unverified: u64,
-    /// Hash differs.
-    pub modified: u64,
-    /// Listed but absent.
-    pub deleted: u64,
-    /// Present but unreadable.
-    pub unreadable: u64,
-    /// On disk, listed in no digest.
-    pub uncovered: u64,
-}
-
 /// Everything a validation found: the model that both renderings
 /// ([`Report::to_text`], [`Report::to_json`]) are drawn from, and that callers inspect
 /// ([`Report::ok`], [`Report::failure_summary`]).
@@ -443,8 +425,8 @@ impl Report {
     }
 
     /// Log counts, overall (`None`) or for one chain (uncovered only overall).
-    pub fn log_counts(&self, chain: Option<usize>) -> LogCounts {
-        let mut c = LogCounts::default();
+    pub fn log_counts(&self, chain: Option<usize>) -> LogTotals {
+        let mut c = LogTotals::default();
         for l in self
             .logs
             .iter()

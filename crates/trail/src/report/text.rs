@@ -2,6 +2,7 @@
 //! --verbose` prints them (so examiners who know that tool read it at once), then the
 //! signatures, unproven periods, uncovered files, other findings, and summaries.
 
+use cloudcase_model::LogTotals;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -9,8 +10,8 @@ use jiff::Timestamp;
 
 use super::{
     digest_status_text, log_status_text, nonzero, signature_expected, Chain, DigestCounts,
-    DigestOutcome, DigestStatus, LogCounts, LogOutcome, LogStatus, ProblemKind, Report,
-    SignatureCheck, SignatureSource, Tally,
+    DigestOutcome, DigestStatus, LogOutcome, LogStatus, ProblemKind, Report, SignatureCheck,
+    SignatureSource, Tally,
 };
 
 /// How to render the text report.
@@ -417,7 +418,7 @@ fn digest_totals(d: DigestCounts) -> String {
 }
 
 /// `V/T log files valid`, then what is invalid (and how), unverified, or uncovered.
-fn log_totals(l: LogCounts) -> String {
+fn log_totals(l: LogTotals) -> String {
     let mut line = format!("{}/{} log files valid", l.valid, l.total);
     let bad = l.modified + l.deleted + l.unreadable;
     if bad > 0 {
