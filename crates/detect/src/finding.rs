@@ -35,6 +35,8 @@ pub struct Witness {
     pub time: EventTime,
     /// Principal display name.
     pub principal: Option<String>,
+    /// `userIdentity.type` (`IAMUser`, `AssumedRole`, `Root`, …).
+    pub principal_type: Option<String>,
     /// Access key id.
     pub access_key: Option<String>,
     /// Source IP address or service name.
@@ -63,6 +65,7 @@ impl Witness {
         Witness {
             time: event.time,
             principal: event.identity.display_name().map(str::to_owned),
+            principal_type: event.identity.kind.clone(),
             access_key: event.identity.access_key_id.clone(),
             source_ip: event.source_ip.clone(),
             region: event.region.clone(),
@@ -140,6 +143,8 @@ pub struct FindingView<'a> {
     pub time: EventTime,
     /// Principal display name.
     pub principal: Option<&'a str>,
+    /// `userIdentity.type` (`IAMUser`, `AssumedRole`, `Root`, …).
+    pub principal_type: Option<&'a str>,
     /// Access key id.
     pub access_key: Option<&'a str>,
     /// Source IP or service.
@@ -190,6 +195,7 @@ impl<'a> FindingView<'a> {
             detail: None,
             time: event.time,
             principal: event.identity.display_name(),
+            principal_type: event.identity.kind.as_deref(),
             access_key: event.identity.access_key_id.as_deref(),
             source_ip: event.source_ip.as_deref(),
             region: event.region.as_deref(),
@@ -218,6 +224,7 @@ impl Finding {
             detail: self.detail.as_deref(),
             time: w.time,
             principal: w.principal.as_deref(),
+            principal_type: w.principal_type.as_deref(),
             access_key: w.access_key.as_deref(),
             source_ip: w.source_ip.as_deref(),
             region: w.region.as_deref(),

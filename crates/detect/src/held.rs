@@ -72,6 +72,7 @@ fn footprint(w: &Witness) -> usize {
     size_of::<Held>()
         + 2 * size_of::<usize>()
         + text(&w.principal)
+        + text(&w.principal_type)
         + text(&w.access_key)
         + text(&w.source_ip)
         + text(&w.region)
@@ -91,6 +92,7 @@ mod tests {
         Witness {
             time: EventTime::from_millis(1_715_652_017_000),
             principal: Some("alice".into()),
+            principal_type: Some("IAMUser".into()),
             access_key: Some("AKIAIOSFODNN7EXAMPLE".into()),
             source_ip: Some("203.0.113.9".into()),
             region: Some("us-east-1".into()),
@@ -115,6 +117,7 @@ mod tests {
         let id = "0b9c2f8e-1d3a-4c55-9a77-6f1e2d3c4b5a";
         assert_eq!(footprint(&witness(Some(id))), bare + id.len());
         let strings = "alice".len()
+            + "IAMUser".len()
             + "AKIAIOSFODNN7EXAMPLE".len()
             + "203.0.113.9".len()
             + "us-east-1".len()

@@ -4,7 +4,8 @@
 //!
 //! [`hunt()`] reads the logs once and hands each finding, in time order, to a
 //! [`FindingSink`]; the output formats are sinks ([`TableSink`], [`JsonlSink`],
-//! [`CsvSink`]) and [`Tee`] feeds two at once.
+//! [`CsvSink`]) and [`Tee`] feeds two at once. [`LeadSink`] groups the findings
+//! by identity into ranked leads instead.
 
 #![deny(missing_docs)]
 
@@ -13,6 +14,7 @@ mod builtin;
 mod finding;
 mod held;
 mod hunt;
+mod lead;
 mod pointer;
 mod sink;
 mod spool;
@@ -23,6 +25,7 @@ pub use analytics::{Analytics, Geo, GeoError, MmdbGeo};
 pub use builtin::{add_builtin, builtin_rule_names};
 pub use finding::{Finding, FindingView, Origin, Witness};
 pub use hunt::{hunt, HuntError, HuntOptions, HuntOutcome};
+pub use lead::{write_leads_table, LeadSink};
 pub use sink::{CsvSink, FindingSink, JsonlSink, SinkError, TableSink, Tee, TeeParts};
 pub use summary::HuntSummary;
 pub use tally::Tally;

@@ -21,6 +21,8 @@ use crate::summary::HuntSummary;
 pub use self::csv::CsvSink;
 pub use self::jsonl::JsonlSink;
 pub use self::table::TableSink;
+
+pub(crate) use self::table::push_cell;
 pub use self::tee::{Tee, TeeParts};
 
 /// Why a sink stopped taking findings.
@@ -115,6 +117,7 @@ pub(crate) mod testing {
             detail: None,
             time: EventTime::parse("2024-05-06T07:08:09Z").unwrap(),
             principal: Some("alice"),
+            principal_type: Some("IAMUser"),
             access_key: Some("AKIAEXAMPLE"),
             source_ip: Some("198.51.100.7"),
             region: Some("us-east-1"),

@@ -58,7 +58,7 @@ pub struct TableSink<W: Write> {
 
 /// Appends `text` made terminal-safe, padded or cut to `width` columns, and a
 /// separating space (no padding and no space when `width` is 0).
-fn push_cell(out: &mut Vec<u8>, text: &str, width: usize) {
+pub(crate) fn push_cell(out: &mut Vec<u8>, text: &str, width: usize) {
     let safe = terminal_safe(text);
     let n = safe.chars().count();
     if width == 0 {
