@@ -85,7 +85,7 @@ impl Label {
     fn name(self) -> &'static str {
         match self {
             Label::Category(c) => CATEGORIES[c].name,
-            Label::Novelty(_) => "first use",
+            Label::Novelty(n) => NOVELTY[n].kind,
             Label::Other => "other",
         }
     }
@@ -250,7 +250,14 @@ impl LeadState {
                         });
                     }
                 }
-                self.last_novelty = Some(mark(n));
+                // Of novelty findings on one record, the strongest is remembered.
+                let stronger = self
+                    .last_novelty
+                    .as_ref()
+                    .is_none_or(|m| m.time < f.time || n < m.index);
+                if stronger {
+                    self.last_novelty = Some(mark(n));
+                }
             }
             Label::Category(c) if CATEGORIES[c].confirms && f.level >= CONFIRMING_LEVEL => {
                 if self.coincidence.is_none() {
@@ -371,6 +378,7 @@ impl LeadState {
 
     /// Why the lead ranks where it does, most telling first.
     fn reasons(&self, who: &Who) -> Vec<String> {
+        let top = self.top_level();
         let mut out = self.level_reasons();
         if let Some(c) = &self.coincidence {
             let phrase = NOVELTY[c.novelty.index].phrase;
@@ -400,7 +408,7 @@ impl LeadState {
         let mut saturated: Vec<&RuleTally> = self
             .rules
             .values()
-            .filter(|r| r.points > RULE_CAP * points(r.top) && r.top > Level::Informational)
+            .filter(|r| r.points > RULE_CAP * points(r.top) && r.top == top)
             .collect();
         saturated.sort_by(|a, b| b.count.cmp(&a.count).then(a.title.cmp(&b.title)));
         for r in saturated.into_iter().take(SATURATED_SHOWN) {

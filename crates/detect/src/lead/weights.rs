@@ -135,33 +135,42 @@ pub(crate) struct Novelty {
     pub rule_id: &'static str,
     /// What it saw, as a phrase.
     pub phrase: &'static str,
+    /// Its findings as a kind, in a list of findings.
+    pub kind: &'static str,
 }
 
-/// The novelty analytics: first uses relative to an identity's (or account's) history.
+/// The novelty analytics, strongest first: first uses relative to an identity's (or
+/// account's) history.
 pub(crate) const NOVELTY: &[Novelty] = &[
     Novelty {
         rule_id: "cloudcase.analytics.new-network",
         phrase: "first use of a network never seen in its history",
+        kind: "new network",
     },
     Novelty {
         rule_id: "cloudcase.analytics.new-source-ip",
         phrase: "first use of an address never seen in its history",
+        kind: "new address",
     },
     Novelty {
         rule_id: "cloudcase.analytics.new-country",
         phrase: "first use of a country never seen in its history",
+        kind: "new country",
     },
     Novelty {
         rule_id: "cloudcase.analytics.rapid-country-change",
         phrase: "use from two countries within an hour",
+        kind: "two countries within an hour",
     },
     Novelty {
         rule_id: "cloudcase.analytics.new-client",
         phrase: "first use of a client never seen in its history",
+        kind: "new client",
     },
     Novelty {
         rule_id: "cloudcase.analytics.new-region",
         phrase: "first use of a region in the account",
+        kind: "new region in the account",
     },
 ];
 
