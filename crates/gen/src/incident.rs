@@ -241,12 +241,17 @@ pub(crate) struct Incident {
 
 impl Incident {
     /// Places the scenario in the corpus: attack at about 02:00–03:30 company
-    /// time on a day ~60% into the span, containment 8 hours later.
-    pub(crate) fn new(w: &World, start: i64, days: u32) -> Incident {
+    /// time on a day ~60% into the span, containment 8 hours later. With
+    /// `log_start`, the logs start mid-attack instead: the attack began 0–5
+    /// minutes before the first day, and its earlier calls are not logged.
+    pub(crate) fn new(w: &World, start: i64, days: u32, log_start: bool) -> Incident {
         let mut rng = Rng::new(derive(w.seed, &[0x01c1_de27]));
         let day = ((days as i64) * 3 / 5).min(days as i64 - 1).max(0);
         let local_start = 2 * 3600 + rng.below(90 * 60) as i64;
-        let t0 = start + day * 86_400 + (local_start - w.tz as i64 * 3600).rem_euclid(86_400);
+        let mut t0 = start + day * 86_400 + (local_start - w.tz as i64 * 3600).rem_euclid(86_400);
+        if log_start {
+            t0 = start - Rng::new(derive(w.seed, &[0x1057])).below(300) as i64;
+        }
         let ips = vec![
             format!("203.0.113.{}", rng.range(10, 250)),
             format!("198.51.100.{}", rng.range(10, 250)),
@@ -308,6 +313,7 @@ impl Incident {
                 });
             }
         }
+        events.retain(|e| e.t >= start);
         events.sort_by_key(|e| (e.region, e.t, e.step));
         Incident {
             ips,
@@ -362,7 +368,7 @@ mod tests {
             let w = World::new(seed, "123456789012");
             for days in [1u32, 3, 14] {
                 let start = 1_714_953_600;
-                let inc = Incident::new(&w, start, days);
+                let inc = Incident::new(&w, start, days, false);
                 let end = start + days as i64 * 86_400;
                 assert!(
                     inc.events.iter().all(|e| e.t >= start && e.t < end),

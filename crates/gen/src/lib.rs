@@ -31,6 +31,7 @@ mod output;
 mod plan;
 mod record;
 mod rng;
+mod scenario;
 mod template;
 mod time;
 mod world;
@@ -38,11 +39,13 @@ mod world;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use scenario::{CredentialTruth, EventRef, RoamingOwnerTruth, RootTruth, Scenario};
 pub use time::Date;
 
 use incident::{Who, STEPS};
-use record::Model;
-use world::{World, REGIONS};
+use record::{Model, Scripted};
+use scenario::Compute;
+use world::{Roamer, World};
 
 /// Errors of [`generate`] and [`Summary::write_json`].
 #[derive(Debug, thiserror::Error)]
@@ -91,8 +94,16 @@ pub struct Config {
     /// Also log S3 object-level data events (GetObject/PutObject, category
     /// `Data`); they then make up a large share of the volume, as in real trails.
     pub data_events: bool,
-    /// Embed the leaked-key incident scenario (see [`IncidentTruth`]).
+    /// Embed the leaked-key incident scenario (see [`IncidentTruth`]); the
+    /// same as `scenario: Scenario::LeakedKey`, kept for compatibility.
     pub incident: bool,
+    /// The incident to embed (see [`Scenario`]); [`Scenario::None`] defers
+    /// to `incident`. `InstanceCredential` turns S3 data events on.
+    pub scenario: Scenario,
+    /// Make two or three employees roam between the office, home ISPs with
+    /// dynamic addresses, mobile carriers and a CI runner pool (benign; see
+    /// [`RoamingOwnerTruth`]), whatever the scenario.
+    pub roaming: bool,
     /// Worker threads; 0 means one per available core.
     pub threads: usize,
     /// gzip level 0–9 (CloudTrail's files look like level 6).
@@ -118,6 +129,8 @@ impl Default for Config {
             organization_id: None,
             data_events: false,
             incident: false,
+            scenario: Scenario::None,
+            roaming: false,
             threads: 0,
             compression_level: 6,
         }
@@ -155,7 +168,27 @@ impl Config {
             ));
         }
         Date::new(self.start.year, self.start.month, self.start.day)?;
+        if self.incident && !matches!(self.scenario, Scenario::None | Scenario::LeakedKey) {
+            return bad(format!(
+                "incident (the leaked key) cannot be combined with scenario {}",
+                self.scenario
+            ));
+        }
         Ok(())
+    }
+
+    /// The scenario generated: `scenario`, or the leaked key when only
+    /// `incident` is set.
+    pub fn effective_scenario(&self) -> Scenario {
+        match self.scenario {
+            Scenario::None if self.incident => Scenario::LeakedKey,
+            s => s,
+        }
+    }
+
+    /// True when employees roam (`roaming`, or the roaming-owners scenario).
+    pub fn roams(&self) -> bool {
+        self.roaming || self.scenario == Scenario::RoamingOwners
     }
 }
 
@@ -184,8 +217,18 @@ pub struct Summary {
     pub first_event_time: Option<i64>,
     /// Latest `eventTime` (Unix seconds), `None` for an empty corpus.
     pub last_event_time: Option<i64>,
-    /// The embedded incident, when [`Config::incident`] was set.
+    /// The scenario generated ([`Config::effective_scenario`]).
+    pub scenario: Scenario,
+    /// The leaked-key incident (scenarios `leaked-key` and `log-start`).
     pub incident: Option<IncidentTruth>,
+    /// The stolen compute credential (`instance-credential`,
+    /// `lambda-credential`, `ecs-credential`).
+    pub credential: Option<CredentialTruth>,
+    /// The root console takeover (`root-console`).
+    pub root: Option<RootTruth>,
+    /// Benign roaming employees (`roaming-owners` or [`Config::roaming`]);
+    /// none of them is compromised.
+    pub roaming_owners: Vec<RoamingOwnerTruth>,
 }
 
 /// Ground truth of the embedded incident: the facts an investigation of the
@@ -214,6 +257,11 @@ pub struct IncidentTruth {
     pub instances: Vec<InstanceTruth>,
     /// `eventTime` (Unix seconds) of the attacker's first call.
     pub first_attacker_event_time: i64,
+    /// The attacker's first call (time, eventID, eventName).
+    pub first_attacker_event: EventRef,
+    /// True when the logs start mid-attack (`log-start`): the attacker's
+    /// earlier calls are not in the corpus.
+    pub logs_start_mid_attack: bool,
     /// `eventTime` (Unix seconds) of the attacker's last call.
     pub last_attacker_event_time: i64,
     /// Number of records made by the attacker.
@@ -262,6 +310,8 @@ impl Summary {
                     "instance_type": x.instance_type,
                 })).collect::<Vec<_>>(),
                 "first_attacker_event_time": time::iso(i.first_attacker_event_time),
+                "first_attacker_event": i.first_attacker_event.json(),
+                "logs_start_mid_attack": i.logs_start_mid_attack,
                 "last_attacker_event_time": time::iso(i.last_attacker_event_time),
                 "attacker_events": i.attacker_events,
                 "responder_user_name": i.responder_user_name,
@@ -281,7 +331,11 @@ impl Summary {
             "first_event_time": iso_opt(self.first_event_time),
             "last_event_time": iso_opt(self.last_event_time),
             "event_counts": self.event_counts,
+            "scenario": self.scenario.name(),
             "incident": incident,
+            "credential": self.credential.as_ref().map(CredentialTruth::json),
+            "root": self.root.as_ref().map(RootTruth::json),
+            "roaming_owners": self.roaming_owners.iter().map(RoamingOwnerTruth::json).collect::<Vec<_>>(),
         });
         serde_json::to_string_pretty(&v).unwrap_or_default()
     }
@@ -316,18 +370,43 @@ impl Summary {
 pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
     cfg.validate()?;
     let start = cfg.start.unix_seconds();
-    let world = World::new(cfg.seed, &cfg.account_id);
-    let incident = cfg
-        .incident
-        .then(|| incident::Incident::new(&world, start, cfg.days));
-    let model = Model::new(world, incident, cfg.data_events)?;
+    let scenario = cfg.effective_scenario();
+    let mut world = World::new(cfg.seed, &cfg.account_id);
+    let roamers = if cfg.roams() {
+        world.enable_roaming()
+    } else {
+        Vec::new()
+    };
+    let incident = matches!(scenario, Scenario::LeakedKey | Scenario::LogStart)
+        .then(|| incident::Incident::new(&world, start, cfg.days, scenario == Scenario::LogStart));
+    let data_events = cfg.data_events || scenario == Scenario::InstanceCredential;
+    let mut model = Model::new(world, incident, data_events)?;
+
+    let inc_records = model.render_incident();
+    let incident = incident_truth(&model, &inc_records, scenario == Scenario::LogStart);
+    let (mut credential, mut root) = (None, None);
+    let mut records = inc_records;
+    let compute = match scenario {
+        Scenario::InstanceCredential => Some(Compute::Ec2),
+        Scenario::LambdaCredential => Some(Compute::Lambda),
+        Scenario::EcsCredential => Some(Compute::Ecs),
+        _ => None,
+    };
+    if let Some(kind) = compute {
+        let built = scenario::build_compute(&model, kind, start, cfg.days)?;
+        records.extend(built.records);
+        credential = Some(built.truth);
+    } else if scenario == Scenario::RootConsole {
+        let built = scenario::build_root(&model, start, cfg.days)?;
+        records.extend(built.records);
+        root = Some(built.truth);
+    }
+    records.sort_by_key(|r| (r.region, r.t));
+    model.scripted = records;
 
     let avg = plan::estimate_record_bytes(&model, cfg.seed, start);
-    let inc_bytes = model
-        .incident
-        .as_ref()
-        .map_or(0.0, |i| i.events.len() as f64 * 1500.0);
-    let records = ((cfg.target_bytes as f64 - inc_bytes).max(0.0) / avg).floor();
+    let scripted_bytes: usize = model.scripted.iter().map(|r| r.json.len() + 1).sum();
+    let records = ((cfg.target_bytes as f64 - scripted_bytes as f64).max(0.0) / avg).floor();
     let jobs = plan::plan(&model, cfg.seed, start, cfg.days, records);
     let stats = output::run(&model, cfg, &jobs)?;
 
@@ -337,55 +416,10 @@ pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
             *event_counts.entry(ca.api.name.to_string()).or_insert(0) += n;
         }
     }
+    for r in &model.scripted {
+        *event_counts.entry(r.name.to_string()).or_insert(0) += 1;
+    }
     let w = &model.world;
-    let incident = model.incident.as_ref().map(|inc| {
-        let mut ips: Vec<String> = Vec::new();
-        let (mut first, mut last, mut contain, mut n) = (i64::MAX, i64::MIN, i64::MAX, 0u64);
-        for e in &inc.events {
-            match STEPS[e.step].who {
-                Who::Attacker(k) | Who::NewUser(k) => {
-                    let ip = &inc.ips[k as usize % inc.ips.len()];
-                    if !ips.contains(ip) {
-                        ips.push(ip.clone());
-                    }
-                    first = first.min(e.t);
-                    last = last.max(e.t);
-                    n += 1;
-                }
-                Who::Responder => contain = contain.min(e.t),
-            }
-        }
-        let victim = &w.idents[w.victim];
-        let responder = &w.idents[w.responder];
-        IncidentTruth {
-            user_name: victim.name.clone(),
-            access_key_id: victim.key.clone(),
-            attacker_ips: ips,
-            attacker_user_agent: inc.ua.to_string(),
-            created_users: vec![inc.new_user.clone()],
-            created_access_keys: vec![inc.new_key.clone()],
-            created_roles: vec![inc.new_role.clone()],
-            external_account_id: inc.ext_acct.clone(),
-            attacker_regions: inc.foreign_names(),
-            instances: inc
-                .launches
-                .iter()
-                .flat_map(|l| {
-                    l.ids.iter().map(move |id| InstanceTruth {
-                        instance_id: id.clone(),
-                        region: REGIONS[l.region].0.to_string(),
-                        instance_type: l.itype.to_string(),
-                    })
-                })
-                .collect(),
-            first_attacker_event_time: first,
-            last_attacker_event_time: last,
-            attacker_events: n,
-            responder_user_name: responder.name.clone(),
-            responder_ip: responder.ips[0].clone(),
-            containment_time: contain,
-        }
-    });
     Ok(Summary {
         seed: cfg.seed,
         account_id: cfg.account_id.clone(),
@@ -401,8 +435,92 @@ pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
         event_counts,
         first_event_time: stats.first,
         last_event_time: stats.last,
+        scenario,
         incident,
+        credential,
+        root,
+        roaming_owners: roamers.iter().map(|r| roaming_truth(w, r)).collect(),
     })
+}
+
+/// The leaked-key incident's truth; `records` are its rendered events in
+/// `incident.events` order.
+fn incident_truth(model: &Model, records: &[Scripted], log_start: bool) -> Option<IncidentTruth> {
+    let inc = model.incident.as_ref()?;
+    let w = &model.world;
+    let mut ips: Vec<String> = Vec::new();
+    let (mut first, mut last, mut contain, mut n) = (i64::MAX, i64::MIN, i64::MAX, 0u64);
+    let mut first_ref = None;
+    for (e, r) in inc.events.iter().zip(records) {
+        match STEPS[e.step].who {
+            Who::Attacker(k) | Who::NewUser(k) => {
+                let ip = &inc.ips[k as usize % inc.ips.len()];
+                if !ips.contains(ip) {
+                    ips.push(ip.clone());
+                }
+                if e.t < first {
+                    first_ref = Some(scenario::event_ref(r));
+                }
+                first = first.min(e.t);
+                last = last.max(e.t);
+                n += 1;
+            }
+            Who::Responder => contain = contain.min(e.t),
+        }
+    }
+    let victim = &w.idents[w.victim];
+    let responder = &w.idents[w.responder];
+    Some(IncidentTruth {
+        user_name: victim.name.clone(),
+        access_key_id: victim.key.clone(),
+        attacker_ips: ips,
+        attacker_user_agent: inc.ua.to_string(),
+        created_users: vec![inc.new_user.clone()],
+        created_access_keys: vec![inc.new_key.clone()],
+        created_roles: vec![inc.new_role.clone()],
+        external_account_id: inc.ext_acct.clone(),
+        attacker_regions: inc.foreign_names(),
+        instances: inc
+            .launches
+            .iter()
+            .flat_map(|l| {
+                l.ids.iter().map(move |id| InstanceTruth {
+                    instance_id: id.clone(),
+                    region: World::region_name(l.region).to_string(),
+                    instance_type: l.itype.to_string(),
+                })
+            })
+            .collect(),
+        first_attacker_event_time: first,
+        first_attacker_event: first_ref?,
+        logs_start_mid_attack: log_start,
+        last_attacker_event_time: last,
+        attacker_events: n,
+        responder_user_name: responder.name.clone(),
+        responder_ip: responder.ips[0].clone(),
+        containment_time: contain,
+    })
+}
+
+/// A roaming employee's truth.
+fn roaming_truth(w: &World, r: &Roamer) -> RoamingOwnerTruth {
+    let mut user_agents: Vec<String> = Vec::new();
+    for &i in &r.idents {
+        if !user_agents.contains(&w.idents[i].ua) {
+            user_agents.push(w.idents[i].ua.clone());
+        }
+    }
+    let cidrs = |b: &[world::Block]| b.iter().map(|b| b.cidr()).collect();
+    RoamingOwnerTruth {
+        user_name: r.user_name.clone(),
+        access_key_id: r.access_key_id.clone(),
+        user_agents,
+        office_ips: r.roam.office.clone(),
+        home_ranges: cidrs(&r.roam.home),
+        home_lease_days: r.roam.period_days as u32,
+        mobile_ranges: cidrs(&r.roam.mobile),
+        ci_ranges: cidrs(&r.roam.ci),
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use cloudcase_gen::{generate, Config, Date};
+use cloudcase_gen::{generate, Config, Date, Scenario, Summary};
 
 /// Generate a deterministic CloudTrail corpus (AWSLogs/… layout, .json.gz files).
 #[derive(Debug, Parser)]
@@ -30,9 +30,24 @@ struct Args {
     /// 12-digit account id.
     #[arg(long, default_value = "123456789012")]
     account: String,
-    /// Embed the leaked-access-key incident scenario.
+    /// Embed the leaked-access-key incident scenario (same as --scenario leaked-key).
     #[arg(long)]
     incident: bool,
+    /// Incident to embed, with its ground truth in the summary and --truth file:
+    /// none; leaked-key (a CI key abused from abroad); roaming-owners (benign:
+    /// employees on dynamic home, mobile and CI addresses, no incident);
+    /// log-start (the leaked-key attack in the first minutes of the logs);
+    /// instance-credential (an EC2 instance-role session used from a laptop to
+    /// read a bucket; turns on S3 data events); lambda-credential and
+    /// ecs-credential (a function's or task's role session used from the
+    /// internet to assume a second role); root-console (root sign-in takeover,
+    /// admin user, GPU instances in an unused region).
+    #[arg(long, default_value = "none", value_name = "NAME")]
+    scenario: Scenario,
+    /// Also make two or three employees roam (dynamic home ISP, mobile and CI
+    /// addresses, same user agents), with any scenario.
+    #[arg(long)]
+    roaming: bool,
     /// Also log S3 data events (GetObject/PutObject).
     #[arg(long)]
     data_events: bool,
@@ -104,6 +119,8 @@ fn main() -> ExitCode {
         organization_id: args.org,
         data_events: args.data_events,
         incident: args.incident,
+        scenario: args.scenario,
+        roaming: args.roaming,
         threads: args.threads,
         compression_level: args.level,
     };
@@ -165,8 +182,10 @@ fn main() -> ExitCode {
         );
         println!("    attacker IPs      {}", i.attacker_ips.join(", "));
         println!(
-            "    first attacker    {}",
-            inc["first_attacker_event_time"].as_str().unwrap_or("-")
+            "    first attacker    {} {} {}",
+            inc["first_attacker_event_time"].as_str().unwrap_or("-"),
+            i.first_attacker_event.event_name,
+            i.first_attacker_event.event_id
         );
         println!("    created user      {}", i.created_users.join(", "));
         println!(
@@ -187,6 +206,7 @@ fn main() -> ExitCode {
             i.responder_ip
         );
     }
+    print_scenario(&summary, &v);
     if let Some(p) = &args.truth {
         println!("  truth               {}", p.display());
     }
@@ -196,6 +216,73 @@ fn main() -> ExitCode {
         summary.uncompressed_bytes as f64 / 1e6 / secs.max(1e-9)
     );
     ExitCode::SUCCESS
+}
+
+/// Prints the new scenarios' truth (the leaked key is printed above).
+fn print_scenario(summary: &Summary, v: &serde_json::Value) {
+    if summary.scenario != Scenario::None {
+        println!("  scenario            {}", summary.scenario);
+    }
+    if let Some(c) = &summary.credential {
+        println!(
+            "  stolen credential   {} ({} {})",
+            c.access_key_id, c.compute, c.session_name
+        );
+        println!("    role              {}", c.role_arn);
+        println!(
+            "    attacker          {} {}",
+            c.attacker_ip, c.attacker_user_agent
+        );
+        println!(
+            "    first attacker    {} {} {}",
+            v["credential"]["first_attacker_event"]["time"]
+                .as_str()
+                .unwrap_or("-"),
+            c.first_attacker_event.event_name,
+            c.first_attacker_event.event_id
+        );
+        if let (Some(role), Some(key)) = (&c.assumed_role_name, &c.assumed_access_key_id) {
+            println!("    assumed role      {role} ({key})");
+        }
+        for b in &c.buckets_read {
+            println!(
+                "    bucket read       {b} ({} objects)",
+                c.objects_read.len()
+            );
+        }
+    }
+    if let Some(r) = &summary.root {
+        println!("  root takeover       from {}", r.attacker_ip);
+        println!(
+            "    first attacker    {} {} {}",
+            v["root"]["first_attacker_event"]["time"]
+                .as_str()
+                .unwrap_or("-"),
+            r.first_attacker_event.event_name,
+            r.first_attacker_event.event_id
+        );
+        println!("    root key          {}", r.root_access_keys.join(", "));
+        println!(
+            "    created user      {} ({})",
+            r.created_users.join(", "),
+            r.created_access_keys.join(", ")
+        );
+        for x in &r.instances {
+            println!(
+                "    instance          {} {} {}",
+                x.instance_id, x.region, x.instance_type
+            );
+        }
+    }
+    for o in &summary.roaming_owners {
+        println!(
+            "  roaming owner       {} {} (home {}, every {} d)",
+            o.user_name,
+            o.access_key_id,
+            o.home_ranges.join(" "),
+            o.home_lease_days
+        );
+    }
 }
 
 #[cfg(test)]

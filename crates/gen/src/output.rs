@@ -116,12 +116,7 @@ impl Worker<'_> {
                 self.items.push((t0 + rng.below(span) as i64, tag));
             }
         }
-        let inc_events = model
-            .incident
-            .as_ref()
-            .map(|i| &i.events[..])
-            .unwrap_or(&[]);
-        for (i, e) in inc_events[job.inc.0..job.inc.1].iter().enumerate() {
+        for (i, e) in model.scripted[job.inc.0..job.inc.1].iter().enumerate() {
             let index = (job.inc.0 + i) as u32;
             self.items.push((e.t, TAG_INC | (index << 2)));
         }
@@ -140,33 +135,38 @@ impl Worker<'_> {
                 buf.push(b',');
             }
             let api = match tag & 3 {
-                TAG_HUMAN => model.write_background(
+                TAG_INC => {
+                    buf.extend_from_slice(&model.scripted[(tag >> 2) as usize].json);
+                    None
+                }
+                TAG_HUMAN => Some(model.write_background(
                     buf,
                     &mut rng,
                     &mut self.scratch,
                     job.region,
                     Traffic::Human,
                     t,
-                ),
-                TAG_MACHINE => model.write_background(
+                )),
+                TAG_MACHINE => Some(model.write_background(
                     buf,
                     &mut rng,
                     &mut self.scratch,
                     job.region,
                     Traffic::Machine,
                     t,
-                ),
-                TAG_NOISE => model.write_background(
+                )),
+                _ => Some(model.write_background(
                     buf,
                     &mut rng,
                     &mut self.scratch,
                     job.region,
                     Traffic::Noise,
                     t,
-                ),
-                _ => model.write_incident(buf, &mut rng, &mut self.scratch, (tag >> 2) as usize),
+                )),
             };
-            self.stats.per_api[api] += 1;
+            if let Some(api) = api {
+                self.stats.per_api[api] += 1;
+            }
             self.stats.first = Some(self.stats.first.map_or(t, |f| f.min(t)));
             self.stats.last = Some(self.stats.last.map_or(t, |l| l.max(t)));
         }

@@ -32,7 +32,7 @@ pub(crate) struct Job {
     pub human: u32,
     pub machine: u32,
     pub noise: u32,
-    /// Range of `incident.events` in this file.
+    /// Range of `model.scripted` (pre-rendered records) in this file.
     pub inc: (usize, usize),
 }
 
@@ -155,8 +155,7 @@ pub(crate) fn plan(model: &Model, seed: u64, start: i64, days: u32, records: f64
     let flat = vec![1.0; slots];
     let n_noise_regions = REGIONS.len() - w.home.len();
     let shares = home_shares(w.home.len());
-    let empty: &[crate::incident::IncEvent] = &[];
-    let inc_events = model.incident.as_ref().map_or(empty, |i| &i.events[..]);
+    let inc_events = &model.scripted[..];
 
     let mut jobs = Vec::new();
     let (mut h, mut m, mut n) = (vec![0u32; slots], vec![0u32; slots], vec![0u32; slots]);
@@ -269,9 +268,11 @@ mod tests {
     fn plan_covers_records_and_places_every_incident_event_once() {
         let w = World::new(11, "123456789012");
         let start = 1_714_953_600;
-        let inc = Incident::new(&w, start, 3);
+        let inc = Incident::new(&w, start, 3, false);
         let n_inc = inc.events.len();
-        let model = Model::new(w, Some(inc), false).unwrap();
+        let mut model = Model::new(w, Some(inc), false).unwrap();
+        model.scripted = model.render_incident();
+        model.scripted.sort_by_key(|e| (e.region, e.t));
         let jobs = plan(&model, 11, start, 3, 50_000.0);
         let bg: u64 = jobs
             .iter()
@@ -280,11 +281,10 @@ mod tests {
         assert!((49_990..=50_010).contains(&bg), "{bg}");
         let placed: usize = jobs.iter().map(|j| j.inc.1 - j.inc.0).sum();
         assert_eq!(placed, n_inc);
-        let inc = model.incident.as_ref().unwrap();
         for j in &jobs {
             let (t0, t1) = j.interval(start);
             assert!(j.records() <= MAX_PER_FILE as u64 + 50);
-            for e in &inc.events[j.inc.0..j.inc.1] {
+            for e in &model.scripted[j.inc.0..j.inc.1] {
                 assert_eq!(e.region, j.region);
                 assert!(e.t >= t0 && e.t < t1);
             }

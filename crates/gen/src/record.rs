@@ -42,10 +42,46 @@ pub(crate) enum Traffic {
     Noise,
 }
 
+/// A record rendered ahead of time (incident and scenario events), placed
+/// into the delivery file of its region and time by the planner.
+#[derive(Clone, Debug)]
+pub(crate) struct Scripted {
+    pub t: i64,
+    pub region: usize,
+    /// eventName (for the summary's counts).
+    pub name: &'static str,
+    /// The record's eventID.
+    pub event_id: String,
+    /// The record as compact JSON.
+    pub json: Vec<u8>,
+}
+
+impl Scripted {
+    /// Wraps a rendered record, reading its eventID back.
+    pub(crate) fn new(t: i64, region: usize, name: &'static str, json: Vec<u8>) -> Scripted {
+        const KEY: &[u8] = b"\"eventID\":\"";
+        let event_id = json
+            .windows(KEY.len())
+            .position(|w| w == KEY)
+            .and_then(|p| json.get(p + KEY.len()..p + KEY.len() + 36))
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default();
+        Scripted {
+            t,
+            region,
+            name,
+            event_id,
+            json,
+        }
+    }
+}
+
 /// Everything needed to write any record of the corpus; shared by workers.
 pub(crate) struct Model {
     pub world: World,
     pub incident: Option<Incident>,
+    /// Pre-rendered records, sorted by (region, time).
+    pub scripted: Vec<Scripted>,
     pub apis: Vec<CApi>,
     pub steps: Vec<CStep>,
     /// [region kind][class bit] -> API table.
@@ -225,6 +261,7 @@ impl Model {
         Ok(Model {
             world,
             incident,
+            scripted: Vec::new(),
             apis,
             steps,
             class_tables,
@@ -250,7 +287,24 @@ impl Model {
     ) -> usize {
         let kind = region_kind(&self.world, region);
         let ii = self.ident_tables[kind][traffic as usize].sample(rng) as usize;
-        let ident = &self.world.idents[ii];
+        self.write_as(out, rng, sc, &self.world.idents[ii], ii, region, t)
+    }
+
+    /// Writes one background-like record of `ident` (index `ident_idx` in
+    /// `world.idents`, or any index for a static identity) at time `t` in
+    /// `region`, with an API its class calls there. Returns the API index.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn write_as(
+        &self,
+        out: &mut Vec<u8>,
+        rng: &mut Rng,
+        sc: &mut Scratch,
+        ident: &Ident,
+        ident_idx: usize,
+        region: usize,
+        t: i64,
+    ) -> usize {
+        let kind = region_kind(&self.world, region);
         let api = self.class_tables[kind][class_index(ident.class)].sample(rng) as usize;
         let ca = &self.apis[api];
         let fail = if ca.api.err > 0 && !ca.errs.is_empty() && rng.chance(ca.api.err) {
@@ -258,13 +312,21 @@ impl Model {
         } else {
             None
         };
+        let roamed;
+        let ip = match &ident.roam {
+            Some(r) => {
+                roamed = r.address(t);
+                roamed.as_str()
+            }
+            None => rng.pick(&ident.ips).as_str(),
+        };
         let ev = Ev {
             t,
             api,
             region,
             ident,
-            ident_idx: ii,
-            ip: rng.pick(&ident.ips).as_str(),
+            ident_idx,
+            ip,
             ua: &ident.ua,
             ua_cmd: ident.ua_cmd,
             fail,
@@ -329,6 +391,27 @@ impl Model {
         };
         self.write(out, rng, sc, &ev);
         cs.api
+    }
+
+    /// The incident's records, rendered in `incident.events` order, each with
+    /// its own random stream (so its eventID is known before writing).
+    pub(crate) fn render_incident(&self) -> Vec<Scripted> {
+        let Some(inc) = &self.incident else {
+            return Vec::new();
+        };
+        let mut sc = Scratch::default();
+        (0..inc.events.len())
+            .map(|i| {
+                let e = inc.events[i];
+                let mut rng = Rng::new(crate::rng::derive(
+                    self.world.seed,
+                    &[0x1D, e.step as u64, e.t as u64],
+                ));
+                let mut out = Vec::with_capacity(1500);
+                let api = self.write_incident(&mut out, &mut rng, &mut sc, i);
+                Scripted::new(e.t, e.region, self.apis[api].api.name, out)
+            })
+            .collect()
     }
 
     /// Writes one record as compact JSON.
@@ -710,7 +793,7 @@ fn push_b64(out: &mut Vec<u8>, v: u64, len: usize) {
     }
 }
 
-fn push_upper_alnum(out: &mut Vec<u8>, rng: &mut Rng, len: usize) {
+pub(crate) fn push_upper_alnum(out: &mut Vec<u8>, rng: &mut Rng, len: usize) {
     let mut x = rng.next_u64();
     for i in 0..len {
         if i == 10 {
@@ -744,7 +827,7 @@ mod tests {
 
     fn model(incident: bool) -> Model {
         let w = World::new(3, "123456789012");
-        let inc = incident.then(|| Incident::new(&w, 1_714_953_600, 14));
+        let inc = incident.then(|| Incident::new(&w, 1_714_953_600, 14, false));
         Model::new(w, inc, true).unwrap()
     }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::*;
+use crate::world::REGIONS;
 
 fn cfg(dir: &Path, target: u64) -> Config {
     Config {
@@ -491,7 +492,11 @@ fn incident_truth_matches_written_records() {
             legit_bot += 1;
             assert_eq!(r["userIdentity"]["userName"], "deploy-bot");
         }
-        if name == "TerminateInstances" && r["sourceIPAddress"] == truth.responder_ip.as_str() {
+        // The responder's own key (their SSO session shares the office address).
+        if name == "TerminateInstances"
+            && r["sourceIPAddress"] == truth.responder_ip.as_str()
+            && r["userIdentity"]["userName"] == truth.responder_user_name.as_str()
+        {
             for it in r["requestParameters"]["instancesSet"]["items"]
                 .as_array()
                 .unwrap()

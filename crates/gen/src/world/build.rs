@@ -23,7 +23,7 @@ fn uuid(rng: &mut Rng) -> String {
 }
 
 /// A public-looking IPv4 address outside the documentation ranges.
-fn public_ip(rng: &mut Rng, first: &[u8]) -> String {
+pub(crate) fn public_ip(rng: &mut Rng, first: &[u8]) -> String {
     format!(
         "{}.{}.{}.{}",
         rng.pick(first),
@@ -106,6 +106,7 @@ impl Builder<'_> {
             console: false,
             svc_role: String::new(),
             svc_sess: String::new(),
+            roam: None,
         }
     }
 

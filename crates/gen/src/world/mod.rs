@@ -5,8 +5,10 @@
 use crate::rng::derive;
 
 mod build;
+mod roam;
 
-pub(crate) use build::extra_iam_user;
+pub(crate) use build::{extra_iam_user, public_ip};
+pub(crate) use roam::{Block, Roamer};
 
 /// Commercial regions and the UTC offset (hours, no DST) of a company based near them.
 pub(crate) const REGIONS: &[(&str, i32)] = &[
@@ -166,6 +168,8 @@ pub(crate) struct Ident {
     /// For AWSService principals: the role they assume and its session.
     pub svc_role: String,
     pub svc_sess: String,
+    /// Where a roaming employee calls from (instead of `ips`).
+    pub roam: Option<roam::Roam>,
 }
 
 impl Ident {
