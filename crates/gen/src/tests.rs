@@ -51,13 +51,13 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-struct Corpus {
+pub(crate) struct Corpus {
     /// (relative path, decompressed size, compressed size, records)
     files: Vec<(PathBuf, usize, usize, Vec<Value>)>,
 }
 
 impl Corpus {
-    fn read(dir: &Path) -> Corpus {
+    pub(crate) fn read(dir: &Path) -> Corpus {
         let mut files_out = Vec::new();
         for (path, gz) in files(dir) {
             if path.extension().is_some_and(|e| e == "gz") {
@@ -74,12 +74,12 @@ impl Corpus {
         Corpus { files: files_out }
     }
 
-    fn records(&self) -> impl Iterator<Item = &Value> {
+    pub(crate) fn records(&self) -> impl Iterator<Item = &Value> {
         self.files.iter().flat_map(|f| f.3.iter())
     }
 }
 
-fn parse_time(s: &str) -> i64 {
+pub(crate) fn parse_time(s: &str) -> i64 {
     assert_eq!(s.len(), 20, "{s}");
     assert!(s.ends_with('Z') && &s[10..11] == "T", "{s}");
     let d: Date = s[..10].parse().unwrap();
@@ -89,7 +89,7 @@ fn parse_time(s: &str) -> i64 {
     d.unix_seconds() + h * 3600 + m * 60 + sec
 }
 
-fn is_uuid(s: &str) -> bool {
+pub(crate) fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.iter().map(|p| p.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
         && parts.iter().all(|p| {

@@ -17,6 +17,8 @@ use crate::{GenError, InstanceTruth};
 mod compute;
 mod rec;
 mod root;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use compute::{build_compute, Compute};
 pub(crate) use root::build_root;
