@@ -32,6 +32,7 @@ mod plan;
 mod record;
 mod rng;
 mod scenario;
+mod scripted;
 mod template;
 mod time;
 mod world;

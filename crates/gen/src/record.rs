@@ -10,6 +10,8 @@ use crate::time::{push_iso, push_java_date, push_num, push_slash_date};
 use crate::world::{Ident, Kind, Pool, World, REGIONS, US_EAST_1};
 use crate::GenError;
 
+pub(crate) use crate::scripted::Scripted;
+
 /// A catalogue row with compiled templates.
 pub(crate) struct CApi {
     pub api: &'static Api,
@@ -40,40 +42,6 @@ pub(crate) enum Traffic {
     Human,
     Machine,
     Noise,
-}
-
-/// A record rendered ahead of time (incident and scenario events), placed
-/// into the delivery file of its region and time by the planner.
-#[derive(Clone, Debug)]
-pub(crate) struct Scripted {
-    pub t: i64,
-    pub region: usize,
-    /// eventName (for the summary's counts).
-    pub name: &'static str,
-    /// The record's eventID.
-    pub event_id: String,
-    /// The record as compact JSON.
-    pub json: Vec<u8>,
-}
-
-impl Scripted {
-    /// Wraps a rendered record, reading its eventID back.
-    pub(crate) fn new(t: i64, region: usize, name: &'static str, json: Vec<u8>) -> Scripted {
-        const KEY: &[u8] = b"\"eventID\":\"";
-        let event_id = json
-            .windows(KEY.len())
-            .position(|w| w == KEY)
-            .and_then(|p| json.get(p + KEY.len()..p + KEY.len() + 36))
-            .map(|b| String::from_utf8_lossy(b).into_owned())
-            .unwrap_or_default();
-        Scripted {
-            t,
-            region,
-            name,
-            event_id,
-            json,
-        }
-    }
 }
 
 /// Everything needed to write any record of the corpus; shared by workers.

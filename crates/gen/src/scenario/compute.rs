@@ -374,6 +374,121 @@ fn java_date(t: i64) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The attacker: address, client and clock.
+struct Attacker {
+    ip: String,
+    cli: String,
+    /// Time of the first call.
+    t0: i64,
+    /// Percentage the step table's timings are stretched by.
+    stretch: i64,
+}
+
+impl Attacker {
+    fn at(&self, st: &Step, k: usize) -> i64 {
+        self.t0 + st.at as i64 * self.stretch / 100 + (k * st.gap as usize) as i64
+    }
+}
+
+/// The bucket, objects and second role the attacker goes for.
+fn choose_plan<'a>(w: &'a World, rng: &mut Rng, t0: i64) -> Plan<'a> {
+    let buckets: Vec<&String> = w
+        .buckets
+        .iter()
+        .filter(|b| !b.contains("cloudtrail"))
+        .collect();
+    let bucket = (*rng.pick(&buckets)).clone();
+    let objects = (0..6)
+        .map(|_| {
+            format!(
+                "{}/{}-{}.{}",
+                rng.pick(OBJECT_DIRS),
+                rng.pick(&["2023", "2024", "full", "q1", "q2"]),
+                hex_id(rng, 8),
+                rng.pick(OBJECT_EXTS)
+            )
+        })
+        .collect();
+    let second_role: &'static str = SECOND_ROLES[rng.below(SECOND_ROLES.len() as u64) as usize];
+    Plan {
+        w,
+        bucket,
+        objects,
+        second_role,
+        second_session: if rng.chance(5000) {
+            format!("botocore-session-{}", t0 + 72)
+        } else {
+            hex_id(rng, 8)
+        },
+        second_key: new_id("ASIA", rng, 16),
+        second_aroa: new_id("AROA", rng, 17),
+    }
+}
+
+/// The attacker's records (by `steps`) and the objects it read.
+fn attacker_records(
+    v: &Victim,
+    plan: &Plan,
+    a: &Attacker,
+    steps: &[Step],
+    rng: &mut Rng,
+) -> Result<(Vec<Scripted>, Vec<String>), GenError> {
+    let w = plan.w;
+    let stolen = Caller {
+        identity: if v.ident.dynamic() {
+            format!(
+                "{}{}{}{}{}",
+                v.ident.json_a,
+                v.key,
+                v.ident.json_b,
+                iso(v.created),
+                v.ident.json_c
+            )
+        } else {
+            v.ident.json_a.clone()
+        },
+        ip: a.ip.clone(),
+        ua: a.cli.clone(),
+        console: false,
+    };
+    let assume_t = steps
+        .iter()
+        .find(|st| st.op == Op::AssumeRole)
+        .map_or(a.t0, |st| a.at(st, 0));
+    let assumed = Caller {
+        identity: role_identity(
+            &w.acct,
+            &plan.second_aroa,
+            plan.second_role,
+            &plan.second_session,
+            &plan.second_key,
+            assume_t,
+        ),
+        ..stolen.clone()
+    };
+    let assumed_arn = format!(
+        "arn:aws:sts::{}:assumed-role/{}/{}",
+        w.acct, plan.second_role, plan.second_session
+    );
+    let mut records = Vec::new();
+    let mut objects_read = Vec::new();
+    for st in steps {
+        let api = meta(st.api)
+            .ok_or_else(|| GenError::Template(format!("scenario API {} missing", st.api)))?;
+        for k in 0..st.n.max(1) as usize {
+            let mut call = Call::new(api, a.at(st, k), v.region);
+            call.ua_suffix = super::cli_command(st.api);
+            let (caller, arn) = match st.key {
+                Key::Stolen => (&stolen, &v.ident.arn),
+                Key::Assumed => (&assumed, &assumed_arn),
+            };
+            fill(&mut call, st.op, plan, arn, rng, k, &mut objects_read);
+            records.push(render(&w.acct, caller, &call, rng));
+        }
+    }
+    Ok((records, objects_read))
+}
+
 /// Builds the stolen-credential scenario `kind` for a corpus of `days`
 /// days from `start` (Unix seconds).
 pub(crate) fn build_compute(
@@ -393,113 +508,19 @@ pub(crate) fn build_compute(
     let stretch = rng.range(80, 160) as i64;
     let cli = desktop_cli(&mut rng);
     let ip = attacker_ip(&mut rng);
-    let buckets: Vec<&String> = w
-        .buckets
-        .iter()
-        .filter(|b| !b.contains("cloudtrail"))
-        .collect();
-    let bucket = (*rng.pick(&buckets)).clone();
-    let objects = (0..6)
-        .map(|_| {
-            format!(
-                "{}/{}-{}.{}",
-                rng.pick(OBJECT_DIRS),
-                rng.pick(&["2023", "2024", "full", "q1", "q2"]),
-                hex_id(&mut rng, 8),
-                rng.pick(OBJECT_EXTS)
-            )
-        })
-        .collect();
-    let second_role: &'static str = SECOND_ROLES[rng.below(SECOND_ROLES.len() as u64) as usize];
-    let plan = Plan {
-        w,
-        bucket,
-        objects,
-        second_role,
-        second_session: if rng.chance(5000) {
-            format!("botocore-session-{}", t0 + 72)
-        } else {
-            hex_id(&mut rng, 8)
-        },
-        second_key: new_id("ASIA", &mut rng, 16),
-        second_aroa: new_id("AROA", &mut rng, 17),
-    };
-    let stolen = Caller {
-        identity: if v.ident.dynamic() {
-            format!(
-                "{}{}{}{}{}",
-                v.ident.json_a,
-                v.key,
-                v.ident.json_b,
-                iso(v.created),
-                v.ident.json_c
-            )
-        } else {
-            v.ident.json_a.clone()
-        },
-        ip: ip.clone(),
-        ua: cli.clone(),
-        console: false,
-    };
-    let assume_t = t0
-        + ROLE_STEPS
-            .iter()
-            .find(|st| st.op == Op::AssumeRole)
-            .map_or(0, |st| st.at as i64 * stretch / 100);
-    let assumed = Caller {
-        identity: role_identity(
-            &w.acct,
-            &plan.second_aroa,
-            plan.second_role,
-            &plan.second_session,
-            &plan.second_key,
-            assume_t,
-        ),
-        ip: ip.clone(),
-        ua: cli.clone(),
-        console: false,
+    let plan = choose_plan(w, &mut rng, t0);
+    let attacker = Attacker {
+        ip,
+        cli,
+        t0,
+        stretch,
     };
     let steps = if kind == Compute::Ec2 {
         EC2_STEPS
     } else {
         ROLE_STEPS
     };
-    let mut records = Vec::new();
-    let mut objects_read = Vec::new();
-    for st in steps {
-        let api = meta(st.api)
-            .ok_or_else(|| GenError::Template(format!("scenario API {} missing", st.api)))?;
-        for k in 0..st.n.max(1) as usize {
-            let t = t0 + st.at as i64 * stretch / 100 + (k * st.gap as usize) as i64;
-            let region = if kind == Compute::Ec2 || st.op != Op::Describe {
-                v.region
-            } else {
-                w.home[0]
-            };
-            let mut call = Call::new(api, t, region);
-            call.ua_suffix = super::cli_command(st.api);
-            let (caller, arn) = match st.key {
-                Key::Stolen => (&stolen, v.ident.arn.clone()),
-                Key::Assumed => (
-                    &assumed,
-                    format!(
-                        "arn:aws:sts::{}:assumed-role/{}/{}",
-                        w.acct, plan.second_role, plan.second_session
-                    ),
-                ),
-            };
-            fill(
-                &mut call,
-                st.op,
-                &plan,
-                &arn,
-                &mut rng,
-                k,
-                &mut objects_read,
-            );
-            records.push(render(&w.acct, caller, &call, &mut rng));
-        }
-    }
+    let (mut records, objects_read) = attacker_records(&v, &plan, &attacker, steps, &mut rng)?;
     records.retain(|r| r.t >= span.0 && r.t < span.1);
     let first = records
         .iter()
@@ -509,21 +530,21 @@ pub(crate) fn build_compute(
     let last = records.iter().map(|r| r.t).max().unwrap_or(first.time);
     let attacker_events = records.len() as u64;
     records.extend(owner_cadence(model, &v, &mut rng, span));
-    let role_arn = format!("arn:aws:iam::{}:role/{}", w.acct, v.ident.name);
     let pivot = kind != Compute::Ec2;
+    let session = || v.ident.session.clone();
     let truth = CredentialTruth {
         compute: ["ec2", "lambda", "ecs"][kind as usize].to_string(),
         role_name: v.ident.name.clone(),
-        role_arn,
-        session_name: v.ident.session.clone(),
-        instance_id: (kind == Compute::Ec2).then(|| v.ident.session.clone()),
-        function_name: (kind == Compute::Lambda).then(|| v.ident.session.clone()),
-        task_id: (kind == Compute::Ecs).then(|| v.ident.session.clone()),
+        role_arn: format!("arn:aws:iam::{}:role/{}", w.acct, v.ident.name),
+        session_name: session(),
+        instance_id: (kind == Compute::Ec2).then(session),
+        function_name: (kind == Compute::Lambda).then(session),
+        task_id: (kind == Compute::Ecs).then(session),
         access_key_id: v.key.clone(),
         owner_ips: v.ident.ips.clone(),
         owner_user_agent: v.ident.ua.clone(),
-        attacker_ip: ip,
-        attacker_user_agent: cli,
+        attacker_ip: attacker.ip,
+        attacker_user_agent: attacker.cli,
         first_attacker_event: first,
         last_attacker_event_time: last,
         attacker_events,
