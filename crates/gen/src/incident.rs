@@ -249,14 +249,23 @@ impl Incident {
         let day = ((days as i64) * 3 / 5).min(days as i64 - 1).max(0);
         let local_start = 2 * 3600 + rng.below(90 * 60) as i64;
         let mut t0 = start + day * 86_400 + (local_start - w.tz as i64 * 3600).rem_euclid(86_400);
+        let mut log_start_rng = Rng::new(derive(w.seed, &[0x1057]));
         if log_start {
-            t0 = start - Rng::new(derive(w.seed, &[0x1057])).below(300) as i64;
+            t0 = start - log_start_rng.below(300) as i64;
         }
         let ips = vec![
             format!("203.0.113.{}", rng.range(10, 250)),
             format!("198.51.100.{}", rng.range(10, 250)),
             format!("192.0.2.{}", rng.range(10, 250)),
         ];
+        // A log-start attack comes from hosting addresses varied by seed.
+        let ips = if log_start {
+            (0..3)
+                .map(|_| crate::scenario::attacker_ip(&mut log_start_rng))
+                .collect()
+        } else {
+            ips
+        };
         let ua = *rng.pick(ATTACKER_UAS);
         let new_user = rng.pick(NEW_USERS).to_string();
         let new_key = key_id("AKIA", rng.next_u64(), 16);
