@@ -53,7 +53,7 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
 
 pub(crate) struct Corpus {
     /// (relative path, decompressed size, compressed size, records)
-    files: Vec<(PathBuf, usize, usize, Vec<Value>)>,
+    pub(crate) files: Vec<(PathBuf, usize, usize, Vec<Value>)>,
 }
 
 impl Corpus {

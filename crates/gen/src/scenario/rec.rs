@@ -5,7 +5,7 @@
 use crate::record::{push_hex, push_key, push_upper_alnum, push_uuid, Scripted};
 use crate::rng::Rng;
 use crate::time::push_iso;
-use crate::world::REGIONS;
+use crate::world::{REGIONS, US_EAST_1};
 
 /// Where an API records and how (a table row; see [`API`]).
 #[derive(Clone, Copy, Debug)]
@@ -208,7 +208,9 @@ pub(crate) fn render(acct: &str, who: &Caller, call: &Call, rng: &mut Rng) -> Sc
         push_str(&mut out, "sessionCredentialFromConsole", "true");
     }
     out.push(b'}');
-    Scripted::new(call.t, call.region, a.name, out)
+    // Global services deliver in us-east-1's files.
+    let file_region = if a.global { US_EAST_1 } else { call.region };
+    Scripted::new(call.t, file_region, a.name, out)
 }
 
 /// The service endpoint a client calls for `a` in `region`.

@@ -28,7 +28,16 @@ fn run(scenario: Scenario, seed: u64) -> (Summary, Vec<Value>) {
     let dir = tempfile::tempdir().unwrap();
     let s = generate(&config(dir.path(), scenario, seed)).unwrap();
     assert_eq!(s.scenario, scenario);
-    let recs: Vec<Value> = Corpus::read(dir.path()).records().cloned().collect();
+    let corpus = Corpus::read(dir.path());
+    for (path, _, _, recs) in &corpus.files {
+        // Each record is in its region's file, in (nearly) time order.
+        let region = path.iter().nth(3).and_then(|p| p.to_str()).unwrap();
+        assert!(recs.iter().all(|r| r["awsRegion"] == region), "{path:?}");
+        let times: Vec<i64> = recs.iter().map(time).collect();
+        let late = times.windows(2).filter(|w| w[1] < w[0]).count();
+        assert!(late * 20 <= times.len().max(20), "{path:?} out of order");
+    }
+    let recs: Vec<Value> = corpus.records().cloned().collect();
     assert_eq!(recs.len() as u64, s.records);
     let ids: BTreeSet<&str> = recs
         .iter()
