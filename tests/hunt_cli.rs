@@ -257,16 +257,17 @@ fn geoip_gives_new_country_and_impossible_travel() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot open the geo-IP database"));
 }
 
-/// Opens of each evidence object by `hunt --case C --format table`, counted with
+/// Opens of each evidence object by `hunt --case C` with `args`, counted with
 /// `strace`, or `None` (after saying so) where `strace` cannot run.
-fn object_opens(case: &str) -> Option<HashMap<String, usize>> {
+fn object_opens(case: &str, args: &[&str]) -> Option<HashMap<String, usize>> {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("trace");
     let run = std::process::Command::new("strace")
         .args(["-f", "-qq", "-e", "trace=openat,open", "-o"])
         .arg(&trace)
         .arg(env!("CARGO_BIN_EXE_cloudcase"))
-        .args(["hunt", "--case", case, "--format", "table"])
+        .args(["hunt", "--case", case])
+        .args(args)
         .output();
     match run {
         Ok(out) if out.status.success() => {}
@@ -357,7 +358,7 @@ fn hunt_with_a_case_reads_each_evidence_object_once_and_records_what_it_shows() 
     // Counted opens: each object exactly once, also those holding an
     // analytic finding's record (at any level): their witnesses are captured
     // in the pass, not read again. A second pass would open every object twice.
-    let Some(opens) = object_opens(c) else {
+    let Some(opens) = object_opens(c, &["--format", "table"]) else {
         return;
     };
     let all = cloudcase(&[
@@ -377,4 +378,117 @@ fn hunt_with_a_case_reads_each_evidence_object_once_and_records_what_it_shows() 
     for object in &objects {
         assert_eq!(opens.get(object).copied(), Some(1), "{object}");
     }
+    // Leads come from the same single pass.
+    let Some(opens) = object_opens(c, &["--leads", "--format", "json"]) else {
+        return;
+    };
+    for object in &objects {
+        assert_eq!(opens.get(object).copied(), Some(1), "--leads: {object}");
+    }
+}
+
+/// The keys of every lead: the documented core and the added context.
+const LEAD_KEYS: &[&str] = &[
+    "access_key",
+    "access_keys",
+    "account",
+    "findings",
+    "first",
+    "kind",
+    "last",
+    "other_sources",
+    "principal",
+    "rank",
+    "reasons",
+    "score",
+    "sources",
+    "tactics",
+];
+
+#[test]
+fn leads_put_the_leaked_key_first_as_json_a_table_and_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = incident(dir.path());
+    let d = dir.path().to_str().unwrap();
+    let out = cloudcase(&["hunt", d, "--leads", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let leads: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!leads.is_empty() && leads.len() <= 20, "{}", leads.len());
+    for (i, lead) in leads.iter().enumerate() {
+        let mut keys: Vec<&str> = lead
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, LEAD_KEYS);
+        assert_eq!(lead["rank"].as_u64(), Some(i as u64 + 1));
+        for level in ["critical", "high", "medium", "low", "informational"] {
+            assert!(lead["findings"][level].is_u64(), "{lead}");
+        }
+        let (first, last) = (
+            lead["first"].as_str().unwrap(),
+            lead["last"].as_str().unwrap(),
+        );
+        assert!(
+            first.ends_with('Z') && first <= last && first.len() == 24,
+            "{lead}"
+        );
+        assert!(!lead["reasons"].as_array().unwrap().is_empty(), "{lead}");
+    }
+    let top = &leads[0];
+    assert_eq!(top["principal"], truth.user_name.as_str(), "{top:#}");
+    assert_eq!(top["access_key"], truth.access_key_id.as_str(), "{top:#}");
+    assert!(
+        truth
+            .attacker_ips
+            .iter()
+            .any(|ip| top["sources"][0] == ip.as_str()),
+        "{top:#}"
+    );
+    assert!(top["findings"]["high"].as_u64().unwrap() >= 3, "{top:#}");
+    let typed: Vec<cloudcase_model::Lead> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(typed[0].principal, truth.user_name);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("== hunt summary"), "{stderr}");
+
+    let table = cloudcase(&["hunt", d, "--leads", "--top", "3", "--format", "table"]);
+    assert!(
+        table.status.success(),
+        "{}",
+        String::from_utf8_lossy(&table.stderr)
+    );
+    let text = String::from_utf8_lossy(&table.stdout);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let mut cells = l.split_whitespace();
+            cells.next().is_some_and(|c| c.parse::<u32>().is_ok())
+                && cells.next().is_some_and(|c| c.parse::<u64>().is_ok())
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(text.starts_with("RANK SCORE"), "{text}");
+    assert!(
+        rows[0].starts_with("1 ") && rows[0].contains(&truth.user_name),
+        "{text}"
+    );
+    assert!(text.contains("\n3 of "), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("      - ")), "{text}");
+
+    let lines = cloudcase(&["hunt", d, "--leads", "--top", "2", "--format", "jsonl"]);
+    let lines = findings(&lines);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0], leads[0]);
+
+    let refused = cloudcase(&["hunt", d, "--format", "json"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--leads"));
+    let refused = cloudcase(&["hunt", d, "--top", "3"]);
+    assert!(!refused.status.success());
 }

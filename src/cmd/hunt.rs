@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_detect::{
-    add_builtin, hunt, CsvSink, FindingSink, Geo, HuntOptions, HuntOutcome, JsonlSink, MmdbGeo,
-    TableSink, Tee,
+    add_builtin, hunt, write_leads_table, CsvSink, FindingSink, Geo, HuntOptions, HuntOutcome,
+    JsonlSink, LeadSink, MmdbGeo, TableSink, Tee,
 };
 use cloudcase_evidence::results::AnalysisKind;
 use cloudcase_read::{Progress, Rejection};
@@ -32,13 +32,16 @@ pub enum HuntFormat {
     Jsonl,
     /// CSV with a header row; the summary goes to standard error.
     Csv,
+    /// With --leads: the ranked leads as one JSON array, best first.
+    Json,
 }
 
 /// Run the built-in rule pack, any Sigma rules given with --rules, and the
 /// stateful analytics (first use of a network, address or client by a key or
 /// user, first use of a region, bursts of denials, enumeration, launches,
 /// secret and object reads) over the logs in one streaming pass. Each finding
-/// points to its raw record (file and record index).
+/// points to its raw record (file and record index). With --leads, the
+/// findings are grouped by identity into ranked leads instead.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     #[command(flatten)]
@@ -61,6 +64,14 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum)]
     pub format: Option<HuntFormat>,
+    /// Group the findings by identity (an IAM user with its keys and console sessions, a
+    /// role session, root; unauthenticated activity by source address) and print the
+    /// ranked leads, each with the reasons for its place, instead of the findings.
+    #[arg(long)]
+    pub leads: bool,
+    /// With --leads: how many leads to print.
+    #[arg(long, default_value_t = 20, value_name = "N", requires = "leads")]
+    pub top: usize,
     /// Time zone for display.
     #[arg(long, default_value = "UTC", value_name = "ZONE")]
     pub tz: String,
@@ -129,16 +140,71 @@ fn load_rules(args: &Args) -> Result<Engine> {
     Ok(engine)
 }
 
-/// The sink that shows findings in `format` on `out`, times in `tz`.
-fn shown<'w>(
-    format: HuntFormat,
-    out: impl Write + 'w,
-    tz: jiff::tz::TimeZone,
-) -> Box<dyn FindingSink + 'w> {
-    match format {
-        HuntFormat::Table => Box::new(TableSink::new(out, tz)),
-        HuntFormat::Jsonl => Box::new(JsonlSink::new(out, tz)),
-        HuntFormat::Csv => Box::new(CsvSink::new(out, tz)),
+/// Where the findings of the pass go: shown as they come, or grouped into leads.
+enum Output<'w> {
+    /// Findings shown in a format.
+    Findings(Box<dyn FindingSink + 'w>),
+    /// Findings grouped into leads, printed once the pass is done.
+    Leads(LeadSink),
+}
+
+impl<'w> Output<'w> {
+    /// The output for `args` in `format` on `out`, times in `tz`.
+    fn new(args: &Args, format: HuntFormat, out: impl Write + 'w, tz: jiff::tz::TimeZone) -> Self {
+        if args.leads {
+            return Output::Leads(LeadSink::new());
+        }
+        Output::Findings(match format {
+            HuntFormat::Table => Box::new(TableSink::new(out, tz)),
+            HuntFormat::Jsonl | HuntFormat::Json => Box::new(JsonlSink::new(out, tz)),
+            HuntFormat::Csv => Box::new(CsvSink::new(out, tz)),
+        })
+    }
+
+    fn sink(&mut self) -> &mut dyn FindingSink {
+        match self {
+            Output::Findings(sink) => sink,
+            Output::Leads(sink) => sink,
+        }
+    }
+}
+
+/// The output format: as asked, else a table on a terminal and JSON Lines otherwise.
+fn resolve_format(args: &Args) -> Result<HuntFormat> {
+    match (args.format, args.leads) {
+        (Some(HuntFormat::Json), false) => anyhow::bail!(
+            "--format json is the leads' format (add --leads); findings are --format jsonl"
+        ),
+        (Some(HuntFormat::Csv), true) => {
+            anyhow::bail!("--leads prints a table, json or jsonl, not csv")
+        }
+        (Some(format), _) => Ok(format),
+        (None, _) if std::io::stdout().is_terminal() => Ok(HuntFormat::Table),
+        (None, _) => Ok(HuntFormat::Jsonl),
+    }
+}
+
+/// Prints the `top` best leads in `format`: a table, a JSON array, or one lead per line.
+fn print_leads(sink: &LeadSink, format: HuntFormat, top: usize) -> Result<()> {
+    let mut leads = sink.leads();
+    let total = leads.len();
+    leads.truncate(top);
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let written = match format {
+        HuntFormat::Table => write_leads_table(&mut out, &leads, total),
+        HuntFormat::Json => serde_json::to_writer_pretty(&mut out, &leads)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out)),
+        _ => leads.iter().try_for_each(|lead| {
+            serde_json::to_writer(&mut out, lead).map_err(std::io::Error::from)?;
+            writeln!(out)
+        }),
+    };
+    match written.and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write the leads")
+        }
+        _ => Ok(()),
     }
 }
 
@@ -155,11 +221,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => None,
     };
     let feeds = engine.feeding_rules();
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        HuntFormat::Table
-    } else {
-        HuntFormat::Jsonl
-    });
+    let format = resolve_format(&args)?;
     let opts = HuntOptions {
         min_level: args.min_level,
         statuses: args.statuses.clone(),
@@ -173,7 +235,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let on_reject = |r: Rejection| reporter.report(r);
     let stdout = std::io::stdout();
-    let mut shown = shown(
+    let mut shown = Output::new(
+        &args,
         format,
         BufWriter::with_capacity(1 << 20, stdout.lock()),
         tz.clone(),
@@ -193,24 +256,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let (outcome, recorded): (Result<HuntOutcome, _>, Option<Vec<u8>>) =
         if args.input.case.is_some() {
             let mut tee = Tee::new(
-                &mut shown,
+                shown.sink(),
                 JsonlSink::new(Vec::new(), jiff::tz::TimeZone::UTC),
             );
             let outcome = run(&mut tee);
             (outcome, Some(tee.into_parts().second.into_inner()))
         } else {
-            (run(&mut shown), None)
+            (run(shown.sink()), None)
         };
-    drop(shown);
     drop(line);
     let outcome = outcome?;
+    match shown {
+        Output::Leads(sink) => print_leads(&sink, format, args.top)?,
+        Output::Findings(sink) => drop(sink),
+    }
     reporter.finish()?;
     if let (Some(dir), Some(findings)) = (&args.input.case, recorded) {
         let tally = &outcome.summary.tally;
         let summary = json!({"findings": tally.total, "by_level": tally.by_level});
         record_analysis(dir, AnalysisKind::Hunt, "", &findings, summary)?;
     }
-    if format != HuntFormat::Table {
+    if format != HuntFormat::Table || args.leads {
         eprint!("{}", outcome.summary.to_text(&tz));
     }
     let mut accounting = inputs.accounting;

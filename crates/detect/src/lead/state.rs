@@ -413,7 +413,7 @@ impl LeadState {
         saturated.sort_by(|a, b| b.count.cmp(&a.count).then(a.title.cmp(&b.title)));
         for r in saturated.into_iter().take(SATURATED_SHOWN) {
             out.push(format!(
-                "{} of \"{}\" count as {RULE_CAP} (one routine kind saturates)",
+                "{} of \"{}\" count as {RULE_CAP} (findings of one kind saturate)",
                 plural(r.count, &format!("{} finding", r.top.as_str())),
                 r.title
             ));
