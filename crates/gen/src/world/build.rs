@@ -240,6 +240,15 @@ fn pick_distinct<T: Copy>(rng: &mut Rng, items: &[T], n: usize) -> Vec<T> {
     idx.into_iter().map(|i| items[i]).collect()
 }
 
+/// An instance-profile session's userIdentity tail: EC2 delivers the
+/// credential through IMDSv2 (`ec2RoleDelivery` in `sessionContext`).
+fn ec2_role_delivery(tail: &str) -> String {
+    match tail.strip_suffix("}}") {
+        Some(head) => format!(r#"{head},"ec2RoleDelivery":"2.0"}}}}"#),
+        None => tail.to_string(),
+    }
+}
+
 /// A standalone IAM user identity with a given key (the attacker-created user).
 pub(crate) fn extra_iam_user(acct: &str, name: &str, key: &str, aida: &str) -> Ident {
     let mut b = Builder {
@@ -519,6 +528,7 @@ impl Builder<'_> {
                     "aws-sdk-java/2.25.{} Linux/6.1.94-99.176.amzn2023.x86_64 OpenJDK_64-Bit_Server_VM/21.0.3+9-LTS Java/21.0.3 vendor/Amazon.com_Inc. md/internal io/sync http/Apache cfg/retry-mode/legacy",
                     self.rng.range(10, 60)
                 );
+                e.json_c = ec2_role_delivery(&e.json_c);
                 self.idents.push(e);
                 let mut a = self.role(
                     AGENT,
@@ -537,6 +547,7 @@ impl Builder<'_> {
                     self.rng.range(3, 8),
                     self.rng.range(40, 1500)
                 );
+                a.json_c = ec2_role_delivery(&a.json_c);
                 self.idents.push(a);
             }
         }
