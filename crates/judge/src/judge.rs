@@ -320,11 +320,12 @@ fn misuse(
     out: &mut Vec<Signal>,
 ) {
     let t = d.first_ms;
-    if kind.is_compute() {
+    let on_compute = kind.is_compute() && on_its_compute(b, d);
+    if kind.is_compute() && !on_compute {
         compute_misuse(b, d, role, out);
     }
     let nets: BTreeSet<&str> = d.session_key_networks.iter().map(String::as_str).collect();
-    if nets.len() >= 2 {
+    if nets.len() >= 2 && !on_compute {
         out.extend(Signal::new(
             SignalKind::SessionKeyTwoNetworks,
             1,
@@ -347,6 +348,20 @@ fn misuse(
     if d.mfa == Some(false) && b.mfa_first.is_some_and(|m| m < t) {
         out.extend(Signal::new(SignalKind::MfaAbsent, 1, ""));
     }
+}
+
+/// Whether every client of the departure is the compute's own: it names a compute environment
+/// the identity's calls name, or runs on Amazon Linux without a desktop. Such calls roam across
+/// the provider's addresses (Lambda and Fargate egress changes) and are not misuse.
+pub fn on_its_compute(b: &Baseline, d: &Departure) -> bool {
+    !d.user_agents.is_empty()
+        && d.user_agents.iter().all(|u| {
+            let c = Client::parse(u);
+            match c.exec_env {
+                Some(env) => b.exec_envs.first(&env).is_some(),
+                None => c.os == Some(crate::client::Os::AmazonLinux) && !c.desktop,
+            }
+        })
 }
 
 fn compute_misuse(

@@ -269,3 +269,37 @@ fn new_country_with_a_lookup() {
     let j = judge(IdentityKind::LongTermKey, &b, &d, None);
     assert!(has(&j, SignalKind::NewCountry), "{j:?}");
 }
+
+#[test]
+fn a_lambda_roaming_across_provider_addresses_is_its_own() {
+    let mut b = Baseline::default();
+    b.observe(&Observation {
+        ms: 0,
+        source_ip: Some("3.80.9.20"),
+        user_agent: Some(LAMBDA_UA),
+        ..Observation::default()
+    });
+    let mut role = Baseline::default();
+    role.merge(&b);
+    let mut d = departure(H, "18.200.1.1", LAMBDA_UA);
+    d.session_key_networks = vec!["3.80.9.0/24".into(), "18.200.1.0/24".into()];
+    let j = judge(
+        IdentityKind::LambdaSession,
+        &b,
+        &d,
+        Some(RoleContext { baseline: &role }),
+    );
+    assert!(!j.has_evidence(), "{j:?}");
+    assert_eq!(j.confidence, None);
+    let mut stolen = departure(H, "198.18.7.7", "python-requests/2.31.0");
+    stolen.session_key_networks = d.session_key_networks.clone();
+    let j = judge(
+        IdentityKind::LambdaSession,
+        &b,
+        &stolen,
+        Some(RoleContext { baseline: &role }),
+    );
+    assert!(has(&j, SignalKind::SessionKeyTwoNetworks));
+    assert!(has(&j, SignalKind::ComputeCredentialNoExecEnv));
+    assert!(has(&j, SignalKind::ComputeCredentialOutsideRole));
+}
