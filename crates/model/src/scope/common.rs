@@ -65,6 +65,30 @@ impl Attribution {
     }
 }
 
+/// Whose activity the document's sections (sources, identities, sessions, resources, data
+/// readers, cost, containment) show.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionsAttribution {
+    /// The attacker's, from the first attacker event on (an intrusion is claimed). Documents
+    /// written before this field existed read as this.
+    #[default]
+    Attacker,
+    /// Everything the named subject did from its first event, and what it created: no
+    /// departure was found, and nothing is attributed to an attacker.
+    Unattributed,
+}
+
+impl SectionsAttribution {
+    /// The spelling in the document.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectionsAttribution::Attacker => "attacker",
+            SectionsAttribution::Unattributed => "unattributed",
+        }
+    }
+}
+
 /// One source address's use: first and last seen, events, up to five user agents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

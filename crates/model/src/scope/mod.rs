@@ -20,7 +20,9 @@ pub use crate::contain::{Phase, Plan, Step};
 pub use crate::cost::{Cost, GroupTotal, InstanceCost};
 pub use activity::{Activity, IdentitySeries, RegionSeries};
 pub use changes::{PermissionChange, ResponderAction, ResponderAttribution};
-pub use common::{Attribution, Caller, Occurrence, RecordRef, SourceUse, Unknown};
+pub use common::{
+    Attribution, Caller, Occurrence, RecordRef, SectionsAttribution, SourceUse, Unknown,
+};
 pub use containment::Containment;
 pub use coverage::{
     Coverage, DataEventBucket, DataEventStore, Gap, InventoryUsed, LogSpan, RegionCoverage, Window,
@@ -46,11 +48,16 @@ pub struct ScopeResult {
     pub subject: Subject,
     /// The first attacker event and how it was found, or why none was.
     pub intrusion: Intrusion,
+    /// Whose activity the sections below show: the attacker's, or (no departure, named subject)
+    /// the subject's own, unattributed.
+    #[serde(default)]
+    pub attribution: SectionsAttribution,
     /// Addresses attributed to the attacker, from the first attacker event on.
     pub attacker_sources: Vec<SourceUse>,
     /// The compromised credential and the identities the attacker created or used.
     pub identities: Identities,
-    /// Sessions the attacker opened (`AssumeRole*`, `GetSessionToken`, `GetFederationToken`).
+    /// Sessions the attacker opened (`AssumeRole*`, `GetSessionToken`, `GetFederationToken`,
+    /// `ConsoleLogin`).
     pub sessions: Vec<Session>,
     /// Mutating IAM/Organizations calls and resource-policy changes in the window, in time order.
     pub permission_changes: Vec<PermissionChange>,
@@ -62,11 +69,11 @@ pub struct ScopeResult {
     pub data_access: Vec<DataAccess>,
     /// What the inputs contain.
     pub coverage: Coverage,
-    /// The cost of the attacker's instances; `None` when no departure was found.
+    /// The cost of the instances in the sections; `None` when `--auto` found no candidate.
     pub cost: Option<Cost>,
-    /// Findings and plan; `None` when no departure was found.
+    /// Findings and plan; `None` when `--auto` found no candidate.
     pub containment: Option<Containment>,
-    /// Counts for the report's charts; `None` when no departure was found.
+    /// Counts for the report's charts; `None` when `--auto` found no candidate.
     pub activity: Option<Activity>,
     /// What the logs cannot answer, and what would.
     pub unknowns: Vec<Unknown>,

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::ScopeResult;
+use super::{ScopeResult, SectionsAttribution};
 
 fn refs() -> Value {
     json!([{"file": "a.json.gz", "record": 3, "event_id": null}])
@@ -32,6 +32,7 @@ fn a_no_departure_document_round_trips() {
         "subject": {"kind": "auto", "value": null, "principals": null, "events": null, "first_seen": null,
                     "last_seen": null, "auto_ranking": [], "history": null},
         "intrusion": {"first_attacker_event": null, "finding": "no_departure", "explanation": "none", "attacker_countries": {}},
+        "attribution": "unattributed",
         "attacker_sources": [], "identities": {"compromised": null, "users": [], "access_keys": [], "roles": [], "attacker_access_keys": []},
         "sessions": [], "permission_changes": [], "resources": [], "responder_actions": [], "data_access": [],
         "coverage": {"first_event": "t0", "last_event": "t1"},
@@ -40,6 +41,14 @@ fn a_no_departure_document_round_trips() {
     });
     let typed = round_trip(&doc);
     assert_eq!(typed.intrusion.first_attacker_event(), None);
+    assert_eq!(typed.attribution, SectionsAttribution::Unattributed);
+    // A document written before `attribution` existed reads as the attacker's.
+    let mut older = doc;
+    if let Some(o) = older.as_object_mut() {
+        o.remove("attribution");
+    }
+    let typed: ScopeResult = serde_json::from_value(older).expect("an older document reads");
+    assert_eq!(typed.attribution, SectionsAttribution::Attacker);
 }
 
 #[test]
@@ -62,6 +71,7 @@ fn every_resource_kind_sessions_and_countries_round_trip() {
                       "rule": "r", "attacker_client_family": null, "last_attacker_event": null,
                       "attacker_events_in_candidates": 0, "owner_changes_after": 0, "owner_changes_note": "n",
                       "other_attacker_changes": [], "attacker_countries": {"RU": 4}, "refs": refs()},
+        "attribution": "attacker",
         "attacker_sources": [source(json!("RU"))],
         "identities": {"compromised": {"subject": "203.0.113.0/24", "principals": [],
                                        "now": {"exists": false}},
