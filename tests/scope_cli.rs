@@ -523,3 +523,97 @@ fn a_bad_inventory_snapshot_is_a_located_error() {
         "{err}"
     );
 }
+
+/// One CloudTrail record of the quiet trail below.
+fn quiet_record(n: usize, time: &str, name: &str, request: Value, response: Value) -> Value {
+    let iam = name != "ListBuckets";
+    serde_json::json!({
+        "eventVersion": "1.09", "eventTime": time,
+        "eventSource": if iam { "iam.amazonaws.com" } else { "s3.amazonaws.com" },
+        "eventName": name, "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.20",
+        "userAgent": "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0",
+        "userIdentity": {"type": "IAMUser", "principalId": "AIDAOPS", "arn": "arn:aws:iam::111122223333:user/ops",
+                         "accountId": "111122223333", "accessKeyId": "AKIAOPS0000000000001", "userName": "ops"},
+        "requestParameters": request, "responseElements": response, "requestID": format!("req-{n}"),
+        "eventID": format!("ev-{n}"), "readOnly": !iam, "eventType": "AwsApiCall", "managementEvent": true,
+        "recipientAccountId": "111122223333", "eventCategory": "Management",
+    })
+}
+
+/// A key that never departs from its history: exit status 0, its activity listed and labelled
+/// unattributed in every format.
+#[test]
+fn a_named_key_without_departure_gets_its_activity_unattributed() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = std::fs::File::create(dir.path().join("trail.jsonl")).unwrap();
+    let mut n = 0;
+    for day in 1..=3 {
+        for h in [8, 12, 16] {
+            n += 1;
+            let t = format!("2024-03-0{day}T{h:02}:00:00Z");
+            let r = quiet_record(n, &t, "ListBuckets", serde_json::json!({}), Value::Null);
+            writeln!(f, "{r}").unwrap();
+        }
+    }
+    let created = [
+        (
+            "CreateUser",
+            serde_json::json!({"userName": "svc-backup"}),
+            serde_json::json!({"user": {"userName": "svc-backup", "arn": "arn:aws:iam::111122223333:user/svc-backup"}}),
+        ),
+        (
+            "CreateAccessKey",
+            serde_json::json!({"userName": "svc-backup"}),
+            serde_json::json!({"accessKey": {"accessKeyId": "AKIASVC0000000000001", "userName": "svc-backup", "status": "Active"}}),
+        ),
+    ];
+    for (i, (name, req, resp)) in created.into_iter().enumerate() {
+        let r = quiet_record(100 + i, &format!("2024-03-02T10:0{i}:00Z"), name, req, resp);
+        writeln!(f, "{r}").unwrap();
+    }
+    drop(f);
+    let d = dir.path().to_str().unwrap();
+    let doc = scope_json(&[
+        "scope",
+        d,
+        "--access-key",
+        "AKIAOPS0000000000001",
+        "--format",
+        "json",
+    ]);
+    assert!(doc["intrusion"]["first_attacker_event"].is_null());
+    assert_eq!(doc["intrusion"]["finding"], "no_departure");
+    assert_eq!(doc["attribution"], "unattributed");
+    assert_eq!(
+        strings(&doc["identities"]["users"], "name"),
+        BTreeSet::from(["svc-backup".to_owned()])
+    );
+    assert_eq!(
+        strings(&doc["identities"]["access_keys"], "access_key"),
+        BTreeSet::from(["AKIASVC0000000000001".to_owned()])
+    );
+    for format in ["table", "md"] {
+        let out = cloudcase(&[
+            "scope",
+            d,
+            "--access-key",
+            "AKIAOPS0000000000001",
+            "--format",
+            format,
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("activity of the named credential (not attributed to an attacker)"),
+            "{text}"
+        );
+        assert!(text.contains("svc-backup"), "{text}");
+        assert!(!text.contains("attacker identities"), "{text}");
+    }
+}

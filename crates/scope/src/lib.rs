@@ -26,6 +26,7 @@ mod test_doc;
 mod test_trail;
 mod verdict;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use cloudcase_event::SourceFile;
@@ -97,31 +98,30 @@ pub fn scope(
                 ranking,
             } => (key, intrusion, ranking),
             choose::Choice::NoDeparture { key, explanation } => {
-                let profile = key
+                let named = key
                     .as_deref()
-                    .and_then(|k| history.profiles.get_key_value(k))
-                    .map(|(key, profile)| build::ProfileRef { key, profile });
-                let result = build::no_departure(&opts.subject, profile, &history, &explanation);
+                    .and_then(|k| history.profiles.get_key_value(k));
+                let Some((key, profile)) = named else {
+                    let result = build::no_departure(&opts.subject, &history, &explanation);
+                    return Ok(Outcome { result, accounting });
+                };
+                let result = named_activity(files, opts, &history, (key, profile), &explanation);
                 return Ok(Outcome { result, accounting });
             }
         };
-    let sinks: Vec<_> = (0..threads)
-        .map(|_| scan::Pass2Sink {
-            subject: &opts.subject,
-            subject_key: &subject_key,
-            t0: intrusion.first.ms,
-            attacker_ips: &intrusion.attacker_ips,
-            state: scan::Pass2::default(),
-        })
-        .collect();
-    let (sinks, _) = read_files_tracked(files, opts.limits, sinks, &|_| {}, &Progress::default());
-    let window = scan::Pass2::merge_all(sinks.into_iter().map(|s| s.state).collect());
+    let window = read_window(
+        files,
+        opts,
+        &subject_key,
+        intrusion.first.ms,
+        &intrusion.attacker_ips,
+    );
     let mut result = build::build(build::Inputs {
         subject: &opts.subject,
         subject_key: &subject_key,
         profile: &history.profiles[&subject_key],
         history: &history,
-        intrusion: &intrusion,
+        claim: build::Claim::Intrusion(&intrusion),
         ranking,
         window,
         owner: &owner,
@@ -130,4 +130,62 @@ pub fn scope(
     });
     now::annotate(&mut result, &opts.inventory);
     Ok(Outcome { result, accounting })
+}
+
+/// Pass 2 over `files` from `t0`, with every event from `addresses` kept as a candidate.
+fn read_window(
+    files: &[Arc<SourceFile>],
+    opts: &Options,
+    subject_key: &str,
+    t0: i64,
+    addresses: &HashSet<String>,
+) -> scan::Pass2 {
+    let sinks: Vec<_> = (0..opts.threads.max(1))
+        .map(|_| scan::Pass2Sink {
+            subject: &opts.subject,
+            subject_key,
+            t0,
+            attacker_ips: addresses,
+            state: scan::Pass2::default(),
+        })
+        .collect();
+    let (sinks, _) = read_files_tracked(files, opts.limits, sinks, &|_| {}, &Progress::default());
+    scan::Pass2::merge_all(sinks.into_iter().map(|s| s.state).collect())
+}
+
+/// The document for a named subject whose history shows no departure: everything it did from
+/// its first event (every event from its addresses is read, so that its read-only calls and
+/// keys are known), and what it created, unattributed, beside the explanation.
+fn named_activity(
+    files: &[Arc<SourceFile>],
+    opts: &Options,
+    history: &scan::Pass1,
+    (key, profile): (&String, &scan::Profile),
+    explanation: &str,
+) -> ScopeResult {
+    let Some(first) = profile.first.as_ref() else {
+        return build::no_departure(&opts.subject, history, explanation);
+    };
+    let addresses: HashSet<String> = profile
+        .ips
+        .keys()
+        .filter(|ip| net::network_of(ip).is_some())
+        .map(|ip| ip.to_string())
+        .collect();
+    let window = read_window(files, opts, key, first.ms, &addresses);
+    let owner = |ip: &str| opts.owner.iter().any(|c| c.contains(ip));
+    let mut result = build::build(build::Inputs {
+        subject: &opts.subject,
+        subject_key: key,
+        profile,
+        history,
+        claim: build::Claim::Unattributed { first, explanation },
+        ranking: Vec::new(),
+        window,
+        owner: &owner,
+        owner_ranges: &opts.owner,
+        case_id: &opts.case_id,
+    });
+    now::annotate(&mut result, &opts.inventory);
+    result
 }

@@ -1,20 +1,30 @@
 //! Following the attacker: from the first attacker event and its sources to every key, user,
-//! role and address the attacker created or used, repeated until nothing new is learned.
+//! role and address the attacker created or used, repeated until nothing new is learned. With
+//! no departure, the same following from the named subject's first event, by identity only:
+//! the subject's own events and what it created are "the activity", unattributed.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
 use super::common::sv;
-use crate::intrusion::Intrusion;
+use super::Claim;
 use crate::net::network_of;
 use crate::scan::{Candidate, KeySource, Pass2, Subject, SESSION_CALLS};
+
+/// Identity types whose temporary (`ASIA…`) keys come from a console sign-in (or
+/// `GetSessionToken`): a user's or the root's session, held by whoever signed in.
+const USER_SESSION_KINDS: &[&str] = &["IAMUser", "Root"];
 
 /// The attacker's identities and sources, found transitively.
 #[derive(Debug, Default)]
 pub(crate) struct Attacker {
-    /// Access keys: created with `CreateAccessKey`, or session keys of attacker sessions.
+    /// Access keys: created with `CreateAccessKey`, session keys of attacker sessions, and
+    /// temporary keys of users' and the root's sessions (console sign-ins) the attacker used.
     pub keys: HashSet<String>,
+    /// Temporary keys of user and root sessions the attacker used that no session call created
+    /// (console sign-ins), with the ARN of the identity they belong to.
+    pub user_sessions: BTreeMap<String, String>,
     /// Source addresses.
     pub ips: HashSet<String>,
     /// IAM users created by the attacker.
@@ -26,8 +36,14 @@ pub(crate) struct Attacker {
     compromised: HashSet<String>,
     /// (key, source) pairs of compromised keys seen before the first attacker event.
     known: HashSet<KeySource>,
-    /// Whether the subject is an address range (its own events are then the attacker's).
+    /// Whether the subject's own events are the attacker's: the subject is an address range,
+    /// or (no departure) its activity is followed unattributed.
     indicator: bool,
+    /// Whether events are attributed by source address too (false when following a named
+    /// subject's activity with no departure: its addresses may be shared with others).
+    by_source: bool,
+    /// The subject's key (`--access-key`): attributed by source, never learned as a whole.
+    subject_key: Option<String>,
 }
 
 fn role_name_of(arn: &str) -> &str {
@@ -38,10 +54,10 @@ impl Attacker {
     /// Whether a candidate event is the attacker's, given what is known so far.
     pub fn is_attacker(&self, c: &Candidate, owner: &dyn Fn(&str) -> bool) -> bool {
         let ip = c.ip.as_deref().unwrap_or("");
-        if owner(ip) {
+        if self.by_source && owner(ip) {
             return false;
         }
-        if self.ips.contains(ip) {
+        if self.by_source && self.ips.contains(ip) {
             return true;
         }
         if c.subject {
@@ -74,20 +90,34 @@ impl Attacker {
 
     /// Whether a (key, source) use in the window is the attacker's.
     pub fn uses(&self, key: &str, ip: &str, owner: &dyn Fn(&str) -> bool) -> bool {
+        if !self.by_source {
+            return self.keys.contains(key);
+        }
         !owner(ip) && (self.ips.contains(ip) || self.keys.contains(key))
+    }
+
+    /// Whether a (key, source) use in the window counts for the attacker's sources: every use
+    /// of an attacker address, or (following by identity only) every use of an attacker key.
+    pub fn source_use(&self, key: &str, ip: &str) -> bool {
+        if self.by_source {
+            self.ips.contains(ip)
+        } else {
+            self.keys.contains(key) && network_of(ip).is_some()
+        }
     }
 
     /// Applies the effects of an attacker event; true if anything was learned.
     fn learn(&mut self, c: &Candidate) -> bool {
         let mut grew = false;
         if let Some(ip) = c.ip.as_deref() {
-            if network_of(ip).is_some() {
+            if self.by_source && network_of(ip).is_some() {
                 grew |= self.ips.insert(ip.to_owned());
             }
         }
         if c.error.is_some() {
             return grew;
         }
+        grew |= self.learn_session_key(c);
         let (req, resp) = (c.req_json(), c.resp_json());
         let learned: Option<(&mut HashSet<String>, &Value, &str)> = match &*c.name {
             "CreateUser" => Some((&mut self.users, &req, "/userName")),
@@ -103,23 +133,63 @@ impl Attacker {
         }
         grew
     }
+
+    /// Learns the key of an attacker event made with a temporary key of a user's or the root's
+    /// session (a console sign-in: `sessionCredentialFromConsole`; never the subject key
+    /// itself), or, when the subject's own events are the activity, any key of the subject.
+    /// True if the key is new.
+    fn learn_session_key(&mut self, c: &Candidate) -> bool {
+        let Some(key) = c.key.as_deref().filter(|k| !k.is_empty()) else {
+            return false;
+        };
+        if self.by_source && self.subject_key.as_deref() == Some(key) {
+            return false;
+        }
+        let user_session = key.starts_with("ASIA")
+            && c.kind
+                .as_deref()
+                .is_some_and(|k| USER_SESSION_KINDS.contains(&k));
+        // Keys of `GetSessionToken` sessions are known from the call by the time they are used.
+        if user_session && !self.keys.contains(key) {
+            let arn = c.arn.as_deref().unwrap_or("");
+            self.user_sessions
+                .entry(key.to_owned())
+                .or_insert_with(|| arn.to_owned());
+        }
+        let activity = !self.by_source && c.subject;
+        (user_session || activity) && self.keys.insert(key.to_owned())
+    }
 }
 
 /// Follows the attacker through the window's candidate events and (key, source) uses.
+/// With no departure, the named subject's activity is followed instead, by identity only.
 pub(crate) fn follow(
     window: &Pass2,
-    intrusion: &Intrusion,
+    claim: Claim<'_>,
     subject: &Subject,
     owner: &dyn Fn(&str) -> bool,
 ) -> Attacker {
-    let indicator = matches!(subject, Subject::Ip(_));
-    let mut attacker = Attacker {
-        ips: intrusion.attacker_ips.clone(),
-        indicator,
-        ..Attacker::default()
+    let subject_key = match subject {
+        Subject::AccessKey(k) => Some(k.clone()),
+        _ => None,
+    };
+    let mut attacker = match claim {
+        Claim::Intrusion(intrusion) => Attacker {
+            ips: intrusion.attacker_ips.clone(),
+            indicator: matches!(subject, Subject::Ip(_)),
+            by_source: true,
+            subject_key,
+            ..Attacker::default()
+        },
+        Claim::Unattributed { .. } => Attacker {
+            indicator: true,
+            by_source: false,
+            subject_key,
+            ..Attacker::default()
+        },
     };
     // The subject's own events are attributed by source, not by key: its owner may still use it.
-    if indicator {
+    if attacker.indicator && attacker.by_source {
         attacker.compromised = window
             .key_use
             .keys()
@@ -135,7 +205,7 @@ pub(crate) fn follow(
     }
     for _ in 0..16 {
         let mut grew = false;
-        for used in window.key_use.keys() {
+        for used in window.key_use.keys().filter(|_| attacker.by_source) {
             let (key, ip) = (&*used.key, &*used.ip);
             let new_source_of_compromised =
                 attacker.compromised.contains(key) && !attacker.known.contains(used);

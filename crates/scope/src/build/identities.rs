@@ -1,5 +1,6 @@
-//! The identity graph: users, login profiles, access keys, roles and sessions the attacker
-//! created or changed, what each was granted, and what happened to them later.
+//! The identity graph: users, login profiles, access keys, roles and sessions (console sign-ins
+//! included) the attacker created or changed, what each was granted, and what happened to them
+//! later.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +26,7 @@ const ITEMISED: &[&str] = &[
     "PutUserPolicy",
     "AttachRolePolicy",
     "PutRolePolicy",
+    "ConsoleLogin",
 ];
 
 /// Whether an event name is itemised by this section.
@@ -60,6 +62,30 @@ fn used_from(ctx: &Ctx<'_>, key: &str) -> Vec<SourceUse> {
     uses.into_iter()
         .map(|(k, u)| source_use(&k.ip, u))
         .collect()
+}
+
+/// The temporary key of the console session a successful sign-in opened: of the keys of user
+/// and root sessions followed, one of the same identity first used from the sign-in's address
+/// at or after it (the earliest such).
+fn console_session_key(ctx: &Ctx<'_>, login: &Candidate) -> Option<String> {
+    let arn = login.arn.as_deref()?;
+    let ip = login.ip.as_deref().unwrap_or("");
+    ctx.attacker
+        .user_sessions
+        .iter()
+        .filter(|(_, of)| of.as_str() == arn)
+        .filter_map(|(key, _)| {
+            ctx.window
+                .key_use
+                .iter()
+                .filter(|(k, _)| *k.key == **key && *k.ip == *ip)
+                .map(|(_, u)| u.first.key())
+                .min()
+                .map(|first| (first, key))
+        })
+        .filter(|(first, _)| first.0 >= login.ptr.ms)
+        .min()
+        .map(|(_, key)| key.clone())
 }
 
 /// The deletion of an identity or resource by a candidate event.
@@ -166,6 +192,24 @@ impl Identities {
                 if let Some(r) = sv(&req, "/roleName").and_then(|n| self.roles.get_mut(n)) {
                     r.policies.push(grant);
                 }
+            }
+            "ConsoleLogin" if sv(&resp, "/ConsoleLogin") == Some("Success") => {
+                let key = console_session_key(ctx, c);
+                self.sessions.push(Session {
+                    event: c.name.to_string(),
+                    time: at,
+                    by: actor(c),
+                    role_arn: None,
+                    role_session_name: None,
+                    source_identity: None,
+                    federated_name: None,
+                    used_from: key
+                        .as_deref()
+                        .map(|k| used_from(ctx, k))
+                        .unwrap_or_default(),
+                    session_access_key: key,
+                    refs: candidate_ref(c),
+                });
             }
             n if SESSION_CALLS.contains(&n) => {
                 let key = sv(&resp, "/accessKeyId").unwrap_or("").to_owned();

@@ -19,20 +19,74 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cloudcase_model::scope::{
     AutoRank, Compromised, Cost, Coverage, Identities as IdentitiesSection, RecordRef, ScopeResult,
-    Unknown,
+    SectionsAttribution, Unknown,
 };
 use cloudcase_pricing::{estimate, PriceTable};
 
-pub use quiet::{no_departure, ProfileRef};
+pub use quiet::no_departure;
 
 use crate::intrusion::Intrusion;
 use crate::net::Cidr;
 use crate::record::reference;
-use crate::scan::{Candidate, Pass1, Pass2, Profile, Subject, Use};
+use crate::scan::{Candidate, Pass1, Pass2, Profile, Ptr, Subject, Use};
 use attribution::Attributor;
 use follow::Attacker;
 use identities::Identities;
 use resources::Resources;
+
+/// What the document claims about the activity in its sections.
+#[derive(Clone, Copy)]
+pub enum Claim<'a> {
+    /// An intrusion: from its first event on, the activity followed is the attacker's.
+    Intrusion(&'a Intrusion),
+    /// No departure from the named subject's history: everything the subject did from its
+    /// first event, and what it created, reported unattributed beside the explanation.
+    Unattributed {
+        /// The subject's first event.
+        first: &'a Ptr,
+        /// What was looked for.
+        explanation: &'a str,
+    },
+}
+
+impl Claim<'_> {
+    /// The first event of the activity followed, ms.
+    fn t0(&self) -> i64 {
+        match self {
+            Claim::Intrusion(intrusion) => intrusion.first.ms,
+            Claim::Unattributed { first, .. } => first.ms,
+        }
+    }
+}
+
+/// How the document's sentences name the activity followed.
+#[derive(Clone, Copy)]
+pub(crate) struct Wording {
+    /// Who acted (`the attacker`).
+    pub actor: &'static str,
+    /// Whose identities and sources (`attacker identities or sources`).
+    pub identities: &'static str,
+    /// Where the window starts (`the first attacker event`).
+    pub first_event: &'static str,
+    /// The window (`the attacker window`).
+    pub window: &'static str,
+}
+
+/// The attacker's activity.
+const ATTACKER_WORDS: Wording = Wording {
+    actor: "the attacker",
+    identities: "attacker identities or sources",
+    first_event: "the first attacker event",
+    window: "the attacker window",
+};
+
+/// A named credential's activity, with no departure.
+const NAMED_WORDS: Wording = Wording {
+    actor: "the named credential",
+    identities: "the named credential or the identities it created",
+    first_event: "the named credential's first event",
+    window: "the window of its activity",
+};
 
 /// Everything [`build`] needs.
 pub struct Inputs<'a> {
@@ -44,8 +98,8 @@ pub struct Inputs<'a> {
     pub profile: &'a Profile,
     /// Pass 1: the subject's history.
     pub history: &'a Pass1,
-    /// The first attacker event.
-    pub intrusion: &'a Intrusion,
+    /// The first attacker event, or the subject's first event with no departure.
+    pub claim: Claim<'a>,
     /// `--auto` ranking.
     pub ranking: Vec<AutoRank>,
     /// Pass 2: the attacker window.
@@ -73,7 +127,7 @@ pub(crate) struct Ctx<'a> {
     profile: &'a Profile,
     history: &'a Pass1,
     window: &'a Pass2,
-    intrusion: &'a Intrusion,
+    claim: Claim<'a>,
     owner: &'a dyn Fn(&str) -> bool,
     attacker: Attacker,
     /// Candidate events in order, with whether each is the attacker's.
@@ -93,9 +147,22 @@ impl<'a> Ctx<'a> {
             .map(|a| a.candidate)
     }
 
-    /// Whether the subject is one long-term key (given, or chosen by `--auto`).
+    /// How sentences name the activity followed.
+    fn wording(&self) -> Wording {
+        match self.claim {
+            Claim::Intrusion(_) => ATTACKER_WORDS,
+            Claim::Unattributed { .. } => NAMED_WORDS,
+        }
+    }
+
+    /// Whether the subject is one access key (given, or a long-term key chosen by `--auto`,
+    /// which may also choose a principal).
     fn subject_is_key(&self) -> bool {
-        matches!(self.subject, Subject::AccessKey(_) | Subject::Auto)
+        match self.subject {
+            Subject::AccessKey(_) => true,
+            Subject::Auto => self.subject_key.starts_with("AKIA"),
+            _ => false,
+        }
     }
 
     /// User names of the compromised principal.
@@ -130,7 +197,7 @@ impl<'a> Ctx<'a> {
             .window
             .key_use
             .iter()
-            .filter(|(k, _)| self.attacker.ips.contains(&*k.ip))
+            .filter(|(k, _)| self.attacker.source_use(&k.key, &k.ip))
             .collect();
         uses.sort_by_key(|(k, u)| (u.first.key(), (*k).clone()));
         let mut by_ip: BTreeMap<String, Use> = BTreeMap::new();
@@ -149,7 +216,7 @@ impl<'a> Ctx<'a> {
 /// Builds the scope document.
 pub fn build(inp: Inputs<'_>) -> ScopeResult {
     let window = inp.window;
-    let attacker = follow::follow(&window, inp.intrusion, inp.subject, inp.owner);
+    let attacker = follow::follow(&window, inp.claim, inp.subject, inp.owner);
     let attributed = window
         .candidates
         .iter()
@@ -158,14 +225,14 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
             attacker: attacker.is_attacker(candidate, inp.owner),
         })
         .collect();
-    let t0 = inp.intrusion.first.ms;
+    let t0 = inp.claim.t0();
     let ctx = Ctx {
         subject: inp.subject,
         subject_key: inp.subject_key,
         profile: inp.profile,
         history: inp.history,
         window: &window,
-        intrusion: inp.intrusion,
+        claim: inp.claim,
         owner: inp.owner,
         attacker,
         attributed,
@@ -187,13 +254,19 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
     let permission_changes = attribution::permission_changes(&ctx, &who);
     let (runs, resources) = res.finish();
     let cost = estimate(&runs, ctx.end_ms, &PriceTable::builtin());
-    let mut unknowns = Vec::new();
+    let (attribution, mut unknowns) = match inp.claim {
+        Claim::Intrusion(_) => (SectionsAttribution::Attacker, Vec::new()),
+        Claim::Unattributed { explanation, .. } => (
+            SectionsAttribution::Unattributed,
+            quiet::unknowns(explanation, true),
+        ),
+    };
     let data_access = stores::verdicts(&ctx, &res.shares, &mut unknowns);
     let listed = listed_buckets(&ctx);
     if !listed.is_empty() {
         unknowns.push(Unknown {
-            question: "which buckets the attacker saw".to_owned(),
-            why: "the attacker called ListBuckets; CloudTrail does not log the names it returned, so buckets never named in an event are not listed under data_access".to_owned(),
+            question: format!("which buckets {} saw", ctx.wording().actor),
+            why: format!("{} called ListBuckets; CloudTrail does not log the names it returned, so buckets never named in an event are not listed under data_access", ctx.wording().actor),
             would_resolve: "an inventory of the account's buckets, each checked against S3 data events or server access logs".to_owned(),
             refs: Some(listed),
         });
@@ -208,6 +281,7 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
     ScopeResult {
         subject: narrative::subject(&ctx, inp.ranking, inp.owner_ranges),
         intrusion: narrative::intrusion(&ctx, &by_ip),
+        attribution,
         attacker_sources: by_ip
             .iter()
             .map(|(ip, u)| common::source_use(ip, u))

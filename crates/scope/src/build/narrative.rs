@@ -10,8 +10,9 @@ use cloudcase_model::scope::{
 use super::attribution::OWNER_USE;
 use super::common::{candidate_ref, reference, source_use, time};
 use super::identities;
+use super::quiet::{self, ProfileRef};
 use super::resources;
-use super::Ctx;
+use super::{Claim, Ctx};
 use crate::net::ua_family;
 use crate::net::Cidr;
 use crate::scan::{self, Use};
@@ -35,8 +36,18 @@ pub(crate) fn subject_kind(subject: &scan::Subject) -> SubjectKind {
     }
 }
 
-/// The `subject` section.
+/// The `subject` section (with no departure, its whole history: see `quiet`).
 pub(crate) fn subject(ctx: &Ctx<'_>, ranking: Vec<AutoRank>, owner_ranges: &[Cidr]) -> Subject {
+    let intrusion = match ctx.claim {
+        Claim::Intrusion(intrusion) => intrusion,
+        Claim::Unattributed { .. } => {
+            let profile = ProfileRef {
+                key: ctx.subject_key,
+                profile: ctx.profile,
+            };
+            return quiet::subject_section(ctx.subject, Some(&profile));
+        }
+    };
     let (profile, window, t0) = (ctx.profile, ctx.window, ctx.t0);
     let mut history_sources: Vec<(&Box<str>, &Use)> = profile
         .ips
@@ -57,7 +68,7 @@ pub(crate) fn subject(ctx: &Ctx<'_>, ranking: Vec<AutoRank>, owner_ranges: &[Cid
         history: Some(History {
             until: Some(time(t0)),
             events: window.baseline_events,
-            networks: Some(ctx.intrusion.history_networks.clone()),
+            networks: Some(intrusion.history_networks.clone()),
             sources: history_sources
                 .into_iter()
                 .map(|(ip, u)| source_use(ip, u))
@@ -70,9 +81,13 @@ pub(crate) fn subject(ctx: &Ctx<'_>, ranking: Vec<AutoRank>, owner_ranges: &[Cid
     }
 }
 
-/// The `intrusion` section; `by_ip` are the attacker sources' uses.
+/// The `intrusion` section; `by_ip` are the attacker sources' uses. With no departure, only
+/// the explanation (see `quiet`).
 pub(crate) fn intrusion(ctx: &Ctx<'_>, by_ip: &BTreeMap<String, Use>) -> Intrusion {
-    let intrusion = ctx.intrusion;
+    let intrusion = match ctx.claim {
+        Claim::Intrusion(intrusion) => intrusion,
+        Claim::Unattributed { explanation, .. } => return quiet::intrusion_section(explanation),
+    };
     let attacker = || {
         ctx.attributed
             .iter()

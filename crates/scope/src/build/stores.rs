@@ -1,5 +1,6 @@
-//! Data-access verdicts: for each data store touched or reachable by the attacker, ACCESSED /
-//! NOT OBSERVED / UNKNOWN, with the attacker's accesses and the coverage behind the verdict.
+//! Data-access verdicts: for each data store touched or reachable by the attacker (or, with no
+//! departure, by the named credential's activity), ACCESSED / NOT OBSERVED / UNKNOWN, with the
+//! accesses and the coverage behind the verdict.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -7,7 +8,7 @@ use cloudcase_model::scope::{DataAccess, Reader, RecordRef, StoreCoverage, Store
 
 use super::common::{reference, time};
 use super::resources::ShareRec;
-use super::Ctx;
+use super::{Ctx, Wording};
 use crate::scan::{AccessId, StoreCov, StoreId, Use};
 use crate::stores::{Access, Logging, StoreSpec, STORES};
 use crate::verdict::{decide, Verdict};
@@ -60,33 +61,39 @@ fn coverage(ctx: &Ctx<'_>, spec: &StoreSpec, cov: Option<&StoreCov>) -> (bool, S
     }
 }
 
-/// The basis sentence of a verdict.
-fn basis(v: Verdict, counts: &BTreeMap<Access, u64>, cov: &StoreCoverage) -> String {
+/// The basis sentence of a verdict, naming the activity followed as `w` says.
+fn basis(v: Verdict, counts: &BTreeMap<Access, u64>, cov: &StoreCoverage, w: Wording) -> String {
     let n = |a| counts.get(&a).copied().unwrap_or(0);
+    let Wording {
+        actor,
+        identities,
+        first_event,
+        window,
+    } = w;
     match (v, cov) {
         (Verdict::Accessed, _) => format!(
-            "{} successful read(s) and {} export/share/restore call(s) by attacker identities or sources",
+            "{} successful read(s) and {} export/share/restore call(s) by {identities}",
             n(Access::Read),
             n(Access::Expose)
         ),
         (Verdict::NotObserved, StoreCoverage::DataEvents { data_events_in_window, .. }) => format!(
-            "{data_events_in_window} data event(s) on this store from the first attacker event to the end of the logs; none by attacker identities or sources"
+            "{data_events_in_window} data event(s) on this store from {first_event} to the end of the logs; none by {identities}"
         ),
         // The region is quoted (written as a JSON string), as it always was in this sentence.
         (Verdict::NotObserved, StoreCoverage::ManagementReads { region, management_read_events_in_window }) => format!(
-            "read management events of {} are logged in the window ({management_read_events_in_window} events); no successful read by attacker identities or sources",
+            "read management events of {} are logged in the window ({management_read_events_in_window} events); no successful read by {identities}",
             serde_json::Value::from(region.as_str())
         ),
         (Verdict::NotObserved, StoreCoverage::NotInCloudtrail { .. }) => {
             "never NOT OBSERVED: reads through the engine are never in CloudTrail".to_owned()
         }
-        (Verdict::Unknown, StoreCoverage::DataEvents { .. }) => "no data events for this store from the first attacker event to the end of the logs: management events cannot show reads".to_owned(),
-        (Verdict::Unknown, StoreCoverage::ManagementReads { .. }) => "no read management events of its region in the attacker window".to_owned(),
+        (Verdict::Unknown, StoreCoverage::DataEvents { .. }) => format!("no data events for this store from {first_event} to the end of the logs: management events cannot show reads"),
+        (Verdict::Unknown, StoreCoverage::ManagementReads { .. }) => format!("no read management events of its region in {window}"),
         (Verdict::Unknown, StoreCoverage::NotInCloudtrail { .. }) if n(Access::Open) > 0 => format!(
-            "the attacker opened a way to read it ({} call(s): password reset, snapshot, policy or grant); reads through the engine are never in CloudTrail",
+            "{actor} opened a way to read it ({} call(s): password reset, snapshot, policy or grant); reads through the engine are never in CloudTrail",
             n(Access::Open)
         ),
-        (Verdict::Unknown, StoreCoverage::NotInCloudtrail { .. }) => "no export, snapshot share or restore by the attacker in the management events; reads through the engine are never in CloudTrail".to_owned(),
+        (Verdict::Unknown, StoreCoverage::NotInCloudtrail { .. }) => format!("no export, snapshot share or restore by {actor} in the management events; reads through the engine are never in CloudTrail"),
     }
 }
 
@@ -142,16 +149,17 @@ pub(crate) fn verdicts(
 }
 
 /// Why an UNKNOWN verdict cannot be settled.
-fn unknown_why(logging: Logging, any_data: bool) -> &'static str {
+fn unknown_why(logging: Logging, any_data: bool, w: Wording) -> String {
     match logging {
-        Logging::DataEvents if any_data => {
-            "the inputs hold data events, but none for this store in the attacker window"
-        }
-        Logging::DataEvents => "the inputs hold no data events at all",
+        Logging::DataEvents if any_data => format!(
+            "the inputs hold data events, but none for this store in {}",
+            w.window
+        ),
+        Logging::DataEvents => "the inputs hold no data events at all".to_owned(),
         Logging::ManagementReads => {
-            "no read management events of its region in the attacker window"
+            format!("no read management events of its region in {}", w.window)
         }
-        Logging::Never => "CloudTrail never records reads through the database engine",
+        Logging::Never => "CloudTrail never records reads through the database engine".to_owned(),
     }
 }
 
@@ -190,7 +198,7 @@ fn verdict(
     if v == Verdict::Unknown {
         unknowns.push(Unknown {
             question: format!("{} {name}", spec.reads_what),
-            why: unknown_why(spec.logging, any_data).to_owned(),
+            why: unknown_why(spec.logging, any_data, ctx.wording()),
             would_resolve: spec.would_resolve.to_owned(),
             refs: Some(refs.clone()),
         });
@@ -213,7 +221,7 @@ fn verdict(
         name: name.to_owned(),
         region: cov.and_then(|c| c.region.as_deref()).map(str::to_owned),
         verdict: v,
-        basis: basis(v, &counts, &coverage),
+        basis: basis(v, &counts, &coverage, ctx.wording()),
         readers: Some(readers),
         attacker_failed_reads: Some(failed),
         coverage: Some(coverage),

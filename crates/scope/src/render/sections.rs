@@ -2,7 +2,8 @@
 //! rows of cells, one builder per section, so each section can be read (and changed) alone.
 
 use cloudcase_model::scope::{
-    AccessKey, Intrusion, Resource, Role, ScopeResult, Session, SourceUse, User,
+    AccessKey, Attribution, Intrusion, Resource, Role, ScopeResult, SectionsAttribution, Session,
+    SourceUse, User,
 };
 use serde::Serialize;
 
@@ -97,6 +98,12 @@ fn subject_and_intrusion(doc: &ScopeResult, local: Local<'_>) -> Option<Section>
             rows.push(vec!["found by".into(), "- (-)".into()]);
             rows.push(vec!["last attacker event".into(), "-".into()]);
             rows.push(vec!["no departure found".into(), n.explanation.clone()]);
+            if unattributed(doc) && doc.cost.is_some() {
+                rows.push(vec![
+                    "sections below".into(),
+                    "activity of the named credential (not attributed to an attacker): not proof of misuse, nor of its absence".into(),
+                ]);
+            }
         }
     }
     Some(Section {
@@ -131,9 +138,19 @@ fn source_row(s: &SourceUse, local: Local<'_>) -> Vec<String> {
     ]
 }
 
+/// Whether the sections show the named credential's activity, not attributed to an attacker.
+fn unattributed(doc: &ScopeResult) -> bool {
+    doc.attribution == SectionsAttribution::Unattributed
+}
+
 fn attacker_sources(doc: &ScopeResult, local: Local<'_>) -> Option<Section> {
+    let title = if unattributed(doc) {
+        "sources: activity of the named credential (not attributed to an attacker)"
+    } else {
+        "attacker sources"
+    };
     Some(Section {
-        title: "attacker sources",
+        title,
         rows: doc
             .attacker_sources
             .iter()
@@ -149,10 +166,12 @@ fn identities_and_sessions(doc: &ScopeResult, local: Local<'_>) -> Option<Sectio
     rows.extend(id.access_keys.iter().map(|k| access_key_row(k, local)));
     rows.extend(id.roles.iter().map(|r| role_row(r, local)));
     rows.extend(doc.sessions.iter().map(|s| session_row(s, local)));
-    Some(Section {
-        title: "attacker identities and sessions",
-        rows,
-    })
+    let title = if unattributed(doc) {
+        "identities and sessions: activity of the named credential (not attributed to an attacker)"
+    } else {
+        "attacker identities and sessions"
+    };
+    Some(Section { title, rows })
 }
 
 fn user_row(u: &User, local: Local<'_>) -> Vec<String> {
@@ -208,7 +227,10 @@ fn permission_changes(doc: &ScopeResult, local: Local<'_>) -> Option<Section> {
         .map(|p| {
             vec![
                 local(&p.time),
-                p.attribution.as_str().to_owned(),
+                match p.attribution {
+                    Attribution::Attacker if unattributed(doc) => "named credential".to_owned(),
+                    a => a.as_str().to_owned(),
+                },
                 p.event.clone(),
                 p.target.clone(),
                 opt(p.error.as_deref()),
@@ -222,8 +244,13 @@ fn permission_changes(doc: &ScopeResult, local: Local<'_>) -> Option<Section> {
 }
 
 fn resources(doc: &ScopeResult, local: Local<'_>) -> Option<Section> {
+    let title = if unattributed(doc) {
+        "resources: activity of the named credential (not attributed to an attacker)"
+    } else {
+        "resources"
+    };
     Some(Section {
-        title: "resources",
+        title,
         rows: doc
             .resources
             .iter()
