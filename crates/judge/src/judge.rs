@@ -325,7 +325,7 @@ fn misuse(
         compute_misuse(b, d, role, out);
     }
     let nets: BTreeSet<&str> = d.session_key_networks.iter().map(String::as_str).collect();
-    if nets.len() >= 2 && !on_compute {
+    if nets.len() >= 2 && !on_compute && !client_known(b, d) {
         out.extend(Signal::new(
             SignalKind::SessionKeyTwoNetworks,
             1,
@@ -348,6 +348,16 @@ fn misuse(
     if d.mfa == Some(false) && b.mfa_first.is_some_and(|m| m < t) {
         out.extend(Signal::new(SignalKind::MfaAbsent, 1, ""));
     }
+}
+
+/// Whether one of the departure's clients (family and OS) was used by the identity before it: a
+/// session key moving between networks with the identity's usual client is a runner pool or a
+/// roaming person, not a copied credential.
+fn client_known(b: &Baseline, d: &Departure) -> bool {
+    d.user_agents.iter().any(|u| {
+        b.clients
+            .known_before(&Client::parse(u).label(), d.first_ms)
+    })
 }
 
 /// Whether every client of the departure is the compute's own: it names a compute environment

@@ -204,10 +204,15 @@ fn lambda_credential_without_its_exec_env() {
 #[test]
 fn session_key_from_two_networks() {
     let b = instance_baseline();
-    let mut d = departure(50 * H, "54.210.1.20", EC2_UA);
+    let mut d = departure(50 * H, "203.0.113.9", OWNER_UA);
     d.session_key_networks = vec!["54.210.1.0/24".into(), "203.0.113.0/24".into()];
     let j = judge(IdentityKind::RoleSession, &b, &d, None);
     assert!(has(&j, SignalKind::SessionKeyTwoNetworks));
+    // The same client on a runner pool's addresses is not a copied key.
+    let mut pool = departure(50 * H, "54.211.9.9", EC2_UA);
+    pool.session_key_networks = d.session_key_networks.clone();
+    let j = judge(IdentityKind::RoleSession, &b, &pool, None);
+    assert!(!has(&j, SignalKind::SessionKeyTwoNetworks), "{j:?}");
 }
 
 #[test]
