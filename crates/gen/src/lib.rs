@@ -385,6 +385,10 @@ pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
 
     let inc_records = model.render_incident();
     let incident = incident_truth(&model, &inc_records, scenario == Scenario::LogStart);
+    if let Some(i) = incident.as_ref().filter(|i| i.logs_start_mid_attack) {
+        // The key's owner shows up later, from its usual networks.
+        model.victim_quiet_until = i.first_attacker_event_time + 600;
+    }
     let (mut credential, mut root) = (None, None);
     let mut records = inc_records;
     let compute = match scenario {

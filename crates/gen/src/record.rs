@@ -50,6 +50,9 @@ pub(crate) struct Model {
     pub incident: Option<Incident>,
     /// Pre-rendered records, sorted by (region, time).
     pub scripted: Vec<Scripted>,
+    /// Background traffic gives the leaked key's owner no call before this
+    /// time (log-start: the logs open on the attacker).
+    pub victim_quiet_until: i64,
     pub apis: Vec<CApi>,
     pub steps: Vec<CStep>,
     /// [region kind][class bit] -> API table.
@@ -230,6 +233,7 @@ impl Model {
             world,
             incident,
             scripted: Vec::new(),
+            victim_quiet_until: i64::MIN,
             apis,
             steps,
             class_tables,
@@ -254,7 +258,13 @@ impl Model {
         t: i64,
     ) -> usize {
         let kind = region_kind(&self.world, region);
-        let ii = self.ident_tables[kind][traffic as usize].sample(rng) as usize;
+        let mut ii = self.ident_tables[kind][traffic as usize].sample(rng) as usize;
+        for _ in 0..64 {
+            if ii != self.world.victim || t >= self.victim_quiet_until {
+                break;
+            }
+            ii = self.ident_tables[kind][traffic as usize].sample(rng) as usize;
+        }
         self.write_as(out, rng, sc, &self.world.idents[ii], ii, region, t)
     }
 

@@ -25,8 +25,15 @@ fn config(dir: &Path, scenario: Scenario, seed: u64) -> Config {
 /// Generates, reads back, and checks what every scenario shares: unique
 /// UUID eventIDs, summary counts, and the truth's first event in place.
 fn run(scenario: Scenario, seed: u64) -> (Summary, Vec<Value>) {
+    run_with(config(Path::new(""), scenario, seed))
+}
+
+/// [`run`] with a given configuration (its `out_dir` is replaced).
+fn run_with(mut c: Config) -> (Summary, Vec<Value>) {
     let dir = tempfile::tempdir().unwrap();
-    let s = generate(&config(dir.path(), scenario, seed)).unwrap();
+    c.out_dir = dir.path().to_path_buf();
+    let scenario = c.scenario;
+    let s = generate(&c).unwrap();
     assert_eq!(s.scenario, scenario);
     let corpus = Corpus::read(dir.path());
     for (path, _, _, recs) in &corpus.files {
@@ -100,8 +107,10 @@ fn leaked_key_truth_names_its_first_event() {
 
 #[test]
 fn log_start_attack_opens_the_logs() {
-    for seed in [3, 11] {
-        let (s, recs) = run(Scenario::LogStart, seed);
+    for (seed, bytes, days) in [(3, 400_000, 5), (11, 400_000, 5), (17, 4_000_000, 2)] {
+        let mut c = config(Path::new(""), Scenario::LogStart, seed);
+        (c.target_bytes, c.days) = (bytes, days);
+        let (s, recs) = run_with(c);
         let inc = s.incident.unwrap();
         assert!(inc.logs_start_mid_attack);
         let first = find(&recs, &inc.first_attacker_event);
