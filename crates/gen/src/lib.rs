@@ -14,9 +14,14 @@
 //! events. Records have CloudTrail's shape and key order, a realistic mix of
 //! 89 APIs over 17 services called by IAM users, assumed roles, service
 //! principals and occasionally root, concentrated in 1–3 home regions with
-//! sparse service noise elsewhere. Optionally an incident (a leaked CI access
-//! key abused from foreign IPs, then contained) is embedded, and the returned
-//! [`Summary`] is the ground truth tests compare readers against.
+//! sparse service noise elsewhere. Optionally an incident is embedded
+//! ([`Scenario`]: a leaked CI access key abused from foreign IPs then
+//! contained, the same attack at the very start of the logs, a stolen EC2,
+//! Lambda or ECS role session, a root console takeover), employees may roam
+//! over dynamic home, mobile and CI addresses ([`Config::roaming`]), and the
+//! returned [`Summary`] is the ground truth tests compare readers against
+//! ([`IncidentTruth`], [`CredentialTruth`], [`RootTruth`],
+//! [`RoamingOwnerTruth`]; each names the attacker's first record by eventID).
 //!
 //! Generation streams file by file (memory is bounded by one file per
 //! thread), runs on `threads` scoped threads, and the output is
