@@ -18,8 +18,9 @@ use crate::{GenError, InstanceTruth};
 enum Who {
     /// Root signing in (no key).
     Login,
-    /// The attacker's root console session (ASIA key).
-    Console,
+    /// The attacker's root console session, with its `n`-th ASIA key (the
+    /// console hands out a new one as the session moves between services).
+    Console(u8),
     /// The root access key the attacker created, from the CLI.
     RootKey,
     /// The admin user's key the attacker created.
@@ -58,12 +59,12 @@ static STEPS: &[Step] = &[
     s(0, Who::Login, "ConsoleLogin", Op::LoginFailure),
     s(23, Who::Login, "ConsoleLogin", Op::LoginFailure),
     s(61, Who::Login, "ConsoleLogin", Op::LoginSuccess),
-    s(95, Who::Console, "GetAccountSummary", Op::Plain),
-    s(118, Who::Console, "ListUsers", Op::Plain),
-    s(170, Who::Console, "CreateAccessKey", Op::CreateRootKey),
-    s(236, Who::Console, "CreateUser", Op::CreateUser),
-    s(262, Who::Console, "AttachUserPolicy", Op::AttachAdmin),
-    s(290, Who::Console, "CreateAccessKey", Op::CreateUserKey),
+    s(95, Who::Console(0), "GetAccountSummary", Op::Plain),
+    s(118, Who::Console(0), "ListUsers", Op::Plain),
+    s(170, Who::Console(0), "CreateAccessKey", Op::CreateRootKey),
+    s(236, Who::Console(1), "CreateUser", Op::CreateUser),
+    s(262, Who::Console(1), "AttachUserPolicy", Op::AttachAdmin),
+    s(290, Who::Console(1), "CreateAccessKey", Op::CreateUserKey),
     s(420, Who::RootKey, "GetCallerIdentity", Op::Plain),
     s(447, Who::RootKey, "DescribeRegions", Op::Regions),
     s(489, Who::RootKey, "RunInstances", Op::RunRefused),
@@ -221,7 +222,7 @@ pub(crate) fn build_root(
         .iter()
         .find(|st| st.op == Op::LoginSuccess)
         .map_or(t0, at);
-    let console_key = new_id("ASIA", &mut rng, 16);
+    let console_keys: Vec<String> = (0..2).map(|_| new_id("ASIA", &mut rng, 16)).collect();
     let root_arn = format!("arn:aws:iam::{acct}:root");
     let caller = |who: Who| -> Caller {
         let (identity, ua, console) = match who {
@@ -232,9 +233,10 @@ pub(crate) fn build_root(
                 web.clone(),
                 false,
             ),
-            Who::Console => (
+            Who::Console(n) => (
                 format!(
-                    r#"{{"type":"Root","principalId":"{acct}","arn":"{root_arn}","accountId":"{acct}","accessKeyId":"{console_key}","sessionContext":{{"sessionIssuer":{{}},"webIdFederationData":{{}},"attributes":{{"creationDate":"{}","mfaAuthenticated":"false"}}}}}}"#,
+                    r#"{{"type":"Root","principalId":"{acct}","arn":"{root_arn}","accountId":"{acct}","accessKeyId":"{}","sessionContext":{{"sessionIssuer":{{}},"webIdFederationData":{{}},"attributes":{{"creationDate":"{}","mfaAuthenticated":"false"}}}}}}"#,
+                    console_keys[n as usize % console_keys.len()],
                     iso(login_ok)
                 ),
                 web.clone(),
@@ -299,7 +301,7 @@ pub(crate) fn build_root(
         attacker_user_agents: vec![web, cli],
         first_attacker_event: first,
         successful_login,
-        console_access_keys: vec![console_key],
+        console_access_keys: console_keys.clone(),
         root_access_keys: vec![plan.root_key.clone()],
         created_users: vec![plan.user.clone()],
         created_access_keys: vec![plan.user_key.clone()],

@@ -294,8 +294,17 @@ fn root_console_takeover_is_in_the_logs() {
             .filter(|r| r["sourceIPAddress"] == root.attacker_ip.as_str())
             .collect();
         assert_eq!(attacker.len() as u64, root.attacker_events);
-        let console = &root.console_access_keys[0];
-        let by_console: Vec<&&Value> = attacker.iter().filter(|r| key(r) == console).collect();
+        assert!(root.console_access_keys.len() >= 2);
+        let by_console: Vec<&&Value> = attacker
+            .iter()
+            .filter(|r| root.console_access_keys.iter().any(|k| key(r) == k))
+            .collect();
+        for k in &root.console_access_keys {
+            assert!(
+                by_console.iter().any(|r| key(r) == k),
+                "console key {k} unused"
+            );
+        }
         assert!(by_console
             .iter()
             .all(|r| r["sessionCredentialFromConsole"] == "true"
