@@ -535,6 +535,22 @@ fn a_root_console_session_from_a_new_address_is_the_attacker() {
     }
     let attacker = "203.0.113.77";
     t.console_login("2024-03-04T20:05:00Z", attacker, root(None));
+    // The owner's console session, still used from the office, also seen once from the
+    // attacker's address: the owner holds it too, so it is not learned as an attacker key.
+    for (time, ip) in [
+        ("2024-03-04T20:06:00Z", "198.51.100.20"),
+        ("2024-03-04T20:07:00Z", attacker),
+    ] {
+        t.console_call(Call {
+            time,
+            source: "ec2.amazonaws.com",
+            name: "DescribeInstances",
+            ip,
+            identity: root(Some("ASIAOWNER00000000004")),
+            request: json!({}),
+            response: Value::Null,
+        });
+    }
     let session = root(Some("ASIAROOTSTOLEN000001"));
     t.console_call(Call {
         time: "2024-03-04T20:10:00Z",

@@ -44,6 +44,9 @@ pub(crate) struct Attacker {
     by_source: bool,
     /// The subject's key (`--access-key`): attributed by source, never learned as a whole.
     subject_key: Option<String>,
+    /// Temporary keys also used from the subject's usual networks or `--owner-ip` ranges in the
+    /// window: their owner holds them too, so they are never learned as user-session keys.
+    shared_keys: HashSet<String>,
 }
 
 fn role_name_of(arn: &str) -> &str {
@@ -146,6 +149,7 @@ impl Attacker {
             return false;
         }
         let user_session = key.starts_with("ASIA")
+            && !self.shared_keys.contains(key)
             && c.kind
                 .as_deref()
                 .is_some_and(|k| USER_SESSION_KINDS.contains(&k));
@@ -159,6 +163,23 @@ impl Attacker {
         let activity = !self.by_source && c.subject;
         (user_session || activity) && self.keys.insert(key.to_owned())
     }
+}
+
+/// Temporary keys used in the window from one of the subject's usual `networks` or from an
+/// `--owner-ip` range.
+fn shared_session_keys(
+    window: &Pass2,
+    networks: &[String],
+    owner: &dyn Fn(&str) -> bool,
+) -> HashSet<String> {
+    let usual: HashSet<&str> = networks.iter().map(String::as_str).collect();
+    window
+        .key_use
+        .keys()
+        .filter(|k| k.key.starts_with("ASIA"))
+        .filter(|k| owner(&k.ip) || network_of(&k.ip).is_some_and(|n| usual.contains(n.as_str())))
+        .map(|k| k.key.to_string())
+        .collect()
 }
 
 /// Follows the attacker through the window's candidate events and (key, source) uses.
@@ -179,6 +200,7 @@ pub(crate) fn follow(
             indicator: matches!(subject, Subject::Ip(_)),
             by_source: true,
             subject_key,
+            shared_keys: shared_session_keys(window, &intrusion.history_networks, owner),
             ..Attacker::default()
         },
         Claim::Unattributed { .. } => Attacker {
