@@ -225,8 +225,9 @@ pub(crate) struct Built<T> {
     pub truth: T,
 }
 
-/// The attacker's clock: a time on the day about 60 % into the corpus, at a
-/// local hour drawn from `hours` (company time).
+/// The attacker's clock: a time on a day 40–80 % into the corpus (after at
+/// least a day of history when there are two days or more), at a local hour
+/// drawn from `hours` (company time).
 pub(crate) fn attack_time(
     w: &World,
     start: i64,
@@ -234,7 +235,10 @@ pub(crate) fn attack_time(
     rng: &mut Rng,
     hours: (u64, u64),
 ) -> i64 {
-    let day = ((days as i64) * 3 / 5).min(days as i64 - 1).max(0);
+    let days = days as u64;
+    let lo = (days * 2 / 5).max(1).min(days.saturating_sub(1));
+    let hi = (days * 4 / 5).max(lo).min(days.saturating_sub(1));
+    let day = rng.range(lo, hi) as i64;
     let local = rng.range(hours.0 * 3600, hours.1 * 3600) as i64;
     start + day * 86_400 + (local - w.tz as i64 * 3600).rem_euclid(86_400)
 }
