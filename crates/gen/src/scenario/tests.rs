@@ -351,6 +351,18 @@ fn root_console_takeover_is_in_the_logs() {
     assert!(regions.len() > 1, "the region varies by seed");
 }
 
+fn ipv4(ip: &str) -> u32 {
+    ip.split('.')
+        .fold(0, |a, p| (a << 8) | p.parse::<u32>().unwrap())
+}
+
+/// True when `ip` is inside `cidr`.
+fn inside(ip: &str, cidr: &str) -> bool {
+    let (base, len) = cidr.split_once('/').unwrap();
+    let mask = u32::MAX << (32 - len.parse::<u32>().unwrap());
+    ipv4(ip) & mask == ipv4(base) & mask
+}
+
 /// The /24 of an IPv4 address.
 fn net24(ip: &str) -> String {
     ip.rsplit_once('.').map_or(ip, |(net, _)| net).to_string()
@@ -382,6 +394,20 @@ fn roaming_owners_use_many_networks_with_the_same_clients() {
                 .map(|r| net24(r["sourceIPAddress"].as_str().unwrap()))
                 .collect();
             assert!(nets.len() > 5, "{} used only {:?}", o.user_name, nets);
+            // Every address is the office's or inside the truth's ranges.
+            let ranges: Vec<&String> = o
+                .home_ranges
+                .iter()
+                .chain(&o.mobile_ranges)
+                .chain(&o.ci_ranges)
+                .collect();
+            for r in &mine {
+                let ip = r["sourceIPAddress"].as_str().unwrap();
+                assert!(
+                    o.office_ips.iter().any(|x| x == ip) || ranges.iter().any(|c| inside(ip, c)),
+                    "{ip}"
+                );
+            }
             // One client everywhere (aws-cli appends the command it runs).
             let clients: BTreeSet<&str> = mine
                 .iter()
