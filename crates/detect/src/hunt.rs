@@ -13,6 +13,7 @@ use cloudcase_timeline::sort::{merge, LineKey, RunBuilder, Runs};
 
 use crate::analytics::{Analytics, Geo};
 use crate::finding::{Finding, FindingView, Origin, RuleInfo, Witness};
+use crate::routine::Routine;
 use crate::sink::{FindingSink, SinkError};
 use crate::spool::{self, Files, Replay};
 use crate::summary::HuntSummary;
@@ -67,9 +68,9 @@ pub enum HuntError {
     Merge(#[source] io::Error),
 }
 
-/// Findings of one worker: counted and queued for time ordering.
+/// Findings of one worker, queued for time ordering (they are counted as they are
+/// delivered, once routine findings have their level).
 struct Collected {
-    tally: Tally,
     runs: RunBuilder,
     error: Option<io::Error>,
 }
@@ -77,14 +78,12 @@ struct Collected {
 impl Collected {
     fn new(budget: usize, temp_dir: Option<PathBuf>) -> Self {
         Collected {
-            tally: Tally::default(),
             runs: RunBuilder::new(budget, temp_dir),
             error: None,
         }
     }
 
     fn push(&mut self, f: &FindingView<'_>) {
-        self.tally.add(f);
         if self.error.is_some() {
             return;
         }
@@ -239,7 +238,6 @@ pub fn hunt(
         if let Some(e) = sink.out.error {
             return Err(HuntError::Spill(e));
         }
-        late.tally.merge(sink.out.tally);
         all_runs.push(sink.out.runs.finish());
         below += sink.below;
         analytics.merge(sink.analytics);
@@ -262,12 +260,12 @@ pub fn hunt(
     }
     all_runs.push(late.runs.finish());
     let summary = HuntSummary {
-        tally: late.tally,
+        tally: Tally::default(),
         below_threshold: below,
         min_level: opts.min_level,
         countries_from: opts.geo.map(|g| g.description().to_owned()),
     };
-    deliver(files, all_runs, &summary, sink)?;
+    let summary = deliver(files, all_runs, summary, sink)?;
     Ok(HuntOutcome {
         summary,
         accounting,
@@ -275,25 +273,31 @@ pub fn hunt(
     })
 }
 
-/// Merges the sorted runs into `sink`, then finishes it with `summary`.
+/// Merges the sorted runs into `sink` through [`Routine`] (which sets routine findings'
+/// levels and counts what is reported), then finishes it with the summary: `base` with those
+/// counts.
 fn deliver(
     files: &[Arc<SourceFile>],
     runs: Vec<Runs>,
-    summary: &HuntSummary,
+    base: HuntSummary,
     sink: &mut dyn FindingSink,
-) -> Result<(), HuntError> {
-    let mut replay = Replay::new(Files::new(files), sink);
+) -> Result<HuntSummary, HuntError> {
+    let mut routine = Routine::new(sink, base.min_level);
+    let mut replay = Replay::new(Files::new(files), &mut routine);
     let merged = merge(runs, &mut replay).and_then(|_| replay.finish());
     let stopped = replay.error.take();
-    let result = match (merged, stopped) {
-        (_, Some(SinkError::Closed)) => return Ok(()),
-        (_, Some(e)) => Err(HuntError::Output(e)),
-        (Err(e), None) => Err(HuntError::Merge(e)),
-        (Ok(()), None) => Ok(()),
+    match (merged, stopped) {
+        (_, Some(e)) => return Err(HuntError::Output(e)),
+        (Err(e), None) => return Err(HuntError::Merge(e)),
+        (Ok(()), None) => {}
+    }
+    let summary = HuntSummary {
+        tally: std::mem::take(&mut routine.tally),
+        below_threshold: base.below_threshold + routine.below,
+        ..base
     };
-    result?;
-    match sink.finish(summary) {
-        Ok(()) | Err(SinkError::Closed) => Ok(()),
+    match routine.finish_inner(&summary) {
+        Ok(()) | Err(SinkError::Closed) => Ok(summary),
         Err(e) => Err(HuntError::Output(e)),
     }
 }

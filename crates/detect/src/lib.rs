@@ -16,6 +16,7 @@ mod held;
 mod hunt;
 mod lead;
 mod pointer;
+mod routine;
 mod sink;
 mod spool;
 mod summary;

@@ -14,6 +14,7 @@ mod fetch;
 #[cfg(test)]
 mod fixtures;
 mod geo;
+mod grain;
 mod identity;
 mod novelty;
 

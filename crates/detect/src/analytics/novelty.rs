@@ -9,9 +9,11 @@ use std::collections::HashMap;
 use cloudcase_event::{Event, EventTime};
 use cloudcase_sigma::Level;
 
+use super::grain::{grade, NetworkUse, SharedNetworks};
 use super::identity::{source_address, subjects, Subject};
 use super::{Candidate, Geo, Spec};
 use crate::pointer::Pointer;
+use crate::routine::lower;
 
 /// A history shorter than this gives no baseline: novelty is not reported.
 pub const BASELINE_MS: i64 = 24 * 3600 * 1000;
@@ -78,6 +80,10 @@ const RAPID_COUNTRY_CHANGE: Spec = Spec {
     techniques: &["T1078.004"],
 };
 
+/// Index of the network dimension in [`DIMENSIONS`].
+const NETWORK: usize = 0;
+/// Index of the address dimension in [`DIMENSIONS`].
+const ADDRESS: usize = 1;
 /// Index of the country dimension in [`DIMENSIONS`].
 const COUNTRY: usize = 2;
 
@@ -98,6 +104,8 @@ struct History {
     dims: Vec<FirstSeen>,
     /// Earliest event per (country, hour since the epoch), when countries are known.
     travel: HashMap<(String, i64), Pointer>,
+    /// Wide networks used and agreeing calls per network, to grade new networks.
+    networks: NetworkUse,
 }
 
 /// Novelty state of one worker (mergeable).
@@ -106,6 +114,8 @@ pub struct Novelty {
     subjects: HashMap<Subject, History>,
     /// Per account: earliest event per region (calls made from IP addresses only).
     regions: HashMap<String, FirstSeen>,
+    /// Networks many of the account's identities use.
+    shared: SharedNetworks,
 }
 
 fn note(map: &mut FirstSeen, value: &str, event: &Event) {
@@ -134,6 +144,13 @@ impl Novelty {
         if source_address(event).is_none() || event.identity.invoked_by.is_some() {
             return;
         }
+        let network = event
+            .source_ip
+            .as_deref()
+            .and_then(|ip| Some((ip, cloudcase_judge::network::network_of(ip)?)));
+        if let Some((_, net)) = &network {
+            self.shared.observe(event, net);
+        }
         let subjects = subjects(event);
         let values: Vec<Option<String>> = if subjects.is_empty() {
             Vec::new()
@@ -145,8 +162,12 @@ impl Novelty {
                 first: Pointer::of(event),
                 dims: vec![FirstSeen::new(); DIMENSIONS.len()],
                 travel: HashMap::new(),
+                networks: NetworkUse::default(),
             });
             history.first.keep_earliest_of(event);
+            if let Some((ip, net)) = &network {
+                history.networks.observe(event, ip, net);
+            }
             for (dim, value) in history.dims.iter_mut().zip(&values) {
                 if let Some(v) = value {
                     note(dim, v, event);
@@ -178,6 +199,7 @@ impl Novelty {
             match self.subjects.get_mut(&subject) {
                 Some(mine) => {
                     mine.first.keep_earliest(theirs.first);
+                    mine.networks.merge(theirs.networks);
                     for (m, t) in mine.dims.iter_mut().zip(theirs.dims) {
                         merge_first_seen(m, t);
                     }
@@ -198,6 +220,7 @@ impl Novelty {
         for (account, theirs) in other.regions {
             merge_first_seen(self.regions.entry(account).or_default(), theirs);
         }
+        self.shared.merge(other.shared);
     }
 
     /// The findings to be: values first seen after a day of history.
@@ -206,8 +229,12 @@ impl Novelty {
         let mut subjects: Vec<_> = self.subjects.iter().collect();
         subjects.sort_by(|a, b| a.0.cmp(b.0));
         for (subject, history) in subjects {
-            for ((spec, _), seen) in DIMENSIONS.iter().zip(&history.dims) {
-                out.extend(new_values(spec, &subject.label(), history.first.time, seen));
+            for (i, ((spec, _), seen)) in DIMENSIONS.iter().zip(&history.dims).enumerate() {
+                let mut found = new_values(spec, &subject.label(), history.first.time, seen);
+                if i == NETWORK || i == ADDRESS {
+                    self.grade_networks(history, i, &mut found);
+                }
+                out.extend(found.into_iter().map(|n| n.candidate));
             }
             out.extend(country_changes(&subject.label(), &history.travel));
         }
@@ -216,15 +243,42 @@ impl Novelty {
         for (account, seen) in accounts {
             let first = seen.values().map(|p| p.time).min();
             if let Some(first) = first {
-                out.extend(new_values(
-                    &NEW_REGION,
-                    &format!("account {account}"),
-                    first,
-                    seen,
-                ));
+                out.extend(
+                    new_values(&NEW_REGION, &format!("account {account}"), first, seen)
+                        .into_iter()
+                        .map(|n| n.candidate),
+                );
             }
         }
         dedupe(out)
+    }
+}
+
+impl Novelty {
+    /// Grades new networks (or addresses) by the grains the identity and the account already
+    /// use, and raises new networks that behaviour from them confirms (module `grain`).
+    fn grade_networks(&self, history: &History, dim: usize, found: &mut [NewValue]) {
+        for NewValue {
+            value,
+            candidate: c,
+        } in found
+        {
+            let network = match dim {
+                NETWORK => Some(value.clone()),
+                _ => cloudcase_judge::network::network_of(value),
+            };
+            let Some(network) = network else { continue };
+            let graded = grade(
+                &history.networks,
+                &self.shared,
+                &network,
+                c.pointer.order_key(),
+                c.spec.level,
+                dim == NETWORK,
+            );
+            c.spec.level = graded.level;
+            c.detail.push_str(&graded.note);
+        }
     }
 }
 
@@ -251,9 +305,15 @@ fn days(ms: i64) -> f64 {
     ms as f64 / 86_400_000.0
 }
 
+/// A value first used after the baseline, and the finding it makes.
+struct NewValue {
+    value: String,
+    candidate: Candidate,
+}
+
 /// Values of `seen` first used at least a baseline after `first`, when some
 /// value was already known before that.
-fn new_values(spec: &Spec, who: &str, first: EventTime, seen: &FirstSeen) -> Vec<Candidate> {
+fn new_values(spec: &Spec, who: &str, first: EventTime, seen: &FirstSeen) -> Vec<NewValue> {
     let baseline_end = first.millis() + BASELINE_MS;
     let mut known: Vec<&str> = seen
         .iter()
@@ -282,27 +342,20 @@ fn new_values(spec: &Spec, who: &str, first: EventTime, seen: &FirstSeen) -> Vec
             if itinerant {
                 spec.level = lower(spec.level);
             }
-            Candidate {
-                spec,
-                pointer: w.clone(),
-                detail: format!(
-                    "first use of {value} by {who}, after {:.1} days of history from {}{more}",
-                    days(w.time.millis() - first.millis()),
-                    shown.join(", ")
-                ),
+            NewValue {
+                value: value.clone(),
+                candidate: Candidate {
+                    spec,
+                    pointer: w.clone(),
+                    detail: format!(
+                        "first use of {value} by {who}, after {:.1} days of history from {}{more}",
+                        days(w.time.millis() - first.millis()),
+                        shown.join(", ")
+                    ),
+                },
             }
         })
         .collect()
-}
-
-/// One level lower, down to informational.
-fn lower(level: Level) -> Level {
-    match level {
-        Level::Critical => Level::High,
-        Level::High => Level::Medium,
-        Level::Medium => Level::Low,
-        Level::Low | Level::Informational => Level::Informational,
-    }
 }
 
 /// One finding per (analytic, event): the access-key and principal views of
@@ -439,7 +492,11 @@ mod tests {
         ]);
         let found = candidates_of(&trail.events, None);
         assert_eq!(ids(&found), ["cloudcase.analytics.new-source-ip"]);
-        assert_eq!(found[0].spec.level, Level::Low);
+        // Its /16 was used before: the owner's own network, informational.
+        assert_eq!(found[0].spec.level, Level::Informational);
+        assert!(found[0]
+            .detail
+            .ends_with("; inside 198.51.0.0/16, which it used before"));
     }
 
     #[test]

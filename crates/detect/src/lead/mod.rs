@@ -22,7 +22,7 @@ use crate::summary::HuntSummary;
 pub use self::table::write_leads_table;
 
 use self::state::LeadState;
-use self::who::{who, Who};
+pub(crate) use self::who::{who, Who};
 
 /// Groups findings into leads: by identity (an IAM user with its keys and console
 /// sessions, a role session, root, a service, another principal), and unauthenticated
