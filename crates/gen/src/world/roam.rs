@@ -84,6 +84,7 @@ const CI_POOL: NetworkKind = NetworkKind {
     blocks: 1,
 };
 
+/// `kind.blocks` distinct aligned blocks of one network of `kind`.
 fn blocks(rng: &mut Rng, kind: &NetworkKind) -> Vec<Block> {
     let first = *rng.pick(kind.firsts) as u32;
     let second =
