@@ -292,7 +292,7 @@ pub const THRESHOLDS: &[Threshold] = &[
     Threshold {
         level: Confidence::Medium,
         total: 7,
-        evidence: 4,
+        evidence: 5,
     },
     Threshold {
         level: Confidence::Low,
