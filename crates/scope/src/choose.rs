@@ -1,23 +1,16 @@
 //! Choosing the subject: the profile the indicator names and its first attacker event, or for
-//! `--auto`, the long-term key that departs most clearly from its history.
+//! `--auto`, the identity (of any kind) whose departure the shared judge rates highest.
 
-use std::collections::BTreeSet;
+use cloudcase_judge::kind::IdentityKind;
+use cloudcase_model::scope::{AutoRank, Confidence, Unknown};
 
-use cloudcase_model::scope::AutoRank;
-
-use crate::intrusion::{self, Intrusion};
-use crate::net::network_of;
-use crate::record::time;
+use crate::intrusion::{self, Context, Finding, Intrusion};
+use crate::record::{reference, time};
 use crate::scan::{Pass1, Profile, Subject};
 use crate::ScopeError;
 
-/// A long-term key that departs from its history, with its `--auto` score.
-struct Ranked {
-    score: i64,
-    key: String,
-    intrusion: Intrusion,
-    reasons: Vec<String>,
-}
+/// Candidates listed in `subject.auto_ranking`.
+const MAX_RANKED: usize = 20;
 
 /// The outcome of choosing a subject.
 #[derive(Debug)]
@@ -30,6 +23,8 @@ pub enum Choice {
         intrusion: Intrusion,
         /// The `--auto` ranking (empty otherwise).
         ranking: Vec<AutoRank>,
+        /// What the claim leaves open (no baseline, ties).
+        unknowns: Vec<Unknown>,
     },
     /// Nothing departs from the history.
     NoDeparture {
@@ -37,73 +32,245 @@ pub enum Choice {
         key: Option<String>,
         /// What was looked for.
         explanation: String,
+        /// The `--auto` candidates too weak to claim.
+        ranking: Vec<AutoRank>,
     },
 }
 
-/// Picks the subject profile and its first attacker event; for `--auto`, ranks every AKIA key.
+/// What the claims rest on, said once.
+const CLAIM_RULE: &str = "a departure is claimed when the shared judge (network, client, routine, behaviour and credential-misuse signals against the history before it) rates it at least medium; novelty alone never does";
+
+/// One `--auto` candidate before sorting.
+struct Ranked {
+    key: String,
+    kind: IdentityKind,
+    confidence: Option<Confidence>,
+    score: i32,
+    first_ms: i64,
+    reasons: Vec<String>,
+    intrusion: Option<Intrusion>,
+}
+
+/// What `profile` is judged with: its role's sessions, the account's regions, the owner's ranges.
+fn context<'a>(
+    history: &'a Pass1,
+    profile: &Profile,
+    owner: &'a dyn Fn(&str) -> bool,
+) -> Context<'a> {
+    Context {
+        role: profile.role.as_deref().and_then(|r| history.roles.get(r)),
+        regions: &history.regions,
+        owner,
+    }
+}
+
+fn reasons(signals: &[cloudcase_model::scope::IntrusionSignal]) -> Vec<String> {
+    signals
+        .iter()
+        .map(|s| format!("{} ({:+}): {}", s.signal, s.weight, s.detail))
+        .collect()
+}
+
+impl Ranked {
+    fn of(
+        key: &str,
+        profile: &Profile,
+        history: &Pass1,
+        owner: &dyn Fn(&str) -> bool,
+    ) -> Option<Ranked> {
+        let kind = profile.kind.unwrap_or(IdentityKind::Unknown);
+        match intrusion::find(profile, context(history, profile, owner)) {
+            Finding::Claimed(i) => Some(Ranked {
+                key: key.to_owned(),
+                kind,
+                confidence: Some(i.confidence),
+                score: i.score,
+                first_ms: i.first.ms,
+                reasons: reasons(&i.signals),
+                intrusion: Some(i),
+            }),
+            Finding::Unclaimed(Some(w)) if w.confidence.is_some() => Some(Ranked {
+                key: key.to_owned(),
+                kind,
+                confidence: w.confidence,
+                score: w.score,
+                first_ms: w.first.ms,
+                reasons: reasons(&w.signals),
+                intrusion: None,
+            }),
+            Finding::Unclaimed(_) => None,
+        }
+    }
+
+    fn entry(&self) -> AutoRank {
+        let mut reasons = self.reasons.clone();
+        if self.intrusion.is_none() {
+            reasons.push(format!(
+                "not claimed: confidence {} (a claim needs at least medium)",
+                self.confidence.map_or("none", Confidence::as_str)
+            ));
+        }
+        AutoRank {
+            access_key: (self.kind == IdentityKind::LongTermKey).then(|| self.key.clone()),
+            principal: Some(self.key.clone()),
+            kind: Some(self.kind.as_str().to_owned()),
+            score: i64::from(self.score),
+            confidence: self.confidence,
+            first_departure: time(self.first_ms),
+            reasons,
+        }
+    }
+}
+
+/// `--auto`: judges every identity's history and scopes the strongest claim.
+fn choose_auto(history: &Pass1, owner: &dyn Fn(&str) -> bool) -> Choice {
+    let mut ranked: Vec<Ranked> = history
+        .profiles
+        .iter()
+        .filter_map(|(key, profile)| Ranked::of(key, profile, history, owner))
+        .collect();
+    ranked.sort_by(|a, b| {
+        (b.intrusion.is_some(), b.confidence, b.score)
+            .cmp(&(a.intrusion.is_some(), a.confidence, a.score))
+            .then(a.first_ms.cmp(&b.first_ms))
+            .then(a.key.cmp(&b.key))
+    });
+    ranked.truncate(MAX_RANKED);
+    let mut list: Vec<AutoRank> = ranked.iter().map(Ranked::entry).collect();
+    let claimed = ranked.iter().filter(|r| r.intrusion.is_some()).count();
+    let mut unknowns = Vec::new();
+    if let [top, second, ..] = ranked.as_slice() {
+        let tied = second.intrusion.is_some()
+            && (top.confidence, top.score) == (second.confidence, second.score);
+        if tied {
+            let note = format!(
+                "tie: {} and {} have the same confidence and score; the earlier departure is scoped",
+                top.key, second.key
+            );
+            list[0].reasons.push(note.clone());
+            unknowns.push(Unknown {
+                question: "which identity the intrusion started from".to_owned(),
+                why: note,
+                would_resolve: "scope each tied identity with --access-key or --principal and compare; ask their owners".to_owned(),
+                refs: None,
+            });
+        }
+    }
+    if claimed > 1 {
+        unknowns.push(Unknown {
+            question: "whether other identities are compromised too".to_owned(),
+            why: format!(
+                "{claimed} identities have a departure of at least medium confidence; only the top one is scoped here (see subject.auto_ranking)"
+            ),
+            would_resolve: "scope the other claimed identities with --access-key or --principal".to_owned(),
+            refs: None,
+        });
+    }
+    let top = ranked.into_iter().next();
+    match top {
+        Some(Ranked {
+            key,
+            intrusion: Some(intrusion),
+            ..
+        }) => {
+            unknowns.extend(no_baseline_unknown(&intrusion));
+            Choice::Found {
+                key,
+                intrusion,
+                ranking: list,
+                unknowns,
+            }
+        }
+        _ => Choice::NoDeparture {
+            key: None,
+            explanation: if list.is_empty() {
+                format!("--auto: no identity departs from its history ({CLAIM_RULE})")
+            } else {
+                format!(
+                    "--auto: {} identit(ies) depart from their history only with low confidence, and none is claimed ({CLAIM_RULE}); see subject.auto_ranking",
+                    list.len()
+                )
+            },
+            ranking: list,
+        },
+    }
+}
+
+/// Picks the subject profile and its first attacker event; for `--auto`, ranks every identity.
 pub fn choose_subject(
     subject: &Subject,
     history: &Pass1,
     owner: &dyn Fn(&str) -> bool,
 ) -> Result<Choice, ScopeError> {
-    let indicator = matches!(subject, Subject::Ip(_));
     if let Subject::Auto = subject {
-        let mut ranked: Vec<Ranked> = Vec::new();
-        for (key, profile) in &history.profiles {
-            let Some(intrusion) = intrusion::find(profile, owner, false) else {
-                continue;
-            };
-            let (score, reasons) = auto_score(profile, &intrusion);
-            if score > 0 {
-                ranked.push(Ranked {
-                    score,
-                    key: key.clone(),
-                    intrusion,
-                    reasons,
-                });
-            }
-        }
-        ranked.sort_by(|a, b| b.score.cmp(&a.score).then(a.key.cmp(&b.key)));
-        let list: Vec<AutoRank> = ranked
-            .iter()
-            .map(|r| AutoRank {
-                access_key: r.key.clone(),
-                score: r.score,
-                first_departure: time(r.intrusion.first.ms),
-                reasons: r.reasons.clone(),
-            })
-            .collect();
-        let Some(Ranked { key, intrusion, .. }) = ranked.into_iter().next() else {
-            return Ok(Choice::NoDeparture {
-                key: None,
-                explanation: "--auto: no long-term access key departs from its history (a new network together with IAM grants or launches in new regions)".into(),
-            });
-        };
-        return Ok(Choice::Found {
-            key,
-            intrusion,
-            ranking: list,
-        });
+        return Ok(choose_auto(history, owner));
     }
     let (key, profile) = history
         .profiles
         .iter()
         .next()
         .ok_or_else(|| ScopeError::NoSubjectEvents(describe(subject)))?;
-    Ok(match intrusion::find(profile, owner, indicator) {
-        Some(intrusion) => Choice::Found {
-            key: key.clone(),
-            intrusion,
-            ranking: Vec::new(),
+    if let Subject::Ip(_) = subject {
+        return Ok(match intrusion::indicator(profile, owner) {
+            Some(intrusion) => Choice::Found {
+                key: key.clone(),
+                intrusion,
+                ranking: Vec::new(),
+                unknowns: Vec::new(),
+            },
+            None => Choice::NoDeparture {
+                key: Some(key.clone()),
+                explanation: format!("{}: no event outside the owner's ranges", describe(subject)),
+                ranking: Vec::new(),
+            },
+        });
+    }
+    Ok(
+        match intrusion::find(profile, context(history, profile, owner)) {
+            Finding::Claimed(intrusion) => {
+                let unknowns = no_baseline_unknown(&intrusion).into_iter().collect();
+                Choice::Found {
+                    key: key.clone(),
+                    intrusion,
+                    ranking: Vec::new(),
+                    unknowns,
+                }
+            }
+            Finding::Unclaimed(weak) => {
+                let weak = weak.map_or(String::new(), |w| {
+                    format!(
+                        "; the strongest candidate, from {} at {}, scores {} ({}): not enough to claim",
+                        w.network,
+                        time(w.first.ms),
+                        w.score,
+                        w.confidence.map_or("below low", Confidence::as_str)
+                    )
+                });
+                Choice::NoDeparture {
+                    key: Some(key.clone()),
+                    explanation: format!(
+                        "{}: {} events, and none departs from its history ({CLAIM_RULE}){weak}",
+                        describe(subject),
+                        profile.count
+                    ),
+                    ranking: Vec::new(),
+                }
+            }
         },
-        None => Choice::NoDeparture {
-            key: Some(key.clone()),
-            explanation: format!(
-                "{}: {} events, and none departs from its history (no network or client first used after at least 24 hours of history)",
-                describe(subject),
-                profile.count
-            ),
-        },
+    )
+}
+
+/// The unknown a claim without a baseline leaves: was this the owner?
+pub fn no_baseline_unknown(intrusion: &Intrusion) -> Option<Unknown> {
+    intrusion.no_baseline.then(|| Unknown {
+        question: "whether the activity judged an intrusion is its owner's".to_owned(),
+        why: format!(
+            "the subject has less than 24 h of history before {} (the logs start near the activity): it was judged by behaviour alone ({}), with no habits of the owner to compare",
+            time(intrusion.first.ms),
+            intrusion.novel
+        ),
+        would_resolve: "earlier logs (the trail's S3 archive, or CloudTrail LookupEvents for the last 90 days), or the owner's confirmation".to_owned(),
+        refs: Some(vec![reference(&intrusion.first)]),
     })
 }
 
@@ -114,115 +281,4 @@ fn describe(s: &Subject) -> String {
         Subject::Ip(c) => format!("address range {c}"),
         Subject::Auto => "--auto".into(),
     }
-}
-
-/// Weights of the `--auto` signals: (points each, most counted).
-const NEW_NETWORK: (i64, usize) = (2, 3);
-const ADMIN_CHANGE: (i64, usize) = (3, 5);
-const LAUNCH_NEW_REGION: (i64, usize) = (4, 5);
-const LAUNCH_KNOWN_REGION: (i64, usize) = (2, 5);
-/// Denied calls count in tens.
-const DENIED_TENS: (i64, usize) = (1, 3);
-
-fn points((each, cap): (i64, usize), n: usize) -> i64 {
-    each * n.min(cap) as i64
-}
-
-fn listed(items: &[&str]) -> String {
-    items
-        .iter()
-        .copied()
-        .collect::<BTreeSet<&str>>()
-        .into_iter()
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The `--auto` score of a key whose history shows a departure, with reasons. A new network
-/// alone scores nothing: it needs a second signal from the new networks — IAM grants, launches,
-/// or calls refused for lack of permission (probing).
-fn auto_score(profile: &Profile, intrusion: &Intrusion) -> (i64, Vec<String>) {
-    let mut reasons = Vec::new();
-    let nets: BTreeSet<String> = intrusion
-        .attacker_ips
-        .iter()
-        .filter_map(|ip| network_of(ip))
-        .collect();
-    let from_new = |ip: &Option<Box<str>>| {
-        ip.as_deref()
-            .is_some_and(|i| intrusion.attacker_ips.contains(i))
-    };
-    let after = |p: &crate::scan::Ptr| p.ms >= intrusion.first.ms;
-    let admin: Vec<&str> = profile
-        .admin_changes
-        .iter()
-        .filter(|s| after(&s.at) && from_new(&s.source))
-        .map(|s| &*s.what)
-        .collect();
-    let new_region = |r: &str| {
-        profile
-            .regions
-            .get(r)
-            .is_some_and(|t| *t >= intrusion.first.ms)
-    };
-    let (launch_new, launch_known): (Vec<&str>, Vec<&str>) = profile
-        .launches
-        .iter()
-        .filter(|s| after(&s.at) && from_new(&s.source))
-        .map(|s| &*s.what)
-        .partition(|r| new_region(r));
-    let denied: u64 = profile
-        .denied
-        .iter()
-        .filter(|(ip, _)| intrusion.attacker_ips.contains(&***ip))
-        .map(|(_, n)| n)
-        .sum();
-    if !nets.is_empty() {
-        reasons.push(format!(
-            "used from {} new network(s) after at least 24 h of history, first at {}: {}",
-            nets.len(),
-            time(intrusion.first.ms),
-            nets.iter().cloned().collect::<Vec<_>>().join(", ")
-        ));
-    }
-    let signals = [
-        (
-            admin.len(),
-            "IAM grant/create call(s) from new networks",
-            listed(&admin),
-        ),
-        (
-            launch_new.len(),
-            "RunInstances from new networks in regions the key never used before",
-            listed(&launch_new),
-        ),
-        (
-            launch_known.len(),
-            "RunInstances from new networks in regions the key used before",
-            listed(&launch_known),
-        ),
-        (
-            denied as usize,
-            "call(s) from new networks refused for lack of permission (probing)",
-            String::new(),
-        ),
-    ];
-    for (n, what, which) in &signals {
-        if *n > 0 {
-            let which = if which.is_empty() {
-                String::new()
-            } else {
-                format!(": {which}")
-            };
-            reasons.push(format!("{n} {what}{which}"));
-        }
-    }
-    let second = points(ADMIN_CHANGE, admin.len())
-        + points(LAUNCH_NEW_REGION, launch_new.len())
-        + points(LAUNCH_KNOWN_REGION, launch_known.len())
-        + points(DENIED_TENS, denied as usize / 10);
-    if second == 0 {
-        return (0, reasons);
-    }
-    (points(NEW_NETWORK, nets.len()) + second, reasons)
 }

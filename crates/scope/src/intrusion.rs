@@ -1,161 +1,418 @@
-//! The first departure from a subject's history.
+//! The first departure from a subject's history, judged by `cloudcase-judge`: every cluster of
+//! the subject's activity (per network) is a candidate departure, judged against the subject's
+//! baseline before it (and its role's other sessions for compute credentials). The earliest
+//! cluster the judge calls at least `medium` is the intrusion; clusters related to it (same
+//! /16, or sharing its new client) extend the attacker's sources and may move the first
+//! attacker event earlier.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use cloudcase_model::scope::Method;
+use cloudcase_judge::judge::{judge, Departure, Judgement, RoleContext};
+use cloudcase_judge::kind::IdentityKind;
+use cloudcase_judge::network::{wide_network_of, Grains, Lookups};
+use cloudcase_judge::signal::Family;
+use cloudcase_judge::{Baseline, Confidence as JudgeConfidence, SignalKind, Tactic};
+use cloudcase_model::scope::{Confidence, IntrusionSignal, Method};
 
-use crate::net::{is_novel, network_of, ua_family};
-use crate::scan::{Profile, Ptr};
+use crate::net::network_of;
+use crate::record::reference;
+use crate::scan::{Cluster, ClusterDay, Profile, Ptr};
 
-/// A subject needs this much history before a new network counts as a departure from it.
-pub const MIN_HISTORY_MS: i64 = 24 * 3_600_000;
+/// Clusters first used at most this long before the claimed one can be the attacker's too.
+pub const RELATED_BEFORE_MS: i64 = 24 * 3_600_000;
 
-/// With this many distinct networks already in its history, a subject roams (laptops, CI
-/// runners on shared clouds): novelty is then judged by client family instead of network.
-pub const ROAMING_NETWORKS: usize = 8;
+/// Addresses of a cluster given to the judge.
+const MAX_SOURCES: usize = 16;
 
-/// The first novel item of `firsts` (name, first-use order key): the earliest whose first use is at
-/// least `min_history_ms` after `subject_first_ms`; with how many items were seen before it.
-pub fn first_novel<'a>(
-    firsts: &[(&'a str, (i64, u64, u64))],
-    subject_first_ms: i64,
-    min_history_ms: i64,
-) -> Option<(&'a str, (i64, u64, u64), usize)> {
-    let mut v: Vec<_> = firsts.to_vec();
-    v.sort_by_key(|(n, k)| (*k, *n));
-    v.iter()
-        .position(|(_, k)| is_novel(k.0, subject_first_ms, min_history_ms))
-        .map(|i| (v[i].0, v[i].1, i))
-}
-
-/// How the first attacker event was found.
+/// The intrusion found in a subject's history.
 #[derive(Debug, Clone)]
 pub struct Intrusion {
     /// The first attacker event.
     pub first: Ptr,
-    /// How it was found (`indicator`: the subject is an address range).
+    /// How it was found.
     pub mode: Method,
-    /// The novel network or client family.
+    /// The novel network or client family, or what the behaviour or misuse was.
     pub novel: String,
     /// Networks seen before it.
     pub history_networks: Vec<String>,
     /// Attacker source addresses from the subject's own history.
     pub attacker_ips: HashSet<String>,
+    /// How sure the claim is.
+    pub confidence: Confidence,
+    /// The signals behind it, strongest first.
+    pub signals: Vec<IntrusionSignal>,
+    /// Their total weight.
+    pub score: i32,
+    /// Whether the subject had too little history before it (judged by behaviour alone).
+    pub no_baseline: bool,
 }
 
-/// Finds the first attacker event in a profile. `owner` says whether an address belongs to the
-/// owner (`--owner-ip`): such addresses are never novel. `indicator` is true when the subject is
-/// itself an address range: its first event is the first attacker event.
-pub fn find(profile: &Profile, owner: &dyn Fn(&str) -> bool, indicator: bool) -> Option<Intrusion> {
-    let subj_first = profile.first.as_ref()?.ms;
-    if indicator {
-        let first = profile
-            .ips
-            .iter()
-            .filter(|(ip, _)| !owner(ip))
-            .map(|(_, u)| u.first.clone())
-            .min_by_key(Ptr::key)?;
-        return Some(Intrusion {
-            first,
-            mode: Method::Indicator,
-            novel: String::new(),
-            history_networks: Vec::new(),
-            attacker_ips: profile
-                .ips
-                .keys()
-                .filter(|ip| !owner(ip))
-                .map(|s| s.to_string())
-                .collect(),
-        });
+/// The best departure that was not strong enough to claim.
+#[derive(Debug, Clone)]
+pub struct Weak {
+    /// Its network.
+    pub network: String,
+    /// Its first event.
+    pub first: Ptr,
+    /// Its confidence (`low`), if any.
+    pub confidence: Option<Confidence>,
+    /// Its score.
+    pub score: i32,
+    /// Its signals.
+    pub signals: Vec<IntrusionSignal>,
+}
+
+/// What the subject's history shows.
+#[derive(Debug, Clone)]
+pub enum Finding {
+    /// An intrusion is claimed.
+    Claimed(Intrusion),
+    /// Nothing reaches `medium`; the strongest candidate, if any scored.
+    Unclaimed(Option<Weak>),
+}
+
+/// The model's confidence for the judge's.
+pub fn confidence(c: JudgeConfidence) -> Confidence {
+    match c {
+        JudgeConfidence::Low => Confidence::Low,
+        JudgeConfidence::Medium => Confidence::Medium,
+        JudgeConfidence::High => Confidence::High,
     }
-    let nets = profile.networks(owner);
-    let firsts: Vec<(&str, (i64, u64, u64))> =
-        nets.iter().map(|(n, p)| (n.as_str(), p.key())).collect();
-    let (net, key, before) = first_novel(&firsts, subj_first, MIN_HISTORY_MS)?;
-    let roaming = before >= ROAMING_NETWORKS;
-    let fams: Vec<(&str, (i64, u64, u64))> = profile
-        .families
-        .iter()
-        .map(|(f, p)| (f.as_str(), p.key()))
-        .collect();
-    let (mode, novel, t0key) = if roaming {
-        let (fam, k, _) = first_novel(&fams, subj_first, MIN_HISTORY_MS)?;
-        (Method::ClientFamily, fam.to_owned(), k)
-    } else {
-        (Method::Network, net.to_owned(), key)
-    };
-    let first = if roaming {
-        profile.families[&novel].clone()
-    } else {
-        nets[&novel].clone()
-    };
-    debug_assert_eq!(first.key(), t0key);
-    let history_networks: Vec<String> = nets
-        .iter()
-        .filter(|(_, p)| p.key() < t0key)
-        .map(|(n, _)| n.clone())
-        .collect();
-    let history_families: Vec<String> = fams
-        .iter()
-        .filter(|(_, k)| *k < t0key)
-        .map(|(f, _)| f.to_string())
-        .collect();
-    let hist_nets: HashSet<&str> = history_networks.iter().map(String::as_str).collect();
-    let hist_fams: HashSet<&str> = history_families.iter().map(String::as_str).collect();
-    let attacker_ips = profile
+}
+
+/// A cluster judged.
+struct Judged<'a> {
+    network: &'a str,
+    cluster: &'a Cluster,
+    activity: ClusterDay,
+    judgement: Judgement,
+}
+
+/// The subject's kind (unknown when nothing said).
+fn kind_of(profile: &Profile) -> IdentityKind {
+    profile.kind.unwrap_or(IdentityKind::Unknown)
+}
+
+/// What a subject's history is judged with beyond its own profile.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    /// The baseline of the subject's role across its sessions (compute credentials).
+    pub role: Option<&'a Baseline>,
+    /// First use of each region in the account.
+    pub regions: &'a HashMap<Box<str>, i64>,
+    /// Whether an address is the owner's (`--owner-ip`): such clusters are never judged.
+    pub owner: &'a dyn Fn(&str) -> bool,
+}
+
+/// The judge's departure for one cluster. Launches count as unusual (beside accelerated
+/// instance types) in regions nobody in the account used before.
+fn departure(
+    profile: &Profile,
+    network: &str,
+    cluster: &Cluster,
+    act: &ClusterDay,
+    regions: &HashMap<Box<str>, i64>,
+) -> Departure {
+    let t = cluster.first.ms;
+    let mut sources: Vec<&str> = profile
         .ips
+        .keys()
+        .map(|ip| &**ip)
+        .filter(|ip| network_of(ip).as_deref() == Some(network))
+        .collect();
+    sources.sort_unstable();
+    sources.truncate(MAX_SOURCES);
+    let mut behaviour = act.behaviour.clone();
+    let new_region_launches: u32 = act
+        .launch_regions
         .iter()
-        .filter(|(ip, u)| {
-            if owner(ip) || (u.first.key() < t0key && !roaming) {
-                return false;
-            }
-            match network_of(ip) {
-                None => false,
-                Some(n) if !roaming => !hist_nets.contains(n.as_str()),
-                Some(_) => {
-                    u.last_ms >= first.ms
-                        && u.uas
-                            .iter()
-                            .any(|ua| !hist_fams.contains(ua_family(ua).as_str()))
-                }
+        .filter(|(r, _)| regions.get(&**r).is_none_or(|first| *first >= t))
+        .map(|(_, n)| *n)
+        .sum();
+    behaviour.unusual_hijacking = behaviour
+        .unusual_hijacking
+        .saturating_add(new_region_launches)
+        .min(behaviour.hijacking);
+    let kind = kind_of(profile);
+    let session_key_networks = if kind.is_human() {
+        Vec::new()
+    } else {
+        act.keys
+            .iter()
+            .filter_map(|k| profile.session_keys.get(k))
+            .max_by_key(|nets| nets.len())
+            .map(|nets| nets.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    Departure {
+        first_ms: t,
+        sources: sources
+            .into_iter()
+            .map(|ip| Grains::of(ip, Lookups::default()))
+            .collect(),
+        user_agents: act.uas.to_strings(),
+        regions: act.regions.iter().map(|r| r.to_string()).collect(),
+        hours: (0..24u8).filter(|h| act.hours & (1 << h) != 0).collect(),
+        mfa: match (act.mfa_seen, act.no_mfa_seen) {
+            (false, true) => Some(false),
+            (true, _) => Some(true),
+            (false, false) => None,
+        },
+        sign_in_ms: act.sign_in.as_ref().map(|p| p.ms),
+        session_key_networks,
+        behaviour,
+    }
+}
+
+/// The tactic whose first record a behaviour signal rests on.
+fn tactic_of_signal(kind: SignalKind) -> Option<Tactic> {
+    match kind {
+        SignalKind::Persistence => Some(Tactic::Persistence),
+        SignalKind::PrivilegeEscalation => Some(Tactic::PrivilegeEscalation),
+        SignalKind::DefenceEvasion => Some(Tactic::DefenceEvasion),
+        SignalKind::ResourceHijacking | SignalKind::UnusualResourceHijacking => {
+            Some(Tactic::ResourceHijacking)
+        }
+        SignalKind::DataReads => Some(Tactic::DataRead),
+        _ => None,
+    }
+}
+
+/// The judge's signals as the document writes them, each with the record it rests on.
+fn signals_of(j: &Judged<'_>) -> Vec<IntrusionSignal> {
+    j.judgement
+        .signals
+        .iter()
+        .map(|s| {
+            let at = match s.signal {
+                SignalKind::ConsoleFailuresThenSuccess => j.activity.sign_in.as_ref(),
+                k => tactic_of_signal(k).and_then(|t| j.activity.tactic_first.get(&t)),
+            };
+            IntrusionSignal {
+                signal: s.signal.as_str().to_owned(),
+                weight: s.weight,
+                detail: s.detail.clone(),
+                refs: vec![reference(at.unwrap_or(&j.cluster.first))],
             }
         })
-        .map(|(ip, _)| ip.to_string())
+        .collect()
+}
+
+/// How the claim was made, and what was new.
+fn method_of(j: &Judged<'_>) -> (Method, String) {
+    let has = |k: SignalKind| j.judgement.signals.iter().any(|s| s.signal == k);
+    let misuse: Vec<&str> = j
+        .judgement
+        .signals
+        .iter()
+        .filter(|s| s.signal.family() == Family::CredentialMisuse)
+        .map(|s| s.signal.as_str())
         .collect();
-    Some(Intrusion {
-        first,
-        mode,
-        novel,
-        history_networks,
-        attacker_ips,
+    if !misuse.is_empty() {
+        return (Method::CredentialMisuse, misuse.join(", "));
+    }
+    if j.judgement.no_baseline {
+        let behaviour: Vec<&str> = j
+            .judgement
+            .signals
+            .iter()
+            .filter(|s| s.signal.family() == Family::Behaviour)
+            .map(|s| s.signal.as_str())
+            .collect();
+        return (Method::Behaviour, behaviour.join(", "));
+    }
+    if !has(SignalKind::NewNetwork)
+        && !has(SignalKind::NewWideNetwork)
+        && has(SignalKind::NewClient)
+    {
+        let label = j
+            .activity
+            .uas
+            .first()
+            .map(|u| cloudcase_judge::Client::parse(u).family)
+            .unwrap_or_default();
+        return (Method::ClientFamily, label);
+    }
+    (Method::Network, j.network.to_owned())
+}
+
+/// Whether cluster `c` is the attacker's too, given the claimed cluster: first used at most a
+/// day before it, and in the same /16 (/48) or sharing a user agent the subject first used no
+/// earlier than a day before the claimed cluster, or itself judged at least `medium`.
+fn related(c: &Judged<'_>, claimed: &Judged<'_>, baseline: &Baseline) -> bool {
+    let t = claimed.cluster.first.ms;
+    if c.cluster.first.ms < t - RELATED_BEFORE_MS {
+        return false;
+    }
+    if c.judgement.confidence >= Some(JudgeConfidence::Medium) {
+        return true;
+    }
+    let wide = |j: &Judged<'_>| wide_network_of(&j.cluster.first_ip);
+    if wide(c).is_some() && wide(c) == wide(claimed) {
+        return true;
+    }
+    let new_uas: BTreeSet<&str> = claimed
+        .activity
+        .uas
+        .iter()
+        .filter(|u| {
+            baseline
+                .user_agents
+                .first(*u)
+                .is_none_or(|f| f >= t - RELATED_BEFORE_MS)
+        })
+        .collect();
+    c.activity.uas.iter().any(|u| new_uas.contains(u))
+}
+
+/// Whether credential misuse (not behaviour alone) speaks in a judgement.
+fn has_misuse(j: &Judged<'_>) -> bool {
+    j.judgement
+        .signals
+        .iter()
+        .any(|s| s.signal.family() == Family::CredentialMisuse && s.weight > 0)
+}
+
+/// Whether a cluster judged without a baseline stands apart from the subject's other activity:
+/// another cluster in a different /16 (/48), sharing none of its user agents, is the owner's
+/// habit. A subject used from one place only cannot be told from its owner without history.
+fn owned_elsewhere(j: &Judged<'_>, all: &[Judged<'_>]) -> bool {
+    let wide = wide_network_of(&j.cluster.first_ip);
+    let uas: BTreeSet<&str> = j.activity.uas.iter().collect();
+    all.iter().any(|o| {
+        !std::ptr::eq(o, j)
+            && wide_network_of(&o.cluster.first_ip) != wide
+            && !o.activity.uas.iter().any(|u| uas.contains(u))
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Judges every cluster of `profile` (in order of first use) and claims the earliest one the
+/// judge calls at least `medium`.
+pub fn find(profile: &Profile, cx: Context<'_>) -> Finding {
+    let owner = cx.owner;
+    let kind = kind_of(profile);
+    let mut clusters: Vec<(&String, &Cluster)> = profile
+        .clusters
+        .iter()
+        .filter(|(_, c)| !owner(&c.first_ip))
+        .collect();
+    clusters.sort_by_key(|(n, c)| (c.first.key(), (*n).clone()));
+    let judged: Vec<Judged<'_>> = clusters
+        .into_iter()
+        .map(|(network, cluster)| {
+            let activity = cluster.activity();
+            let d = departure(profile, network, cluster, &activity, cx.regions);
+            let role = cx.role.map(|baseline| RoleContext { baseline });
+            let judgement = judge(kind, &profile.baseline, &d, role);
+            Judged {
+                network,
+                cluster,
+                activity,
+                judgement,
+            }
+        })
+        .collect();
+    let Some(claimed) = judged.iter().find(|j| {
+        j.judgement.confidence >= Some(JudgeConfidence::Medium)
+            && (!j.judgement.no_baseline || has_misuse(j) || owned_elsewhere(j, &judged))
+    }) else {
+        let weak = judged
+            .iter()
+            .filter(|j| j.judgement.score > 0)
+            .max_by_key(|j| (j.judgement.confidence, j.judgement.score))
+            .map(|j| Weak {
+                network: j.network.to_owned(),
+                first: j.cluster.first.clone(),
+                confidence: j.judgement.confidence.map(confidence),
+                score: j.judgement.score,
+                signals: signals_of(j),
+            });
+        return Finding::Unclaimed(weak);
+    };
+    let attacker: Vec<&Judged<'_>> = judged
+        .iter()
+        .filter(|c| std::ptr::eq(*c, claimed) || related(c, claimed, &profile.baseline))
+        .collect();
+    let first = attacker
+        .iter()
+        .map(|c| &c.cluster.first)
+        .min_by_key(|p| p.key())
+        .unwrap_or(&claimed.cluster.first)
+        .clone();
+    let networks: HashSet<&str> = attacker.iter().map(|c| c.network).collect();
+    let attacker_ips = profile
+        .ips
+        .keys()
+        .filter(|ip| !owner(ip))
+        .filter(|ip| network_of(ip).is_some_and(|n| networks.contains(n.as_str())))
+        .map(|ip| ip.to_string())
+        .collect();
+    let (mode, novel) = method_of(claimed);
+    Finding::Claimed(Intrusion {
+        history_networks: profile
+            .baseline
+            .networks
+            .before(first.ms)
+            .cloned()
+            .collect(),
+        first,
+        mode,
+        novel,
+        attacker_ips,
+        confidence: claimed
+            .judgement
+            .confidence
+            .map_or(Confidence::Medium, confidence),
+        signals: signals_of(claimed),
+        score: claimed.judgement.score,
+        no_baseline: claimed.judgement.no_baseline,
+    })
+}
 
-    const H: i64 = 3_600_000;
-
-    #[test]
-    fn first_novel_network_needs_history() {
-        let f = [
-            ("10.0.0.0/24", (0, 0, 0)),
-            ("10.0.1.0/24", (2 * H, 0, 1)),
-            ("203.0.113.0/24", (30 * H, 0, 5)),
-            ("198.51.100.0/24", (31 * H, 0, 0)),
-        ];
-        let (n, k, before) = first_novel(&f, 0, MIN_HISTORY_MS).unwrap();
-        assert_eq!(n, "203.0.113.0/24");
-        assert_eq!(k.0, 30 * H);
-        assert_eq!(before, 2);
-        // A second network on the first day is not a departure: no baseline yet.
-        assert!(first_novel(&f[..2], 0, MIN_HISTORY_MS).is_none());
+/// The intrusion of an address-range subject (`--ip`): its first event, every address in it
+/// outside the owner's ranges; confidence from the behaviour of its activity.
+pub fn indicator(profile: &Profile, owner: &dyn Fn(&str) -> bool) -> Option<Intrusion> {
+    let first = profile
+        .ips
+        .iter()
+        .filter(|(ip, _)| !owner(ip))
+        .map(|(_, u)| u.first.clone())
+        .min_by_key(Ptr::key)?;
+    let mut activity = ClusterDay::default();
+    for c in profile.clusters.values() {
+        activity.merge(&c.activity());
     }
-
-    #[test]
-    fn ties_break_by_input_order() {
-        let f = [("b", (30 * H, 2, 0)), ("a", (30 * H, 1, 9))];
-        assert_eq!(first_novel(&f, 0, MIN_HISTORY_MS).unwrap().0, "a");
-    }
+    let cluster = profile.clusters.values().min_by_key(|c| c.first.key())?;
+    let d = Departure {
+        first_ms: first.ms,
+        behaviour: activity.behaviour.clone(),
+        ..Departure::default()
+    };
+    let mut judgement = judge(kind_of(profile), &Baseline::default(), &d, None);
+    judgement
+        .signals
+        .retain(|s| s.signal != SignalKind::NoBaseline);
+    let j = Judged {
+        network: "",
+        cluster,
+        activity,
+        judgement,
+    };
+    Some(Intrusion {
+        first,
+        mode: Method::Indicator,
+        novel: String::new(),
+        history_networks: Vec::new(),
+        attacker_ips: profile
+            .ips
+            .keys()
+            .filter(|ip| !owner(ip))
+            .map(|s| s.to_string())
+            .collect(),
+        confidence: cloudcase_judge::signal::confidence(&j.judgement.signals)
+            .map_or(Confidence::Low, confidence),
+        signals: signals_of(&j),
+        score: j.judgement.score,
+        no_baseline: false,
+    })
 }

@@ -90,19 +90,25 @@ pub fn scope(
     let (sinks, accounting) = read_files_tracked(files, opts.limits, sinks, on_reject, progress);
     let history = scan::Pass1::merge_all(sinks.into_iter().map(|s| s.state).collect());
     let owner = |ip: &str| opts.owner.iter().any(|c| c.contains(ip));
-    let (subject_key, intrusion, ranking) =
+    let (subject_key, intrusion, ranking, claim_unknowns) =
         match choose::choose_subject(&opts.subject, &history, &owner)? {
             choose::Choice::Found {
                 key,
                 intrusion,
                 ranking,
-            } => (key, intrusion, ranking),
-            choose::Choice::NoDeparture { key, explanation } => {
+                unknowns,
+            } => (key, intrusion, ranking, unknowns),
+            choose::Choice::NoDeparture {
+                key,
+                explanation,
+                ranking,
+            } => {
                 let named = key
                     .as_deref()
                     .and_then(|k| history.profiles.get_key_value(k));
                 let Some((key, profile)) = named else {
-                    let result = build::no_departure(&opts.subject, &history, &explanation);
+                    let mut result = build::no_departure(&opts.subject, &history, &explanation);
+                    result.subject.auto_ranking = ranking;
                     return Ok(Outcome { result, accounting });
                 };
                 let result = named_activity(files, opts, &history, (key, profile), &explanation);
@@ -128,6 +134,7 @@ pub fn scope(
         owner_ranges: &opts.owner,
         case_id: &opts.case_id,
     });
+    result.unknowns.extend(claim_unknowns);
     now::annotate(&mut result, &opts.inventory);
     Ok(Outcome { result, accounting })
 }

@@ -39,13 +39,6 @@ pub fn ua_family(ua: &str) -> String {
     }
 }
 
-/// Whether the first use of a network (or client family) at `first_ms` is *novel*: the subject had
-/// at least `min_history_ms` of history before it (`subject_first_ms`), so there was a baseline to
-/// depart from, and the network was not seen before.
-pub fn is_novel(first_ms: i64, subject_first_ms: i64, min_history_ms: i64) -> bool {
-    first_ms - subject_first_ms >= min_history_ms
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,13 +78,5 @@ mod tests {
         assert_eq!(ua_family("Boto3/1.26.137 Python/3.9.2"), "boto3");
         assert_eq!(ua_family("[S3Console/0.4]"), "s3console");
         assert_eq!(ua_family(""), "(none)");
-    }
-
-    #[test]
-    fn novelty_needs_a_day_of_history() {
-        let day = 86_400_000;
-        assert!(!is_novel(1000, 0, day), "too early: no baseline yet");
-        assert!(is_novel(day, 0, day));
-        assert!(is_novel(5 * day, 0, day));
     }
 }

@@ -45,11 +45,23 @@ pub enum Method {
     ClientFamily,
     /// First event from the given address range.
     Indicator,
+    /// No baseline (the logs start near the activity): the first event of the activity whose
+    /// behaviour is attacker-like.
+    Behaviour,
+    /// A credential used against its nature: a compute credential off its compute, one session
+    /// key from two networks, console sign-in failures then a success, MFA gone.
+    CredentialMisuse,
 }
 
 impl Method {
     /// Every method.
-    pub const ALL: [Method; 3] = [Method::Network, Method::ClientFamily, Method::Indicator];
+    pub const ALL: [Method; 5] = [
+        Method::Network,
+        Method::ClientFamily,
+        Method::Indicator,
+        Method::Behaviour,
+        Method::CredentialMisuse,
+    ];
 
     /// The spelling in the document.
     pub fn as_str(self) -> &'static str {
@@ -57,6 +69,8 @@ impl Method {
             Method::Network => "network",
             Method::ClientFamily => "client_family",
             Method::Indicator => "indicator",
+            Method::Behaviour => "behaviour",
+            Method::CredentialMisuse => "credential_misuse",
         }
     }
 }
@@ -75,6 +89,13 @@ pub struct Departure {
     pub novel: String,
     /// The rule that found it.
     pub rule: Option<String>,
+    /// How sure the claim is, from its signals (documents written before it existed read as
+    /// `high`).
+    #[serde(default = "Confidence::older")]
+    pub confidence: Confidence,
+    /// The weighted signals behind the claim, strongest first.
+    #[serde(default)]
+    pub signals: Vec<IntrusionSignal>,
     /// The client family of the attacker's first source.
     pub attacker_client_family: Option<String>,
     /// The attacker's last event, RFC 3339 UTC.
@@ -91,6 +112,51 @@ pub struct Departure {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attacker_countries: Option<BTreeMap<String, u64>>,
     /// The first attacker event's record.
+    pub refs: Vec<RecordRef>,
+}
+
+/// How sure a claim is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// Novelty without behaviour or misuse, or little of either.
+    Low,
+    /// Novelty and behaviour (or misuse) agree, or behaviour alone is strong.
+    Medium,
+    /// Strong behaviour or misuse from a new network or client.
+    High,
+}
+
+impl Confidence {
+    /// Every level.
+    pub const ALL: [Confidence; 3] = [Confidence::Low, Confidence::Medium, Confidence::High];
+
+    /// The spelling in the document.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// What documents written before confidence existed claimed.
+    fn older() -> Confidence {
+        Confidence::High
+    }
+}
+
+/// One weighted signal behind an intrusion claim or an `--auto` candidate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntrusionSignal {
+    /// What it says (`new_wide_network`, `persistence`, `compute_credential_off_compute`, …).
+    pub signal: String,
+    /// Its weight (negative: speaks for the owner).
+    pub weight: i32,
+    /// The explanation, with the specifics.
+    pub detail: String,
+    /// The records it rests on.
     pub refs: Vec<RecordRef>,
 }
 

@@ -33,7 +33,9 @@ pub use identities::{
     AccessKey, AccessKeyNow, Compromised, Identities, IdentityGone, KeyNowEntry, KeyStatusChange,
     LoginProfileChange, Now, PolicyGrant, Role, RoleNow, RoleOrigin, Session, Trust, User, UserNow,
 };
-pub use intrusion::{Departure, Finding, Intrusion, Method, NoDeparture, OtherChange};
+pub use intrusion::{
+    Confidence, Departure, Finding, Intrusion, IntrusionSignal, Method, NoDeparture, OtherChange,
+};
 pub use resources::{
     ExistsNow, Instance, InstanceNow, KeyPair, LambdaFunction, Resource, SecurityGroupIngress,
     SecurityGroupNow, Share, ShareNow, SpotRequest, SpotRequestNow, SpotRequestState, StateChange,

@@ -72,14 +72,25 @@ pub struct Subject {
     pub started_from: Option<StartedFrom>,
 }
 
-/// One `--auto` candidate.
+/// One `--auto` candidate: any identity (long-term key, root, user session, role session,
+/// instance/Lambda/ECS session, SSO user).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AutoRank {
-    /// The long-term key.
-    pub access_key: String,
-    /// Its score.
+    /// The long-term key, when the candidate is one (else null).
+    pub access_key: Option<String>,
+    /// The identity: the key, `root:ACCOUNT`, or the user or assumed-role ARN.
+    #[serde(default)]
+    pub principal: Option<String>,
+    /// Its kind (`long_term_key`, `root`, `user_session`, `role_session`, `instance_session`,
+    /// `lambda_session`, `ecs_session`, `sso_user`, `federated_user`).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Its score: the total weight of its signals.
     pub score: i64,
+    /// The confidence its signals give (null: too weak to claim).
+    #[serde(default)]
+    pub confidence: Option<super::Confidence>,
     /// Its first departure, RFC 3339 UTC.
     pub first_departure: String,
     /// Why it scores.

@@ -20,9 +20,11 @@ use crate::scan::{self, Use};
 /// The rule that found the first attacker event.
 fn rule(method: Method) -> &'static str {
     match method {
-        Method::Network => "first event from a /24 (IPv4) or /64 (IPv6) network never used by the subject, after at least 24 h of history",
-        Method::ClientFamily => "the subject roams across many networks: first event from a user-agent family never used by it, after at least 24 h of history",
+        Method::Network => "first event of the earliest activity cluster from a /24 (IPv4) or /64 (IPv6) network never used by the subject, after at least 24 h of history, that the shared judge rates at least medium (novelty with behaviour or misuse; clusters in the same /16 or sharing its new client a day before count too)",
+        Method::ClientFamily => "first event of the earliest activity cluster with a client family and OS never used by the subject, after at least 24 h of history, that the shared judge rates at least medium",
         Method::Indicator => "first event from the given address range",
+        Method::Behaviour => "too little history before the activity (the logs start near it): the first event of the earliest activity cluster (per /24 or /64) whose behaviour the shared judge rates at least medium",
+        Method::CredentialMisuse => "the first event of the earliest activity cluster (per /24 or /64) where the credential is used against its nature (a compute credential off its compute, one session key from two networks, console sign-in failures then a success, MFA gone), rated at least medium by the shared judge",
     }
 }
 
@@ -124,6 +126,8 @@ pub(crate) fn intrusion(ctx: &Ctx<'_>, by_ip: &BTreeMap<String, Use>) -> Intrusi
         method: intrusion.mode,
         novel: intrusion.novel.clone(),
         rule: Some(rule(intrusion.mode).to_owned()),
+        confidence: intrusion.confidence,
+        signals: intrusion.signals.clone(),
         attacker_client_family: by_ip
             .values()
             .flat_map(|u| u.uas.first())

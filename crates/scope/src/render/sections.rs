@@ -88,6 +88,7 @@ fn subject_and_intrusion(doc: &ScopeResult, local: Local<'_>) -> Option<Section>
                 "found by".into(),
                 format!("{} ({})", d.method.as_str(), d.novel),
             ]);
+            rows.push(vec!["confidence".into(), d.confidence.as_str().to_owned()]);
             rows.push(vec![
                 "last attacker event".into(),
                 opt_time(d.last_attacker_event.as_deref(), local),
@@ -119,7 +120,15 @@ fn auto_ranking(doc: &ScopeResult, _: Local<'_>) -> Option<Section> {
     }
     let rows = ranking
         .iter()
-        .map(|r| vec![r.access_key.clone(), r.score.to_string(), json(&r.reasons)])
+        .map(|r| {
+            vec![
+                opt(r.principal.as_deref().or(r.access_key.as_deref())),
+                opt(r.kind.as_deref()),
+                r.score.to_string(),
+                opt(r.confidence.map(|c| c.as_str())),
+                json(&r.reasons),
+            ]
+        })
         .collect();
     Some(Section {
         title: "--auto ranking",

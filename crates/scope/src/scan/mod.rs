@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use cloudcase_event::Event;
 
 mod candidate;
+mod cluster;
 mod pass1;
 mod pass2;
 #[cfg(test)]
@@ -13,6 +14,7 @@ mod tests;
 
 pub use candidate::Candidate;
 pub(crate) use candidate::{is_resource_policy_change, SESSION_CALLS};
+pub use cluster::{Cluster, ClusterDay};
 pub use pass1::{Pass1, Pass1Sink, Profile, Subject};
 pub use pass2::{AccessId, Pass2, Pass2Sink, StoreCov, StoreId};
 

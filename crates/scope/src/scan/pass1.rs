@@ -1,11 +1,14 @@
 //! Pass 1: what the subject is, and a profile of its usual behaviour (networks, agents, regions)
 //! from which pass 2 finds the first departure.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use cloudcase_event::Event;
+use cloudcase_judge::kind::{self, IdentityKind};
+use cloudcase_judge::Baseline;
 use cloudcase_read::EventSink;
 
+use super::cluster::Cluster;
 use super::{bump, merge_map, Earliest, Ptr, Use};
 use crate::net::{network_of, ua_family, Cidr};
 
@@ -18,9 +21,13 @@ pub enum Subject {
     Principal(String),
     /// Source addresses.
     Ip(Cidr),
-    /// Every long-term (`AKIA…`) key, ranked.
+    /// Every identity (long-term keys, root, user and role sessions, compute sessions, SSO and
+    /// federated users), ranked.
     Auto,
 }
+
+/// Identity kinds `--auto` never ranks: AWS services acting themselves, and unknown callers.
+const NOT_RANKED: &[IdentityKind] = &[IdentityKind::AwsService, IdentityKind::Unknown];
 
 impl Subject {
     /// The profile an event belongs to, if any.
@@ -35,43 +42,15 @@ impl Subject {
                 .as_deref()
                 .filter(|ip| c.contains(ip))
                 .map(|_| c.to_string()),
-            Subject::Auto => ev
-                .identity
-                .access_key_id
-                .as_deref()
-                .filter(|k| k.starts_with("AKIA"))
-                .map(str::to_owned),
+            Subject::Auto => {
+                let k = kind::of_event(&ev.identity, ev.user_agent.as_deref());
+                if NOT_RANKED.contains(&k) {
+                    return None;
+                }
+                kind::identity_name(&ev.identity, k)
+            }
         }
     }
-}
-
-/// IAM calls that grant or create access (the `--auto` signal and the identity pass).
-pub(crate) const ADMIN_IAM: &[&str] = &[
-    "CreateUser",
-    "CreateLoginProfile",
-    "UpdateLoginProfile",
-    "CreateAccessKey",
-    "AttachUserPolicy",
-    "AttachRolePolicy",
-    "AttachGroupPolicy",
-    "PutUserPolicy",
-    "PutRolePolicy",
-    "PutGroupPolicy",
-    "CreateRole",
-    "UpdateAssumeRolePolicy",
-    "AddUserToGroup",
-    "CreatePolicyVersion",
-];
-
-/// One successful call that counts for `--auto`: an IAM grant or create, or a launch.
-#[derive(Debug, Clone)]
-pub struct Signal {
-    /// Its record.
-    pub at: Ptr,
-    /// The event name (IAM calls) or the region (launches).
-    pub what: Box<str>,
-    /// Its source address.
-    pub source: Option<Box<str>>,
 }
 
 /// Principal ARNs and accounts kept per profile.
@@ -96,19 +75,20 @@ pub struct Profile {
     pub accounts: Earliest,
     /// First use of each region, ms.
     pub regions: HashMap<Box<str>, i64>,
-    /// Successful grant/create IAM calls (`what`: the event name).
-    pub admin_changes: Vec<Signal>,
-    /// Successful RunInstances (`what`: the region).
-    pub launches: Vec<Signal>,
-    /// Calls refused for lack of permission (`AccessDenied…`, `…UnauthorizedOperation`), per
-    /// source address: a leaked key's new holder probing what it may do.
-    pub denied: HashMap<Box<str>, u64>,
+    /// The identity's kind, merged over its calls.
+    pub kind: Option<IdentityKind>,
+    /// The role its sessions belong to (session issuer ARN), for role sessions.
+    pub role: Option<Box<str>>,
+    /// Its baseline for the judge: first uses of networks, clients, regions, hours.
+    pub baseline: Baseline,
+    /// Its activity per network (/24 or /64): the candidate departures.
+    pub clusters: HashMap<String, Cluster>,
+    /// Networks each of its temporary (`ASIA…`) keys was used from (up to four).
+    pub session_keys: HashMap<Box<str>, BTreeSet<String>>,
 }
 
-/// Whether an error code says the caller lacked permission.
-fn is_denied(code: &str) -> bool {
-    code.starts_with("AccessDenied") || code.ends_with("UnauthorizedOperation")
-}
+/// Networks kept per session key.
+const MAX_KEY_NETWORKS: usize = 4;
 
 impl Profile {
     fn add(&mut self, ev: &Event) {
@@ -142,33 +122,58 @@ impl Profile {
         if let Some(a) = ev.recipient_account.as_deref() {
             self.accounts.add(a, p.key(), MAX_PRINCIPALS);
         }
-        if ev.error_code.as_deref().is_some_and(is_denied) {
-            match self.denied.get_mut(ip) {
-                Some(n) => *n += 1,
-                None => {
-                    self.denied.insert(ip.into(), 1);
-                }
+        self.judge_add(ev, ip);
+    }
+
+    /// The judge's view of the event: kind, baseline, cluster, session key networks.
+    fn judge_add(&mut self, ev: &Event, ip: &str) {
+        self.baseline.observe_event(ev);
+        self.kind = self.baseline.kind;
+        if self.role.is_none() && ev.identity.kind.as_deref() == Some("AssumedRole") {
+            self.role = ev.identity.session_issuer_arn.as_deref().map(Into::into);
+        }
+        let Some(net) = network_of(ip) else {
+            return;
+        };
+        if let Some(k) = ev
+            .identity
+            .access_key_id
+            .as_deref()
+            .filter(|k| k.starts_with("ASIA"))
+        {
+            let nets = self.session_keys.entry(k.into()).or_default();
+            if nets.len() < MAX_KEY_NETWORKS {
+                nets.insert(net.clone());
             }
         }
-        if ev.error_code.is_none() {
-            let ip = ev.source_ip.as_deref().map(Into::into);
-            if ev.service() == "iam" && ADMIN_IAM.contains(&ev.event_name.as_str()) {
-                self.admin_changes.push(Signal {
-                    at: p.clone(),
-                    what: ev.event_name.as_str().into(),
-                    source: ip,
-                });
-            } else if ev.event_name == "RunInstances" {
-                self.launches.push(Signal {
-                    at: p,
-                    what: ev.region.as_deref().unwrap_or("").into(),
-                    source: ip,
-                });
+        match self.clusters.get_mut(&net) {
+            Some(c) => c.add(ev, ip),
+            None => {
+                self.clusters.insert(net, Cluster::new(ev, ip));
             }
         }
     }
 
     fn merge(&mut self, o: Profile) {
+        self.baseline.merge(&o.baseline);
+        self.kind = self.baseline.kind;
+        self.role = self.role.take().or(o.role);
+        for (net, c) in o.clusters {
+            match self.clusters.get_mut(&net) {
+                Some(mine) => mine.merge(c),
+                None => {
+                    self.clusters.insert(net, c);
+                }
+            }
+        }
+        for (k, nets) in o.session_keys {
+            let mine = self.session_keys.entry(k).or_default();
+            for n in nets {
+                if mine.len() < MAX_KEY_NETWORKS {
+                    mine.insert(n);
+                }
+            }
+        }
         self.count += o.count;
         self.first = match (self.first.take(), o.first) {
             (Some(a), Some(b)) => Some(Ptr::min(a, b)),
@@ -194,43 +199,21 @@ impl Profile {
         }
         self.arns.merge(&o.arns, MAX_PRINCIPALS);
         self.accounts.merge(&o.accounts, MAX_PRINCIPALS);
-        self.admin_changes.extend(o.admin_changes);
-        self.launches.extend(o.launches);
-        for (ip, n) in o.denied {
-            *self.denied.entry(ip).or_default() += n;
-        }
-    }
-
-    /// First use of each network (IP addresses only), with the addresses in it.
-    pub fn networks(&self, exclude: &dyn Fn(&str) -> bool) -> BTreeMap<String, Ptr> {
-        let mut nets: BTreeMap<String, Ptr> = BTreeMap::new();
-        for (ip, u) in &self.ips {
-            if exclude(ip) {
-                continue;
-            }
-            let Some(net) = network_of(ip) else {
-                continue;
-            };
-            match nets.get_mut(&net) {
-                Some(p) => {
-                    if u.first.key() < p.key() {
-                        *p = u.first.clone();
-                    }
-                }
-                None => {
-                    nets.insert(net, u.first.clone());
-                }
-            }
-        }
-        nets
     }
 }
 
-/// Pass 1: profiles of the subject (or of every AKIA key for `--auto`), and the input's time span.
+/// Pass 1: profiles of the subject (or of every identity for `--auto`), every role's baseline
+/// across its sessions, and the input's time span.
 #[derive(Debug, Default)]
 pub struct Pass1 {
     /// Profiles by subject key.
     pub profiles: HashMap<String, Profile>,
+    /// Baselines of roles (by ARN) across all their sessions: where a compute role's
+    /// credentials are normally used from.
+    pub roles: HashMap<Box<str>, Baseline>,
+    /// First use of each region by anyone in the account(s): launches in a region nobody used
+    /// before are resource hijacking's strongest tell.
+    pub regions: HashMap<Box<str>, i64>,
     /// First and last event time of the whole input.
     pub span: Option<(i64, i64)>,
 }
@@ -250,6 +233,26 @@ impl EventSink for Pass1Sink<'_> {
             Some((a, b)) => (a.min(ms), b.max(ms)),
             None => (ms, ms),
         });
+        if let Some(r) = ev.region.as_deref() {
+            match self.state.regions.get_mut(r) {
+                Some(t) => *t = (*t).min(ms),
+                None => {
+                    self.state.regions.insert(r.into(), ms);
+                }
+            }
+        }
+        if let Some(role) = ev.identity.session_issuer_arn.as_deref() {
+            if ev.identity.kind.as_deref() == Some("AssumedRole") {
+                match self.state.roles.get_mut(role) {
+                    Some(b) => b.observe_event(&ev),
+                    None => {
+                        let mut b = Baseline::default();
+                        b.observe_event(&ev);
+                        self.state.roles.insert(role.into(), b);
+                    }
+                }
+            }
+        }
         if let Some(k) = self.subject.profile_key(&ev) {
             self.state.profiles.entry(k).or_default().add(&ev);
         }
@@ -263,6 +266,13 @@ impl Pass1 {
         for p in parts {
             for (k, prof) in p.profiles {
                 out.profiles.entry(k).or_default().merge(prof);
+            }
+            for (r, b) in p.roles {
+                out.roles.entry(r).or_default().merge(&b);
+            }
+            for (r, t) in p.regions {
+                let e = out.regions.entry(r).or_insert(t);
+                *e = (*e).min(t);
             }
             out.span = match (out.span, p.span) {
                 (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),

@@ -294,15 +294,29 @@ fn pass1_digest(p: &Pass1) -> Vec<String> {
     let mut out = vec![format!("span {:?}", p.span)];
     for (key, prof) in &p.profiles {
         out.push(format!(
-            "{key} count={} first={:?} last={} arns={:?} accounts={:?} admin={} launches={}",
+            "{key} count={} first={:?} last={} arns={:?} accounts={:?} kind={:?} role={:?}",
             prof.count,
             prof.first.as_ref().map(Ptr::key),
             prof.last_ms,
             prof.arns.to_strings(),
             prof.accounts.to_strings(),
-            prof.admin_changes.len(),
-            prof.launches.len()
+            prof.kind,
+            prof.role
         ));
+        out.extend(prof.clusters.iter().map(|(n, c)| {
+            format!(
+                "{key} cluster {n} {:?} {} {:?}",
+                c.first.key(),
+                c.first_ip,
+                c.activity().behaviour
+            )
+        }));
+        out.extend(
+            prof.baseline
+                .networks
+                .iter()
+                .map(|(n, t)| format!("{key} network {n} {t}")),
+        );
         out.extend(
             prof.ips
                 .iter()
@@ -317,11 +331,6 @@ fn pass1_digest(p: &Pass1) -> Vec<String> {
             prof.regions
                 .iter()
                 .map(|(r, t)| format!("{key} region {r} {t}")),
-        );
-        out.extend(
-            prof.denied
-                .iter()
-                .map(|(ip, n)| format!("{key} denied {ip} {n}")),
         );
     }
     out.sort();
