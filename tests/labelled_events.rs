@@ -137,13 +137,13 @@ fn panther_cloudtrail_tests_recall_and_benign_rate() {
     let medium = measure(dir.path(), &labels, Some("medium"));
     report("--min-level medium", &medium);
 
-    // Measured when the floors were set: low 0.726 / 0.110, informational 0.767 / 0.145,
-    // medium 0.452 / 0.069 (hunt demotes repeats of a rule for one principal, so the medium
+    // Measured when the floors were set: low 0.733 / 0.110, informational 0.774 / 0.145,
+    // medium 0.459 / 0.069 (hunt demotes repeats of a rule for one principal, so the medium
     // figure depends on the engine as well as on the rules). Floors: recall at most about 0.02
     // below, benign rate at most 0.02 above.
-    assert!(default.recall() >= 0.70, "recall at the default level fell");
+    assert!(default.recall() >= 0.71, "recall at the default level fell");
     assert!(default.benign_rate() <= 0.13, "more lookalikes flagged at the default level");
-    assert!(informational.recall() >= 0.74, "recall at informational fell");
+    assert!(informational.recall() >= 0.75, "recall at informational fell");
     assert!(
         informational.benign_rate() <= 0.17,
         "more lookalikes flagged at informational"
