@@ -54,12 +54,13 @@ pub struct Args {
     /// Start from this source address or range: its first event is the first attacker event.
     #[arg(long, value_name = "IP|CIDR", value_parser = Cidr::parse)]
     pub ip: Option<Cidr>,
-    /// Start from this EC2 instance (`i-…`): scope the access key that launched it
-    /// (its RunInstances record is found first and shown in `subject.started_from`).
+    /// Start from this EC2 instance (`i-…`): scope the access key that launched it (its
+    /// RunInstances record is found first and shown in `subject.started_from`); for an instance
+    /// launched before the logs, its instance-profile sessions (named after it).
     #[arg(long, value_name = "ID")]
     pub instance: Option<String>,
-    /// Rank long-term access keys by hunt-like signals (new network, IAM grants, launches in new
-    /// regions) and scope the top one.
+    /// Rank every identity (long-term keys, root, user and role sessions, instance/Lambda/ECS
+    /// sessions, SSO users) by the shared judge's signals and scope the top claim.
     #[arg(long)]
     pub auto: bool,
     /// The owner's or responder's known addresses (repeatable): never attacker sources; their
@@ -132,22 +133,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let tz = parse_tz(&args.tz)?;
     let reporter = RejectReporter::new(&args.input)?;
     let inputs = discover_inputs(&args.input, &reporter)?;
-    let launch = match &args.instance {
-        Some(id) => Some(
-            find_launch(&inputs.files, id, args.input.limits(), args.input.threads())
-                .with_context(|| {
-                    format!("--instance {id}: no successful RunInstances in the inputs launched it")
-                })?,
-        ),
-        None => None,
-    };
+    let launch = args
+        .instance
+        .as_deref()
+        .and_then(|id| find_launch(&inputs.files, id, args.input.limits(), args.input.threads()));
     let launcher = launch.as_ref().map(|l| {
         l.access_key
             .clone()
             .map(Subject::AccessKey)
             .or_else(|| l.principal_arn.clone().map(Subject::Principal))
     });
-    let (subject, label) = if let Some(started) = launcher {
+    // An instance launched before the logs: its instance-profile sessions are named after it.
+    let profile_session = args.instance.as_ref().filter(|_| launch.is_none());
+    let (subject, label) = if let Some(id) = profile_session {
+        (Subject::Principal(id.clone()), id.clone())
+    } else if let Some(started) = launcher {
         let subject = started
             .context("--instance: its RunInstances record names no access key or principal")?;
         let label = args.instance.clone().unwrap_or_default();
@@ -181,7 +181,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let outcome = scope(&inputs.files, &opts, &on_reject, &progress);
     drop(line);
     reporter.finish()?;
-    let outcome = outcome?;
+    let outcome = match profile_session {
+        Some(id) => outcome.with_context(|| {
+            format!("--instance {id}: no successful RunInstances in the inputs launched it, and no instance-profile session is named after it")
+        })?,
+        None => outcome?,
+    };
     let mut result = outcome.result;
     let country = |ip: &str| {
         let addr = ip.parse().ok()?;
