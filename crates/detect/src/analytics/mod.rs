@@ -4,12 +4,15 @@
 //!   and an account's first use of a region, after a day of history
 //!   (module `novelty`);
 //! * bursts: access-denied storms, enumeration, launches across regions,
-//!   secret reads, object reads (module `bursts`).
+//!   secret reads, object reads (module `bursts`);
+//! * compute credentials (instance, Lambda, ECS sessions) used off their compute
+//!   (module `credential`).
 //!
 //! All state is order-independent and mergeable, so it is computed in the same
 //! parallel pass that evaluates rules, with no sorting of events.
 
 mod bursts;
+mod credential;
 mod fetch;
 #[cfg(test)]
 mod fixtures;
@@ -76,6 +79,7 @@ pub(crate) struct Candidate {
 pub struct Analytics {
     novelty: novelty::Novelty,
     bursts: bursts::Bursts,
+    credentials: credential::Credentials,
 }
 
 impl Analytics {
@@ -85,6 +89,7 @@ impl Analytics {
         Analytics {
             novelty: novelty::Novelty::default(),
             bursts: bursts::Bursts::new(hasher),
+            credentials: credential::Credentials::default(),
         }
     }
 
@@ -92,12 +97,14 @@ impl Analytics {
     pub fn observe(&mut self, event: &Event, geo: Option<&dyn Geo>) {
         self.novelty.observe(event, geo);
         self.bursts.observe(event);
+        self.credentials.observe(event);
     }
 
     /// Adds another worker's state.
     pub fn merge(&mut self, other: Analytics) {
         self.novelty.merge(other.novelty);
         self.bursts.merge(other.bursts);
+        self.credentials.merge(other.credentials);
     }
 
     /// The findings, in time order: candidates from every analytic, their
@@ -105,6 +112,7 @@ impl Analytics {
     pub fn findings(&self, limits: Limits) -> Vec<Finding> {
         let mut candidates = self.novelty.candidates();
         candidates.extend(self.bursts.candidates());
+        candidates.extend(self.credentials.candidates());
         let witnesses = fetch::fetch(candidates.iter().map(|c| &c.pointer), limits);
         let mut out: Vec<Finding> = candidates
             .into_iter()
