@@ -5,7 +5,8 @@
 //! * A /24 (/64) never used, inside a /16 (/48) the identity used before: home ISPs with
 //!   dynamic addresses and mobile networks move like this — informational.
 //! * A /24 many of the account's identities use (office, CI or cloud egress) — informational.
-//! * Neither: the analytic's own level.
+//! * Neither: the analytic's own level, or low when the identity already used
+//!   [`ROAMING_WIDE`] or more /16s (/48s) before.
 //! * Whatever the grade, a persistence, privilege-escalation, defence-evasion or
 //!   resource-hijacking call by the same identity from that network within an hour of its
 //!   first use raises it to medium (high when it was medium already).
@@ -20,6 +21,9 @@ use cloudcase_sigma::Level;
 
 /// Identities of the account using one /24 that make it a shared network.
 pub const SHARED_ACTORS: usize = 3;
+
+/// An identity that already used this many /16s (/48s) roams: a new one is at most low.
+pub const ROAMING_WIDE: usize = 3;
 
 /// How close after the first use from a network behaviour must come to agree (1 h).
 pub const AGREEMENT_MS: i64 = 3_600_000;
@@ -215,6 +219,12 @@ pub fn grade(
             "; a network at least {SHARED_ACTORS} identities of the account use"
         ));
         level = level.min(Level::Informational);
+    } else {
+        let roamed = usage.wide.values().filter(|k| **k < first).count();
+        if roamed >= ROAMING_WIDE {
+            note.push_str(&format!("; it already used {roamed} /16 (/48) networks"));
+            level = level.min(Level::Low);
+        }
     }
     let agreement = usage
         .agree

@@ -721,4 +721,100 @@ mod tests {
         let same = read_trail(vec![alice(0, "198.51.100.7"), alice(60, "198.51.100.8")]);
         assert!(candidates_of(&same.events, Some(&FakeGeo)).is_empty());
     }
+
+    fn network_of(found: &[Candidate]) -> &Candidate {
+        found
+            .iter()
+            .find(|c| c.spec.id == "cloudcase.analytics.new-network")
+            .expect("new network")
+    }
+
+    #[test]
+    fn a_network_three_identities_use_is_informational() {
+        let other = |user: &str, key: &str| {
+            user_call(user, key, &at(T0, 60), "DescribeInstances", "203.0.113.20")
+        };
+        let trail = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            other("bob", "AKIABOBEXAMPLE000001"),
+            other("carol", "AKIACAROLEXAMPLE0001"),
+            alice(2 * DAY, "203.0.113.9"),
+        ]);
+        let found = candidates_of(&trail.events, None);
+        let network = network_of(&found);
+        assert_eq!(network.spec.level, Level::Informational);
+        assert!(
+            network
+                .detail
+                .ends_with("; a network at least 3 identities of the account use"),
+            "{}",
+            network.detail
+        );
+    }
+
+    #[test]
+    fn behaviour_from_the_new_network_within_the_hour_raises_it() {
+        let launch = |s: i64, ip: &str| user_call("alice", KEY, &at(T0, s), "RunInstances", ip);
+        // A new /16, then a launch from it 10 minutes later: medium becomes high.
+        let trail = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(2 * DAY, "203.0.113.9"),
+            launch(2 * DAY + 600, "203.0.113.9"),
+        ]);
+        let found = candidates_of(&trail.events, None);
+        let network = network_of(&found);
+        assert_eq!(
+            (network.spec.level, network.pointer.record),
+            (Level::High, 1)
+        );
+        assert!(
+            network.detail.ends_with(
+                "; followed 10 min later by RunInstances (resource hijacking) from that network"
+            ),
+            "{}",
+            network.detail
+        );
+        // Inside a known /16: informational, raised to medium by the launch; not after 2 hours.
+        let trail = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(2 * DAY, "198.51.7.9"),
+            launch(2 * DAY + 600, "198.51.7.9"),
+        ]);
+        assert_eq!(
+            network_of(&candidates_of(&trail.events, None)).spec.level,
+            Level::Medium
+        );
+        let trail = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(2 * DAY, "198.51.7.9"),
+            launch(2 * DAY + 7200, "198.51.7.9"),
+        ]);
+        assert_eq!(
+            network_of(&candidates_of(&trail.events, None)).spec.level,
+            Level::Informational
+        );
+    }
+
+    #[test]
+    fn an_identity_that_used_three_wide_networks_roams() {
+        let trail = read_trail(vec![
+            alice(0, "198.51.100.7"),
+            alice(3 * DAY, "192.0.2.7"),
+            alice(4 * DAY, "100.64.2.7"),
+            alice(5 * DAY, "203.0.113.9"),
+        ]);
+        let found = candidates_of(&trail.events, None);
+        let last = found
+            .iter()
+            .filter(|c| c.spec.id == "cloudcase.analytics.new-network")
+            .max_by_key(|c| c.pointer.record)
+            .expect("new networks");
+        assert_eq!((last.pointer.record, last.spec.level), (3, Level::Low));
+        assert!(
+            last.detail
+                .ends_with("; it already used 3 /16 (/48) networks"),
+            "{}",
+            last.detail
+        );
+    }
 }
