@@ -1,6 +1,8 @@
-//! Routine: a rule that an identity already raised more than a day earlier says less the
-//! next time. Its later findings for that identity are reported one level lower, with a
-//! detail saying so, and the hunt's counts are those of the levels reported.
+//! Routine: a rule that an identity already raised hours earlier says less the next time.
+//! Its later findings for that identity are reported one level lower, with a detail saying
+//! so, and the hunt's counts are those of the levels reported. An identity here is a lead's
+//! (a user with its keys and sessions, root, …), except that the sessions of one role count
+//! as the role: what an administrators' role does every day is routine for each of them.
 //!
 //! Findings reach this step in time order (after the hunt's sort), so "earlier" is exact and
 //! the result does not depend on how the work was split. An attack's own actions fall within
@@ -10,6 +12,7 @@
 use std::collections::HashMap;
 
 use cloudcase_event::EventTime;
+use cloudcase_model::LeadKind;
 use cloudcase_sigma::Level;
 
 use crate::finding::{FindingView, Origin};
@@ -19,8 +22,19 @@ use crate::summary::HuntSummary;
 use crate::tally::Tally;
 
 /// A rule's finding for an identity this long after its first one for the same identity is
-/// routine (a day).
-pub(crate) const ROUTINE_AFTER_MS: i64 = 24 * 3600 * 1000;
+/// routine (6 h: longer than an intrusion's burst of actions, shorter than a working day).
+pub(crate) const ROUTINE_AFTER_MS: i64 = 6 * 3600 * 1000;
+
+/// Whose routine a finding belongs to: its lead's identity, a role session's role.
+fn routine_of(f: &FindingView<'_>) -> Who {
+    let mut w = who(f);
+    if w.kind == LeadKind::RoleSession {
+        if let Some((role, _)) = w.name.split_once('/') {
+            w.name = role.to_owned();
+        }
+    }
+    w
+}
 
 /// One level lower, down to informational.
 pub(crate) fn lower(level: Level) -> Level {
@@ -70,7 +84,7 @@ impl<'s> Routine<'s> {
             Some(m) => m,
             None => self.first.entry(f.rule_id.to_owned()).or_default(),
         };
-        let first = *by_identity.entry(who(f)).or_insert(f.time);
+        let first = *by_identity.entry(routine_of(f)).or_insert(f.time);
         (f.time.millis() - first.millis() >= ROUTINE_AFTER_MS).then_some(first)
     }
 
@@ -126,7 +140,7 @@ mod tests {
     use crate::sink::JsonlSink;
 
     #[test]
-    fn a_rule_raised_by_the_same_identity_a_day_earlier_is_one_level_lower() {
+    fn a_rule_raised_by_the_same_identity_hours_earlier_is_one_level_lower() {
         let file = source();
         let mut out = JsonlSink::new(Vec::new(), jiff::tz::TimeZone::UTC);
         let mut routine = Routine::new(&mut out, Level::Medium);
@@ -135,7 +149,7 @@ mod tests {
             f.time = EventTime::from_millis(f.time.millis() + d * 3_600_000);
             f
         };
-        for hours in [0, 5, 23, 24, 48] {
+        for hours in [0, 5, 5, 6, 48] {
             routine.finding(&day(hours)).unwrap();
         }
         let mut other = day(48);
@@ -144,13 +158,20 @@ mod tests {
         let mut analytic = day(48);
         analytic.origin = Origin::Analytic;
         routine.finding(&analytic).unwrap();
-        assert_eq!(routine.tally.at(Level::High), 5, "{:?}", routine.tally);
-        assert_eq!(routine.tally.at(Level::Medium), 2);
+        // Sessions of one role share its routine.
+        for (hours, session) in [(0, "admins/ann"), (7, "admins/bob")] {
+            let mut f = day(hours);
+            f.principal_type = Some("AssumedRole");
+            f.principal = Some(session);
+            routine.finding(&f).unwrap();
+        }
+        assert_eq!(routine.tally.at(Level::High), 6, "{:?}", routine.tally);
+        assert_eq!(routine.tally.at(Level::Medium), 3);
         assert_eq!(routine.below, 0);
         let text = String::from_utf8(out.into_inner()).unwrap();
         assert_eq!(
             text.matches("routine for this identity: it raised this rule since 2024-05-06T07:08:09.000Z; reported medium instead of high").count(),
-            2,
+            3,
             "{text}"
         );
     }
