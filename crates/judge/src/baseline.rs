@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use cloudcase_event::Event;
 
+use crate::behaviour::{base_name, tactic_of};
 use crate::client::{Client, ExecEnv};
 use crate::kind::{self, IdentityKind};
 use crate::network::{network_of, wide_network_of};
@@ -25,6 +26,8 @@ const MAX_REGIONS: usize = 64;
 const MAX_DAYS: usize = 400;
 /// Most console sign-in failures kept.
 const MAX_FAILURES: usize = 256;
+/// Most distinct calls of a tactic (persistence, discovery, …) kept.
+const MAX_CALLS: usize = 512;
 
 const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: i64 = 3_600_000;
@@ -137,6 +140,10 @@ pub struct Observation<'a> {
     pub country: Option<&'a str>,
     /// ASN of the source (with a lookup).
     pub asn: Option<u32>,
+    /// The call: service (`iam`) and event name, for the behaviour the identity already shows.
+    pub call: Option<(&'a str, &'a str)>,
+    /// Whether the call failed.
+    pub failed: bool,
 }
 
 impl<'a> Observation<'a> {
@@ -153,6 +160,8 @@ impl<'a> Observation<'a> {
             sign_in,
             country: None,
             asn: None,
+            call: Some((ev.service(), ev.event_name.as_str())),
+            failed: ev.error_code.is_some(),
         }
     }
 }
@@ -212,6 +221,9 @@ pub struct Baseline {
     pub mfa_first: Option<i64>,
     /// Console sign-in failures, ms (the earliest kept).
     pub sign_in_failures: Vec<i64>,
+    /// Successful calls of a tactic (persistence, privilege escalation, discovery, …) by
+    /// event name without version suffix: the behaviour the identity already shows.
+    pub calls: FirstUses<String>,
 }
 
 fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
@@ -260,6 +272,11 @@ impl Baseline {
         if o.mfa == Some(true) {
             self.mfa_first = min_opt(self.mfa_first, Some(ms));
         }
+        if let Some((service, name)) = o.call.filter(|_| !o.failed) {
+            if tactic_of(service, name).is_some() {
+                self.calls.add(base_name(name).to_owned(), ms, MAX_CALLS);
+            }
+        }
         if o.sign_in == Some(SignIn::Failure) {
             self.sign_in_failures.push(ms);
             self.sign_in_failures.sort_unstable();
@@ -298,6 +315,7 @@ impl Baseline {
             *h = min_opt(*h, t);
         }
         self.exec_envs.merge(&o.exec_envs, 8);
+        self.calls.merge(&o.calls, MAX_CALLS);
         self.mfa_first = min_opt(self.mfa_first, o.mfa_first);
         self.sign_in_failures.extend(&o.sign_in_failures);
         self.sign_in_failures.sort_unstable();

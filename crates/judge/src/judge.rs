@@ -23,6 +23,26 @@ pub const ROUTINE_EVENTS: u64 = 50;
 /// Console sign-in failures count when they precede the success by at most this much.
 pub const SIGN_IN_WINDOW_MS: i64 = 6 * 3_600_000;
 
+/// The most a departure from the owner's own grain (a /16 and a client it uses) can be rated
+/// without credential misuse: behaviour there is the owner's to explain, not an intrusion.
+pub const OWNER_GRAIN_CEILING: Confidence = Confidence::Low;
+
+/// Whether the departure stays at grains the identity already uses: every source in a wide
+/// network (/16, /48) it used before, and every client (family and OS) one it used before.
+fn owner_grain(b: &Baseline, d: &Departure) -> bool {
+    let t = d.first_ms;
+    let wide_known = d
+        .sources
+        .iter()
+        .filter_map(|g| g.wide.as_deref())
+        .all(|w| b.wide.known_before(w, t));
+    let clients_known = !d.user_agents.is_empty()
+        && d.user_agents
+            .iter()
+            .all(|u| b.clients.known_before(&Client::parse(u).label(), t));
+    wide_known && clients_known
+}
+
 /// A cluster of an identity's activity to judge.
 #[derive(Debug, Clone, Default)]
 pub struct Departure {
@@ -97,10 +117,16 @@ pub fn judge(
     } else {
         novelty(baseline, d, &mut signals);
     }
-    behaviour(&d.behaviour, &mut signals);
+    behaviour(&d.behaviour, baseline, t, no_baseline, &mut signals);
     misuse(kind, baseline, d, role, &mut signals);
     signals.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.signal.cmp(&b.signal)));
-    let confidence = signal::confidence(&signals);
+    let mut confidence = signal::confidence(&signals);
+    let misuse = signals
+        .iter()
+        .any(|s| s.signal.family() == crate::signal::Family::CredentialMisuse);
+    if !no_baseline && !misuse && owner_grain(baseline, d) {
+        confidence = confidence.min(Some(OWNER_GRAIN_CEILING));
+    }
     Judgement {
         score: signal::total(&signals),
         signals,
@@ -265,8 +291,20 @@ fn routine(b: &Baseline, d: &Departure, out: &mut Vec<Signal>) {
     }
 }
 
-/// Behaviour signals from the cluster's counts.
-fn behaviour(b: &Behaviour, out: &mut Vec<Signal>) {
+/// Behaviour signals from the cluster's counts. With a baseline, a tactic counts only when the
+/// cluster makes calls of it the identity never made before (an owner who routinely creates users
+/// does not read as persistence); its detail names the new calls.
+fn behaviour(b: &Behaviour, base: &Baseline, t: i64, no_baseline: bool, out: &mut Vec<Signal>) {
+    let new_names = |tactic: Tactic| -> Vec<&str> {
+        b.names
+            .get(&tactic)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(|n| no_baseline || !base.calls.known_before(*n, t))
+            .collect()
+    };
+    let discovery_new = new_names(Tactic::Discovery).len();
     let rows = [
         (
             SignalKind::Persistence,
@@ -285,7 +323,7 @@ fn behaviour(b: &Behaviour, out: &mut Vec<Signal>) {
         ),
         (
             SignalKind::DiscoveryBurst,
-            u32::from(b.discovery as usize >= DISCOVERY_BURST),
+            u32::from(discovery_new >= DISCOVERY_BURST),
             None,
         ),
         (SignalKind::AccessDeniedProbing, b.denied, None),
@@ -303,8 +341,16 @@ fn behaviour(b: &Behaviour, out: &mut Vec<Signal>) {
     ];
     for (kind, n, tactic) in rows {
         let specifics = match (kind, tactic) {
-            (SignalKind::DiscoveryBurst, _) => format!("{} distinct calls.", b.discovery),
-            (_, Some(t)) => format!("{n}: {}.", b.names_of(t)),
+            (SignalKind::DiscoveryBurst, _) => {
+                format!("{discovery_new} distinct calls new to the identity.")
+            }
+            (_, Some(t)) => {
+                let fresh = new_names(t);
+                if fresh.is_empty() {
+                    continue;
+                }
+                format!("{n} call(s); new to the identity: {}.", list(fresh))
+            }
             (_, None) => format!("{n}."),
         };
         out.extend(Signal::new(kind, n, &specifics));

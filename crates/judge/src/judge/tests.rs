@@ -308,3 +308,53 @@ fn a_lambda_roaming_across_provider_addresses_is_its_own() {
     assert!(has(&j, SignalKind::ComputeCredentialNoExecEnv));
     assert!(has(&j, SignalKind::ComputeCredentialOutsideRole));
 }
+
+#[test]
+fn behaviour_the_owner_already_shows_is_not_counted() {
+    let mut b = roaming_owner();
+    b.observe(&Observation {
+        ms: 2 * DAY,
+        source_ip: Some("192.0.2.10"),
+        user_agent: Some(OWNER_UA),
+        call: Some(("iam", "CreateUser")),
+        ..Observation::default()
+    });
+    let mut d = departure(11 * DAY + 2 * H, "203.0.113.66", OWNER_UA);
+    observe(&mut d.behaviour, "iam", "CreateUser", 2);
+    let j = judge(IdentityKind::LongTermKey, &b, &d, None);
+    assert!(!has(&j, SignalKind::Persistence), "{j:?}");
+    observe(&mut d.behaviour, "iam", "CreateLoginProfile", 1);
+    let j = judge(IdentityKind::LongTermKey, &b, &d, None);
+    let p = j
+        .signals
+        .iter()
+        .find(|s| s.signal == SignalKind::Persistence);
+    assert!(
+        p.is_some_and(
+            |s| s.detail.contains("CreateLoginProfile") && !s.detail.contains("CreateUser")
+        ),
+        "{j:?}"
+    );
+}
+
+#[test]
+fn the_owners_own_grain_is_at_most_low() {
+    let b = roaming_owner();
+    // Home /16, the owner's client: even new IAM work stays low.
+    let mut d = departure(
+        11 * DAY + 14 * H,
+        "198.51.200.7",
+        "aws-cli/2.16.0 Python/3.11.8 Darwin/23.5.0 exe/x86_64",
+    );
+    observe(&mut d.behaviour, "iam", "CreateUser", 1);
+    observe(&mut d.behaviour, "iam", "CreateAccessKey", 1);
+    observe(&mut d.behaviour, "iam", "AttachUserPolicy", 1);
+    let j = judge(IdentityKind::LongTermKey, &b, &d, None);
+    assert!(j.score >= 12, "{j:?}");
+    assert_eq!(j.confidence, Some(OWNER_GRAIN_CEILING), "{j:?}");
+    // The same from a network the owner never used is high.
+    let mut far = d.clone();
+    far.sources = vec![Grains::of("203.0.113.66", Lookups::default())];
+    let j = judge(IdentityKind::LongTermKey, &b, &far, None);
+    assert_eq!(j.confidence, Some(Confidence::High), "{j:?}");
+}
