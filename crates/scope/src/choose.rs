@@ -49,6 +49,8 @@ struct Ranked {
     first_ms: i64,
     reasons: Vec<String>,
     intrusion: Option<Intrusion>,
+    /// Why it is not claimed (empty when it is).
+    why: String,
 }
 
 /// What `profile` is judged with: its role's sessions, the account's regions, the owner's ranges.
@@ -88,6 +90,7 @@ impl Ranked {
                 first_ms: i.first.ms,
                 reasons: reasons(&i.signals),
                 intrusion: Some(i),
+                why: String::new(),
             }),
             Finding::Unclaimed(Some(w)) if w.confidence.is_some() => Some(Ranked {
                 key: key.to_owned(),
@@ -97,6 +100,7 @@ impl Ranked {
                 first_ms: w.first.ms,
                 reasons: reasons(&w.signals),
                 intrusion: None,
+                why: w.why,
             }),
             Finding::Unclaimed(_) => None,
         }
@@ -105,10 +109,7 @@ impl Ranked {
     fn entry(&self) -> AutoRank {
         let mut reasons = self.reasons.clone();
         if self.intrusion.is_none() {
-            reasons.push(format!(
-                "not claimed: confidence {} (a claim needs at least medium)",
-                self.confidence.map_or("none", Confidence::as_str)
-            ));
+            reasons.push(format!("not claimed: {}", self.why));
         }
         AutoRank {
             access_key: (self.kind == IdentityKind::LongTermKey).then(|| self.key.clone()),
@@ -239,11 +240,11 @@ pub fn choose_subject(
             Finding::Unclaimed(weak) => {
                 let weak = weak.map_or(String::new(), |w| {
                     format!(
-                        "; the strongest candidate, from {} at {}, scores {} ({}): not enough to claim",
+                        "; the strongest candidate, from {} at {}, scores {}: not claimed, {}",
                         w.network,
                         time(w.first.ms),
                         w.score,
-                        w.confidence.map_or("below low", Confidence::as_str)
+                        w.why
                     )
                 });
                 Choice::NoDeparture {

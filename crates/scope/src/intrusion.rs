@@ -60,7 +60,12 @@ pub struct Weak {
     pub score: i32,
     /// Its signals.
     pub signals: Vec<IntrusionSignal>,
+    /// Why it is not claimed.
+    pub why: String,
 }
+
+/// Why a rated-medium cluster without a baseline is not claimed.
+const OWNER_HABIT: &str = "judged without a baseline, and its addresses, /16 or client are still the subject's later (or the subject is used from nowhere else): the owner's habit";
 
 /// What the subject's history shows.
 #[derive(Debug, Clone)]
@@ -265,6 +270,30 @@ fn related(c: &Judged<'_>, claimed: &Judged<'_>, baseline: &Baseline) -> bool {
     c.activity.uas.iter().any(|u| new_uas.contains(u))
 }
 
+/// Without a baseline, what the subject does later is its owner's habit: a cluster whose
+/// addresses, /16 or user agents the subject still uses this long after it began is the owner's.
+pub const LATER_MS: i64 = 48 * 3_600_000;
+
+/// Whether a cluster judged without a baseline is foreign to the subject's later habits: none of
+/// its addresses is used, and no cluster in its /16 (/48) or sharing one of its user agents
+/// starts, more than [`LATER_MS`] after it began.
+fn foreign(j: &Judged<'_>, all: &[Judged<'_>], profile: &Profile) -> bool {
+    let later = j.cluster.first.ms + LATER_MS;
+    let addresses_reused = profile
+        .ips
+        .iter()
+        .filter(|(ip, _)| network_of(ip).as_deref() == Some(j.network))
+        .any(|(_, u)| u.last_ms > later);
+    let wide = wide_network_of(&j.cluster.first_ip);
+    let uas: BTreeSet<&str> = j.activity.uas.iter().collect();
+    let habit = all.iter().any(|o| {
+        o.cluster.first.ms > later
+            && (wide_network_of(&o.cluster.first_ip) == wide
+                || o.activity.uas.iter().any(|u| uas.contains(u)))
+    });
+    !addresses_reused && !habit
+}
+
 /// Whether credential misuse (not behaviour alone) speaks in a judgement.
 fn has_misuse(j: &Judged<'_>) -> bool {
     j.judgement
@@ -314,7 +343,8 @@ pub fn find(profile: &Profile, cx: Context<'_>) -> Finding {
         .collect();
     let Some(claimed) = judged.iter().find(|j| {
         j.judgement.confidence >= Some(JudgeConfidence::Medium)
-            && (!j.judgement.no_baseline || has_misuse(j) || owned_elsewhere(j, &judged))
+            && (!j.judgement.no_baseline
+                || (foreign(j, &judged, profile) && (has_misuse(j) || owned_elsewhere(j, &judged))))
     }) else {
         let weak = judged
             .iter()
@@ -326,6 +356,13 @@ pub fn find(profile: &Profile, cx: Context<'_>) -> Finding {
                 confidence: j.judgement.confidence.map(confidence),
                 score: j.judgement.score,
                 signals: signals_of(j),
+                why: match j.judgement.confidence {
+                    Some(c) if c >= JudgeConfidence::Medium => OWNER_HABIT.to_owned(),
+                    c => format!(
+                        "confidence {} (a claim needs at least medium)",
+                        c.map_or("below low", |c| c.as_str())
+                    ),
+                },
             });
         return Finding::Unclaimed(weak);
     };

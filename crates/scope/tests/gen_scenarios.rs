@@ -235,3 +235,55 @@ fn stolen_lambda_credentials_are_found_by_auto() {
 fn stolen_ecs_credentials_are_found_by_auto() {
     stolen_compute(Scenario::EcsCredential, "ecs_session");
 }
+
+#[test]
+fn the_leaked_key_among_roaming_owners() {
+    for seed in SEEDS {
+        let dir = tempfile::tempdir().expect("a directory");
+        let truth = generate(&Config {
+            seed,
+            out_dir: dir.path().to_path_buf(),
+            target_bytes: 2_000_000,
+            days: 14,
+            scenario: Scenario::LeakedKey,
+            roaming: true,
+            threads: 1,
+            ..Config::default()
+        })
+        .expect("generated");
+        let inc = truth.incident.expect("the attack's truth");
+        for subject in [Subject::AccessKey(inc.access_key_id.clone()), Subject::Auto] {
+            let d = run(dir.path(), subject);
+            assert_eq!(
+                d["subject"]["value"],
+                inc.access_key_id.as_str(),
+                "seed {seed}: {}",
+                d["subject"]["auto_ranking"]
+            );
+            assert_eq!(
+                first_ms(&d),
+                Some(inc.first_attacker_event_time * 1000),
+                "seed {seed}: {}",
+                d["intrusion"]
+            );
+            assert_eq!(
+                set(&d["identities"]["users"], "name"),
+                inc.created_users.iter().cloned().collect(),
+                "seed {seed}"
+            );
+            let sources = set(&d["attacker_sources"], "ip");
+            for ip in &inc.attacker_ips {
+                assert!(sources.contains(ip), "seed {seed}: {ip} in {sources:?}");
+            }
+        }
+        for owner in &truth.roaming_owners {
+            let d = run(dir.path(), Subject::AccessKey(owner.access_key_id.clone()));
+            assert!(
+                d["intrusion"]["first_attacker_event"].is_null(),
+                "seed {seed}, {}: {}",
+                owner.user_name,
+                d["intrusion"]
+            );
+        }
+    }
+}
