@@ -815,3 +815,42 @@ fn stolen_ecs_credentials_are_found_by_auto() {
     );
     check_compute(&d, "ecs_session", &format!("orders-task-role/{task}"));
 }
+
+#[test]
+fn principals_of_every_kind_are_subjects() {
+    let root = run(&root_trail(), Subject::Principal("root".into()));
+    assert_eq!(
+        root["intrusion"]["first_attacker_event"], "2024-05-12T02:00:00.000Z",
+        "{}",
+        root["intrusion"]
+    );
+    let lambda = compute_trail("resize-fn-role", "resize-images", LAMBDA_SDK);
+    for name in [
+        "resize-images",
+        "resize-fn-role",
+        "arn:aws:sts::111122223333:assumed-role/resize-fn-role/resize-images",
+    ] {
+        let d = run(&lambda, Subject::Principal(name.into()));
+        assert_eq!(
+            d["intrusion"]["first_attacker_event"], "2024-05-02T17:00:00.000Z",
+            "{name}: {}",
+            d["intrusion"]
+        );
+        let keys = list(&d["identities"]["attacker_access_keys"]);
+        assert!(
+            keys.contains(&"ASIASECONDROLE000001".to_owned()),
+            "{name}: {keys:?}"
+        );
+    }
+    let ecs = compute_trail(
+        "orders-task-role",
+        "5f3c2a1b0e9d8c7b6a5f4e3d2c1b0a99",
+        ECS_SDK,
+    );
+    let d = run(&ecs, Subject::AccessKey("ASIACOMPUTE000000001".into()));
+    assert_eq!(
+        d["intrusion"]["first_attacker_event"],
+        "2024-05-02T17:00:00.000Z"
+    );
+    assert_eq!(d["intrusion"]["method"], "credential_misuse");
+}

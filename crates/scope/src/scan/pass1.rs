@@ -36,7 +36,11 @@ impl Subject {
             Subject::AccessKey(k) => {
                 (ev.identity.access_key_id.as_deref() == Some(k.as_str())).then(|| k.clone())
             }
-            Subject::Principal(p) => ev.identity.is_named(p).then(|| p.clone()),
+            Subject::Principal(p) => {
+                let root =
+                    p.eq_ignore_ascii_case("root") && ev.identity.kind.as_deref() == Some("Root");
+                (root || ev.identity.is_named(p)).then(|| p.clone())
+            }
             Subject::Ip(c) => ev
                 .source_ip
                 .as_deref()
