@@ -147,7 +147,7 @@ pub const WEIGHTS: &[Weight] = &[
     w(SignalKind::ResourceHijacking, Family::Behaviour, 3, 1, 2,
       "Launched instances or invoked models on the account's bill."),
     w(SignalKind::UnusualResourceHijacking, Family::Behaviour, 3, 1, 2,
-      "Launches in regions the identity never used, or of GPU/accelerator instance types."),
+      "Launches in regions nobody in the account used before, or of GPU/accelerator instance types."),
     w(SignalKind::DataReads, Family::Behaviour, 1, 10, 2,
       "Read stored data or secrets (counted in tens)."),
     w(SignalKind::ComputeCredentialOffCompute, Family::CredentialMisuse, 8, 1, 1,
@@ -375,6 +375,30 @@ mod tests {
             assert_eq!(WEIGHTS.iter().filter(|w| w.kind == k).count(), 1, "{k:?}");
             let json = serde_json::to_value(k).unwrap();
             assert_eq!(json.as_str(), Some(k.as_str()));
+        }
+    }
+
+    #[test]
+    fn the_readme_lists_every_weight() {
+        let readme = include_str!("../README.md");
+        for w in WEIGHTS {
+            let row = format!("| `{}` |", w.kind.as_str());
+            let line = readme
+                .lines()
+                .find(|l| l.starts_with(&row))
+                .unwrap_or_else(|| panic!("README row for {}", w.kind.as_str()));
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            assert_eq!(cells.get(3), Some(&w.weight.to_string().as_str()), "{line}");
+            assert_eq!(cells.get(5), Some(&w.sentence), "{line}");
+        }
+        for th in THRESHOLDS {
+            let row = format!(
+                "| `{}` | {} | {} |",
+                th.level.as_str(),
+                th.total,
+                th.evidence
+            );
+            assert!(readme.contains(&row), "README confidence row {row}");
         }
     }
 
