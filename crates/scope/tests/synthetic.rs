@@ -724,7 +724,9 @@ fn strip_remarks(shape: &str) -> String {
 ///   CamelCase, `scope-<subject>`, `--auto`, `aws:iam`): prose, not checked.
 #[test]
 fn the_readme_schema_table_matches_the_type() {
-    use cloudcase_model::scope::{Containment, Finding, Method, StartedFrom, SubjectKind};
+    use cloudcase_model::scope::{
+        Confidence, Containment, Finding, Method, StartedFrom, SubjectKind,
+    };
     let mut result = scope_corpus(Run {
         subject: Subject::Auto,
         threads: 2,
@@ -767,6 +769,12 @@ fn the_readme_schema_table_matches_the_type() {
         .map(|k| k.as_str().to_owned())
         .collect();
     vocabulary.extend(Method::ALL.iter().map(|m| m.as_str().to_owned()));
+    vocabulary.extend(Confidence::ALL.iter().map(|c| c.as_str().to_owned()));
+    vocabulary.extend(
+        cloudcase_judge::IdentityKind::ALL
+            .iter()
+            .map(|k| k.as_str().to_owned()),
+    );
     vocabulary.extend(Resource::KINDS.iter().map(|k| (*k).to_owned()));
     vocabulary.push(
         serde_json::to_value(Finding::NoDeparture)
