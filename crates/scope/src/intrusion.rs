@@ -16,7 +16,7 @@ use cloudcase_model::scope::{Confidence, IntrusionSignal, Method};
 
 use crate::net::network_of;
 use crate::record::reference;
-use crate::scan::{Cluster, ClusterDay, Profile, Ptr};
+use crate::scan::{Cluster, ClusterDay, Profile, Ptr, Use};
 
 /// Clusters first used at most this long before the claimed one can be the attacker's too.
 pub const RELATED_BEFORE_MS: i64 = 24 * 3_600_000;
@@ -89,6 +89,8 @@ pub fn confidence(c: JudgeConfidence) -> Confidence {
 struct Judged<'a> {
     network: &'a str,
     cluster: &'a Cluster,
+    /// The subject's addresses in the cluster's network, with their use, by address.
+    ips: Vec<(&'a str, &'a Use)>,
     activity: ClusterDay,
     judgement: Judgement,
 }
@@ -113,20 +115,13 @@ pub struct Context<'a> {
 /// instance types) in regions nobody in the account used before.
 fn departure(
     profile: &Profile,
-    network: &str,
+    ips: &[(&str, &Use)],
     cluster: &Cluster,
     act: &ClusterDay,
     regions: &HashMap<Box<str>, i64>,
 ) -> Departure {
     let t = cluster.first.ms;
-    let mut sources: Vec<&str> = profile
-        .ips
-        .keys()
-        .map(|ip| &**ip)
-        .filter(|ip| network_of(ip).as_deref() == Some(network))
-        .collect();
-    sources.sort_unstable();
-    sources.truncate(MAX_SOURCES);
+    let sources: Vec<&str> = ips.iter().map(|(ip, _)| *ip).take(MAX_SOURCES).collect();
     let mut behaviour = act.behaviour.clone();
     let new_region_launches: u32 = act
         .launch_regions
@@ -277,13 +272,9 @@ pub const LATER_MS: i64 = 48 * 3_600_000;
 /// Whether a cluster judged without a baseline is foreign to the subject's later habits: none of
 /// its addresses is used, and no cluster in its /16 (/48) or sharing one of its user agents
 /// starts, more than [`LATER_MS`] after it began.
-fn foreign(j: &Judged<'_>, all: &[Judged<'_>], profile: &Profile) -> bool {
+fn foreign(j: &Judged<'_>, all: &[Judged<'_>]) -> bool {
     let later = j.cluster.first.ms + LATER_MS;
-    let addresses_reused = profile
-        .ips
-        .iter()
-        .filter(|(ip, _)| network_of(ip).as_deref() == Some(j.network))
-        .any(|(_, u)| u.last_ms > later);
+    let addresses_reused = j.ips.iter().any(|(_, u)| u.last_ms > later);
     let wide = wide_network_of(&j.cluster.first_ip);
     let uas: BTreeSet<&str> = j.activity.uas.iter().collect();
     let habit = all.iter().any(|o| {
@@ -326,16 +317,25 @@ pub fn find(profile: &Profile, cx: Context<'_>) -> Finding {
         .filter(|(_, c)| !owner(&c.first_ip))
         .collect();
     clusters.sort_by_key(|(n, c)| (c.first.key(), (*n).clone()));
+    let mut by_network: HashMap<String, Vec<(&str, &Use)>> = HashMap::new();
+    for (ip, u) in &profile.ips {
+        if let Some(n) = network_of(ip) {
+            by_network.entry(n).or_default().push((&**ip, u));
+        }
+    }
     let judged: Vec<Judged<'_>> = clusters
         .into_iter()
         .map(|(network, cluster)| {
+            let mut ips = by_network.remove(network.as_str()).unwrap_or_default();
+            ips.sort_unstable_by_key(|(ip, _)| *ip);
             let activity = cluster.activity();
-            let d = departure(profile, network, cluster, &activity, cx.regions);
+            let d = departure(profile, &ips, cluster, &activity, cx.regions);
             let role = cx.role.map(|baseline| RoleContext { baseline });
             let judgement = judge(kind, &profile.baseline, &d, role);
             Judged {
                 network,
                 cluster,
+                ips,
                 activity,
                 judgement,
             }
@@ -344,7 +344,7 @@ pub fn find(profile: &Profile, cx: Context<'_>) -> Finding {
     let Some(claimed) = judged.iter().find(|j| {
         j.judgement.confidence >= Some(JudgeConfidence::Medium)
             && (!j.judgement.no_baseline
-                || (foreign(j, &judged, profile) && (has_misuse(j) || owned_elsewhere(j, &judged))))
+                || (foreign(j, &judged) && (has_misuse(j) || owned_elsewhere(j, &judged))))
     }) else {
         let weak = judged
             .iter()
@@ -376,13 +376,11 @@ pub fn find(profile: &Profile, cx: Context<'_>) -> Finding {
         .min_by_key(|p| p.key())
         .unwrap_or(&claimed.cluster.first)
         .clone();
-    let networks: HashSet<&str> = attacker.iter().map(|c| c.network).collect();
-    let attacker_ips = profile
-        .ips
-        .keys()
+    let attacker_ips = attacker
+        .iter()
+        .flat_map(|c| c.ips.iter().map(|(ip, _)| *ip))
         .filter(|ip| !owner(ip))
-        .filter(|ip| network_of(ip).is_some_and(|n| networks.contains(n.as_str())))
-        .map(|ip| ip.to_string())
+        .map(str::to_owned)
         .collect();
     let (mode, novel) = method_of(claimed);
     Finding::Claimed(Intrusion {
@@ -432,6 +430,7 @@ pub fn indicator(profile: &Profile, owner: &dyn Fn(&str) -> bool) -> Option<Intr
     let j = Judged {
         network: "",
         cluster,
+        ips: Vec::new(),
         activity,
         judgement,
     };

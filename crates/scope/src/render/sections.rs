@@ -89,6 +89,12 @@ fn subject_and_intrusion(doc: &ScopeResult, local: Local<'_>) -> Option<Section>
                 format!("{} ({})", d.method.as_str(), d.novel),
             ]);
             rows.push(vec!["confidence".into(), d.confidence.as_str().to_owned()]);
+            let signals: Vec<String> = d
+                .signals
+                .iter()
+                .map(|x| format!("{} ({:+})", x.signal, x.weight))
+                .collect();
+            rows.push(vec!["signals".into(), signals.join(", ")]);
             rows.push(vec![
                 "last attacker event".into(),
                 opt_time(d.last_attacker_event.as_deref(), local),
