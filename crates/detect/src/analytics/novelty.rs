@@ -63,12 +63,20 @@ const DIMENSIONS: &[(Spec, Extract)] = &[
     (
         Spec {
             id: "cloudcase.analytics.new-client",
-            title: "Identity used with a client (user-agent family) never seen in its history",
+            title:
+                "Identity used with a client (user-agent family and OS) never seen in its history",
             level: Level::Low,
             tactics: &["defense-evasion"],
             techniques: &["T1078.004"],
         },
-        |e, _| source_address(e).map(|_| cloudcase_event::agent::family(e.user_agent.as_deref())),
+        // The judge's client grain, as `scope` reads it: the same tool on the same kind of
+        // machine (`aws-cli/linux`); versions do not count.
+        |e, _| {
+            source_address(e).map(|_| {
+                cloudcase_judge::client::Client::parse(e.user_agent.as_deref().unwrap_or(""))
+                    .label()
+            })
+        },
     ),
 ];
 
@@ -514,7 +522,7 @@ mod tests {
         assert_eq!(ids(&found), ["cloudcase.analytics.new-client"]);
         assert_eq!(found[0].pointer.record, 2);
         assert!(
-            found[0].detail.starts_with("first use of boto3 by"),
+            found[0].detail.starts_with("first use of boto3/- by"),
             "{}",
             found[0].detail
         );
