@@ -188,7 +188,7 @@ fn choose_auto(history: &Pass1, owner: &dyn Fn(&str) -> bool) -> Choice {
                 format!("--auto: no identity departs from its history ({CLAIM_RULE})")
             } else {
                 format!(
-                    "--auto: {} identit(ies) depart from their history only with low confidence, and none is claimed ({CLAIM_RULE}); see subject.auto_ranking",
+                    "--auto: {} identit(ies) depart from their history, none strongly enough to claim ({CLAIM_RULE}); each says why in subject.auto_ranking",
                     list.len()
                 )
             },
