@@ -854,3 +854,60 @@ fn principals_of_every_kind_are_subjects() {
     );
     assert_eq!(d["intrusion"]["method"], "credential_misuse");
 }
+
+/// Two keys, each with three days of history from the office, attacked the same way from two
+/// foreign networks a minute apart: `--auto` scopes the earlier and says the tie plainly.
+#[test]
+fn a_tie_is_said_plainly() {
+    let mut t = Trail::default();
+    let keys = [
+        ("ops", "AKIAOPS0000000000001", "203.0.113.5"),
+        ("dev", "AKIADEV0000000000001", "198.18.9.5"),
+    ];
+    for (i, (name, key, evil)) in keys.iter().enumerate() {
+        let who = user(name, key);
+        t.routine(&who, MAC_CLI, 0..3, &|_| "192.0.2.10".into());
+        let at = START + 3 * DAY + 2 * HOUR + i as i64 * 60;
+        for (dt, name) in [
+            (0, "CreateUser"),
+            (5, "CreateLoginProfile"),
+            (10, "AttachUserPolicy"),
+        ] {
+            t.call(Call {
+                t: at + dt,
+                ip: evil,
+                ua: ATTACKER_SDK,
+                who: &who,
+                source: "iam.amazonaws.com",
+                name,
+                region: "us-east-1",
+                req: json!({"userName": format!("backdoor-{i}"), "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+                resp: json!({"user": {"userName": format!("backdoor-{i}")}}),
+            });
+        }
+    }
+    let d = run(&t.records, Subject::Auto);
+    assert_eq!(d["subject"]["value"], "AKIAOPS0000000000001");
+    let ranking = d["subject"]["auto_ranking"].as_array().expect("a list");
+    assert_eq!(ranking.len(), 2);
+    assert_eq!(ranking[0]["score"], ranking[1]["score"]);
+    assert!(
+        list(&json!(ranking[0]["reasons"]))
+            .iter()
+            .any(|r| r.starts_with("tie:")),
+        "{ranking:?}"
+    );
+    let unknowns = d["unknowns"].as_array().expect("a list");
+    assert!(
+        unknowns
+            .iter()
+            .any(|u| u["why"].as_str().is_some_and(|w| w.starts_with("tie:"))),
+        "{unknowns:?}"
+    );
+    assert!(
+        unknowns
+            .iter()
+            .any(|u| u["question"] == "whether other identities are compromised too"),
+        "{unknowns:?}"
+    );
+}
