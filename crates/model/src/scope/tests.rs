@@ -120,3 +120,22 @@ fn an_unknown_key_is_refused() {
     let bad = json!({"file": "f", "record": 0, "event_id": null, "extra": 1});
     assert!(serde_json::from_value::<super::RecordRef>(bad).is_err());
 }
+
+#[test]
+fn intrusions_and_rankings_written_before_the_judge_still_read() {
+    use super::{AutoRank, Confidence, Departure};
+    let older = json!({"first_attacker_event": "t", "first_attacker_event_ms": 1, "method": "network",
+        "novel": "203.0.113.0/24", "rule": null, "attacker_client_family": null, "last_attacker_event": null,
+        "attacker_events_in_candidates": 0, "owner_changes_after": 0, "owner_changes_note": "",
+        "other_attacker_changes": [], "refs": refs()});
+    let d: Departure = serde_json::from_value(older).expect("an older intrusion reads");
+    assert_eq!(d.confidence, Confidence::High);
+    assert!(d.signals.is_empty());
+    let rank = json!({"access_key": "AKIAX", "score": 9, "first_departure": "t", "reasons": []});
+    let r: AutoRank = serde_json::from_value(rank).expect("an older ranking reads");
+    assert_eq!((r.principal, r.kind, r.confidence), (None, None, None));
+    let now = json!({"access_key": null, "principal": "root:111122223333", "kind": "root", "score": 30,
+        "confidence": "high", "first_departure": "t", "reasons": ["r"]});
+    let r: AutoRank = serde_json::from_value(now.clone()).expect("a ranking reads");
+    assert_eq!(serde_json::to_value(&r).expect("writes"), now);
+}
