@@ -704,3 +704,48 @@ fn a_tiny_case_lists_every_object_in_the_record_and_out_puts_listings_beside_the
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_named_key_with_no_departure_is_reported_as_its_own_activity_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let summary = cloudcase_gen::generate(&cloudcase_gen::Config {
+        seed: 5,
+        out_dir: logs.clone(),
+        target_bytes: 1_000_000,
+        days: 6,
+        scenario: cloudcase_gen::Scenario::RoamingOwners,
+        ..cloudcase_gen::Config::default()
+    })
+    .unwrap();
+    let case = dir.path().join("case");
+    let c = case.to_str().unwrap().to_owned();
+    ok(&["case", "init", &c, "--name", "Roamer", "--examiner", "T"]);
+    ok(&["acquire", "--case", &c, logs.to_str().unwrap()]);
+    let key = summary.roaming_owners[0].access_key_id.clone();
+    let doc = scope_and_hunt(&c, &key);
+    assert_eq!(doc["attribution"], "unattributed", "{doc}");
+    for (lang, headline, section) in [
+        (
+            "en",
+            format!("No intrusion was established for the named credential {key}"),
+            "activity of the named credential (not attributed to an attacker)",
+        ),
+        (
+            "ja",
+            format!("指定された認証情報 {key} について、侵入は確認されませんでした"),
+            "指定された認証情報の操作 (攻撃者によるものとは判定されていません)",
+        ),
+    ] {
+        let out = ok(&[
+            "report", "--kind", "all", "--case", &c, "--lang", lang, "--format", "md",
+        ]);
+        let paths: Vec<&str> = out.lines().collect();
+        let (exec, tech) = (read(paths[0]), read(paths[1]));
+        assert!(exec.contains(&headline), "{lang}: {exec}");
+        assert!(
+            !exec.contains("Compromised access key") && !exec.contains("漏えいしたアクセスキー")
+        );
+        assert!(tech.contains(section), "{lang}: {tech}");
+    }
+}

@@ -7,11 +7,14 @@
 
 use std::collections::BTreeMap;
 
+use cloudcase_model::scope::SectionsAttribution;
 use cloudcase_model::scope::{Resource, Verdict};
 use cloudcase_model::ScopeResult;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{opt, wire};
+use crate::i18n::Voice;
+use crate::scope_read::{departure, stated_confidence, voice};
 
 /// What the executive summary states, as comparable values; kept in the report index
 /// (missing fields read as empty).
@@ -32,6 +35,14 @@ pub struct Facts {
     pub verdicts: BTreeMap<String, String>,
     /// Open questions.
     pub unknowns: Vec<String>,
+    /// `unattributed` when no intrusion was established and the summary lists the named
+    /// credential's own activity; empty for the attacker's.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub attribution: String,
+    /// How sure the intrusion claim is (`high`, `medium`, `low`); empty when the document
+    /// does not say.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub confidence: String,
 }
 
 /// One difference between two versions of the facts.
@@ -100,6 +111,13 @@ impl Facts {
             cost_lower_bound: scope.cost.as_ref().is_some_and(|c| c.unpriced_runs > 0),
             verdicts,
             unknowns,
+            attribution: match voice(scope) {
+                Voice::Attacker => String::new(),
+                Voice::Named => SectionsAttribution::Unattributed.as_str().to_owned(),
+            },
+            confidence: departure(&scope.intrusion)
+                .and_then(stated_confidence)
+                .map_or(String::new(), |c| c.as_str().to_owned()),
         }
     }
 
@@ -114,6 +132,29 @@ impl Facts {
                 old.compromised.clone(),
                 self.compromised.clone(),
             ));
+        }
+        if self.attribution != old.attribution {
+            let words = |a: &str| match a {
+                "" => SectionsAttribution::Attacker.as_str().to_owned(),
+                a => a.to_owned(),
+            };
+            out.push(Change::Changed(
+                "attribution",
+                String::new(),
+                words(&old.attribution),
+                words(&self.attribution),
+            ));
+        }
+        if self.confidence != old.confidence && !self.confidence.is_empty() {
+            out.push(match old.confidence.as_str() {
+                "" => Change::Added("confidence", self.confidence.clone()),
+                prev => Change::Changed(
+                    "confidence",
+                    String::new(),
+                    prev.to_owned(),
+                    self.confidence.clone(),
+                ),
+            });
         }
         for (field, new, prev) in [
             ("identities", &self.identities, &old.identities),
@@ -225,6 +266,49 @@ mod tests {
                 .identities
                 .len(),
             0
+        );
+    }
+
+    #[test]
+    fn attribution_and_confidence_are_facts_that_can_change() {
+        let old = Facts::from_scope(&fixtures::scope(json!({})));
+        assert_eq!(
+            (old.attribution.as_str(), old.confidence.as_str()),
+            ("", "")
+        );
+        let stored = serde_json::to_value(&old).expect("json");
+        assert!(stored.get("attribution").is_none() && stored.get("confidence").is_none());
+        let named = Facts::from_scope(&fixtures::scope(json!({
+            "intrusion": fixtures::no_departure("nothing departs"),
+            "attribution": "unattributed",
+        })));
+        assert_eq!(named.attribution, "unattributed");
+        let low = Facts::from_scope(&fixtures::scope(json!({
+            "intrusion": fixtures::judged("network", "low", &[("new_network", 2, "d")]),
+        })));
+        assert_eq!(low.confidence, "low");
+        assert_eq!(
+            low.changes_since(&named),
+            [
+                Change::Changed(
+                    "attribution",
+                    String::new(),
+                    "unattributed".into(),
+                    "attacker".into()
+                ),
+                Change::Added("confidence", "low".into()),
+            ]
+        );
+        let mut high = low.clone();
+        high.confidence = "high".into();
+        assert_eq!(
+            high.changes_since(&low),
+            [Change::Changed(
+                "confidence",
+                String::new(),
+                "low".into(),
+                "high".into()
+            )]
         );
     }
 }

@@ -103,3 +103,49 @@ pub fn source(ip: &str, user_agents: &[&str]) -> Value {
     json!({"ip": ip, "network": null, "first_seen": "t", "last_seen": "t", "events": 1,
            "user_agents": user_agents, "refs": []})
 }
+
+/// An intrusion claimed with `confidence` and `signals` (`[signal, weight, detail]`), each
+/// resting on record `n` of `logs/a.json.gz` for its position `n`.
+pub fn judged(method: &str, confidence: &str, signals: &[(&str, i32, &str)]) -> Value {
+    let mut d = departure("2026-01-01T00:10:00Z");
+    d["method"] = json!(method);
+    d["confidence"] = json!(confidence);
+    d["signals"] = signals
+        .iter()
+        .zip(10u64..)
+        .map(|((signal, weight, detail), n)| {
+            json!({"signal": signal, "weight": weight, "detail": detail,
+                   "refs": [{"file": "logs/a.json.gz", "record": n, "event_id": format!("s{n}")}]})
+        })
+        .collect();
+    d
+}
+
+/// No departure found, for `explanation`.
+pub fn no_departure(explanation: &str) -> Value {
+    json!({"first_attacker_event": null, "finding": "no_departure", "explanation": explanation})
+}
+
+/// The subject section of a named credential with its whole history: `events` from `first`
+/// to `last`.
+pub fn named_subject(key: &str, events: u64, first: &str, last: &str) -> Value {
+    let mut s = subject(key);
+    s["events"] = json!(events);
+    s["first_seen"] = json!(first);
+    s["last_seen"] = json!(last);
+    s
+}
+
+/// An `--auto` candidate.
+pub fn candidate(principal: &str, kind: &str, score: i64, confidence: Option<&str>) -> Value {
+    json!({"access_key": null, "principal": principal, "kind": kind, "score": score,
+           "confidence": confidence, "first_departure": "2026-01-01T00:10:00Z",
+           "reasons": ["new network", "persistence"]})
+}
+
+/// A permission change by the subject (attribution `attacker`).
+pub fn permission_change(event: &str, target: &str) -> Value {
+    json!({"time": "2026-01-01T00:30:00Z", "event": event, "service": "iam", "target": target,
+           "attribution": "attacker", "by": by("arn:aws:iam::1:user/ci"), "error": null,
+           "refs": []})
+}

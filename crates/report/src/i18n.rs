@@ -334,6 +334,76 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("reports", "Reports produced", "作成した報告書"),
     ("col.format", "Format", "形式"),
     ("col.lang", "Language", "言語"),
+    ("exec.story.noun.access_key", "The access key {0}", "アクセスキー {0}"),
+    ("exec.story.noun.identity", "The identity {0}", "ID {0}"),
+    ("exec.story.noun.ip", "The identity seen from {0}", "{0} から使われた ID"),
+    ("exec.story.used", "{0} was used by someone other than its owner from {1} on, from {2} source address(es).", "{0} が、{1} 以降、{2} 件の送信元 IP アドレスから、正規の利用者以外によって使用されました。"),
+    ("exec.story.used.low", "{0} may have been used by someone other than its owner from {1} on, from {2} source address(es).", "{0} が、{1} 以降、{2} 件の送信元 IP アドレスから、正規の利用者以外によって使用された可能性があります。"),
+    ("exec.story.named", "No intrusion was established for the named credential {0}: nothing departs from its history. Why: {1}.", "指定された認証情報 {0} について、侵入は確認されませんでした (それまでの利用状況から逸脱する操作はありません)。理由: {1}。"),
+    ("exec.story.named.none", "No intrusion was established: {0}. Nothing is attributed to an attacker.", "侵入は確認されませんでした: {0}。攻撃者によるものと判定された操作はありません。"),
+    ("exec.story.named.activity", "This summary lists what that credential itself did over the whole input ({0} event(s) from {1} to {2}); none of it is attributed to an attacker.", "この報告書には、入力全体でこの認証情報自身が行った操作 ({1} から {2} までの {0} 件) を記載しています。いずれも攻撃者によるものとは判定されていません。"),
+    ("exec.story.created.named", "The named credential created {0} IAM user(s), {1} access key(s) and {2} role(s).", "この認証情報は IAM ユーザー {0} 件、アクセスキー {1} 件、ロール {2} 件を作成しました。"),
+    ("exec.story.instances.named", "It launched {0} EC2 instance(s) in {1}; their estimated cost is USD {2}.", "この認証情報は {1} で EC2 インスタンスを {0} 台起動しました。推定費用は {2} 米ドルです。"),
+    ("exec.story.confidence.high", "The logs support this with high confidence.", "この判断はログから高い確度で裏付けられています。"),
+    ("exec.story.confidence.medium", "The logs support this with medium confidence: the signals agree, but none is conclusive on its own.", "この判断の確度は中程度です。複数の兆候が一致していますが、単独で決定的なものはありません。"),
+    ("exec.story.confidence.low", "The logs support this with low confidence only: the activity could still be the owner's own.", "この判断の確度は低く、正規の利用者自身の操作である可能性が残っています。"),
+    ("exec.story.signals", "Strongest evidence: {0}.", "主な根拠: {0}。"),
+    ("exec.story.signals.next", "Next strongest: {0}.", "次に強い根拠: {0}。"),
+    ("exec.confidence", "How sure the finding is", "判断の確度"),
+    ("exec.confidence.high", "high", "高"),
+    ("exec.confidence.medium", "medium", "中"),
+    ("exec.confidence.low", "low: the activity could still be the owner's own", "低 (正規の利用者自身の操作である可能性あり)"),
+    ("exec.confidence.low.short", "low", "低"),
+    ("exec.compromised.named", "Named credential", "指定された認証情報"),
+    ("exec.finding", "Finding", "判断"),
+    ("exec.finding.named", "No intrusion established: nothing departs from the credential's history", "侵入は確認されず (利用状況から逸脱する操作なし)"),
+    ("exec.first_event.named", "First event of the named credential (UTC)", "指定された認証情報の最初の操作 (UTC)"),
+    ("exec.last_event.named", "Last event of the named credential (UTC)", "指定された認証情報の最後の操作 (UTC)"),
+    ("exec.sources.named", "Source addresses of the named credential", "指定された認証情報の送信元 IP アドレス"),
+    ("exec.identities.named", "Identities the named credential created (not attributed to an attacker)", "指定された認証情報が作成した ID (攻撃者によるものとは判定されていません)"),
+    ("exec.identities.none.named", "The logs show no identity created by the named credential.", "指定された認証情報が作成した ID はログ上見つかりませんでした。"),
+    ("exec.unknown.misuse", "Whether the named credential was misused: no departure from its history was found, but that is not proof that it was not misused", "指定された認証情報が不正利用されたか: 利用状況からの逸脱は見つかりませんでしたが、それは不正利用がなかったことの証明にはなりません"),
+    ("exec.unknown.misuse_resolve", "Review the listed activity with the credential's owner; scope again from another indicator or with earlier logs", "記載した操作を認証情報の所有者と確認する。別の指標から、または過去のログを加えて範囲特定を再実行する"),
+    ("exec.unknown.low", "Whether the activity is the attacker's and not the owner's: the finding rests on low-confidence signals", "この操作が正規の利用者ではなく攻撃者によるものか: 判断は確度の低い兆候に基づいています"),
+    ("exec.unknown.low_resolve", "Confirm with the credential's owner which of the activity was theirs; logs from before the activity would give a baseline", "どの操作が本人によるものかを認証情報の所有者に確認する。活動以前のログがあれば比較の基準になる"),
+    ("exec.unknown.store_resolve.named", "Logging that records reads of this store for the period of the activity", "活動期間におけるこのストアの読み取りを記録するログ"),
+    ("exec.cost.named", "Estimated cost of the instances the named credential launched", "指定された認証情報が起動したインスタンスの推定費用"),
+    ("exec.instances.named", "Instances the named credential launched", "指定された認証情報が起動したインスタンス"),
+    ("exec.service.value.named", "None shown by the logs; confirm with the service owners.", "ログ上は確認されていません。サービス担当者に確認してください。"),
+    ("exec.containment.named", "A containment plan of {0} step(s) has been prepared, for use if the activity proves to be misuse (see the technical report).", "{0} 段階の封じ込め計画を作成済みです。操作が不正利用と判明した場合に使用します (技術報告書を参照)。"),
+    ("appi.4.named", "Was it (possibly) obtained with an unauthorized purpose, such as unauthorized access?", "不正アクセス等、不正の目的によって漏えい等が発生した (おそれがある) か"),
+    ("next.contain.named", "Review the listed activity with the owner of the named credential; if any of it is not theirs, carry out the reviewed containment plan, preserving evidence first.", "記載した操作を指定された認証情報の所有者と確認し、本人によらない操作があれば、証拠を保全したうえで確認済みの封じ込め計画を実施する。"),
+    ("fact.compromised.named", "Named credential", "指定された認証情報"),
+    ("fact.identities.named", "Identity it created", "作成された ID"),
+    ("fact.instances.named", "Instance it launched", "起動されたインスタンス"),
+    ("fact.attribution", "Whose activity is listed", "記載した操作の主体"),
+    ("fact.confidence", "How sure the finding is", "判断の確度"),
+    ("tech.intrusion.named", "Intrusion: none established", "侵入経路: 侵入は確認されず"),
+    ("tech.named.note", "No intrusion was established for the named credential. The sections below list its own activity over the whole input, not attributed to an attacker. The absence of a departure is not proof that it was not misused.", "指定された認証情報について、侵入は確認されませんでした。以下の各節には、入力全体でのこの認証情報自身の操作を記載しており、攻撃者によるものとは判定されていません。逸脱が見つからないことは、不正利用がなかったことの証明にはなりません。"),
+    ("tech.named.section", "{0}: activity of the named credential (not attributed to an attacker)", "{0}: 指定された認証情報の操作 (攻撃者によるものとは判定されていません)"),
+    ("tech.sources.named", "Sources", "送信元"),
+    ("tech.events", "Events of the named credential", "指定された認証情報のイベント数"),
+    ("tech.method.meaning", "What the method means", "判定方法の意味"),
+    ("intrusion.method.network", "A network the credential had never used: its first event from there is the first attacker event.", "認証情報がそれまで使われたことのないネットワーク: そこからの最初の操作を攻撃者の最初の操作としています。"),
+    ("intrusion.method.client_family", "A client (tool or operating system) the credential had never used, for an owner who moves between networks.", "複数のネットワークを使い分ける利用者について、それまで使われたことのないクライアント (ツールまたは OS)。"),
+    ("intrusion.method.indicator", "The address range given as the indicator: its first event is the first attacker event.", "指標として与えられたアドレス範囲: その最初の操作を攻撃者の最初の操作としています。"),
+    ("intrusion.method.behaviour", "The logs begin too close to the activity for a baseline; judged by what was done.", "ログの開始が活動に近すぎて比較の基準がないため、行われた操作の内容で判断しました。"),
+    ("intrusion.method.credential_misuse", "A credential used against its nature: a compute credential used away from its compute, one session key from two networks, console sign-in failures then a success, or MFA gone.", "認証情報の性質に反する使われ方: コンピュート用の認証情報がそのコンピュートの外で使われた、1 つのセッションキーが 2 つのネットワークから使われた、コンソールへのサインイン失敗の後に成功した、MFA が使われなくなった、のいずれか。"),
+    ("tech.signals", "Signals behind the finding", "判断の根拠となった兆候"),
+    ("tech.signals.note", "Highest weight first. Each weight adds to the score; a negative weight speaks for the owner.", "重みの大きいものから順に記載しています。重みはスコアに加算され、負の重みは正規の利用者による操作であることを示します。"),
+    ("tech.signals.none", "The scope result lists no signals for this finding.", "範囲特定の結果には、この判断の兆候は記載されていません。"),
+    ("tech.ranking", "Candidates ranked by --auto", "--auto による候補の順位"),
+    ("tech.ranking.capped", "The {0} highest-ranked of {1} candidates are shown.", "候補 {1} 件のうち上位 {0} 件を表示しています。"),
+    ("col.signal", "Signal", "兆候"),
+    ("col.weight", "Weight", "重み"),
+    ("col.rank", "Rank", "順位"),
+    ("col.score", "Score", "スコア"),
+    ("col.first_departure", "First departure (UTC)", "最初の逸脱 (UTC)"),
+    ("col.reasons", "Reasons", "根拠"),
+    ("event.first.named", "First event of the named credential", "指定された認証情報の最初の操作"),
+    ("chart.by_region.named", "Events by region (named credential vs. others)", "リージョン別イベント数 (指定された認証情報とその他)"),
+    ("chart.attacker.named", "named credential", "指定された認証情報"),
+    ("attr.named", "named credential", "指定された認証情報"),
     ("yes", "yes", "はい"),
     ("no", "no", "いいえ"),
 ];
@@ -341,20 +411,52 @@ const MESSAGES: &[(&str, &str, &str)] = &[
 /// The text of `key` in `lang`; the key itself if it is missing (a bug the
 /// tests catch), so a report never fails for want of a translation.
 pub fn t(lang: Lang, key: &str) -> &str {
+    lookup(lang, key).unwrap_or(key)
+}
+
+/// The text of `key` in `lang`, if the table has it.
+fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
     MESSAGES
         .iter()
         .find(|(k, _, _)| *k == key)
-        .map_or(key, |(_, en, ja)| match lang {
-            Lang::En => en,
-            Lang::Ja => ja,
+        .map(|(_, en, ja)| match lang {
+            Lang::En => *en,
+            Lang::Ja => *ja,
         })
+}
+
+/// Whose activity a report's sections describe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Voice {
+    /// The attacker's: an intrusion is claimed.
+    Attacker,
+    /// The named credential's own, not attributed to an attacker (no intrusion established).
+    Named,
+}
+
+/// [`t`] in `voice`: for [`Voice::Named`], the key's `.named` variant where the table has
+/// one, so that nothing claims attacker activity the analysis did not establish.
+pub fn tv(lang: Lang, voice: Voice, key: &str) -> &str {
+    match voice {
+        Voice::Named => lookup(lang, &format!("{key}.named")).unwrap_or_else(|| t(lang, key)),
+        Voice::Attacker => t(lang, key),
+    }
 }
 
 /// [`t`] with `{0}`, `{1}`, … replaced by `args`, in order of the arguments
 /// (the two languages may place them differently).
 /// One pass, so an argument that itself contains `{1}` is left as it is.
 pub fn tf(lang: Lang, key: &str, args: &[&str]) -> String {
-    let template = t(lang, key);
+    fill(t(lang, key), args)
+}
+
+/// [`tv`] with `{0}`, `{1}`, … replaced by `args`, as [`tf`] does.
+pub fn tvf(lang: Lang, voice: Voice, key: &str, args: &[&str]) -> String {
+    fill(tv(lang, voice, key), args)
+}
+
+/// `template` with `{0}`, `{1}`, … replaced by `args`, in one pass.
+fn fill(template: &str, args: &[&str]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -398,6 +500,22 @@ mod tests {
             "保管の連続性 (チェーン・オブ・カストディ)"
         );
         assert_eq!(t(Lang::En, "no.such.key"), "no.such.key");
+        assert_eq!(
+            tv(Lang::En, Voice::Named, "exec.compromised"),
+            "Named credential"
+        );
+        assert_eq!(tv(Lang::En, Voice::Named, "exec.known"), "What is known");
+        assert_eq!(
+            tv(Lang::En, Voice::Attacker, "exec.compromised"),
+            "Compromised access key"
+        );
+        for (k, en, ja) in MESSAGES.iter().filter(|(k, _, _)| k.ends_with(".named")) {
+            let text = format!("{en} {ja}");
+            assert!(
+                !text.contains("attacker's") && !text.contains("攻撃者が"),
+                "{k}"
+            );
+        }
         assert_eq!(
             tf(Lang::Ja, "exec.changes.since", &["1", "T"]),
             "第 1 版 (T 時点) との比較:"

@@ -17,6 +17,8 @@ mod executive;
 mod facts;
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod honesty_tests;
 mod i18n;
 mod produce;
 mod refs;

@@ -3,11 +3,12 @@
 use cloudcase_model::scope::{Activity, RecordRef};
 use cloudcase_model::ScopeResult;
 
-use super::{by_arn, headers, MAX_IDENTITY_SERIES};
+use super::{by_arn, headers, section_title, MAX_IDENTITY_SERIES};
 use crate::analysis::{code, opt, text, wire};
 use crate::chart::{Chart, Series};
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, tv, Lang};
 use crate::refs::Refs;
+use crate::scope_read::voice;
 use crate::Block;
 
 /// The activity charts. A result without an `activity` section (no departure found) gets
@@ -20,6 +21,7 @@ pub(super) fn charts(lang: Lang, s: &ScopeResult, blocks: &mut Vec<Block>) {
         by_identity: Vec::new(),
     };
     let act = s.activity.as_ref().unwrap_or(&none);
+    let voice = voice(s);
     let daily = act.bucket_ms >= 86_400_000;
     let x_labels: Vec<String> = act
         .buckets
@@ -32,19 +34,16 @@ pub(super) fn charts(lang: Lang, s: &ScopeResult, blocks: &mut Vec<Block>) {
             }
         })
         .collect();
-    blocks.push(Block::Heading(2, t(lang, "tech.activity").into()));
+    blocks.push(Block::Heading(2, section_title(lang, s, "tech.activity")));
     let mut series = Vec::new();
     for r in &act.by_region {
         for (values, attacker) in [(&r.attacker, true), (&r.other, false)] {
             if values.iter().any(|v| *v > 0) {
-                let who = t(
-                    lang,
-                    if attacker {
-                        "chart.attacker"
-                    } else {
-                        "chart.other"
-                    },
-                );
+                let who = if attacker {
+                    tv(lang, voice, "chart.attacker")
+                } else {
+                    t(lang, "chart.other")
+                };
                 series.push(Series {
                     name: format!("{} ({who})", r.region),
                     attacker,
@@ -54,7 +53,7 @@ pub(super) fn charts(lang: Lang, s: &ScopeResult, blocks: &mut Vec<Block>) {
         }
     }
     blocks.push(Block::Chart(Chart {
-        title: t(lang, "chart.by_region").into(),
+        title: tv(lang, voice, "chart.by_region").into(),
         x_labels: x_labels.clone(),
         series,
     }));
@@ -82,7 +81,7 @@ pub(super) fn identity_graph(
     refs: &mut Refs,
     blocks: &mut Vec<Block>,
 ) {
-    blocks.push(Block::Heading(2, t(lang, "tech.graph").into()));
+    blocks.push(Block::Heading(2, section_title(lang, s, "tech.graph")));
     let mut rows = Vec::new();
     let mut edge = |from: &str, rel: &str, to: String, item: &[RecordRef]| {
         rows.push(vec![
@@ -124,7 +123,9 @@ pub(super) fn identity_graph(
         );
     }
     if rows.is_empty() {
-        blocks.push(Block::Paragraph(t(lang, "exec.identities.none").into()));
+        blocks.push(Block::Paragraph(
+            tv(lang, voice(s), "exec.identities.none").into(),
+        ));
     } else {
         blocks.push(Block::Table {
             headers: headers(lang, &["col.from", "col.relation", "col.to", "col.ref"]),

@@ -1,54 +1,106 @@
 //! The intrusion path and the timeline of key events.
 
-use cloudcase_model::scope::{Attribution, RecordRef, Resource};
+use cloudcase_model::scope::{Attribution, Departure, Intrusion, RecordRef, Resource};
 use cloudcase_model::ScopeResult;
 
-use super::{headers, MAX_TIMELINE};
+use super::{headers, judgement, section_title, MAX_TIMELINE};
 use crate::analysis::{code, opt, text, wire};
-use crate::i18n::{t, tf, Lang};
+use crate::executive::confidence_words;
+use crate::i18n::{t, tf, tv, Lang, Voice};
 use crate::refs::Refs;
-use crate::scope_read::{departure, first_event, last_event};
-use crate::Block;
+use crate::scope_read::{departure, first_event, last_event, stated_confidence, voice};
+use crate::{Block, Cell};
 
-pub(super) fn intrusion(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut Vec<Block>) {
-    blocks.push(Block::Heading(2, t(lang, "tech.intrusion").into()));
-    let found = departure(&s.intrusion);
-    let method = found.map_or(String::new(), |d| d.method.as_str().to_owned());
-    let novel = found.map_or("", |d| d.novel.as_str());
-    blocks.push(Block::KeyValues(vec![
-        (
-            t(lang, "tech.subject").into(),
-            code(format!(
-                "{} {}",
-                wire(&s.subject.kind),
-                opt(&s.subject.value)
-            )),
-        ),
+/// The intrusion as claimed: how it was found, in words, and how sure it is.
+fn found_rows(lang: Lang, s: &ScopeResult, d: &Departure, refs: &mut Refs) -> Vec<(String, Cell)> {
+    let mut rows = vec![
         (
             t(lang, "exec.first_event").into(),
-            text(first_event(&s.intrusion)),
+            text(&d.first_attacker_event),
         ),
         (
             t(lang, "tech.method").into(),
-            code(format!("{method} {novel}")),
+            code(format!("{} {}", d.method.as_str(), d.novel)),
         ),
-        (
-            t(lang, "tech.rule").into(),
-            text(found.map_or("", |d| opt(&d.rule))),
-        ),
+    ];
+    rows.push((
+        t(lang, "tech.method.meaning").into(),
+        text(judgement::method_words(lang, d.method)),
+    ));
+    if let Some(level) = stated_confidence(d) {
+        rows.push((
+            t(lang, "exec.confidence").into(),
+            text(confidence_words(lang, level)),
+        ));
+    }
+    rows.extend([
+        (t(lang, "tech.rule").into(), text(opt(&d.rule))),
         (
             t(lang, "tech.client").into(),
-            code(found.map_or("", |d| opt(&d.attacker_client_family))),
+            code(opt(&d.attacker_client_family)),
         ),
         (
             t(lang, "exec.last_event").into(),
             text(last_event(&s.intrusion)),
         ),
+        (t(lang, "col.ref").into(), refs.cite(&d.refs)),
+    ]);
+    rows
+}
+
+/// No intrusion established: the finding, why, and what the sections list instead.
+fn named_rows(lang: Lang, s: &ScopeResult, why: &str) -> Vec<(String, Cell)> {
+    let subject = &s.subject;
+    let mut rows = vec![
         (
-            t(lang, "col.ref").into(),
-            refs.cite(found.map_or(&[], |d| d.refs.as_slice())),
+            t(lang, "exec.finding").into(),
+            text(t(lang, "exec.finding.named")),
         ),
-    ]));
+        (t(lang, "col.why").into(), text(why)),
+    ];
+    if let Some(events) = subject.events {
+        rows.extend([
+            (t(lang, "tech.events").into(), text(events.to_string())),
+            (
+                tv(lang, Voice::Named, "exec.first_event").into(),
+                text(opt(&subject.first_seen)),
+            ),
+            (
+                tv(lang, Voice::Named, "exec.last_event").into(),
+                text(opt(&subject.last_seen)),
+            ),
+        ]);
+    }
+    rows
+}
+
+pub(super) fn intrusion(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(
+        2,
+        tv(lang, voice(s), "tech.intrusion").into(),
+    ));
+    let mut rows = vec![(
+        t(lang, "tech.subject").into(),
+        code(format!(
+            "{} {}",
+            wire(&s.subject.kind),
+            opt(&s.subject.value)
+        )),
+    )];
+    let found = departure(&s.intrusion);
+    rows.extend(match (&s.intrusion, voice(s)) {
+        (Intrusion::Found(d), Voice::Attacker) => found_rows(lang, s, d, refs),
+        (Intrusion::NoDeparture(n), _) => named_rows(lang, s, &n.explanation),
+        (Intrusion::Found(_), Voice::Named) => named_rows(lang, s, ""),
+    });
+    blocks.push(Block::KeyValues(rows));
+    if voice(s) == Voice::Named {
+        blocks.push(Block::Paragraph(t(lang, "tech.named.note").into()));
+    }
+    if let Some(d) = found.filter(|_| voice(s) == Voice::Attacker) {
+        judgement::signals(lang, d, refs, blocks);
+    }
+    judgement::ranking(lang, s, blocks);
     let rows = s
         .attacker_sources
         .iter()
@@ -63,7 +115,7 @@ pub(super) fn intrusion(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &m
             ]
         })
         .collect();
-    blocks.push(Block::Heading(3, t(lang, "tech.sources").into()));
+    blocks.push(Block::Heading(3, section_title(lang, s, "tech.sources")));
     blocks.push(Block::Table {
         headers: headers(
             lang,
@@ -132,12 +184,21 @@ fn ev<'a>(time: &'a str, kind: &'static str, what: &str, refs: &'a [RecordRef]) 
 /// resources, the attacker's permission changes and the responder's actions.
 fn key_events(s: &ScopeResult) -> Vec<KeyEvent<'_>> {
     let found = departure(&s.intrusion);
-    let mut out = vec![ev(
-        first_event(&s.intrusion),
-        "event.first",
-        found.map_or("", |d| d.novel.as_str()),
-        found.map_or(&[], |d| d.refs.as_slice()),
-    )];
+    let mut out = match voice(s) {
+        Voice::Attacker => vec![ev(
+            first_event(&s.intrusion),
+            "event.first",
+            found.map_or("", |d| d.novel.as_str()),
+            found.map_or(&[], |d| d.refs.as_slice()),
+        )],
+        Voice::Named => s
+            .subject
+            .first_seen
+            .as_deref()
+            .map(|first| ev(first, "event.first.named", opt(&s.subject.value), &[]))
+            .into_iter()
+            .collect(),
+    };
     let ids = &s.identities;
     out.extend(
         ids.users
@@ -181,7 +242,7 @@ fn key_events(s: &ScopeResult) -> Vec<KeyEvent<'_>> {
 }
 
 pub(super) fn timeline(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut Vec<Block>) {
-    blocks.push(Block::Heading(2, t(lang, "tech.timeline").into()));
+    blocks.push(Block::Heading(2, section_title(lang, s, "tech.timeline")));
     let ev = key_events(s);
     if ev.len() > MAX_TIMELINE {
         blocks.push(Block::Paragraph(tf(

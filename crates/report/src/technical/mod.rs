@@ -6,16 +6,21 @@
 mod findings;
 mod graph;
 mod intrusion;
+mod judgement;
 mod plan;
 mod resources;
+
+pub(crate) use judgement::method_words;
 
 use cloudcase_evidence::results::{AnalysisKind, Recorded};
 use cloudcase_evidence::CustodyEntry;
 use cloudcase_model::scope::Caller;
+use cloudcase_model::ScopeResult;
 
 use crate::analysis::{code, opt, text, Analysis};
-use crate::i18n::{t, tf, Lang};
+use crate::i18n::{t, tf, tv, Lang, Voice};
 use crate::refs::Refs;
+use crate::scope_read::voice;
 use crate::{Block, Document};
 
 /// Most timeline rows shown.
@@ -43,6 +48,15 @@ pub struct TechnicalOptions {
 /// Column titles from message keys.
 fn headers(lang: Lang, keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| t(lang, k).to_owned()).collect()
+}
+
+/// A section's title: for a document that attributes nothing to an attacker, said to list
+/// the activity of the named credential.
+fn section_title(lang: Lang, s: &ScopeResult, key: &str) -> String {
+    match voice(s) {
+        Voice::Attacker => t(lang, key).to_owned(),
+        Voice::Named => tf(lang, "tech.named.section", &[tv(lang, Voice::Named, key)]),
+    }
 }
 
 /// Who did it: the caller's ARN.

@@ -1,14 +1,15 @@
 //! The resource inventory, permission changes and data-access verdicts.
 
-use cloudcase_model::scope::{Coverage, Instance, RecordRef, Resource, StoreCoverage};
+use cloudcase_model::scope::{Attribution, Coverage, Instance, RecordRef, Resource, StoreCoverage};
 use cloudcase_model::ScopeResult;
 
-use super::{by_arn, headers};
+use super::{by_arn, headers, section_title};
 use crate::analysis::{code, opt, text};
 use crate::executive::verdict;
+use crate::i18n::Voice;
 use crate::i18n::{t, tf, Lang};
 use crate::refs::Refs;
-use crate::scope_read::log_span;
+use crate::scope_read::{log_span, voice};
 use crate::Block;
 
 /// The name or id of a resource (for an instance, shown in its own table: its id), and
@@ -37,7 +38,7 @@ fn resource_refs(r: &Resource) -> &[RecordRef] {
 }
 
 pub(super) fn inventory(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut Vec<Block>) {
-    blocks.push(Block::Heading(2, t(lang, "tech.resources").into()));
+    blocks.push(Block::Heading(2, section_title(lang, s, "tech.resources")));
     let yes_no = |v: bool| t(lang, if v { "yes" } else { "no" }).to_owned();
     let instances: Vec<&Instance> = s
         .resources
@@ -105,8 +106,20 @@ pub(super) fn inventory(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &m
     }
 }
 
+/// Whose change it is: `attacker` reads as the named credential in a document that
+/// attributes nothing to an attacker.
+fn attribution(lang: Lang, s: &ScopeResult, a: Attribution) -> &str {
+    match (a, voice(s)) {
+        (Attribution::Attacker, Voice::Named) => t(lang, "attr.named"),
+        (a, _) => a.as_str(),
+    }
+}
+
 pub(super) fn permissions(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut Vec<Block>) {
-    blocks.push(Block::Heading(2, t(lang, "tech.permissions").into()));
+    blocks.push(Block::Heading(
+        2,
+        section_title(lang, s, "tech.permissions"),
+    ));
     let rows = s
         .permission_changes
         .iter()
@@ -115,7 +128,7 @@ pub(super) fn permissions(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: 
                 text(&p.time),
                 code(&p.event),
                 code(&p.target),
-                text(p.attribution.as_str()),
+                text(attribution(lang, s, p.attribution)),
                 code(by_arn(&p.by)),
                 code(opt(&p.error)),
                 refs.cite(&p.refs),
@@ -140,7 +153,7 @@ pub(super) fn permissions(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: 
 }
 
 pub(super) fn data_access(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut Vec<Block>) {
-    blocks.push(Block::Heading(2, t(lang, "tech.data").into()));
+    blocks.push(Block::Heading(2, section_title(lang, s, "tech.data")));
     let rows = s
         .data_access
         .iter()

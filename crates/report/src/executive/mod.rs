@@ -3,16 +3,20 @@
 //! the decisions needed now and the next steps — short enough for three A4
 //! pages, versioned, and saying what changed since the previous version.
 
+mod story;
+
 use cloudcase_evidence::results::AnalysisKind;
-use cloudcase_model::scope::{DataAccess, Resource, Verdict};
+use cloudcase_model::scope::{Confidence, DataAccess, Resource, Verdict};
 use cloudcase_model::ScopeResult;
 
-use crate::analysis::{code, text, Analysis};
+use crate::analysis::{code, opt, text, Analysis};
 use crate::facts::{Change, Facts};
-use crate::i18n::{t, tf, Lang};
-use crate::scope_read::{first_event, last_event, plan_steps};
+use crate::i18n::{t, tf, tv, tvf, Lang, Voice};
+use crate::scope_read::{departure, first_event, last_event, plan_steps, stated_confidence, voice};
 use crate::versions::Placement;
 use crate::{Block, Cell, Document};
+use story::story;
+pub(crate) use story::{confidence_level, confidence_words};
 
 /// Longest list shown in the summary; the rest is counted and left to the
 /// technical report.
@@ -80,7 +84,7 @@ fn confidence(lang: Lang, v: Verdict) -> &'static str {
 }
 
 /// Counts of attacker identities by kind, as `(users, keys, roles)`.
-fn identity_counts(scope: &ScopeResult) -> [usize; 3] {
+pub(super) fn identity_counts(scope: &ScopeResult) -> [usize; 3] {
     let ids = &scope.identities;
     [ids.users.len(), ids.access_keys.len(), ids.roles.len()]
 }
@@ -94,59 +98,28 @@ fn stores_where(scope: &ScopeResult, v: Verdict, is: bool) -> impl Iterator<Item
 }
 
 /// What separates two sentences: a space in English, nothing in Japanese.
-fn sentence_gap(lang: Lang) -> &'static str {
+pub(super) fn sentence_gap(lang: Lang) -> &'static str {
     match lang {
         Lang::En => " ",
         Lang::Ja => "",
     }
 }
 
-/// "What happened", in plain words, from facts only.
-fn story(lang: Lang, scope: &ScopeResult, facts: &Facts) -> String {
-    let [users, keys, roles] = identity_counts(scope);
-    let regions: Vec<&str> = {
-        let mut r: Vec<&str> = facts
-            .instances
-            .iter()
-            .filter_map(|i| i.split('/').next())
-            .collect();
-        r.sort_unstable();
-        r.dedup();
-        r
-    };
-    let mut s = tf(
-        lang,
-        "exec.story.key",
-        &[
-            &facts.compromised,
-            first_event(&scope.intrusion),
-            &scope.attacker_sources.len().to_string(),
+/// The times of the first and last event the summary states: the attacker's, or (no
+/// intrusion established) the named credential's own.
+fn span(scope: &ScopeResult, voice: Voice) -> [&str; 2] {
+    match voice {
+        Voice::Attacker => [first_event(&scope.intrusion), last_event(&scope.intrusion)],
+        Voice::Named => [
+            opt(&scope.subject.first_seen),
+            opt(&scope.subject.last_seen),
         ],
-    );
-    s.push_str(sentence_gap(lang));
-    s.push_str(&tf(
-        lang,
-        "exec.story.created",
-        &[&users.to_string(), &keys.to_string(), &roles.to_string()],
-    ));
-    if !facts.instances.is_empty() {
-        s.push_str(sentence_gap(lang));
-        s.push_str(&tf(
-            lang,
-            "exec.story.instances",
-            &[
-                &facts.instances.len().to_string(),
-                &regions.join(", "),
-                &facts.cost_usd,
-            ],
-        ));
     }
-    s
 }
 
-fn known(lang: Lang, scope: &ScopeResult, facts: &Facts, blocks: &mut Vec<Block>) {
-    blocks.push(Block::Heading(2, t(lang, "exec.known").into()));
-    blocks.push(Block::Paragraph(t(lang, "exec.known.note").into()));
+/// The key facts: the credential, the span, the sources and how sure the finding is.
+fn key_facts(lang: Lang, scope: &ScopeResult, facts: &Facts) -> Block {
+    let voice = voice(scope);
     let sources: Vec<&str> = scope
         .attacker_sources
         .iter()
@@ -158,20 +131,43 @@ fn known(lang: Lang, scope: &ScopeResult, facts: &Facts, blocks: &mut Vec<Block>
         .compromised
         .as_ref()
         .map_or(String::new(), |c| c.principals.join(", "));
-    blocks.push(Block::KeyValues(vec![
-        (t(lang, "exec.compromised").into(), code(&facts.compromised)),
+    let [first, last] = span(scope, voice);
+    let mut rows = vec![
+        (
+            tv(lang, voice, "exec.compromised").into(),
+            code(&facts.compromised),
+        ),
         (t(lang, "exec.compromised_user").into(), code(principals)),
+    ];
+    if voice == Voice::Named {
+        rows.push((
+            t(lang, "exec.finding").into(),
+            text(t(lang, "exec.finding.named")),
+        ));
+    }
+    rows.extend([
+        (tv(lang, voice, "exec.first_event").into(), text(first)),
+        (tv(lang, voice, "exec.last_event").into(), text(last)),
         (
-            t(lang, "exec.first_event").into(),
-            text(first_event(&scope.intrusion)),
+            tv(lang, voice, "exec.sources").into(),
+            code(sources.join(", ")),
         ),
-        (
-            t(lang, "exec.last_event").into(),
-            text(last_event(&scope.intrusion)),
-        ),
-        (t(lang, "exec.sources").into(), code(sources.join(", "))),
-    ]));
-    blocks.push(Block::Heading(3, t(lang, "exec.identities").into()));
+    ]);
+    if let Some(level) = departure(&scope.intrusion).and_then(stated_confidence) {
+        rows.push((
+            t(lang, "exec.confidence").into(),
+            text(confidence_words(lang, level)),
+        ));
+    }
+    Block::KeyValues(rows)
+}
+
+fn known(lang: Lang, scope: &ScopeResult, facts: &Facts, blocks: &mut Vec<Block>) {
+    let voice = voice(scope);
+    blocks.push(Block::Heading(2, t(lang, "exec.known").into()));
+    blocks.push(Block::Paragraph(t(lang, "exec.known.note").into()));
+    blocks.push(key_facts(lang, scope, facts));
+    blocks.push(Block::Heading(3, tv(lang, voice, "exec.identities").into()));
     let ids = &scope.identities;
     let row = |kind: &str, name: &str, created: &str| {
         vec![text(t(lang, kind)), code(name), text(created)]
@@ -188,7 +184,9 @@ fn known(lang: Lang, scope: &ScopeResult, facts: &Facts, blocks: &mut Vec<Block>
         .chain(ids.roles.iter().map(|r| row("kind.role", &r.name, &r.time)))
         .collect();
     if rows.is_empty() {
-        blocks.push(Block::Paragraph(t(lang, "exec.identities.none").into()));
+        blocks.push(Block::Paragraph(
+            tv(lang, voice, "exec.identities.none").into(),
+        ));
     } else {
         blocks.push(table(lang, &["col.kind", "col.name", "col.created"], rows));
     }
@@ -213,20 +211,33 @@ fn known(lang: Lang, scope: &ScopeResult, facts: &Facts, blocks: &mut Vec<Block>
     }
 }
 
+/// What the finding itself leaves open, first among the open questions: with no intrusion
+/// established, that this is not proof of no misuse; with a low-confidence claim, whether the
+/// activity is the owner's.
+fn doubts(lang: Lang, scope: &ScopeResult) -> Vec<Vec<Cell>> {
+    let row = |q: &str, r: &str| vec![text(t(lang, q)), text(t(lang, r))];
+    if voice(scope) == Voice::Named {
+        return vec![row("exec.unknown.misuse", "exec.unknown.misuse_resolve")];
+    }
+    match departure(&scope.intrusion).and_then(stated_confidence) {
+        Some(Confidence::Low) => vec![row("exec.unknown.low", "exec.unknown.low_resolve")],
+        _ => Vec::new(),
+    }
+}
+
 fn not_known(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "exec.unknown").into()));
-    let mut rows: Vec<Vec<Cell>> = stores_where(scope, Verdict::Unknown, true)
-        .map(|d| {
-            vec![
-                text(tf(
-                    lang,
-                    "exec.unknown.store",
-                    &[&store_kind(lang, d.store.as_str()), &d.name],
-                )),
-                text(t(lang, "exec.unknown.store_resolve")),
-            ]
-        })
-        .collect();
+    let mut rows = doubts(lang, scope);
+    rows.extend(stores_where(scope, Verdict::Unknown, true).map(|d| {
+        vec![
+            text(tf(
+                lang,
+                "exec.unknown.store",
+                &[&store_kind(lang, d.store.as_str()), &d.name],
+            )),
+            text(tv(lang, voice(scope), "exec.unknown.store_resolve")),
+        ]
+    }));
     let stores: Vec<&str> = scope.data_access.iter().map(|d| d.name.as_str()).collect();
     rows.extend(
         scope
@@ -247,6 +258,7 @@ fn not_known(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
 }
 
 fn impact(lang: Lang, scope: &ScopeResult, facts: &Facts, blocks: &mut Vec<Block>) {
+    let voice = voice(scope);
     blocks.push(Block::Heading(2, t(lang, "exec.impact").into()));
     let bound = if facts.cost_lower_bound {
         t(lang, "exec.cost.lower_bound")
@@ -260,11 +272,11 @@ fn impact(lang: Lang, scope: &ScopeResult, facts: &Facts, blocks: &mut Vec<Block
         .count();
     blocks.push(Block::KeyValues(vec![
         (
-            t(lang, "exec.cost").into(),
+            tv(lang, voice, "exec.cost").into(),
             text(format!("USD {}{bound}", facts.cost_usd)),
         ),
         (
-            t(lang, "exec.instances").into(),
+            tv(lang, voice, "exec.instances").into(),
             text(tf(
                 lang,
                 "exec.instances.value",
@@ -273,7 +285,7 @@ fn impact(lang: Lang, scope: &ScopeResult, facts: &Facts, blocks: &mut Vec<Block
         ),
         (
             t(lang, "exec.service").into(),
-            text(t(lang, "exec.service.value")),
+            text(tv(lang, voice, "exec.service.value")),
         ),
     ]));
     let count = |code: &str| {
@@ -311,14 +323,16 @@ fn done(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
         blocks.push(table(lang, &["col.time", "col.action"], rows));
     }
     let steps = plan_steps(scope).len();
-    blocks.push(Block::Paragraph(tf(
+    blocks.push(Block::Paragraph(tvf(
         lang,
+        voice(scope),
         "exec.containment",
         &[&steps.to_string()],
     )));
 }
 
 fn decisions(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
+    let voice = voice(scope);
     blocks.push(Block::Heading(2, t(lang, "exec.decisions").into()));
     let exposed: Vec<&str> = stores_where(scope, Verdict::NotObserved, false)
         .map(|d| d.name.as_str())
@@ -339,7 +353,7 @@ fn decisions(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
         headers: vec![t(lang, "col.fact_to_check").into()],
         rows: ["appi.1", "appi.2", "appi.3", "appi.4", "appi.5"]
             .iter()
-            .map(|k| vec![text(t(lang, k))])
+            .map(|k| vec![text(tv(lang, voice, k))])
             .collect(),
     });
     blocks.push(Block::Paragraph(t(lang, "exec.not_legal_advice").into()));
@@ -347,7 +361,7 @@ fn decisions(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
 
 fn next_steps(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(2, t(lang, "exec.next").into()));
-    let mut steps = vec![t(lang, "next.contain")];
+    let mut steps = vec![tv(lang, voice(scope), "next.contain")];
     if stores_where(scope, Verdict::Unknown, true).next().is_some() {
         steps.push(t(lang, "next.data_events"));
     }
@@ -363,23 +377,23 @@ fn next_steps(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
     });
 }
 
-fn change_rows(lang: Lang, changes: &[Change]) -> Vec<Vec<Cell>> {
+fn change_rows(lang: Lang, voice: Voice, changes: &[Change]) -> Vec<Vec<Cell>> {
     changes
         .iter()
         .map(|c| match c {
             Change::Added(f, v) => vec![
                 text(t(lang, "change.added")),
-                text(t(lang, &format!("fact.{f}"))),
+                text(tv(lang, voice, &format!("fact.{f}"))),
                 code(v),
             ],
             Change::Removed(f, v) => vec![
                 text(t(lang, "change.removed")),
-                text(t(lang, &format!("fact.{f}"))),
+                text(tv(lang, voice, &format!("fact.{f}"))),
                 code(v),
             ],
             Change::Changed(f, item, old, new) => vec![
                 text(t(lang, "change.changed")),
-                text(t(lang, &format!("fact.{f}"))),
+                text(tv(lang, voice, &format!("fact.{f}"))),
                 code(format!("{item} {old} → {new}").trim().to_owned()),
             ],
         })
@@ -449,7 +463,7 @@ pub fn executive_summary(
                 blocks.push(table(
                     lang,
                     &["col.change", "col.fact", "col.value"],
-                    change_rows(lang, &changes),
+                    change_rows(lang, voice(scope), &changes),
                 ));
             }
         }
