@@ -63,6 +63,10 @@ fn context<'a>(
         role: profile.role.as_deref().and_then(|r| history.roles.get(r)),
         regions: &history.regions,
         owner,
+        issued: profile
+            .arns
+            .iter()
+            .find_map(|arn| history.issued.get(arn).copied()),
     }
 }
 
@@ -80,8 +84,10 @@ impl Ranked {
         history: &Pass1,
         owner: &dyn Fn(&str) -> bool,
     ) -> Option<Ranked> {
-        let kind = profile.kind.unwrap_or(IdentityKind::Unknown);
-        match intrusion::find(profile, context(history, profile, owner)) {
+        let cx = context(history, profile, owner);
+        let own = profile.kind.unwrap_or(IdentityKind::Unknown);
+        let kind = cx.issued.map_or(own, |k| own.merge(k));
+        match intrusion::find(profile, cx) {
             Finding::Claimed(i) => Some(Ranked {
                 key: key.to_owned(),
                 kind,

@@ -109,6 +109,8 @@ pub struct Context<'a> {
     pub regions: &'a HashMap<Box<str>, i64>,
     /// Whether an address is the owner's (`--owner-ip`): such clusters are never judged.
     pub owner: &'a dyn Fn(&str) -> bool,
+    /// The kind of the session when a compute service opened it.
+    pub issued: Option<IdentityKind>,
 }
 
 /// The judge's departure for one cluster. Launches count as unusual (beside accelerated
@@ -310,7 +312,9 @@ fn owned_elsewhere(j: &Judged<'_>, all: &[Judged<'_>]) -> bool {
 /// judge calls at least `medium`.
 pub fn find(profile: &Profile, cx: Context<'_>) -> Finding {
     let owner = cx.owner;
-    let kind = kind_of(profile);
+    let kind = cx
+        .issued
+        .map_or(kind_of(profile), |k| kind_of(profile).merge(k));
     let mut clusters: Vec<(&String, &Cluster)> = profile
         .clusters
         .iter()

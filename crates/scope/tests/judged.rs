@@ -911,3 +911,40 @@ fn a_tie_is_said_plainly() {
         "{unknowns:?}"
     );
 }
+
+/// A Lambda whose SDK names no exec-env is still a Lambda session: `lambda.amazonaws.com`
+/// opened it (`AssumeRole` by the service, session named after the function).
+#[test]
+fn a_session_a_compute_service_opened_has_its_kind() {
+    const GO_SDK: &str = "aws-sdk-go/1.50.8 (go1.21.6; linux; amd64)";
+    let mut records = compute_trail("thumb-fn-role", "thumbnailer", GO_SDK);
+    let service = json!({"type": "AWSService", "invokedBy": "lambda.amazonaws.com"});
+    let mut t = Trail::default();
+    t.call(Call {
+        t: START - 60,
+        ip: "lambda.amazonaws.com",
+        ua: "lambda.amazonaws.com",
+        who: &service,
+        source: "sts.amazonaws.com",
+        name: "AssumeRole",
+        region: "us-east-1",
+        req: json!({"roleArn": format!("arn:aws:iam::{ACCT}:role/thumb-fn-role"), "roleSessionName": "thumbnailer"}),
+        resp: json!({"credentials": {"accessKeyId": "ASIACOMPUTE000000001"}}),
+    })["eventID"] = json!("ev-issue");
+    records.extend(t.records);
+    let d = run(&records, Subject::Auto);
+    assert_eq!(
+        d["subject"]["auto_ranking"][0]["kind"], "lambda_session",
+        "{}",
+        d["subject"]["auto_ranking"]
+    );
+    assert!(
+        signals(&d).contains(&"compute_credential_outside_role".to_owned()),
+        "{:?}",
+        signals(&d)
+    );
+    assert_eq!(
+        d["intrusion"]["first_attacker_event"],
+        "2024-05-02T17:00:00.000Z"
+    );
+}

@@ -218,6 +218,10 @@ pub struct Pass1 {
     /// First use of each region by anyone in the account(s): launches in a region nobody used
     /// before are resource hijacking's strongest tell.
     pub regions: HashMap<Box<str>, i64>,
+    /// Role sessions an AWS compute service opened (`AssumeRole` by `ec2.amazonaws.com`,
+    /// `lambda.amazonaws.com`, `ecs-tasks.amazonaws.com`), by assumed-role ARN, with their kind:
+    /// what a session is even when its own calls do not say.
+    pub issued: HashMap<String, IdentityKind>,
     /// First and last event time of the whole input.
     pub span: Option<(i64, i64)>,
 }
@@ -257,10 +261,38 @@ impl EventSink for Pass1Sink<'_> {
                 }
             }
         }
+        if let Some((arn, kind)) = issued_session(&ev) {
+            self.state.issued.insert(arn, kind);
+        }
         if let Some(k) = self.subject.profile_key(&ev) {
             self.state.profiles.entry(k).or_default().add(&ev);
         }
     }
+}
+
+/// The assumed-role ARN and kind of a session a compute service opened, from its `AssumeRole`.
+fn issued_session(ev: &Event) -> Option<(String, IdentityKind)> {
+    if ev.event_name != "AssumeRole" || ev.identity.kind.as_deref() != Some("AWSService") {
+        return None;
+    }
+    let service = ev
+        .identity
+        .invoked_by
+        .as_deref()
+        .or(ev.source_ip.as_deref())?;
+    let kind = kind::of_issuing_service(service)?;
+    let req: serde_json::Value =
+        serde_json::from_str(ev.request_parameters.as_deref()?.get()).ok()?;
+    let role_arn = req.get("roleArn")?.as_str()?;
+    let session = req.get("roleSessionName")?.as_str()?;
+    let (prefix, role_path) = role_arn.split_once(":role/")?;
+    let account = prefix.rsplit(':').next()?;
+    let partition = prefix.split(':').nth(1).unwrap_or("aws");
+    let role = role_path.rsplit('/').next()?;
+    Some((
+        format!("arn:{partition}:sts::{account}:assumed-role/{role}/{session}"),
+        kind,
+    ))
 }
 
 impl Pass1 {
@@ -274,6 +306,7 @@ impl Pass1 {
             for (r, b) in p.roles {
                 out.roles.entry(r).or_default().merge(&b);
             }
+            out.issued.extend(p.issued);
             for (r, t) in p.regions {
                 let e = out.regions.entry(r).or_insert(t);
                 *e = (*e).min(t);
