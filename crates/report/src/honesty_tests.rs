@@ -277,6 +277,7 @@ fn a_document_without_signals_states_no_confidence() {
         root_exec.contains("ID root:111122223333 が、2026-01-01T00:10:00Z 以降"),
         "{root_exec}"
     );
+    assert!(root_exec.contains("侵害された ID") && !root_exec.contains("漏えいしたアクセスキー"));
     assert!(exec.contains("The logs support this with high confidence. Strongest evidence: an instance credential used from a macOS laptop."), "{exec}");
     assert!(!exec.contains("low-confidence"));
     assert!(tech.contains("a compute credential used away from its compute"));

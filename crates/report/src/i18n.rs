@@ -354,6 +354,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("exec.confidence.medium", "medium", "中"),
     ("exec.confidence.low", "low: the activity could still be the owner's own", "低 (正規の利用者自身の操作である可能性あり)"),
     ("exec.confidence.low.short", "low", "低"),
+    ("exec.compromised.identity", "Compromised identity", "侵害された ID"),
     ("exec.compromised.named", "Named credential", "指定された認証情報"),
     ("exec.finding", "Finding", "判断"),
     ("exec.finding.named", "No intrusion established: nothing departs from the credential's history", "侵入は確認されず (利用状況から逸脱する操作なし)"),

@@ -6,7 +6,7 @@
 mod story;
 
 use cloudcase_evidence::results::AnalysisKind;
-use cloudcase_model::scope::{Confidence, DataAccess, Resource, Verdict};
+use cloudcase_model::scope::{Confidence, DataAccess, Resource, SubjectKind, Verdict};
 use cloudcase_model::ScopeResult;
 
 use crate::analysis::{code, opt, text, Analysis};
@@ -132,11 +132,14 @@ fn key_facts(lang: Lang, scope: &ScopeResult, facts: &Facts) -> Block {
         .as_ref()
         .map_or(String::new(), |c| c.principals.join(", "));
     let [first, last] = span(scope, voice);
+    let credential = match (voice, scope.subject.kind) {
+        (Voice::Attacker, SubjectKind::Principal | SubjectKind::Auto | SubjectKind::Ip) => {
+            t(lang, "exec.compromised.identity")
+        }
+        _ => tv(lang, voice, "exec.compromised"),
+    };
     let mut rows = vec![
-        (
-            tv(lang, voice, "exec.compromised").into(),
-            code(&facts.compromised),
-        ),
+        (credential.into(), code(&facts.compromised)),
         (t(lang, "exec.compromised_user").into(), code(principals)),
     ];
     if voice == Voice::Named {
