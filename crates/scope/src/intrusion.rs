@@ -271,12 +271,17 @@ fn related(c: &Judged<'_>, claimed: &Judged<'_>, baseline: &Baseline) -> bool {
 /// addresses, /16 or user agents the subject still uses this long after it began is the owner's.
 pub const LATER_MS: i64 = 48 * 3_600_000;
 
-/// Whether a cluster judged without a baseline is foreign to the subject's later habits: none of
-/// its addresses is used, and no cluster in its /16 (/48) or sharing one of its user agents
-/// starts, more than [`LATER_MS`] after it began.
+/// Whether a cluster judged without a baseline is foreign to the subject's later habits: its
+/// addresses are not used more than [`LATER_MS`] after it began as much as on its first days,
+/// and no cluster in its /16 (/48) or sharing one of its user agents starts that late.
 fn foreign(j: &Judged<'_>, all: &[Judged<'_>]) -> bool {
     let later = j.cluster.first.ms + LATER_MS;
-    let addresses_reused = j.ips.iter().any(|(_, u)| u.last_ms > later);
+    // The owner keeps using its addresses at least as much as on its first days; an attacker
+    // coming back for another burst does not.
+    let total: u64 = j.ips.iter().map(|(_, u)| u.count).sum();
+    let first_days = j.activity.events;
+    let addresses_reused = j.ips.iter().any(|(_, u)| u.last_ms > later)
+        && total.saturating_sub(first_days) >= first_days;
     let wide = wide_network_of(&j.cluster.first_ip);
     let uas: BTreeSet<&str> = j.activity.uas.iter().collect();
     let habit = all.iter().any(|o| {

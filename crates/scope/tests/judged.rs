@@ -948,3 +948,33 @@ fn a_session_a_compute_service_opened_has_its_kind() {
         "2024-05-02T17:00:00.000Z"
     );
 }
+
+/// The log-start attacker comes back days later from the same address for a short burst: the
+/// cluster is still foreign to the owner's habits.
+#[test]
+fn a_log_start_attacker_coming_back_is_still_found() {
+    let mut records = log_start_trail();
+    let mut t = Trail::default();
+    let ci = user("ci-deploy", "AKIACIDEPLOY00000001");
+    for i in 0..3 {
+        t.simple(
+            START + 5 * DAY + i * 60,
+            "203.0.113.46",
+            ATTACKER_SDK,
+            &ci,
+            "s3.amazonaws.com",
+            "ListBuckets",
+        );
+    }
+    for r in &mut t.records {
+        r["eventID"] = json!(format!("back-{}", r["eventID"].as_str().unwrap_or("")));
+    }
+    records.extend(t.records);
+    let d = run(&records, Subject::AccessKey("AKIACIDEPLOY00000001".into()));
+    assert_eq!(
+        d["intrusion"]["first_attacker_event"], "2024-05-01T00:05:00.000Z",
+        "{}",
+        d["intrusion"]
+    );
+    assert_eq!(d["intrusion"]["method"], "behaviour");
+}

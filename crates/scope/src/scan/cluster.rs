@@ -22,6 +22,8 @@ const DAY_MS: i64 = 86_400_000;
 /// What a cluster did on one day.
 #[derive(Debug, Clone, Default)]
 pub struct ClusterDay {
+    /// Events.
+    pub events: u64,
     /// Behaviour counts.
     pub behaviour: Behaviour,
     /// The first record of each tactic.
@@ -69,6 +71,7 @@ fn instance_type(ev: &Event) -> Option<String> {
 
 impl ClusterDay {
     fn add(&mut self, ev: &Event, p: &Ptr) {
+        self.events += 1;
         let service = ev.service();
         let name = ev.event_name.as_str();
         let itype = (name == "RunInstances")
@@ -118,6 +121,7 @@ impl ClusterDay {
 
     /// Adds another day's (or worker's) aggregate.
     pub fn merge(&mut self, o: &ClusterDay) {
+        self.events += o.events;
         self.behaviour.merge(&o.behaviour);
         for (t, p) in &o.tactic_first {
             keep_first(&mut self.tactic_first, *t, p);
