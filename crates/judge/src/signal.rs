@@ -148,7 +148,7 @@ pub const WEIGHTS: &[Weight] = &[
       "Launched instances or invoked models on the account's bill."),
     w(SignalKind::UnusualResourceHijacking, Family::Behaviour, 3, 1, 2,
       "Launches in regions nobody in the account used before, or of GPU/accelerator instance types."),
-    w(SignalKind::DataReads, Family::Behaviour, 1, 10, 2,
+    w(SignalKind::DataReads, Family::Behaviour, 2, 10, 3,
       "Read stored data or secrets (counted in tens)."),
     w(SignalKind::ComputeCredentialOffCompute, Family::CredentialMisuse, 8, 1, 1,
       "A compute session credential (instance profile, Lambda, ECS task) used from a person's device (desktop OS or browser)."),

@@ -358,3 +358,21 @@ fn the_owners_own_grain_is_at_most_low() {
     let j = judge(IdentityKind::LongTermKey, &b, &far, None);
     assert_eq!(j.confidence, Some(Confidence::High), "{j:?}");
 }
+
+#[test]
+fn a_leaked_key_used_only_to_read_data_is_claimed() {
+    let b = roaming_owner();
+    let mut d = departure(11 * DAY + 2 * H, "203.0.113.66", "python-requests/2.31.0");
+    observe(&mut d.behaviour, "s3", "GetObject", 40);
+    let j = judge(IdentityKind::LongTermKey, &b, &d, None);
+    assert!(
+        has(&j, SignalKind::DataReads) && has(&j, SignalKind::NewClient),
+        "{j:?}"
+    );
+    assert!(j.confidence >= Some(Confidence::Medium), "{j:?}");
+    // The owner reading the same from a phone, with its own client, is not.
+    let mut phone = departure(11 * DAY + 20 * H, "100.70.1.2", OWNER_UA);
+    observe(&mut phone.behaviour, "s3", "GetObject", 40);
+    let j = judge(IdentityKind::LongTermKey, &b, &phone, None);
+    assert!(j.confidence <= Some(Confidence::Low), "{j:?}");
+}
