@@ -62,14 +62,7 @@ impl Rates {
 /// Runs hunt over `dir` (with `--min-level` when given) and counts flagged records.
 fn measure(dir: &Path, labels: &[bool], min_level: Option<&str>) -> Rates {
     let d = dir.to_str().unwrap();
-    let mut args = vec![
-        "hunt",
-        d,
-        "--format",
-        "jsonl",
-        "--no-analytics",
-        "--quiet",
-    ];
+    let mut args = vec!["hunt", d, "--format", "jsonl", "--no-analytics", "--quiet"];
     if let Some(level) = min_level {
         args.extend(["--min-level", level]);
     }
@@ -127,7 +120,11 @@ fn panther_cloudtrail_tests_recall_and_benign_rate() {
     };
     let dir = tempfile::tempdir().unwrap();
     let labels = write_events(&tests, dir.path());
-    assert_eq!(labels.len(), 319, "the data set changed: re-measure the floors");
+    assert_eq!(
+        labels.len(),
+        319,
+        "the data set changed: re-measure the floors"
+    );
 
     // hunt's default --min-level (low).
     let default = measure(dir.path(), &labels, None);
@@ -142,12 +139,21 @@ fn panther_cloudtrail_tests_recall_and_benign_rate() {
     // figure depends on the engine as well as on the rules). Floors: recall at most about 0.02
     // below, benign rate at most 0.02 above.
     assert!(default.recall() >= 0.71, "recall at the default level fell");
-    assert!(default.benign_rate() <= 0.13, "more lookalikes flagged at the default level");
-    assert!(informational.recall() >= 0.75, "recall at informational fell");
+    assert!(
+        default.benign_rate() <= 0.13,
+        "more lookalikes flagged at the default level"
+    );
+    assert!(
+        informational.recall() >= 0.75,
+        "recall at informational fell"
+    );
     assert!(
         informational.benign_rate() <= 0.17,
         "more lookalikes flagged at informational"
     );
     assert!(medium.recall() >= 0.43, "recall at medium fell");
-    assert!(medium.benign_rate() <= 0.09, "more lookalikes flagged at medium");
+    assert!(
+        medium.benign_rate() <= 0.09,
+        "more lookalikes flagged at medium"
+    );
 }
