@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use cloudcase_model::scope::{ScopeResult, SourceUse, Unknown};
+use cloudcase_model::scope::{ScopeResult, SectionsAttribution, SourceUse, Unknown};
 
 /// A lookup from address to ISO country code.
 pub type CountryOf<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -26,7 +26,11 @@ fn tag(sources: &mut [SourceUse], country: CountryOf<'_>) -> BTreeMap<String, u6
 pub fn annotate_countries(doc: &mut ScopeResult, country: Option<CountryOf<'_>>) {
     let Some(country) = country else {
         doc.unknowns.push(Unknown {
-            question: "countries of attacker sources".to_owned(),
+            question: match doc.attribution {
+                SectionsAttribution::Attacker => "countries of attacker sources",
+                SectionsAttribution::Unattributed => "countries of the named credential's sources",
+            }
+            .to_owned(),
             why: "no geo-IP database was given (--geoip)".to_owned(),
             would_resolve:
                 "scope again with --geoip FILE (an offline MaxMind-format country database)"

@@ -6,8 +6,8 @@
 use cloudcase_inventory::{Ec2Inventory, IamInventory, Kind, Snapshot};
 use cloudcase_model::scope::{
     AccessKeyNow, Coverage, ExistsNow, IdentityGone, InstanceNow, InventoryUsed, KeyNowEntry, Now,
-    Resource, RoleNow, ScopeResult, SecurityGroupNow, ShareNow, SpotRequestNow, SpotRequestState,
-    Unknown, UserNow,
+    Resource, RoleNow, ScopeResult, SectionsAttribution, SecurityGroupNow, ShareNow,
+    SpotRequestNow, SpotRequestState, Unknown, UserNow,
 };
 
 /// The newest snapshot of a kind.
@@ -223,7 +223,7 @@ pub fn annotate(doc: &mut ScopeResult, snapshots: &[Snapshot]) {
     };
     if let Some(why) = ec2_missing {
         doc.unknowns.push(Unknown {
-            question: "whether the attacker's EC2 resources still exist now".to_owned(),
+            question: format!("whether {} EC2 resources still exist now", whose(doc)),
             why,
             would_resolve: "cloudcase acquire --case DIR aws:ec2 (every region), then scope again"
                 .to_owned(),
@@ -233,8 +233,10 @@ pub fn annotate(doc: &mut ScopeResult, snapshots: &[Snapshot]) {
     match iam.and_then(|s| s.iam.as_ref().map(|i| (s, i))) {
         Some((s, inv)) => set_iam_now(doc, inv, &s.taken),
         None => doc.unknowns.push(Unknown {
-            question: "whether the attacker's identities still exist now, and what they can do now"
-                .to_owned(),
+            question: format!(
+                "whether {} identities still exist now, and what they can do now",
+                whose(doc)
+            ),
             why: "no aws:iam inventory snapshot in the case".to_owned(),
             would_resolve: "cloudcase acquire --case DIR aws:iam, then scope again".to_owned(),
             refs: None,
@@ -251,6 +253,15 @@ pub fn annotate(doc: &mut ScopeResult, snapshots: &[Snapshot]) {
                 failed_calls: s.errors.len() as u64,
             })
             .collect();
+    }
+}
+
+/// Whose resources the document lists: the attacker's, or the named credential's when nothing
+/// is attributed to an attacker.
+fn whose(doc: &ScopeResult) -> &'static str {
+    match doc.attribution {
+        SectionsAttribution::Attacker => "the attacker's",
+        SectionsAttribution::Unattributed => "the named credential's",
     }
 }
 

@@ -364,6 +364,12 @@ fn a_named_key_without_departure_lists_its_activity_unattributed() {
     // Containment covers what it created.
     let users = names(&d["containment"]["findings"]["users"], "name");
     assert!(users.contains(&"svc-backup".to_owned()), "{users:?}");
+    // No plan deletes or stops what the owner may have made on purpose: none is proposed
+    // until misuse is established, and the document says why.
+    assert!(d["containment"]["plan"].is_null(), "{}", d["containment"]);
+    assert!(d["containment"]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("no intrusion was established")));
     // The unknowns say what this is and is not.
     let unknowns = d["unknowns"].as_array().expect("a list");
     assert!(unknowns[0]["why"]

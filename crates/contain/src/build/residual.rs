@@ -19,8 +19,8 @@ const ALWAYS: &[&str] = &[
     "IAM Identity Center (SSO) and other federated sessions, and the account root user, are not \
      covered: check root MFA and access keys, and revoke SSO sessions separately.",
     "Snapshots and AMIs that other accounts already copied remain theirs.",
-    "SSH keys the attacker placed on instances stay in authorized_keys; deleting a key pair does \
-     not remove them.",
+    "SSH keys placed on instances through these credentials stay in authorized_keys; deleting a \
+     key pair does not remove them.",
     "IAM changes are eventually consistent: allow a few seconds before relying on them.",
     "AWS's managed quarantine policy (AWSCompromisedKeyQuarantineV3, formerly V2) denies a list \
      of actions, not everything; this plan uses an inline deny-all instead.",

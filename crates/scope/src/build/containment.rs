@@ -8,6 +8,12 @@ use super::identities::Identities;
 use super::resources::Resources;
 use super::Ctx;
 
+/// Why a document that attributes nothing to an attacker proposes no containment plan.
+const NO_PLAN_UNATTRIBUTED: &str = "no intrusion was established for the named credential, so no \
+    containment plan is proposed for activity not attributed to an attacker: the findings list \
+    what it created; once misuse is confirmed (by the owner, or scope with --ip on the \
+    suspicious addresses), scope again for a plan";
+
 fn key_status(inactive: bool) -> contain::KeyStatus {
     if inactive {
         contain::KeyStatus::Inactive
@@ -165,6 +171,16 @@ pub(crate) fn build(
     f.users.extend(attacker_users(ids));
     f.roles = attacker_roles(ids);
     remaining_resources(res, &mut f);
+    if matches!(ctx.claim, super::Claim::Unattributed { .. }) {
+        // Deleting users or stopping instances the owner may have made on purpose is not
+        // containment: the plan waits until misuse is established.
+        return Containment {
+            findings: f,
+            plan: None,
+            script: None,
+            error: Some(NO_PLAN_UNATTRIBUTED.to_owned()),
+        };
+    }
     match contain::build_plan(&f) {
         Ok(plan) => Containment {
             findings: f,
