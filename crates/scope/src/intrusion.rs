@@ -240,10 +240,15 @@ fn method_of(j: &Judged<'_>) -> (Method, String) {
 
 /// Whether cluster `c` is the attacker's too, given the claimed cluster: first used at most a
 /// day before it, and in the same /16 (/48) or sharing a user agent the subject first used no
-/// earlier than a day before the claimed cluster, or itself judged at least `medium`.
-fn related(c: &Judged<'_>, claimed: &Judged<'_>, baseline: &Baseline) -> bool {
+/// earlier than a day before the claimed cluster, or itself judged at least `medium`. Without a
+/// baseline everything looks new, so a cluster the subject keeps using long after (its owner's
+/// habit, see [`foreign`]) is never the attacker's then.
+fn related(c: &Judged<'_>, claimed: &Judged<'_>, baseline: &Baseline, all: &[Judged<'_>]) -> bool {
     let t = claimed.cluster.first.ms;
     if c.cluster.first.ms < t - RELATED_BEFORE_MS {
+        return false;
+    }
+    if (claimed.judgement.no_baseline || c.judgement.no_baseline) && !foreign(c, all) {
         return false;
     }
     if c.judgement.confidence >= Some(JudgeConfidence::Medium) {
@@ -377,7 +382,7 @@ pub fn find(profile: &Profile, cx: Context<'_>) -> Finding {
     };
     let attacker: Vec<&Judged<'_>> = judged
         .iter()
-        .filter(|c| std::ptr::eq(*c, claimed) || related(c, claimed, &profile.baseline))
+        .filter(|c| std::ptr::eq(*c, claimed) || related(c, claimed, &profile.baseline, &judged))
         .collect();
     let first = attacker
         .iter()

@@ -119,6 +119,15 @@ fn a_log_start_attack_is_found_by_auto_and_by_its_key() {
             for k in &inc.created_access_keys {
                 assert!(keys.contains(k), "seed {seed}: {k} in {keys:?}");
             }
+            // Without a baseline everything the owner does looks new too: its own addresses
+            // must not be taken for the attacker's.
+            for ip in set(&d["attacker_sources"], "ip") {
+                assert!(
+                    inc.attacker_ips.contains(&ip),
+                    "seed {seed}: {ip} is not an attacker address ({:?})",
+                    inc.attacker_ips
+                );
+            }
         }
     }
 }
@@ -286,4 +295,43 @@ fn the_leaked_key_among_roaming_owners() {
             );
         }
     }
+}
+
+/// A month in which the key's owner (a deploy pipeline) starts minutes after an attack that
+/// opens the logs and then works every day, among roaming employees: without a baseline the
+/// owner's first days look as new as the attacker's, and only its later habit tells them apart.
+#[test]
+fn the_owner_of_a_key_attacked_at_log_start_is_not_the_attacker() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let truth = generate(&Config {
+        seed: 201,
+        out_dir: dir.path().to_path_buf(),
+        target_bytes: 30_000_000,
+        days: 30,
+        scenario: Scenario::LogStart,
+        roaming: true,
+        threads: 1,
+        ..Config::default()
+    })
+    .expect("generated");
+    let inc = truth.incident.expect("the attack's truth");
+    let d = run(dir.path(), Subject::AccessKey(inc.access_key_id.clone()));
+    assert_eq!(first_ms(&d), Some(inc.first_attacker_event_time * 1000));
+    let sources = set(&d["attacker_sources"], "ip");
+    assert!(!sources.is_empty());
+    for ip in &sources {
+        assert!(
+            inc.attacker_ips.contains(ip),
+            "{ip} in {:?}",
+            inc.attacker_ips
+        );
+    }
+    let verdicts: Vec<&Value> = d["data_access"]
+        .as_array()
+        .map(|a| a.iter().filter(|x| x["verdict"] == "ACCESSED").collect())
+        .unwrap_or_default();
+    assert!(
+        verdicts.is_empty(),
+        "the owner's reads are not the attacker's: {verdicts:?}"
+    );
 }
