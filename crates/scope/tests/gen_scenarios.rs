@@ -195,6 +195,13 @@ fn a_stolen_instance_credential_is_found_with_the_bucket_it_read() {
                 set(&d["attacker_sources"], "ip").contains(&cred.attacker_ip),
                 "seed {seed}"
             );
+            // The stolen key is named: it is the subject, or the principal's key copied off it.
+            let compromised = &d["identities"]["compromised"];
+            assert!(
+                compromised["subject"] == cred.access_key_id.as_str()
+                    || strings(&compromised["access_keys"]).contains(&cred.access_key_id),
+                "seed {seed}: {compromised}"
+            );
             for bucket in &cred.buckets_read {
                 let entry = d["data_access"]
                     .as_array()

@@ -30,6 +30,11 @@ pub struct Compromised {
     pub subject: String,
     /// Its principal ARNs.
     pub principals: Vec<String>,
+    /// When the subject is a principal (a role or instance session, a user, root): its
+    /// temporary keys used from the attacker's networks — the credential copied off its owner,
+    /// which the owner may still be using too. Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_keys: Vec<String>,
     /// The key as of the `aws:iam` snapshot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub now: Option<Now<AccessKeyNow>>,

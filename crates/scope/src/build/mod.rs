@@ -26,7 +26,7 @@ use cloudcase_pricing::{estimate, PriceTable};
 pub use quiet::no_departure;
 
 use crate::intrusion::Intrusion;
-use crate::net::Cidr;
+use crate::net::{network_of, Cidr};
 use crate::record::reference;
 use crate::scan::{Candidate, Pass1, Pass2, Profile, Ptr, Subject, Use};
 use attribution::Attributor;
@@ -145,6 +145,29 @@ impl<'a> Ctx<'a> {
             .iter()
             .filter(|a| a.attacker && a.candidate.error.is_none())
             .map(|a| a.candidate)
+    }
+
+    /// The subject's temporary keys used from the attacker's networks, when the subject is not
+    /// itself a key and an intrusion is claimed (empty otherwise).
+    fn compromised_session_keys(&self) -> Vec<String> {
+        if self.subject_is_key() || !matches!(self.claim, Claim::Intrusion(_)) {
+            return Vec::new();
+        }
+        let networks: BTreeSet<String> = self
+            .attacker
+            .ips
+            .iter()
+            .filter_map(|ip| network_of(ip))
+            .collect();
+        let mut keys: Vec<String> = self
+            .profile
+            .session_keys
+            .iter()
+            .filter(|(_, nets)| nets.iter().any(|n| networks.contains(n)))
+            .map(|(k, _)| k.to_string())
+            .collect();
+        keys.sort();
+        keys
     }
 
     /// How sentences name the activity followed.
@@ -290,6 +313,7 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
             compromised: Some(Compromised {
                 subject: ctx.subject_key.to_owned(),
                 principals: ctx.profile.arns.to_strings(),
+                access_keys: ctx.compromised_session_keys(),
                 now: None,
             }),
             users: ids.users.into_values().collect(),
