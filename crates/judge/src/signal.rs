@@ -246,28 +246,8 @@ impl Signal {
     }
 }
 
-/// How sure a call is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Confidence {
-    /// Novelty without behaviour or misuse, or little of either.
-    Low,
-    /// Novelty and behaviour (or misuse) agree, or behaviour alone is strong.
-    Medium,
-    /// Strong behaviour or misuse from a new network or client.
-    High,
-}
-
-impl Confidence {
-    /// The spelling in documents.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::Low => "low",
-            Confidence::Medium => "medium",
-            Confidence::High => "high",
-        }
-    }
-}
+/// How sure a call is: the model's type, so scope writes the judge's level as it is.
+pub use cloudcase_model::scope::Confidence;
 
 /// A confidence level's thresholds: the total weight and the weight of evidence (behaviour and
 /// credential misuse) it needs.

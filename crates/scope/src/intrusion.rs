@@ -11,7 +11,7 @@ use cloudcase_judge::judge::{judge, Departure, Judgement, RoleContext};
 use cloudcase_judge::kind::IdentityKind;
 use cloudcase_judge::network::{wide_network_of, Grains, Lookups};
 use cloudcase_judge::signal::Family;
-use cloudcase_judge::{Baseline, Confidence as JudgeConfidence, SignalKind, Tactic};
+use cloudcase_judge::{Baseline, SignalKind, Tactic};
 use cloudcase_model::scope::{Confidence, IntrusionSignal, Method};
 
 use crate::net::network_of;
@@ -74,15 +74,6 @@ pub enum Finding {
     Claimed(Intrusion),
     /// Nothing reaches `medium`; the strongest candidate, if any scored.
     Unclaimed(Option<Weak>),
-}
-
-/// The model's confidence for the judge's.
-pub fn confidence(c: JudgeConfidence) -> Confidence {
-    match c {
-        JudgeConfidence::Low => Confidence::Low,
-        JudgeConfidence::Medium => Confidence::Medium,
-        JudgeConfidence::High => Confidence::High,
-    }
 }
 
 /// A cluster judged.
@@ -251,7 +242,7 @@ fn related(c: &Judged<'_>, claimed: &Judged<'_>, baseline: &Baseline, all: &[Jud
     if (claimed.judgement.no_baseline || c.judgement.no_baseline) && !foreign(c, all) {
         return false;
     }
-    if c.judgement.confidence >= Some(JudgeConfidence::Medium) {
+    if c.judgement.confidence >= Some(Confidence::Medium) {
         return true;
     }
     let wide = |j: &Judged<'_>| wide_network_of(&j.cluster.first_ip);
@@ -356,7 +347,7 @@ pub fn find(profile: &Profile, cx: Context<'_>) -> Finding {
         })
         .collect();
     let Some(claimed) = judged.iter().find(|j| {
-        j.judgement.confidence >= Some(JudgeConfidence::Medium)
+        j.judgement.confidence >= Some(Confidence::Medium)
             && (!j.judgement.no_baseline
                 || (foreign(j, &judged) && (has_misuse(j) || owned_elsewhere(j, &judged))))
     }) else {
@@ -367,11 +358,11 @@ pub fn find(profile: &Profile, cx: Context<'_>) -> Finding {
             .map(|j| Weak {
                 network: j.network.to_owned(),
                 first: j.cluster.first.clone(),
-                confidence: j.judgement.confidence.map(confidence),
+                confidence: j.judgement.confidence,
                 score: j.judgement.score,
                 signals: signals_of(j),
                 why: match j.judgement.confidence {
-                    Some(c) if c >= JudgeConfidence::Medium => OWNER_HABIT.to_owned(),
+                    Some(c) if c >= Confidence::Medium => OWNER_HABIT.to_owned(),
                     c => format!(
                         "confidence {} (a claim needs at least medium)",
                         c.map_or("below low", |c| c.as_str())
@@ -408,10 +399,7 @@ pub fn find(profile: &Profile, cx: Context<'_>) -> Finding {
         mode,
         novel,
         attacker_ips,
-        confidence: claimed
-            .judgement
-            .confidence
-            .map_or(Confidence::Medium, confidence),
+        confidence: claimed.judgement.confidence.unwrap_or(Confidence::Medium),
         signals: signals_of(claimed),
         score: claimed.judgement.score,
         no_baseline: claimed.judgement.no_baseline,
@@ -460,7 +448,7 @@ pub fn indicator(profile: &Profile, owner: &dyn Fn(&str) -> bool) -> Option<Intr
             .map(|s| s.to_string())
             .collect(),
         confidence: cloudcase_judge::signal::confidence(&j.judgement.signals)
-            .map_or(Confidence::Low, confidence),
+            .unwrap_or(Confidence::Low),
         signals: signals_of(&j),
         score: j.judgement.score,
         no_baseline: false,
