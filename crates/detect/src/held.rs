@@ -106,6 +106,7 @@ mod tests {
                 sha256: None,
                 origin: None,
                 ordinal: 0,
+                member: None,
             }),
             record: 3,
         }

@@ -18,5 +18,5 @@ mod time;
 
 pub use event::{Category, Event};
 pub use identity::Identity;
-pub use provenance::{Provenance, SourceFile};
+pub use provenance::{ArchiveMember, Provenance, SourceFile};
 pub use time::{EventTime, TimeError};

@@ -17,6 +17,22 @@ pub struct SourceFile {
     /// The file's position in the run's input list, so that events with equal
     /// times order the same way on every run.
     pub ordinal: u64,
+    /// The archive this file is a member of, when it is one; `path` is then
+    /// `archive!member` (the member's name sanitized), never a path on disk.
+    pub member: Option<ArchiveMember>,
+}
+
+/// Where an archive member sits: the archive (whose `ordinal` is its first
+/// member's) and the member's place among the members listed from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveMember {
+    /// The archive file itself.
+    pub archive: Arc<SourceFile>,
+    /// The member's index among the archive's members, from 0; member `i`
+    /// has ordinal `archive.ordinal + i`.
+    pub index: u64,
+    /// How many members were listed from the archive (and given ordinals).
+    pub members: u64,
 }
 
 /// The raw record an event was normalized from.

@@ -9,9 +9,9 @@ use cloudcase_util::gzip::{self, Cap, Content, GzipError, RatioCap, StoredBytes}
 
 use crate::Limits;
 
-/// Magic numbers of compressions cloudcase recognises but does not read.
+/// Magic numbers of compressions cloudcase recognises but does not read
+/// (zip and tar are read as archives: [`crate::archive`]).
 const UNSUPPORTED_MAGIC: &[(&[u8], &str)] = &[
-    (b"PK\x03\x04", "zip"),
     (&[0x28, 0xb5, 0x2f, 0xfd], "zstd"),
     (b"BZh", "bzip2"),
     (&[0xfd, b'7', b'z', b'X', b'Z', 0x00], "xz"),
@@ -32,7 +32,7 @@ pub(crate) enum Opened {
 }
 
 /// The cap `limits` put on one file: gzip output only, by size and ratio.
-fn cap(limits: Limits) -> Cap {
+pub(crate) fn cap(limits: Limits) -> Cap {
     Cap {
         max_bytes: limits.max_decompressed_bytes,
         plain_too: false,
@@ -60,8 +60,13 @@ pub(crate) fn open(path: &Path, limits: Limits) -> io::Result<Opened> {
 
 /// The decompression limit that stopped a read, as this crate words it (with
 /// the flag that sets it), if `err` is one.
-pub(crate) fn limit_hit(err: &io::Error) -> Option<String> {
+/// A cap below `limits`' own is what an archive's earlier members left.
+pub(crate) fn limit_hit(err: &io::Error, limits: Limits) -> Option<String> {
     Some(match GzipError::of(err)? {
+        GzipError::TooLarge { limit, .. } if *limit < limits.max_decompressed_bytes => format!(
+            "decompressed size exceeds the {limit} bytes left of the archive's limit of {} bytes for all its members (--max-decompressed-bytes)",
+            limits.max_decompressed_bytes
+        ),
         GzipError::TooLarge { limit, .. } => format!(
             "decompressed size exceeds the limit of {limit} bytes (--max-decompressed-bytes)"
         ),

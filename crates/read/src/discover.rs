@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use cloudcase_event::SourceFile;
 
-use crate::{Accounting, ReadError, RejectKind, Rejection};
+use crate::{archive, Accounting, ReadError, RejectKind, Rejection};
 
 /// The files to read, in a stable order, plus the accounting of entries that
 /// could not even be listed.
 #[derive(Debug, Default)]
 pub struct Inputs {
-    /// Files in input order; directories expanded recursively, sorted by name.
+    /// Files in input order; directories expanded recursively, sorted by name,
+    /// and archives into their members.
     pub files: Vec<Arc<SourceFile>>,
     /// Directory entries that could not be listed (counted as seen and skipped).
     pub accounting: Accounting,
@@ -64,27 +65,42 @@ fn file_id(path: &Path) -> FileId {
 
 impl Inputs {
     /// Adds a file whose hash and origin are already known (an evidence
-    /// object of a case), after the files found so far.
+    /// object of a case), after the files found so far; an archive's members
+    /// are listed as files of their own.
     pub fn push_known(&mut self, path: PathBuf, sha256: String, origin: Option<String>) {
+        self.add(path, Some(sha256), origin);
+    }
+
+    /// Adds the file at `path`, or if it is an archive (recognised by
+    /// content) each of its members, `archive!member`, with ordinals in turn.
+    fn add(&mut self, path: PathBuf, sha256: Option<String>, origin: Option<String>) {
         let ordinal = self.files.len() as u64;
-        self.files.push(Arc::new(SourceFile {
+        let name = origin
+            .clone()
+            .unwrap_or_else(|| path.to_string_lossy().into_owned());
+        let members = archive::list(&path, &name).unwrap_or_default();
+        let file = Arc::new(SourceFile {
             path,
-            sha256: Some(sha256),
+            sha256,
             origin,
             ordinal,
-        }));
+            member: None,
+        });
+        if members.is_empty() {
+            self.files.push(file);
+            return;
+        }
+        let count = members.len() as u64;
+        for (index, name) in (0..).zip(&members) {
+            self.files
+                .push(archive::member_file(&file, name, index, Some(count)));
+        }
     }
 }
 
 fn push(path: PathBuf, inputs: &mut Inputs, seen: &mut HashSet<FileId>) {
     if seen.insert(file_id(&path)) {
-        let ordinal = inputs.files.len() as u64;
-        inputs.files.push(Arc::new(SourceFile {
-            path,
-            sha256: None,
-            origin: None,
-            ordinal,
-        }));
+        inputs.add(path, None, None);
     }
 }
 

@@ -5,6 +5,9 @@ use std::sync::Arc;
 
 use cloudcase_event::{Event, Provenance, SourceFile};
 
+use cloudcase_util::gzip::StoredBytes;
+
+use crate::archive;
 use crate::decompress::{self, Opened};
 use crate::framing::{Frame, Framer};
 use crate::normalize::{classify, Classified, Scratch};
@@ -16,14 +19,28 @@ pub(crate) struct FileOutput<'a> {
     pub on_reject: &'a (dyn Fn(Rejection) + Sync),
 }
 
-struct FileRun<'a, 'b> {
-    file: &'a Arc<SourceFile>,
-    out: &'a mut FileOutput<'b>,
-    acc: Accounting,
+/// One file's (or archive member's) read in progress.
+pub(crate) struct FileRun<'a, 'b> {
+    pub file: &'a Arc<SourceFile>,
+    pub out: &'a mut FileOutput<'b>,
+    pub acc: Accounting,
     record: u64,
 }
 
-impl FileRun<'_, '_> {
+impl<'a, 'b> FileRun<'a, 'b> {
+    /// A run over `file` that has seen it and read nothing yet.
+    pub(crate) fn new(file: &'a Arc<SourceFile>, out: &'a mut FileOutput<'b>) -> Self {
+        FileRun {
+            file,
+            out,
+            acc: Accounting {
+                files_seen: 1,
+                ..Accounting::default()
+            },
+            record: 0,
+        }
+    }
+
     fn report(
         &mut self,
         kind: RejectKind,
@@ -41,7 +58,7 @@ impl FileRun<'_, '_> {
         });
     }
 
-    fn skip_file(&mut self, kind: RejectKind, detail: String) {
+    pub(crate) fn skip_file(&mut self, kind: RejectKind, detail: String) {
         self.acc.skip_file(kind);
         self.report(kind, None, None, detail);
     }
@@ -55,22 +72,32 @@ impl FileRun<'_, '_> {
 }
 
 /// Reads every record of `file`, passing events and rejections to `out`, and
-/// returns the file's accounting.
+/// returns the file's accounting. An archive's members are all read with
+/// its first member (they are one stream); the others read nothing here.
 pub(crate) fn read_file(
     file: &Arc<SourceFile>,
     limits: Limits,
     scratch: &mut Scratch,
     out: &mut FileOutput<'_>,
 ) -> Accounting {
-    let mut run = FileRun {
-        file,
-        out,
-        acc: Accounting {
-            files_seen: 1,
-            ..Accounting::default()
-        },
-        record: 0,
+    match &file.member {
+        Some(m) if m.index > 0 => Accounting::default(),
+        _ => read_source(file, limits, scratch, out),
+    }
+}
+
+/// Reads `file`, or the whole archive it is a member of.
+pub(crate) fn read_source(
+    file: &Arc<SourceFile>,
+    limits: Limits,
+    scratch: &mut Scratch,
+    out: &mut FileOutput<'_>,
+) -> Accounting {
+    let (file, listed) = match &file.member {
+        Some(m) => (&m.archive, Some(m.members)),
+        None => (file, None),
     };
+    let mut run = FileRun::new(file, out);
     let reader = match decompress::open(&file.path, limits) {
         Ok(Opened::Content(content)) => content,
         Ok(Opened::Unsupported { name, stored }) => {
@@ -88,9 +115,31 @@ pub(crate) fn read_file(
     };
     let gzip = reader.is_gzip();
     let disk = reader.stored_bytes();
+    let sniffed = archive::sniff(reader);
+    if let Some(kind) = sniffed.kind {
+        let content = std::io::BufReader::new(sniffed.reader);
+        return archive::read_archive(kind, content, &disk, limits, scratch, run, listed);
+    }
+    let acc = read_stream(&mut run, sniffed.reader, gzip, &disk, limits, scratch);
+    run.acc = acc;
+    run.acc.bytes_read = disk.get();
+    run.acc
+}
+
+/// Reads the records of one file's (or archive member's) content, `gzip` if
+/// it was gzip, `disk` counting its bytes as stored, and returns the run's
+/// accounting with its decompressed byte count.
+pub(crate) fn read_stream<R: io::Read>(
+    run: &mut FileRun<'_, '_>,
+    reader: R,
+    gzip: bool,
+    disk: &StoredBytes,
+    limits: Limits,
+    scratch: &mut Scratch,
+) -> Accounting {
     let buffer = std::mem::take(&mut scratch.read_buffer);
     let mut framer = Framer::with_buffer(reader, limits.max_record_bytes, buffer);
-    match read_records(&mut run, &mut framer, scratch) {
+    match read_records(run, &mut framer, scratch) {
         Ok(Outcome::Skipped) => {}
         Ok(Outcome::Empty) => {
             let detail = empty_detail(disk.get(), framer.position(), gzip);
@@ -99,17 +148,16 @@ pub(crate) fn read_file(
         Ok(Outcome::Read) => run.acc.files_read = 1,
         Err(e) => {
             run.acc.files_read = 1;
-            stream_error(&mut run, &e, gzip, framer.position(), disk.get());
+            stream_error(run, &e, gzip, framer.position(), disk.get(), limits);
         }
     }
     if run.acc.files_read == 1 {
         let label = framer.form().map_or("empty", |f| f.label());
         *run.acc.formats.entry(label).or_default() += 1;
     }
-    run.acc.bytes_read = disk.get();
     run.acc.bytes_decompressed = framer.position();
     scratch.read_buffer = framer.into_buffer();
-    run.acc
+    std::mem::take(&mut run.acc)
 }
 
 enum Outcome {
@@ -211,8 +259,15 @@ fn read_records<R: io::Read>(
 }
 
 /// Reports an error that ended a file's stream early.
-fn stream_error(run: &mut FileRun<'_, '_>, err: &io::Error, gzip: bool, position: u64, disk: u64) {
-    let (kind, what) = if let Some(limit) = decompress::limit_hit(err) {
+fn stream_error(
+    run: &mut FileRun<'_, '_>,
+    err: &io::Error,
+    gzip: bool,
+    position: u64,
+    disk: u64,
+    limits: Limits,
+) {
+    let (kind, what) = if let Some(limit) = decompress::limit_hit(err, limits) {
         (RejectKind::DecompressLimit, limit)
     } else if gzip {
         (

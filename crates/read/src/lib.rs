@@ -30,6 +30,7 @@
 #![deny(missing_docs)]
 
 mod accounting;
+mod archive;
 mod compact;
 mod decompress;
 mod discover;

@@ -19,6 +19,10 @@ pub struct Limits {
     pub max_gzip_ratio: u64,
     /// Decompressed bytes allowed before the ratio check starts. Default 64 MiB.
     pub ratio_grace_bytes: u64,
+    /// Most members read from one archive (zip, tar); the rest are reported,
+    /// not read. Default 1,000,000 (a year of one account's CloudTrail files
+    /// in a few regions).
+    pub max_archive_members: u64,
 }
 
 impl Default for Limits {
@@ -28,6 +32,7 @@ impl Default for Limits {
             max_decompressed_bytes: 64 << 30,
             max_gzip_ratio: 200,
             ratio_grace_bytes: 64 << 20,
+            max_archive_members: 1_000_000,
         }
     }
 }

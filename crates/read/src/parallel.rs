@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use cloudcase_event::{Event, SourceFile};
 
-use crate::file::{read_file, FileOutput};
+use crate::file::{read_file, read_source, FileOutput};
 use crate::normalize::Scratch;
 use crate::{Accounting, Limits, Rejection};
 
@@ -28,10 +28,11 @@ impl<F: FnMut(Event) + Send> EventSink for F {
 /// returns them as events, in the file's order. Used to fetch again the few
 /// records that findings point to, instead of keeping every event in memory.
 /// Rejections are ignored here: they were reported by the full read.
+/// An archive member's records are found by reading its archive again.
 pub fn read_records(file: &Arc<SourceFile>, limits: Limits, wanted: &[u64]) -> Vec<Event> {
     let mut found = Vec::with_capacity(wanted.len());
     let mut on_event = |ev: Event| {
-        if wanted.contains(&ev.provenance.record) {
+        if ev.provenance.file.ordinal == file.ordinal && wanted.contains(&ev.provenance.record) {
             found.push(ev);
         }
     };
@@ -39,7 +40,7 @@ pub fn read_records(file: &Arc<SourceFile>, limits: Limits, wanted: &[u64]) -> V
         on_event: &mut on_event,
         on_reject: &|_| {},
     };
-    read_file(file, limits, &mut Scratch::default(), &mut out);
+    read_source(file, limits, &mut Scratch::default(), &mut out);
     found
 }
 

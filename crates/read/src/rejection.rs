@@ -20,6 +20,9 @@ pub enum RejectKind {
     /// decompressed. Log services never deliver an empty file, so it stands
     /// for a truncated delivery or copy and is never read as zero records.
     Empty,
+    /// An archive member that is not a regular file (a directory or link):
+    /// nothing to read, not a loss.
+    NotAFile,
     /// The file does not start with a JSON object or array.
     NotJson,
     /// The file uses a compression cloudcase does not read (zip, zstd, bzip2, xz).
@@ -60,6 +63,11 @@ const KINDS: &[(RejectKind, &str, &str)] = &[
         "cloudcase inventory snapshot",
     ),
     (RejectKind::Empty, "empty", "empty file"),
+    (
+        RejectKind::NotAFile,
+        "not_a_file",
+        "archive member not a file",
+    ),
     (RejectKind::NotJson, "not_json", "not JSON"),
     (
         RejectKind::UnsupportedCompression,
@@ -130,7 +138,10 @@ impl RejectKind {
     /// snapshots are expected beside logs and are not events: they are
     /// counted, but neither fail `--strict` nor crowd the warnings.
     pub fn is_loss(self) -> bool {
-        !matches!(self, RejectKind::Digest | RejectKind::Inventory)
+        !matches!(
+            self,
+            RejectKind::Digest | RejectKind::Inventory | RejectKind::NotAFile
+        )
     }
 }
 

@@ -109,7 +109,9 @@ impl StoredBytes {
         self.0.load(Ordering::Relaxed)
     }
 
-    fn add(&self, n: usize) {
+    /// Counts `n` more bytes read as stored (for readers that count their own
+    /// input, such as an archive's members).
+    pub fn add(&self, n: usize) {
         self.0.fetch_add(n as u64, Ordering::Relaxed);
     }
 }
@@ -246,6 +248,19 @@ pub fn open(path: &Path, cap: Cap) -> io::Result<Content> {
         stored,
         head,
     })
+}
+
+/// `inner`'s output capped by `cap`, its ratio measured against `stored` (the
+/// compressed bytes behind it), a cap hit naming `path`: the guard [`open`]
+/// puts on gzip, for other decompressed streams (an archive's members).
+pub fn guard<R: Read>(inner: R, stored: StoredBytes, cap: Cap, path: PathBuf) -> impl Read {
+    Guard {
+        inner,
+        out: 0,
+        stored,
+        cap,
+        path,
+    }
 }
 
 /// Reads the whole content of `path`, capped by `cap`.

@@ -62,6 +62,7 @@ mod tests {
             sha256: None,
             origin: None,
             ordinal: 4,
+            member: None,
         });
         let pointer = Pointer {
             time: EventTime::parse("2024-05-14T02:05:00Z").expect("time"),

@@ -102,6 +102,7 @@ pub(crate) mod testing {
             sha256: Some("abc".into()),
             origin: Some("s3://trail/k.json.gz".into()),
             ordinal: 0,
+            member: None,
         }
     }
 
