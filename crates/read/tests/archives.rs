@@ -377,3 +377,25 @@ fn too_many_members_and_nested_archives_are_refused_with_a_reason() {
         "{r:?}"
     );
 }
+
+#[test]
+fn an_archive_named_like_a_log_is_still_read_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = zip(&[
+        stored("a.json", &log(&["j1"])),
+        stored("b.json", &log(&["j2"])),
+    ]);
+    let path = write(dir.path(), "export.json", &bytes);
+    // Not opened at discovery (a log is opened once): one input, read as an archive.
+    assert_eq!(
+        discover(std::slice::from_ref(&path), &|_| {})
+            .unwrap()
+            .files
+            .len(),
+        1
+    );
+    let run = read(std::slice::from_ref(&path));
+    assert_eq!(ids(&run), ["j1", "j2"]);
+    assert_eq!(paths(&run)[1], format!("{}!b.json", path.display()));
+    assert_eq!(run.accounting.files_read, 2);
+}
