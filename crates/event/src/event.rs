@@ -48,8 +48,12 @@ impl Category {
 /// the record exactly as logged.
 #[derive(Debug, Clone)]
 pub struct Event {
-    /// `eventTime`, UTC.
+    /// `eventTime`, UTC; or, for a record a SIEM export wrapped without its
+    /// `eventTime`, the wrapper's time (see `time_field`).
     pub time: EventTime,
+    /// The field `time` was read from: [`Event::EVENT_TIME`] for CloudTrail's
+    /// own, otherwise a wrapper's alias such as `@timestamp` or `_time`.
+    pub time_field: &'static str,
     /// `eventSource`, e.g. `iam.amazonaws.com`.
     pub event_source: String,
     /// `eventName`, e.g. `CreateAccessKey`.
@@ -93,6 +97,14 @@ pub struct Event {
 }
 
 impl Event {
+    /// The `time_field` of a record timed by its own `eventTime`.
+    pub const EVENT_TIME: &'static str = "eventTime";
+
+    /// Whether `time` is CloudTrail's `eventTime` rather than a wrapper's time.
+    pub fn timed_by_record(&self) -> bool {
+        self.time_field == Self::EVENT_TIME
+    }
+
     /// The service part of `eventSource` (`iam` for `iam.amazonaws.com`).
     pub fn service(&self) -> &str {
         self.event_source

@@ -29,6 +29,9 @@ pub(crate) enum Form {
     Records,
     /// `{"Events":[…]}`: `aws cloudtrail lookup-events` output.
     Events,
+    /// `{"QueryResultRows":[…]}`: CloudTrail Lake query results, one row
+    /// (an array of single-key objects) per record.
+    Rows,
     /// A top-level JSON array of records.
     Array,
     /// Top-level objects one after another: JSON Lines and similar.
@@ -41,6 +44,7 @@ impl Form {
         match self {
             Form::Records => "records",
             Form::Events => "lookup-events",
+            Form::Rows => "lake-rows",
             Form::Array => "json-array",
             Form::Values => "json-lines",
         }
@@ -601,6 +605,7 @@ impl<R: Read> Framer<R> {
             let container = match key {
                 Some(Key::Records) => Form::Records,
                 Some(Key::Events) => Form::Events,
+                Some(Key::Rows) => Form::Rows,
                 None => Form::Values,
             };
             if container != Form::Values && found == Some(b'[') && !self.oversize {
@@ -637,6 +642,7 @@ impl<R: Read> Framer<R> {
         match &self.buf[start..self.pos] {
             b"\"Records\"" => Some(Key::Records),
             b"\"Events\"" => Some(Key::Events),
+            b"\"QueryResultRows\"" => Some(Key::Rows),
             _ => None,
         }
     }
@@ -646,6 +652,7 @@ impl<R: Read> Framer<R> {
 enum Key {
     Records,
     Events,
+    Rows,
 }
 
 /// Outcome of reading a top-level object.
@@ -746,6 +753,17 @@ mod tests {
         let input = "{\"Events\": [ {\"e\":1} ], \"NextToken\": \"t1\"}\n{\"Events\":[{\"e\":2},{\"e\":3}]}";
         assert_eq!(items(input), vec!["{\"e\":1}", "{\"e\":2}", "{\"e\":3}"]);
         assert_eq!(frames(input, 1 << 20).1, Some(Form::Events));
+    }
+
+    #[test]
+    fn streams_cloudtrail_lake_result_rows() {
+        let input =
+            r#"{"QueryStatus":"FINISHED","QueryResultRows":[[{"eventID":"a"}],[{"eventID":"b"}]]}"#;
+        assert_eq!(
+            items(input),
+            vec![r#"[{"eventID":"a"}]"#, r#"[{"eventID":"b"}]"#]
+        );
+        assert_eq!(frames(input, 1 << 20).1, Some(Form::Rows));
     }
 
     #[test]

@@ -11,6 +11,9 @@
 //! * JSON Lines (one record per line), JSON arrays of records, and any
 //!   sequence of top-level JSON objects;
 //! * EventBridge envelopes whose `detail` is a CloudTrail record;
+//! * records wrapped by SIEM exports and query results (Logstash/Elastic,
+//!   Splunk `_raw`, CloudTrail Lake rows), `eventTime` authoritative and the
+//!   wrapper's time used only in its absence;
 //! * CloudTrail digest files are recognised and skipped (they are integrity
 //!   data, checked by `cloudcase trail validate`).
 //!
@@ -40,6 +43,7 @@ mod limits;
 mod normalize;
 mod parallel;
 mod rejection;
+mod siem;
 mod wire;
 
 pub use accounting::{human_bytes, Accounting};

@@ -3,6 +3,7 @@
 use cloudcase_event::{Category, Event, EventTime, Identity, Provenance};
 
 use crate::compact::compact_into;
+use crate::siem::{self, Unwrapped};
 use crate::wire::{Text, WireIdentity, WireItem};
 use crate::RejectKind;
 
@@ -62,6 +63,11 @@ pub(crate) fn classify(
             )
         }
     };
+    if text.starts_with('[') {
+        if let Some(found) = siem::unwrap(text) {
+            return from_wrapper(found, prov, &mut scratch.inner);
+        }
+    }
     if !text.starts_with('{') {
         return reject(
             RejectKind::NotCloudTrail,
@@ -103,7 +109,50 @@ pub(crate) fn classify(
     if item.inventory.is_some() && item.event_time.is_none() {
         return Classified::Inventory;
     }
-    build_event(item, text, prov)
+    if item.event_time.is_none() || item.event_name.is_none() || item.event_source.is_none() {
+        if let Some(found) = siem::unwrap(text) {
+            return from_wrapper(found, prov, inner);
+        }
+    }
+    build_event(item, text, prov, RecordTime::OWN)
+}
+
+/// Builds the event from a record a SIEM export or query result wrapped.
+fn from_wrapper(
+    found: Result<Unwrapped, String>,
+    prov: Provenance,
+    buf: &mut String,
+) -> Classified {
+    let found = match found {
+        Ok(found) => found,
+        Err(why) => return reject(RejectKind::NotCloudTrail, why),
+    };
+    *buf = found.record;
+    let item: WireItem = match serde_json::from_str(buf) {
+        Ok(item) => item,
+        Err(e) => return parse_error(buf, &e),
+    };
+    let time = RecordTime {
+        field: found.time_field,
+        wrapper: found.wrapper_time.as_deref(),
+    };
+    build_event(item, buf, prov, time)
+}
+
+/// Where an event's time is read from.
+struct RecordTime<'a> {
+    /// The field named as the time's source.
+    field: &'static str,
+    /// A wrapper's time, used when the record has no `eventTime`.
+    wrapper: Option<&'a str>,
+}
+
+impl RecordTime<'_> {
+    /// The record's own `eventTime`.
+    const OWN: RecordTime<'static> = RecordTime {
+        field: Event::EVENT_TIME,
+        wrapper: None,
+    };
 }
 
 /// Parses a record wrapped in an envelope (as JSON text) into an event.
@@ -128,7 +177,7 @@ fn unwrap_into(wrapped: &str, what: &str, prov: Provenance, buf: &mut String) ->
             format!("{what} is not a CloudTrail record (no eventTime or eventName)"),
         );
     }
-    build_event(item, buf, prov)
+    build_event(item, buf, prov, RecordTime::OWN)
 }
 
 fn truncate(s: &str, max: usize) -> &str {
@@ -205,9 +254,15 @@ fn build_identity(w: WireIdentity<'_>) -> Identity {
     }
 }
 
-fn build_event(item: WireItem<'_>, raw: &str, provenance: Provenance) -> Classified {
+fn build_event(
+    item: WireItem<'_>,
+    raw: &str,
+    provenance: Provenance,
+    when: RecordTime<'_>,
+) -> Classified {
+    let time_text = item.event_time.as_ref().map(|t| &*t.0).or(when.wrapper);
     let (Some(time_text), Some(name), Some(source)) =
-        (&item.event_time, &item.event_name, &item.event_source)
+        (time_text, &item.event_name, &item.event_source)
     else {
         if item.event_time.is_none() && item.event_name.is_none() && item.event_source.is_none() {
             return reject(
@@ -215,7 +270,7 @@ fn build_event(item: WireItem<'_>, raw: &str, provenance: Provenance) -> Classif
                 "a JSON object without eventTime, eventName or eventSource",
             );
         }
-        if item.event_time.is_none() {
+        if time_text.is_none() {
             return reject(RejectKind::MissingTime, "the record has no eventTime");
         }
         let missing = if item.event_name.is_none() {
@@ -228,13 +283,14 @@ fn build_event(item: WireItem<'_>, raw: &str, provenance: Provenance) -> Classif
             format!("the record has no {missing}"),
         );
     };
-    let time = match EventTime::parse(&time_text.0) {
+    let time = match EventTime::parse(time_text) {
         Ok(t) => t,
-        Err(e) => return reject(RejectKind::InvalidTime, format!("eventTime: {e}")),
+        Err(e) => return reject(RejectKind::InvalidTime, format!("{}: {e}", when.field)),
     };
     let (event_name, event_source) = (name.0.to_string(), source.0.to_string());
     Classified::Event(Box::new(Event {
         time,
+        time_field: when.field,
         event_source,
         event_name,
         region: opt(item.region),

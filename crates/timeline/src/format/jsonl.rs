@@ -8,7 +8,9 @@ use cloudcase_util::sanitize::{push_json_string, push_json_text};
 /// One line per event: the CloudTrail record exactly as logged (compacted,
 /// unwrapped from envelopes), with a first key `cloudcase` holding the
 /// normalized time (in the display zone), principal, and provenance
-/// (`file`, `record`, `offset`, and `sha256` when known). Existing keys are
+/// (`file`, `record`, `offset`, and `sha256` when known), and `time_field`
+/// when the time is a SIEM wrapper's (`@timestamp`, `_time`) rather than the
+/// record's `eventTime`. Existing keys are
 /// never overwritten, so `jq '.eventName'` works as on raw CloudTrail.
 pub(crate) struct Jsonl {
     pub(crate) clock: Clock,
@@ -23,6 +25,10 @@ impl LineFormat for Jsonl {
         let p = &event.provenance;
         out.extend_from_slice(b"{\"cloudcase\":{\"time\":");
         push_json_string(out, &self.clock.render(event.time));
+        if !event.timed_by_record() {
+            out.extend_from_slice(b",\"time_field\":");
+            push_json_string(out, event.time_field);
+        }
         if let Some(who) = event.identity.display_name() {
             out.extend_from_slice(b",\"principal\":");
             push_json_string(out, who);
