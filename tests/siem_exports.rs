@@ -27,6 +27,10 @@ const EXPORTS: &[(&str, [Option<&str>; 3])] = &[
     ("splunk.json", [None, Some("_time"), None]),
     ("splunk_export.jsonl", [None, None, Some("_time")]),
     ("lake.json", [None, None, None]),
+    (
+        "elasticsearch_hits.json",
+        [Some("@timestamp"), Some("@timestamp"), Some("@timestamp")],
+    ),
 ];
 
 fn fixture(name: &str) -> String {
@@ -108,7 +112,7 @@ fn hunt_reads_every_export_with_nothing_rejected() {
     let out = cloudcase(&args);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("files: 5 seen, 5 read, 0 skipped; records: 15 parsed, 0 rejected"),
+        err.contains("files: 6 seen, 6 read, 0 skipped; records: 18 parsed, 0 rejected"),
         "{err}"
     );
 }

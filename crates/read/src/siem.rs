@@ -36,6 +36,9 @@ struct Shape {
     record: Holder,
     /// The wrapper's time fields, in order of preference.
     time: &'static [&'static str],
+    /// A field holding the record as JSON text when `record` holds none
+    /// (Logstash's `message`, when no JSON codec parsed the line).
+    text: Option<&'static str>,
 }
 
 /// Wrapper shapes, tried in order.
@@ -45,24 +48,28 @@ const SHAPES: &[Shape] = &[
         marker: "result._raw",
         record: Holder::Text("result._raw"),
         time: &["result._time"],
+        text: None,
     },
     Shape {
         name: "Splunk export",
         marker: "_raw",
         record: Holder::Text("_raw"),
         time: &["_time"],
+        text: None,
     },
     Shape {
         name: "Logstash/Elastic document",
         marker: "@timestamp",
         record: Holder::Object(&["aws.cloudtrail"]),
         time: &["@timestamp"],
+        text: Some("message"),
     },
     Shape {
         name: "query result row",
         marker: "eventtime",
         record: Holder::Object(&[]),
         time: &[],
+        text: None,
     },
 ];
 
@@ -72,7 +79,11 @@ const LAKE_ROW: Shape = Shape {
     marker: "",
     record: Holder::Object(&[]),
     time: &[],
+    text: None,
 };
+
+/// Search-hit envelopes around a document (Elasticsearch `_source`).
+const DOCUMENT_KEYS: &[&str] = &["_source"];
 
 /// CloudTrail's top-level field names, restored from other spellings
 /// (Athena and some exports lower-case them).
@@ -200,7 +211,7 @@ pub(crate) struct Unwrapped {
 /// when it has one but holds no CloudTrail record.
 pub(crate) fn unwrap(text: &str) -> Option<Result<Unwrapped, String>> {
     let (item, lake) = match serde_json::from_str::<Value>(text).ok()? {
-        Value::Object(o) => (unflatten(o), false),
+        Value::Object(o) => (unflatten(document(o)), false),
         Value::Array(rows) => (merge_row(rows)?, true),
         _ => return None,
     };
@@ -212,6 +223,16 @@ pub(crate) fn unwrap(text: &str) -> Option<Result<Unwrapped, String>> {
     Some(recover(&item, shape))
 }
 
+/// The document inside a search hit, or the item itself.
+fn document(mut item: Object) -> Object {
+    for key in DOCUMENT_KEYS {
+        if let Some(Value::Object(doc)) = item.remove(*key) {
+            return doc;
+        }
+    }
+    item
+}
+
 fn recover(item: &Object, shape: &Shape) -> Result<Unwrapped, String> {
     let (mut record, nested) = match shape.record {
         Holder::Text(path) => (parse_text(item, path, shape.name)?, false),
@@ -220,6 +241,11 @@ fn recover(item: &Object, shape: &Shape) -> Result<Unwrapped, String> {
             None => (item.clone(), false),
         },
     };
+    if let (false, Some(path)) = (has_text(&record, "eventName"), shape.text) {
+        if let Ok(inner) = parse_text(item, path, shape.name) {
+            record = inner;
+        }
+    }
     let time_field = restore_names(&mut record);
     if nested || is_elastic_cloudtrail(item) {
         fill_from(&mut record, item);
@@ -446,6 +472,24 @@ mod tests {
         assert_eq!(field, "@timestamp");
         assert_eq!(time.as_deref(), Some("2024-08-18T09:53:52.000Z"));
         assert_eq!(rec["userIdentity"]["arn"], "arn:aws:iam::1:user/a");
+    }
+
+    #[test]
+    fn logstash_message_text_and_elasticsearch_hits() {
+        let (rec, field, _) = ok(
+            r#"{"@timestamp":"2024-08-18T09:53:52Z","@version":"1","message":"{\"eventName\":\"A\",\"eventSource\":\"s3.amazonaws.com\"}"}"#,
+        );
+        assert_eq!(
+            (field, rec["eventName"].as_str()),
+            ("@timestamp", Some("A"))
+        );
+        let (rec, field, _) = ok(
+            r#"{"_index":"cloudtrail-2024.08.18","_id":"x","_source":{"@timestamp":"2024-08-18T09:53:52Z","eventName":"A","eventSource":"s3.amazonaws.com"}}"#,
+        );
+        assert_eq!(
+            (field, rec["eventSource"].as_str()),
+            ("@timestamp", Some("s3.amazonaws.com"))
+        );
     }
 
     #[test]
