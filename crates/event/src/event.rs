@@ -39,6 +39,26 @@ impl Category {
     }
 }
 
+/// The kind of log an event was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum LogSource {
+    /// A CloudTrail record (in any wrapper).
+    #[default]
+    CloudTrail,
+    /// A line of an S3 server access log.
+    S3Access,
+}
+
+impl LogSource {
+    /// The stable spelling used in output and filters: `cloudtrail`, `s3_access`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogSource::CloudTrail => "cloudtrail",
+            LogSource::S3Access => "s3_access",
+        }
+    }
+}
+
 /// A CloudTrail event, normalized.
 ///
 /// Typed fields hold what investigators filter and pivot on. `raw` keeps the
@@ -54,6 +74,8 @@ pub struct Event {
     /// The field `time` was read from: [`Event::EVENT_TIME`] for CloudTrail's
     /// own, otherwise a wrapper's alias such as `@timestamp` or `_time`.
     pub time_field: &'static str,
+    /// The kind of log the event was read from.
+    pub source: LogSource,
     /// `eventSource`, e.g. `iam.amazonaws.com`.
     pub event_source: String,
     /// `eventName`, e.g. `CreateAccessKey`.
@@ -121,6 +143,13 @@ impl Event {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_sources_have_stable_names() {
+        assert_eq!(LogSource::CloudTrail.as_str(), "cloudtrail");
+        assert_eq!(LogSource::S3Access.as_str(), "s3_access");
+        assert_eq!(LogSource::default(), LogSource::CloudTrail);
+    }
 
     #[test]
     fn categories_map_cloudtrail_spellings() {

@@ -16,7 +16,7 @@ pub mod network;
 mod provenance;
 mod time;
 
-pub use event::{Category, Event};
+pub use event::{Category, Event, LogSource};
 pub use identity::Identity;
 pub use provenance::{ArchiveMember, Provenance, SourceFile};
 pub use time::{EventTime, TimeError};

@@ -9,8 +9,10 @@ use cloudcase_util::gzip::StoredBytes;
 
 use crate::archive;
 use crate::decompress::{self, Opened};
+use crate::framing::Form;
 use crate::framing::{Frame, Framer};
 use crate::normalize::{classify, Classified, Scratch};
+use crate::s3access;
 use crate::{Accounting, Limits, RejectKind, Rejection};
 
 /// Where a file's events and problems go.
@@ -188,6 +190,10 @@ fn read_records<R: io::Read>(
     match framer.peek_start()? {
         None => return Ok(Outcome::Empty),
         Some(b'{') | Some(b'[') => {}
+        Some(_) if s3access::sniff(framer.peek_prefix(SNIFF_BYTES)?) => {
+            read_lines(run, framer)?;
+            return Ok(Outcome::Read);
+        }
         Some(b) => {
             run.skip_file(
                 RejectKind::NotJson,
@@ -256,6 +262,50 @@ fn read_records<R: io::Read>(
         }
     }
     Ok(Outcome::Read)
+}
+
+/// Bytes of a file's start looked at to recognise a line-based log.
+const SNIFF_BYTES: usize = 512;
+
+/// Reads an S3 server access log line by line: each line an event, or a
+/// rejection naming its offset and why it is not an access-log record.
+fn read_lines<R: io::Read>(run: &mut FileRun<'_, '_>, framer: &mut Framer<R>) -> io::Result<()> {
+    while let Some(frame) = framer.next_line(Form::S3Access)? {
+        match frame {
+            Frame::Item { offset, bytes, .. } => {
+                let prov = Provenance {
+                    file: Arc::clone(run.file),
+                    record: run.record,
+                    offset,
+                };
+                match s3access::parse_line(bytes, prov) {
+                    Ok(ev) => {
+                        run.acc.records_parsed += 1;
+                        run.record += 1;
+                        (run.out.on_event)(ev);
+                    }
+                    Err(e) => {
+                        let kind = match e {
+                            s3access::LineError::Utf8(_) => RejectKind::InvalidUtf8,
+                            _ => RejectKind::MalformedLine,
+                        };
+                        run.reject_record(kind, offset, format!("S3 server access log: {e}"));
+                    }
+                }
+            }
+            Frame::Oversize { offset, len } => run.reject_record(
+                RejectKind::TooLarge,
+                offset,
+                format!("line of {len} bytes exceeds the limit (--max-record-bytes)"),
+            ),
+            Frame::Damaged {
+                offset,
+                kind,
+                detail,
+            } => run.reject_record(kind, offset, detail),
+        }
+    }
+    Ok(())
 }
 
 /// Reports an error that ended a file's stream early.

@@ -36,6 +36,8 @@ pub(crate) enum Form {
     Array,
     /// Top-level objects one after another: JSON Lines and similar.
     Values,
+    /// Lines of an S3 server access log.
+    S3Access,
 }
 
 impl Form {
@@ -47,6 +49,7 @@ impl Form {
             Form::Rows => "lake-rows",
             Form::Array => "json-array",
             Form::Values => "json-lines",
+            Form::S3Access => "s3-access-log",
         }
     }
 }
@@ -238,6 +241,63 @@ impl<R: Read> Framer<R> {
             }
             if !self.fill()? {
                 return Ok(None);
+            }
+        }
+    }
+
+    /// Up to `n` bytes from the current position, without consuming them
+    /// (fewer at the end of the input).
+    pub(crate) fn peek_prefix(&mut self, n: usize) -> io::Result<&[u8]> {
+        while self.buf.len() - self.pos < n && self.fill()? {}
+        let end = self.buf.len().min(self.pos + n);
+        Ok(&self.buf[self.pos..end])
+    }
+
+    /// The next non-blank line (without its line ending) as an item, or an
+    /// oversize frame for a line longer than the record limit, which is
+    /// skipped without being buffered. Marks the content as lines of `form`.
+    pub(crate) fn next_line(&mut self, form: Form) -> io::Result<Option<Frame<'_>>> {
+        self.form = Some(form);
+        loop {
+            match self.buf.get(self.pos).copied() {
+                Some(b'\n' | b'\r') => self.pos += 1,
+                Some(_) => break,
+                None if !self.fill()? => return Ok(None),
+                None => {}
+            }
+        }
+        self.begin_capture();
+        let found = loop {
+            if let Some(i) = memchr(b'\n', &self.buf[self.pos..]) {
+                self.pos += i;
+                break true;
+            }
+            self.pos = self.buf.len();
+            self.check_size();
+            if !self.fill()? {
+                break false;
+            }
+        };
+        self.check_size();
+        let end = self.pos;
+        if found {
+            self.pos += 1;
+        }
+        match self.mark.take() {
+            None => Ok(Some(Frame::Oversize {
+                offset: self.capture_start,
+                len: self.base + end as u64 - self.capture_start,
+            })),
+            Some(start) => {
+                let mut line = &self.buf[start..end];
+                if let Some(stripped) = line.strip_suffix(b"\r") {
+                    line = stripped;
+                }
+                Ok(Some(Frame::Item {
+                    offset: self.capture_start,
+                    bytes: line,
+                    spaced: false,
+                }))
             }
         }
     }
@@ -804,6 +864,33 @@ mod tests {
     #[test]
     fn skips_a_byte_order_mark() {
         assert_eq!(items("\u{feff}{\"a\":1}"), vec!["{\"a\":1}"]);
+    }
+
+    #[test]
+    fn lines_longer_than_the_limit_are_skipped_and_the_next_one_is_read() {
+        let input = format!("\r\nshort\r\n{}\nlast", "x".repeat(600 << 10));
+        let mut f = Framer::new(input.as_bytes(), 1024);
+        let mut got = Vec::new();
+        while let Some(frame) = f.next_line(Form::S3Access).unwrap() {
+            got.push(match frame {
+                Frame::Item { offset, bytes, .. } => {
+                    format!("{offset}:{}", String::from_utf8_lossy(bytes))
+                }
+                Frame::Oversize { offset, len } => format!("{offset}:oversize {len}"),
+                Frame::Damaged { .. } => "damaged".into(),
+            });
+        }
+        let last = 2 + 7 + (600 << 10) + 1;
+        assert_eq!(
+            got,
+            [
+                "2:short".to_owned(),
+                format!("9:oversize {}", 600 << 10),
+                format!("{last}:last")
+            ]
+        );
+        assert_eq!(f.form(), Some(Form::S3Access));
+        assert!(f.buf.capacity() < 4 << 20, "{}", f.buf.capacity());
     }
 
     #[test]

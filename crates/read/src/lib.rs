@@ -14,6 +14,9 @@
 //! * records wrapped by SIEM exports and query results (Logstash/Elastic,
 //!   Splunk `_raw`, CloudTrail Lake rows), `eventTime` authoritative and the
 //!   wrapper's time used only in its absence;
+//! * S3 server access logs (lines of space-separated fields, plain or gzip,
+//!   as delivered under `TargetPrefixYYYY-mm-DD-HH-MM-SS-UniqueString`), each
+//!   line an event whose [`LogSource`](cloudcase_event::LogSource) is `s3_access`;
 //! * CloudTrail digest files are recognised and skipped (they are integrity
 //!   data, checked by `cloudcase trail validate`).
 //!
@@ -43,6 +46,7 @@ mod limits;
 mod normalize;
 mod parallel;
 mod rejection;
+mod s3access;
 mod siem;
 mod wire;
 

@@ -1,6 +1,6 @@
 //! Turning one framed item into a normalized [`Event`], or saying why not.
 
-use cloudcase_event::{Category, Event, EventTime, Identity, Provenance};
+use cloudcase_event::{Category, Event, EventTime, Identity, LogSource, Provenance};
 
 use crate::compact::compact_into;
 use crate::siem::{self, Unwrapped};
@@ -291,6 +291,7 @@ fn build_event(
     Classified::Event(Box::new(Event {
         time,
         time_field: when.field,
+        source: LogSource::CloudTrail,
         event_source,
         event_name,
         region: opt(item.region),

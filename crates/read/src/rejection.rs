@@ -33,6 +33,10 @@ pub enum RejectKind {
     DecompressLimit,
     /// JSON syntax error.
     MalformedJson,
+    /// A line of a line-based log (S3 server access logs) that does not have
+    /// the format's shape: too few fields, an unclosed quote, a bad time,
+    /// control characters.
+    MalformedLine,
     /// The file ends inside a record.
     Truncated,
     /// A string is not valid UTF-8.
@@ -88,6 +92,11 @@ const KINDS: &[(RejectKind, &str, &str)] = &[
         RejectKind::MalformedJson,
         "malformed_json",
         "malformed JSON",
+    ),
+    (
+        RejectKind::MalformedLine,
+        "malformed_line",
+        "malformed log line",
     ),
     (RejectKind::Truncated, "truncated", "truncated record"),
     (RejectKind::InvalidUtf8, "invalid_utf8", "invalid UTF-8"),

@@ -7,7 +7,8 @@ use cloudcase_util::sanitize::{push_json_string, push_json_text};
 
 /// One line per event: the CloudTrail record exactly as logged (compacted,
 /// unwrapped from envelopes), with a first key `cloudcase` holding the
-/// normalized time (in the display zone), principal, and provenance
+/// normalized time (in the display zone), the log `source` (`cloudtrail`,
+/// `s3_access`), principal, and provenance
 /// (`file`, `record`, `offset`, and `sha256` when known), and `time_field`
 /// when the time is a SIEM wrapper's (`@timestamp`, `_time`) rather than the
 /// record's `eventTime`. Existing keys are
@@ -25,6 +26,8 @@ impl LineFormat for Jsonl {
         let p = &event.provenance;
         out.extend_from_slice(b"{\"cloudcase\":{\"time\":");
         push_json_string(out, &self.clock.render(event.time));
+        out.extend_from_slice(b",\"source\":");
+        push_json_string(out, event.source.as_str());
         if !event.timed_by_record() {
             out.extend_from_slice(b",\"time_field\":");
             push_json_string(out, event.time_field);
