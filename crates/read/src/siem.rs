@@ -442,6 +442,9 @@ fn decode_object_fields(record: &mut Object) {
 fn wrapper_time(value: &Value) -> Option<String> {
     let seconds = match value {
         Value::String(s) if EventTime::parse(s).is_ok() => return Some(s.clone()),
+        Value::String(s) if colon_offset(s).is_some_and(|t| EventTime::parse(&t).is_ok()) => {
+            return colon_offset(s);
+        }
         Value::String(s) => s.trim().parse::<f64>().ok()?,
         Value::Number(n) => n.as_f64()?,
         _ => return None,
@@ -454,9 +457,34 @@ fn wrapper_time(value: &Value) -> Option<String> {
     Some(EventTime::from_millis(millis).to_utc_string())
 }
 
+/// `…+0000` (an offset without a colon, as Splunk writes `_time`) as `…+00:00`; `None` for
+/// any other text.
+fn colon_offset(text: &str) -> Option<String> {
+    let (head, offset) = text.split_at_checked(text.len().checked_sub(5)?)?;
+    let digits = offset.strip_prefix(['+', '-'])?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || !head.contains('T') {
+        return None;
+    }
+    Some(format!(
+        "{head}{}{}:{}",
+        &offset[..1],
+        &digits[..2],
+        &digits[2..]
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn splunk_offsets_without_a_colon_are_read() {
+        let t = wrapper_time(&Value::String("2024-08-18T18:53:52.250+0900".into()));
+        assert_eq!(t.as_deref(), Some("2024-08-18T18:53:52.250+09:00"));
+        assert_eq!(colon_offset("2024-08-18"), None);
+        assert_eq!(colon_offset("+0000"), None);
+        assert_eq!(wrapper_time(&Value::String("yesterday+0000".into())), None);
+    }
 
     fn ok(text: &str) -> (Object, &'static str, Option<String>) {
         let found = unwrap(text).expect("a wrapper").expect("a record");
