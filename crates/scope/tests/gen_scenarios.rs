@@ -6,9 +6,22 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use cloudcase_gen::{generate, Config, Scenario, Summary};
-use cloudcase_read::{discover, Limits, Progress};
-use cloudcase_scope::{scope, Options, Subject};
+use cloudcase_scope::Subject;
 use serde_json::Value;
+
+mod common;
+
+fn run(dir: &Path, subject: Subject) -> Value {
+    common::to_json(&common::scope_dir(dir, subject))
+}
+
+fn set(v: &Value, key: &str) -> BTreeSet<String> {
+    common::field_values(v, key).into_iter().collect()
+}
+
+fn strings(v: &Value) -> BTreeSet<String> {
+    common::string_values(v).into_iter().collect()
+}
 
 const SEEDS: [u64; 8] = [1, 2, 5, 7, 13, 19, 23, 42];
 
@@ -24,42 +37,6 @@ fn corpus(dir: &Path, seed: u64, scenario: Scenario, data_events: bool) -> Summa
         ..Config::default()
     })
     .expect("generated")
-}
-
-fn run(dir: &Path, subject: Subject) -> Value {
-    let inputs = discover(&[dir.to_path_buf()], &|_| {}).expect("inputs");
-    let opts = Options {
-        subject,
-        owner: vec![],
-        threads: 2,
-        limits: Limits::default(),
-        case_id: "t".into(),
-        inventory: Vec::new(),
-    };
-    let result = scope(&inputs.files, &opts, &|_| {}, &Progress::default())
-        .expect("scoped")
-        .result;
-    serde_json::to_value(&result).expect("serializes")
-}
-
-fn set(v: &Value, key: &str) -> BTreeSet<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x[key].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn strings(v: &Value) -> BTreeSet<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn first_ms(d: &Value) -> Option<i64> {

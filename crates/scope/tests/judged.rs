@@ -3,12 +3,16 @@
 //! console takeover, and stolen EC2 instance, Lambda and ECS role credentials (credential
 //! misuse). Each is scoped by `--auto` and by the credential itself.
 
-use std::io::Write;
-
-use cloudcase_model::scope::ScopeResult;
-use cloudcase_read::{discover, Limits, Progress};
-use cloudcase_scope::{scope, Options, Subject};
+use cloudcase_scope::Subject;
 use serde_json::{json, Value};
+
+mod common;
+use common::{field_values as strings, string_values as list};
+
+/// Scopes `records` from `subject`, as JSON.
+fn run(records: &[Value], subject: Subject) -> Value {
+    common::to_json(&common::scope_records(records, subject))
+}
 
 const ACCT: &str = "111122223333";
 /// 2024-05-01T00:00:00Z.
@@ -155,49 +159,6 @@ impl Trail {
             }
         }
     }
-}
-
-/// Scopes `records` from `subject`.
-fn run(records: &[Value], subject: Subject) -> Value {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let mut f = std::fs::File::create(dir.path().join("trail.jsonl")).expect("a trail file");
-    for r in records {
-        writeln!(f, "{r}").expect("written");
-    }
-    drop(f);
-    let inputs = discover(&[dir.path().to_path_buf()], &|_| {}).expect("inputs");
-    let opts = Options {
-        subject,
-        owner: vec![],
-        threads: 2,
-        limits: Limits::default(),
-        case_id: "t".into(),
-        inventory: Vec::new(),
-    };
-    let result: ScopeResult = scope(&inputs.files, &opts, &|_| {}, &Progress::default())
-        .expect("scoped")
-        .result;
-    serde_json::to_value(&result).expect("serializes")
-}
-
-fn strings(v: &Value, key: &str) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x[key].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn list(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn signals(d: &Value) -> Vec<String> {

@@ -6,12 +6,11 @@
 //! (`AwsConsoleSignIn`, `responseElements.ConsoleLogin`), console-session calls with `ASIA…`
 //! keys, `sessionContext` and `sessionCredentialFromConsole`.
 
-use std::io::Write;
-
-use cloudcase_model::scope::ScopeResult;
-use cloudcase_read::{discover, Limits, Progress};
-use cloudcase_scope::{render_markdown, render_table, scope, Options, Subject};
+use cloudcase_scope::{render_markdown, render_table, Subject};
 use serde_json::{json, Value};
+
+mod common;
+use common::{field_values as names, scope_records};
 
 const ACCT: &str = "111122223333";
 const CLI: &str = "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22";
@@ -133,39 +132,6 @@ fn create_access_key(user: &str, key: &str) -> (Value, Value) {
         json!({"accessKey": {"accessKeyId": key, "status": "Active", "userName": user,
                              "createDate": "Mar 4, 2024, 8:30:00 PM"}}),
     )
-}
-
-/// Scopes `records` from `subject`.
-fn scope_records(records: &[Value], subject: Subject) -> ScopeResult {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let mut f = std::fs::File::create(dir.path().join("trail.jsonl")).expect("a trail file");
-    for r in records {
-        writeln!(f, "{r}").expect("written");
-    }
-    drop(f);
-    let inputs = discover(&[dir.path().to_path_buf()], &|_| {}).expect("inputs");
-    let opts = Options {
-        subject,
-        owner: vec![],
-        threads: 2,
-        limits: Limits::default(),
-        case_id: "t1".into(),
-        inventory: Vec::new(),
-    };
-    scope(&inputs.files, &opts, &|_| {}, &Progress::default())
-        .expect("scoped")
-        .result
-}
-
-fn names(v: &Value, key: &str) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x[key].as_str())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Three days of routine `ListBuckets`/`DescribeInstances` by `identity` from `ip`.
