@@ -2,7 +2,7 @@
 
 use serde_json::value::RawValue;
 
-use crate::{EventTime, Identity, Provenance};
+use crate::{Detail, EventTime, Identity, Provenance};
 
 /// CloudTrail's `eventCategory`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,15 +47,43 @@ pub enum LogSource {
     CloudTrail,
     /// A line of an S3 server access log.
     S3Access,
+    /// A VPC flow log record.
+    VpcFlow,
+    /// A GuardDuty finding.
+    GuardDuty,
+    /// A Route 53 Resolver query log record.
+    Route53Resolver,
+    /// A Cost and Usage Report line item.
+    Billing,
 }
 
 impl LogSource {
-    /// The stable spelling used in output and filters: `cloudtrail`, `s3_access`.
+    /// Every source, in the order output lists them.
+    pub const ALL: [LogSource; 6] = [
+        LogSource::CloudTrail,
+        LogSource::S3Access,
+        LogSource::VpcFlow,
+        LogSource::GuardDuty,
+        LogSource::Route53Resolver,
+        LogSource::Billing,
+    ];
+
+    /// The stable spelling used in output and filters: `cloudtrail`,
+    /// `s3_access`, `vpc_flow`, `guardduty`, `route53_resolver`, `billing`.
     pub fn as_str(self) -> &'static str {
         match self {
             LogSource::CloudTrail => "cloudtrail",
             LogSource::S3Access => "s3_access",
+            LogSource::VpcFlow => "vpc_flow",
+            LogSource::GuardDuty => "guardduty",
+            LogSource::Route53Resolver => "route53_resolver",
+            LogSource::Billing => "billing",
         }
+    }
+
+    /// The source spelled `name` (as [`LogSource::as_str`] writes it).
+    pub fn from_name(name: &str) -> Option<LogSource> {
+        LogSource::ALL.into_iter().find(|s| s.as_str() == name)
     }
 }
 
@@ -114,6 +142,9 @@ pub struct Event {
     pub resources: Option<Box<RawValue>>,
     /// The whole original record as compact JSON text (a JSON object).
     pub raw: Box<str>,
+    /// What a non-CloudTrail record says beyond the fields above, typed;
+    /// `None` for CloudTrail records.
+    pub detail: Option<Box<Detail>>,
     /// Where the record was read.
     pub provenance: Provenance,
 }
@@ -149,6 +180,10 @@ mod tests {
         assert_eq!(LogSource::CloudTrail.as_str(), "cloudtrail");
         assert_eq!(LogSource::S3Access.as_str(), "s3_access");
         assert_eq!(LogSource::default(), LogSource::CloudTrail);
+        for s in LogSource::ALL {
+            assert_eq!(LogSource::from_name(s.as_str()), Some(s));
+        }
+        assert_eq!(LogSource::from_name("syslog"), None);
     }
 
     #[test]

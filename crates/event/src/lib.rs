@@ -10,12 +10,14 @@
 
 pub mod agent;
 pub mod calendar;
+pub mod detail;
 mod event;
 mod identity;
 pub mod network;
 mod provenance;
 mod time;
 
+pub use detail::Detail;
 pub use event::{Category, Event, LogSource};
 pub use identity::Identity;
 pub use provenance::{ArchiveMember, Provenance, SourceFile};

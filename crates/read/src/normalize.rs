@@ -311,6 +311,7 @@ fn build_event(
         additional_event_data: item.additional_event_data.map(ToOwned::to_owned),
         resources: item.resources.map(ToOwned::to_owned),
         raw: raw.into(),
+        detail: None,
         provenance,
     }))
 }

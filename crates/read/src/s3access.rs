@@ -11,7 +11,8 @@
 //! ([`OPERATIONS`]), request parameters `{bucketName, key}`, and every field of
 //! the line kept under `s3AccessLog` in the raw record.
 
-use cloudcase_event::{Category, Event, EventTime, Identity, LogSource, Provenance};
+use cloudcase_event::detail::S3Request;
+use cloudcase_event::{Category, Detail, Event, EventTime, Identity, LogSource, Provenance};
 use serde_json::{Map, Value};
 
 /// The documented fields, in the order they appear on a line, with the name
@@ -53,7 +54,11 @@ const REQUESTER: usize = 4;
 const REQUEST_ID: usize = 5;
 const OPERATION: usize = 6;
 const KEY: usize = 7;
+const HTTP_STATUS: usize = 9;
 const ERROR_CODE: usize = 10;
+const BYTES_SENT: usize = 11;
+const OBJECT_SIZE: usize = 12;
+const BUCKET_OWNER: usize = 0;
 const USER_AGENT: usize = 16;
 
 /// Fields a line must have: everything up to and including the key.
@@ -364,6 +369,16 @@ pub(crate) fn parse_line(line: &[u8], provenance: Provenance) -> Result<Event, L
         additional_event_data: Some(raw_json(&additional)),
         resources: None,
         raw: raw.into(),
+        detail: Some(Box::new(Detail::S3Request(S3Request {
+            bucket: get(BUCKET).unwrap_or("-").to_owned(),
+            key: get(KEY).map(Into::into),
+            operation: operation.to_owned(),
+            http_status: get(HTTP_STATUS).and_then(|s| s.parse().ok()),
+            bytes_sent: get(BYTES_SENT).and_then(|s| s.parse().ok()),
+            object_size: get(OBJECT_SIZE).and_then(|s| s.parse().ok()),
+            requester: get(REQUESTER).map(Into::into),
+            bucket_owner: get(BUCKET_OWNER).map(Into::into),
+        }))),
         provenance,
     })
 }
@@ -420,6 +435,20 @@ mod tests {
         assert_eq!(raw["s3AccessLog"]["aclRequired"], "Yes");
         assert_eq!(raw["s3AccessLog"]["tlsVersion"], "TLSV1.1");
         assert!(raw["s3AccessLog"].get("referer").is_none());
+        let Some(Detail::S3Request(req)) = ev.detail.as_deref() else {
+            panic!("no typed request: {:?}", ev.detail)
+        };
+        assert_eq!(req.bucket, "awsexamplebucket1");
+        assert_eq!(req.key.as_deref(), Some("s3-dg.pdf"));
+        assert_eq!(req.operation, "REST.PUT.OBJECT");
+        assert_eq!(req.http_status, Some(200));
+        assert_eq!(req.bytes_sent, None);
+        assert_eq!(req.object_size, Some(4_406_583));
+        assert_eq!(req.bucket_owner.as_deref(), Some(OWNER));
+        assert_eq!(
+            req.requester.as_deref(),
+            Some("arn:aws:iam::111122223333:user/bob")
+        );
     }
 
     #[test]
