@@ -6,6 +6,9 @@
 //!
 //! * `{"Records":[r, r, …]}` (S3 delivery) and `{"Events":[e, …], "NextToken": …}`
 //!   (lookup-events pages, possibly several concatenated): each array element;
+//! * `{"Findings":[f, …]}` (`aws guardduty get-findings`) and CloudWatch Logs
+//!   events `{"events":[e, …]}` (`aws logs filter-log-events`/`get-log-events`)
+//!   or `{"logEvents":[e, …]}` (subscription deliveries): each array element;
 //! * `[r, r, …]`: each element;
 //! * any other top-level object, and sequences of them (JSON Lines, or
 //!   pretty-printed values one after another): each object.
@@ -32,6 +35,10 @@ pub(crate) enum Form {
     /// `{"QueryResultRows":[…]}`: CloudTrail Lake query results, one row
     /// (an array of single-key objects) per record.
     Rows,
+    /// `{"Findings":[…]}`: `aws guardduty get-findings` output.
+    Findings,
+    /// `{"events":[…]}` or `{"logEvents":[…]}`: CloudWatch Logs events.
+    LogEvents,
     /// A top-level JSON array of records.
     Array,
     /// Top-level objects one after another: JSON Lines and similar.
@@ -47,6 +54,8 @@ impl Form {
             Form::Records => "records",
             Form::Events => "lookup-events",
             Form::Rows => "lake-rows",
+            Form::Findings => "guardduty-findings",
+            Form::LogEvents => "cloudwatch-logs",
             Form::Array => "json-array",
             Form::Values => "json-lines",
             Form::S3Access => "s3-access-log",
@@ -627,8 +636,8 @@ impl<R: Read> Framer<R> {
         Ok(Ok(()))
     }
 
-    /// Handles a top-level object: either a container whose `Records` or
-    /// `Events` array is then streamed (state switched), or a record in its
+    /// Handles a top-level object: either a container whose record array
+    /// (`Records`, `Events`, `Findings`, …) is then streamed (state switched), or a record in its
     /// own right.
     fn top_object(&mut self) -> io::Result<TopObject> {
         self.begin_capture();
@@ -666,6 +675,8 @@ impl<R: Read> Framer<R> {
                 Some(Key::Records) => Form::Records,
                 Some(Key::Events) => Form::Events,
                 Some(Key::Rows) => Form::Rows,
+                Some(Key::Findings) => Form::Findings,
+                Some(Key::LogEvents) => Form::LogEvents,
                 None => Form::Values,
             };
             if container != Form::Values && found == Some(b'[') && !self.oversize {
@@ -703,6 +714,8 @@ impl<R: Read> Framer<R> {
             b"\"Records\"" => Some(Key::Records),
             b"\"Events\"" => Some(Key::Events),
             b"\"QueryResultRows\"" => Some(Key::Rows),
+            b"\"Findings\"" => Some(Key::Findings),
+            b"\"events\"" | b"\"logEvents\"" => Some(Key::LogEvents),
             _ => None,
         }
     }
@@ -713,6 +726,8 @@ enum Key {
     Records,
     Events,
     Rows,
+    Findings,
+    LogEvents,
 }
 
 /// Outcome of reading a top-level object.
@@ -824,6 +839,19 @@ mod tests {
             vec![r#"[{"eventID":"a"}]"#, r#"[{"eventID":"b"}]"#]
         );
         assert_eq!(frames(input, 1 << 20).1, Some(Form::Rows));
+    }
+
+    #[test]
+    fn streams_guardduty_findings_and_cloudwatch_log_events() {
+        let input = r#"{"Findings":[{"Id":"a"},{"Id":"b"}]}"#;
+        assert_eq!(items(input), vec![r#"{"Id":"a"}"#, r#"{"Id":"b"}"#]);
+        assert_eq!(frames(input, 1 << 20).1, Some(Form::Findings));
+        let input = "{\"events\":[{\"message\":\"m1\"}],\"nextForwardToken\":\"f\"}\n{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[{\"message\":\"m2\"}]}";
+        assert_eq!(
+            items(input),
+            vec![r#"{"message":"m1"}"#, r#"{"message":"m2"}"#]
+        );
+        assert_eq!(frames(input, 1 << 20).1, Some(Form::LogEvents));
     }
 
     #[test]
