@@ -38,6 +38,7 @@ mod record;
 mod rng;
 mod scenario;
 mod scripted;
+mod sources;
 mod template;
 mod time;
 mod world;
@@ -46,6 +47,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use scenario::{CredentialTruth, EventRef, RoamingOwnerTruth, RootTruth, Scenario};
+pub use sources::{
+    BillingTruth, BucketAccessTruth, CostTruth, DnsTruth, FindingTruth, FlowInstanceTruth,
+    FlowLogTruth, FlowTruth, GuardDutyTruth, S3AccessTruth, Source, Sources, SourcesTruth,
+};
 pub use time::Date;
 
 use incident::{Who, STEPS};
@@ -106,6 +111,10 @@ pub struct Config {
     /// The incident to embed (see [`Scenario`]); [`Scenario::None`] defers
     /// to `incident`. `InstanceCredential` turns S3 data events on.
     pub scenario: Scenario,
+    /// Log sources to write beside CloudTrail (S3 access logs, VPC Flow
+    /// Logs, Route 53 Resolver query logs, GuardDuty findings, a Cost and
+    /// Usage Report), consistent with it; CloudTrail only by default.
+    pub sources: Sources,
     /// Make two or three employees roam between the office, home ISPs with
     /// dynamic addresses, mobile carriers and a CI runner pool (benign; see
     /// [`RoamingOwnerTruth`]), whatever the scenario.
@@ -137,6 +146,7 @@ impl Default for Config {
             incident: false,
             scenario: Scenario::None,
             roaming: false,
+            sources: Sources::default(),
             threads: 0,
             compression_level: 6,
         }
@@ -235,6 +245,9 @@ pub struct Summary {
     /// Benign roaming employees (`roaming-owners` or [`Config::roaming`]);
     /// none of them is compromised.
     pub roaming_owners: Vec<RoamingOwnerTruth>,
+    /// What the sources beside CloudTrail show ([`Config::sources`]);
+    /// `None` when only CloudTrail was written.
+    pub sources: Option<SourcesTruth>,
 }
 
 /// Ground truth of the embedded incident: the facts an investigation of the
@@ -289,6 +302,11 @@ pub struct InstanceTruth {
     pub region: String,
     /// Instance type, e.g. `p3.2xlarge`.
     pub instance_type: String,
+    /// Its primary network interface (`eni-…`), as in RunInstances'
+    /// `networkInterfaceSet` and in VPC Flow Logs.
+    pub network_interface_id: String,
+    /// Its private IPv4 address.
+    pub private_ip: String,
 }
 
 fn iso_opt(t: Option<i64>) -> serde_json::Value {
@@ -314,6 +332,8 @@ impl Summary {
                     "instance_id": x.instance_id,
                     "region": x.region,
                     "instance_type": x.instance_type,
+                    "network_interface_id": x.network_interface_id,
+                    "private_ip": x.private_ip,
                 })).collect::<Vec<_>>(),
                 "first_attacker_event_time": time::iso(i.first_attacker_event_time),
                 "first_attacker_event": i.first_attacker_event.json(),
@@ -342,6 +362,7 @@ impl Summary {
             "credential": self.credential.as_ref().map(CredentialTruth::json),
             "root": self.root.as_ref().map(RootTruth::json),
             "roaming_owners": self.roaming_owners.iter().map(RoamingOwnerTruth::json).collect::<Vec<_>>(),
+            "sources": self.sources.as_ref().map(SourcesTruth::json),
         });
         serde_json::to_string_pretty(&v).unwrap_or_default()
     }
@@ -430,6 +451,18 @@ pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
         *event_counts.entry(r.name.to_string()).or_insert(0) += 1;
     }
     let w = &model.world;
+    let sources = if cfg.sources.any_extra() {
+        let truths = sources::facts::Truths {
+            incident: incident.as_ref(),
+            credential: credential.as_ref(),
+            root: root.as_ref(),
+        };
+        let span = (start, start + cfg.days as i64 * 86_400);
+        let facts = sources::facts::gather(w, &model.scripted, &truths, span);
+        Some(sources::write(cfg, w, &facts)?)
+    } else {
+        None
+    };
     Ok(Summary {
         seed: cfg.seed,
         account_id: cfg.account_id.clone(),
@@ -450,6 +483,7 @@ pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
         credential,
         root,
         roaming_owners: roamers.iter().map(|r| roaming_truth(w, r)).collect(),
+        sources,
     })
 }
 
@@ -494,10 +528,15 @@ fn incident_truth(model: &Model, records: &[Scripted], log_start: bool) -> Optio
             .launches
             .iter()
             .flat_map(|l| {
-                l.ids.iter().map(move |id| InstanceTruth {
-                    instance_id: id.clone(),
-                    region: World::region_name(l.region).to_string(),
-                    instance_type: l.itype.to_string(),
+                l.ids.iter().map(move |id| {
+                    let nic = w.nic(l.region, id);
+                    InstanceTruth {
+                        instance_id: id.clone(),
+                        region: World::region_name(l.region).to_string(),
+                        instance_type: l.itype.to_string(),
+                        network_interface_id: nic.eni,
+                        private_ip: nic.private_ip,
+                    }
                 })
             })
             .collect(),

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use cloudcase_gen::{generate, Config, Date, Scenario, Summary};
+use cloudcase_gen::{generate, Config, Date, Scenario, Sources, Summary};
 
 /// Generate a deterministic CloudTrail corpus (AWSLogs/… layout, .json.gz files).
 #[derive(Debug, Parser)]
@@ -48,6 +48,19 @@ struct Args {
     /// addresses, same user agents), with any scenario.
     #[arg(long)]
     roaming: bool,
+    /// Log sources to write beside CloudTrail, comma-separated, or `all`:
+    /// cloudtrail (always written); s3_access (S3 server access logs of the
+    /// company's buckets in `<company>-s3-access-logs-<account>/<bucket>/`);
+    /// vpc_flow (VPC Flow Logs, AWSLogs/<account>/vpcflowlogs/…);
+    /// route53_resolver (Resolver query logs, AWSLogs/<account>/vpcdnsquerylogs/…);
+    /// guardduty (findings export, AWSLogs/<account>/GuardDuty/…); billing
+    /// (legacy CUR CSV in `<company>-billing-<account>/cur/…`). Each is
+    /// consistent with the CloudTrail corpus and the truth says what it shows.
+    #[arg(long, default_value = "cloudtrail", value_name = "LIST")]
+    sources: Sources,
+    /// Write every source (the same as --sources all).
+    #[arg(long)]
+    all_sources: bool,
     /// Also log S3 data events (GetObject/PutObject).
     #[arg(long)]
     data_events: bool,
@@ -121,6 +134,11 @@ fn main() -> ExitCode {
         incident: args.incident,
         scenario: args.scenario,
         roaming: args.roaming,
+        sources: if args.all_sources {
+            Sources::all()
+        } else {
+            args.sources.clone()
+        },
         threads: args.threads,
         compression_level: args.level,
     };
@@ -207,6 +225,7 @@ fn main() -> ExitCode {
         );
     }
     print_scenario(&summary, &v);
+    print_sources(&summary);
     if let Some(p) = &args.truth {
         println!("  truth               {}", p.display());
     }
@@ -281,6 +300,74 @@ fn print_scenario(summary: &Summary, v: &serde_json::Value) {
             o.access_key_id,
             o.home_ranges.join(" "),
             o.home_lease_days
+        );
+    }
+}
+
+/// Prints what the sources beside CloudTrail show.
+fn print_sources(summary: &Summary) {
+    let Some(s) = &summary.sources else {
+        return;
+    };
+    println!("  sources             {}", s.written.join(", "));
+    if let Some(a) = &s.s3_access {
+        println!(
+            "    s3 access logs    {} files, {} lines in {} ({} buckets)",
+            a.files,
+            a.lines,
+            a.log_bucket,
+            a.buckets_logged.len()
+        );
+        for b in &a.accessed {
+            println!(
+                "    bucket accessed   {} by {} ({} objects, {} bytes)",
+                b.bucket,
+                b.principals.join(", "),
+                b.objects.len(),
+                b.object_bytes_sent
+            );
+        }
+    }
+    if let Some(f) = &s.vpc_flow {
+        println!(
+            "    vpc flow logs     {} files, {} records, {} flow logs",
+            f.files,
+            f.records,
+            f.flow_logs.len()
+        );
+        for x in &f.attacker_instances {
+            println!(
+                "    attacker eni      {} {} {} ({} bytes out to {})",
+                x.instance_id,
+                x.network_interface_id,
+                x.private_ip,
+                x.bytes_out_to_attacker,
+                x.attacker_ip
+            );
+        }
+    }
+    if let Some(d) = &s.route53_resolver {
+        println!(
+            "    resolver logs     {} files, {} queries; mining {}",
+            d.files,
+            d.records,
+            d.mining_domains.join(", ")
+        );
+    }
+    if let Some(g) = &s.guardduty {
+        let attack = g.findings.iter().filter(|f| f.attack).count();
+        println!(
+            "    guardduty         {} files, {} findings ({attack} of the attack)",
+            g.files,
+            g.findings.len()
+        );
+    }
+    if let Some(b) = &s.billing {
+        println!(
+            "    cost and usage    {} files, {} line items; attacker ${:.2}",
+            b.files,
+            b.line_items,
+            b.attacker_cost_micro_usd as f64 / 1e6
         );
     }
 }

@@ -224,7 +224,7 @@ impl Worker<'_> {
 /// Gzips `input` into `out` (cleared first) with a reused raw-deflate
 /// stream: one member, no name, mtime 0, OS "unknown", so output is a pure
 /// function of the input and level.
-fn gzip(deflate: &mut Compress, input: &[u8], out: &mut Vec<u8>) -> std::io::Result<()> {
+pub(crate) fn gzip(deflate: &mut Compress, input: &[u8], out: &mut Vec<u8>) -> std::io::Result<()> {
     out.clear();
     out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
     deflate.reset();

@@ -680,6 +680,8 @@ impl Model {
                         out.extend_from_slice(b"a\",\"tenancy\":\"default\"},\"groupSet\":{\"items\":[{\"groupId\":\"");
                         out.extend_from_slice(sg.as_bytes());
                         out.extend_from_slice(b"\",\"groupName\":\"default\"}]}");
+                        let nic = self.world.nic(l.region, id);
+                        push_nic(out, &nic, &self.world.acct);
                     }
                     1 => out.extend_from_slice(
                         b",\"currentState\":{\"code\":32,\"name\":\"shutting-down\"},\"previousState\":{\"code\":16,\"name\":\"running\"}",
@@ -691,6 +693,23 @@ impl Model {
         }
         out.push(b']');
     }
+}
+
+/// `,"subnetId":…,"vpcId":…,"privateIpAddress":…,"networkInterfaceSet":…`
+/// of a RunInstances response item, as EC2 reports a launched instance's
+/// primary interface.
+pub(crate) fn push_nic(out: &mut Vec<u8>, nic: &crate::world::Nic, acct: &str) {
+    let attach = nic.eni.replacen("eni-", "eni-attach-", 1);
+    out.extend_from_slice(
+        format!(
+            r#","subnetId":"{s}","vpcId":"{v}","privateIpAddress":"{ip}","networkInterfaceSet":{{"items":[{{"networkInterfaceId":"{e}","subnetId":"{s}","vpcId":"{v}","ownerId":"{acct}","status":"in-use","privateIpAddress":"{ip}","sourceDestCheck":true,"interfaceType":"interface","attachment":{{"attachmentId":"{attach}","deviceIndex":0,"networkCardIndex":0,"status":"attaching","deleteOnTermination":true}},"privateIpAddressesSet":{{"item":[{{"privateIpAddress":"{ip}","primary":true}}]}}}}]}}"#,
+            s = nic.subnet,
+            v = nic.vpc,
+            ip = nic.private_ip,
+            e = nic.eni,
+        )
+        .as_bytes(),
+    );
 }
 
 const HEXD: &[u8; 16] = b"0123456789abcdef";

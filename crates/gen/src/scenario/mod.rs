@@ -21,6 +21,7 @@ mod root;
 mod tests;
 
 pub(crate) use compute::{build_compute, Compute};
+pub(crate) use rec::uuid as rec_uuid;
 pub(crate) use root::build_root;
 
 /// Which incident (if any) a corpus embeds.
@@ -338,6 +339,8 @@ fn instances_json(items: &[InstanceTruth]) -> serde_json::Value {
                 "instance_id": x.instance_id,
                 "region": x.region,
                 "instance_type": x.instance_type,
+                "network_interface_id": x.network_interface_id,
+                "private_ip": x.private_ip,
             })
         })
         .collect()

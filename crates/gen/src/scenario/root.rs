@@ -10,7 +10,7 @@ use super::{
 use crate::record::Model;
 use crate::rng::Rng;
 use crate::time::iso;
-use crate::world::{extra_iam_user, REGIONS};
+use crate::world::{extra_iam_user, World, REGIONS};
 use crate::{GenError, InstanceTruth};
 
 /// Who makes a step.
@@ -113,7 +113,7 @@ struct Plan {
     ids: Vec<String>,
 }
 
-fn fill(call: &mut Call, op: Op, p: &Plan, rng: &mut Rng) {
+fn fill(call: &mut Call, op: Op, p: &Plan, w: &World, rng: &mut Rng) {
     let acct = &p.acct;
     let date = java_date(call.t);
     let (user, region) = (&p.user, REGIONS[p.region].0);
@@ -175,7 +175,20 @@ fn fill(call: &mut Call, op: Op, p: &Plan, rng: &mut Rng) {
                 call.error = Some(("Client.VcpuLimitExceeded".into(), VCPU.into()));
                 return;
             }
-            let items: Vec<String> = p.ids.iter().enumerate().map(|(k, id)| format!(r#"{{"instanceId":"{id}","imageId":"{}","currentState":{{"code":0,"name":"pending"}},"amiLaunchIndex":{k},"instanceType":"{itype}","placement":{{"availabilityZone":"{region}a","tenancy":"default"}}}}"#, p.ami)).collect();
+            let items: Vec<String> = p
+                .ids
+                .iter()
+                .enumerate()
+                .map(|(k, id)| {
+                    let mut nic = Vec::new();
+                    crate::record::push_nic(&mut nic, &w.nic(p.region, id), acct);
+                    format!(
+                        r#"{{"instanceId":"{id}","imageId":"{}","currentState":{{"code":0,"name":"pending"}},"amiLaunchIndex":{k},"instanceType":"{itype}","placement":{{"availabilityZone":"{region}a","tenancy":"default"}}{}}}"#,
+                        p.ami,
+                        String::from_utf8_lossy(&nic)
+                    )
+                })
+                .collect();
             call.resp = format!(
                 r#"{{"requestId":"{}","reservationId":"r-0{}","ownerId":"{acct}","groupSet":{{}},"instancesSet":{{"items":[{}]}}}}"#,
                 uuid(rng),
@@ -277,7 +290,7 @@ pub(crate) fn build_root(
         if matches!(st.who, Who::RootKey | Who::NewUser) {
             call.ua_suffix = super::cli_command(st.api);
         }
-        fill(&mut call, st.op, &plan, &mut rng);
+        fill(&mut call, st.op, &plan, w, &mut rng);
         if call.api.name == "ConsoleLogin" {
             call.host = Some("signin.aws.amazon.com".into());
         }
@@ -309,10 +322,15 @@ pub(crate) fn build_root(
         instances: plan
             .ids
             .iter()
-            .map(|id| InstanceTruth {
-                instance_id: id.clone(),
-                region: REGIONS[region].0.to_string(),
-                instance_type: plan.itype.to_string(),
+            .map(|id| {
+                let nic = w.nic(region, id);
+                InstanceTruth {
+                    instance_id: id.clone(),
+                    region: REGIONS[region].0.to_string(),
+                    instance_type: plan.itype.to_string(),
+                    network_interface_id: nic.eni,
+                    private_ip: nic.private_ip,
+                }
             })
             .collect(),
         last_attacker_event_time: records.iter().map(|r| r.t).max().unwrap_or(t0),

@@ -241,10 +241,46 @@ pub(crate) fn hex(v: u64, n: usize) -> String {
         .collect()
 }
 
+/// The primary network interface of an instance: what RunInstances'
+/// `networkInterfaceSet` reports and what VPC Flow Logs record it under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Nic {
+    /// `eni-0…` id.
+    pub eni: String,
+    /// Private IPv4 address in the VPC (172.31.0.0/16, the default VPC).
+    pub private_ip: String,
+    /// The VPC the interface is in.
+    pub vpc: String,
+    /// The subnet the interface is in.
+    pub subnet: String,
+}
+
 impl World {
     /// Region name by index.
     pub(crate) fn region_name(r: usize) -> &'static str {
         REGIONS[r].0
+    }
+
+    /// The network interface of instance `instance_id` in `region`: a pure
+    /// function of the seed and the id, so the CloudTrail writer and the
+    /// flow-log, DNS and GuardDuty writers agree without sharing state.
+    pub(crate) fn nic(&self, region: usize, instance_id: &str) -> Nic {
+        let h = instance_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+        });
+        let v = derive(self.seed, &[0xe41c, h]);
+        let res = &self.res[region];
+        let pick = |list: &[String], k: u64| {
+            list.get((k % list.len().max(1) as u64) as usize)
+                .cloned()
+                .unwrap_or_default()
+        };
+        Nic {
+            eni: format!("eni-0{}", hex(derive(v, &[1]), 16)),
+            private_ip: format!("172.31.{}.{}", (v >> 8) % 255, 4 + (v >> 20) % 250),
+            vpc: pick(&res.vpcs, 0),
+            subnet: pick(&res.subnets, v >> 40),
+        }
     }
 
     /// Session key and creation time of a dynamic identity at time `t`.
