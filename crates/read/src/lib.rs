@@ -17,6 +17,16 @@
 //! * S3 server access logs (lines of space-separated fields, plain or gzip,
 //!   as delivered under `TargetPrefixYYYY-mm-DD-HH-MM-SS-UniqueString`), each
 //!   line an event whose [`LogSource`](cloudcase_event::LogSource) is `s3_access`;
+//! * GuardDuty findings (`schemaVersion` with `resource` or `service`): S3
+//!   export objects (gzip'd JSON Lines), JSON arrays, `aws guardduty
+//!   get-findings` output `{"Findings":[…]}` (PascalCase keys, re-spelled in
+//!   camelCase) and EventBridge `GuardDuty Finding` events, each finding an
+//!   event whose [`LogSource`](cloudcase_event::LogSource) is `guardduty`;
+//! * Route 53 Resolver query logs (`query_name`/`query_timestamp` with
+//!   `srcaddr`/`vpc_id`), JSON Lines plain or gzip as delivered to S3 or
+//!   Firehose, or the messages of CloudWatch Logs events
+//!   `{"events":[{"message":"…"}]}`, each query an event whose source is
+//!   `route53_resolver`;
 //! * CloudTrail digest files are recognised and skipped (they are integrity
 //!   data, checked by `cloudcase trail validate`).
 //!
@@ -42,10 +52,12 @@ mod decompress;
 mod discover;
 mod file;
 mod framing;
+mod guardduty;
 mod limits;
 mod normalize;
 mod parallel;
 mod rejection;
+mod route53;
 mod s3access;
 mod siem;
 mod wire;

@@ -1,11 +1,12 @@
 //! Turning one framed item into a normalized [`Event`], or saying why not.
 
 use cloudcase_event::{Category, Event, EventTime, Identity, LogSource, Provenance};
+use serde_json::value::RawValue;
 
 use crate::compact::compact_into;
 use crate::siem::{self, Unwrapped};
 use crate::wire::{Text, WireIdentity, WireItem};
-use crate::RejectKind;
+use crate::{guardduty, route53, RejectKind};
 
 /// What an item turned out to be.
 pub(crate) enum Classified {
@@ -109,6 +110,17 @@ pub(crate) fn classify(
     if item.inventory.is_some() && item.event_time.is_none() {
         return Classified::Inventory;
     }
+    if item.event_time.is_none() {
+        if let Some(read) = other_reader(&item) {
+            return read(text, prov);
+        }
+        if let (Some(message), Some(_)) = (item.message, item.timestamp) {
+            return match log_event_line(message) {
+                Ok(line) => classify(line.as_bytes(), true, offset, prov, scratch),
+                Err(why) => reject(RejectKind::NotCloudTrail, why),
+            };
+        }
+    }
     if item.event_time.is_none() || item.event_name.is_none() || item.event_source.is_none() {
         if let Some(found) = siem::unwrap(text) {
             return from_wrapper(found, prov, inner);
@@ -171,6 +183,9 @@ fn unwrap_into(wrapped: &str, what: &str, prov: Provenance, buf: &mut String) ->
         Ok(item) => item,
         Err(e) => return parse_error(buf, &e),
     };
+    if let Some(read) = other_reader(&item) {
+        return read(buf, prov);
+    }
     if item.event_time.is_none() && item.event_name.is_none() {
         return reject(
             RejectKind::NotCloudTrail,
@@ -178,6 +193,123 @@ fn unwrap_into(wrapped: &str, what: &str, prov: Provenance, buf: &mut String) ->
         );
     }
     build_event(item, buf, prov, RecordTime::OWN)
+}
+
+/// A reader of records that are not CloudTrail's.
+struct OtherReader {
+    /// Whether an item's content marks it as this reader's.
+    recognise: fn(&WireItem<'_>) -> bool,
+    /// Reads the item (compact JSON text) into an event or a rejection.
+    read: fn(&str, Provenance) -> Classified,
+}
+
+/// The readers of other logs' JSON records, tried in order.
+const OTHER_READERS: &[OtherReader] = &[
+    OtherReader {
+        recognise: guardduty::recognise,
+        read: |text, prov| outcome(guardduty::read(text, prov)),
+    },
+    OtherReader {
+        recognise: route53::recognise,
+        read: |text, prov| outcome(route53::read(text, prov)),
+    },
+];
+
+/// How to read `item`, when its content marks it as another log's record.
+fn other_reader(item: &WireItem<'_>) -> Option<fn(&str, Provenance) -> Classified> {
+    OTHER_READERS
+        .iter()
+        .find(|r| (r.recognise)(item))
+        .map(|r| r.read)
+}
+
+/// Why a reader refused a record: the rejection's kind and, as text, its detail.
+pub(crate) trait Refusal: std::fmt::Display {
+    /// The kind of rejection.
+    fn kind(&self) -> RejectKind;
+}
+
+fn outcome<E: Refusal>(read: Result<Event, E>) -> Classified {
+    match read {
+        Ok(event) => Classified::Event(Box::new(event)),
+        Err(why) => reject(why.kind(), why.to_string()),
+    }
+}
+
+/// A JSON record whose fields do not have the types its reader expects,
+/// located by its path (`service.count`).
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub(crate) struct ShapeError {
+    kind: RejectKind,
+    path: String,
+    message: String,
+}
+
+impl ShapeError {
+    /// Parses the JSON value `text` (nothing after it) as a `T`.
+    pub(crate) fn parse<'de, T: serde::Deserialize<'de>>(text: &'de str) -> Result<T, ShapeError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| ShapeError::of(e.inner(), &e.path().to_string()))?;
+        de.end().map_err(|e| ShapeError::of(&e, "."))?;
+        Ok(value)
+    }
+
+    /// The error `err` met at `path`.
+    pub(crate) fn of(err: &serde_json::Error, path: &str) -> ShapeError {
+        let message = err.to_string();
+        let kind = if message.contains("recursion limit") {
+            RejectKind::TooDeep
+        } else if err.classify() != serde_json::error::Category::Data
+            || message.starts_with("duplicate field")
+        {
+            RejectKind::MalformedJson
+        } else {
+            RejectKind::WrongType
+        };
+        ShapeError {
+            kind,
+            path: path.to_owned(),
+            message,
+        }
+    }
+}
+
+impl Refusal for ShapeError {
+    fn kind(&self) -> RejectKind {
+        self.kind
+    }
+}
+
+/// `text`, a compact JSON object, with `"logSource":"…"` first, unless it
+/// is `tagged` with one already.
+pub(crate) fn tag_raw(text: &str, source: LogSource, tagged: bool) -> Box<str> {
+    match text.strip_prefix('{') {
+        Some(rest) if !tagged => {
+            let comma = if rest.starts_with('}') { "" } else { "," };
+            format!("{{\"logSource\":\"{}\"{comma}{rest}", source.as_str()).into()
+        }
+        _ => text.into(),
+    }
+}
+
+/// The line a CloudWatch Logs event (`{"timestamp":…,"message":"…"}`, from
+/// `events` or `logEvents`) holds, when it is a JSON record.
+fn log_event_line(message: &RawValue) -> Result<String, String> {
+    let line: String = serde_json::from_str(message.get()).map_err(|_| {
+        format!(
+            "a CloudWatch Logs event whose message is {}, not a log line",
+            json_type(message.get())
+        )
+    })?;
+    if !line.trim_start().starts_with('{') {
+        return Err(format!(
+            "a CloudWatch Logs event whose message is not a JSON record: {:?}",
+            truncate(&line, 80)
+        ));
+    }
+    Ok(line.trim().to_owned())
 }
 
 fn truncate(s: &str, max: usize) -> &str {

@@ -145,6 +145,34 @@ pub(crate) struct WireItem<'a> {
     /// cloudcase inventory snapshots (format version).
     #[serde(rename = "cloudcase_inventory", borrow)]
     pub inventory: Option<&'a RawValue>,
+    /// GuardDuty findings: the finding format's version (`SchemaVersion`
+    /// in `aws guardduty get-findings` output).
+    #[serde(rename = "schemaVersion", alias = "SchemaVersion", borrow)]
+    pub schema_version: Option<&'a RawValue>,
+    /// GuardDuty findings: the resource the finding is about.
+    #[serde(alias = "Resource", borrow)]
+    pub resource: Option<&'a RawValue>,
+    /// GuardDuty findings: what GuardDuty saw.
+    #[serde(alias = "Service", borrow)]
+    pub service: Option<&'a RawValue>,
+    /// Route 53 Resolver query logs: the name queried.
+    #[serde(borrow)]
+    pub query_name: Option<&'a RawValue>,
+    /// Route 53 Resolver query logs: when.
+    #[serde(borrow)]
+    pub query_timestamp: Option<&'a RawValue>,
+    /// Route 53 Resolver query logs: the querying address.
+    #[serde(borrow)]
+    pub srcaddr: Option<&'a RawValue>,
+    /// Route 53 Resolver query logs: the VPC queried from.
+    #[serde(borrow)]
+    pub vpc_id: Option<&'a RawValue>,
+    /// CloudWatch Logs events: the logged line.
+    #[serde(borrow)]
+    pub message: Option<&'a RawValue>,
+    /// CloudWatch Logs events: when the line was logged (epoch milliseconds).
+    #[serde(borrow)]
+    pub timestamp: Option<&'a RawValue>,
 }
 
 /// `userIdentity`.
