@@ -1,6 +1,6 @@
 //! Which events a timeline shows.
 
-use cloudcase_event::{Event, EventTime};
+use cloudcase_event::{Event, EventTime, LogSource};
 
 use crate::{Glob, IpFilter};
 
@@ -24,10 +24,32 @@ pub struct Filter {
     pub events: Vec<Glob>,
     /// `eventSource` matching one of these patterns; `iam` means `iam.amazonaws.com`.
     pub sources: Vec<Glob>,
+    /// The kind of log read: one of these ([`LogSource::as_str`] names them).
+    pub log_sources: Vec<LogSource>,
     /// Only failed calls (with an `errorCode`).
     pub errors_only: bool,
     /// Drop read-only calls.
     pub exclude_read_only: bool,
+}
+
+/// A `--log-source` name that is not one of [`LogSource::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown log source {name:?}; valid: {}", valid_names())]
+pub struct UnknownLogSource {
+    /// The name given.
+    pub name: String,
+}
+
+fn valid_names() -> String {
+    LogSource::ALL.map(LogSource::as_str).join(", ")
+}
+
+/// The log source spelled `name` exactly as [`LogSource::as_str`] writes it
+/// (surrounding spaces ignored, so `a, b` split at commas works).
+pub fn parse_log_source(name: &str) -> Result<LogSource, UnknownLogSource> {
+    LogSource::from_name(name.trim()).ok_or_else(|| UnknownLogSource {
+        name: name.to_owned(),
+    })
 }
 
 fn any_or_empty<T>(list: &[T], pred: impl FnMut(&T) -> bool) -> bool {
@@ -55,9 +77,43 @@ impl Filter {
                     .as_deref()
                     .is_some_and(|e| e.eq_ignore_ascii_case(r))
             })
+            && any_or_empty(&self.log_sources, |s| *s == event.source)
             && any_or_empty(&self.events, |g| g.matches(&event.event_name))
             && any_or_empty(&self.sources, |g| {
                 g.matches(&event.event_source) || g.matches(event.service())
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::event_of;
+    use cloudcase_event::detail::DnsQuery;
+    use cloudcase_event::Detail;
+
+    #[test]
+    fn log_sources_filter_by_the_kind_of_log() {
+        let dns = event_of(
+            LogSource::Route53Resolver,
+            Detail::DnsQuery(DnsQuery::default()),
+        );
+        let mut f = Filter::default();
+        assert!(f.matches(&dns));
+        f.log_sources = vec![LogSource::VpcFlow, LogSource::CloudTrail];
+        assert!(!f.matches(&dns));
+        f.log_sources.push(LogSource::Route53Resolver);
+        assert!(f.matches(&dns));
+    }
+
+    #[test]
+    fn log_source_names_are_exact_and_errors_list_the_valid_ones() {
+        assert_eq!(parse_log_source(" vpc_flow"), Ok(LogSource::VpcFlow));
+        let err = parse_log_source("vpcflow").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown log source \"vpcflow\"; valid: cloudtrail, s3_access, vpc_flow, guardduty, route53_resolver, billing"
+        );
+        assert!(parse_log_source("CloudTrail").is_err());
     }
 }

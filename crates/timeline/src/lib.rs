@@ -8,11 +8,14 @@
 //! temporary files past a memory budget; see [`sort`]).
 #![deny(missing_docs)]
 
+mod describe;
 mod filter;
 pub mod format;
 mod glob;
 mod ipnet;
 pub mod sort;
+#[cfg(test)]
+mod testing;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -21,7 +24,8 @@ use std::sync::Arc;
 use cloudcase_event::{Event, SourceFile};
 use cloudcase_read::{read_files_tracked, Accounting, EventSink, Limits, Progress, Rejection};
 
-pub use filter::Filter;
+pub use describe::describe;
+pub use filter::{parse_log_source, Filter, UnknownLogSource};
 pub use format::{LineFormat, OutputFormat};
 pub use glob::Glob;
 pub use ipnet::IpFilter;

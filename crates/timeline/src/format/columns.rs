@@ -16,6 +16,7 @@ fn flag(v: Option<bool>) -> Option<Cow<'static, str>> {
 
 /// Every flat column after the time: name and how to read it from an event.
 pub(crate) const COLUMNS: &[(&str, Getter)] = &[
+    ("source", |e| Some(Cow::Borrowed(e.source.as_str()))),
     ("event_source", |e| Some(Cow::Borrowed(&e.event_source))),
     ("event_name", |e| Some(Cow::Borrowed(&e.event_name))),
     ("aws_region", |e| s(&e.region)),
@@ -47,6 +48,7 @@ pub(crate) const COLUMNS: &[(&str, Getter)] = &[
             .as_deref()
             .map(|r| Cow::Borrowed(r.get()))
     }),
+    ("detail", |e| crate::describe(e).map(Cow::Owned)),
     ("source_file", |e| {
         Some(e.provenance.file.path.to_string_lossy())
     }),
@@ -58,6 +60,7 @@ pub(crate) const COLUMNS: &[(&str, Getter)] = &[
 /// Column names in output order, time first, for documentation and headers.
 pub const COLUMN_NAMES: &[&str] = &[
     "event_time",
+    "source",
     "event_source",
     "event_name",
     "aws_region",
@@ -83,6 +86,7 @@ pub const COLUMN_NAMES: &[&str] = &[
     "event_id",
     "request_id",
     "request_parameters",
+    "detail",
     "source_file",
     "record_index",
 ];
