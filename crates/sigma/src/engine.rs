@@ -1,9 +1,12 @@
-//! The compiled rule set: an index from `eventName` (or, failing that,
-//! `eventSource`) to the rules that require it, so an event visits only its
-//! candidate rules plus the few rules without such a constraint.
+//! The compiled rule set: rules grouped by the log their `logsource` names,
+//! and within each log an index from `eventName` (or, failing that,
+//! `eventSource`) to the rules that require it, so an event visits only the
+//! candidate rules of its own log plus that log's few rules without such a
+//! constraint.
 
 use std::collections::{BTreeSet, HashMap};
 
+use cloudcase_event::LogSource;
 use serde_json::Value as Json;
 
 use crate::correlation::{Correlation, Slot};
@@ -17,14 +20,35 @@ use crate::wildcard::lower;
 
 type Index = HashMap<Box<str>, Vec<u32>>;
 
+/// The rules of one log, indexed.
+#[derive(Debug, Clone, Default)]
+struct SourceRules {
+    /// Rules by a lowercased `eventName` they require.
+    by_name: Index,
+    /// Rules requiring no `eventName`, by a lowercased `eventSource` they require.
+    by_source: Index,
+    /// Rules requiring neither: tried on every event of the log.
+    unindexed: Vec<u32>,
+    /// Every rule of the log, in rule order (when the record's name or
+    /// source is not one string).
+    all: Vec<u32>,
+}
+
+/// The position of `source` in [`LogSource::ALL`], which orders `Engine::per_source`.
+fn slot(source: LogSource) -> usize {
+    LogSource::ALL
+        .iter()
+        .position(|s| *s == source)
+        .unwrap_or_default()
+}
+
 /// Applicable rules, compiled and indexed; correlation rules resolved.
 #[derive(Debug, Clone)]
 pub struct Engine {
     rules: Vec<Rule>,
     correlations: Vec<Correlation>,
-    by_name: Index,
-    by_source: Index,
-    unindexed: Vec<u32>,
+    /// The rules of each log, in the order of [`LogSource::ALL`].
+    per_source: Vec<SourceRules>,
     event_name: FieldPath,
     event_source: FieldPath,
 }
@@ -159,14 +183,17 @@ impl Engine {
         let mut engine = Engine {
             rules: Vec::new(),
             correlations,
-            by_name: HashMap::new(),
-            by_source: HashMap::new(),
-            unindexed: Vec::new(),
+            per_source: vec![SourceRules::default(); LogSource::ALL.len()],
             event_name: FieldPath::new("eventName"),
             event_source: FieldPath::new("eventSource"),
         };
         for (i, r) in rules.iter().enumerate() {
             let id = i as u32;
+            let Some(source) = r.log_source() else {
+                continue;
+            };
+            let group = &mut engine.per_source[slot(source)];
+            group.all.push(id);
             let add = |index: &mut Index, values: BTreeSet<String>| {
                 for v in values {
                     index.entry(v.into()).or_default().push(id);
@@ -183,7 +210,7 @@ impl Engine {
                         ),
                     ));
                 }
-                add(&mut engine.by_name, names);
+                add(&mut group.by_name, names);
             } else if let Some(sources) = r.detection.bound("eventSource") {
                 if sources.is_empty() {
                     problems.push(problem(
@@ -195,9 +222,9 @@ impl Engine {
                         ),
                     ));
                 }
-                add(&mut engine.by_source, sources);
+                add(&mut group.by_source, sources);
             } else {
-                engine.unindexed.push(id);
+                group.unindexed.push(id);
             }
         }
         engine.rules = rules;
@@ -225,9 +252,14 @@ impl Engine {
     }
 
     /// How many rules need no particular `eventName`/`eventSource` and are
-    /// therefore tried on every event.
+    /// therefore tried on every event of their log.
     pub fn unindexed_rules(&self) -> usize {
-        self.unindexed.len()
+        self.per_source.iter().map(|g| g.unindexed.len()).sum()
+    }
+
+    /// How many rules apply to events of `source`.
+    pub fn rules_for(&self, source: LogSource) -> usize {
+        self.per_source[slot(source)].all.len()
     }
 
     /// For each rule (by [`RuleId::index`]): whether a correlation counts its
@@ -270,11 +302,18 @@ impl Engine {
     }
 
     fn candidates<'a>(&'a self, record: &dyn Record) -> Candidates<'a> {
-        let name = bucket(&self.by_name, record, &self.event_name);
-        let source = bucket(&self.by_source, record, &self.event_source);
+        let Some(log) = record.log_source() else {
+            return Candidates::All([].iter());
+        };
+        let group = &self.per_source[slot(log)];
+        if group.all.is_empty() {
+            return Candidates::All([].iter());
+        }
+        let name = bucket(&group.by_name, record, &self.event_name);
+        let source = bucket(&group.by_source, record, &self.event_source);
         match (name, source) {
-            (Some(a), Some(b)) => Candidates::Lists([a, b, &self.unindexed]),
-            _ => Candidates::All(0..self.rules.len() as u32),
+            (Some(a), Some(b)) => Candidates::Lists([a, b, &group.unindexed]),
+            _ => Candidates::All(group.all.iter()),
         }
     }
 }
@@ -338,7 +377,7 @@ fn lookup<'a>(index: &'a Index, s: &str) -> &'a [u32] {
 
 enum Candidates<'a> {
     Lists([&'a [u32]; 3]),
-    All(std::ops::Range<u32>),
+    All(std::slice::Iter<'a, u32>),
 }
 
 impl Iterator for Candidates<'_> {
@@ -346,7 +385,7 @@ impl Iterator for Candidates<'_> {
 
     fn next(&mut self) -> Option<u32> {
         match self {
-            Candidates::All(r) => r.next(),
+            Candidates::All(r) => r.next().copied(),
             Candidates::Lists(lists) => {
                 let (k, v) = lists
                     .iter()
@@ -451,5 +490,34 @@ mod tests {
             &mut hits,
         );
         assert_eq!(hits, [RuleId(0)]);
+    }
+
+    const PER_SOURCE: &str = "title: Trail read\nid: t\nlogsource: {product: aws, service: cloudtrail}\ndetection: {s: {eventName: GetObject}, condition: s}\n---\ntitle: Access read\nid: s\nlogsource: {product: aws, service: s3accesslogs}\ndetection: {s: {eventName: GetObject}, condition: s}\n---\ntitle: Big flow\nid: f\nlogsource: {product: aws, service: vpcflow}\ndetection: {s: {bytes|gte: 1000}, condition: s}\n---\ntitle: Dns\nid: d\nlogsource: {product: aws, service: dns}\ndetection: {s: {query_name|contains: pool}, condition: s}\n";
+
+    #[test]
+    fn rules_apply_to_the_log_their_logsource_names() {
+        let mut set = RuleSet::new();
+        let problems = set.add_yaml("mem", PER_SOURCE);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].to_string().contains("service: dns"));
+        let (e, _) = set.compile();
+        assert_eq!(e.rules().len(), 3);
+        assert_eq!(e.rules_for(LogSource::S3Access), 1);
+        assert_eq!(e.rules_for(LogSource::Route53Resolver), 0);
+        let trail = json!({"eventSource": "s3.amazonaws.com", "eventName": "GetObject"});
+        assert_eq!(ids(&e, &trail), ["t"]);
+        let access = json!({"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "logSource": "s3_access"});
+        assert_eq!(ids(&e, &access), ["s"]);
+        let flow = json!({"logSource": "vpc_flow", "bytes": 5000, "eventName": "GetObject"});
+        assert_eq!(ids(&e, &flow), ["f"]);
+        let small = json!({"logSource": "vpc_flow", "bytes": 999});
+        assert!(ids(&e, &small).is_empty());
+        // The name is not one string: every rule of the log is tried, only of that log.
+        let odd = json!({"logSource": "vpc_flow", "bytes": "2000", "eventName": ["a", "b"]});
+        assert_eq!(ids(&e, &odd), ["f"]);
+        let dns = json!({"logSource": "route53_resolver", "query_name": "pool.example."});
+        assert!(ids(&e, &dns).is_empty());
+        let unknown = json!({"logSource": "syslog", "eventName": "GetObject"});
+        assert!(ids(&e, &unknown).is_empty());
     }
 }

@@ -52,8 +52,11 @@ pub enum RuleError {
         /// Why.
         reason: String,
     },
-    /// The rule's log source is not AWS CloudTrail: loaded, but never run.
-    #[error("not applicable: logsource is {found}, expected product: aws, service: cloudtrail")]
+    /// The rule's log source is none of the logs cloudcase reads: loaded, but never run.
+    #[error(
+        "not applicable: logsource is {found}, expected product: aws with service: {}",
+        crate::sources::service_names()
+    )]
     NotApplicable {
         /// The rule's log source.
         found: String,

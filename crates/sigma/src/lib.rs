@@ -1,16 +1,27 @@
-//! A Sigma rule engine for CloudTrail.
+//! A Sigma rule engine for CloudTrail and the other AWS logs cloudcase reads.
 //!
 //! * [`RuleSet`] loads Sigma YAML (files, directory trees, multi-document
 //!   texts). Every rule is compiled once; a rule using something this engine
 //!   does not evaluate is refused with a [`LoadProblem`] naming the file, the
-//!   rule and the reason — never skipped silently. Rules for other log sources
-//!   load but are reported as not applicable.
-//! * [`RuleSet::compile`] builds the [`Engine`]: rules indexed by the
-//!   `eventName` (else `eventSource`) values they require, so an event only
-//!   visits its candidate rules and the few rules without such a constraint.
+//!   rule and the reason — never skipped silently. Rules for log sources
+//!   cloudcase does not read load but are reported as not applicable.
+//! * A rule applies to the events of the log its `logsource` names
+//!   ([`Logsource::log_source`]): `product: aws` with `service: cloudtrail`,
+//!   `s3_access` (`s3-access`, `s3accesslogs`, `s3_access_logs`), `vpc_flow`
+//!   (`vpcflow`, `vpcflowlogs`, `vpc_flow_logs`), `guardduty`,
+//!   `route53_resolver` (`route53resolver`, `route53`) or `billing` (`cur`).
+//!   `service: cloudtrail` rules never see S3 access log lines, although those
+//!   are shaped like CloudTrail data events. A [`Record`] says which log it
+//!   is ([`Record::log_source`]; a [`JsonRecord`] by its `logSource` key).
+//! * [`RuleSet::compile`] builds the [`Engine`]: rules grouped by log once,
+//!   and within a log indexed by the `eventName` (else `eventSource`) values
+//!   they require, so an event only visits its own log's candidate rules and
+//!   the few rules without such a constraint.
 //! * Rules are evaluated against a [`Record`]: [`EventRecord`] wraps a
 //!   [`cloudcase_event::Event`], answering CloudTrail's pivot fields from its
-//!   typed fields and any other dotted path from the raw record, read only
+//!   typed fields (for every log: `eventName` is a flow's action, a finding's
+//!   type) and any other dotted path from the raw record (a flow's `dstport`,
+//!   a finding's `severity`, as their logs name them), read only
 //!   when a candidate rule needs it (values are found in the text without a
 //!   full parse; paths crossing arrays parse the record once per event).
 //! * [`Correlator`] evaluates Sigma correlation rules (`event_count`,
@@ -96,6 +107,7 @@ mod parse;
 mod rawjson;
 mod record;
 mod rule;
+mod sources;
 mod value;
 mod wildcard;
 

@@ -187,7 +187,7 @@ impl RuleSet {
                     });
                 }
                 let mut notes = self.note_name(source, [meta.id.as_ref(), meta.name.as_ref()]);
-                if !meta.logsource.is_cloudtrail() {
+                if meta.logsource.log_source().is_none() {
                     notes.push((
                         Severity::NotApplicable,
                         RuleError::NotApplicable {
@@ -196,6 +196,7 @@ impl RuleSet {
                     ));
                 }
                 self.rules.push(Rule {
+                    log_source: meta.logsource.log_source(),
                     meta,
                     source: source.to_owned(),
                     detection: det,

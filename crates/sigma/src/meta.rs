@@ -219,18 +219,6 @@ pub struct Logsource {
     pub category: Option<String>,
 }
 
-impl Logsource {
-    /// Whether rules with this log source apply to CloudTrail events:
-    /// `product: aws` and `service: cloudtrail` (ASCII case ignored).
-    pub fn is_cloudtrail(&self) -> bool {
-        let is = |v: &Option<String>, want: &str| {
-            v.as_deref()
-                .is_some_and(|s| s.trim().eq_ignore_ascii_case(want))
-        };
-        is(&self.product, "aws") && is(&self.service, "cloudtrail")
-    }
-}
-
 impl fmt::Display for Logsource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut first = true;

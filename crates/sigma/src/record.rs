@@ -9,7 +9,7 @@
 
 use std::cell::OnceCell;
 
-use cloudcase_event::Event;
+use cloudcase_event::{Event, LogSource};
 use serde_json::Value as Json;
 
 use crate::rawjson::{self, Found};
@@ -177,6 +177,12 @@ pub trait Record {
 
     /// The whole record as text, searched by keyword (field-less) detections.
     fn text(&self) -> &str;
+
+    /// The log the record was read from: only rules whose `logsource` names
+    /// it are evaluated. `None` for a log no rule applies to.
+    fn log_source(&self) -> Option<LogSource> {
+        Some(LogSource::CloudTrail)
+    }
 }
 
 /// Visits the values at `segments` below `node`, crossing arrays.
@@ -274,20 +280,34 @@ impl Record for EventRecord<'_> {
     fn text(&self) -> &str {
         &self.event.raw
     }
+
+    fn log_source(&self) -> Option<LogSource> {
+        Some(self.event.source)
+    }
 }
 
 /// A JSON document seen as a [`Record`] (tests, other log sources).
+///
+/// Its log is named by a top-level `logSource` string, as readers write it
+/// into non-CloudTrail records (`"logSource": "vpc_flow"`); without one it
+/// is a CloudTrail record, and with an unknown name no rule applies.
 pub struct JsonRecord<'a> {
     value: &'a Json,
     text: OnceCell<String>,
+    log_source: Option<LogSource>,
 }
 
 impl<'a> JsonRecord<'a> {
     /// Wraps a JSON value (normally an object).
     pub fn new(value: &'a Json) -> Self {
+        let log_source = match value.get("logSource") {
+            Some(Json::String(name)) => LogSource::from_name(name),
+            _ => Some(LogSource::CloudTrail),
+        };
         JsonRecord {
             value,
             text: OnceCell::new(),
+            log_source,
         }
     }
 }
@@ -303,6 +323,10 @@ impl Record for JsonRecord<'_> {
 
     fn text(&self) -> &str {
         self.text.get_or_init(|| self.value.to_string())
+    }
+
+    fn log_source(&self) -> Option<LogSource> {
+        self.log_source
     }
 }
 
@@ -340,6 +364,22 @@ mod tests {
         assert!(r.exists(&FieldPath::new("a.b.d")));
         assert!(!r.exists(&FieldPath::new("a.b.e")));
         assert!(r.text().contains("\"a\""));
+    }
+
+    #[test]
+    fn json_records_name_their_log() {
+        let flow = json!({"logSource": "vpc_flow", "action": "ACCEPT"});
+        assert_eq!(
+            JsonRecord::new(&flow).log_source(),
+            Some(LogSource::VpcFlow)
+        );
+        let trail = json!({"eventName": "ListUsers"});
+        assert_eq!(
+            JsonRecord::new(&trail).log_source(),
+            Some(LogSource::CloudTrail)
+        );
+        let odd = json!({"logSource": "syslog"});
+        assert_eq!(JsonRecord::new(&odd).log_source(), None);
     }
 
     #[test]

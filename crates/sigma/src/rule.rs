@@ -1,5 +1,7 @@
 //! A loaded, compiled detection rule.
 
+use cloudcase_event::LogSource;
+
 use crate::detection::Detection;
 use crate::eval::Scratch;
 use crate::meta::{Level, Metadata, Status};
@@ -14,6 +16,8 @@ pub struct Rule {
     /// Referenced by a correlation without `generate: true`: its matches feed
     /// correlations only.
     pub(crate) standalone: bool,
+    /// The log its `logsource` names, resolved once at load.
+    pub(crate) log_source: Option<LogSource>,
 }
 
 impl Rule {
@@ -47,9 +51,15 @@ impl Rule {
         &self.source
     }
 
-    /// Whether the rule applies to CloudTrail (`product: aws`, `service: cloudtrail`).
+    /// Whether the rule applies to a log cloudcase reads (`product: aws`
+    /// and a known `service`; see [`Logsource::log_source`](crate::Logsource::log_source)).
     pub fn is_applicable(&self) -> bool {
-        self.meta.logsource.is_cloudtrail()
+        self.log_source.is_some()
+    }
+
+    /// The log whose events the rule is evaluated on, if cloudcase reads it.
+    pub fn log_source(&self) -> Option<LogSource> {
+        self.log_source
     }
 
     /// Whether matches are reported on their own. `false` for rules that a
