@@ -9,10 +9,9 @@ use cloudcase_util::gzip::StoredBytes;
 
 use crate::archive;
 use crate::decompress::{self, Opened};
-use crate::framing::Form;
 use crate::framing::{Frame, Framer};
+use crate::lines::{Line, LineFormat};
 use crate::normalize::{classify, Classified, Scratch};
-use crate::s3access;
 use crate::{Accounting, Limits, RejectKind, Rejection};
 
 /// Where a file's events and problems go.
@@ -190,11 +189,13 @@ fn read_records<R: io::Read>(
     match framer.peek_start()? {
         None => return Ok(Outcome::Empty),
         Some(b'{') | Some(b'[') => {}
-        Some(_) if s3access::sniff(framer.peek_prefix(SNIFF_BYTES)?) => {
-            read_lines(run, framer)?;
-            return Ok(Outcome::Read);
-        }
-        Some(b) => {
+        Some(_) => {
+            let prefix = framer.peek_prefix(SNIFF_BYTES)?;
+            if let Some(format) = LineFormat::sniff(prefix, run.file) {
+                read_lines(run, framer, format)?;
+                return Ok(Outcome::Read);
+            }
+            let b = prefix.first().copied().unwrap_or_default();
             run.skip_file(
                 RejectKind::NotJson,
                 format!("expected JSON (a '{{' or '[' first), found byte 0x{b:02x}"),
@@ -267,10 +268,14 @@ fn read_records<R: io::Read>(
 /// Bytes of a file's start looked at to recognise a line-based log.
 const SNIFF_BYTES: usize = 512;
 
-/// Reads an S3 server access log line by line: each line an event, or a
-/// rejection naming its offset and why it is not an access-log record.
-fn read_lines<R: io::Read>(run: &mut FileRun<'_, '_>, framer: &mut Framer<R>) -> io::Result<()> {
-    while let Some(frame) = framer.next_line(Form::S3Access)? {
+/// Reads a line-based log line by line: each line an event, a header (not
+/// a record), or a rejection naming its offset and why it is not a record.
+fn read_lines<R: io::Read>(
+    run: &mut FileRun<'_, '_>,
+    framer: &mut Framer<R>,
+    mut format: LineFormat,
+) -> io::Result<()> {
+    while let Some(frame) = framer.next_line(format.form())? {
         match frame {
             Frame::Item { offset, bytes, .. } => {
                 let prov = Provenance {
@@ -278,19 +283,18 @@ fn read_lines<R: io::Read>(run: &mut FileRun<'_, '_>, framer: &mut Framer<R>) ->
                     record: run.record,
                     offset,
                 };
-                match s3access::parse_line(bytes, prov) {
-                    Ok(ev) => {
+                match format.line(bytes, prov) {
+                    Line::Event(ev) => {
                         run.acc.records_parsed += 1;
                         run.record += 1;
-                        (run.out.on_event)(ev);
+                        (run.out.on_event)(*ev);
                     }
-                    Err(e) => {
-                        let kind = match e {
-                            s3access::LineError::Utf8(_) => RejectKind::InvalidUtf8,
-                            _ => RejectKind::MalformedLine,
-                        };
-                        run.reject_record(kind, offset, format!("S3 server access log: {e}"));
-                    }
+                    Line::NotRecord => {}
+                    Line::Reject {
+                        offset,
+                        kind,
+                        detail,
+                    } => run.reject_record(kind, offset, detail),
                 }
             }
             Frame::Oversize { offset, len } => run.reject_record(

@@ -45,6 +45,10 @@ pub(crate) enum Form {
     Values,
     /// Lines of an S3 server access log.
     S3Access,
+    /// Lines of a VPC flow log (S3 delivery, or a file of records).
+    VpcFlow,
+    /// Lines of a CloudWatch Logs export to S3: each a time, then the record.
+    CloudWatchExport,
 }
 
 impl Form {
@@ -59,6 +63,8 @@ impl Form {
             Form::Array => "json-array",
             Form::Values => "json-lines",
             Form::S3Access => "s3-access-log",
+            Form::VpcFlow => "vpc-flow-log",
+            Form::CloudWatchExport => "cloudwatch-export",
         }
     }
 }

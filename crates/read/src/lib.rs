@@ -17,6 +17,10 @@
 //! * S3 server access logs (lines of space-separated fields, plain or gzip,
 //!   as delivered under `TargetPrefixYYYY-mm-DD-HH-MM-SS-UniqueString`), each
 //!   line an event whose [`LogSource`](cloudcase_event::LogSource) is `s3_access`;
+//! * VPC flow logs (space-separated fields, default format or the custom
+//!   format a header line names, plain or gzip, as delivered under
+//!   `AWSLogs/<account>/vpcflowlogs/<region>/…`, or exported from CloudWatch
+//!   Logs), each record an event whose source is `vpc_flow`;
 //! * GuardDuty findings (`schemaVersion` with `resource` or `service`): S3
 //!   export objects (gzip'd JSON Lines), JSON arrays, `aws guardduty
 //!   get-findings` output `{"Findings":[…]}` (PascalCase keys, re-spelled in
@@ -54,12 +58,14 @@ mod file;
 mod framing;
 mod guardduty;
 mod limits;
+mod lines;
 mod normalize;
 mod parallel;
 mod rejection;
 mod route53;
 mod s3access;
 mod siem;
+mod vpcflow;
 mod wire;
 
 pub use accounting::{human_bytes, Accounting};

@@ -115,6 +115,9 @@ pub(crate) fn classify(
             return read(text, prov);
         }
         if let (Some(message), Some(_)) = (item.message, item.timestamp) {
+            if let Some(flow) = crate::vpcflow::cloudwatch::flow_message(message, &prov) {
+                return flow;
+            }
             return match log_event_line(message) {
                 Ok(line) => classify(line.as_bytes(), true, offset, prov, scratch),
                 Err(why) => reject(RejectKind::NotCloudTrail, why),
@@ -237,12 +240,13 @@ fn outcome<E: Refusal>(read: Result<Event, E>) -> Classified {
 }
 
 /// A JSON record whose fields do not have the types its reader expects,
-/// located by its path (`service.count`).
+/// located by its path (`service.count: invalid type: …`).
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
+#[error("{at}{message}")]
 pub(crate) struct ShapeError {
     kind: RejectKind,
-    path: String,
+    /// `path: `, or nothing for the whole record.
+    at: String,
     message: String,
 }
 
@@ -252,14 +256,19 @@ impl ShapeError {
         let mut de = serde_json::Deserializer::from_str(text);
         let value = serde_path_to_error::deserialize(&mut de)
             .map_err(|e| ShapeError::of(e.inner(), &e.path().to_string()))?;
-        de.end().map_err(|e| ShapeError::of(&e, "."))?;
+        de.end().map_err(|e| ShapeError::of(&e, ""))?;
         Ok(value)
     }
 
-    /// The error `err` met at `path`.
+    /// The error `err` met at `path` (empty, or `.`, for the whole record).
     pub(crate) fn of(err: &serde_json::Error, path: &str) -> ShapeError {
-        let message = err.to_string();
+        let at = match path {
+            "" | "." => String::new(),
+            _ => format!("{path}: "),
+        };
+        let mut message = err.to_string();
         let kind = if message.contains("recursion limit") {
+            message = "nesting deeper than 128 levels".to_owned();
             RejectKind::TooDeep
         } else if err.classify() != serde_json::error::Category::Data
             || message.starts_with("duplicate field")
@@ -268,11 +277,7 @@ impl ShapeError {
         } else {
             RejectKind::WrongType
         };
-        ShapeError {
-            kind,
-            path: path.to_owned(),
-            message,
-        }
+        ShapeError { kind, at, message }
     }
 }
 

@@ -15,6 +15,9 @@ use cloudcase_event::detail::S3Request;
 use cloudcase_event::{Category, Detail, Event, EventTime, Identity, LogSource, Provenance};
 use serde_json::{Map, Value};
 
+use crate::lines::{checked_text, TextError};
+use crate::RejectKind;
+
 /// The documented fields, in the order they appear on a line, with the name
 /// each is kept under in the raw record's `s3AccessLog` object.
 pub(crate) const FIELDS: &[&str] = &[
@@ -116,17 +119,9 @@ const OPERATIONS: &[(&str, &str)] = &[
 /// Why a line is not an access-log record.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub(crate) enum LineError {
-    /// The line is not UTF-8.
-    #[error("not UTF-8 at byte {0} of the line")]
-    Utf8(usize),
-    /// A control character (other than tab) inside the line.
-    #[error("control character 0x{byte:02x} at byte {at} of the line")]
-    Control {
-        /// The character.
-        byte: u8,
-        /// Its byte position in the line.
-        at: usize,
-    },
+    /// The line is not text (not UTF-8, or a control character).
+    #[error(transparent)]
+    Text(#[from] TextError),
     /// A quoted or bracketed field never closed.
     #[error("{0} field {1} is not closed before the end of the line")]
     Unclosed(&'static str, &'static str),
@@ -136,6 +131,16 @@ pub(crate) enum LineError {
     /// The bracketed time cannot be read.
     #[error("time {0:?} is not [dd/Mon/yyyy:HH:MM:SS +zzzz]")]
     Time(String),
+}
+
+impl LineError {
+    /// The rejection kind for this problem.
+    pub(crate) fn kind(&self) -> RejectKind {
+        match self {
+            LineError::Text(e) => e.kind(),
+            _ => RejectKind::MalformedLine,
+        }
+    }
 }
 
 /// Whether `prefix` (the start of a file's content) looks like an access-log
@@ -153,18 +158,6 @@ pub(crate) fn sniff(prefix: &[u8]) -> bool {
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
         && rest.first() == Some(&b'[')
         && rest.iter().take(40).any(|&b| b == b']')
-}
-
-/// The text of a line, checked for encoding and control characters.
-fn line_text(line: &[u8]) -> Result<&str, LineError> {
-    let text = std::str::from_utf8(line).map_err(|e| LineError::Utf8(e.valid_up_to()))?;
-    match line
-        .iter()
-        .position(|&b| b.is_ascii_control() && b != b'\t')
-    {
-        Some(at) => Err(LineError::Control { byte: line[at], at }),
-        None => Ok(text),
-    }
 }
 
 /// Splits a line into its fields, quotes and brackets removed; `-` is `None`.
@@ -302,7 +295,7 @@ fn raw_json(value: &Map<String, Value>) -> Box<serde_json::value::RawValue> {
 
 /// Turns one line into an event, or says why it is not an access-log record.
 pub(crate) fn parse_line(line: &[u8], provenance: Provenance) -> Result<Event, LineError> {
-    let fields = split(line_text(line)?)?;
+    let fields = split(checked_text(line)?)?;
     if fields.len() < REQUIRED {
         return Err(LineError::TooFew(fields.len()));
     }
@@ -485,12 +478,11 @@ mod tests {
         let control = parse("[06/Feb/2019:00:00:38 +0000] 192.0.2.3 - R REST.GET.OBJECT k\x1b[31m");
         assert!(matches!(
             control.unwrap_err(),
-            LineError::Control { byte: 0x1b, .. }
+            LineError::Text(TextError::Control { byte: 0x1b, .. })
         ));
-        assert_eq!(
-            parse_line(b"\xff\xfe", prov()).unwrap_err(),
-            LineError::Utf8(0)
-        );
+        let utf8 = parse_line(b"\xff\xfe", prov()).unwrap_err();
+        assert_eq!(utf8, LineError::Text(TextError::Utf8(0)));
+        assert_eq!(utf8.kind(), RejectKind::InvalidUtf8);
         let bracket = parse("[06/Feb/2019:00:00:38 +0000 192.0.2.3");
         assert_eq!(
             bracket.unwrap_err(),

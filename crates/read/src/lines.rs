@@ -1,0 +1,129 @@
+//! Line-based logs, recognised by their first line: S3 server access logs,
+//! VPC flow logs and Cost and Usage Reports.
+//!
+//! Each format reads one line at a time (a CSV record quoted across lines is
+//! gathered first) and says what the line was: an event, a line that is not
+//! a record (a header naming the fields), or a rejection with its reason.
+
+use cloudcase_event::{Event, Provenance, SourceFile};
+
+use crate::framing::Form;
+use crate::s3access;
+use crate::vpcflow;
+use crate::RejectKind;
+
+/// What one line turned out to be.
+pub(crate) enum Line {
+    /// A record, read.
+    Event(Box<Event>),
+    /// Not a record: a header line that names the fields of those after it,
+    /// or the first lines of a record that continues on the next.
+    NotRecord,
+    /// A record that cannot be read, starting at `offset`.
+    Reject {
+        /// Byte offset of the record's first byte in the decompressed content.
+        offset: u64,
+        /// Why, in the accounting's terms.
+        kind: RejectKind,
+        /// What was expected and what was found.
+        detail: String,
+    },
+}
+
+/// Why a line's bytes are not text a log line can hold.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub(crate) enum TextError {
+    /// The line is not UTF-8.
+    #[error("not UTF-8 at byte {0} of the line")]
+    Utf8(usize),
+    /// A control character (other than tab) inside the line.
+    #[error("control character 0x{byte:02x} at byte {at} of the line")]
+    Control {
+        /// The character.
+        byte: u8,
+        /// Its byte position in the line.
+        at: usize,
+    },
+}
+
+impl TextError {
+    /// The rejection kind for this problem.
+    pub(crate) fn kind(&self) -> RejectKind {
+        match self {
+            TextError::Utf8(_) => RejectKind::InvalidUtf8,
+            TextError::Control { .. } => RejectKind::MalformedLine,
+        }
+    }
+}
+
+/// The text of a line, checked for encoding and control characters.
+pub(crate) fn checked_text(line: &[u8]) -> Result<&str, TextError> {
+    let text = std::str::from_utf8(line).map_err(|e| TextError::Utf8(e.valid_up_to()))?;
+    match line
+        .iter()
+        .position(|&b| b.is_ascii_control() && b != b'\t')
+    {
+        Some(at) => Err(TextError::Control { byte: line[at], at }),
+        None => Ok(text),
+    }
+}
+
+/// The line-based format of one file, with what it has learnt so far.
+pub(crate) enum LineFormat {
+    /// S3 server access log.
+    S3Access,
+    /// VPC flow log (S3 delivery or CloudWatch Logs export).
+    VpcFlow(vpcflow::Reader),
+}
+
+impl LineFormat {
+    /// The line-based format whose first line `prefix` starts, if any.
+    pub(crate) fn sniff(prefix: &[u8], file: &SourceFile) -> Option<Self> {
+        if s3access::sniff(prefix) {
+            return Some(LineFormat::S3Access);
+        }
+        vpcflow::Reader::sniff(prefix, file).map(LineFormat::VpcFlow)
+    }
+
+    /// The form the accounting counts the file under.
+    pub(crate) fn form(&self) -> Form {
+        match self {
+            LineFormat::S3Access => Form::S3Access,
+            LineFormat::VpcFlow(r) => r.form(),
+        }
+    }
+
+    /// Reads one line starting at `prov.offset`.
+    pub(crate) fn line(&mut self, bytes: &[u8], prov: Provenance) -> Line {
+        match self {
+            LineFormat::S3Access => {
+                let offset = prov.offset;
+                match s3access::parse_line(bytes, prov) {
+                    Ok(ev) => Line::Event(Box::new(ev)),
+                    Err(e) => Line::Reject {
+                        offset,
+                        kind: e.kind(),
+                        detail: format!("S3 server access log: {e}"),
+                    },
+                }
+            }
+            LineFormat::VpcFlow(r) => r.line(bytes, prov),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_checked_for_encoding_and_controls() {
+        assert_eq!(checked_text(b"a\tb"), Ok("a\tb"));
+        assert_eq!(checked_text(b"ab\xff"), Err(TextError::Utf8(2)));
+        assert_eq!(
+            checked_text(b"a\x1b[31m"),
+            Err(TextError::Control { byte: 0x1b, at: 1 })
+        );
+        assert_eq!(TextError::Utf8(0).kind(), RejectKind::InvalidUtf8);
+    }
+}
