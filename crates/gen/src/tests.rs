@@ -176,6 +176,7 @@ fn output_is_identical_across_thread_counts_and_differs_across_seeds() {
     let mut ca = cfg(a.path(), 400_000);
     ca.incident = true;
     ca.data_events = true;
+    ca.sources = Sources::all();
     ca.threads = 1;
     let mut cb = ca.clone();
     cb.out_dir = b.path().to_path_buf();
@@ -187,6 +188,12 @@ fn output_is_identical_across_thread_counts_and_differs_across_seeds() {
     assert!(fa.len() > 10);
     assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
     assert!(fa == fb, "file contents differ between 1 and 4 threads");
+    let extra = |f: &BTreeMap<PathBuf, Vec<u8>>| {
+        f.keys()
+            .filter(|p| !p.to_string_lossy().contains("CloudTrail"))
+            .count()
+    };
+    assert!(extra(&fa) > 100, "every source is written");
 
     let mut cc = ca.clone();
     cc.out_dir = c.path().to_path_buf();
