@@ -60,6 +60,7 @@ mod guardduty;
 mod limits;
 mod lines;
 mod normalize;
+mod other;
 mod parallel;
 mod rejection;
 mod route53;

@@ -19,7 +19,7 @@ use cloudcase_event::{Category, Detail, Event, EventTime, LogSource, Provenance,
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use crate::normalize::{tag_raw, Refusal, ShapeError};
+use crate::other::{tag_raw, Refusal, ShapeError};
 use crate::wire::{Text, WireItem};
 use crate::RejectKind;
 
