@@ -13,6 +13,7 @@ mod choose;
 mod geo;
 mod intrusion;
 mod launch;
+mod logs;
 mod net;
 mod now;
 mod policy;
@@ -26,7 +27,7 @@ mod test_doc;
 mod test_trail;
 mod verdict;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use cloudcase_event::SourceFile;
@@ -122,6 +123,7 @@ pub fn scope(
         intrusion.first.ms,
         &intrusion.attacker_ips,
     );
+    let launches = logs::launch_networks(&window.candidates);
     let mut result = build::build(build::Inputs {
         subject: &opts.subject,
         subject_key: &subject_key,
@@ -135,6 +137,16 @@ pub fn scope(
         case_id: &opts.case_id,
     });
     result.unknowns.extend(claim_unknowns);
+    let profile = &history.profiles[&subject_key];
+    other_logs(
+        &mut result,
+        files,
+        opts,
+        &history,
+        profile,
+        intrusion.first.ms,
+        &launches,
+    );
     now::annotate(&mut result, &opts.inventory);
     Ok(Outcome { result, accounting })
 }
@@ -180,6 +192,7 @@ fn named_activity(
         .map(|ip| ip.to_string())
         .collect();
     let window = read_window(files, opts, key, first.ms, &addresses);
+    let launches = logs::launch_networks(&window.candidates);
     let owner = |ip: &str| opts.owner.iter().any(|c| c.contains(ip));
     let mut result = build::build(build::Inputs {
         subject: &opts.subject,
@@ -193,6 +206,50 @@ fn named_activity(
         owner_ranges: &opts.owner,
         case_id: &opts.case_id,
     });
+    other_logs(
+        &mut result,
+        files,
+        opts,
+        history,
+        profile,
+        first.ms,
+        &launches,
+    );
     now::annotate(&mut result, &opts.inventory);
     result
+}
+
+/// Reads the logs beyond CloudTrail (S3 access, VPC flow, GuardDuty, Route 53 Resolver) the
+/// first pass saw, and matches them against the attacker the document names from `t0` on.
+fn other_logs(
+    doc: &mut ScopeResult,
+    files: &[Arc<SourceFile>],
+    opts: &Options,
+    history: &scan::Pass1,
+    profile: &scan::Profile,
+    t0: i64,
+    launches: &HashMap<String, logs::InstanceNet>,
+) {
+    let usual = profile
+        .ips
+        .iter()
+        .filter(|(_, u)| u.first.ms < t0)
+        .map(|(ip, _)| ip.to_string())
+        .collect();
+    let known = logs::Known {
+        t0,
+        end: history.span.map_or(t0, |s| s.1),
+        launches,
+        usual,
+        owner: &opts.owner,
+    };
+    let facts = logs::Facts::of(doc, known);
+    let pass = logs::read(
+        files,
+        &history.other_files,
+        &facts,
+        opts.limits,
+        opts.threads,
+    );
+    logs::apply(doc, &facts, pass);
 }

@@ -107,8 +107,65 @@ pub struct DataAccess {
     /// The logging that decides the verdict (stores of the table only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<StoreCoverage>,
+    /// Reads seen in S3 server access logs by attacker identities or from attacker addresses
+    /// (buckets with access logs in the inputs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_log_reads: Option<Vec<LogReader>>,
     /// The records the verdict rests on.
     pub refs: Vec<RecordRef>,
+}
+
+/// Why an access-log requester counts as the attacker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogReaderMatch {
+    /// The requester ARN is a user, role or session the attacker created or used.
+    AttackerIdentity,
+    /// The compromised principal, after the first attacker event, from an address it never
+    /// used before it and that is not the owner's.
+    CompromisedPrincipal,
+    /// The request came from an attacker address.
+    AttackerAddress,
+}
+
+/// One (requester, address) of the attacker reading a bucket, from its server access logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogReader {
+    /// The requester as logged (an IAM ARN), or `None` for anonymous requests.
+    pub requester: Option<String>,
+    /// The remote address.
+    pub ip: String,
+    /// Why it is the attacker's.
+    pub matched: LogReaderMatch,
+    /// Successful read requests (object GET/HEAD, list, copy source).
+    pub requests: u64,
+    /// The operations as logged (`REST.GET.OBJECT`, …), first seen first, up to eight.
+    pub operations: Vec<String>,
+    /// Distinct object keys read.
+    pub objects: u64,
+    /// The first keys read (URL-encoded as logged), up to twenty.
+    pub keys: Vec<String>,
+    /// Response bytes sent to the requester.
+    pub bytes_sent: u64,
+    /// First, RFC 3339 UTC.
+    pub first: String,
+    /// Last, RFC 3339 UTC.
+    pub last: String,
+    /// The first lines.
+    pub refs: Vec<RecordRef>,
+}
+
+/// How much of the attacker window a log spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowSpan {
+    /// From the first attacker event (or before) to the end of the logs.
+    Whole,
+    /// Only part of it: a verdict covers that part only.
+    Partial,
+    /// None of it.
+    None,
 }
 
 /// One (key, source, access) of the attacker on a store.
@@ -152,6 +209,25 @@ pub enum StoreCoverage {
         region: String,
         /// Read management events of that region in the window.
         management_read_events_in_window: u64,
+    },
+    /// S3 server access logs of the bucket (they log every request, data events or not).
+    S3AccessLog {
+        /// Log files holding lines of the bucket.
+        files: u64,
+        /// The first of them (input order), up to twenty.
+        file_names: Vec<String>,
+        /// The first line's time, RFC 3339 UTC.
+        first: Option<String>,
+        /// The last line's time, RFC 3339 UTC.
+        last: Option<String>,
+        /// Lines of the bucket over the whole input.
+        lines: u64,
+        /// Those in the attacker window.
+        lines_in_window: u64,
+        /// How much of the attacker window the lines span (first to last line).
+        window: WindowSpan,
+        /// CloudTrail data events on the bucket in the window.
+        data_events_in_window: u64,
     },
     /// Reads never reach CloudTrail (RDS).
     NotInCloudtrail {

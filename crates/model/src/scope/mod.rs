@@ -9,8 +9,10 @@ mod common;
 mod containment;
 mod coverage;
 mod data_access;
+mod findings;
 mod identities;
 mod intrusion;
+mod network;
 mod resources;
 mod subject;
 
@@ -28,7 +30,15 @@ pub use coverage::{
     Coverage, DataEventBucket, DataEventStore, Gap, InventoryUsed, LogSpan, RegionCoverage, Window,
     WindowCoverage,
 };
-pub use data_access::{Access, DataAccess, Reader, StoreCoverage, StoreKind, Verdict};
+pub use data_access::{
+    Access, DataAccess, LogReader, LogReaderMatch, Reader, StoreCoverage, StoreKind, Verdict,
+    WindowSpan,
+};
+pub use findings::{Dns, DnsName, GuardDuty, Join, JoinKind, JoinedFinding};
+pub use network::{
+    Exfiltration, ExfiltrationDestination, ExfiltrationVerdict, FlowGroup, FlowLogCoverage,
+    FlowLogState, FlowReason, InstanceTraffic, Network,
+};
 pub use identities::{
     AccessKey, AccessKeyNow, Compromised, Identities, IdentityGone, KeyNowEntry, KeyStatusChange,
     LoginProfileChange, Now, PolicyGrant, Role, RoleNow, RoleOrigin, Session, Trust, User, UserNow,
@@ -69,6 +79,17 @@ pub struct ScopeResult {
     pub responder_actions: Vec<ResponderAction>,
     /// One verdict per data store.
     pub data_access: Vec<DataAccess>,
+    /// VPC flows of attacker sources and attacker instances, with an exfiltration statement;
+    /// absent when the inputs hold no flow logs and the attacker launched no instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<Network>,
+    /// GuardDuty findings joined to the document; absent when the inputs hold none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardduty: Option<GuardDuty>,
+    /// Route 53 Resolver queries by attacker instances; absent when the inputs hold no
+    /// resolver query logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns: Option<Dns>,
     /// What the inputs contain.
     pub coverage: Coverage,
     /// The cost of the instances in the sections; `None` when `--auto` found no candidate.

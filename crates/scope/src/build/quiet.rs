@@ -109,6 +109,9 @@ pub fn no_departure(
         resources: Vec::new(),
         responder_actions: Vec::new(),
         data_access: Vec::new(),
+        network: None,
+        guardduty: None,
+        dns: None,
         coverage: Coverage::Span(LogSpan {
             first_event: history.span.map(|s| time(s.0)),
             last_event: history.span.map(|s| time(s.1)),

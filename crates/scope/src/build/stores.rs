@@ -93,6 +93,8 @@ fn basis(v: Verdict, counts: &BTreeMap<Access, u64>, cov: &StoreCoverage, w: Wor
             "{actor} opened a way to read it ({} call(s): password reset, snapshot, policy or grant); reads through the engine are never in CloudTrail",
             n(Access::Open)
         ),
+        // Access-log coverage is set afterwards by `crate::logs`, which words its own basis.
+        (_, StoreCoverage::S3AccessLog { .. }) => String::new(),
         (Verdict::Unknown, StoreCoverage::NotInCloudtrail { .. }) => format!("no export, snapshot share or restore by {actor} in the management events; reads through the engine are never in CloudTrail"),
     }
 }
@@ -142,6 +144,7 @@ pub(crate) fn verdicts(
             readers: None,
             attacker_failed_reads: None,
             coverage: None,
+            access_log_reads: None,
             refs: s.share.refs.clone(),
         });
     }
@@ -225,6 +228,7 @@ fn verdict(
         readers: Some(readers),
         attacker_failed_reads: Some(failed),
         coverage: Some(coverage),
+        access_log_reads: None,
         refs,
     }
 }

@@ -162,7 +162,7 @@ fn sts_reduced(ev: &Event) -> (Box<str>, Box<str>) {
 }
 
 impl Candidate {
-    pub(super) fn of(ev: &Event, subject: bool) -> Candidate {
+    pub(crate) fn of(ev: &Event, subject: bool) -> Candidate {
         let (req, resp) = if ev.service() == "sts" {
             sts_reduced(ev)
         } else {

@@ -1,9 +1,9 @@
 //! Pass 1: what the subject is, and a profile of its usual behaviour (networks, agents, regions)
 //! from which pass 2 finds the first departure.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use cloudcase_event::Event;
+use cloudcase_event::{Event, LogSource};
 use cloudcase_judge::kind::{self, IdentityKind};
 use cloudcase_judge::Baseline;
 use cloudcase_read::EventSink;
@@ -224,6 +224,9 @@ pub struct Pass1 {
     pub issued: HashMap<String, IdentityKind>,
     /// First and last event time of the whole input.
     pub span: Option<(i64, i64)>,
+    /// Input files (by ordinal) holding logs other than CloudTrail (S3 access, VPC flow,
+    /// GuardDuty, Route 53 Resolver, billing): read again once the attacker is known.
+    pub other_files: HashSet<u64>,
 }
 
 /// The pass-1 sink of one worker.
@@ -236,6 +239,12 @@ pub struct Pass1Sink<'a> {
 
 impl EventSink for Pass1Sink<'_> {
     fn accept(&mut self, ev: Event) {
+        // The judge, the intrusion and the attacker's identities rest on CloudTrail alone; the
+        // other logs are read once the attacker is known (`crate::logs`).
+        if ev.source != LogSource::CloudTrail {
+            self.state.other_files.insert(ev.provenance.file.ordinal);
+            return;
+        }
         let ms = ev.time.millis();
         self.state.span = Some(match self.state.span {
             Some((a, b)) => (a.min(ms), b.max(ms)),
@@ -307,6 +316,7 @@ impl Pass1 {
                 out.roles.entry(r).or_default().merge(&b);
             }
             out.issued.extend(p.issued);
+            out.other_files.extend(p.other_files);
             for (r, t) in p.regions {
                 let e = out.regions.entry(r).or_insert(t);
                 *e = (*e).min(t);

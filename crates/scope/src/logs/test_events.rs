@@ -1,0 +1,182 @@
+//! Events of the logs beyond CloudTrail, built as their readers build them (the common fields
+//! and the typed detail), for the unit tests of this module.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use cloudcase_event::detail::{DnsQuery, Finding, Flow, FlowAction, S3Request};
+use cloudcase_event::{
+    Category, Detail, Event, EventTime, Identity, LogSource, Provenance, SourceFile,
+};
+
+/// Milliseconds of an RFC 3339 time.
+pub(crate) fn ms(t: &str) -> i64 {
+    EventTime::parse(t).expect("a valid time").millis()
+}
+
+/// An event of `source` at `time` with `detail`, from `ip` by `arn`, record `record` of file
+/// `file` (ordinal `file`).
+fn event(
+    source: LogSource,
+    time: &str,
+    detail: Detail,
+    ip: Option<&str>,
+    arn: Option<&str>,
+    file: u64,
+    record: u64,
+) -> Event {
+    let file = Arc::new(SourceFile {
+        path: PathBuf::from(format!("log-{file}")),
+        sha256: None,
+        origin: None,
+        ordinal: file,
+        member: None,
+    });
+    Event {
+        time: EventTime::parse(time).expect("a valid time"),
+        time_field: "time",
+        source,
+        event_source: String::new(),
+        event_name: String::new(),
+        region: None,
+        recipient_account: None,
+        identity: Identity {
+            arn: arn.map(str::to_owned),
+            ..Identity::default()
+        },
+        source_ip: ip.map(str::to_owned),
+        user_agent: None,
+        error_code: None,
+        error_message: None,
+        read_only: None,
+        event_type: None,
+        category: Category::Data,
+        event_id: None,
+        request_id: None,
+        request_parameters: None,
+        response_elements: None,
+        additional_event_data: None,
+        resources: None,
+        raw: "{}".into(),
+        detail: Some(Box::new(detail)),
+        provenance: Provenance {
+            file,
+            record,
+            offset: 0,
+        },
+    }
+}
+
+/// An S3 server access log line: `operation` on `bucket`/`key` by `requester` from `ip`, in
+/// file 0 (see [`in_file`]).
+pub(crate) fn s3_line(
+    time: &str,
+    bucket: &str,
+    key: &str,
+    operation: &str,
+    requester: Option<&str>,
+    ip: &str,
+    bytes: u64,
+) -> Event {
+    let detail = Detail::S3Request(S3Request {
+        bucket: bucket.to_owned(),
+        key: Some(key.to_owned()),
+        operation: operation.to_owned(),
+        http_status: Some(200),
+        bytes_sent: Some(bytes),
+        object_size: Some(bytes),
+        requester: requester.map(str::to_owned),
+        bucket_owner: Some("owner".to_owned()),
+    });
+    event(LogSource::S3Access, time, detail, Some(ip), requester, 0, 0)
+}
+
+/// The event moved to file `n` (ordinal `n`).
+pub(crate) fn in_file(mut ev: Event, n: u64) -> Event {
+    ev.provenance.file = Arc::new(SourceFile {
+        path: PathBuf::from(format!("log-{n}")),
+        sha256: None,
+        origin: None,
+        ordinal: n,
+        member: None,
+    });
+    ev
+}
+
+/// A TCP flow record on `eni` from `src` to `dst` (`ADDR:PORT`, `[V6]:PORT`) of `bytes`,
+/// from `start` to `end`.
+pub(crate) fn flow(eni: &str, src: &str, dst: &str, bytes: u64, start: &str, end: &str) -> Event {
+    let parse = |a: &str| a.parse::<SocketAddr>().expect("ADDR:PORT");
+    let (src, dst) = (parse(src), parse(dst));
+    let detail = Detail::Flow(Flow {
+        account_id: Some("111122223333".to_owned()),
+        interface_id: Some(eni.to_owned()),
+        src_addr: Some(src.ip()),
+        dst_addr: Some(dst.ip()),
+        src_port: Some(src.port()),
+        dst_port: Some(dst.port()),
+        protocol: Some(6),
+        packets: Some(bytes / 1000 + 1),
+        bytes: Some(bytes),
+        start: EventTime::parse(start).expect("a valid time"),
+        end: EventTime::parse(end).expect("a valid time"),
+        action: FlowAction::Accept,
+        instance_id: None,
+        vpc_id: None,
+        subnet_id: None,
+        flow_direction: None,
+        pkt_src_addr: None,
+        pkt_dst_addr: None,
+    });
+    event(LogSource::VpcFlow, start, detail, None, None, 1, 0)
+}
+
+/// The flow record of an event, to edit.
+pub(crate) fn flow_mut(ev: &mut Event) -> &mut Flow {
+    match ev.detail.as_deref_mut() {
+        Some(Detail::Flow(f)) => f,
+        _ => panic!("a flow record"),
+    }
+}
+
+/// A GuardDuty finding, edited by `edit`.
+pub(crate) fn finding(id: &str, severity: f64, edit: impl FnOnce(&mut Finding)) -> Event {
+    let mut f = Finding {
+        id: id.to_owned(),
+        finding_type: "Recon:EC2/PortProbeUnprotectedPort".to_owned(),
+        severity,
+        ..Finding::default()
+    };
+    edit(&mut f);
+    event(
+        LogSource::GuardDuty,
+        "2024-03-05T00:00:00Z",
+        Detail::Finding(f),
+        None,
+        None,
+        2,
+        0,
+    )
+}
+
+/// A Route 53 Resolver query for `name` from `src` (instance `instance` when logged).
+pub(crate) fn query(time: &str, name: &str, src: &str, instance: Option<&str>) -> Event {
+    let detail = Detail::DnsQuery(DnsQuery {
+        query_name: name.to_owned(),
+        query_type: Some("A".to_owned()),
+        rcode: Some("NOERROR".to_owned()),
+        src_addr: Some(src.to_owned()),
+        instance_id: instance.map(str::to_owned),
+        ..DnsQuery::default()
+    });
+    event(
+        LogSource::Route53Resolver,
+        time,
+        detail,
+        Some(src),
+        None,
+        3,
+        0,
+    )
+}
