@@ -31,6 +31,10 @@
 //!   Firehose, or the messages of CloudWatch Logs events
 //!   `{"events":[{"message":"…"}]}`, each query an event whose source is
 //!   `route53_resolver`;
+//! * CloudWatch Logs events (`{"events":[…]}` from `aws logs
+//!   filter-log-events`/`get-log-events`, `{"logEvents":[…]}` of subscription
+//!   deliveries): each event's message read as a record (CloudTrail, a
+//!   Resolver query, a flow record);
 //! * CloudTrail digest files are recognised and skipped (they are integrity
 //!   data, checked by `cloudcase trail validate`).
 //!
@@ -51,6 +55,7 @@
 
 mod accounting;
 mod archive;
+mod billing;
 mod compact;
 mod decompress;
 mod discover;

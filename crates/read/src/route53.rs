@@ -220,6 +220,23 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_refused_or_kept_raw_never_a_crash() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        let in_answers = DOC.replace(
+            r#""answers":["#,
+            &format!(r#""answers":[{},"#, deep(100_000)),
+        );
+        let err = read(&in_answers, prov()).expect_err("not an answer");
+        assert_eq!(err.kind(), RejectKind::WrongType);
+        assert!(err.to_string().starts_with("answers[0]"), "{err}");
+        let elsewhere = DOC.replace(
+            r#""transport":"UDP""#,
+            &format!(r#""transport":{}"#, deep(100_000)),
+        );
+        assert!(read(&elsewhere, prov()).is_ok());
+    }
+
+    #[test]
     fn numbers_where_strings_are_usual_are_read() {
         let text = DOC.replace(
             r#""account_id":"111122223333""#,

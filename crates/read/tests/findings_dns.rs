@@ -357,3 +357,38 @@ fn huge_findings_and_queries_are_skipped_and_the_next_is_read() {
         run.rejections.iter().map(|r| (r.record, r.kind)).collect();
     assert_eq!(got, [(Some(0), RejectKind::TooLarge)]);
 }
+
+#[test]
+fn cloudwatch_logs_subscription_events_are_read_by_their_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let trail = serde_json::to_string(&cloudtrail("GetObject", "2024-08-18T10:03:00Z")).unwrap();
+    let delivery = format!(
+        r#"{{"messageType":"DATA_MESSAGE","owner":"111122223333","logGroup":"aws-cloudtrail-logs","logStream":"111122223333_CloudTrail_us-east-1","subscriptionFilters":["all"],"logEvents":[{{"id":"1","timestamp":1723975380000,"message":{trail}}},{{"id":"2","timestamp":1723975381000,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}},{{"id":"3","timestamp":1723975382000,"message":{{"not":"text"}}}}]}}"#
+    );
+    write(dir.path(), "firehose-delivery", &gzip(delivery.as_bytes()));
+    let run = read(dir.path());
+    assert_eq!(run.accounting.formats.get("cloudwatch-logs"), Some(&1));
+    let names: Vec<(&str, LogSource)> = (run.events.iter())
+        .map(|e| (e.event_name.as_str(), e.source))
+        .collect();
+    assert_eq!(names, [("GetObject", LogSource::CloudTrail)]);
+    assert_eq!(run.events[0].time_field, "eventTime");
+    let got: Vec<(Option<u64>, RejectKind, &str)> = (run.rejections.iter())
+        .map(|r| (r.record, r.kind, r.detail.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Some(1),
+                RejectKind::NotCloudTrail,
+                "a CloudWatch Logs event whose message is not a JSON record: \"CWL CONTROL MESSAGE: Checking health of destination Firehose.\""
+            ),
+            (
+                Some(2),
+                RejectKind::NotCloudTrail,
+                "a CloudWatch Logs event whose message is an object, not a log line"
+            )
+        ]
+    );
+}
