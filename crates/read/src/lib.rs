@@ -55,7 +55,6 @@
 
 mod accounting;
 mod archive;
-mod billing;
 mod compact;
 mod decompress;
 mod discover;
