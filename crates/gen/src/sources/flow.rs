@@ -275,9 +275,16 @@ fn flow_regions(ctx: &Ctx) -> Vec<usize> {
     out
 }
 
-/// The attacker's flows on its instances (sorted by end time), with the
-/// truth of each interface.
-pub(crate) fn attacker_flows(ctx: &Ctx) -> (Vec<Flow>, Vec<FlowInstanceTruth>) {
+/// The attacker's flows and the truth of each of its interfaces.
+pub(crate) struct AttackTraffic {
+    /// Sorted by end time.
+    pub flows: Vec<Flow>,
+    pub instances: Vec<FlowInstanceTruth>,
+}
+
+/// The attacker's flows on its instances and on the account's instances it
+/// reached.
+pub(crate) fn attacker_flows(ctx: &Ctx) -> AttackTraffic {
     let mut flows = Vec::new();
     let mut truth = Vec::new();
     for (k, inst) in ctx.facts.instances.iter().enumerate() {
@@ -326,7 +333,10 @@ pub(crate) fn attacker_flows(ctx: &Ctx) -> (Vec<Flow>, Vec<FlowInstanceTruth>) {
     }
     flows.retain(|f| f.end >= ctx.span.0 && f.end < ctx.span.1);
     flows.sort_by(|a, b| (a.end, &a.eni, a.start).cmp(&(b.end, &b.eni, b.start)));
-    (flows, truth)
+    AttackTraffic {
+        flows,
+        instances: truth,
+    }
 }
 
 /// SSH in, the mining pool, and a multi-megabyte transfer out.
@@ -492,7 +502,10 @@ fn benign_window(
 /// Writes every flow log and returns the truth.
 pub(crate) fn write(ctx: &Ctx) -> Result<FlowTruth, GenError> {
     let w = ctx.w;
-    let (attack, attacker_instances) = attacker_flows(ctx);
+    let AttackTraffic {
+        flows: attack,
+        instances: attacker_instances,
+    } = attacker_flows(ctx);
     let mut publisher = Publisher::new(ctx.level);
     let mut records = 0u64;
     let mut flow_logs = Vec::new();

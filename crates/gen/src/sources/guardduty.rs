@@ -19,9 +19,15 @@ use crate::time::{civil, iso};
 use crate::world::{hex, public_ip, World, REGIONS};
 use crate::GenError;
 
-/// Finding type of an abused key, by the key's identity type.
-fn key_finding(k: &KeyUse) -> (&'static str, u32) {
-    match k.user_type.as_str() {
+/// A finding type and its severity in tenths.
+struct Kind {
+    finding_type: &'static str,
+    severity_tenths: u32,
+}
+
+/// The finding GuardDuty raises on an abused key, by the key's identity.
+fn key_finding(k: &KeyUse) -> Kind {
+    let (finding_type, severity_tenths) = match k.user_type.as_str() {
         "Root" => ("Policy:IAMUser/RootCredentialUsage", 20),
         "AssumedRole" if k.principal_arn.contains("/i-") => (
             "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
@@ -29,6 +35,10 @@ fn key_finding(k: &KeyUse) -> (&'static str, u32) {
         ),
         "AssumedRole" => ("Discovery:IAMUser/AnomalousBehavior", 50),
         _ => ("Recon:IAMUser/MaliciousIPCaller", 50),
+    };
+    Kind {
+        finding_type,
+        severity_tenths,
     }
 }
 
@@ -51,7 +61,10 @@ fn envelope(w: &World, f: &Finding) -> Value {
         "region": region,
         "partition": "aws",
         "id": f.truth.id,
-        "arn": format!("arn:aws:guardduty:{region}:{}:detector/{detector}/finding/{}", w.acct, f.truth.id),
+        "arn": format!(
+            "arn:aws:guardduty:{region}:{}:detector/{detector}/finding/{}",
+            w.acct, f.truth.id
+        ),
         "type": f.truth.finding_type,
         "resource": f.resource,
         "service": {
@@ -72,29 +85,69 @@ fn envelope(w: &World, f: &Finding) -> Value {
     })
 }
 
+/// `remoteIpDetails` of an address (a documentation ASN).
 fn remote(ip: &str) -> Value {
-    json!({"ipAddressV4": ip, "organization": {"asn": "64500", "asnOrg": "EXAMPLE-HOSTING", "isp": "Example Hosting", "org": "Example Hosting"}, "country": {"countryName": "Unknown"}})
+    json!({
+        "ipAddressV4": ip,
+        "organization": {
+            "asn": "64500",
+            "asnOrg": "EXAMPLE-HOSTING",
+            "isp": "Example Hosting",
+            "org": "Example Hosting",
+        },
+        "country": {"countryName": "Unknown"},
+    })
 }
 
+/// An `Instance` resource with its network interface.
 fn instance_resource(id: &str, itype: &str, nic: &crate::world::Nic) -> Value {
-    json!({"resourceType": "Instance", "instanceDetails": {"instanceId": id, "instanceType": itype, "networkInterfaces": [{"networkInterfaceId": nic.eni, "privateIpAddress": nic.private_ip, "vpcId": nic.vpc, "subnetId": nic.subnet}]}})
+    json!({
+        "resourceType": "Instance",
+        "instanceDetails": {
+            "instanceId": id,
+            "instanceType": itype,
+            "networkInterfaces": [{
+                "networkInterfaceId": nic.eni,
+                "privateIpAddress": nic.private_ip,
+                "vpcId": nic.vpc,
+                "subnetId": nic.subnet,
+            }],
+        },
+    })
 }
 
-/// The attack's findings.
+/// The attack's truth row.
+fn attack_truth(rng: &mut Rng, kind: &Kind, resource: &str) -> FindingTruth {
+    FindingTruth {
+        id: hex_id(rng),
+        finding_type: kind.finding_type.into(),
+        severity_tenths: kind.severity_tenths,
+        resource: resource.to_string(),
+        attack: true,
+    }
+}
+
+/// The attack's findings: mining on each instance, each abused key.
 fn attack_findings(ctx: &Ctx, rng: &mut Rng) -> Vec<Finding> {
+    let mining = Kind {
+        finding_type: "CryptoCurrency:EC2/BitcoinTool.B!DNS",
+        severity_tenths: 80,
+    };
     let mut out = Vec::new();
     for (k, inst) in ctx.facts.instances.iter().enumerate() {
         let p = pool(ctx.w, k);
         out.push(Finding {
             region: inst.region,
             t: inst.launched + 150 + rng.range(300, 900) as i64,
-            truth: FindingTruth { id: hex_id(rng), finding_type: "CryptoCurrency:EC2/BitcoinTool.B!DNS".into(), severity_tenths: 80, resource: inst.id.clone(), attack: true },
+            truth: attack_truth(rng, &mining, &inst.id),
             resource: instance_resource(&inst.id, &inst.itype, &inst.nic),
-            action: json!({"actionType": "DNS_REQUEST", "dnsRequestAction": {"domain": p.domain, "protocol": "UDP", "blocked": false}}),
+            action: json!({
+                "actionType": "DNS_REQUEST",
+                "dnsRequestAction": {"domain": p.domain, "protocol": "UDP", "blocked": false},
+            }),
         });
     }
     for key in &ctx.facts.keys {
-        let (ftype, sev) = key_finding(key);
         let region = REGIONS
             .iter()
             .position(|r| r.0 == key.region)
@@ -102,13 +155,35 @@ fn attack_findings(ctx: &Ctx, rng: &mut Rng) -> Vec<Finding> {
         out.push(Finding {
             region,
             t: key.first + rng.range(300, 1200) as i64,
-            truth: FindingTruth { id: hex_id(rng), finding_type: ftype.into(), severity_tenths: sev, resource: key.access_key_id.clone(), attack: true },
-            resource: json!({"resourceType": "AccessKey", "accessKeyDetails": {"accessKeyId": key.access_key_id, "principalId": key.principal_id, "userName": key.user_name, "userType": key.user_type}}),
-            action: json!({"actionType": "AWS_API_CALL", "awsApiCallAction": {"api": key.api, "serviceName": key.service, "callerType": "Remote IP", "remoteIpDetails": remote(&key.ip)}}),
+            truth: attack_truth(rng, &key_finding(key), &key.access_key_id),
+            resource: json!({
+                "resourceType": "AccessKey",
+                "accessKeyDetails": {
+                    "accessKeyId": key.access_key_id,
+                    "principalId": key.principal_id,
+                    "userName": key.user_name,
+                    "userType": key.user_type,
+                },
+            }),
+            action: json!({
+                "actionType": "AWS_API_CALL",
+                "awsApiCallAction": {
+                    "api": key.api,
+                    "serviceName": key.service,
+                    "callerType": "Remote IP",
+                    "remoteIpDetails": remote(&key.ip),
+                },
+            }),
         });
     }
     out
 }
+
+/// Low-severity findings every account sees on an internet-facing server.
+const BENIGN_TYPES: &[&str] = &[
+    "Recon:EC2/PortProbeUnprotectedPort",
+    "UnauthorizedAccess:EC2/SSHBruteForce",
+];
 
 /// Routine findings: a port probe or SSH brute force on a web server about
 /// every other day.
@@ -120,18 +195,28 @@ fn benign_findings(ctx: &Ctx, rng: &mut Rng) -> Vec<Finding> {
         let region = *rng.pick(&w.home);
         if let Some(iid) = w.res[region].iids.first() {
             let nic = w.nic(region, iid);
-            let (ftype, port) = if rng.chance(5000) {
-                ("Recon:EC2/PortProbeUnprotectedPort", 22)
-            } else {
-                ("UnauthorizedAccess:EC2/SSHBruteForce", 22)
-            };
+            let finding_type = *rng.pick(BENIGN_TYPES);
             let probe = public_ip(rng, &[45, 89, 185, 193]);
+            let truth = FindingTruth {
+                id: hex_id(rng),
+                finding_type: finding_type.into(),
+                severity_tenths: 20,
+                resource: iid.clone(),
+                attack: false,
+            };
+            let probe_details = json!([{
+                "localPortDetails": {"port": 22, "portName": "SSH"},
+                "remoteIpDetails": remote(&probe),
+            }]);
             out.push(Finding {
                 region,
                 t,
-                truth: FindingTruth { id: hex_id(rng), finding_type: ftype.into(), severity_tenths: 20, resource: iid.clone(), attack: false },
+                truth,
                 resource: instance_resource(iid, w.bg_types[0], &nic),
-                action: json!({"actionType": "PORT_PROBE", "portProbeAction": {"blocked": false, "portProbeDetails": [{"localPortDetails": {"port": port, "portName": "SSH"}, "remoteIpDetails": remote(&probe)}]}}),
+                action: json!({
+                    "actionType": "PORT_PROBE",
+                    "portProbeAction": {"blocked": false, "portProbeDetails": probe_details},
+                }),
             });
         }
         t += rng.range(30 * 3600, 60 * 3600) as i64;

@@ -172,8 +172,6 @@ pub(crate) struct Publisher {
     gz: Vec<u8>,
     /// Files written.
     pub files: u64,
-    /// Bytes before compression.
-    pub bytes: u64,
 }
 
 impl Publisher {
@@ -182,7 +180,6 @@ impl Publisher {
             deflate: Compress::new(Compression::new(level), false),
             gz: Vec::new(),
             files: 0,
-            bytes: 0,
         }
     }
 
@@ -212,7 +209,6 @@ impl Publisher {
             err(path, e)
         })?;
         self.files += 1;
-        self.bytes += data.len() as u64;
         Ok(())
     }
 }

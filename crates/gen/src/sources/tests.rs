@@ -155,13 +155,22 @@ fn access_log_lines_have_the_documented_fields_in_order() {
     assert!(lines > 500);
 }
 
+/// What the access logs show of the attacker on one bucket.
+#[derive(Debug, Default)]
+struct Seen {
+    objects: BTreeSet<String>,
+    gets: u64,
+    lists: u64,
+    object_bytes: u64,
+}
+
 /// Attacker lines per bucket: (objects, gets, lists, object bytes).
 fn attacker_lines(
     all: &BTreeMap<PathBuf, String>,
     log_bucket: &str,
     ips: &[String],
-) -> BTreeMap<String, (BTreeSet<String>, u64, u64, u64)> {
-    let mut out: BTreeMap<String, (BTreeSet<String>, u64, u64, u64)> = BTreeMap::new();
+) -> BTreeMap<String, Seen> {
+    let mut out: BTreeMap<String, Seen> = BTreeMap::new();
     for (_, text) in under(all, log_bucket) {
         for line in text.lines() {
             let f = access_fields(line);
@@ -171,11 +180,11 @@ fn attacker_lines(
             let e = out.entry(f[1].to_string()).or_default();
             match f[6] {
                 "REST.GET.OBJECT" => {
-                    e.0.insert(f[7].to_string());
-                    e.1 += 1;
-                    e.3 += f[11].parse::<u64>().unwrap();
+                    e.objects.insert(f[7].to_string());
+                    e.gets += 1;
+                    e.object_bytes += f[11].parse::<u64>().unwrap();
                 }
-                "REST.GET.BUCKET" => e.2 += 1,
+                "REST.GET.BUCKET" => e.lists += 1,
                 _ => {}
             }
         }
@@ -201,13 +210,12 @@ fn attacker_reads_in_access_logs_match_the_truth() {
             "{scenario}: the attacker reads a bucket"
         );
         for b in &a.accessed {
-            let (objects, gets, lists, bytes) = &seen[&b.bucket];
+            let got = &seen[&b.bucket];
             let want: BTreeSet<String> = b.objects.iter().cloned().collect();
-            assert_eq!(objects, &want);
-            assert_eq!(
-                (*gets, *lists, *bytes),
-                (b.get_requests, b.list_requests, b.object_bytes_sent)
-            );
+            assert_eq!(got.objects, want);
+            assert_eq!(got.gets, b.get_requests);
+            assert_eq!(got.lists, b.list_requests);
+            assert_eq!(got.object_bytes, b.object_bytes_sent);
             assert!(b.get_requests > 0 && b.object_bytes_sent > 0);
         }
         for b in &a.logged_not_accessed {
