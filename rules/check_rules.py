@@ -4,11 +4,13 @@
 Checks, with the standard library and PyYAML only:
   * every rule parses as YAML and has the required Sigma keys with sane values
     (fresh UUIDv4 ids, unique ids and titles, file name = snake_case of the title,
-    valid status and level, ATT&CK tactic and technique tags, logsource aws/cloudtrail,
+    valid status and level, ATT&CK tactic and technique tags, logsource product aws with
+    one of the services cloudcase reads (SOURCES),
     AWS documentation references, author cloudcase);
   * every rule has tests/<rule file stem>/ with at least one positive*.json and one
-    negative*.json, each a single CloudTrail record in AWS's shape that uses only
-    documentation IP ranges and the example account ids;
+    negative*.json, each a single record of the rule's log in the shape cloudcase's reader
+    gives it (CloudTrail records as AWS delivers them; other logs with "logSource" naming
+    the log) that uses only documentation or private IP ranges and the example account ids;
   * every positive test event matches its rule and every negative does not, using the
     small reference evaluator below (case-insensitive matching, wildcards, dotted paths
     that fan out over arrays, the modifiers the pack uses, and the condition grammar).
@@ -46,6 +48,24 @@ TACTICS = {"reconnaissance", "resource-development", "initial-access", "executio
 TECHNIQUE_RE = re.compile(r"^attack\.t\d{4}(\.\d{3})?$")
 ACCOUNTS = {"111122223333", "444455556666"}
 DOC_NETS = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")]
+# The logs a built-in rule may name (logsource service), as cloudcase names them.
+SOURCES = {"cloudtrail", "s3_access", "vpc_flow", "guardduty", "route53_resolver", "billing"}
+PRIVATE_NETS = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+                                                 "fc00::/7")]
+# Keys a test record of each non-CloudTrail log must have (the reader's raw record), its
+# address fields and its account field.
+OTHER_SHAPES = {
+    "s3_access": (["eventTime", "eventSource", "eventName", "sourceIPAddress", "requestParameters", "s3AccessLog"],
+                  ["sourceIPAddress", "s3AccessLog.remoteIp"], None),
+    "vpc_flow": (["account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets",
+                  "bytes", "start", "end", "action", "log-status"], ["srcaddr", "dstaddr"], "account-id"),
+    "guardduty": (["accountId", "region", "id", "type", "severity", "resource", "service", "createdAt", "updatedAt"],
+                  ["service.action.awsApiCallAction.remoteIpDetails.ipAddressV4"], "accountId"),
+    "route53_resolver": (["account_id", "region", "vpc_id", "query_timestamp", "query_name", "query_type", "rcode",
+                          "srcaddr", "srcids"], ["srcaddr", "answers.Rdata"], "account_id"),
+    "billing": (["lineItem/UsageAccountId", "lineItem/LineItemType", "lineItem/UnblendedCost"], [],
+                "lineItem/UsageAccountId"),
+}
 RECORD_KEYS = ["eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
                "sourceIPAddress", "userAgent", "requestParameters", "responseElements", "eventID",
                "readOnly", "eventType", "managementEvent", "recipientAccountId", "eventCategory"]
@@ -289,10 +309,36 @@ def rule_matches(rule, record):
 
 
 # --------------------------------------------------------------------------- checks
-def check_record(path, rec, errors):
+def check_other_record(path, rec, service, errors):
+    """A record of a log other than CloudTrail, in the shape cloudcase's reader gives it."""
+    if rec.get("logSource") != service:
+        errors.append(f"{path}: logSource must be {service!r} (the rule's log)")
+    keys, address_fields, account_field = OTHER_SHAPES[service]
+    for k in keys:
+        if k not in rec:
+            errors.append(f"{path}: missing {k}")
+    if account_field and rec.get(account_field) not in ACCOUNTS:
+        errors.append(f"{path}: {account_field} not an example account id")
+    for field in address_fields:
+        for ip in field_values(rec, field)[1]:
+            try:
+                addr = ipaddress.ip_address(str(ip))
+            except ValueError:
+                errors.append(f"{path}: {field} {ip!r} is not an address")
+                continue
+            if not any(addr in n for n in DOC_NETS + PRIVATE_NETS):
+                errors.append(f"{path}: {field} {ip} outside the documentation and private ranges")
+
+
+def check_record(path, rec, errors, service="cloudtrail"):
     if not isinstance(rec, dict):
         errors.append(f"{path}: not a single JSON object")
         return
+    if service != "cloudtrail":
+        check_other_record(path, rec, service, errors)
+        return
+    if "logSource" in rec:
+        errors.append(f"{path}: a CloudTrail record has no logSource")
     for k in RECORD_KEYS:
         if k not in rec:
             errors.append(f"{path}: missing {k}")
@@ -438,8 +484,8 @@ def main():
         if not re.match(r"^\d{4}-\d{2}-\d{2}$", str(r.get("date", ""))):
             errors.append(f"{name}: date must be YYYY-MM-DD")
         ls = r.get("logsource") or {}
-        if ls.get("product") != "aws" or ls.get("service") != "cloudtrail":
-            errors.append(f"{name}: logsource must be product aws, service cloudtrail")
+        if ls.get("product") != "aws" or ls.get("service") not in SOURCES:
+            errors.append(f"{name}: logsource must be product aws with a service of {sorted(SOURCES)}")
         for ref in r.get("references") or []:
             if not str(ref).startswith("https://docs.aws.amazon.com/"):
                 errors.append(f"{name}: reference {ref} is not AWS documentation")
@@ -476,7 +522,7 @@ def main():
             except (OSError, ValueError) as e:
                 errors.append(f"{rel}: invalid JSON: {e}")
                 continue
-            check_record(rel, rec, errors)
+            check_record(rel, rec, errors, str((r.get("logsource") or {}).get("service")))
             if isinstance(rec, dict):
                 cases.append((stem, rel, rec))
             if isinstance(rec, dict) and "condition" in (r.get("detection") or {}):

@@ -49,6 +49,23 @@ pub fn read_trail(records: Vec<Value>) -> Trail {
     Trail { _dir: dir, events }
 }
 
+/// Writes `lines` as one S3 server access log file and reads it back.
+pub fn read_access_log(lines: &[String]) -> Trail {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("access-2026-06-01-00-00-00-FIXTURE");
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write fixture");
+    let inputs = discover(&[path], &|r| panic!("fixture rejected: {r}")).expect("discover");
+    let (mut sinks, _) = read_files(
+        &inputs.files,
+        Limits::default(),
+        vec![Collect(Vec::new())],
+        &|r| panic!("fixture rejected: {r}"),
+    );
+    let mut events: Vec<Event> = sinks.pop().map(|c| c.0).unwrap_or_default();
+    events.sort_by_key(|e| e.provenance.record);
+    Trail { _dir: dir, events }
+}
+
 /// Collects the events of the one worker the fixtures read with.
 struct Collect(Vec<Event>);
 

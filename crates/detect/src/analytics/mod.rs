@@ -6,7 +6,14 @@
 //! * bursts: access-denied storms, enumeration, launches across regions,
 //!   secret reads, object reads (module `bursts`);
 //! * compute credentials (instance, Lambda, ECS sessions) used off their compute
-//!   (module `credential`).
+//!   (module `credential`);
+//! * S3 access logs: a requester new to a bucket after its learning day, and
+//!   newcomers reading many objects (module `readers`).
+//!
+//! Which logs each analytic learns from is a table ([`FEEDS`]): identity
+//! analytics learn from CloudTrail and from S3 access lines (whose requesters
+//! are principals); flow, DNS, GuardDuty and billing records name no caller,
+//! and their regions and accounts are not the caller's, so they feed none.
 //!
 //! All state is order-independent and mergeable, so it is computed in the same
 //! parallel pass that evaluates rules, with no sorting of events.
@@ -20,10 +27,11 @@ mod geo;
 mod grain;
 mod identity;
 mod novelty;
+mod readers;
 
 use std::net::IpAddr;
 
-use cloudcase_event::Event;
+use cloudcase_event::{Event, LogSource};
 use cloudcase_sigma::Level;
 
 use std::hash::RandomState;
@@ -74,12 +82,36 @@ pub(crate) struct Candidate {
     pub detail: String,
 }
 
+/// Which analytics learn from the events of one log.
+struct Feeds {
+    source: LogSource,
+    /// Novelty, bursts and compute credentials: the caller's history.
+    identity: bool,
+    /// Bucket readers.
+    readers: bool,
+}
+
+/// The logs each analytic learns from; a log not listed feeds none.
+const FEEDS: &[Feeds] = &[
+    Feeds {
+        source: LogSource::CloudTrail,
+        identity: true,
+        readers: false,
+    },
+    Feeds {
+        source: LogSource::S3Access,
+        identity: true,
+        readers: true,
+    },
+];
+
 /// All analytics state of one worker.
 #[derive(Debug)]
 pub struct Analytics {
     novelty: novelty::Novelty,
     bursts: bursts::Bursts,
     credentials: credential::Credentials,
+    readers: readers::BucketReaders,
 }
 
 impl Analytics {
@@ -90,14 +122,23 @@ impl Analytics {
             novelty: novelty::Novelty::default(),
             bursts: bursts::Bursts::new(hasher),
             credentials: credential::Credentials::default(),
+            readers: readers::BucketReaders::default(),
         }
     }
 
-    /// Adds one event.
+    /// Adds one event to the analytics that learn from its log.
     pub fn observe(&mut self, event: &Event, geo: Option<&dyn Geo>) {
-        self.novelty.observe(event, geo);
-        self.bursts.observe(event);
-        self.credentials.observe(event);
+        let Some(feeds) = FEEDS.iter().find(|f| f.source == event.source) else {
+            return;
+        };
+        if feeds.identity {
+            self.novelty.observe(event, geo);
+            self.bursts.observe(event);
+            self.credentials.observe(event);
+        }
+        if feeds.readers {
+            self.readers.observe(event);
+        }
     }
 
     /// Adds another worker's state.
@@ -105,6 +146,7 @@ impl Analytics {
         self.novelty.merge(other.novelty);
         self.bursts.merge(other.bursts);
         self.credentials.merge(other.credentials);
+        self.readers.merge(other.readers);
     }
 
     /// The findings, in time order: candidates from every analytic, their
@@ -113,6 +155,7 @@ impl Analytics {
         let mut candidates = self.novelty.candidates();
         candidates.extend(self.bursts.candidates());
         candidates.extend(self.credentials.candidates());
+        candidates.extend(self.readers.candidates());
         let witnesses = fetch::fetch(candidates.iter().map(|c| &c.pointer), limits);
         let mut out: Vec<Finding> = candidates
             .into_iter()
@@ -141,6 +184,7 @@ impl Analytics {
 mod tests {
     use std::hash::RandomState;
 
+    use cloudcase_event::LogSource;
     use cloudcase_read::Limits;
     use cloudcase_sigma::Level;
 
@@ -204,6 +248,40 @@ mod tests {
             .detail
             .as_deref()
             .is_some_and(|d| d.contains("203.0.113.0/24")));
+    }
+
+    #[test]
+    fn logs_without_callers_feed_no_identity_analytic() {
+        let key = "AKIAIOSFODNN7EXAMPLE";
+        let records = vec![
+            user_call(
+                "alice",
+                key,
+                &at(T0, -86_400),
+                "ListBuckets",
+                "198.51.100.7",
+            ),
+            user_call("alice", key, &at(T0, 3_600), "ListBuckets", "203.0.113.9"),
+        ];
+        let trail = read_trail(records);
+        let found = |source: LogSource| {
+            let mut analytics = Analytics::new(RandomState::new());
+            for e in &trail.events {
+                let mut e = e.clone();
+                e.source = source;
+                analytics.observe(&e, None);
+            }
+            analytics.findings(Limits::default()).len()
+        };
+        assert_eq!(found(LogSource::CloudTrail), 2);
+        for source in [
+            LogSource::VpcFlow,
+            LogSource::GuardDuty,
+            LogSource::Route53Resolver,
+            LogSource::Billing,
+        ] {
+            assert_eq!(found(source), 0, "{source:?}");
+        }
     }
 
     #[test]
