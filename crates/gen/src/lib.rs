@@ -410,7 +410,7 @@ pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
     let mut model = Model::new(world, incident, data_events)?;
 
     let inc_records = model.render_incident();
-    let incident = incident_truth(&model, &inc_records, scenario == Scenario::LogStart);
+    let mut incident = incident_truth(&model, &inc_records, scenario == Scenario::LogStart);
     if let Some(i) = incident.as_ref().filter(|i| i.logs_start_mid_attack) {
         // The key's owner shows up later, from its usual networks.
         model.victim_quiet_until = i.first_attacker_event_time + 600;
@@ -431,6 +431,23 @@ pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
         let built = scenario::build_root(&model, start, cfg.days)?;
         records.extend(built.records);
         root = Some(built.truth);
+    }
+    let span = (start, start + cfg.days as i64 * 86_400);
+    // The leaked key's reads of the customer-data bucket: in the access logs,
+    // and in the trail too when it logs data events.
+    let mut leaked_reads = Vec::new();
+    if let Some(i) = incident.as_mut().filter(|_| cfg.sources.any_extra()) {
+        leaked_reads = sources::facts::leaked_key_reads(&model.world, i, &records, span);
+        if data_events {
+            let w = &model.world;
+            let read_records =
+                scenario::data_events(w, &w.idents[w.victim].json_a, w.home[0], &leaked_reads)?;
+            i.attacker_events += read_records.len() as u64;
+            if let Some(last) = read_records.iter().map(|r| r.t).max() {
+                i.last_attacker_event_time = i.last_attacker_event_time.max(last);
+            }
+            records.extend(read_records);
+        }
     }
     records.sort_by_key(|r| (r.region, r.t));
     model.scripted = records;
@@ -457,8 +474,7 @@ pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
             credential: credential.as_ref(),
             root: root.as_ref(),
         };
-        let span = (start, start + cfg.days as i64 * 86_400);
-        let facts = sources::facts::gather(w, &model.scripted, &truths, span);
+        let facts = sources::facts::gather(w, &model.scripted, &truths, &leaked_reads);
         Some(sources::write(cfg, w, &facts)?)
     } else {
         None

@@ -15,12 +15,14 @@ use crate::world::{World, REGIONS};
 use crate::{GenError, InstanceTruth};
 
 mod compute;
+mod reads;
 mod rec;
 mod root;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use compute::{build_compute, Compute};
+pub(crate) use reads::data_events;
 pub(crate) use rec::uuid as rec_uuid;
 pub(crate) use root::build_root;
 

@@ -85,6 +85,8 @@ pub(crate) struct Call {
     pub error: Option<(String, String)>,
     /// TLS host header; the service's endpoint when `None`.
     pub host: Option<String>,
+    /// The `requestID` to print (drawn from the record's stream when `None`).
+    pub request_id: Option<String>,
     /// Appended to the caller's user agent (aws-cli's `md/command#…`).
     pub ua_suffix: String,
 }
@@ -102,6 +104,7 @@ impl Call {
             resources: None,
             error: None,
             host: None,
+            request_id: None,
             ua_suffix: String::new(),
         }
     }
@@ -160,7 +163,9 @@ pub(crate) fn render(acct: &str, who: &Caller, call: &Call, rng: &mut Rng) -> Sc
     }
     if !login {
         let mut id = Vec::new();
-        if a.source == S3 {
+        if let Some(given) = &call.request_id {
+            id.extend_from_slice(given.as_bytes());
+        } else if a.source == S3 {
             push_upper_alnum(&mut id, rng, 16);
         } else {
             push_uuid(&mut id, rng);

@@ -111,8 +111,15 @@ fn region_index(name: &str) -> Option<usize> {
     REGIONS.iter().position(|r| r.0 == name)
 }
 
-/// Reads the attack back from `records` (the scenario's CloudTrail records).
-pub(crate) fn gather(w: &World, records: &[Scripted], truths: &Truths, span: (i64, i64)) -> Facts {
+/// Reads the attack back from `records` (the scenario's CloudTrail
+/// records), plus `extra_reads` that CloudTrail does not show (those it
+/// shows, by request id, are not repeated).
+pub(crate) fn gather(
+    w: &World,
+    records: &[Scripted],
+    truths: &Truths,
+    extra_reads: &[S3Read],
+) -> Facts {
     let mut f = Facts::default();
     if let Some(i) = truths.incident {
         f.attacker_ips.extend(i.attacker_ips.iter().cloned());
@@ -157,8 +164,10 @@ pub(crate) fn gather(w: &World, records: &[Scripted], truths: &Truths, span: (i6
     f.keys = keys.into_values().collect();
     f.keys
         .sort_by(|a, b| (a.first, &a.access_key_id).cmp(&(b.first, &b.access_key_id)));
-    if let Some(i) = truths.incident {
-        f.reads.extend(leaked_key_reads(w, i, records, span));
+    for r in extra_reads {
+        if !f.reads.iter().any(|x| x.request_id == r.request_id) {
+            f.reads.push(r.clone());
+        }
     }
     if let Some(c) = truths.credential {
         if let Some(id) = &c.instance_id {
@@ -266,9 +275,8 @@ const LEAK_FILES: &[&str] = &[
 ];
 
 /// The leaked key lists and reads the customer-data bucket a few minutes
-/// after its ListBuckets (access logs only: CloudTrail has no data events
-/// for it).
-fn leaked_key_reads(
+/// after its ListBuckets.
+pub(crate) fn leaked_key_reads(
     w: &World,
     inc: &IncidentTruth,
     records: &[Scripted],

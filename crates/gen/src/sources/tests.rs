@@ -455,3 +455,48 @@ fn sources_parse_from_the_command_line_form() {
     assert!(!"cloudtrail".parse::<Sources>().unwrap().any_extra());
     assert!("s3,flow".parse::<Sources>().is_err());
 }
+
+#[test]
+fn with_data_events_the_trail_shows_the_leaked_keys_reads_as_the_access_logs_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = generate(&Config {
+        seed: 31,
+        out_dir: dir.path().to_path_buf(),
+        target_bytes: 300_000,
+        days: 3,
+        scenario: Scenario::LeakedKey,
+        data_events: true,
+        sources: "s3_access".parse().unwrap(),
+        threads: 1,
+        ..Config::default()
+    })
+    .unwrap();
+    let inc = s.incident.as_ref().unwrap();
+    let corpus = Corpus::read(&dir.path().join("AWSLogs").join(ACCT).join("CloudTrail"));
+    let trail: BTreeSet<String> = corpus
+        .records()
+        .filter(|r| {
+            r["userIdentity"]["accessKeyId"] == inc.access_key_id.as_str()
+                && inc
+                    .attacker_ips
+                    .iter()
+                    .any(|ip| r["sourceIPAddress"] == ip.as_str())
+                && matches!(r["eventName"].as_str(), Some("GetObject" | "ListObjects"))
+        })
+        .map(|r| r["requestID"].as_str().unwrap().to_string())
+        .collect();
+    let a = s.sources.as_ref().unwrap().s3_access.as_ref().unwrap();
+    let mut logged = BTreeSet::new();
+    for (_, text) in under(&read_all(dir.path()), &a.log_bucket) {
+        for line in text.lines() {
+            let f = access_fields(line);
+            if inc.attacker_ips.iter().any(|ip| ip == f[3]) {
+                logged.insert(f[5].to_string());
+            }
+        }
+    }
+    assert!(!trail.is_empty());
+    assert_eq!(trail, logged);
+    let b = &a.accessed[0];
+    assert_eq!(trail.len() as u64, b.get_requests + b.list_requests);
+}
