@@ -190,8 +190,9 @@ fn read_records<R: io::Read>(
         None => return Ok(Outcome::Empty),
         Some(b'{') | Some(b'[') => {}
         Some(_) => {
+            let max_record = framer.max_record();
             let prefix = framer.peek_prefix(SNIFF_BYTES)?;
-            if let Some(format) = LineFormat::sniff(prefix, run.file) {
+            if let Some(format) = LineFormat::sniff(prefix, run.file, max_record) {
                 read_lines(run, framer, format)?;
                 return Ok(Outcome::Read);
             }
@@ -299,7 +300,7 @@ fn read_lines<R: io::Read>(
             }
             Frame::Oversize { offset, len } => run.reject_record(
                 RejectKind::TooLarge,
-                offset,
+                format.oversize(offset),
                 format!("line of {len} bytes exceeds the limit (--max-record-bytes)"),
             ),
             Frame::Damaged {
@@ -308,6 +309,14 @@ fn read_lines<R: io::Read>(
                 detail,
             } => run.reject_record(kind, offset, detail),
         }
+    }
+    if let Some(Line::Reject {
+        offset,
+        kind,
+        detail,
+    }) = format.finish()
+    {
+        run.reject_record(kind, offset, detail);
     }
     Ok(())
 }

@@ -49,6 +49,8 @@ pub(crate) enum Form {
     VpcFlow,
     /// Lines of a CloudWatch Logs export to S3: each a time, then the record.
     CloudWatchExport,
+    /// Rows of a Cost and Usage Report (CSV).
+    Billing,
 }
 
 impl Form {
@@ -65,6 +67,7 @@ impl Form {
             Form::S3Access => "s3-access-log",
             Form::VpcFlow => "vpc-flow-log",
             Form::CloudWatchExport => "cloudwatch-export",
+            Form::Billing => "cost-and-usage-report",
         }
     }
 }
@@ -191,6 +194,11 @@ impl<R: Read> Framer<R> {
     /// The container form of the first records found, once known.
     pub(crate) fn form(&self) -> Option<Form> {
         self.form
+    }
+
+    /// The largest record kept, in bytes.
+    pub(crate) fn max_record(&self) -> usize {
+        self.max_record
     }
 
     /// Decompressed bytes consumed so far.

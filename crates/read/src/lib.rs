@@ -21,6 +21,9 @@
 //!   format a header line names, plain or gzip, as delivered under
 //!   `AWSLogs/<account>/vpcflowlogs/<region>/…`, or exported from CloudWatch
 //!   Logs), each record an event whose source is `vpc_flow`;
+//! * Cost and Usage Reports (CSV, plain or gzip, legacy `lineItem/…` or CUR
+//!   2.0 `line_item_…` columns, recognised by the header line), each line
+//!   item an event whose source is `billing`;
 //! * GuardDuty findings (`schemaVersion` with `resource` or `service`): S3
 //!   export objects (gzip'd JSON Lines), JSON arrays, `aws guardduty
 //!   get-findings` output `{"Findings":[…]}` (PascalCase keys, re-spelled in
@@ -55,6 +58,7 @@
 
 mod accounting;
 mod archive;
+mod billing;
 mod compact;
 mod decompress;
 mod discover;

@@ -1,12 +1,15 @@
 //! Line-based logs, recognised by their first line: S3 server access logs,
-//! VPC flow logs and Cost and Usage Reports.
+//! VPC flow logs and Cost and Usage Reports (CSV).
 //!
 //! Each format reads one line at a time (a CSV record quoted across lines is
 //! gathered first) and says what the line was: an event, a line that is not
 //! a record (a header naming the fields), or a rejection with its reason.
 
+use std::fmt::Write;
+
 use cloudcase_event::{Event, Provenance, SourceFile};
 
+use crate::billing;
 use crate::framing::Form;
 use crate::s3access;
 use crate::vpcflow;
@@ -68,21 +71,43 @@ pub(crate) fn checked_text(line: &[u8]) -> Result<&str, TextError> {
     }
 }
 
+/// Appends `s` as a JSON string.
+pub(crate) fn push_json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// The line-based format of one file, with what it has learnt so far.
 pub(crate) enum LineFormat {
     /// S3 server access log.
     S3Access,
     /// VPC flow log (S3 delivery or CloudWatch Logs export).
     VpcFlow(vpcflow::Reader),
+    /// Cost and Usage Report CSV.
+    Billing(billing::Reader),
 }
 
 impl LineFormat {
     /// The line-based format whose first line `prefix` starts, if any.
-    pub(crate) fn sniff(prefix: &[u8], file: &SourceFile) -> Option<Self> {
+    /// `max_record` bounds a CSV record gathered across lines.
+    pub(crate) fn sniff(prefix: &[u8], file: &SourceFile, max_record: usize) -> Option<Self> {
         if s3access::sniff(prefix) {
             return Some(LineFormat::S3Access);
         }
-        vpcflow::Reader::sniff(prefix, file).map(LineFormat::VpcFlow)
+        if let Some(reader) = vpcflow::Reader::sniff(prefix, file) {
+            return Some(LineFormat::VpcFlow(reader));
+        }
+        billing::Reader::sniff(prefix, max_record).map(LineFormat::Billing)
     }
 
     /// The form the accounting counts the file under.
@@ -90,6 +115,7 @@ impl LineFormat {
         match self {
             LineFormat::S3Access => Form::S3Access,
             LineFormat::VpcFlow(r) => r.form(),
+            LineFormat::Billing(_) => Form::Billing,
         }
     }
 
@@ -108,6 +134,26 @@ impl LineFormat {
                 }
             }
             LineFormat::VpcFlow(r) => r.line(bytes, prov),
+            LineFormat::Billing(r) => r.line(bytes, prov),
+        }
+    }
+
+    /// Where the record that a line too long to keep belongs to starts: the
+    /// line itself, or the start of the CSV record it continues (which is
+    /// lost with it).
+    pub(crate) fn oversize(&mut self, offset: u64) -> u64 {
+        match self {
+            LineFormat::Billing(r) => r.abandon().unwrap_or(offset),
+            _ => offset,
+        }
+    }
+
+    /// What is left at the end of the input: a CSV record whose quote never
+    /// closed.
+    pub(crate) fn finish(&mut self) -> Option<Line> {
+        match self {
+            LineFormat::Billing(r) => r.finish(),
+            _ => None,
         }
     }
 }

@@ -366,3 +366,218 @@ fn a_flow_log_gzip_bomb_stops_at_the_ratio_limit() {
     assert!(bomb.detail.contains("gzip bomb"), "{}", bomb.detail);
     assert!(run.accounting.bytes_decompressed < 20 << 20);
 }
+
+fn gunzip(path: &Path) -> Vec<u8> {
+    let mut d = flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap());
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut d, &mut out).unwrap();
+    out
+}
+
+#[test]
+fn cost_and_usage_reports_legacy_and_cur2_every_row_read_or_rejected() {
+    let run = read(&[fixtures("billing")]);
+    let legacy_path = fixtures("billing/cur/incident-cur/20240801-20240901/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111/incident-cur-1.csv.gz");
+    let legacy = gunzip(&legacy_path);
+    let cur2 = std::fs::read(fixtures(
+        "billing/data-exports/incident-export/data/BILLING_PERIOD=2024-08/incident-export-00001.csv",
+    ))
+    .unwrap();
+    assert_eq!(
+        located(&run),
+        [
+            (
+                "incident-cur-1.csv.gz".into(),
+                Some(2),
+                Some(offset_of(&legacy, "badcost")),
+                RejectKind::MalformedLine
+            ),
+            (
+                "incident-export-00001.csv".into(),
+                Some(2),
+                Some(offset_of(&cur2, "Anniversary,2024-09-01T00:00:00.000Z,2024-08-01T00:00:00.000Z,111122223333,{},{},c2a3")),
+                RejectKind::MalformedLine
+            ),
+            (
+                "incident-export-00001.csv".into(),
+                Some(4),
+                Some(offset_of(&cur2, "c2a5,short")),
+                RejectKind::MalformedLine
+            ),
+        ]
+    );
+    let why: Vec<&str> = run.rejections.iter().map(|r| r.detail.as_str()).collect();
+    assert_eq!(
+        why,
+        [
+            "Cost and Usage Report: column lineItem/UnblendedCost: \"3.26USD\" is not a number",
+            "Cost and Usage Report: column line_item_usage_start_date: \"18 Aug 2024\" is not a timestamp",
+            "Cost and Usage Report: 2 columns; the header names 23",
+        ]
+    );
+    assert_eq!(
+        run.accounting.formats.get("cost-and-usage-report"),
+        Some(&2)
+    );
+    let got: Vec<(String, &str, &str, Option<&str>, u64)> = run
+        .events
+        .iter()
+        .map(|e| {
+            (
+                e.time.to_utc_string(),
+                e.event_name.as_str(),
+                e.time_field,
+                e.region.as_deref(),
+                e.provenance.record,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "2024-08-01T00:00:00.000Z".into(),
+                "Tax",
+                "lineItem/UsageStartDate",
+                None,
+                3
+            ),
+            (
+                "2024-08-18T00:00:00.000Z".into(),
+                "Credit",
+                "line_item_usage_start_date",
+                None,
+                3
+            ),
+            (
+                "2024-08-18T09:00:00.000Z".into(),
+                "Usage",
+                "lineItem/UsageStartDate",
+                Some("ap-northeast-1"),
+                0
+            ),
+            (
+                "2024-08-18T09:00:00.000Z".into(),
+                "Usage",
+                "line_item_usage_start_date",
+                Some("ap-northeast-1"),
+                0
+            ),
+            (
+                "2024-08-18T10:00:00.000Z".into(),
+                "Usage",
+                "lineItem/UsageStartDate",
+                Some("ap-northeast-1"),
+                1
+            ),
+            (
+                "2024-08-18T10:00:00.000Z".into(),
+                "Usage",
+                "line_item_usage_start_date",
+                Some("ap-northeast-1"),
+                1
+            ),
+        ]
+    );
+    for e in &run.events {
+        assert_eq!(e.source, LogSource::Billing);
+        assert_eq!(e.event_source, "billing");
+        assert_eq!(e.recipient_account.as_deref(), Some("123456789012"));
+        assert_eq!(raw(e)["logSource"], "billing");
+    }
+    let miner = &run.events[2];
+    let Some(Detail::Charge(c)) = miner.detail.as_deref() else {
+        panic!()
+    };
+    assert_eq!((c.cost, c.usage_amount), (3.26, Some(1.0)));
+    assert_eq!(c.resource_id.as_deref(), Some("i-0abc1234def567890"));
+    assert_eq!(raw(miner)["resourceTags/user:Name"], "gpu-worker, \"temp\"");
+    assert!(raw(miner).get("bill/InvoiceId").is_none());
+    let transfer = &run.events[4];
+    assert_eq!(
+        transfer.provenance.offset,
+        offset_of(&legacy, "q2n4wxkpiyh7")
+    );
+    assert!(raw(transfer)["lineItem/LineItemDescription"]
+        .as_str()
+        .unwrap()
+        .ends_with("free tier,\nAsia Pacific (Tokyo)"));
+    let credit = &run.events[1];
+    let Some(Detail::Charge(c)) = credit.detail.as_deref() else {
+        panic!()
+    };
+    assert_eq!(c.cost, -5.0);
+    assert_eq!(
+        raw(credit)["line_item_line_item_description"],
+        "AWS Credit, \"Activate\" program"
+    );
+    let cur2_event = &run.events[3];
+    assert_eq!(
+        raw(cur2_event)["product"],
+        r#"{"product_name":"Amazon Elastic Compute Cloud","instance_type":"p3.2xlarge","region":"ap-northeast-1"}"#
+    );
+}
+
+const CUR_HEADER: &str = "identity/LineItemId,identity/TimeInterval,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UnblendedCost,lineItem/LineItemDescription";
+
+#[test]
+fn hostile_reports_huge_lines_junk_and_a_quote_left_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = "a,2024-08-18T09:00:00Z/2024-08-18T10:00:00Z,123456789012,Usage,2024-08-18T09:00:00Z,0.5,ok";
+    let mut body = format!("{CUR_HEADER}\n{good}\n").into_bytes();
+    let huge_at = body.len() as u64;
+    body.extend_from_slice(format!("b,,,,,,{}\n", "x".repeat(2 << 20)).as_bytes());
+    let open_at = body.len() as u64;
+    body.extend_from_slice(b"c,,,,,,\"opened\n");
+    body.extend_from_slice(format!("{}\n", "y".repeat(2 << 20)).as_bytes());
+    let junk_at = body.len() as u64;
+    body.extend_from_slice(b"\x00\xff\xfe,\x1b[2J\n");
+    let good_at = body.len() as u64;
+    body.extend_from_slice(format!("{good}\n").as_bytes());
+    let left_open_at = body.len() as u64;
+    body.extend_from_slice(b"d,,,,,,\"never closed\nstill inside");
+    write(dir.path(), "report-1.csv.gz", &gzip(&body));
+    let limits = Limits {
+        max_record_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let run = read_with(&[dir.path().to_path_buf()], limits);
+    let name = || "report-1.csv.gz".to_owned();
+    assert_eq!(
+        located(&run),
+        [
+            (name(), Some(1), Some(huge_at), RejectKind::TooLarge),
+            (name(), Some(2), Some(open_at), RejectKind::TooLarge),
+            (name(), Some(3), Some(junk_at), RejectKind::InvalidUtf8),
+            (name(), Some(5), Some(left_open_at), RejectKind::Truncated),
+        ]
+    );
+    assert_eq!(run.accounting.records_parsed, 2);
+    assert_eq!(run.events[1].provenance.offset, good_at);
+    assert_eq!(run.events[1].provenance.record, 4);
+}
+
+#[test]
+fn a_report_gzip_bomb_stops_at_the_ratio_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bomb = GzEncoder::new(Vec::new(), Compression::best());
+    bomb.write_all(
+        format!("{CUR_HEADER}\na,2024-08-18T09:00:00Z/x,1,Usage,2024-08-18T09:00:00Z,0.5,\"")
+            .as_bytes(),
+    )
+    .unwrap();
+    let filler = vec![b'z'; 1 << 20];
+    for _ in 0..64 {
+        bomb.write_all(&filler).unwrap();
+    }
+    write(dir.path(), "bomb.csv.gz", &bomb.finish().unwrap());
+    let limits = Limits {
+        ratio_grace_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let run = read_with(&[dir.path().to_path_buf()], limits);
+    assert_eq!(run.accounting.records_parsed, 0);
+    assert_eq!(located(&run)[0].3, RejectKind::DecompressLimit);
+    assert!(run.rejections[0].detail.contains("gzip bomb"));
+    assert!(run.accounting.bytes_decompressed < 20 << 20);
+}

@@ -8,7 +8,7 @@ use cloudcase_event::detail::{Flow, FlowAction};
 use cloudcase_event::{Category, Detail, Event, EventTime, Identity, LogSource, Provenance};
 
 use super::fields::{Column, Format, Kind, Slot};
-use crate::lines::TextError;
+use crate::lines::{push_json_string, TextError};
 
 /// The event source of every flow record.
 pub(crate) const EVENT_SOURCE: &str = "vpc-flow-logs";
@@ -175,22 +175,6 @@ impl<'a> Value<'a> {
             _ => push_json_string(text, out),
         }
     }
-}
-
-/// Appends `s` as a JSON string.
-fn push_json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 impl<'a> Draft<'a> {
