@@ -39,9 +39,12 @@ pub enum HuntFormat {
 /// Run the built-in rule pack, any Sigma rules given with --rules, and the
 /// stateful analytics (first use of a network, address or client by a key or
 /// user, first use of a region, bursts of denials, enumeration, launches,
-/// secret and object reads) over the logs in one streaming pass. Each finding
-/// points to its raw record (file and record index). With --leads, the
-/// findings are grouped by identity into ranked leads instead.
+/// secret and object reads, requesters new to an S3 bucket) over the logs in
+/// one streaming pass. Each rule runs on the log its logsource names
+/// (product aws, service cloudtrail, s3_access, vpc_flow, guardduty,
+/// route53_resolver or billing). Each finding points to its raw record (file
+/// and record index). With --leads, the findings are grouped by identity into
+/// ranked leads instead.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     #[command(flatten)]

@@ -1,12 +1,13 @@
 //! `cloudcase stats`: what is in these logs, counted in one pass.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
-use cloudcase_event::{Event, EventTime};
+use cloudcase_event::{Detail, Event, EventTime, LogSource};
 use cloudcase_read::{read_files_tracked, Accounting, EventSink, Progress};
 use cloudcase_util::sanitize::terminal_safe;
 use serde_json::{json, Value};
@@ -24,9 +25,11 @@ pub enum StatsFormat {
     Json,
 }
 
-/// Count events by name, source, region, account, principal and error code in
-/// one streaming pass (no sorting): the quickest way to see what a set of logs
-/// holds and which period and regions it covers.
+/// Count events by log source, name, event source, region, account, principal and error
+/// code in one streaming pass (no sorting): the quickest way to see what a set of logs
+/// holds and which period and regions it covers. Caller dimensions (principal, access key,
+/// error code) count CloudTrail and S3 access events only; buckets, DNS query names and
+/// flow destinations count the logs that have them.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     #[command(flatten)]
@@ -43,23 +46,141 @@ pub struct Args {
 }
 
 /// Reads one dimension's value from an event.
-type Dimension = fn(&Event) -> Option<&str>;
+type Read = for<'a> fn(&'a Event) -> Option<Cow<'a, str>>;
 
-/// The dimensions counted: JSON key, table title, and how to read the value.
-const DIMENSIONS: &[(&str, &str, Dimension)] = &[
-    ("by_event_name", "event name", |e| Some(&e.event_name)),
-    ("by_event_source", "event source", |e| Some(&e.event_source)),
-    ("by_region", "region", |e| e.region.as_deref()),
-    ("by_account", "recipient account", |e| {
-        e.recipient_account.as_deref()
-    }),
-    ("by_principal", "principal", |e| e.identity.display_name()),
-    ("by_access_key", "access key", |e| {
-        e.identity.access_key_id.as_deref()
-    }),
-    ("by_source_ip", "source IP", |e| e.source_ip.as_deref()),
-    ("by_error_code", "error code", |e| e.error_code.as_deref()),
+/// One counted dimension.
+struct Dimension {
+    /// Key in the JSON output.
+    key: &'static str,
+    /// Title in the table.
+    title: &'static str,
+    /// The logs whose events have this dimension (others are not counted in it).
+    logs: &'static [LogSource],
+    /// How to read the value.
+    read: Read,
+}
+
+/// Every log.
+const ALL: &[LogSource] = &LogSource::ALL;
+/// Logs whose records name a caller (principal, key, error).
+const CALLERS: &[LogSource] = &[LogSource::CloudTrail, LogSource::S3Access];
+
+fn text(v: Option<&str>) -> Option<Cow<'_, str>> {
+    v.map(Cow::Borrowed)
+}
+
+/// The dimensions counted, in output order.
+const DIMENSIONS: &[Dimension] = &[
+    Dimension {
+        key: "by_log_source",
+        title: "log source",
+        logs: ALL,
+        read: |e| Some(Cow::Borrowed(e.source.as_str())),
+    },
+    Dimension {
+        key: "by_event_name",
+        title: "event name",
+        logs: ALL,
+        read: |e| Some(Cow::Borrowed(&e.event_name)),
+    },
+    Dimension {
+        key: "by_event_source",
+        title: "event source",
+        logs: ALL,
+        read: |e| Some(Cow::Borrowed(&e.event_source)),
+    },
+    Dimension {
+        key: "by_region",
+        title: "region",
+        logs: ALL,
+        read: |e| text(e.region.as_deref()),
+    },
+    Dimension {
+        key: "by_account",
+        title: "recipient account",
+        logs: ALL,
+        read: |e| text(e.recipient_account.as_deref()),
+    },
+    Dimension {
+        key: "by_principal",
+        title: "principal",
+        logs: CALLERS,
+        read: |e| text(e.identity.display_name()),
+    },
+    Dimension {
+        key: "by_access_key",
+        title: "access key",
+        logs: CALLERS,
+        read: |e| text(e.identity.access_key_id.as_deref()),
+    },
+    Dimension {
+        key: "by_source_ip",
+        title: "source IP",
+        logs: ALL,
+        read: |e| text(e.source_ip.as_deref()),
+    },
+    Dimension {
+        key: "by_error_code",
+        title: "error code",
+        logs: CALLERS,
+        read: |e| text(e.error_code.as_deref()),
+    },
+    Dimension {
+        key: "by_bucket",
+        title: "S3 bucket (access logs)",
+        logs: &[LogSource::S3Access],
+        read: |e| match e.detail.as_deref() {
+            Some(Detail::S3Request(r)) => Some(Cow::Borrowed(&r.bucket)),
+            _ => None,
+        },
+    },
+    Dimension {
+        key: "by_query_name",
+        title: "DNS query name",
+        logs: &[LogSource::Route53Resolver],
+        read: |e| match e.detail.as_deref() {
+            Some(Detail::DnsQuery(q)) => Some(Cow::Borrowed(&q.query_name)),
+            _ => None,
+        },
+    },
+    Dimension {
+        key: "by_flow_destination",
+        title: "flow destination (address:port)",
+        logs: &[LogSource::VpcFlow],
+        read: |e| match e.detail.as_deref() {
+            Some(Detail::Flow(f)) => {
+                let addr = f.dst_addr.map_or_else(|| "-".to_owned(), |a| a.to_string());
+                let port = f.dst_port.map_or_else(|| "-".to_owned(), |p| p.to_string());
+                Some(Cow::Owned(format!("{addr}:{port}")))
+            }
+            _ => None,
+        },
+    },
+    Dimension {
+        key: "by_finding_severity",
+        title: "GuardDuty finding severity",
+        logs: &[LogSource::GuardDuty],
+        read: |e| match e.detail.as_deref() {
+            Some(Detail::Finding(f)) => Some(Cow::Borrowed(severity_band(f.severity))),
+            _ => None,
+        },
+    },
 ];
+
+/// GuardDuty's severity bands, highest first: lower bound and name.
+const SEVERITY_BANDS: &[(f64, &str)] = &[
+    (9.0, "critical"),
+    (7.0, "high"),
+    (4.0, "medium"),
+    (0.0, "low"),
+];
+
+fn severity_band(severity: f64) -> &'static str {
+    SEVERITY_BANDS
+        .iter()
+        .find(|(low, _)| severity >= *low)
+        .map_or("low", |(_, name)| name)
+}
 
 /// One worker's counts.
 #[derive(Default)]
@@ -82,8 +203,12 @@ impl Counts {
         self.total += 1;
         self.first = Some(self.first.map_or(e.time, |t| t.min(e.time)));
         self.last = Some(self.last.map_or(e.time, |t| t.max(e.time)));
-        for ((_, _, get), map) in DIMENSIONS.iter().zip(&mut self.by) {
-            let key = get(e).unwrap_or("-");
+        for (dim, map) in DIMENSIONS.iter().zip(&mut self.by) {
+            if !dim.logs.contains(&e.source) {
+                continue;
+            }
+            let value = (dim.read)(e);
+            let key = value.as_deref().unwrap_or("-");
             match map.get_mut(key) {
                 Some(n) => *n += 1,
                 None => {
@@ -144,12 +269,12 @@ fn print_json(counts: &Counts, accounting: &Accounting) {
         json!(counts.first.map(|t| t.to_utc_string())),
     );
     obj.insert("last".into(), json!(counts.last.map(|t| t.to_utc_string())));
-    for ((key, _, _), map) in DIMENSIONS.iter().zip(&counts.by) {
+    for (dim, map) in DIMENSIONS.iter().zip(&counts.by) {
         let m: serde_json::Map<String, Value> = sorted(map)
             .into_iter()
             .map(|(k, n)| (k.to_owned(), json!(n)))
             .collect();
-        obj.insert((*key).into(), Value::Object(m));
+        obj.insert(dim.key.into(), Value::Object(m));
     }
     obj.insert("accounting".into(), accounting_json(accounting));
     println!("{}", Value::Object(obj));
@@ -160,8 +285,12 @@ fn print_table(counts: &Counts, top: usize, tz: &jiff::tz::TimeZone) {
     println!("events: {}", counts.total);
     println!("first:  {}", when(counts.first));
     println!("last:   {}", when(counts.last));
-    for ((_, title, _), map) in DIMENSIONS.iter().zip(&counts.by) {
+    for (dim, map) in DIMENSIONS.iter().zip(&counts.by) {
         let rows = sorted(map);
+        if rows.is_empty() && dim.logs != ALL {
+            continue;
+        }
+        let title = dim.title;
         println!("\nby {title} ({} distinct):", rows.len());
         for (k, n) in rows.iter().take(top) {
             println!("  {n:>12}  {}", terminal_safe(k));

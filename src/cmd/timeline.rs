@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
-use cloudcase_event::EventTime;
+use cloudcase_event::{EventTime, LogSource};
 use cloudcase_read::Progress;
-use cloudcase_timeline::{write_timeline, Filter, Glob, IpFilter, OutputFormat, TimelineOptions};
+use cloudcase_timeline::{
+    parse_log_source, write_timeline, Filter, Glob, IpFilter, OutputFormat, TimelineOptions,
+};
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
 use super::time::{parse_event_time, parse_tz};
@@ -18,7 +20,7 @@ use crate::progress::ProgressLine;
 /// Output formats of `timeline`.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormatArg {
-    /// Aligned columns (default on a terminal).
+    /// Aligned columns, with the log source and a one-line detail of non-CloudTrail records (default on a terminal).
     Table,
     /// CSV with a header row; formula-safe.
     Csv,
@@ -28,7 +30,8 @@ pub enum FormatArg {
     Timesketch,
 }
 
-/// Print CloudTrail events in time order.
+/// Print events in time order: CloudTrail, and the other logs read (S3 access, VPC flow,
+/// GuardDuty, Route 53 Resolver, billing), each row naming its log source.
 ///
 /// Filters of different kinds must all match; repeating one flag gives
 /// alternatives. Output streams; ordering large inputs spills sorted runs to
@@ -61,6 +64,10 @@ pub struct Args {
     /// Only events from this source: `iam` or `iam.amazonaws.com`, wildcards allowed (repeatable).
     #[arg(long = "source", value_name = "SOURCE")]
     pub sources: Vec<String>,
+    /// Only events read from these kinds of log: cloudtrail, s3_access, vpc_flow, guardduty,
+    /// route53_resolver, billing (comma-separated or repeated).
+    #[arg(long = "log-source", value_name = "NAME[,NAME…]", value_delimiter = ',', value_parser = parse_log_source)]
+    pub log_sources: Vec<LogSource>,
     /// Only failed calls (with an errorCode).
     #[arg(long)]
     pub errors_only: bool,
@@ -92,6 +99,7 @@ impl Args {
             regions: self.regions.clone(),
             events: self.events.iter().map(|e| Glob::new(e)).collect(),
             sources: self.sources.iter().map(|s| Glob::new(s)).collect(),
+            log_sources: self.log_sources.clone(),
             errors_only: self.errors_only,
             exclude_read_only: self.exclude_read_only,
         }

@@ -95,18 +95,23 @@ fn protocol(number: Option<u8>) -> String {
     }
 }
 
-/// `10.0.0.5:22 → 203.0.113.9:51234 tcp 1.2 MB ACCEPT eni-0a1b…`.
+/// `10.0.0.5:22 → 203.0.113.9:51234 tcp 1.2 MB ACCEPT eni-0a1b…`; a record
+/// without traffic (`NODATA`, `SKIPDATA`) is its status and interface.
 fn flow(f: &Flow) -> String {
-    let mut out = format!(
-        "{} → {} {}",
-        endpoint(f.src_addr, f.src_port),
-        endpoint(f.dst_addr, f.dst_port),
-        protocol(f.protocol)
-    );
-    if let Some(b) = f.bytes {
-        let _ = write!(out, " {}", human_bytes(b));
+    let mut out = String::new();
+    if f.src_addr.is_some() || f.dst_addr.is_some() {
+        let _ = write!(
+            out,
+            "{} → {} {} ",
+            endpoint(f.src_addr, f.src_port),
+            endpoint(f.dst_addr, f.dst_port),
+            protocol(f.protocol)
+        );
+        if let Some(b) = f.bytes {
+            let _ = write!(out, "{} ", human_bytes(b));
+        }
     }
-    let _ = write!(out, " {}", f.action.as_str());
+    out.push_str(f.action.as_str());
     for id in [&f.interface_id, &f.flow_direction, &f.instance_id]
         .into_iter()
         .flatten()
@@ -226,6 +231,16 @@ mod tests {
             describe(&e).as_deref(),
             Some("10.0.0.5:22 → [2001:db8::9]:51234 proto 99 REJECT eni-0a1b2c3d")
         );
+        let mut quiet = flow_detail();
+        (
+            quiet.src_addr,
+            quiet.dst_addr,
+            quiet.src_port,
+            quiet.dst_port,
+        ) = (None, None, None, None);
+        quiet.action = FlowAction::NoData;
+        let e = event_of(LogSource::VpcFlow, Detail::Flow(quiet));
+        assert_eq!(describe(&e).as_deref(), Some("NODATA eni-0a1b2c3d"));
     }
 
     #[test]
