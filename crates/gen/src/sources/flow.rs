@@ -150,33 +150,35 @@ struct Side<'a> {
     instance: &'a str,
 }
 
+/// A conversation between the interface and a remote address in one window.
+struct Conn<'a> {
+    remote: &'a str,
+    local_port: u16,
+    remote_port: u16,
+    start: i64,
+    end: i64,
+}
+
+impl<'a> Conn<'a> {
+    fn new(remote: &'a str, local_port: u16, remote_port: u16, start: i64, end: i64) -> Self {
+        Conn {
+            remote,
+            local_port,
+            remote_port,
+            start,
+            end,
+        }
+    }
+}
+
 impl Side<'_> {
-    #[allow(clippy::too_many_arguments)]
-    fn flow(
-        &self,
-        remote: &str,
-        local_port: u16,
-        remote_port: u16,
-        ingress: bool,
-        bytes: u64,
-        start: i64,
-        end: i64,
-        accept: bool,
-    ) -> Flow {
+    /// The record of one direction of `c`.
+    fn one(&self, c: &Conn, ingress: bool, bytes: u64, accept: bool) -> Flow {
+        let (local, remote) = (self.nic.private_ip.clone(), c.remote.to_string());
         let (src, dst, sport, dport) = if ingress {
-            (
-                remote.to_string(),
-                self.nic.private_ip.clone(),
-                remote_port,
-                local_port,
-            )
+            (remote, local, c.remote_port, c.local_port)
         } else {
-            (
-                self.nic.private_ip.clone(),
-                remote.to_string(),
-                local_port,
-                remote_port,
-            )
+            (local, remote, c.local_port, c.remote_port)
         };
         Flow {
             eni: self.nic.eni.clone(),
@@ -189,12 +191,18 @@ impl Side<'_> {
             dport,
             packets: (bytes / 1200).max(1),
             bytes,
-            start,
-            end,
+            start: c.start,
+            end: c.end,
             accept,
             nodata: false,
             ingress,
         }
+    }
+
+    /// Both directions of an accepted `c`: `bytes_in` received, `bytes_out` sent.
+    fn both(&self, out: &mut Vec<Flow>, c: &Conn, bytes_in: u64, bytes_out: u64) {
+        out.push(self.one(c, true, bytes_in, true));
+        out.push(self.one(c, false, bytes_out, true));
     }
 }
 
@@ -316,19 +324,15 @@ pub(crate) fn attacker_flows(ctx: &Ctx) -> AttackTraffic {
         };
         let mut rng = Rng::new(derive(ctx.w.seed, &[0xf10e, t.t as u64]));
         for j in 0..3 {
-            let s = t.t - 240 + j * 90;
-            let eph = rng.range(40_000, 65_000) as u16;
-            flows.push(side.flow(&t.ip, 443, eph, true, rng.range(900, 4000), s, s + 30, true));
-            flows.push(side.flow(
-                &t.ip,
-                443,
-                eph,
-                false,
-                rng.range(1500, 9000),
-                s,
-                s + 30,
-                true,
-            ));
+            let start = t.t - 240 + j * 90;
+            let c = Conn {
+                remote: &t.ip,
+                local_port: 443,
+                remote_port: rng.range(40_000, 65_000) as u16,
+                start,
+                end: start + 30,
+            };
+            side.both(&mut flows, &c, rng.range(900, 4000), rng.range(1500, 9000));
         }
     }
     flows.retain(|f| f.end >= ctx.span.0 && f.end < ctx.span.1);
@@ -347,71 +351,46 @@ fn one_instance(ctx: &Ctx, k: usize, inst: &AttackerInstance, out: &mut Vec<Flow
         instance: &inst.id,
     };
     let p = pool(ctx.w, k);
-    let atk = inst.operator_ip.as_str();
     let end = inst.terminated.unwrap_or(ctx.span.1).min(ctx.span.1);
     let first = (inst.launched + 90).div_euclid(WINDOW) * WINDOW;
     let exfil_at = first + WINDOW * rng.range(2, 5) as i64;
-    let mut w0 = first;
     let ssh_port = rng.range(40_000, 65_000) as u16;
+    let mut w0 = first;
     while w0 < end {
-        let s = w0.max(inst.launched + 60) + rng.range(0, 30) as i64;
-        let e = (w0 + WINDOW - rng.range(1, 30) as i64).min(end).max(s);
+        let start = w0.max(inst.launched + 60) + rng.range(0, 30) as i64;
+        let stop = (w0 + WINDOW - rng.range(1, 30) as i64).min(end).max(start);
+        let ssh = Conn {
+            remote: &inst.operator_ip,
+            local_port: 22,
+            remote_port: ssh_port,
+            start,
+            end: stop,
+        };
         if w0 < first + 3 * WINDOW || rng.chance(800) {
-            out.push(side.flow(
-                atk,
-                22,
-                ssh_port,
-                true,
+            side.both(
+                out,
+                &ssh,
                 rng.range(3_000, 40_000),
-                s,
-                e,
-                true,
-            ));
-            out.push(side.flow(
-                atk,
-                22,
-                ssh_port,
-                false,
                 rng.range(4_000, 60_000),
-                s,
-                e,
-                true,
-            ));
+            );
         }
         if w0 >= first + WINDOW {
-            let eph = rng.range(32_768, 60_999) as u16;
-            out.push(side.flow(
-                &p.ip,
-                eph,
-                p.port,
-                false,
-                rng.range(8_000, 40_000),
-                s,
-                e,
-                true,
-            ));
-            out.push(side.flow(
-                &p.ip,
-                eph,
-                p.port,
-                true,
+            let stratum = Conn {
+                remote: &p.ip,
+                local_port: rng.range(32_768, 60_999) as u16,
+                remote_port: p.port,
+                start,
+                end: stop,
+            };
+            side.both(
+                out,
+                &stratum,
                 rng.range(5_000, 20_000),
-                s,
-                e,
-                true,
-            ));
+                rng.range(8_000, 40_000),
+            );
         }
         if w0 == exfil_at || w0 == exfil_at + WINDOW {
-            out.push(side.flow(
-                atk,
-                22,
-                ssh_port,
-                false,
-                rng.range(3_000_000, 25_000_000),
-                s,
-                e,
-                true,
-            ));
+            out.push(side.one(&ssh, false, rng.range(3_000_000, 25_000_000), true));
         }
         w0 += WINDOW;
     }
@@ -432,68 +411,39 @@ fn benign_window(
         nic: &nic,
         instance: iid,
     };
-    let s = w0 + rng.range(0, 40) as i64;
-    let e = w0 + WINDOW - rng.range(1, 40) as i64;
+    let start = w0 + rng.range(0, 40) as i64;
+    let end = w0 + WINDOW - rng.range(1, 40) as i64;
     match idx % 4 {
-        // Web servers: clients on 443, scanners refused on 22 and 3389.
+        // Web servers: clients on 443, scanners refused on 22, 23, 3389, 5900.
         0 | 1 => {
             for _ in 0..rng.range(1, 4) {
                 let client = public_ip(rng, &[24, 73, 81, 98, 176, 188]);
-                let eph = rng.range(32_768, 65_000) as u16;
-                out.push(side.flow(&client, 443, eph, true, rng.range(600, 20_000), s, e, true));
-                out.push(side.flow(
-                    &client,
-                    443,
-                    eph,
-                    false,
-                    rng.range(5_000, 250_000),
-                    s,
-                    e,
-                    true,
-                ));
+                let c = Conn::new(&client, 443, rng.range(32_768, 65_000) as u16, start, end);
+                side.both(out, &c, rng.range(600, 20_000), rng.range(5_000, 250_000));
             }
             if rng.chance(1500) {
                 let scanner = public_ip(rng, &[45, 89, 185, 193]);
                 let port = *rng.pick(&[22u16, 23, 3389, 5900]);
-                out.push(side.flow(
-                    &scanner,
-                    port,
-                    rng.range(1024, 65_000) as u16,
-                    true,
-                    44,
-                    s,
-                    e,
-                    false,
-                ));
+                let c = Conn::new(&scanner, port, rng.range(1024, 65_000) as u16, start, end);
+                out.push(side.one(&c, true, 44, false));
             }
         }
         // Databases: the app servers on 5432.
         2 => {
             let peer = w.nic(region, &w.res[region].iids[0]).private_ip;
-            let eph = rng.range(32_768, 65_000) as u16;
-            out.push(side.flow(&peer, 5432, eph, true, rng.range(2_000, 80_000), s, e, true));
-            out.push(side.flow(
-                &peer,
-                5432,
-                eph,
-                false,
-                rng.range(5_000, 400_000),
-                s,
-                e,
-                true,
-            ));
+            let c = Conn::new(&peer, 5432, rng.range(32_768, 65_000) as u16, start, end);
+            side.both(out, &c, rng.range(2_000, 80_000), rng.range(5_000, 400_000));
         }
         // Workers: S3 and other AWS endpoints on 443, or idle.
         _ => {
             if rng.chance(3000) {
-                let mut f = side.flow("-", 0, 0, false, 0, s, e, true);
+                let mut f = side.one(&Conn::new("-", 0, 0, start, end), false, 0, true);
                 f.nodata = true;
                 out.push(f);
             } else {
                 let aws = public_ip(rng, &[3, 52, 54]);
-                let eph = rng.range(32_768, 65_000) as u16;
-                out.push(side.flow(&aws, eph, 443, false, rng.range(2_000, 90_000), s, e, true));
-                out.push(side.flow(&aws, eph, 443, true, rng.range(5_000, 900_000), s, e, true));
+                let c = Conn::new(&aws, rng.range(32_768, 65_000) as u16, 443, start, end);
+                side.both(out, &c, rng.range(5_000, 900_000), rng.range(2_000, 90_000));
             }
         }
     }
