@@ -275,7 +275,7 @@ fn display_time_zone_shows_the_offset() {
         text.lines()
             .nth(1)
             .unwrap()
-            .starts_with("2024-06-01T19:00:00.000+09:00,ec2.amazonaws.com,DescribeInstances"),
+            .starts_with("2024-06-01T19:00:00.000+09:00,cloudtrail,ec2.amazonaws.com,DescribeInstances"),
         "{text}"
     );
     let bad = cloudcase(&["timeline", logs.to_str().unwrap(), "--tz", "Mars/Olympus"]);
