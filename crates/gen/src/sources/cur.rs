@@ -40,42 +40,59 @@ pub(crate) const COLUMNS: &[&str] = &[
     "product/region",
 ];
 
-/// On-demand hourly prices (micro-dollars), Linux, by instance type.
-const PRICES: &[(&str, u64)] = &[
-    ("t3.micro", 10_400),
-    ("t3.medium", 41_600),
-    ("m6i.large", 96_000),
-    ("c6i.xlarge", 170_000),
-    ("r6g.large", 100_800),
-    ("p3.2xlarge", 3_060_000),
-    ("p3.8xlarge", 12_240_000),
-    ("p3.16xlarge", 24_480_000),
-    ("g4dn.xlarge", 526_000),
-    ("g4dn.12xlarge", 3_912_000),
-    ("g5.xlarge", 1_006_000),
-    ("g5.2xlarge", 1_212_000),
-    ("g5.12xlarge", 5_672_000),
+/// An on-demand Linux hourly price.
+struct Price {
+    itype: &'static str,
+    micro_usd: u64,
+}
+
+/// On-demand hourly prices in us-east-1, by instance type.
+#[rustfmt::skip]
+const PRICES: &[Price] = &[
+    Price { itype: "t3.micro", micro_usd: 10_400 },
+    Price { itype: "t3.medium", micro_usd: 41_600 },
+    Price { itype: "m6i.large", micro_usd: 96_000 },
+    Price { itype: "c6i.xlarge", micro_usd: 170_000 },
+    Price { itype: "r6g.large", micro_usd: 100_800 },
+    Price { itype: "p3.2xlarge", micro_usd: 3_060_000 },
+    Price { itype: "p3.8xlarge", micro_usd: 12_240_000 },
+    Price { itype: "p3.16xlarge", micro_usd: 24_480_000 },
+    Price { itype: "g4dn.xlarge", micro_usd: 526_000 },
+    Price { itype: "g4dn.12xlarge", micro_usd: 3_912_000 },
+    Price { itype: "g5.xlarge", micro_usd: 1_006_000 },
+    Price { itype: "g5.2xlarge", micro_usd: 1_212_000 },
+    Price { itype: "g5.12xlarge", micro_usd: 5_672_000 },
 ];
 
-/// Usage-type prefixes of the regions (as in `APN1-BoxUsage:…`).
-const PREFIXES: &[(&str, &str)] = &[
-    ("us-east-1", ""),
-    ("us-east-2", "USE2-"),
-    ("us-west-1", "USW1-"),
-    ("us-west-2", "USW2-"),
-    ("ca-central-1", "CAN1-"),
-    ("eu-west-1", "EU-"),
-    ("eu-west-2", "EUW2-"),
-    ("eu-west-3", "EUW3-"),
-    ("eu-central-1", "EUC1-"),
-    ("eu-north-1", "EUN1-"),
-    ("ap-south-1", "APS3-"),
-    ("ap-northeast-1", "APN1-"),
-    ("ap-northeast-2", "APN2-"),
-    ("ap-northeast-3", "APN3-"),
-    ("ap-southeast-1", "APS1-"),
-    ("ap-southeast-2", "APS2-"),
-    ("sa-east-1", "SAE1-"),
+/// How a region names and prices usage.
+struct RegionBilling {
+    region: &'static str,
+    /// Usage-type prefix, as in `APN1-BoxUsage:…`.
+    prefix: &'static str,
+    /// Approximate price level, percent of us-east-1's.
+    percent: u64,
+}
+
+/// Every region of [`REGIONS`], us-east-1 first.
+#[rustfmt::skip]
+const REGION_BILLING: &[RegionBilling] = &[
+    RegionBilling { region: "us-east-1", prefix: "", percent: 100 },
+    RegionBilling { region: "us-east-2", prefix: "USE2-", percent: 100 },
+    RegionBilling { region: "us-west-1", prefix: "USW1-", percent: 117 },
+    RegionBilling { region: "us-west-2", prefix: "USW2-", percent: 100 },
+    RegionBilling { region: "ca-central-1", prefix: "CAN1-", percent: 110 },
+    RegionBilling { region: "eu-west-1", prefix: "EU-", percent: 111 },
+    RegionBilling { region: "eu-west-2", prefix: "EUW2-", percent: 116 },
+    RegionBilling { region: "eu-west-3", prefix: "EUW3-", percent: 117 },
+    RegionBilling { region: "eu-central-1", prefix: "EUC1-", percent: 119 },
+    RegionBilling { region: "eu-north-1", prefix: "EUN1-", percent: 106 },
+    RegionBilling { region: "ap-south-1", prefix: "APS3-", percent: 105 },
+    RegionBilling { region: "ap-northeast-1", prefix: "APN1-", percent: 126 },
+    RegionBilling { region: "ap-northeast-2", prefix: "APN2-", percent: 122 },
+    RegionBilling { region: "ap-northeast-3", prefix: "APN3-", percent: 126 },
+    RegionBilling { region: "ap-southeast-1", prefix: "APS1-", percent: 121 },
+    RegionBilling { region: "ap-southeast-2", prefix: "APS2-", percent: 125 },
+    RegionBilling { region: "sa-east-1", prefix: "SAE1-", percent: 159 },
 ];
 
 /// A running resource to bill.
@@ -88,17 +105,27 @@ struct Billed {
     attack: bool,
 }
 
-fn usage_type(region: usize, itype: &str) -> String {
+/// The region's billing row (us-east-1's when unknown).
+fn billing(region: usize) -> &'static RegionBilling {
     let name = REGIONS[region].0;
-    let prefix = PREFIXES.iter().find(|p| p.0 == name).map_or("", |p| p.1);
-    format!("{prefix}BoxUsage:{itype}")
+    REGION_BILLING
+        .iter()
+        .find(|r| r.region == name)
+        .unwrap_or(&REGION_BILLING[0])
 }
 
-fn price(itype: &str) -> u64 {
-    PRICES
+/// `lineItem/UsageType` of an instance hour.
+fn usage_type(region: usize, itype: &str) -> String {
+    format!("{}BoxUsage:{itype}", billing(region).prefix)
+}
+
+/// Hourly on-demand price (micro-dollars) of `itype` in `region`.
+fn price(itype: &str, region: usize) -> u64 {
+    let base = PRICES
         .iter()
-        .find(|p| p.0 == itype)
-        .map_or(100_000, |p| p.1)
+        .find(|p| p.itype == itype)
+        .map_or(100_000, |p| p.micro_usd);
+    base * billing(region).percent / 100
 }
 
 fn resources(ctx: &Ctx) -> Vec<Billed> {
@@ -215,7 +242,7 @@ fn write_month(
     while h < to {
         for bl in billed.iter().filter(|x| x.from < h + 3600 && x.to > h) {
             let used = ((bl.to.min(h + 3600) - bl.from.max(h)) as u64 * 1_000_000) / 3600;
-            let cost = price(&bl.itype) * used / 1_000_000;
+            let cost = price(&bl.itype, bl.region) * used / 1_000_000;
             if bl.attack {
                 if let Some(c) = costs.iter_mut().find(|c| c.resource_id == bl.id) {
                     c.hours += 1;
@@ -233,9 +260,9 @@ fn write_month(
                 usage_type(bl.region, &bl.itype),
                 bl.id,
                 money(used),
-                money(price(&bl.itype)),
+                money(price(&bl.itype, bl.region)),
                 money(cost),
-                money(price(&bl.itype)),
+                money(price(&bl.itype, bl.region)),
                 bl.itype,
                 bl.itype,
                 acct = w.acct,
@@ -251,4 +278,29 @@ fn write_month(
         source: e,
     })?;
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_region_bills_with_its_own_usage_type_and_price() {
+        for (i, r) in REGIONS.iter().enumerate() {
+            assert_eq!(billing(i).region, r.0, "{} has no billing row", r.0);
+        }
+        let tokyo = REGIONS
+            .iter()
+            .position(|r| r.0 == "ap-northeast-1")
+            .unwrap();
+        assert_eq!(usage_type(tokyo, "p3.2xlarge"), "APN1-BoxUsage:p3.2xlarge");
+        assert_eq!(usage_type(0, "p3.2xlarge"), "BoxUsage:p3.2xlarge");
+        assert!(price("p3.2xlarge", tokyo) > price("p3.2xlarge", 0));
+        assert_eq!(money(3_060_000), "3.060000");
+        let may = month_bounds(1_714_953_600);
+        assert_eq!(
+            (iso(may.0), iso(may.1)),
+            ("2024-05-01T00:00:00Z".into(), "2024-06-01T00:00:00Z".into())
+        );
+    }
 }
