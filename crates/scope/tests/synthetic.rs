@@ -710,6 +710,35 @@ fn strip_remarks(shape: &str) -> String {
     out.replace(" or null", "")
 }
 
+/// Adds what logs beyond CloudTrail add to a document — buckets decided by S3 server access
+/// logs, and the `network`, `guardduty` and `dns` sections — from the incident fixture that
+/// holds all of them (`tests/fixtures/scope_incident` of the workspace).
+fn with_other_logs(doc: &mut Value) {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/scope_incident");
+    let other = scope_dir(
+        &fixture,
+        Run {
+            subject: Subject::AccessKey("AKIAQ3EGCIDEPLOY0001".into()),
+            threads: 2,
+            files: 1,
+            inventory: Vec::new(),
+        },
+    );
+    let other = serde_json::to_value(&other).unwrap();
+    for key in ["network", "guardduty", "dns"] {
+        assert!(other[key].is_object(), "the fixture yields {key}");
+        doc[key] = other[key].clone();
+    }
+    let logged = other["data_access"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d.get("access_log_reads").is_some())
+        .cloned();
+    doc["data_access"].as_array_mut().unwrap().extend(logged);
+}
+
 /// The README's schema table against the serialized type, both ways for the top-level keys.
 /// For each row, every field name the content column names in backticks must be a key somewhere
 /// in that section of a full result (an `--auto` run with inventory snapshots, countries and a
@@ -745,7 +774,8 @@ fn the_readme_schema_table_matches_the_type() {
         region: None,
         refs: Vec::new(),
     });
-    let doc = serde_json::to_value(&result).unwrap();
+    let mut doc = serde_json::to_value(&result).unwrap();
+    with_other_logs(&mut doc);
     let mut quiet = scope_corpus(Run {
         subject: Subject::AccessKey("AKIAAPP0000000000001".into()),
         threads: 2,

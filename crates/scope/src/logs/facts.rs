@@ -90,7 +90,7 @@ pub struct Facts {
     pub usual: HashSet<String>,
     /// The owner's ranges (`--owner-ip`).
     pub owner: Vec<Cidr>,
-    /// Access keys the attacker used.
+    /// Access keys the attacker used, and the compromised ones.
     pub keys: HashSet<String>,
     /// Instances the attacker launched.
     pub instances: BTreeMap<String, InstanceNet>,
@@ -148,6 +148,10 @@ impl Facts {
         }
         if let Some(c) = &ids.compromised {
             f.compromised.extend(c.principals.iter().cloned());
+            f.keys.extend(c.access_keys.iter().cloned());
+            if c.subject.starts_with("AKIA") || c.subject.starts_with("ASIA") {
+                f.keys.insert(c.subject.clone());
+            }
         }
         f.keys.extend(ids.attacker_access_keys.iter().cloned());
         for r in &doc.resources {

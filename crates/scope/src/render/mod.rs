@@ -7,6 +7,7 @@ use cloudcase_util::escape::markdown;
 use cloudcase_util::sanitize::terminal_safe;
 use jiff::tz::TimeZone;
 
+mod logs;
 mod sections;
 
 use sections::{sections, Section};

@@ -7,6 +7,8 @@ use cloudcase_model::scope::{
 };
 use serde::Serialize;
 
+use super::logs;
+
 /// One titled part of the summary: its rows, each a list of cells (plain text, not escaped;
 /// the renderer escapes them for its medium).
 pub(crate) struct Section {
@@ -20,7 +22,7 @@ pub(crate) struct Section {
 pub(crate) type Local<'a> = &'a dyn Fn(&str) -> String;
 
 /// Builds one section from the scope document, or `None` when it is left out entirely
-/// (only the `--auto` ranking is optional).
+/// (the `--auto` ranking, and the sections of logs the inputs do not hold).
 type Builder = fn(&ScopeResult, Local<'_>) -> Option<Section>;
 
 /// The sections in the order they are printed.
@@ -33,6 +35,10 @@ const BUILDERS: &[Builder] = &[
     resources,
     responder_actions,
     data_access,
+    logs::access_log_reads,
+    logs::network,
+    logs::guardduty,
+    logs::dns,
     cost,
     containment,
     unknowns,
