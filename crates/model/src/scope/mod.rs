@@ -35,16 +35,16 @@ pub use data_access::{
     WindowSpan,
 };
 pub use findings::{Dns, DnsName, GuardDuty, Join, JoinKind, JoinedFinding};
-pub use network::{
-    Exfiltration, ExfiltrationDestination, ExfiltrationVerdict, FlowGroup, FlowLogCoverage,
-    FlowLogState, FlowReason, InstanceTraffic, Network,
-};
 pub use identities::{
     AccessKey, AccessKeyNow, Compromised, Identities, IdentityGone, KeyNowEntry, KeyStatusChange,
     LoginProfileChange, Now, PolicyGrant, Role, RoleNow, RoleOrigin, Session, Trust, User, UserNow,
 };
 pub use intrusion::{
     Confidence, Departure, Finding, Intrusion, IntrusionSignal, Method, NoDeparture, OtherChange,
+};
+pub use network::{
+    Exfiltration, ExfiltrationDestination, ExfiltrationVerdict, FlowGroup, FlowLogCoverage,
+    FlowLogState, FlowReason, InstanceTraffic, Network,
 };
 pub use resources::{
     ExistsNow, Instance, InstanceNow, KeyPair, LambdaFunction, Resource, SecurityGroupIngress,
