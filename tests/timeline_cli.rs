@@ -272,10 +272,9 @@ fn display_time_zone_shows_the_offset() {
     ]);
     let text = stdout(&out);
     assert!(
-        text.lines()
-            .nth(1)
-            .unwrap()
-            .starts_with("2024-06-01T19:00:00.000+09:00,cloudtrail,ec2.amazonaws.com,DescribeInstances"),
+        text.lines().nth(1).unwrap().starts_with(
+            "2024-06-01T19:00:00.000+09:00,cloudtrail,ec2.amazonaws.com,DescribeInstances"
+        ),
         "{text}"
     );
     let bad = cloudcase(&["timeline", logs.to_str().unwrap(), "--tz", "Mars/Olympus"]);
