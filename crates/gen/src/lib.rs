@@ -23,6 +23,13 @@
 //! ([`IncidentTruth`], [`CredentialTruth`], [`RootTruth`],
 //! [`RoamingOwnerTruth`]; each names the attacker's first record by eventID).
 //!
+//! With [`Config::sources`], S3 server access logs, VPC Flow Logs, Route 53
+//! Resolver query logs, GuardDuty findings and a Cost and Usage Report are
+//! written beside the trail, each in its AWS delivery layout and consistent
+//! with it (the attacker's instances, interfaces, reads and keys are read
+//! back from the scenario's CloudTrail records), and [`SourcesTruth`] says
+//! what each shows.
+//!
 //! Generation streams file by file (memory is bounded by one file per
 //! thread), runs on `threads` scoped threads, and the output is
 //! byte-identical for the same seed and configuration whatever the thread
