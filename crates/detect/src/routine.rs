@@ -4,12 +4,15 @@
 //! (a user with its keys and sessions, root, …), except that the sessions of one role count
 //! as the role: what an administrators' role does every day is routine for each of them.
 //!
+//! Rules of logs that name no caller (flows, DNS queries, GuardDuty findings, billing) are
+//! not routine for anyone: their findings keep their level (see [`Routine::exempting`]).
+//!
 //! Findings reach this step in time order (after the hunt's sort), so "earlier" is exact and
 //! the result does not depend on how the work was split. An attack's own actions fall within
 //! hours and keep their level; the root user signing in every day, or an administrator
 //! issuing keys every week, does not fill the medium findings.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use cloudcase_event::EventTime;
 use cloudcase_model::LeadKind;
@@ -53,6 +56,8 @@ pub(crate) struct Routine<'s> {
     inner: &'s mut dyn FindingSink,
     /// First finding time per rule id and identity.
     first: HashMap<String, HashMap<Who, EventTime>>,
+    /// Rule ids whose findings are never routine.
+    exempt: HashSet<String>,
     min_level: Level,
     /// Counts of the findings reported.
     pub tally: Tally,
@@ -68,6 +73,7 @@ impl<'s> Routine<'s> {
         Routine {
             inner,
             first: HashMap::new(),
+            exempt: HashSet::new(),
             min_level,
             tally: Tally::default(),
             below: 0,
@@ -75,9 +81,19 @@ impl<'s> Routine<'s> {
         }
     }
 
+    /// Never lowers the findings of the rules `ids` (rules of logs whose records name no
+    /// caller, so that "the same identity" would only be the same address or none).
+    pub(crate) fn exempting(mut self, ids: HashSet<String>) -> Self {
+        self.exempt = ids;
+        self
+    }
+
     /// When the identity first raised `f`'s rule, if more than a day before `f`.
     fn routine_since(&mut self, f: &FindingView<'_>) -> Option<EventTime> {
-        if f.origin != Origin::Rule || f.level == Level::Informational {
+        if f.origin != Origin::Rule
+            || f.level == Level::Informational
+            || self.exempt.contains(f.rule_id)
+        {
             return None;
         }
         let by_identity = match self.first.get_mut(f.rule_id) {
@@ -174,6 +190,25 @@ mod tests {
             3,
             "{text}"
         );
+    }
+
+    #[test]
+    fn exempt_rules_keep_their_level() {
+        let file = source();
+        let mut out = JsonlSink::new(Vec::new(), jiff::tz::TimeZone::UTC);
+        let first = view(&file);
+        let exempt = HashSet::from([first.rule_id.to_owned()]);
+        let mut out2 = JsonlSink::new(Vec::new(), jiff::tz::TimeZone::UTC);
+        let mut routine = Routine::new(&mut out, Level::Informational).exempting(exempt);
+        let mut later = view(&file);
+        later.time = EventTime::from_millis(first.time.millis() + 48 * 3_600_000);
+        routine.finding(&first).unwrap();
+        routine.finding(&later).unwrap();
+        assert_eq!(routine.tally.at(first.level), 2);
+        let mut plain = Routine::new(&mut out2, Level::Informational);
+        plain.finding(&first).unwrap();
+        plain.finding(&later).unwrap();
+        assert_eq!(plain.tally.at(first.level), 1);
     }
 
     #[test]
