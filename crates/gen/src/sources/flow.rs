@@ -1,10 +1,10 @@
 //! VPC Flow Logs in the S3 delivery layout
 //! (`AWSLogs/<acct>/vpcflowlogs/<region>/YYYY/MM/DD/<acct>_vpcflowlogs_<region>_fl-<id>_YYYYMMDDTHHMMZ_<hash>.log.gz`),
 //! one flow log per region on its VPC, one file per hour, 10-minute
-//! aggregation windows. The first region's log uses the default (version 2)
-//! format; the others a custom format with version 3–5 fields
-//! (vpc-id, subnet-id, instance-id, tcp-flags, type, pkt-srcaddr,
-//! pkt-dstaddr, region, flow-direction). Every file starts with its header.
+//! aggregation windows. Flow logs use the default (version 2) format but one,
+//! which uses a custom format with version 3–5 fields (vpc-id, subnet-id,
+//! instance-id, tcp-flags, type, pkt-srcaddr, pkt-dstaddr, region,
+//! flow-direction). Every file starts with its header.
 
 use super::facts::AttackerInstance;
 use super::{pool, Ctx, FlowInstanceTruth, FlowLogTruth, FlowTruth, Publisher};
@@ -461,9 +461,12 @@ pub(crate) fn write(ctx: &Ctx) -> Result<FlowTruth, GenError> {
     let mut flow_logs = Vec::new();
     let mut buf = String::new();
     let mut hour: Vec<Flow> = Vec::new();
+    // One flow log uses the custom format: the second home region's, or
+    // with a single home region the second attacker region's.
+    let custom_at = if w.home.len() >= 2 { 1 } else { 2 };
     for (n, region) in flow_regions(ctx).into_iter().enumerate() {
         let name = REGIONS[region].0;
-        let fields = if n == 0 { V2 } else { CUSTOM };
+        let fields = if n == custom_at { CUSTOM } else { V2 };
         let header: Vec<&str> = fields.iter().map(|f| f.name()).collect();
         let header = header.join(" ");
         let id = format!("fl-0{}", hex(derive(w.seed, &[0xf1, region as u64]), 16));

@@ -343,6 +343,14 @@ fn flow_records_follow_their_header_and_the_attacker_eni_is_run_instances() {
         }
         assert_eq!(records, f.records);
         assert!(headers.contains(&14), "the default format is written");
+        let custom = f
+            .flow_logs
+            .iter()
+            .filter(|l| l.format.split(' ').count() > 14);
+        assert!(
+            custom.count() <= 1,
+            "one flow log at most has the custom format"
+        );
         for x in &f.attacker_instances {
             assert_eq!(
                 out_bytes.get(x.instance_id.as_str()),
