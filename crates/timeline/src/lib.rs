@@ -1,6 +1,8 @@
-//! CloudTrail timelines: filter events, order them by time with bounded
-//! memory, and write them in formats that stay safe with attacker-controlled
-//! text.
+//! Timelines of CloudTrail and the other logs cloudcase reads: filter events
+//! (by log source too), order them by time with bounded memory, and write
+//! them in formats that stay safe with attacker-controlled text, each event
+//! naming its log and, for logs other than CloudTrail, what its record says
+//! in one line ([`describe()`]).
 //!
 //! [`write_timeline`] reads files in parallel (via `cloudcase-read`), keeps the
 //! events a [`Filter`] passes, formats each as a line on the worker that read
