@@ -74,6 +74,11 @@ pub(crate) fn checked_text(line: &[u8]) -> Result<&str, TextError> {
 /// Appends `s` as a JSON string.
 pub(crate) fn push_json_string(s: &str, out: &mut String) {
     out.push('"');
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),

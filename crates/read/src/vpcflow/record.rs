@@ -128,7 +128,9 @@ impl<'a> Value<'a> {
         match kind {
             Kind::Text => Ok(Value::Text(text)),
             Kind::Number { max } => match text.parse::<u64>() {
-                Ok(n) if n <= max => Ok(Value::Number(n)),
+                Ok(n) if n <= max && text.bytes().all(|b| b.is_ascii_digit()) => {
+                    Ok(Value::Number(n))
+                }
                 _ => Err(RecordError::Number {
                     field: column.name().into(),
                     value: shown(text),
@@ -169,10 +171,18 @@ impl<'a> Value<'a> {
     /// Appends the value as JSON.
     fn write_json(&self, text: &str, out: &mut String) {
         match self {
+            // The text is the number's digits; only leading zeros differ.
+            Value::Number(_) if !text.starts_with('0') || text.len() == 1 => out.push_str(text),
             Value::Number(n) => {
                 let _ = write!(out, "{n}");
             }
-            _ => push_json_string(text, out),
+            // An address's text is digits, hex, '.' and ':'.
+            Value::Addr(_) => {
+                out.push('"');
+                out.push_str(text);
+                out.push('"');
+            }
+            Value::Text(_) => push_json_string(text, out),
         }
     }
 }
@@ -284,18 +294,44 @@ pub(crate) fn parse(
     if let Some(why) = format.unusable {
         return Err(RecordError::Unusable(why));
     }
-    let found = text.split_ascii_whitespace().count();
-    if found != format.columns.len() {
-        return Err(RecordError::FieldCount {
-            found,
-            expected: format.columns.len(),
-            format: origin.describe(),
-        });
-    }
     let mut draft = Draft::default();
     let mut raw = String::with_capacity(text.len() * 2 + 64);
     raw.push('{');
-    for (column, value) in format.columns.iter().zip(text.split_ascii_whitespace()) {
+    if let Err(e) = read_values(text, format, &mut draft, &mut raw) {
+        // A line with the wrong number of values is reported as that, not
+        // as the first value that did not fit its field.
+        return Err(count_error(text, format, origin).unwrap_or(e));
+    }
+    raw.push_str("\"logSource\":\"vpc_flow\"}");
+    event(draft, region, raw, provenance)
+}
+
+/// The error for a line whose number of values is not its format's, if it is not.
+fn count_error(text: &str, format: &Format, origin: &Origin) -> Option<RecordError> {
+    let found = text.split_ascii_whitespace().count();
+    (found != format.columns.len()).then(|| RecordError::FieldCount {
+        found,
+        expected: format.columns.len(),
+        format: origin.describe(),
+    })
+}
+
+/// The reason a value is missing or left over: the count is wrong, which
+/// [`count_error`] then reports.
+const MISCOUNT: RecordError = RecordError::Unusable("the number of values is not the format's");
+
+/// Reads the values of `text` by the fields of `format` into `draft` and
+/// `raw` (a JSON object being written); an error for a value that does not
+/// fit its field, or [`MISCOUNT`] for too few or too many values.
+fn read_values<'a>(
+    text: &'a str,
+    format: &Format,
+    draft: &mut Draft<'a>,
+    raw: &mut String,
+) -> Result<(), RecordError> {
+    let mut values = text.split_ascii_whitespace();
+    for column in &format.columns {
+        let value = values.next().ok_or(MISCOUNT)?;
         if value == "-" {
             continue;
         }
@@ -303,13 +339,17 @@ pub(crate) fn parse(
         if let Column::Known(f) = column {
             draft.set(f.slot, value, &read)?;
         }
-        push_json_string(column.name(), &mut raw);
-        raw.push(':');
-        read.write_json(value, &mut raw);
+        // Names are lower-case letters, digits and '-' (see `Format`).
+        raw.push('"');
+        raw.push_str(column.name());
+        raw.push_str("\":");
+        read.write_json(value, raw);
         raw.push(',');
     }
-    raw.push_str("\"logSource\":\"vpc_flow\"}");
-    event(draft, region, raw, provenance)
+    match values.next() {
+        Some(_) => Err(MISCOUNT),
+        None => Ok(()),
+    }
 }
 
 /// The event for a record whose values are all read.
@@ -519,5 +559,9 @@ mod tests {
         assert!(bad(&ok.replace("1418530010", "-")).contains("start is absent"));
         assert!(bad(&ok.replace("1418530010", "99999999999999")).contains("field start"));
         assert!(bad(&ok.replace(" 6 ", " -6 ")).contains("field protocol"));
+        assert!(bad(&ok.replace(" 6 ", " +6 ")).contains("field protocol"));
+        let padded = default(&ok.replace(" 22 ", " 0022 ")).unwrap();
+        let raw: Json = serde_json::from_str(&padded.raw).unwrap();
+        assert_eq!(raw["dstport"], 22);
     }
 }
