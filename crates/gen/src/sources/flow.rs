@@ -552,3 +552,56 @@ impl Flow {
         (0..REGIONS.len()).find(|&r| w.res[r].vpcs.contains(&self.vpc))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(nodata: bool) -> Flow {
+        let nic = Nic {
+            eni: "eni-0123".into(),
+            private_ip: "172.31.1.2".into(),
+            vpc: "vpc-01".into(),
+            subnet: "subnet-01".into(),
+        };
+        let side = Side {
+            nic: &nic,
+            instance: "i-01",
+        };
+        let mut f = side.one(
+            &Conn::new("198.51.100.7", 22, 50_000, 100, 160),
+            true,
+            2400,
+            true,
+        );
+        f.nodata = nodata;
+        f
+    }
+
+    #[test]
+    fn records_have_one_value_per_header_field() {
+        let mut out = String::new();
+        render(&mut out, &sample(false), V2, "123456789012", "us-east-1");
+        assert_eq!(
+            out,
+            "2 123456789012 eni-0123 198.51.100.7 172.31.1.2 50000 22 6 2 2400 100 160 ACCEPT OK\n"
+        );
+        out.clear();
+        render(&mut out, &sample(true), V2, "123456789012", "us-east-1");
+        assert_eq!(
+            out,
+            "2 123456789012 eni-0123 - - - - - - - 100 160 - NODATA\n"
+        );
+        out.clear();
+        render(
+            &mut out,
+            &sample(false),
+            CUSTOM,
+            "123456789012",
+            "us-east-1",
+        );
+        let v: Vec<&str> = out.trim_end().split(' ').collect();
+        assert_eq!(v.len(), CUSTOM.len());
+        assert_eq!((v[0], v[16], v[22]), ("5", "i-01", "ingress"));
+    }
+}

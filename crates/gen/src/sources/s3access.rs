@@ -423,3 +423,37 @@ fn render(out: &mut String, owner: &str, bucket: &str, region: &str, l: &Line, r
         l.ua.replace('"', "'"),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_has_the_documented_fields_and_dashes_for_absent_values() {
+        let line = Line {
+            t: 1_715_300_000,
+            ip: "192.0.2.3".into(),
+            requester: "-".into(),
+            request_id: "3E57427F3EXAMPLE".into(),
+            operation: "REST.HEAD.OBJECT",
+            key: Some("img/a.png".into()),
+            query: String::new(),
+            bytes_sent: None,
+            object_size: Some(42),
+            ua: "Mozilla/5.0 \"x\"".into(),
+            anonymous: true,
+        };
+        let mut out = String::new();
+        render(&mut out, "ab", "bkt", "us-east-1", &line, &mut Rng::new(1));
+        assert!(out.starts_with(
+            "ab bkt [10/May/2024:00:13:20 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.HEAD.OBJECT img/a.png \"HEAD /img/a.png HTTP/1.1\" 200 - - 42 "
+        ), "{out}");
+        assert!(out.contains("\"-\" \"Mozilla/5.0 'x'\" - "), "{out}");
+        assert!(
+            out.ends_with(
+                " - ECDHE-RSA-AES128-GCM-SHA256 - bkt.s3.us-east-1.amazonaws.com TLSv1.2 - -\n"
+            ),
+            "{out}"
+        );
+    }
+}
