@@ -187,12 +187,22 @@ impl Engine {
             event_name: FieldPath::new("eventName"),
             event_source: FieldPath::new("eventSource"),
         };
+        problems.extend(engine.index(&rules));
+        engine.rules = rules;
+        (engine, problems)
+    }
+
+    /// Groups `rules` by their log and indexes each log's rules by the
+    /// `eventName` (else `eventSource`) values they require; returns
+    /// warnings for rules whose required value is contradictory.
+    fn index(&mut self, rules: &[Rule]) -> Vec<LoadProblem> {
+        let mut problems = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             let id = i as u32;
             let Some(source) = r.log_source() else {
                 continue;
             };
-            let group = &mut engine.per_source[slot(source)];
+            let group = &mut self.per_source[slot(source)];
             group.all.push(id);
             let add = |index: &mut Index, values: BTreeSet<String>| {
                 for v in values {
@@ -227,8 +237,7 @@ impl Engine {
                 group.unindexed.push(id);
             }
         }
-        engine.rules = rules;
-        (engine, problems)
+        problems
     }
 
     /// The applicable rules, by [`RuleId`].
