@@ -25,8 +25,14 @@ const BENIGN: &[&str] = &[
     "time.aws.com.",
 ];
 
+/// A GitHub content address the miner is fetched from.
+const FETCH: &str = "raw.githubusercontent.com.";
+const FETCH_IP: &str = "185.199.108.133";
+
 /// One query.
+#[derive(Clone, Debug)]
 struct Query {
+    region: usize,
     t: i64,
     name: String,
     srcaddr: String,
@@ -34,11 +40,11 @@ struct Query {
     answer: String,
 }
 
-fn render(out: &mut String, w: &World, region: &str, vpc: &str, q: &Query, rng: &mut Rng) {
+fn render(out: &mut String, w: &World, vpc: &str, q: &Query, rng: &mut Rng) {
     let v = serde_json::json!({
         "version": "1.100000",
         "account_id": w.acct,
-        "region": region,
+        "region": REGIONS[q.region].0,
         "vpc_id": vpc,
         "query_timestamp": iso(q.t),
         "query_name": q.name,
@@ -55,7 +61,80 @@ fn render(out: &mut String, w: &World, region: &str, vpc: &str, q: &Query, rng: 
     out.push('\n');
 }
 
-/// Writes the query logs and returns the truth.
+/// The attacker instances' queries and what they show.
+struct AttackDns {
+    /// Sorted by time.
+    queries: Vec<Query>,
+    domains: Vec<String>,
+    instances: Vec<String>,
+}
+
+/// Each attacker instance fetches its miner, then resolves its pool every
+/// half hour until it is terminated.
+fn attack_queries(ctx: &Ctx) -> AttackDns {
+    let mut out = AttackDns {
+        queries: Vec::new(),
+        domains: Vec::new(),
+        instances: Vec::new(),
+    };
+    for (k, inst) in ctx.facts.instances.iter().enumerate() {
+        let p = pool(ctx.w, k);
+        let query = |t: i64, name: String, answer: &str| Query {
+            region: inst.region,
+            t,
+            name,
+            srcaddr: inst.nic.private_ip.clone(),
+            instance: inst.id.clone(),
+            answer: answer.to_string(),
+        };
+        let end = inst.terminated.unwrap_or(ctx.span.1).min(ctx.span.1);
+        let first = inst.launched + 150 + k as i64 * 7;
+        out.queries.push(query(first - 40, FETCH.into(), FETCH_IP));
+        for t in (first..end).step_by(1800) {
+            out.queries.push(query(t, format!("{}.", p.domain), &p.ip));
+        }
+        if !out.domains.iter().any(|d| d == p.domain) {
+            out.domains.push(p.domain.to_string());
+        }
+        out.instances.push(inst.id.clone());
+    }
+    out.queries
+        .retain(|q| q.t >= ctx.span.0 && q.t < ctx.span.1);
+    out.queries.sort_by_key(|q| q.t);
+    out
+}
+
+/// One hour of the company's instances' queries in `region`.
+fn benign_hour(w: &World, region: usize, t0: i64, rng: &mut Rng) -> Vec<Query> {
+    let iids = &w.res[region].iids;
+    if iids.is_empty() {
+        return Vec::new();
+    }
+    (0..rng.range(8, 30))
+        .map(|_| {
+            let iid = &iids[rng.below(iids.len().min(8) as u64) as usize];
+            let name = rng
+                .pick(BENIGN)
+                .replace("{r}", REGIONS[region].0)
+                .replace("{c}", w.company);
+            let answer = if name.ends_with(".internal.") {
+                format!("172.31.{}.{}", rng.range(0, 255), rng.range(4, 254))
+            } else {
+                public_ip(rng, &[3, 13, 52, 54])
+            };
+            Query {
+                region,
+                t: t0 + rng.below(3600) as i64,
+                name,
+                srcaddr: w.nic(region, iid).private_ip,
+                instance: iid.clone(),
+                answer,
+            }
+        })
+        .collect()
+}
+
+/// Writes the query logs (one file per VPC and hour) and returns the truth.
 pub(crate) fn write(ctx: &Ctx) -> Result<DnsTruth, GenError> {
     let w = ctx.w;
     let mut regions = w.home.clone();
@@ -64,56 +143,11 @@ pub(crate) fn write(ctx: &Ctx) -> Result<DnsTruth, GenError> {
             regions.push(i.region);
         }
     }
-    let mut attack: Vec<(usize, Query)> = Vec::new();
-    let mut domains: Vec<String> = Vec::new();
-    let mut querying: Vec<String> = Vec::new();
-    for (k, inst) in ctx.facts.instances.iter().enumerate() {
-        let p = pool(w, k);
-        let end = inst.terminated.unwrap_or(ctx.span.1).min(ctx.span.1);
-        let mut t = inst.launched + 150 + k as i64 * 7;
-        let mut first = true;
-        while t < end {
-            let name = if first {
-                "raw.githubusercontent.com."
-            } else {
-                ""
-            };
-            if !name.is_empty() {
-                attack.push((
-                    inst.region,
-                    Query {
-                        t: t - 40,
-                        name: name.into(),
-                        srcaddr: inst.nic.private_ip.clone(),
-                        instance: inst.id.clone(),
-                        answer: "185.199.108.133".into(),
-                    },
-                ));
-            }
-            first = false;
-            attack.push((
-                inst.region,
-                Query {
-                    t,
-                    name: format!("{}.", p.domain),
-                    srcaddr: inst.nic.private_ip.clone(),
-                    instance: inst.id.clone(),
-                    answer: p.ip.clone(),
-                },
-            ));
-            t += 1800;
-        }
-        if !domains.iter().any(|d| d == p.domain) {
-            domains.push(p.domain.to_string());
-        }
-        querying.push(inst.id.clone());
-    }
-    attack.retain(|(_, q)| q.t >= ctx.span.0 && q.t < ctx.span.1);
+    let attack = attack_queries(ctx);
     let mut publisher = Publisher::new(ctx.level);
     let mut records = 0u64;
     let mut buf = String::new();
     for &region in &regions {
-        let rname = REGIONS[region].0;
         let Some(vpc) = w.res[region].vpcs.first() else {
             continue;
         };
@@ -123,76 +157,44 @@ pub(crate) fn write(ctx: &Ctx) -> Result<DnsTruth, GenError> {
             .join(&w.acct)
             .join("vpcdnsquerylogs")
             .join(vpc);
-        let iids = &w.res[region].iids;
-        let mut t = ctx.span.0;
-        while t < ctx.span.1 {
+        for t in (ctx.span.0..ctx.span.1).step_by(3600) {
             let mut rng = Rng::new(derive(w.seed, &[0xd25, region as u64, t as u64]));
-            let mut hour: Vec<Query> = Vec::new();
-            if !iids.is_empty() {
-                for _ in 0..rng.range(8, 30) {
-                    let iid = &iids[rng.below(iids.len().min(8) as u64) as usize];
-                    let name = rng
-                        .pick(BENIGN)
-                        .replace("{r}", rname)
-                        .replace("{c}", w.company);
-                    let answer = if name.ends_with(".internal.") {
-                        format!("172.31.{}.{}", rng.range(0, 255), rng.range(4, 254))
-                    } else {
-                        public_ip(&mut rng, &[3, 13, 52, 54])
-                    };
-                    hour.push(Query {
-                        t: t + rng.below(3600) as i64,
-                        name,
-                        srcaddr: w.nic(region, iid).private_ip,
-                        instance: iid.clone(),
-                        answer,
-                    });
-                }
+            let mut hour = benign_hour(w, region, t, &mut rng);
+            let q = &attack.queries;
+            let in_hour = &q[q.partition_point(|x| x.t < t)..q.partition_point(|x| x.t < t + 3600)];
+            hour.extend(in_hour.iter().filter(|x| x.region == region).cloned());
+            if hour.is_empty() {
+                continue;
             }
-            for (_, q) in attack
-                .iter()
-                .filter(|(r, q)| *r == region && q.t >= t && q.t < t + 3600)
-            {
-                hour.push(Query {
-                    t: q.t,
-                    name: q.name.clone(),
-                    srcaddr: q.srcaddr.clone(),
-                    instance: q.instance.clone(),
-                    answer: q.answer.clone(),
-                });
+            hour.sort_by(|a, b| (a.t, &a.name).cmp(&(b.t, &b.name)));
+            buf.clear();
+            for q in &hour {
+                render(&mut buf, w, vpc, q, &mut rng);
             }
-            if !hour.is_empty() {
-                hour.sort_by(|a, b| (a.t, &a.name).cmp(&(b.t, &b.name)));
-                buf.clear();
-                for q in &hour {
-                    render(&mut buf, w, rname, vpc, q, &mut rng);
-                }
-                let c = civil(t);
-                let file = format!(
-                    "{acct}_vpcdnsquerylogs_{vpc}_{:04}{:02}{:02}T{:02}{:02}Z_{}.log.gz",
-                    c.y,
-                    c.mo,
-                    c.d,
-                    c.h,
-                    c.mi,
-                    hex(rng.next_u64(), 8),
-                    acct = w.acct
-                );
-                let path = dir
-                    .join(format!("{:04}", c.y))
-                    .join(format!("{:02}", c.mo))
-                    .join(format!("{:02}", c.d))
-                    .join(file);
-                publisher.write(&path, buf.as_bytes(), true)?;
-                records += hour.len() as u64;
-            }
-            t += 3600;
+            let c = civil(t);
+            let file = format!(
+                "{acct}_vpcdnsquerylogs_{vpc}_{:04}{:02}{:02}T{:02}{:02}Z_{}.log.gz",
+                c.y,
+                c.mo,
+                c.d,
+                c.h,
+                c.mi,
+                hex(rng.next_u64(), 8),
+                acct = w.acct
+            );
+            let path = dir
+                .join(format!("{:04}", c.y))
+                .join(format!("{:02}", c.mo))
+                .join(format!("{:02}", c.d))
+                .join(file);
+            publisher.write(&path, buf.as_bytes(), true)?;
+            records += hour.len() as u64;
         }
     }
     Ok(DnsTruth {
         files: publisher.files,
         records,
-        mining_domains: domains,
-        querying_instances: querying,
+        mining_domains: attack.domains,
+        querying_instances: attack.instances,
     })
 }

@@ -486,9 +486,11 @@ pub(crate) fn write(ctx: &Ctx) -> Result<FlowTruth, GenError> {
                     benign_window(w, region, idx, w0, &mut rng, &mut hour);
                 }
             }
-            let regional = attack
+            let hour_flows = &attack[attack.partition_point(|f| f.end < t)
+                ..attack.partition_point(|f| f.end < t + 3600)];
+            let regional = hour_flows
                 .iter()
-                .filter(|f| f.end >= t && f.end < t + 3600 && f.vpc_region(w) == Some(region));
+                .filter(|f| f.vpc_region(w) == Some(region));
             hour.extend(regional.cloned());
             if !hour.is_empty() {
                 hour.sort_by(|a, b| (a.end, &a.eni).cmp(&(b.end, &b.eni)));
