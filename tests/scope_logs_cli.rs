@@ -2,7 +2,7 @@
 //! (`tests/fixtures/scope_incident`): CloudTrail (a leaked key creates a user with an access
 //! key, which launches an instance with one interface and names the customer bucket), S3 server
 //! access logs of two buckets, VPC flow logs of the attacker's interface and of a web server,
-//! GuardDuty findings and Route 53 Resolver query logs.
+//! GuardDuty findings, Route 53 Resolver query logs and a Cost and Usage Report.
 //!
 //! The bar: the customer-data bucket ACCESSED from the server access logs, naming the
 //! attacker's user; the attacker's flows on its instance's interface, with the bytes it sent.
@@ -164,6 +164,13 @@ fn access_logs_and_flow_logs_decide_the_bucket_and_network_sections() {
     let dns = &doc["dns"]["queries"];
     assert_eq!(dns[0]["query_name"], "pool.minexmr.com.");
     assert_eq!(dns[0]["count"], 2);
+    let actual = &doc["cost"]["actual"];
+    assert_eq!(actual["covers_window"], true, "{}", actual["basis"]);
+    assert_eq!(actual["items"][0]["resource_id"], INSTANCE);
+    assert_eq!(actual["items"][0]["usage_type"], "BoxUsage:c5.4xlarge");
+    assert_eq!(actual["items"][0]["line_items"], 31);
+    let total = actual["totals"][0]["cost"].as_f64().expect("a total");
+    assert!((total - (31.0 * 0.68 + 0.004401)).abs() < 1e-6, "{total}");
     assert_eq!(
         dns.as_array().map(Vec::len),
         Some(2),

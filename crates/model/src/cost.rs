@@ -24,6 +24,67 @@ pub struct Cost {
     pub unpriced_runs: u64,
     /// The assumptions the numbers rest on, in plain words, to be shown with them.
     pub assumptions: Vec<String>,
+    /// What the Cost and Usage Report in the inputs says the attacker's resources cost;
+    /// absent when the inputs hold no report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<ActualCost>,
+}
+
+/// The actual cost of the attacker's resources, from Cost and Usage Report line items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActualCost {
+    /// Line items of the attacker's resources, summed per resource, region, usage type and
+    /// currency.
+    pub items: Vec<ChargeTotal>,
+    /// Totals per currency.
+    pub totals: Vec<CurrencyTotal>,
+    /// Line items in the report(s) (all resources).
+    pub line_items: u64,
+    /// The first usage start of any line item, RFC 3339 UTC.
+    pub period_from: Option<String>,
+    /// The last usage end of any line item, RFC 3339 UTC.
+    pub period_to: Option<String>,
+    /// Whether the report's period spans the whole attacker window.
+    pub covers_window: bool,
+    /// The sentence the numbers rest on.
+    pub basis: String,
+}
+
+/// The line items of one resource, region, usage type and currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChargeTotal {
+    /// The resource (`lineItem/ResourceId`).
+    pub resource_id: String,
+    /// The region code.
+    pub region: Option<String>,
+    /// The product, e.g. `AmazonEC2`.
+    pub product_code: Option<String>,
+    /// The usage type, e.g. `BoxUsage:c5.4xlarge`.
+    pub usage_type: Option<String>,
+    /// The currency.
+    pub currency: String,
+    /// Summed unblended cost.
+    pub cost: f64,
+    /// Summed usage amount.
+    pub usage_amount: f64,
+    /// Line items summed.
+    pub line_items: u64,
+    /// The first usage start, RFC 3339 UTC.
+    pub from: String,
+    /// The last usage end (or start), RFC 3339 UTC.
+    pub to: String,
+}
+
+/// A total in one currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurrencyTotal {
+    /// The currency.
+    pub currency: String,
+    /// The total.
+    pub cost: f64,
 }
 
 /// The estimated cost of one instance run.

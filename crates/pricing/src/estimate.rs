@@ -138,6 +138,7 @@ pub fn estimate(runs: &[InstanceRun], logs_end_ms: i64, table: &PriceTable) -> C
         total_usd,
         unpriced_runs,
         assumptions,
+        actual: None,
     }
 }
 

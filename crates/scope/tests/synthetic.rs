@@ -711,7 +711,7 @@ fn strip_remarks(shape: &str) -> String {
 }
 
 /// Adds what logs beyond CloudTrail add to a document — buckets decided by S3 server access
-/// logs, and the `network`, `guardduty` and `dns` sections — from the incident fixture that
+/// logs, the `network`, `guardduty` and `dns` sections and `cost.actual` — from the incident fixture that
 /// holds all of them (`tests/fixtures/scope_incident` of the workspace).
 fn with_other_logs(doc: &mut Value) {
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -730,6 +730,11 @@ fn with_other_logs(doc: &mut Value) {
         assert!(other[key].is_object(), "the fixture yields {key}");
         doc[key] = other[key].clone();
     }
+    assert!(
+        other["cost"]["actual"].is_object(),
+        "the fixture yields cost.actual"
+    );
+    doc["cost"]["actual"] = other["cost"]["actual"].clone();
     let logged = other["data_access"]
         .as_array()
         .unwrap()

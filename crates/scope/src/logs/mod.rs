@@ -1,13 +1,14 @@
 //! Logs beyond CloudTrail — S3 server access logs, VPC flow logs, GuardDuty findings, Route 53
-//! Resolver queries — read in a third pass once the CloudTrail passes have found the attacker,
+//! Resolver queries, Cost and Usage Reports — read in a third pass once the CloudTrail passes have found the attacker,
 //! and matched against it: bucket verdicts from access logs, the `network`, `guardduty` and
-//! `dns` sections. The intrusion and the attacker's identities rest on CloudTrail alone.
+//! `dns` sections, the actual cost. The intrusion and the attacker's identities rest on CloudTrail alone.
 //!
 //! Only the files the first pass saw such records in are read again, and every aggregate is
 //! bounded by what it is matched against (the attacker's addresses, identities and instances)
 //! or by the number of buckets and interfaces, never by the number of records.
 
 mod access_log;
+mod billing;
 mod dns;
 mod facts;
 mod flows;
@@ -102,6 +103,7 @@ pub struct Pass3 {
     flows: flows::Flows,
     findings: guardduty::Findings,
     queries: dns::Queries,
+    charges: billing::Charges,
 }
 
 impl Pass3 {
@@ -112,6 +114,7 @@ impl Pass3 {
             out.flows.merge(p.flows);
             out.findings.merge(p.findings);
             out.queries.merge(p.queries);
+            out.charges.merge(p.charges);
         }
         out
     }
@@ -123,7 +126,8 @@ impl Pass3 {
             Some(Detail::Flow(f)) => self.flows.add(facts, ev, f),
             Some(Detail::Finding(f)) => self.findings.add(facts, ev, f),
             Some(Detail::DnsQuery(q)) => self.queries.add(facts, ev, q),
-            Some(Detail::Charge(_)) | None => {}
+            Some(Detail::Charge(c)) => self.charges.add(facts, c),
+            None => {}
         }
     }
 }
@@ -166,13 +170,14 @@ pub fn read(
     Pass3::merge_all(sinks.into_iter().map(|s| s.state).collect())
 }
 
-/// Adds what the other logs show to the document: bucket verdicts from access logs, and the
-/// `network`, `guardduty` and `dns` sections with their unknowns.
+/// Adds what the other logs show to the document: bucket verdicts from access logs, the
+/// `network`, `guardduty` and `dns` sections and `cost.actual`, with their unknowns.
 pub fn apply(doc: &mut ScopeResult, facts: &Facts, pass: Pass3) {
     access_log::apply(doc, facts, pass.access);
     doc.network = network::build(facts, pass.flows, &mut doc.unknowns);
     doc.guardduty = pass.findings.build();
     doc.dns = pass.queries.build();
+    pass.charges.apply(doc, facts);
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cloudcase_event::detail::{DnsQuery, Finding, Flow, FlowAction, S3Request};
+use cloudcase_event::detail::{Charge, DnsQuery, Finding, Flow, FlowAction, S3Request};
 use cloudcase_event::{
     Category, Detail, Event, EventTime, Identity, LogSource, Provenance, SourceFile,
 };
@@ -179,4 +179,23 @@ pub(crate) fn query(time: &str, name: &str, src: &str, instance: Option<&str>) -
         3,
         0,
     )
+}
+
+/// A Cost and Usage Report line item of `resource` from `start` to `end` costing `cost` USD.
+pub(crate) fn charge(resource: &str, usage_type: &str, start: &str, end: &str, cost: f64) -> Event {
+    let detail = Detail::Charge(Charge {
+        account_id: Some("111122223333".to_owned()),
+        resource_id: Some(resource.to_owned()),
+        product_code: Some("AmazonEC2".to_owned()),
+        usage_type: Some(usage_type.to_owned()),
+        operation: Some("RunInstances".to_owned()),
+        line_item_type: Some("Usage".to_owned()),
+        region: Some("us-east-1".to_owned()),
+        usage_start: EventTime::parse(start).expect("a valid time"),
+        usage_end: Some(EventTime::parse(end).expect("a valid time")),
+        usage_amount: Some(1.0),
+        cost,
+        currency: Some("USD".to_owned()),
+    });
+    event(LogSource::Billing, start, detail, None, None, 5, 0)
 }

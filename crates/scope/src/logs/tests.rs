@@ -10,7 +10,7 @@ use cloudcase_model::scope::{
 use cloudcase_read::EventSink;
 use serde_json::json;
 
-use super::test_events::{finding, flow, flow_mut, in_file, ms, query, s3_line};
+use super::test_events::{charge, finding, flow, flow_mut, in_file, ms, query, s3_line};
 use super::{apply, Facts, InstanceNet, Pass3};
 use crate::test_doc::window_doc;
 
@@ -598,4 +598,73 @@ fn other_logs_never_reach_the_cloudtrail_passes() {
             && p2.state.stores.is_empty()
             && p2.state.store_access.is_empty()
     );
+}
+
+/// A document with the list-price estimate, for `cost.actual`.
+fn with_cost(facts: &Facts, events: &[Event]) -> ScopeResult {
+    let mut pass = Pass3::default();
+    for ev in events {
+        pass.add(facts, ev);
+    }
+    let mut d = window_doc(|d| {
+        d["cost"] = json!({"currency": "USD", "instances": [], "by_region": [], "by_type": [],
+                           "total_hours": 0.0, "total_usd": 0.0, "unpriced_runs": 0, "assumptions": []});
+    });
+    apply(&mut d, facts, pass);
+    d
+}
+
+#[test]
+fn the_cost_and_usage_report_gives_the_attacker_instances_actual_cost() {
+    let hour = |h: u32| format!("2024-03-{:02}T{:02}:00:00Z", 4 + h / 24, h % 24);
+    let mut events: Vec<Event> = (0..50)
+        .map(|h| charge("i-1", "BoxUsage:c5.4xlarge", &hour(h), &hour(h + 1), 0.68))
+        .collect();
+    events.push(charge(
+        "arn:aws:ec2:us-east-1:111122223333:instance/i-1",
+        "EBS:VolumeUsage.gp3",
+        &hour(0),
+        &hour(50),
+        0.5,
+    ));
+    events.push(charge(
+        "i-owner",
+        "BoxUsage:t3.micro",
+        &hour(0),
+        &hour(1),
+        0.01,
+    ));
+    let d = with_cost(&facts(), &events);
+    let actual = d.cost.and_then(|c| c.actual).expect("cost.actual");
+    assert!(actual.covers_window, "{}", actual.basis);
+    assert_eq!(actual.line_items, 52);
+    let box_usage = &actual.items[0];
+    assert_eq!(
+        (box_usage.resource_id.as_str(), box_usage.line_items),
+        ("i-1", 50)
+    );
+    assert!((box_usage.cost - 34.0).abs() < 1e-9);
+    assert_eq!(
+        actual.items[1].usage_type.as_deref(),
+        Some("EBS:VolumeUsage.gp3")
+    );
+    assert!((actual.totals[0].cost - 34.5).abs() < 1e-9);
+    assert!(!d
+        .unknowns
+        .iter()
+        .any(|u| u.question.contains("actual cost")));
+    // A report ending before the window does: a lower bound, and an unknown.
+    let d = with_cost(&facts(), &events[..20]);
+    let actual = d.cost.and_then(|c| c.actual).expect("cost.actual");
+    assert!(!actual.covers_window);
+    assert!(actual.basis.contains("lower bound"), "{}", actual.basis);
+    assert!(d
+        .unknowns
+        .iter()
+        .any(|u| u.question.contains("actual cost")));
+    // No report: no `actual`.
+    assert!(with_cost(&facts(), &[])
+        .cost
+        .and_then(|c| c.actual)
+        .is_none());
 }

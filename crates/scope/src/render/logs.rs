@@ -6,6 +6,36 @@ use cloudcase_model::scope::{FlowGroup, InstanceTraffic, ScopeResult};
 
 use super::sections::{Local, Section};
 
+/// Rows of the actual cost from Cost and Usage Reports, after the estimate's.
+pub(super) fn actual_cost(doc: &ScopeResult) -> Vec<Vec<String>> {
+    let Some(a) = doc.cost.as_ref().and_then(|c| c.actual.as_ref()) else {
+        return Vec::new();
+    };
+    let totals: Vec<String> = a
+        .totals
+        .iter()
+        .map(|t| format!("{:.2} {}", t.cost, t.currency))
+        .collect();
+    let head = vec![
+        "actual (Cost and Usage Report)".to_owned(),
+        totals.join(" + "),
+        a.basis.clone(),
+    ];
+    let items = a.items.iter().map(|i| {
+        vec![
+            format!("actual {}", i.resource_id),
+            format!("{:.2} {}", i.cost, i.currency),
+            format!(
+                "{} {} in {}",
+                i.usage_amount,
+                i.usage_type.as_deref().unwrap_or("-"),
+                i.region.as_deref().unwrap_or("-")
+            ),
+        ]
+    });
+    std::iter::once(head).chain(items).collect()
+}
+
 /// Rows of the attacker's reads seen in access logs, one per (bucket, requester, address).
 pub(super) fn access_log_reads(doc: &ScopeResult, local: Local<'_>) -> Option<Section> {
     let rows: Vec<Vec<String>> = doc

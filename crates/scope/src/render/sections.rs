@@ -374,7 +374,10 @@ fn cost(doc: &ScopeResult, _: Local<'_>) -> Option<Section> {
     });
     Some(Section {
         title: "cost (on-demand list price)",
-        rows: std::iter::once(total).chain(regions).collect(),
+        rows: std::iter::once(total)
+            .chain(regions)
+            .chain(logs::actual_cost(doc))
+            .collect(),
     })
 }
 
