@@ -199,7 +199,7 @@ fn read_records<R: io::Read>(
             let b = prefix.first().copied().unwrap_or_default();
             run.skip_file(
                 RejectKind::NotJson,
-                format!("expected JSON (a '{{' or '[' first), found byte 0x{b:02x}"),
+                format!("expected JSON (a '{{' or '[' first) or a line-based log (an S3 server access log, a VPC flow log with its header line or in the default format, a Cost and Usage Report with its header line), found byte 0x{b:02x}"),
             );
             return Ok(Outcome::Skipped);
         }

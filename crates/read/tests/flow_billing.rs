@@ -301,6 +301,22 @@ fn custom_formats_headerless_files_and_formats_that_cannot_be_events() {
 }
 
 #[test]
+fn a_custom_format_without_its_header_is_skipped_saying_what_was_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let headerless = "3 eni-33333333333333333 123456789010 vpc-abcdefab012345678 subnet-22222222bbbbbbbbb i-01234567890123456 10.20.33.164 10.40.2.236 39812 80 6 3 IPv4 10.20.33.164 10.40.2.236 ACCEPT OK\n";
+    write(dir.path(), "tgw-no-header.log", headerless.as_bytes());
+    let run = read(&[dir.path().to_path_buf()]);
+    assert_eq!(
+        located(&run),
+        [("tgw-no-header.log".into(), None, None, RejectKind::NotJson)]
+    );
+    assert!(run.rejections[0]
+        .detail
+        .contains("a VPC flow log with its header line or in the default format"));
+    assert_eq!(run.accounting.records_parsed, 0);
+}
+
+#[test]
 fn hostile_flow_logs_huge_lines_and_binary_junk() {
     let dir = tempfile::tempdir().unwrap();
     let good = "2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK";
