@@ -301,6 +301,49 @@ fn custom_formats_headerless_files_and_formats_that_cannot_be_events() {
 }
 
 #[test]
+fn flow_records_in_get_log_events_pages_and_subscription_deliveries() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = |port: u32| {
+        format!("2 123456789010 eni-1235b8ca123456789 172.31.16.139 192.0.2.44 43000 {port} 6 9 900 1418530010 1418530070 ACCEPT OK")
+    };
+    let page = format!(
+        "{{\"events\":[{{\"timestamp\":1418530010000,\"message\":\"{}\",\"ingestionTime\":1418530080000}}],\"nextForwardToken\":\"f/1\",\"nextBackwardToken\":\"b/1\"}}\n",
+        flow(4444)
+    );
+    let delivery = format!(
+        "{{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"123456789010\",\"logGroup\":\"vpc-flow-logs\",\"logStream\":\"eni-1235b8ca123456789-all\",\"subscriptionFilters\":[\"all\"],\"logEvents\":[{{\"id\":\"1\",\"timestamp\":1418530010000,\"message\":\"{}\"}},{{\"id\":\"2\",\"timestamp\":1418530010000,\"message\":\"{}\"}}]}}",
+        flow(3333),
+        flow(70000)
+    );
+    write(dir.path(), "get-log-events.json", page.as_bytes());
+    let delivery_path = write(
+        dir.path(),
+        "firehose/delivery.gz",
+        &gzip(delivery.as_bytes()),
+    );
+    let run = read(&[dir.path().to_path_buf()]);
+    let ports: Vec<Value> = run
+        .events
+        .iter()
+        .map(|e| raw(e)["dstport"].clone())
+        .collect();
+    assert_eq!(ports, [3333, 4444]);
+    assert!(run.events.iter().all(|e| e.source == LogSource::VpcFlow));
+    let bad = &run.rejections[0];
+    assert_eq!((bad.record, bad.kind), (Some(1), RejectKind::MalformedLine));
+    assert_eq!(bad.file, delivery_path);
+    assert_eq!(
+        bad.offset,
+        Some(element_offset(delivery.as_bytes(), " 70000 "))
+    );
+    assert!(
+        bad.detail.contains("field dstport: \"70000\""),
+        "{}",
+        bad.detail
+    );
+}
+
+#[test]
 fn a_custom_format_without_its_header_is_skipped_saying_what_was_expected() {
     let dir = tempfile::tempdir().unwrap();
     let headerless = "3 eni-33333333333333333 123456789010 vpc-abcdefab012345678 subnet-22222222bbbbbbbbb i-01234567890123456 10.20.33.164 10.40.2.236 39812 80 6 3 IPv4 10.20.33.164 10.40.2.236 ACCEPT OK\n";
