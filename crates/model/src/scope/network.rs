@@ -166,6 +166,11 @@ pub struct FlowLogCoverage {
     pub last: Option<String>,
     /// `SKIPDATA` records (windows with records lost).
     pub skipdata_records: u64,
+    /// Records of the attacker's interfaces and addresses beyond the groups kept (a bound on
+    /// memory, reached by scans): counted here, not in `flows`.
+    pub ungrouped_records: u64,
+    /// Their bytes, both ways.
+    pub ungrouped_bytes: u64,
     /// How much of the attacker window the records span.
     pub window: super::WindowSpan,
 }

@@ -16,6 +16,9 @@ use crate::record::Ptr;
 pub(super) const MAX_SKIPS: usize = 20;
 /// Addresses whose direction votes are kept per interface.
 const MAX_VOTES: usize = 8;
+/// Flow groups kept per worker (a scanning instance makes one per target): records beyond are
+/// counted in [`FlowCov`] as ungrouped.
+const MAX_GROUPS: usize = 50_000;
 
 /// One group of flows: the two addresses in order (`a < b`), so that both directions of a
 /// conversation meet.
@@ -67,6 +70,10 @@ pub(super) struct FlowCov {
     pub interfaces: HashSet<Box<str>>,
     pub span: Option<Span>,
     pub skipdata: u64,
+    /// Records of the attacker's interfaces and addresses beyond [`MAX_GROUPS`].
+    pub ungrouped_records: u64,
+    /// Their bytes.
+    pub ungrouped_bytes: u64,
 }
 
 /// The third pass's flow state.
@@ -148,6 +155,11 @@ impl Flows {
             protocol: f.protocol,
         };
         let bytes = f.bytes.unwrap_or(0);
+        if self.groups.len() >= MAX_GROUPS && !self.groups.contains_key(&key) {
+            self.cov.ungrouped_records += 1;
+            self.cov.ungrouped_bytes += bytes;
+            return;
+        }
         let sum = self.groups.entry(key).or_insert_with(|| FlowSum {
             from_a: 0,
             from_b: 0,
@@ -182,6 +194,8 @@ impl Flows {
             widen(&mut cov.span, s.first, s.last);
         }
         cov.skipdata += o.cov.skipdata;
+        cov.ungrouped_records += o.cov.ungrouped_records;
+        cov.ungrouped_bytes += o.cov.ungrouped_bytes;
         for (k, i) in o.ifaces {
             let m = self.ifaces.entry(k).or_default();
             m.instance = m.instance.take().or(i.instance);
@@ -197,6 +211,7 @@ impl Flows {
             }
         }
         for (k, s) in o.groups {
+            let full = self.groups.len() >= MAX_GROUPS;
             match self.groups.get_mut(&k) {
                 Some(m) => {
                     m.from_a += s.from_a;
@@ -210,6 +225,10 @@ impl Flows {
                     m.reject |= s.reject;
                     m.refs.merge(s.refs);
                     m.reason = m.reason.min(s.reason);
+                }
+                None if full => {
+                    self.cov.ungrouped_records += s.records;
+                    self.cov.ungrouped_bytes += s.from_a + s.from_b;
                 }
                 None => {
                     self.groups.insert(k, s);

@@ -268,7 +268,7 @@ fn exfiltration(
         .collect();
     let cov = &flows.cov;
     let span = |f: fn(&Span) -> i64| cov.span.as_ref().map_or_else(String::new, |s| time(f(s)));
-    let partial = if unlogged.is_empty() {
+    let mut partial = if unlogged.is_empty() {
         String::new()
     } else {
         format!(
@@ -276,6 +276,12 @@ fn exfiltration(
             unlogged.join(", ")
         )
     };
+    if cov.ungrouped_records > 0 {
+        partial.push_str(&format!(
+            "; {} record(s) ({} byte(s)) beyond the flow groups kept were counted, not attributed to a destination",
+            cov.ungrouped_records, cov.ungrouped_bytes
+        ));
+    }
     let (verdict, basis) = if total > 0 {
         let to: Vec<String> = destinations
             .iter()
@@ -334,6 +340,8 @@ pub(super) fn build(facts: &Facts, flows: Flows, unknowns: &mut Vec<Unknown>) ->
         first: cov.span.map(|s| time(s.first)),
         last: cov.span.map(|s| time(s.last)),
         skipdata_records: cov.skipdata,
+        ungrouped_records: cov.ungrouped_records,
+        ungrouped_bytes: cov.ungrouped_bytes,
         window: window_span(cov.span, facts.t0, facts.end),
     };
     Some(Network {

@@ -668,3 +668,39 @@ fn the_cost_and_usage_report_gives_the_attacker_instances_actual_cost() {
         .and_then(|c| c.actual)
         .is_none());
 }
+
+/// A scan from the attacker's instance makes one group per target: beyond the bound, records
+/// are counted, and the exfiltration basis says so.
+#[test]
+fn a_scan_beyond_the_group_bound_is_counted_not_grouped() {
+    let mut pass = Pass3::default();
+    let f = facts();
+    for i in 0..50_010u32 {
+        let [_, b, c, d] = i.to_be_bytes();
+        let target = format!("100.{b}.{c}.{d}:445");
+        pass.add(
+            &f,
+            &flow(
+                "eni-1",
+                "10.0.1.5:40000",
+                &target,
+                60,
+                "2024-03-04T11:00:00Z",
+                "2024-03-04T11:01:00Z",
+            ),
+        );
+    }
+    let mut d = doc();
+    apply(&mut d, &f, pass);
+    let n = d.network.expect("a network section");
+    assert_eq!(n.flows.len(), 50_000);
+    assert_eq!(
+        (n.coverage.ungrouped_records, n.coverage.ungrouped_bytes),
+        (10, 600)
+    );
+    assert!(
+        n.exfiltration.basis.contains("10 record(s)"),
+        "{}",
+        n.exfiltration.basis
+    );
+}
