@@ -12,6 +12,7 @@ use cloudcase_detect::{
     add_builtin, hunt, write_leads_table, CsvSink, FindingSink, Geo, HuntOptions, HuntOutcome,
     JsonlSink, LeadSink, MmdbGeo, TableSink, Tee,
 };
+use cloudcase_event::LogSource;
 use cloudcase_evidence::results::AnalysisKind;
 use cloudcase_read::{Progress, Rejection};
 use cloudcase_sigma::{Engine, Level, RuleSet, Severity, Status};
@@ -128,8 +129,18 @@ fn load_rules(args: &Args) -> Result<Engine> {
         }
     }
     let n = |s| counts.get(&s).copied().unwrap_or(0);
+    let per_log: Vec<String> = LogSource::ALL
+        .into_iter()
+        .filter(|l| engine.rules_for(*l) > 0)
+        .map(|l| format!("{} {}", engine.rules_for(l), l.as_str()))
+        .collect();
+    let per_log = if per_log.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", per_log.join(", "))
+    };
     eprintln!(
-        "cloudcase: rules: {loaded} loaded ({} run on CloudTrail, {} correlations), {} refused, {} not for CloudTrail, {} warnings{}",
+        "cloudcase: rules: {loaded} loaded ({} run{per_log}; {} correlations), {} refused, {} for logs cloudcase does not read, {} warnings{}",
         engine.rules().len(),
         engine.correlations().len(),
         n(Severity::Refused),

@@ -1,11 +1,10 @@
 //! One streaming, parallel pass: every rule, every analytic, then correlations.
 
-use std::collections::HashSet;
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cloudcase_event::{Event, LogSource, SourceFile};
+use cloudcase_event::{Event, SourceFile};
 use cloudcase_read::{read_files_tracked, Accounting, EventSink, Limits, Progress, Rejection};
 use cloudcase_sigma::{
     AttackTag, Correlator, Engine, EventRecord, Level, Metadata, RuleId, Status,
@@ -266,28 +265,12 @@ pub fn hunt(
         min_level: opts.min_level,
         countries_from: opts.geo.map(|g| g.description().to_owned()),
     };
-    let summary = deliver(files, all_runs, summary, callerless_rules(engine), sink)?;
+    let summary = deliver(files, all_runs, summary, sink)?;
     Ok(HuntOutcome {
         summary,
         accounting,
         correlated_events,
     })
-}
-
-/// The ids of the rules of logs whose records name no caller (flows, DNS queries,
-/// GuardDuty findings, billing): never routine for anyone.
-fn callerless_rules(engine: &Engine) -> HashSet<String> {
-    engine
-        .rules()
-        .iter()
-        .filter(|r| {
-            !matches!(
-                r.log_source(),
-                Some(LogSource::CloudTrail | LogSource::S3Access)
-            )
-        })
-        .map(|r| r.id().unwrap_or(r.title()).to_owned())
-        .collect()
 }
 
 /// Merges the sorted runs into `sink` through [`Routine`] (which sets routine findings'
@@ -297,10 +280,9 @@ fn deliver(
     files: &[Arc<SourceFile>],
     runs: Vec<Runs>,
     base: HuntSummary,
-    exempt: HashSet<String>,
     sink: &mut dyn FindingSink,
 ) -> Result<HuntSummary, HuntError> {
-    let mut routine = Routine::new(sink, base.min_level).exempting(exempt);
+    let mut routine = Routine::new(sink, base.min_level);
     let mut replay = Replay::new(Files::new(files), &mut routine);
     let merged = merge(runs, &mut replay).and_then(|_| replay.finish());
     let stopped = replay.error.take();

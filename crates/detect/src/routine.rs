@@ -4,15 +4,17 @@
 //! (a user with its keys and sessions, root, …), except that the sessions of one role count
 //! as the role: what an administrators' role does every day is routine for each of them.
 //!
-//! Rules of logs that name no caller (flows, DNS queries, GuardDuty findings, billing) are
-//! not routine for anyone: their findings keep their level (see [`Routine::exempting`]).
+//! Records of logs that name no caller are grouped like unauthenticated activity, by their
+//! source address (a flow's or a DNS query's `srcaddr`: the same host mining all day is
+//! routine after 6 hours); a finding with neither a caller nor an address (most GuardDuty
+//! findings) is routine for no one and keeps its level.
 //!
 //! Findings reach this step in time order (after the hunt's sort), so "earlier" is exact and
 //! the result does not depend on how the work was split. An attack's own actions fall within
 //! hours and keep their level; the root user signing in every day, or an administrator
 //! issuing keys every week, does not fill the medium findings.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use cloudcase_event::EventTime;
 use cloudcase_model::LeadKind;
@@ -39,6 +41,9 @@ fn routine_of(f: &FindingView<'_>) -> Who {
     w
 }
 
+/// The name [`who`] gives a finding with neither a caller nor an address.
+const NO_ONE: &str = "-";
+
 /// One level lower, down to informational.
 pub(crate) fn lower(level: Level) -> Level {
     match level {
@@ -56,8 +61,6 @@ pub(crate) struct Routine<'s> {
     inner: &'s mut dyn FindingSink,
     /// First finding time per rule id and identity.
     first: HashMap<String, HashMap<Who, EventTime>>,
-    /// Rule ids whose findings are never routine.
-    exempt: HashSet<String>,
     min_level: Level,
     /// Counts of the findings reported.
     pub tally: Tally,
@@ -73,7 +76,6 @@ impl<'s> Routine<'s> {
         Routine {
             inner,
             first: HashMap::new(),
-            exempt: HashSet::new(),
             min_level,
             tally: Tally::default(),
             below: 0,
@@ -81,26 +83,20 @@ impl<'s> Routine<'s> {
         }
     }
 
-    /// Never lowers the findings of the rules `ids` (rules of logs whose records name no
-    /// caller, so that "the same identity" would only be the same address or none).
-    pub(crate) fn exempting(mut self, ids: HashSet<String>) -> Self {
-        self.exempt = ids;
-        self
-    }
-
     /// When the identity first raised `f`'s rule, if more than a day before `f`.
     fn routine_since(&mut self, f: &FindingView<'_>) -> Option<EventTime> {
-        if f.origin != Origin::Rule
-            || f.level == Level::Informational
-            || self.exempt.contains(f.rule_id)
-        {
+        if f.origin != Origin::Rule || f.level == Level::Informational {
+            return None;
+        }
+        let who = routine_of(f);
+        if who.kind == LeadKind::Address && who.name == NO_ONE {
             return None;
         }
         let by_identity = match self.first.get_mut(f.rule_id) {
             Some(m) => m,
             None => self.first.entry(f.rule_id.to_owned()).or_default(),
         };
-        let first = *by_identity.entry(routine_of(f)).or_insert(f.time);
+        let first = *by_identity.entry(who).or_insert(f.time);
         (f.time.millis() - first.millis() >= ROUTINE_AFTER_MS).then_some(first)
     }
 
@@ -193,22 +189,25 @@ mod tests {
     }
 
     #[test]
-    fn exempt_rules_keep_their_level() {
+    fn findings_naming_no_one_are_never_routine() {
         let file = source();
         let mut out = JsonlSink::new(Vec::new(), jiff::tz::TimeZone::UTC);
-        let first = view(&file);
-        let exempt = HashSet::from([first.rule_id.to_owned()]);
-        let mut out2 = JsonlSink::new(Vec::new(), jiff::tz::TimeZone::UTC);
-        let mut routine = Routine::new(&mut out, Level::Informational).exempting(exempt);
-        let mut later = view(&file);
+        let mut routine = Routine::new(&mut out, Level::Informational);
+        let mut first = view(&file);
+        (first.principal, first.access_key, first.source_ip) = (None, None, None);
+        let mut later = first.clone();
         later.time = EventTime::from_millis(first.time.millis() + 48 * 3_600_000);
         routine.finding(&first).unwrap();
         routine.finding(&later).unwrap();
         assert_eq!(routine.tally.at(first.level), 2);
-        let mut plain = Routine::new(&mut out2, Level::Informational);
-        plain.finding(&first).unwrap();
-        plain.finding(&later).unwrap();
-        assert_eq!(plain.tally.at(first.level), 1);
+        // The same host (a flow's or query's source address) does have a routine.
+        let mut host = later.clone();
+        host.source_ip = Some("10.0.1.15");
+        let mut host_later = host.clone();
+        host_later.time = EventTime::from_millis(host.time.millis() + 7 * 3_600_000);
+        routine.finding(&host).unwrap();
+        routine.finding(&host_later).unwrap();
+        assert_eq!(routine.tally.at(first.level), 3);
     }
 
     #[test]

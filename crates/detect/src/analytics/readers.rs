@@ -4,8 +4,10 @@
 //! A bucket's history starts at its first object read in the logs; after a
 //! learning period ([`LEARNING_MILLIS`]) every requester whose first read of
 //! the bucket comes later is new to it. One finding per (bucket, requester),
-//! at its first read: low, or medium when the newcomer read at least
-//! [`BULK_READS`] objects of the bucket in the logs (mass download). Reads
+//! at its first read: low; medium when the newcomer read at least
+//! [`BULK_READS`] objects or [`BULK_BYTES`] of the bucket in the logs (mass
+//! download), or when it is `anonymous` (a bucket read by nobody unsigned
+//! for a day is read unsigned: it was made public). Reads
 //! are successful `GetObject` requests (no error code, an HTTP 2xx status); requests without a requester count
 //! as one requester, `anonymous`. State is a minimum time and counts per
 //! pair, so it merges across workers in any order.
@@ -17,6 +19,12 @@ use cloudcase_sigma::Level;
 
 use super::{Candidate, Spec};
 use crate::pointer::Pointer;
+
+/// Bytes sent to one newcomer that make its finding medium: 100 MB is more
+/// than a person opening documents pulls in the logs' span, and what a
+/// script copying a data set pulls in minutes (measured on the generator's
+/// leaked-key scenario: 10 reads, 445 MB).
+pub(crate) const BULK_BYTES: u64 = 100_000_000;
 
 /// How long a bucket's reads are only learnt from: a day, as for the
 /// identity analytics.
@@ -39,6 +47,15 @@ const NEW_READER: Spec = Spec {
 const NEW_BULK_READER: Spec = Spec {
     id: "cloudcase.analytics.new-bucket-reader-bulk",
     title: "Many S3 objects read by a requester new to the bucket (S3 access logs)",
+    level: Level::Medium,
+    tactics: &["collection", "exfiltration"],
+    techniques: &["T1530", "T1537"],
+};
+
+/// The first unsigned read of a bucket after the learning period.
+const NEW_ANONYMOUS_READER: Spec = Spec {
+    id: "cloudcase.analytics.new-anonymous-bucket-reader",
+    title: "S3 bucket read anonymously for the first time (S3 access logs)",
     level: Level::Medium,
     tactics: &["collection", "exfiltration"],
     techniques: &["T1530", "T1537"],
@@ -157,7 +174,9 @@ impl BucketReaders {
                 .collect();
             readers.sort_by(|a, b| a.0.cmp(b.0));
             for (who, r) in readers {
-                let spec = if r.reads >= BULK_READS {
+                let spec = if who == ANONYMOUS {
+                    NEW_ANONYMOUS_READER
+                } else if r.reads >= BULK_READS || r.bytes >= BULK_BYTES {
                     NEW_BULK_READER
                 } else {
                     NEW_READER
@@ -231,6 +250,27 @@ mod tests {
             c[0].detail.contains("3 object reads, 6.0 KB sent"),
             "{}",
             c[0].detail
+        );
+    }
+
+    #[test]
+    fn unsigned_reads_new_to_a_bucket_and_large_downloads_are_medium() {
+        let mut lines = vec![line(1, 9, APP, 200, "a.csv"), line(3, 9, "-", 200, "a.csv")];
+        let mut big = line(4, 9, THIEF, 200, "dump.sql");
+        big = big.replace(" 2000 2000 ", " 150000000 150000000 ");
+        lines.push(big);
+        let c = found(lines);
+        let ids: Vec<&str> = c.iter().map(|c| c.spec.id).collect();
+        assert_eq!(ids, [NEW_ANONYMOUS_READER.id, NEW_BULK_READER.id]);
+        assert!(
+            c[0].detail.starts_with("anonymous first read"),
+            "{}",
+            c[0].detail
+        );
+        assert!(
+            c[1].detail.contains("1 object reads, 150.0 MB sent"),
+            "{}",
+            c[1].detail
         );
     }
 
