@@ -91,6 +91,15 @@ fn access_logs_and_flow_logs_decide_the_bucket_and_network_sections() {
     assert_eq!(cov["window"], "whole");
     assert_eq!(cov["first"], "2024-03-20T23:00:05.000Z");
 
+    assert!(
+        customer["basis"]
+            .as_str()
+            .unwrap()
+            .contains("GuardDuty finding Exfiltration:S3/AnomalousBehavior"),
+        "a finding naming the bucket corroborates its verdict: {}",
+        customer["basis"]
+    );
+
     let marketing = bucket(&doc, "marketing-assets");
     assert_eq!(
         marketing["verdict"], "NOT_OBSERVED",
@@ -149,12 +158,13 @@ fn access_logs_and_flow_logs_decide_the_bucket_and_network_sections() {
     assert_eq!(
         types,
         [
+            "Exfiltration:S3/AnomalousBehavior",
             "CryptoCurrency:EC2/BitcoinTool.B!DNS",
             "UnauthorizedAccess:IAMUser/MaliciousIPCaller"
         ]
     );
     assert_eq!(gd["not_joined"], 1);
-    let on: Vec<&str> = gd["findings"][1]["joined_on"]
+    let on: Vec<&str> = gd["findings"][2]["joined_on"]
         .as_array()
         .unwrap()
         .iter()

@@ -3,7 +3,7 @@
 
 use cloudcase_event::detail::Finding;
 use cloudcase_event::Event;
-use cloudcase_model::scope::{GuardDuty, Join, JoinKind, JoinedFinding};
+use cloudcase_model::scope::{GuardDuty, Join, JoinKind, JoinedFinding, ScopeResult, StoreKind};
 
 use super::Facts;
 use crate::record::{reference, time, Ptr};
@@ -107,5 +107,42 @@ impl Findings {
             not_joined: self.not_joined,
             note: "findings corroborate what the logs show; they never decide the intrusion or a verdict on their own".to_owned(),
         })
+    }
+}
+
+/// Names joined findings in the basis of what they corroborate — a bucket's verdict, an
+/// attacker instance's traffic — without changing either.
+pub(super) fn corroborate(doc: &mut ScopeResult) {
+    let Some(g) = doc.guardduty.as_ref() else {
+        return;
+    };
+    let mut notes: Vec<(JoinKind, String, String)> = Vec::new();
+    for f in &g.findings {
+        for j in f
+            .joined_on
+            .iter()
+            .filter(|j| matches!(j.on, JoinKind::Bucket | JoinKind::Instance))
+        {
+            let note = format!(
+                "; GuardDuty finding {} ({}, severity {:.1}) names it too, which corroborates but decides nothing",
+                f.finding_type, f.id, f.severity
+            );
+            notes.push((j.on, j.value.clone(), note));
+        }
+    }
+    for (on, value, note) in notes {
+        match on {
+            JoinKind::Bucket => doc
+                .data_access
+                .iter_mut()
+                .filter(|d| d.store == StoreKind::S3Bucket && d.name == value)
+                .for_each(|d| d.basis.push_str(&note)),
+            _ => doc
+                .network
+                .iter_mut()
+                .flat_map(|n| n.instances.iter_mut())
+                .filter(|i| i.instance_id == value)
+                .for_each(|i| i.basis.push_str(&note)),
+        }
     }
 }

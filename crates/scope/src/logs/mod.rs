@@ -176,6 +176,7 @@ pub fn apply(doc: &mut ScopeResult, facts: &Facts, pass: Pass3) {
     access_log::apply(doc, facts, pass.access);
     doc.network = network::build(facts, pass.flows, &mut doc.unknowns);
     doc.guardduty = pass.findings.build();
+    guardduty::corroborate(doc);
     doc.dns = pass.queries.build();
     pass.charges.apply(doc, facts);
 }

@@ -515,13 +515,18 @@ fn guardduty_findings_join_on_key_instance_and_address() {
         }),
     ];
     let d = run(&facts(), &events);
-    let g = d.guardduty.expect("a guardduty section");
+    let g = d.guardduty.clone().expect("a guardduty section");
     let ids: Vec<_> = g.findings.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(ids, ["f-inst", "f-key"], "joined, most severe first");
     let on: Vec<_> = g.findings[0].joined_on.iter().map(|j| j.on).collect();
     assert_eq!(on, [JoinKind::Instance, JoinKind::Address]);
     assert_eq!(g.findings[1].joined_on[0].on, JoinKind::AccessKey);
     assert_eq!(g.not_joined, 1);
+    let basis = &d.network.as_ref().expect("network").instances[0].basis;
+    assert!(
+        basis.contains("GuardDuty finding Recon:EC2/PortProbeUnprotectedPort (f-inst"),
+        "{basis}"
+    );
     assert!(run(&facts(), &[]).guardduty.is_none());
 }
 
