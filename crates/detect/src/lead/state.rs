@@ -419,7 +419,7 @@ impl LeadState {
             ));
         }
         if who.kind == LeadKind::Address {
-            out.push("unauthenticated activity (no principal or access key), grouped by its source address".to_owned());
+            out.push("unauthenticated activity or a host's own records (no principal or access key: unsigned calls, flows, DNS queries), grouped by its source address".to_owned());
         }
         out
     }

@@ -113,7 +113,7 @@ pub fn write_leads_table(mut out: impl Write, leads: &[Lead], total: usize) -> i
     }
     buf.extend_from_slice(
         format!(
-            "\n{} of {} leads shown (--top N for more); findings grouped by identity, unauthenticated activity by source address\n",
+            "\n{} of {} leads shown (--top N for more); findings grouped by identity, unauthenticated activity and hosts' flows and DNS queries by source address\n",
             leads.len(),
             total
         )
