@@ -43,8 +43,10 @@ pub(crate) fn service_names() -> String {
 
 impl Logsource {
     /// The log whose events rules with this log source apply to:
-    /// `product: aws` and a `service` of [`SERVICES`] (ASCII case ignored);
-    /// `None` for any other log source.
+    /// `product: aws` and a `service` naming it (ASCII case ignored):
+    /// its [`LogSource::as_str`] name or an alias (`s3-access`, `s3accesslogs`,
+    /// `s3_access_logs`; `vpcflow`, `vpcflowlogs`, `vpc_flow_logs`;
+    /// `route53resolver`, `route53`; `cur`). `None` for any other log source.
     pub fn log_source(&self) -> Option<LogSource> {
         let product = self.product.as_deref()?.trim();
         if !product.eq_ignore_ascii_case("aws") {
