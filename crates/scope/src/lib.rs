@@ -116,8 +116,9 @@ pub fn scope(
                 return Ok(Outcome { result, accounting });
             }
         };
+    let trail = cloudtrail_files(files, &history);
     let window = read_window(
-        files,
+        &trail,
         opts,
         &subject_key,
         intrusion.first.ms,
@@ -149,6 +150,15 @@ pub fn scope(
     );
     now::annotate(&mut result, &opts.inventory);
     Ok(Outcome { result, accounting })
+}
+
+/// The input files that hold CloudTrail records (pass 2 reads no others).
+fn cloudtrail_files(files: &[Arc<SourceFile>], history: &scan::Pass1) -> Vec<Arc<SourceFile>> {
+    files
+        .iter()
+        .filter(|f| history.cloudtrail_files.contains(f.ordinal))
+        .cloned()
+        .collect()
 }
 
 /// Pass 2 over `files` from `t0`, with every event from `addresses` kept as a candidate.
@@ -191,7 +201,8 @@ fn named_activity(
         .filter(|ip| net::network_of(ip).is_some())
         .map(|ip| ip.to_string())
         .collect();
-    let window = read_window(files, opts, key, first.ms, &addresses);
+    let trail = cloudtrail_files(files, history);
+    let window = read_window(&trail, opts, key, first.ms, &addresses);
     let launches = logs::launch_networks(&window.candidates);
     let owner = |ip: &str| opts.owner.iter().any(|c| c.contains(ip));
     let mut result = build::build(build::Inputs {

@@ -17,7 +17,6 @@ mod network;
 #[cfg(test)]
 mod test_events;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use cloudcase_event::{Detail, Event, SourceFile};
@@ -27,6 +26,7 @@ use cloudcase_read::{read_files_tracked, EventSink, Limits, Progress};
 pub use facts::{launch_networks, Facts, InstanceNet, Known};
 
 use crate::record::{reference, Ptr};
+use crate::scan::Ordinals;
 
 /// Records kept per group for `refs`.
 const MAX_REFS: usize = 5;
@@ -144,10 +144,10 @@ impl EventSink for Pass3Sink<'_> {
     }
 }
 
-/// Reads the files (by ordinal) the first pass saw other logs in.
+/// Reads the files the first pass saw other logs in.
 pub fn read(
     files: &[Arc<SourceFile>],
-    which: &HashSet<u64>,
+    which: &Ordinals,
     facts: &Facts,
     limits: Limits,
     threads: usize,
@@ -157,7 +157,7 @@ pub fn read(
     }
     let chosen: Vec<Arc<SourceFile>> = files
         .iter()
-        .filter(|f| which.contains(&f.ordinal))
+        .filter(|f| which.contains(f.ordinal))
         .cloned()
         .collect();
     let sinks: Vec<_> = (0..threads.max(1))

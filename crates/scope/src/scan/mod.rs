@@ -7,6 +7,7 @@ use cloudcase_event::Event;
 
 mod candidate;
 mod cluster;
+mod files;
 mod pass1;
 mod pass2;
 #[cfg(test)]
@@ -15,6 +16,7 @@ mod tests;
 pub use candidate::Candidate;
 pub(crate) use candidate::{is_resource_policy_change, SESSION_CALLS};
 pub use cluster::{Cluster, ClusterDay};
+pub use files::Ordinals;
 pub use pass1::{Pass1, Pass1Sink, Profile, Subject};
 pub use pass2::{AccessId, Pass2, Pass2Sink, StoreCov, StoreId};
 

@@ -1,7 +1,7 @@
 //! Pass 1: what the subject is, and a profile of its usual behaviour (networks, agents, regions)
 //! from which pass 2 finds the first departure.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use cloudcase_event::{Event, LogSource};
 use cloudcase_judge::kind::{self, IdentityKind};
@@ -9,7 +9,7 @@ use cloudcase_judge::Baseline;
 use cloudcase_read::EventSink;
 
 use super::cluster::Cluster;
-use super::{bump, merge_map, Earliest, Ptr, Use};
+use super::{bump, merge_map, Earliest, Ordinals, Ptr, Use};
 use crate::net::{network_of, ua_family, Cidr};
 
 /// What `scope` starts from.
@@ -224,9 +224,11 @@ pub struct Pass1 {
     pub issued: HashMap<String, IdentityKind>,
     /// First and last event time of the whole input.
     pub span: Option<(i64, i64)>,
-    /// Input files (by ordinal) holding logs other than CloudTrail (S3 access, VPC flow,
-    /// GuardDuty, Route 53 Resolver, billing): read again once the attacker is known.
-    pub other_files: HashSet<u64>,
+    /// Input files holding logs other than CloudTrail (S3 access, VPC flow, GuardDuty,
+    /// Route 53 Resolver, billing): read again once the attacker is known.
+    pub other_files: Ordinals,
+    /// Input files holding CloudTrail records: the only ones pass 2 reads.
+    pub cloudtrail_files: Ordinals,
 }
 
 /// The pass-1 sink of one worker.
@@ -245,6 +247,9 @@ impl EventSink for Pass1Sink<'_> {
             self.state.other_files.insert(ev.provenance.file.ordinal);
             return;
         }
+        self.state
+            .cloudtrail_files
+            .insert(ev.provenance.file.ordinal);
         let ms = ev.time.millis();
         self.state.span = Some(match self.state.span {
             Some((a, b)) => (a.min(ms), b.max(ms)),
@@ -316,7 +321,8 @@ impl Pass1 {
                 out.roles.entry(r).or_default().merge(&b);
             }
             out.issued.extend(p.issued);
-            out.other_files.extend(p.other_files);
+            out.other_files.extend(&p.other_files);
+            out.cloudtrail_files.extend(&p.cloudtrail_files);
             for (r, t) in p.regions {
                 let e = out.regions.entry(r).or_insert(t);
                 *e = (*e).min(t);
