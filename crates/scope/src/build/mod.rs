@@ -70,6 +70,18 @@ pub(crate) struct Wording {
     pub first_event: &'static str,
     /// The window (`the attacker window`).
     pub window: &'static str,
+    /// Its addresses (`attacker addresses`).
+    pub sources: &'static str,
+}
+
+impl Wording {
+    /// How a document with `attribution` names the activity it follows.
+    pub(crate) fn of(attribution: SectionsAttribution) -> Wording {
+        match attribution {
+            SectionsAttribution::Attacker => ATTACKER_WORDS,
+            SectionsAttribution::Unattributed => NAMED_WORDS,
+        }
+    }
 }
 
 /// The attacker's activity.
@@ -78,6 +90,7 @@ const ATTACKER_WORDS: Wording = Wording {
     identities: "attacker identities or sources",
     first_event: "the first attacker event",
     window: "the attacker window",
+    sources: "attacker addresses",
 };
 
 /// A named credential's activity, with no departure.
@@ -86,6 +99,7 @@ const NAMED_WORDS: Wording = Wording {
     identities: "the named credential or the identities it created",
     first_event: "the named credential's first event",
     window: "the window of its activity",
+    sources: "the named credential's addresses",
 };
 
 /// Everything [`build`] needs.

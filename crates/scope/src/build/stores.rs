@@ -69,6 +69,7 @@ fn basis(v: Verdict, counts: &BTreeMap<Access, u64>, cov: &StoreCoverage, w: Wor
         identities,
         first_event,
         window,
+        ..
     } = w;
     match (v, cov) {
         (Verdict::Accessed, _) => format!(

@@ -15,6 +15,7 @@ use cloudcase_model::scope::{
 };
 
 use super::{widen, window_span, Facts, FirstRefs, Span};
+use crate::build::Wording;
 use crate::record::{time, Ptr};
 use crate::scan::Earliest;
 use crate::stores::StoreSpec;
@@ -249,7 +250,12 @@ fn data_events_in_window(cov: Option<&StoreCoverage>) -> u64 {
 }
 
 /// The verdict and basis once the access logs are known.
-fn decide(d: &DataAccess, readers: &[LogReader], cov: &StoreCoverage) -> (Verdict, String) {
+fn decide(
+    d: &DataAccess,
+    readers: &[LogReader],
+    cov: &StoreCoverage,
+    w: Wording,
+) -> (Verdict, String) {
     let StoreCoverage::S3AccessLog {
         first,
         last,
@@ -271,21 +277,30 @@ fn decide(d: &DataAccess, readers: &[LogReader], cov: &StoreCoverage) -> (Verdic
             _ => (Verdict::Accessed, logs),
         };
     }
-    let span = format!("server access logs of the bucket span {first} to {last} ({lines_in_window} line(s) in the attacker window)");
+    let span = format!("server access logs of the bucket span {first} to {last} ({lines_in_window} line(s) in {window})", window = w.window);
     match (d.verdict, window) {
         (Verdict::Accessed, _) => (Verdict::Accessed, d.basis.clone()),
-        (Verdict::NotObserved, _) => (Verdict::NotObserved, format!("{}; {span}, none a read by attacker identities or sources", d.basis)),
+        (Verdict::NotObserved, _) => (
+            Verdict::NotObserved,
+            format!("{}; {span}, none a read by {}", d.basis, w.identities),
+        ),
         (Verdict::Unknown, WindowSpan::Whole) => (
             Verdict::NotObserved,
-            format!("{span}, covering the whole attacker window; no read by attacker identities or sources"),
+            format!(
+                "{span}, covering the whole of {}; no read by {}",
+                w.window, w.identities
+            ),
         ),
         (Verdict::Unknown, WindowSpan::Partial) => (
             Verdict::Unknown,
-            format!("{span}: only part of the attacker window; no read by attacker identities or sources in that part, and the rest is not covered"),
+            format!(
+                "{span}: only part of {}; no read by {} in that part, and the rest is not covered",
+                w.window, w.identities
+            ),
         ),
         (Verdict::Unknown, WindowSpan::None) => (
             Verdict::Unknown,
-            format!("{span}: none of the attacker window; no data events for it either"),
+            format!("{span}: none of {}; no data events for it either", w.window),
         ),
     }
 }
@@ -325,7 +340,7 @@ pub(super) fn apply(doc: &mut ScopeResult, facts: &Facts, mut logs: AccessLogs) 
             window: window_span(log.span, facts.t0, facts.end),
             data_events_in_window: data_events_in_window(d.coverage.as_ref()),
         };
-        let (verdict, basis) = decide(d, &readers, &cov);
+        let (verdict, basis) = decide(d, &readers, &cov, Wording::of(doc.attribution));
         let question = format!("{} {name}", spec.reads_what);
         match readers.first() {
             Some(r) if d.verdict != Verdict::Accessed => d.refs = r.refs.clone(),

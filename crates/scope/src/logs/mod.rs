@@ -174,7 +174,8 @@ pub fn read(
 /// `network`, `guardduty` and `dns` sections and `cost.actual`, with their unknowns.
 pub fn apply(doc: &mut ScopeResult, facts: &Facts, pass: Pass3) {
     access_log::apply(doc, facts, pass.access);
-    doc.network = network::build(facts, pass.flows, &mut doc.unknowns);
+    let w = crate::build::Wording::of(doc.attribution);
+    doc.network = network::build(facts, pass.flows, &mut doc.unknowns, w);
     doc.guardduty = pass.findings.build();
     guardduty::corroborate(doc);
     doc.dns = pass.queries.build();

@@ -12,6 +12,7 @@ use cloudcase_model::scope::{
 
 use super::flows::{FlowKey, FlowSum, Flows};
 use super::{window_span, Facts, Span};
+use crate::build::Wording;
 use crate::record::time;
 
 /// The protocol's name (`tcp`, `udp`, `icmp`, `icmpv6`), else its IANA number.
@@ -258,6 +259,7 @@ fn exfiltration(
     groups: &[FlowGroup],
     instances: &[InstanceTraffic],
     unknowns: &mut Vec<Unknown>,
+    w: Wording,
 ) -> Exfiltration {
     let destinations = destinations(facts, groups);
     let total: u64 = destinations.iter().map(|d| d.bytes).sum();
@@ -290,25 +292,27 @@ fn exfiltration(
         (
             ExfiltrationVerdict::Observed,
             format!(
-                "flow records show {total} byte(s) sent to attacker addresses: {}{partial}",
+                "flow records show {total} byte(s) sent to {}: {}{partial}",
+                w.sources,
                 to.join(", ")
             ),
         )
     } else if cov.in_window > 0 {
         (ExfiltrationVerdict::NotObserved, format!(
-            "no byte sent to attacker addresses in {} flow record(s) of {} interface(s) in the attacker window (flow logs from {} to {}, {} SKIPDATA record(s)){partial}",
-            cov.in_window, cov.interfaces.len(), span(|s| s.first), span(|s| s.last), cov.skipdata
+            "no byte sent to {} in {} flow record(s) of {} interface(s) in {} (flow logs from {} to {}, {} SKIPDATA record(s)){partial}",
+            w.sources,
+            cov.in_window, cov.interfaces.len(), w.window, span(|s| s.first), span(|s| s.last), cov.skipdata
         ))
     } else {
         unknowns.push(Unknown {
-            question: "whether data left the account for attacker addresses".to_owned(),
-            why: "no VPC flow record in the inputs covers the attacker window".to_owned(),
-            would_resolve: "VPC Flow Logs of the account's VPCs for the attacker window".to_owned(),
+            question: format!("whether data left the account for {}", w.sources),
+            why: format!("no VPC flow record in the inputs covers {}", w.window),
+            would_resolve: format!("VPC Flow Logs of the account's VPCs for {}", w.window),
             refs: None,
         });
         (
             ExfiltrationVerdict::Unknown,
-            "no VPC flow record in the attacker window: the logs cannot say".to_owned(),
+            format!("no VPC flow record in {}: the logs cannot say", w.window),
         )
     };
     Exfiltration {
@@ -321,7 +325,12 @@ fn exfiltration(
 
 /// The `network` section; `None` when the inputs hold no flow logs and the attacker launched
 /// no instance.
-pub(super) fn build(facts: &Facts, flows: Flows, unknowns: &mut Vec<Unknown>) -> Option<Network> {
+pub(super) fn build(
+    facts: &Facts,
+    flows: Flows,
+    unknowns: &mut Vec<Unknown>,
+    w: Wording,
+) -> Option<Network> {
     if flows.cov.records == 0 && facts.instances.is_empty() {
         return None;
     }
@@ -331,7 +340,7 @@ pub(super) fn build(facts: &Facts, flows: Flows, unknowns: &mut Vec<Unknown>) ->
         .keys()
         .map(|id| instance(facts, id, &flows, &groups, unknowns))
         .collect();
-    let exfiltration = exfiltration(facts, &flows, &groups, &instances, unknowns);
+    let exfiltration = exfiltration(facts, &flows, &groups, &instances, unknowns, w);
     let cov = &flows.cov;
     let coverage = FlowLogCoverage {
         records: cov.records,

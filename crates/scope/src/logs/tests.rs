@@ -217,7 +217,12 @@ fn covered_with_no_attacker_read_is_not_observed() {
     let d = run(&facts(), &owner_lines());
     let b = &d.data_access[0];
     assert_eq!(b.verdict, Verdict::NotObserved, "{}", b.basis);
-    assert!(b.basis.contains("whole attacker window"), "{}", b.basis);
+    assert!(
+        b.basis
+            .contains("covering the whole of the attacker window"),
+        "{}",
+        b.basis
+    );
     assert_eq!(b.access_log_reads.as_deref(), Some(&[][..]));
     assert!(bucket_unknowns(&d).is_empty());
 }
@@ -705,6 +710,28 @@ fn a_scan_beyond_the_group_bound_is_counted_not_grouped() {
     );
     assert!(
         n.exfiltration.basis.contains("10 record(s)"),
+        "{}",
+        n.exfiltration.basis
+    );
+}
+
+/// With no departure the document follows the named credential: the sentences say so.
+#[test]
+fn an_unattributed_document_words_its_statements_for_the_named_credential() {
+    let mut pass = Pass3::default();
+    let f = facts();
+    for ev in owner_lines() {
+        pass.add(&f, &ev);
+    }
+    let mut d = doc();
+    d.attribution = cloudcase_model::scope::SectionsAttribution::Unattributed;
+    apply(&mut d, &f, pass);
+    let b = &d.data_access[0];
+    assert!(b.basis.contains("the named credential"), "{}", b.basis);
+    assert!(!b.basis.contains("attacker"), "{}", b.basis);
+    let n = d.network.expect("a section for the launched instance");
+    assert!(
+        n.exfiltration.basis.contains("the window of its activity"),
         "{}",
         n.exfiltration.basis
     );
