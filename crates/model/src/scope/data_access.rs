@@ -224,8 +224,12 @@ pub enum StoreCoverage {
         lines: u64,
         /// Those in the attacker window.
         lines_in_window: u64,
-        /// How much of the attacker window the lines span (first to last line).
+        /// How much of the attacker window the lines span: first to last line, each end
+        /// allowed to fall short by the bucket's longest quiet stretch between lines (at
+        /// least an hour, at most a day), since a log only has lines when requests come.
         window: WindowSpan,
+        /// The longest time between two consecutive lines, in hours (to the hour).
+        longest_quiet_hours: u64,
         /// CloudTrail data events on the bucket in the window.
         data_events_in_window: u64,
     },

@@ -3,7 +3,7 @@
 //! ACCESSED with the objects, bytes, requester and address.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use cloudcase_model::scope::{
     WindowSpan,
 };
 
-use super::{widen, window_span, Facts, FirstRefs, Span};
+use super::{widen, Facts, FirstRefs, Span};
 use crate::build::Wording;
 use crate::record::{time, Ptr};
 use crate::scan::Earliest;
@@ -59,6 +59,37 @@ struct BucketLog {
     span: Option<Span>,
     /// Its first lines.
     refs: FirstRefs,
+    /// Hours (ms / 3 600 000) with a line.
+    hours: BTreeSet<i64>,
+}
+
+/// An hour, ms.
+const HOUR_MS: i64 = 3_600_000;
+/// The longest a bucket's log may fall short of the window's ends and still span it.
+const MAX_QUIET_MS: i64 = 24 * HOUR_MS;
+
+impl BucketLog {
+    /// The longest time between two consecutive lines, to the hour, ms.
+    fn longest_quiet(&self) -> i64 {
+        let hours: Vec<i64> = self.hours.iter().copied().collect();
+        hours
+            .windows(2)
+            .map(|w| (w[1] - w[0]) * HOUR_MS)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// How much of `[t0, end]` the lines span; each end may fall short by the bucket's
+    /// longest quiet stretch (at least an hour, at most a day).
+    fn window(&self, t0: i64, end: i64) -> WindowSpan {
+        let slack = self.longest_quiet().clamp(HOUR_MS, MAX_QUIET_MS);
+        match self.span {
+            Some(s) if s.last < t0 || s.first > end => WindowSpan::None,
+            Some(s) if s.first <= t0 + slack && s.last >= end - slack => WindowSpan::Whole,
+            Some(_) => WindowSpan::Partial,
+            None => WindowSpan::None,
+        }
+    }
 }
 
 /// (bucket, requester, address, why).
@@ -120,6 +151,7 @@ impl AccessLogs {
         log.in_window += u64::from(in_window);
         widen(&mut log.span, ms, ms);
         log.refs.add(Ptr::of(ev));
+        log.hours.insert(ms.div_euclid(HOUR_MS));
         if log.files.insert(file.ordinal) {
             log.named.insert(file.ordinal, Arc::clone(file));
             if log.named.len() > MAX_FILES {
@@ -168,6 +200,7 @@ impl AccessLogs {
                 widen(&mut m.span, s.first, s.last);
             }
             m.refs.merge(l.refs);
+            m.hours.extend(l.hours);
         }
         for (k, r) in o.readers {
             let m = self.readers.entry(k).or_default();
@@ -337,7 +370,8 @@ pub(super) fn apply(doc: &mut ScopeResult, facts: &Facts, mut logs: AccessLogs) 
             last: log.span.map(|s| time(s.last)),
             lines: log.lines,
             lines_in_window: log.in_window,
-            window: window_span(log.span, facts.t0, facts.end),
+            window: log.window(facts.t0, facts.end),
+            longest_quiet_hours: (log.longest_quiet() / HOUR_MS) as u64,
             data_events_in_window: data_events_in_window(d.coverage.as_ref()),
         };
         let (verdict, basis) = decide(d, &readers, &cov, Wording::of(doc.attribution));
