@@ -137,14 +137,8 @@ fn groups(facts: &Facts, flows: &Flows) -> Vec<FlowGroup> {
     out
 }
 
-/// One attacker instance's interfaces and their coverage; an unlogged one adds an unknown.
-fn instance(
-    facts: &Facts,
-    id: &str,
-    flows: &Flows,
-    groups: &[FlowGroup],
-    unknowns: &mut Vec<Unknown>,
-) -> InstanceTraffic {
+/// One attacker instance's interfaces and their coverage.
+fn instance(facts: &Facts, id: &str, flows: &Flows, groups: &[FlowGroup]) -> InstanceTraffic {
     let net = facts.instances.get(id).cloned().unwrap_or_default();
     let mut interfaces: BTreeSet<String> = net.interfaces.iter().cloned().collect();
     interfaces.extend(
@@ -191,13 +185,11 @@ fn instance(
             skipdata.len()
         ),
         FlowLogState::Unknown => {
-            let which = if interfaces.is_empty() { "its interfaces (not in the RunInstances response)".to_owned() } else { interfaces.iter().cloned().collect::<Vec<_>>().join(", ") };
-            unknowns.push(Unknown {
-                question: format!("what instance {id} sent and to whom"),
-                why: format!("no VPC flow record of {which} in the inputs"),
-                would_resolve: "VPC Flow Logs of its VPC, subnet or interface for the attacker window (CloudWatch Logs or S3), or traffic mirroring".to_owned(),
-                refs: None,
-            });
+            let which = if interfaces.is_empty() {
+                "its interfaces (not in the RunInstances response)".to_owned()
+            } else {
+                interfaces.iter().cloned().collect::<Vec<_>>().join(", ")
+            };
             format!("no flow record of {which}: what it sent is UNKNOWN")
         }
     };
@@ -221,6 +213,27 @@ fn instance(
         remote_addresses: remotes.len() as u64,
         basis,
     }
+}
+
+/// One unknown naming every attacker instance without flow records.
+fn unlogged_unknown(instances: &[InstanceTraffic], w: Wording, unknowns: &mut Vec<Unknown>) {
+    let unlogged: Vec<&str> = instances
+        .iter()
+        .filter(|i| i.flow_logs == FlowLogState::Unknown)
+        .map(|i| i.instance_id.as_str())
+        .collect();
+    if unlogged.is_empty() {
+        return;
+    }
+    unknowns.push(Unknown {
+        question: format!("what instance(s) {} sent and to whom", unlogged.join(", ")),
+        why: "no VPC flow record of their interfaces in the inputs".to_owned(),
+        would_resolve: format!(
+            "VPC Flow Logs of their VPCs, subnets or interfaces for {} (CloudWatch Logs or S3), or traffic mirroring",
+            w.window
+        ),
+        refs: None,
+    });
 }
 
 /// Bytes sent to attacker addresses, per address.
@@ -338,8 +351,9 @@ pub(super) fn build(
     let instances: Vec<InstanceTraffic> = facts
         .instances
         .keys()
-        .map(|id| instance(facts, id, &flows, &groups, unknowns))
+        .map(|id| instance(facts, id, &flows, &groups))
         .collect();
+    unlogged_unknown(&instances, w, unknowns);
     let exfiltration = exfiltration(facts, &flows, &groups, &instances, unknowns, w);
     let cov = &flows.cov;
     let coverage = FlowLogCoverage {
