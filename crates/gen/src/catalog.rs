@@ -271,6 +271,12 @@ pub(crate) static CATALOGUE: &[Api] = &[
         res: r#"[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::$bucket/$objkey"},{"accountId":"$acct","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::$bucket"}]"#,
         host: S3HOST, ver: "1.09", ..B
     },
+    // Only the busy shape lists objects (its weight comes from `busy::heavy`).
+    Api {
+        source: S3, name: "ListObjects", who: APP | CI | HCLI, w: 0, data: true,
+        req: r#"{"list-type":"2","bucketName":"$bucket","encoding-type":"url","max-keys":"1000","prefix":"","Host":"$bucket.s3.$region.amazonaws.com"}"#,
+        extra: S3EXTRA, res: S3BUCKETRES, host: S3HOST, ver: "1.09", ..B
+    },
     // ---------------------------------------------------------------- Lambda
     Api { source: LAM, name: "ListFunctions20150331", who: OPS | SLR, w: 4, noise: 4, ..B },
     Api { source: LAM, name: "GetFunction20150331v2", who: OPS, w: 5, req: r#"{"functionName":"$fn"}"#, ..B },

@@ -37,6 +37,7 @@
 
 #![deny(missing_docs)]
 
+mod busy;
 mod catalog;
 mod incident;
 mod output;
@@ -53,6 +54,7 @@ mod world;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use busy::Shape;
 pub use scenario::{CredentialTruth, EventRef, RoamingOwnerTruth, RootTruth, Scenario};
 pub use sources::{
     BillingTruth, BucketAccessTruth, CostTruth, DnsTruth, FindingTruth, FlowInstanceTruth,
@@ -130,6 +132,12 @@ pub struct Config {
     pub threads: usize,
     /// gzip level 0–9 (CloudTrail's files look like level 6).
     pub compression_level: u32,
+    /// How the corpus is cut into files and what its records look like
+    /// ([`Shape::Standard`] by default; [`Shape::Busy`] for busy accounts).
+    pub shape: Shape,
+    /// Number of accounts writing to the trail (the busy shape only; the
+    /// first is `account_id`, which holds the scenario). At least 1.
+    pub accounts: u32,
 }
 
 impl Default for Config {
@@ -156,6 +164,8 @@ impl Default for Config {
             sources: Sources::default(),
             threads: 0,
             compression_level: 6,
+            shape: Shape::Standard,
+            accounts: 1,
         }
     }
 }
@@ -191,6 +201,19 @@ impl Config {
             ));
         }
         Date::new(self.start.year, self.start.month, self.start.day)?;
+        if self.accounts == 0 || self.accounts > busy::MAX_ACCOUNTS {
+            return bad(format!(
+                "accounts must be 1..={}, got {}",
+                busy::MAX_ACCOUNTS,
+                self.accounts
+            ));
+        }
+        if self.accounts > 1 && self.shape != Shape::Busy {
+            return bad(format!(
+                "{} accounts need the busy shape (the standard shape writes one account)",
+                self.accounts
+            ));
+        }
         if self.incident && !matches!(self.scenario, Scenario::None | Scenario::LeakedKey) {
             return bad(format!(
                 "incident (the leaked key) cannot be combined with scenario {}",
@@ -255,6 +278,10 @@ pub struct Summary {
     /// What the sources beside CloudTrail show ([`Config::sources`]);
     /// `None` when only CloudTrail was written.
     pub sources: Option<SourcesTruth>,
+    /// The corpus shape ([`Config::shape`]).
+    pub shape: Shape,
+    /// Every account written, `account_id` first (one for the standard shape).
+    pub accounts: Vec<String>,
 }
 
 /// Ground truth of the embedded incident: the facts an investigation of the
@@ -371,6 +398,15 @@ impl Summary {
             "roaming_owners": self.roaming_owners.iter().map(RoamingOwnerTruth::json).collect::<Vec<_>>(),
             "sources": self.sources.as_ref().map(SourcesTruth::json),
         });
+        // The standard shape's truth keeps its keys (benchmarks compare it).
+        let v = match (self.shape, v) {
+            (Shape::Busy, serde_json::Value::Object(mut m)) => {
+                m.insert("shape".into(), self.shape.name().into());
+                m.insert("accounts".into(), self.accounts.clone().into());
+                serde_json::Value::Object(m)
+            }
+            (_, v) => v,
+        };
         serde_json::to_string_pretty(&v).unwrap_or_default()
     }
 
@@ -403,6 +439,36 @@ impl Summary {
 /// files, byte for byte, and the same summary.
 pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
     cfg.validate()?;
+    if cfg.shape == Shape::Busy {
+        return busy::generate(cfg);
+    }
+    let start = cfg.start.unix_seconds();
+    let staged = stage(cfg, cfg.days, false)?;
+    let model = &staged.model;
+    let avg = plan::estimate_record_bytes(model, cfg.seed, start);
+    let scripted_bytes: usize = model.scripted.iter().map(|r| r.json.len() + 1).sum();
+    let records = ((cfg.target_bytes as f64 - scripted_bytes as f64).max(0.0) / avg).floor();
+    let jobs = plan::plan(model, cfg.seed, start, cfg.days, records);
+    let stats = output::run(model, cfg, &jobs)?;
+    finish(cfg, staged, stats)
+}
+
+/// The primary account's model with its scenario rendered, and the truths
+/// known before the background is written.
+struct Staged {
+    model: Model,
+    scenario: Scenario,
+    roamers: Vec<Roamer>,
+    incident: Option<IncidentTruth>,
+    credential: Option<CredentialTruth>,
+    root: Option<RootTruth>,
+    leaked_reads: Vec<sources::facts::S3Read>,
+}
+
+/// Builds the primary account's world and model for a corpus of `days`
+/// days and renders the scenario's records into `model.scripted`, sorted by
+/// region and time. `busy` builds the busy shape's model.
+fn stage(cfg: &Config, days: u32, busy: bool) -> Result<Staged, GenError> {
     let start = cfg.start.unix_seconds();
     let scenario = cfg.effective_scenario();
     let mut world = World::new(cfg.seed, &cfg.account_id);
@@ -412,9 +478,13 @@ pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
         Vec::new()
     };
     let incident = matches!(scenario, Scenario::LeakedKey | Scenario::LogStart)
-        .then(|| incident::Incident::new(&world, start, cfg.days, scenario == Scenario::LogStart));
-    let data_events = cfg.data_events || scenario == Scenario::InstanceCredential;
-    let mut model = Model::new(world, incident, data_events)?;
+        .then(|| incident::Incident::new(&world, start, days, scenario == Scenario::LogStart));
+    let data_events = busy || cfg.data_events || scenario == Scenario::InstanceCredential;
+    let mut model = if busy {
+        Model::new_busy(world, incident)?
+    } else {
+        Model::new(world, incident, data_events)?
+    };
 
     let inc_records = model.render_incident();
     let mut incident = incident_truth(&model, &inc_records, scenario == Scenario::LogStart);
@@ -431,15 +501,15 @@ pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
         _ => None,
     };
     if let Some(kind) = compute {
-        let built = scenario::build_compute(&model, kind, start, cfg.days)?;
+        let built = scenario::build_compute(&model, kind, start, days)?;
         records.extend(built.records);
         credential = Some(built.truth);
     } else if scenario == Scenario::RootConsole {
-        let built = scenario::build_root(&model, start, cfg.days)?;
+        let built = scenario::build_root(&model, start, days)?;
         records.extend(built.records);
         root = Some(built.truth);
     }
-    let span = (start, start + cfg.days as i64 * 86_400);
+    let span = (start, start + days as i64 * 86_400);
     // The leaked key's reads of the customer-data bucket: in the access logs,
     // and in the trail too when it logs data events.
     let mut leaked_reads = Vec::new();
@@ -458,13 +528,29 @@ pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
     }
     records.sort_by_key(|r| (r.region, r.t));
     model.scripted = records;
+    Ok(Staged {
+        model,
+        scenario,
+        roamers,
+        incident,
+        credential,
+        root,
+        leaked_reads,
+    })
+}
 
-    let avg = plan::estimate_record_bytes(&model, cfg.seed, start);
-    let scripted_bytes: usize = model.scripted.iter().map(|r| r.json.len() + 1).sum();
-    let records = ((cfg.target_bytes as f64 - scripted_bytes as f64).max(0.0) / avg).floor();
-    let jobs = plan::plan(&model, cfg.seed, start, cfg.days, records);
-    let stats = output::run(&model, cfg, &jobs)?;
-
+/// Counts, writes the other sources (for `cfg.days` days) and assembles the
+/// summary of a corpus whose CloudTrail files `stats` describe.
+fn finish(cfg: &Config, staged: Staged, stats: output::Stats) -> Result<Summary, GenError> {
+    let Staged {
+        model,
+        scenario,
+        roamers,
+        incident,
+        credential,
+        root,
+        leaked_reads,
+    } = staged;
     let mut event_counts = BTreeMap::new();
     for (ca, &n) in model.apis.iter().zip(&stats.per_api) {
         if n > 0 {
@@ -507,6 +593,8 @@ pub fn generate(cfg: &Config) -> Result<Summary, GenError> {
         root,
         roaming_owners: roamers.iter().map(|r| roaming_truth(w, r)).collect(),
         sources,
+        shape: cfg.shape,
+        accounts: vec![cfg.account_id.clone()],
     })
 }
 

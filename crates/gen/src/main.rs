@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use cloudcase_gen::{generate, Config, Date, Scenario, Sources, Summary};
+use cloudcase_gen::{generate, Config, Date, Scenario, Shape, Sources, Summary};
 
 /// Generate a deterministic CloudTrail corpus (AWSLogs/… layout, .json.gz files).
 #[derive(Debug, Parser)]
@@ -67,6 +67,18 @@ struct Args {
     /// Organization trail layout: AWSLogs/<org>/<account>/CloudTrail/…
     #[arg(long, value_name = "o-xxxxxxxxxx")]
     org: Option<String>,
+    /// Corpus shape: standard (about 30 KB files over every window of
+    /// --days) or busy (one file per account, region and 5-minute window of
+    /// 0.2–5 MB, records of about 1.3 KB with large DescribeInstances,
+    /// DescribeSecurityGroups, ListObjects and DescribeVolumes responses,
+    /// S3 data events on; as many consecutive windows as --size buys, at
+    /// most --days).
+    #[arg(long, default_value = "standard", value_name = "SHAPE")]
+    shape: Shape,
+    /// Number of accounts in the trail (busy shape; the first is --account
+    /// and holds the scenario; use --org for an organization trail).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    accounts: u32,
     /// Worker threads (0 = one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -141,6 +153,8 @@ fn main() -> ExitCode {
         },
         threads: args.threads,
         compression_level: args.level,
+        shape: args.shape,
+        accounts: args.accounts,
     };
     let t0 = Instant::now();
     let summary = match generate(&cfg) {
@@ -179,6 +193,14 @@ fn main() -> ExitCode {
         human(summary.compressed_bytes),
         summary.compressed_bytes
     );
+    if summary.shape == Shape::Busy {
+        println!(
+            "  shape               busy, {} account(s), {:.2} MB per file, {} bytes per record",
+            summary.accounts.len(),
+            summary.uncompressed_bytes as f64 / 1e6 / summary.files.max(1) as f64,
+            summary.uncompressed_bytes / summary.records.max(1)
+        );
+    }
     println!("  home regions        {}", summary.home_regions.join(", "));
     println!(
         "  events              {} .. {}",

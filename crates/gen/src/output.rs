@@ -31,7 +31,22 @@ pub(crate) struct Stats {
 }
 
 impl Stats {
-    fn merge(&mut self, o: Stats) {
+    /// Empty totals for a catalogue of `apis` rows.
+    pub(crate) fn new(apis: usize) -> Stats {
+        Stats {
+            per_api: vec![0; apis],
+            ..Stats::default()
+        }
+    }
+
+    /// Counts the record time `t`.
+    pub(crate) fn saw(&mut self, t: i64) {
+        self.first = Some(self.first.map_or(t, |f| f.min(t)));
+        self.last = Some(self.last.map_or(t, |l| l.max(t)));
+    }
+
+    /// Adds another worker's totals.
+    pub(crate) fn merge(&mut self, o: Stats) {
         self.files += o.files;
         self.records += o.records;
         self.uncompressed += o.uncompressed;
@@ -53,7 +68,7 @@ impl Stats {
     }
 }
 
-fn io_err(path: &Path, source: std::io::Error) -> GenError {
+pub(crate) fn io_err(path: &Path, source: std::io::Error) -> GenError {
     GenError::Io {
         path: path.to_path_buf(),
         source,
@@ -61,12 +76,12 @@ fn io_err(path: &Path, source: std::io::Error) -> GenError {
 }
 
 /// `<out>/AWSLogs/[<org>/]<account>/CloudTrail`.
-pub(crate) fn trail_root(cfg: &Config) -> PathBuf {
+pub(crate) fn trail_root(cfg: &Config, account: &str) -> PathBuf {
     let mut p = cfg.out_dir.join("AWSLogs");
     if let Some(org) = &cfg.organization_id {
         p.push(org);
     }
-    p.push(&cfg.account_id);
+    p.push(account);
     p.push("CloudTrail");
     p
 }
@@ -78,19 +93,116 @@ struct Worker<'a> {
     root: PathBuf,
     start: i64,
     buf: Vec<u8>,
-    gz: Vec<u8>,
-    deflate: Compress,
     items: Vec<(i64, u32)>,
     scratch: Scratch,
-    last_dir: Option<PathBuf>,
+    publisher: Publisher,
     stats: Stats,
 }
 
-const TAG_HUMAN: u32 = 0;
-const TAG_MACHINE: u32 = 1;
-const TAG_NOISE: u32 = 2;
-const TAG_INC: u32 = 3;
+/// Tags of a file's items: background traffic kinds, or a scripted record
+/// (`TAG_INC | index << 2`).
+pub(crate) const TAG_HUMAN: u32 = 0;
+/// Background machine traffic.
+pub(crate) const TAG_MACHINE: u32 = 1;
+/// Background service noise.
+pub(crate) const TAG_NOISE: u32 = 2;
+/// A scripted record.
+pub(crate) const TAG_INC: u32 = 3;
 const ALNUM: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Writes item `tag` at time `t` of a file of `region`: a scripted record
+/// as rendered, or a background record of the tag's traffic. Returns the
+/// catalogue row of a background record.
+pub(crate) fn write_item(
+    model: &Model,
+    buf: &mut Vec<u8>,
+    rng: &mut Rng,
+    scratch: &mut Scratch,
+    region: usize,
+    t: i64,
+    tag: u32,
+) -> Option<usize> {
+    let traffic = match tag & 3 {
+        TAG_INC => {
+            buf.extend_from_slice(&model.scripted[(tag >> 2) as usize].json);
+            return None;
+        }
+        TAG_HUMAN => Traffic::Human,
+        TAG_MACHINE => Traffic::Machine,
+        _ => Traffic::Noise,
+    };
+    Some(model.write_background(buf, rng, scratch, region, traffic, t))
+}
+
+/// Names, gzips and publishes delivery files, reusing its buffers.
+pub(crate) struct Publisher {
+    deflate: Compress,
+    gz: Vec<u8>,
+    last_dir: Option<PathBuf>,
+}
+
+impl Publisher {
+    /// A publisher compressing at gzip `level`.
+    pub(crate) fn new(level: u32) -> Publisher {
+        Publisher {
+            deflate: Compress::new(Compression::new(level), false),
+            gz: Vec::with_capacity(1 << 18),
+            last_dir: None,
+        }
+    }
+
+    /// Writes `json` as `account`'s delivery file of `region` for the slot
+    /// ending at `slot_end`, under `root` (`…/<account>/CloudTrail`), as
+    /// CloudTrail names it: delivered 30–540 s after the slot, a 16-character
+    /// suffix (both drawn from `rng`). Returns the compressed size.
+    pub(crate) fn publish(
+        &mut self,
+        root: &Path,
+        account: &str,
+        region: usize,
+        slot_end: i64,
+        rng: &mut Rng,
+        json: &[u8],
+    ) -> Result<u64, GenError> {
+        let delivered = slot_end + rng.range(30, 540) as i64;
+        let c = civil(delivered);
+        let region = REGIONS[region].0;
+        let mut unique = String::with_capacity(16);
+        for _ in 0..16 {
+            unique.push(ALNUM[rng.below(62) as usize] as char);
+        }
+        let name = format!(
+            "{account}_CloudTrail_{region}_{y:04}{mo:02}{d:02}T{h:02}{mi:02}Z_{unique}.json.gz",
+            y = c.y,
+            mo = c.mo,
+            d = c.d,
+            h = c.h,
+            mi = c.mi
+        );
+        let dir = root
+            .join(region)
+            .join(format!("{:04}", c.y))
+            .join(format!("{:02}", c.mo))
+            .join(format!("{:02}", c.d));
+        if self.last_dir.as_ref() != Some(&dir) {
+            fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
+            self.last_dir = Some(dir.clone());
+        }
+
+        let tmp = dir.join(format!(".{name}.tmp"));
+        gzip(&mut self.deflate, json, &mut self.gz).map_err(|e| io_err(&tmp, e))?;
+        fs::write(&tmp, &self.gz).map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            io_err(&tmp, e)
+        })?;
+        let path = dir.join(&name);
+        fs::rename(&tmp, &path).map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            io_err(&path, e)
+        })?;
+        Ok(self.gz.len() as u64)
+    }
+}
 
 impl Worker<'_> {
     fn run_job(&mut self, job: &Job) -> Result<(), GenError> {
@@ -134,89 +246,28 @@ impl Worker<'_> {
             if k > 0 {
                 buf.push(b',');
             }
-            let api = match tag & 3 {
-                TAG_INC => {
-                    buf.extend_from_slice(&model.scripted[(tag >> 2) as usize].json);
-                    None
-                }
-                TAG_HUMAN => Some(model.write_background(
-                    buf,
-                    &mut rng,
-                    &mut self.scratch,
-                    job.region,
-                    Traffic::Human,
-                    t,
-                )),
-                TAG_MACHINE => Some(model.write_background(
-                    buf,
-                    &mut rng,
-                    &mut self.scratch,
-                    job.region,
-                    Traffic::Machine,
-                    t,
-                )),
-                _ => Some(model.write_background(
-                    buf,
-                    &mut rng,
-                    &mut self.scratch,
-                    job.region,
-                    Traffic::Noise,
-                    t,
-                )),
-            };
+            let api = write_item(model, buf, &mut rng, &mut self.scratch, job.region, t, tag);
             if let Some(api) = api {
                 self.stats.per_api[api] += 1;
             }
-            self.stats.first = Some(self.stats.first.map_or(t, |f| f.min(t)));
-            self.stats.last = Some(self.stats.last.map_or(t, |l| l.max(t)));
+            self.stats.saw(t);
         }
         buf.extend_from_slice(b"]}");
 
         // Delivery: a few minutes after the slot closes.
         let slot_end = self.start + (job.slot as i64 + 1) * SLOT;
-        let delivered = slot_end + rng.range(30, 540) as i64;
-        let c = civil(delivered);
-        let region = REGIONS[job.region].0;
-        let mut unique = String::with_capacity(16);
-        for _ in 0..16 {
-            unique.push(ALNUM[rng.below(62) as usize] as char);
-        }
-        let name = format!(
-            "{acct}_CloudTrail_{region}_{y:04}{mo:02}{d:02}T{h:02}{mi:02}Z_{unique}.json.gz",
-            acct = self.cfg.account_id,
-            y = c.y,
-            mo = c.mo,
-            d = c.d,
-            h = c.h,
-            mi = c.mi
-        );
-        let dir = self
-            .root
-            .join(region)
-            .join(format!("{:04}", c.y))
-            .join(format!("{:02}", c.mo))
-            .join(format!("{:02}", c.d));
-        if self.last_dir.as_ref() != Some(&dir) {
-            fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
-            self.last_dir = Some(dir.clone());
-        }
-
-        let tmp = dir.join(format!(".{name}.tmp"));
-        gzip(&mut self.deflate, &self.buf, &mut self.gz).map_err(|e| io_err(&tmp, e))?;
-        fs::write(&tmp, &self.gz).map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            io_err(&tmp, e)
-        })?;
-        let path = dir.join(&name);
-        fs::rename(&tmp, &path).map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            io_err(&path, e)
-        })?;
-
+        let compressed = self.publisher.publish(
+            &self.root,
+            &self.cfg.account_id,
+            job.region,
+            slot_end,
+            &mut rng,
+            &self.buf,
+        )?;
         self.stats.files += 1;
         self.stats.records += self.items.len() as u64;
         self.stats.uncompressed += self.buf.len() as u64;
-        self.stats.compressed += self.gz.len() as u64;
+        self.stats.compressed += compressed;
         Ok(())
     }
 }
@@ -254,13 +305,27 @@ pub(crate) fn gzip(deflate: &mut Compress, input: &[u8], out: &mut Vec<u8>) -> s
 /// when that gives too few runs to keep `threads` busy (short corpora), days
 /// are cut into blocks of hours instead.
 fn directory_groups(jobs: &[Job], threads: usize, home_region_days: u64) -> Vec<Range<usize>> {
+    groups_by(jobs, threads, home_region_days, |j| (0, j.region, j.slot))
+}
+
+/// [`directory_groups`] over any jobs: `key` gives a job's account, region
+/// and 5-minute slot.
+pub(crate) fn groups_by<J>(
+    jobs: &[J],
+    threads: usize,
+    home_region_days: u64,
+    key: impl Fn(&J) -> (u32, usize, u32),
+) -> Vec<Range<usize>> {
     const SLOTS_PER_DAY: u64 = (86_400 / SLOT) as u64;
     let wanted = 8 * threads as u64;
     let blocks_per_day = wanted
         .div_ceil(home_region_days.max(1))
         .clamp(1, SLOTS_PER_DAY);
     let block = SLOTS_PER_DAY / blocks_per_day;
-    let key = |j: &Job| (j.region, j.slot as u64 / block);
+    let key = |j: &J| {
+        let (account, region, slot) = key(j);
+        (account, region, slot as u64 / block)
+    };
     let mut groups = Vec::new();
     let mut begin = 0;
     for i in 1..=jobs.len() {
@@ -274,42 +339,75 @@ fn directory_groups(jobs: &[Job], threads: usize, home_region_days: u64) -> Vec<
 
 /// Writes all jobs with `threads` workers.
 pub(crate) fn run(model: &Model, cfg: &Config, jobs: &[Job]) -> Result<Stats, GenError> {
-    let threads = match cfg.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    }
-    .clamp(1, jobs.len().max(1));
-    let root = trail_root(cfg);
+    let threads = thread_count(cfg, jobs.len());
+    let root = trail_root(cfg, &cfg.account_id);
     fs::create_dir_all(&root).map_err(|e| io_err(&root, e))?;
     let groups = directory_groups(
         jobs,
         threads,
         model.world.home.len() as u64 * cfg.days as u64,
     );
+    let start = cfg.start.unix_seconds();
+    run_workers(threads, jobs, &groups, model.apis.len(), || Worker {
+        model,
+        cfg,
+        root: root.clone(),
+        start,
+        buf: Vec::with_capacity(1 << 20),
+        items: Vec::new(),
+        scratch: Scratch::default(),
+        publisher: Publisher::new(cfg.compression_level),
+        stats: Stats::new(model.apis.len()),
+    })
+}
+
+/// Worker threads for `jobs` files: `cfg.threads`, or one per core.
+pub(crate) fn thread_count(cfg: &Config, jobs: usize) -> usize {
+    match cfg.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .clamp(1, jobs.max(1))
+}
+
+/// Something that writes files one job at a time and counts what it wrote.
+pub(crate) trait FileWriter {
+    /// A file to write.
+    type Job: Sync;
+    /// Writes one file.
+    fn write(&mut self, job: &Self::Job) -> Result<(), GenError>;
+    /// The totals of the files written.
+    fn into_stats(self) -> Stats;
+}
+
+impl FileWriter for Worker<'_> {
+    type Job = Job;
+    fn write(&mut self, job: &Job) -> Result<(), GenError> {
+        self.run_job(job)
+    }
+    fn into_stats(self) -> Stats {
+        self.stats
+    }
+}
+
+/// Runs `groups` of `jobs` on `threads` scoped threads, each with a writer
+/// from `make`, groups handed out through an atomic counter (a job's bytes
+/// depend on the job only); stops early on the first error. `apis` is the
+/// catalogue's length.
+pub(crate) fn run_workers<W: FileWriter>(
+    threads: usize,
+    jobs: &[W::Job],
+    groups: &[Range<usize>],
+    apis: usize,
+    make: impl Fn() -> W + Sync,
+) -> Result<Stats, GenError> {
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let start = cfg.start.unix_seconds();
-
     let results: Vec<Result<Stats, GenError>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| {
-                    let mut w = Worker {
-                        model,
-                        cfg,
-                        root: root.clone(),
-                        start,
-                        buf: Vec::with_capacity(1 << 20),
-                        gz: Vec::with_capacity(1 << 18),
-                        deflate: Compress::new(Compression::new(cfg.compression_level), false),
-                        items: Vec::new(),
-                        scratch: Scratch::default(),
-                        last_dir: None,
-                        stats: Stats {
-                            per_api: vec![0; model.apis.len()],
-                            ..Stats::default()
-                        },
-                    };
+                    let mut w = make();
                     loop {
                         if failed.load(Ordering::Relaxed) {
                             break;
@@ -317,13 +415,13 @@ pub(crate) fn run(model: &Model, cfg: &Config, jobs: &[Job]) -> Result<Stats, Ge
                         let g = next.fetch_add(1, Ordering::Relaxed);
                         let Some(range) = groups.get(g) else { break };
                         for job in &jobs[range.clone()] {
-                            if let Err(e) = w.run_job(job) {
+                            if let Err(e) = w.write(job) {
                                 failed.store(true, Ordering::Relaxed);
                                 return Err(e);
                             }
                         }
                     }
-                    Ok(w.stats)
+                    Ok(w.into_stats())
                 })
             })
             .collect();
@@ -333,10 +431,7 @@ pub(crate) fn run(model: &Model, cfg: &Config, jobs: &[Job]) -> Result<Stats, Ge
             .collect()
     });
 
-    let mut total = Stats {
-        per_api: vec![0; model.apis.len()],
-        ..Stats::default()
-    };
+    let mut total = Stats::new(apis);
     for r in results {
         total.merge(r?);
     }

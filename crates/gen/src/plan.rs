@@ -70,6 +70,23 @@ fn machine_weight(t: i64, tz: i32) -> f64 {
     (0.75 + 0.25 * HOUR_W[h]) * if weekend { 0.85 } else { 1.0 }
 }
 
+/// Share of people in a home region's traffic at time `t` (company time
+/// zone `tz`).
+pub(crate) fn human_share(t: i64, tz: i32) -> f64 {
+    let (h, m) = (
+        HUMAN_SHARE * human_weight(t, tz),
+        MACHINE_SHARE * machine_weight(t, tz),
+    );
+    h / (h + m)
+}
+
+/// A home region's activity at time `t` relative to its weekday peak
+/// (about 0.5 at night, 1 in business hours).
+pub(crate) fn activity(t: i64, tz: i32) -> f64 {
+    (HUMAN_SHARE * human_weight(t, tz) + MACHINE_SHARE * machine_weight(t, tz))
+        / (HUMAN_SHARE + MACHINE_SHARE)
+}
+
 /// Share of home traffic per home region (primary first).
 fn home_shares(n: usize) -> &'static [f64] {
     match n {

@@ -2,6 +2,7 @@
 //! the hand-written JSON writer for one CloudTrail record, in CloudTrail's
 //! own key order.
 
+use crate::busy::heavy::{Band, BUSY_CLASSES, BUSY_ROWS, LISTS, PORTS, TAGS};
 use crate::catalog::{self, Api, CATALOGUE};
 use crate::incident::{Fail, Incident, Launch, Who, STEPS};
 use crate::rng::{Rng, Weighted};
@@ -59,19 +60,65 @@ pub(crate) struct Model {
     class_tables: Vec<Vec<Weighted>>,
     /// [region kind][traffic] -> identity table.
     ident_tables: Vec<Vec<Weighted>>,
+    /// The list placeholders (busy shape), compiled.
+    lists: Vec<CList>,
 }
 
-/// Per-record cache of placeholder values, so `$bucket` is one bucket per record.
+/// A compiled list placeholder (see [`crate::busy::heavy::ListSpec`]).
+struct CList {
+    var: Var,
+    item: Template,
+    counts: &'static [Band],
+}
+
+/// Placeholders drawn afresh for every item of a list (an instance's id,
+/// address and volume differ from the next instance's; its VPC does not).
+const ITEM_FRESH: u128 = bits(&[
+    Var::HexId,
+    Var::HexId2,
+    Var::Hex8,
+    Var::Hex32,
+    Var::N,
+    Var::Bytes,
+    Var::Az,
+    Var::Ami,
+    Var::Sg,
+    Var::Subnet,
+    Var::ObjKey,
+    Var::NewIid,
+    Var::Iid,
+    Var::KmsKey,
+    Var::PrivIp,
+    Var::Mac,
+    Var::Port,
+    Var::BgType,
+]);
+
+const fn bits(vars: &[Var]) -> u128 {
+    let mut m = 0u128;
+    let mut i = 0;
+    while i < vars.len() {
+        m |= 1u128 << (vars[i] as u32);
+        i += 1;
+    }
+    m
+}
+
+/// Per-record cache of placeholder values, so `$bucket` is one bucket per
+/// record (and per list item for [`ITEM_FRESH`] placeholders).
 pub(crate) struct Scratch {
-    cache: [u64; 64],
-    mask: u64,
+    cache: [u64; 128],
+    mask: u128,
+    /// Index of the list item being written.
+    item: u64,
 }
 
 impl Default for Scratch {
     fn default() -> Scratch {
         Scratch {
-            cache: [0; 64],
+            cache: [0; 128],
             mask: 0,
+            item: 0,
         }
     }
 }
@@ -131,10 +178,31 @@ impl Model {
         incident: Option<Incident>,
         data_events: bool,
     ) -> Result<Model, GenError> {
+        Model::build(world, incident, data_events, false)
+    }
+
+    /// The model of the busy shape: S3 data events on, the catalogue changed
+    /// by [`BUSY_ROWS`] (large responses, a mix dominated by data events,
+    /// KMS calls by services and role sessions).
+    pub(crate) fn new_busy(world: World, incident: Option<Incident>) -> Result<Model, GenError> {
+        Model::build(world, incident, true, true)
+    }
+
+    fn build(
+        world: World,
+        incident: Option<Incident>,
+        data_events: bool,
+        busy: bool,
+    ) -> Result<Model, GenError> {
+        let busy_row = |name: &str| BUSY_ROWS.iter().find(|r| busy && r.name == name).copied();
         let mut apis = Vec::with_capacity(CATALOGUE.len());
         for api in CATALOGUE {
             let what = api.name;
             let c = |s: &'static str| Template::compile(s, what);
+            let resp = match busy_row(api.name) {
+                Some(r) if !r.resp.is_empty() => r.resp,
+                _ => api.resp,
+            };
             let (dcode, dmsg) = denied_for(api.source);
             let denied = (dcode, c(dmsg)?);
             let mut errs = Vec::new();
@@ -148,7 +216,7 @@ impl Model {
             apis.push(CApi {
                 api,
                 req: c(api.req)?,
-                resp: c(api.resp)?,
+                resp: c(resp)?,
                 extra: c(api.extra)?,
                 res: c(api.res)?,
                 host: if api.host.is_empty() {
@@ -204,7 +272,8 @@ impl Model {
                 per_class.push(Weighted::new(CATALOGUE.iter().enumerate().map(|(i, a)| {
                     let ok =
                         a.who & bit != 0 && (!a.data || data_events) && (!a.global || kind == 0);
-                    let w = if kind == 2 { a.noise } else { a.w };
+                    let (home, noise) = busy_row(a.name).map_or((a.w, a.noise), |r| (r.w, r.noise));
+                    let w = if kind == 2 { noise } else { home };
                     (i as u32, if ok { w as u64 } else { 0 })
                 })));
             }
@@ -217,17 +286,29 @@ impl Model {
                 per_traffic.push(Weighted::new(world.idents.iter().enumerate().map(
                     |(i, id)| {
                         let usable = !per_class[class_index(id.class)].is_empty();
+                        let factor = BUSY_CLASSES
+                            .iter()
+                            .find(|c| busy && c.class == id.class)
+                            .map_or(1, |c| c.factor);
                         let w = match traffic {
                             Traffic::Human if kind < 2 && id.pool == Pool::Human => id.weight,
                             Traffic::Machine if kind < 2 && id.pool == Pool::Machine => id.weight,
                             Traffic::Noise if kind == 2 => id.noise_weight,
                             _ => 0,
                         };
-                        (i as u32, if usable { w } else { 0 })
+                        (i as u32, if usable { w * factor } else { 0 })
                     },
                 )));
             }
             ident_tables.push(per_traffic);
+        }
+        let mut lists = Vec::with_capacity(LISTS.len());
+        for l in LISTS {
+            lists.push(CList {
+                var: l.var,
+                item: Template::compile(l.item, "list item")?,
+                counts: l.counts,
+            });
         }
         Ok(Model {
             world,
@@ -238,6 +319,7 @@ impl Model {
             steps,
             class_tables,
             ident_tables,
+            lists,
         })
     }
 
@@ -517,7 +599,7 @@ impl Model {
 
     #[inline]
     fn val(&self, rng: &mut Rng, sc: &mut Scratch, var: Var) -> u64 {
-        let bit = 1u64 << (var as u32);
+        let bit = 1u128 << (var as u32);
         if sc.mask & bit == 0 {
             sc.mask |= bit;
             sc.cache[var as usize] = rng.next_u64();
@@ -635,7 +717,54 @@ impl Model {
             Var::ReqItems => self.launch_items(out, ev, 2),
             Var::AttSg => pick(out, 0, &res.sgs),
             Var::Fingerprint => push_fingerprint(out, self.val(rng, sc, var)),
+            Var::Reservations
+            | Var::Instances
+            | Var::Bdms
+            | Var::Enis
+            | Var::Tags
+            | Var::SgInfos
+            | Var::Perms
+            | Var::Cidrs
+            | Var::Objects
+            | Var::Vols => self.expand_list(out, rng, sc, ev, var),
+            Var::HexId2 => push_hex(out, self.val(rng, sc, var), 16),
+            Var::Octet => push_num(out, rng.below(256)),
+            Var::Tag
+            | Var::Idx
+            | Var::DevName
+            | Var::PrivIp
+            | Var::PrivDns
+            | Var::Mac
+            | Var::Port => {
+                let slot = if var == Var::PrivDns {
+                    Var::PrivIp
+                } else {
+                    var
+                };
+                let v = self.val(rng, sc, slot);
+                push_item_value(out, rng, sc, var, v);
+            }
         }
+    }
+
+    /// Writes list `var`'s items (comma-separated, no brackets): a count
+    /// drawn from its bands, each item with fresh [`ITEM_FRESH`] values; the
+    /// record's values are as before once the list is written.
+    fn expand_list(&self, out: &mut Vec<u8>, rng: &mut Rng, sc: &mut Scratch, ev: &Ev, var: Var) {
+        let Some(list) = self.lists.iter().find(|l| l.var == var) else {
+            return;
+        };
+        let n = draw_count(rng, list.counts);
+        let (mask, cache, item) = (sc.mask, sc.cache, sc.item);
+        for k in 0..n {
+            if k > 0 {
+                out.push(b',');
+            }
+            sc.mask &= !ITEM_FRESH;
+            sc.item = k as u64;
+            self.expand(out, rng, sc, ev, &list.item);
+        }
+        (sc.mask, sc.cache, sc.item) = (mask, cache, item);
     }
 
     /// A name the incident chose (`unknown` when generating without one).
@@ -710,6 +839,65 @@ pub(crate) fn push_nic(out: &mut Vec<u8>, nic: &crate::world::Nic, acct: &str) {
         )
         .as_bytes(),
     );
+}
+
+/// A count drawn from `bands` (percentages summing to 100).
+fn draw_count(rng: &mut Rng, bands: &[Band]) -> u32 {
+    let mut x = rng.below(100) as u32;
+    for b in bands {
+        if x < b.percent {
+            return b.lo + rng.below((b.hi - b.lo + 1) as u64) as u32;
+        }
+        x -= b.percent;
+    }
+    bands.last().map_or(0, |b| b.lo)
+}
+
+/// The values used inside busy-shape list items; `v` is the placeholder's
+/// cached value (the same within an item for [`ITEM_FRESH`] ones).
+fn push_item_value(out: &mut Vec<u8>, rng: &mut Rng, sc: &Scratch, var: Var, v: u64) {
+    let octets = [(v >> 8) & 255, (v >> 16) & 255, 4 + (v >> 24) % 250];
+    match var {
+        Var::Tag => {
+            let (key, values) = TAGS[((sc.item + v) % TAGS.len() as u64) as usize];
+            out.extend_from_slice(b"{\"key\":\"");
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(b"\",\"value\":\"");
+            let r = rng.next_u64();
+            pick(out, r, values);
+            if key == "Name" {
+                out.push(b'-');
+                push_num(out, 1 + (r >> 32) % 40);
+            }
+            out.extend_from_slice(b"\"}");
+        }
+        Var::Idx => push_num(out, sc.item),
+        Var::DevName => {
+            if sc.item == 0 {
+                out.extend_from_slice(b"/dev/xvda");
+            } else {
+                out.extend_from_slice(b"/dev/sd");
+                out.push(b'a' + (sc.item % 26) as u8);
+            }
+        }
+        Var::PrivIp | Var::PrivDns => {
+            let sep = if var == Var::PrivIp { b'.' } else { b'-' };
+            out.extend_from_slice(b"10");
+            for o in octets {
+                out.push(sep);
+                push_num(out, o);
+            }
+        }
+        Var::Mac => {
+            out.extend_from_slice(b"0a");
+            for i in 0..5 {
+                out.push(b':');
+                push_hex(out, (v >> (8 * i)) & 255, 2);
+            }
+        }
+        Var::Port => push_num(out, PORTS[(v % PORTS.len() as u64) as usize] as u64),
+        _ => {}
+    }
 }
 
 const HEXD: &[u8; 16] = b"0123456789abcdef";

@@ -90,6 +90,27 @@ vars! {
     ReqItems = "reqitems",     // instance id request items of the launch
     AttSg = "attsg",           // security group opened by the attacker
     Fingerprint = "fingerprint", // key pair fingerprint
+    // busy shape: lists (an item template repeated; see `crate::busy::heavy`)
+    Reservations = "reservations", // DescribeInstances reservations
+    Instances = "instances",   // instances of a reservation
+    Bdms = "bdms",             // block device mappings of an instance
+    Enis = "enis",             // network interfaces of an instance
+    Tags = "tags",             // a tag set's items
+    SgInfos = "sginfos",       // DescribeSecurityGroups groups
+    Perms = "perms",           // ingress rules of a group
+    Cidrs = "cidrs",           // address ranges of a rule
+    Objects = "objects",       // ListObjects contents
+    Vols = "vols",             // DescribeVolumes volumes
+    // busy shape: values inside list items
+    Tag = "tag",               // one {"key":…,"value":…} of a tag table
+    Idx = "idx",               // index of the current list item
+    DevName = "devname",       // block device name of the current item
+    PrivIp = "privip",         // private IPv4 address, same within an item
+    PrivDns = "privdns",       // the same address dashed (ip-10-0-1-2)
+    Mac = "mac",               // MAC address
+    Octet = "octet",           // a fresh 0..=255 on every use
+    Port = "port",             // a well-known service port
+    HexId2 = "hexid2",         // a second 17-hex id (snap- beside vol-)
 }
 
 /// A compiled template segment.
@@ -185,6 +206,6 @@ mod tests {
         );
         assert!(Template::compile("$nosuchvar", "t").is_err());
         assert!(Template::compile("", "t").unwrap().is_empty());
-        assert!((Var::Fingerprint as usize) < 64, "cache mask is a u64");
+        assert!((Var::HexId2 as usize) < 128, "cache mask is a u128");
     }
 }
