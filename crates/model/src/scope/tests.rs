@@ -139,3 +139,34 @@ fn intrusions_and_rankings_written_before_the_judge_still_read() {
     let r: AutoRank = serde_json::from_value(now.clone()).expect("a ranking reads");
     assert_eq!(serde_json::to_value(&r).expect("writes"), now);
 }
+
+#[test]
+fn the_sections_of_logs_beyond_cloudtrail_round_trip_and_are_optional() {
+    use super::{DataAccess, Network};
+    let bucket = json!({"store": "s3_bucket", "name": "b", "region": null, "verdict": "ACCESSED", "basis": "b",
+        "readers": [], "attacker_failed_reads": 0,
+        "coverage": {"logging": "s3_access_log", "files": 2, "file_names": ["f"], "first": "t", "last": "t",
+                     "lines": 9, "lines_in_window": 7, "window": "partial", "longest_quiet_hours": 3,
+                     "data_events_in_window": 0},
+        "access_log_reads": [{"requester": null, "ip": "203.0.113.9", "matched": "attacker_address", "requests": 2,
+            "operations": ["REST.GET.OBJECT"], "objects": 1, "keys": ["k"], "bytes_sent": 10, "first": "t",
+            "last": "t", "refs": refs()}],
+        "refs": refs()});
+    let typed: DataAccess = serde_json::from_value(bucket.clone()).expect("reads");
+    assert_eq!(serde_json::to_value(&typed).expect("writes"), bucket);
+    let network = json!({
+        "flows": [{"interface_id": "eni-1", "instance_id": null, "local_address": null, "remote_address": "203.0.113.9",
+                   "port": 22, "protocol": "tcp", "reason": "attacker_address", "bytes_in": 1, "bytes_out": 2,
+                   "packets": 3, "records": 1, "first": "t", "last": "t", "actions": ["ACCEPT"], "refs": refs()}],
+        "instances": [{"instance_id": "i-1", "interfaces": [], "private_addresses": [], "flow_logs": "unknown",
+                       "records": 0, "first": null, "last": null, "skipdata": [{"from": "t", "to": "t"}],
+                       "bytes_out": 0, "bytes_in": 0, "remote_addresses": 0, "basis": "b"}],
+        "exfiltration": {"verdict": "NOT_OBSERVED", "basis": "b", "bytes_to_attacker": 0, "destinations": []},
+        "coverage": {"records": 1, "records_in_window": 1, "interfaces": 1, "first": "t", "last": "t",
+                     "skipdata_records": 0, "ungrouped_records": 0, "ungrouped_bytes": 0, "window": "whole"}});
+    let typed: Network = serde_json::from_value(network.clone()).expect("reads");
+    assert_eq!(serde_json::to_value(&typed).expect("writes"), network);
+    let mut extra = network;
+    extra["coverage"]["packets"] = json!(1);
+    assert!(serde_json::from_value::<Network>(extra).is_err(), "unknown keys are refused");
+}
