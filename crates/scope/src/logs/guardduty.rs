@@ -37,7 +37,12 @@ fn joins(facts: &Facts, f: &Finding) -> Vec<Join> {
         on(JoinKind::AccessKey, k);
     }
     if let Some(u) = f.user_name.as_deref() {
-        let named = |arn: &String| arn.rsplit(['/', ':']).next() == Some(u) || arn == u;
+        // A user by its name; a role session by its role's name, as GuardDuty names it.
+        let named = |arn: &String| {
+            arn == u
+                || arn.rsplit(['/', ':']).next() == Some(u)
+                || super::facts::role_session(arn).and_then(|rs| rs.split('/').next()) == Some(u)
+        };
         if facts.users.iter().chain(&facts.compromised).any(named) || facts.roles.contains(u) {
             on(JoinKind::Principal, u);
         }

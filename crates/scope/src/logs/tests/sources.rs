@@ -16,14 +16,25 @@ fn guardduty_findings_join_on_key_instance_and_address() {
         finding("f-other", 9.0, |f| {
             f.instance_id = Some("i-other".to_owned())
         }),
+        finding("f-role", 3.0, |f| {
+            f.user_name = Some("web-app-role".to_owned())
+        }),
     ];
-    let d = run(&facts(), &events);
+    let mut f = facts();
+    f.compromised
+        .insert("arn:aws:sts::111122223333:assumed-role/web-app-role/i-0abc".to_owned());
+    let d = run(&f, &events);
     let g = d.guardduty.clone().expect("a guardduty section");
     let ids: Vec<_> = g.findings.iter().map(|f| f.id.as_str()).collect();
-    assert_eq!(ids, ["f-inst", "f-key"], "joined, most severe first");
+    assert_eq!(
+        ids,
+        ["f-inst", "f-key", "f-role"],
+        "joined, most severe first"
+    );
     let on: Vec<_> = g.findings[0].joined_on.iter().map(|j| j.on).collect();
     assert_eq!(on, [JoinKind::Instance, JoinKind::Address]);
     assert_eq!(g.findings[1].joined_on[0].on, JoinKind::AccessKey);
+    assert_eq!(g.findings[2].joined_on[0].on, JoinKind::Principal);
     assert_eq!(g.not_joined, 1);
     let basis = &d.network.as_ref().expect("network").instances[0].basis;
     assert!(
