@@ -125,7 +125,9 @@ impl Charges {
             to.as_deref().unwrap_or("?")
         );
         let amounts: Vec<String> = totals.iter().map(|(c, v)| format!("{v:.2} {c}")).collect();
-        let mut basis = if items.is_empty() {
+        let mut basis = if facts.instances.is_empty() {
+            format!("{period}; no instance was launched by the activity followed: nothing to price")
+        } else if items.is_empty() {
             format!("{period}; no line item names the attacker's instances (a report without resource ids cannot)")
         } else {
             format!(
@@ -134,7 +136,7 @@ impl Charges {
                 amounts.join(" and ")
             )
         };
-        if !covers {
+        if !covers && !facts.instances.is_empty() {
             basis.push_str(
                 ": the report does not span the whole attacker window, so this is a lower bound",
             );

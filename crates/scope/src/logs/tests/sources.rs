@@ -181,6 +181,21 @@ fn the_cost_and_usage_report_gives_the_attacker_instances_actual_cost() {
         .unknowns
         .iter()
         .any(|u| u.question.contains("actual cost")));
+    // Nothing launched: nothing to price, and nothing unknown about it.
+    let mut none = facts();
+    none.instances.clear();
+    let d = with_cost(&none, &events[..20]);
+    let actual = d.cost.and_then(|c| c.actual).expect("cost.actual");
+    assert!(
+        actual.basis.contains("nothing to price"),
+        "{}",
+        actual.basis
+    );
+    assert!(actual.items.is_empty());
+    assert!(!d
+        .unknowns
+        .iter()
+        .any(|u| u.question.contains("actual cost")));
     // No report: no `actual`.
     assert!(with_cost(&facts(), &[])
         .cost
