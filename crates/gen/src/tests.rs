@@ -23,7 +23,7 @@ fn cfg(dir: &Path, target: u64) -> Config {
 }
 
 /// Every file under `dir`, sorted, relative path -> bytes.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub(crate) fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(base: &Path, p: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
         for e in std::fs::read_dir(p).unwrap() {
             let e = e.unwrap();
@@ -99,7 +99,7 @@ pub(crate) fn is_uuid(s: &str) -> bool {
 }
 
 /// Checks one path against CloudTrail's S3 layout; returns (region, file time).
-fn check_layout(path: &Path, acct: &str, org: Option<&str>) -> (String, i64) {
+pub(crate) fn check_layout(path: &Path, acct: &str, org: Option<&str>) -> (String, i64) {
     let comps: Vec<String> = path
         .iter()
         .map(|c| c.to_string_lossy().into_owned())

@@ -203,3 +203,6 @@ pub(crate) fn generate(cfg: &Config) -> Result<Summary, GenError> {
     summary.accounts = ids;
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests;

@@ -77,7 +77,7 @@ pub(crate) fn profile(seed: u64, index: u32, world: &World) -> Profile {
     let factor = if index == 0 {
         1.0
     } else {
-        (-0.45 + 0.6 * normal(&mut rng)).exp().clamp(0.15, 1.4)
+        (-0.2 + 0.5 * normal(&mut rng)).exp().clamp(0.2, 1.5)
     };
     let mut regions: Vec<RegionPlan> = world
         .home
