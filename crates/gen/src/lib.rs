@@ -30,6 +30,15 @@
 //! back from the scenario's CloudTrail records), and [`SourcesTruth`] says
 //! what each shows.
 //!
+//! [`Config::shape`] picks how the corpus is cut: the standard shape (about
+//! 30 KB per file over every window of `days`, one account) or
+//! [`Shape::Busy`]: busy accounts' files of 0.2–5 MB, one per account
+//! ([`Config::accounts`]), region and 5-minute window, records of about
+//! 1.3 KB with long `responseElements` (DescribeInstances over many
+//! reservations, DescribeSecurityGroups, ListObjects, DescribeVolumes) among
+//! S3 data events and KMS calls by services, over as many consecutive
+//! windows as the size buys.
+//!
 //! Generation streams file by file (memory is bounded by one file per
 //! thread), runs on `threads` scoped threads, and the output is
 //! byte-identical for the same seed and configuration whatever the thread

@@ -30,8 +30,9 @@ use crate::{Config, GenError, Summary};
 use plan::{fill, profile, Profile};
 use write::{Account, BusyWorker};
 
-/// Most accounts a busy corpus may have.
-pub(crate) const MAX_ACCOUNTS: u32 = 10_000;
+/// Most accounts a busy corpus may have (each account's model takes about
+/// 0.2 MB for the whole run).
+pub(crate) const MAX_ACCOUNTS: u32 = 1000;
 
 /// How a corpus is cut into files and what its records look like.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
