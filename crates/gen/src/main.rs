@@ -200,6 +200,14 @@ fn main() -> ExitCode {
             summary.uncompressed_bytes as f64 / 1e6 / summary.files.max(1) as f64,
             summary.uncompressed_bytes / summary.records.max(1)
         );
+        if summary.uncompressed_bytes > args.size {
+            eprintln!("cloudcase-gen: note: the scenario's own files exceed --size");
+        } else if summary.uncompressed_bytes < args.size / 10 * 9 {
+            eprintln!(
+                "cloudcase-gen: note: {} day(s) of busy windows hold less than --size; raise --days",
+                args.days
+            );
+        }
     }
     println!("  home regions        {}", summary.home_regions.join(", "));
     println!(

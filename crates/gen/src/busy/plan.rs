@@ -167,8 +167,11 @@ pub(crate) fn fill(
 
 /// Plans the corpus: `scripted` (the primary account's records, sorted by
 /// region and time) go into the files of their region and window, which
-/// exist whatever the budget (their size is reserved first); the rest of
-/// `budget` fills consecutive windows. Sorted by account, region, window.
+/// exist whatever the budget: a quiet region's size is reserved for each
+/// first, the rest of `budget` fills consecutive windows, and a scripted
+/// window the fill did not reach gets a file of that reserved size (so the
+/// total stays within `budget` when the reserve fits). Sorted by account,
+/// region, window.
 pub(crate) fn plan(
     seed: u64,
     start: i64,
@@ -189,17 +192,11 @@ pub(crate) fn plan(
             .iter()
             .take_while(|e| e.region == region && window_of(e.t) == window)
             .count();
-        let rp = primary
-            .regions
-            .iter()
-            .find(|rp| rp.region == region)
-            .copied()
-            .unwrap_or_else(|| quiet_region(region));
         groups.push(FileJob {
             account: 0,
             region,
             window,
-            bytes: file_size(seed, start, 0, primary, &rp, window),
+            bytes: file_size(seed, start, 0, primary, &quiet_region(region), window),
             inc: (i, i + n),
         });
         i += n;
