@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::{opt, wire};
 use crate::i18n::Voice;
 use crate::scope_read::{departure, stated_confidence, voice};
+use crate::technical::billed;
 
 /// What the executive summary states, as comparable values; kept in the report index
 /// (missing fields read as empty).
@@ -31,6 +32,14 @@ pub struct Facts {
     pub cost_usd: String,
     /// Whether the cost leaves runs unpriced (a lower bound).
     pub cost_lower_bound: bool,
+    /// The billed cost from a Cost and Usage Report, per currency (`USD 21.08`), with `+`
+    /// when the report does not span the whole window (a lower bound); empty without a bill.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub cost_billed: String,
+    /// Whether flow logs show bytes sent to attacker addresses (`OBSERVED`, `NOT_OBSERVED`,
+    /// `UNKNOWN`); empty when the document has no network section.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub exfiltration: String,
     /// Data-store verdicts: `store:name` → `ACCESSED` / `NOT_OBSERVED` / `UNKNOWN`.
     pub verdicts: BTreeMap<String, String>,
     /// Open questions.
@@ -73,6 +82,21 @@ pub(crate) fn verdict_code(v: Verdict) -> String {
     wire(&v)
 }
 
+/// How a fact that may be absent changed: added, removed, or changed; `None` when equal.
+fn scalar_change(field: &'static str, new: &str, prev: &str) -> Option<Change> {
+    match (prev, new) {
+        (p, n) if p == n => None,
+        ("", n) => Some(Change::Added(field, n.to_owned())),
+        (p, "") => Some(Change::Removed(field, p.to_owned())),
+        (p, n) => Some(Change::Changed(
+            field,
+            String::new(),
+            p.to_owned(),
+            n.to_owned(),
+        )),
+    }
+}
+
 impl Facts {
     /// The facts of a recorded scope result.
     pub fn from_scope(scope: &ScopeResult) -> Facts {
@@ -109,6 +133,17 @@ impl Facts {
             instances,
             cost_usd: format!("{:.2}", scope.cost.as_ref().map_or(0.0, |c| c.total_usd)),
             cost_lower_bound: scope.cost.as_ref().is_some_and(|c| c.unpriced_runs > 0),
+            cost_billed: scope
+                .cost
+                .as_ref()
+                .and_then(|c| c.actual.as_ref())
+                .map_or(String::new(), |a| {
+                    format!("{}{}", billed(a), if a.covers_window { "" } else { "+" })
+                }),
+            exfiltration: scope
+                .network
+                .as_ref()
+                .map_or(String::new(), |n| wire(&n.exfiltration.verdict)),
             verdicts,
             unknowns,
             attribution: match voice(scope) {
@@ -155,6 +190,12 @@ impl Facts {
                     self.confidence.clone(),
                 ),
             });
+        }
+        for (field, new, prev) in [
+            ("cost_billed", &self.cost_billed, &old.cost_billed),
+            ("exfiltration", &self.exfiltration, &old.exfiltration),
+        ] {
+            out.extend(scalar_change(field, new, prev));
         }
         for (field, new, prev) in [
             ("identities", &self.identities, &old.identities),

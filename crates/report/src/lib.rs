@@ -7,6 +7,7 @@
 //! names, request parameters) stays inert in every format.
 #![deny(missing_docs)]
 
+mod amount;
 mod analysis;
 mod chart;
 pub mod chromium;

@@ -3,6 +3,7 @@
 //! the decisions needed now and the next steps — short enough for three A4
 //! pages, versioned, and saying what changed since the previous version.
 
+mod questions;
 mod story;
 
 use cloudcase_evidence::results::AnalysisKind;
@@ -195,23 +196,25 @@ fn known(lang: Lang, scope: &ScopeResult, facts: &Facts, blocks: &mut Vec<Block>
     }
     let accessed: Vec<&DataAccess> = stores_where(scope, Verdict::Unknown, false).collect();
     if !accessed.is_empty() {
-        blocks.push(Block::Heading(3, t(lang, "exec.data_known").into()));
+        blocks.push(Block::Heading(3, t(lang, "exec.q.data").into()));
         let rows = accessed
             .iter()
             .map(|d| {
                 vec![
                     code(&d.name),
                     text(verdict(lang, d.verdict)),
+                    text(questions::shown(lang, voice, d)),
                     text(confidence(lang, d.verdict)),
                 ]
             })
             .collect();
         blocks.push(table(
             lang,
-            &["col.store", "col.verdict", "col.confidence"],
+            &["col.store", "col.verdict", "col.shown", "col.confidence"],
             rows,
         ));
     }
+    questions::network_block(lang, scope, blocks);
 }
 
 /// What the finding itself leaves open, first among the open questions: with no intrusion
@@ -241,6 +244,9 @@ fn not_known(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
             text(tv(lang, voice(scope), "exec.unknown.store_resolve")),
         ]
     }));
+    let network = questions::network_unknown(lang, scope);
+    let asked = network.is_some();
+    rows.extend(network);
     let stores: Vec<&str> = scope.data_access.iter().map(|d| d.name.as_str()).collect();
     rows.extend(
         scope
@@ -250,6 +256,11 @@ fn not_known(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
                 !stores
                     .iter()
                     .any(|s| !s.is_empty() && u.question.contains(s))
+            })
+            .filter(|u| {
+                !(asked
+                    && u.question
+                        .starts_with(questions::SCOPE_EXFILTRATION_QUESTION))
             })
             .map(|u| vec![text(&u.question), text(&u.would_resolve)]),
     );
@@ -273,11 +284,19 @@ fn impact(lang: Lang, scope: &ScopeResult, facts: &Facts, blocks: &mut Vec<Block
         .iter()
         .filter(|r| matches!(r, Resource::Instance(i) if i.exists_at_end_of_logs))
         .count();
-    blocks.push(Block::KeyValues(vec![
-        (
-            tv(lang, voice, "exec.cost").into(),
-            text(format!("USD {}{bound}", facts.cost_usd)),
+    let (cost_key, cost_value) = match scope
+        .cost
+        .as_ref()
+        .and_then(|c| c.actual.as_ref().map(|a| (c, a)))
+    {
+        Some((c, a)) => questions::billed_line(lang, voice, c, a),
+        None => (
+            tv(lang, voice, "exec.cost").to_owned(),
+            format!("USD {}{bound}", facts.cost_usd),
         ),
+    };
+    blocks.push(Block::KeyValues(vec![
+        (cost_key, text(cost_value)),
         (
             tv(lang, voice, "exec.instances").into(),
             text(tf(

@@ -8,9 +8,9 @@ use cloudcase_model::ScopeResult;
 use super::{identity_counts, sentence_gap};
 use crate::analysis::opt;
 use crate::facts::Facts;
-use crate::i18n::{t, tf, Lang, Voice};
+use crate::i18n::{t, tf, tvf, Lang, Voice};
 use crate::scope_read::{departure, first_event, stated_confidence, strongest, voice};
-use crate::technical::method_words;
+use crate::technical::{billed, method_words};
 
 /// How many signals the summary quotes.
 const QUOTED_SIGNALS: usize = 2;
@@ -44,20 +44,29 @@ pub(super) fn story(lang: Lang, scope: &ScopeResult, facts: &Facts) -> String {
             .collect();
         regions.sort_unstable();
         regions.dedup();
-        let launched = match voice {
-            Voice::Attacker => "exec.story.instances",
-            Voice::Named => "exec.story.instances.named",
-        };
+        let count = facts.instances.len().to_string();
+        let regions = regions.join(", ");
         s.push_str(sentence_gap(lang));
-        s.push_str(&tf(
-            lang,
-            launched,
-            &[
-                &facts.instances.len().to_string(),
-                &regions.join(", "),
-                &facts.cost_usd,
-            ],
-        ));
+        match scope.cost.as_ref().and_then(|c| c.actual.as_ref()) {
+            Some(a) => s.push_str(&tvf(
+                lang,
+                voice,
+                "exec.story.instances.billed",
+                &[
+                    &count,
+                    &regions,
+                    &billed(a),
+                    opt(&a.period_from),
+                    opt(&a.period_to),
+                ],
+            )),
+            None => s.push_str(&tvf(
+                lang,
+                voice,
+                "exec.story.instances",
+                &[&count, &regions, &facts.cost_usd],
+            )),
+        }
     }
     if let Some(d) = departure(&scope.intrusion) {
         if let Some(sure) = how_sure(lang, d) {

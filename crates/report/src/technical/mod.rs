@@ -1,16 +1,26 @@
 //! The technical forensic report: intrusion path, timeline, activity charts,
 //! identity graph, resource inventory, permission changes, data-access
-//! verdicts with coverage, hunt findings by ATT&CK tactic, log integrity,
-//! containment plan, and an appendix of the raw records everything rests on.
+//! verdicts with coverage (and the S3 server access logs behind them), network
+//! flows and exfiltration, GuardDuty findings, DNS queries, cost (billed and
+//! estimated), hunt findings by ATT&CK tactic, log integrity, containment plan,
+//! and an appendix of the raw records everything rests on.
 
+mod access_logs;
+mod cost;
+mod dns;
 mod findings;
 mod graph;
+mod guardduty;
 mod intrusion;
 mod judgement;
+mod network;
 mod plan;
 mod resources;
 
+pub(crate) use access_logs::{requester, span_words};
+pub(crate) use cost::{billed, estimate};
 pub(crate) use judgement::method_words;
+pub(crate) use network::flow_coverage;
 
 use cloudcase_evidence::results::{AnalysisKind, Recorded};
 use cloudcase_evidence::CustodyEntry;
@@ -48,6 +58,22 @@ pub struct TechnicalOptions {
 /// Column titles from message keys.
 fn headers(lang: Lang, keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| t(lang, k).to_owned()).collect()
+}
+
+/// Column titles from message keys, each in `voice` (see [`tv`]).
+fn voiced_headers(lang: Lang, voice: Voice, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| tv(lang, voice, k).to_owned()).collect()
+}
+
+/// Under a table cut at `max` rows of `total`, a sentence (message `key`) counting the rest.
+fn more(lang: Lang, total: usize, max: usize, key: &str, blocks: &mut Vec<Block>) {
+    if total > max {
+        blocks.push(Block::Paragraph(tf(
+            lang,
+            key,
+            &[&(total - max).to_string()],
+        )));
+    }
 }
 
 /// A section's title: for a document that attributes nothing to an attacker, said to list
@@ -107,6 +133,11 @@ pub fn technical_report(
             resources::inventory(lang, s, &mut refs, &mut blocks);
             resources::permissions(lang, s, &mut refs, &mut blocks);
             resources::data_access(lang, s, &mut refs, &mut blocks);
+            access_logs::access_logs(lang, s, &mut refs, &mut blocks);
+            network::network(lang, s, &mut refs, &mut blocks);
+            guardduty::guardduty(lang, s, &mut refs, &mut blocks);
+            dns::dns(lang, s, &mut refs, &mut blocks);
+            cost::cost(lang, s, &mut blocks);
         }
         None => blocks.push(Block::Paragraph(tf(
             lang,

@@ -159,10 +159,16 @@ pub(super) fn data_access(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: 
         .iter()
         .map(|d| {
             let cov = match &d.coverage {
-                Some(StoreCoverage::DataEvents {
-                    data_events_in_window,
-                    ..
-                }) => data_events_in_window.to_string(),
+                Some(
+                    StoreCoverage::DataEvents {
+                        data_events_in_window,
+                        ..
+                    }
+                    | StoreCoverage::S3AccessLog {
+                        data_events_in_window,
+                        ..
+                    },
+                ) => data_events_in_window.to_string(),
                 _ => String::new(),
             };
             vec![
