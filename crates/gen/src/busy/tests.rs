@@ -216,6 +216,7 @@ fn organization_trail_holds_every_account_under_the_org() {
     }
     let expected: BTreeSet<String> = s.accounts.iter().cloned().collect();
     assert_eq!(written, expected, "every account delivers");
+    assert!(s.uncompressed_bytes <= c.target_bytes);
     let root = PathBuf::from("AWSLogs").join(ORG);
     assert!(raw.keys().all(|p| p.starts_with(&root)));
 }

@@ -14,6 +14,11 @@ use crate::record::{region_kind, Model, Scratch, Traffic};
 use crate::rng::{derive, Rng};
 use crate::GenError;
 
+/// A file is full when fewer bytes than this are left of its plan.
+const SLACK: usize = 1024;
+/// Most rounds of extra records drawn when the first draw fell short.
+const MAX_ROUNDS: usize = 16;
+
 /// An account of the trail as the writer needs it.
 pub(crate) struct Account<'a> {
     /// 12-digit account id.
@@ -106,6 +111,57 @@ impl<'a> BusyWorker<'a> {
         self.items[first..].sort_unstable();
     }
 
+    /// Writes the file's records after `{"Records":[`: its items in order,
+    /// background ones only while they fit in the planned size (one that
+    /// overflows is taken back and the next tried), scripted ones always;
+    /// then more background items after the last one written while the
+    /// file is more than [`SLACK`] short. Returns the number of records.
+    fn fill(
+        &mut self,
+        model: &Model,
+        job: &FileJob,
+        (t0, t1): (i64, i64),
+        avg: f64,
+        rng: &mut Rng,
+    ) -> u64 {
+        let limit = job.bytes.saturating_sub(2) as usize; // room for `]}`
+        let (mut records, mut last, mut k) = (0u64, t0, 0);
+        for _ in 0..MAX_ROUNDS {
+            while k < self.items.len() {
+                let (t, tag) = self.items[k];
+                k += 1;
+                let background = tag & 3 != TAG_INC;
+                if background && self.buf.len() + SLACK > limit {
+                    continue;
+                }
+                let mark = self.buf.len();
+                if records > 0 {
+                    self.buf.push(b',');
+                }
+                let buf = &mut self.buf;
+                let api =
+                    output::write_item(model, buf, rng, &mut self.scratch, job.region, t, tag);
+                if background && self.buf.len() > limit {
+                    self.buf.truncate(mark);
+                    continue;
+                }
+                if let Some(api) = api {
+                    self.stats.per_api[api] += 1;
+                }
+                self.stats.saw(t);
+                records += 1;
+                last = last.max(t);
+            }
+            let missing = limit.saturating_sub(self.buf.len());
+            if missing <= SLACK || k == 0 {
+                break;
+            }
+            let n = (missing as f64 / avg).ceil() as usize + 1;
+            self.draw(model, job.region, (last, t1), n, rng);
+        }
+        records
+    }
+
     fn write_job(&mut self, job: &FileJob) -> Result<(), GenError> {
         let Some(account) = self.accounts.get(job.account as usize) else {
             return Ok(());
@@ -140,42 +196,7 @@ impl<'a> BusyWorker<'a> {
 
         self.buf.clear();
         self.buf.extend_from_slice(b"{\"Records\":[");
-        let mut records = 0u64;
-        let mut last = t0;
-        let mut k = 0;
-        // Until the file is full; then more items if the estimate fell short.
-        loop {
-            while k < self.items.len() {
-                let (t, tag) = self.items[k];
-                k += 1;
-                let background = tag & 3 != TAG_INC;
-                if background && self.buf.len() as u64 >= job.bytes {
-                    continue;
-                }
-                if records > 0 {
-                    self.buf.push(b',');
-                }
-                let buf = &mut self.buf;
-                if let Some(api) =
-                    output::write_item(model, buf, &mut rng, &mut self.scratch, job.region, t, tag)
-                {
-                    self.stats.per_api[api] += 1;
-                }
-                self.stats.saw(t);
-                records += 1;
-                last = last.max(t);
-            }
-            let missing = job.bytes.saturating_sub(self.buf.len() as u64);
-            if missing == 0 || k == 0 {
-                break;
-            }
-            let before = self.items.len();
-            let n = (missing as f64 / avg).ceil() as usize + 1;
-            self.draw(model, job.region, (last, t1), n, &mut rng);
-            if self.items.len() == before {
-                break;
-            }
-        }
+        let records = self.fill(model, job, (t0, t1), avg, &mut rng);
         self.buf.extend_from_slice(b"]}");
         if records == 0 {
             return Ok(());
