@@ -149,3 +149,107 @@ pub fn permission_change(event: &str, target: &str) -> Value {
            "attribution": "attacker", "by": by("arn:aws:iam::1:user/ci"), "error": null,
            "refs": []})
 }
+
+/// A record reference to record `n` of `file`.
+pub fn record(file: &str, n: u64) -> Value {
+    json!([{"file": file, "record": n, "event_id": null}])
+}
+
+/// A bucket whose verdict rests on its server access logs, spanning `window` (`whole`,
+/// `partial`, `none`) of the attacker window, with the attacker's `reads`.
+pub fn logged_bucket(name: &str, verdict: &str, window: &str, reads: Vec<Value>) -> Value {
+    let mut d = data_access("s3_bucket", name, verdict);
+    d["coverage"] = json!({"logging": "s3_access_log", "files": 7,
+        "file_names": (0..7).map(|i| format!("s3-access-logs/{name}/f{i}")).collect::<Vec<_>>(),
+        "first": "2026-01-01T00:00:00Z", "last": "2026-01-02T23:00:00Z", "lines": 40,
+        "lines_in_window": 12, "window": window, "longest_quiet_hours": 3,
+        "data_events_in_window": 0});
+    d["access_log_reads"] = json!(reads);
+    d
+}
+
+/// An access-log reader: `requester` from `ip`, reading `keys`, with its first line as
+/// record `n` of the bucket's log.
+pub fn log_reader(requester: Option<&str>, ip: &str, keys: &[&str], n: u64) -> Value {
+    json!({"requester": requester, "ip": ip, "matched": "attacker_identity", "requests": 9,
+           "operations": ["REST.GET.OBJECT"], "objects": keys.len() + 4, "keys": keys,
+           "bytes_sent": 124_604_531, "first": "2026-01-01T02:30:00Z",
+           "last": "2026-01-01T02:31:00Z", "refs": record("s3-access-logs/f", n)})
+}
+
+/// A flow group of `instance`'s interface `eni` with `remote`, sending `bytes_out`.
+pub fn flow(instance: &str, eni: &str, remote: &str, port: u16, bytes_out: u64) -> Value {
+    json!({"interface_id": eni, "instance_id": instance, "local_address": "10.0.1.25",
+           "remote_address": remote, "port": port, "protocol": "tcp",
+           "reason": "attacker_instance", "bytes_in": 400, "bytes_out": bytes_out,
+           "packets": 10, "records": 2, "first": "2026-01-01T02:25:00Z",
+           "last": "2026-01-01T02:39:00Z", "actions": ["ACCEPT"],
+           "refs": record("flows.log.gz", u64::from(port))})
+}
+
+/// The network section: `flows`, one logged attacker instance, the exfiltration `verdict`
+/// (bytes to `203.0.113.9` when observed) and flow logs spanning `window`.
+pub fn network(verdict: &str, flows: Vec<Value>, window: &str) -> Value {
+    let observed = verdict == "OBSERVED";
+    let destinations = if observed {
+        json!([{"address": "203.0.113.9", "bytes": 52_450_900, "interfaces": ["eni-1"],
+                "first": "2026-01-01T02:25:00Z", "last": "2026-01-01T02:39:00Z"}])
+    } else {
+        json!([])
+    };
+    json!({"flows": flows,
+        "instances": [{"instance_id": "i-0abc", "interfaces": ["eni-1"],
+            "private_addresses": ["10.0.1.25"], "flow_logs": "logged", "records": 8,
+            "first": "2026-01-01T02:25:00Z", "last": "2026-01-01T03:20:00Z",
+            "skipdata": [{"from": "2026-01-01T03:10:00Z", "to": "2026-01-01T03:19:59Z"}],
+            "bytes_out": 52_570_900, "bytes_in": 563_640, "remote_addresses": 3,
+            "basis": "8 flow record(s)"}],
+        "exfiltration": {"verdict": verdict, "basis": "flow basis",
+            "bytes_to_attacker": if observed { 52_450_900 } else { 0 },
+            "destinations": destinations},
+        "coverage": {"records": 14, "records_in_window": 12, "interfaces": 2,
+            "first": "2026-01-01T01:00:00Z", "last": "2026-01-02T08:00:00Z",
+            "skipdata_records": 1, "ungrouped_records": 0, "ungrouped_bytes": 0,
+            "window": window}})
+}
+
+/// A GuardDuty finding of `finding_type` and `severity` titled `title`, joined on an address.
+pub fn finding(finding_type: &str, severity: f64, title: &str) -> Value {
+    json!({"id": "f1", "finding_type": finding_type, "severity": severity, "title": title,
+           "first_seen": "2026-01-01T02:30:00Z", "last_seen": "2026-01-01T05:00:00Z",
+           "count": 42, "archived": false,
+           "joined_on": [{"on": "address", "value": "203.0.113.9"}],
+           "refs": record("guardduty.jsonl", 1)})
+}
+
+/// The GuardDuty section.
+pub fn guardduty(findings: Vec<Value>, not_joined: u64) -> Value {
+    json!({"findings": findings, "not_joined": not_joined, "note": "n"})
+}
+
+/// The queries for `name` by the attacker instance.
+pub fn dns_query(name: &str) -> Value {
+    json!({"query_name": name, "query_types": ["A"], "instances": ["i-0abc"], "count": 2,
+           "first": "2026-01-01T02:39:00Z", "last": "2026-01-01T03:39:00Z",
+           "refs": record("resolver.log.gz", 3)})
+}
+
+/// The DNS section.
+pub fn dns(queries: Vec<Value>) -> Value {
+    json!({"queries": queries, "records": 4, "first": "2026-01-01T02:26:00Z",
+           "last": "2026-01-01T04:00:00Z"})
+}
+
+/// The cost section with an estimate of `estimate` USD and a bill of `billed` USD whose
+/// period spans the attacker window or not.
+pub fn billed_cost(estimate: f64, billed: f64, covers_window: bool) -> Value {
+    let mut c = cost(estimate, 0);
+    c["actual"] = json!({"items": [{"resource_id": "i-0abc", "region": "us-east-1",
+            "product_code": "AmazonEC2", "usage_type": "BoxUsage:c5.4xlarge",
+            "currency": "USD", "cost": billed, "usage_amount": 31.0, "line_items": 31,
+            "from": "2026-01-01T02:00:00Z", "to": "2026-01-02T09:00:00Z"}],
+        "totals": [{"currency": "USD", "cost": billed}], "line_items": 90,
+        "period_from": "2026-01-01T00:00:00Z", "period_to": "2026-01-02T10:00:00Z",
+        "covers_window": covers_window, "basis": "bill basis"});
+    c
+}

@@ -282,3 +282,96 @@ fn a_document_without_signals_states_no_confidence() {
     assert!(!exec.contains("low-confidence"));
     assert!(tech.contains("a compute credential used away from its compute"));
 }
+
+/// A bucket whose access logs span only part of the window (UNKNOWN), one they span whole
+/// (NOT_OBSERVED), and flow logs of the given exfiltration verdict.
+fn logged_verdicts(exfiltration: &str) -> ScopeResult {
+    fixtures::scope(json!({
+        "data_access": [
+            fixtures::logged_bucket("half-logged", "UNKNOWN", "partial", vec![]),
+            fixtures::logged_bucket("fully-logged", "NOT_OBSERVED", "whole", vec![]),
+        ],
+        "network": fixtures::network(exfiltration, vec![], "whole"),
+    }))
+}
+
+#[test]
+fn unknown_is_never_rendered_as_not_accessed_or_not_observed() {
+    use crate::sources_tests::{executive, technical};
+    let scope = logged_verdicts("UNKNOWN");
+    for lang in [Lang::En, Lang::Ja] {
+        let denials = [
+            crate::i18n::t(lang, "verdict.not_observed"),
+            crate::i18n::t(lang, "exfil.not_observed"),
+            "not accessed",
+            "Not observed",
+            "確認されず",
+        ];
+        let exec = executive(&scope, lang, Format::Markdown);
+        let tech = technical(&scope, lang, Format::Markdown);
+        for md in [&exec, &tech] {
+            for line in md.lines().filter(|l| l.contains("half-logged")) {
+                assert!(
+                    !denials.iter().any(|d| line.contains(d)),
+                    "{lang:?}: UNKNOWN read as a denial: {line}"
+                );
+            }
+        }
+        // No flow record in the window: the network question is open, never answered "no".
+        let unknown = exec
+            .find(&format!("## {}", crate::i18n::t(lang, "exec.unknown")))
+            .expect("open questions");
+        let asked = exec
+            .find(crate::i18n::t(lang, "exec.unknown.network"))
+            .expect("the network question is asked");
+        assert!(asked > unknown, "{lang:?}: {exec}");
+        assert!(!exec.contains(&format!("### {}", crate::i18n::t(lang, "exec.q.network"))));
+        assert!(!exec.contains(crate::i18n::t(lang, "exfil.not_observed")));
+        assert!(tech.contains(crate::i18n::t(lang, "exfil.unknown")));
+    }
+}
+
+#[test]
+fn not_observed_always_comes_with_its_coverage() {
+    use crate::sources_tests::{executive, technical};
+    let scope = logged_verdicts("NOT_OBSERVED");
+    let (first, last) = ("2026-01-01T00:00:00Z", "2026-01-02T23:00:00Z");
+    let (flows_first, flows_last) = ("2026-01-01T01:00:00Z", "2026-01-02T08:00:00Z");
+    for lang in [Lang::En, Lang::Ja] {
+        let said = crate::i18n::t(lang, "verdict.not_observed");
+        let exec = executive(&scope, lang, Format::Markdown);
+        let rows: Vec<&str> = exec
+            .lines()
+            .filter(|l| l.contains("fully-logged") && l.contains(said))
+            .collect();
+        assert_eq!(rows.len(), 1, "{lang:?}: {exec}");
+        assert!(
+            rows[0].contains(first) && rows[0].contains(last),
+            "{lang:?}: {}",
+            rows[0]
+        );
+        let heading = format!("### {}", crate::i18n::t(lang, "exec.q.network"));
+        let answer = exec[exec.find(&heading).expect("answered")..]
+            .lines()
+            .nth(2)
+            .unwrap_or_default();
+        assert!(
+            answer.contains(flows_first) && answer.contains(flows_last),
+            "{lang:?}: {answer}"
+        );
+        let tech = technical(&scope, lang, Format::Markdown);
+        let coverage = tech
+            .lines()
+            .find(|l| l.starts_with("| `fully-logged`") && l.contains(first))
+            .expect("the bucket's coverage row");
+        assert!(
+            coverage.contains(last) && coverage.contains(said),
+            "{coverage}"
+        );
+        let flows = tech
+            .lines()
+            .find(|l| l.contains(crate::i18n::t(lang, "net.coverage")))
+            .expect("the flow-log coverage");
+        assert!(flows.contains(flows_first) && flows.contains(flows_last));
+    }
+}

@@ -25,6 +25,8 @@ mod produce;
 mod refs;
 mod render;
 mod scope_read;
+#[cfg(test)]
+mod sources_tests;
 mod tactics;
 mod technical;
 mod versions;
