@@ -31,6 +31,7 @@ pub(super) fn shown(lang: Lang, voice: Voice, d: &DataAccess) -> String {
     }
 }
 
+/// Who read an accessed store: the first reader, and how many others there were.
 fn accessed(lang: Lang, voice: Voice, d: &DataAccess) -> String {
     let log_reads = d.access_log_reads.as_deref().unwrap_or_default();
     let trail_reads = d.readers.as_deref().unwrap_or_default();
@@ -45,6 +46,7 @@ fn accessed(lang: Lang, voice: Voice, d: &DataAccess) -> String {
     s
 }
 
+/// A read from the server access logs, naming the requester.
 fn log_read(lang: Lang, voice: Voice, r: &LogReader) -> String {
     tvf(
         lang,
@@ -61,6 +63,7 @@ fn log_read(lang: Lang, voice: Voice, r: &LogReader) -> String {
     )
 }
 
+/// A read from CloudTrail, naming the access key.
 fn trail_read(lang: Lang, voice: Voice, r: &Reader) -> String {
     tvf(
         lang,
@@ -70,6 +73,7 @@ fn trail_read(lang: Lang, voice: Voice, r: &Reader) -> String {
     )
 }
 
+/// The coverage behind a "not observed" verdict.
 fn not_observed(lang: Lang, voice: Voice, d: &DataAccess) -> String {
     match &d.coverage {
         Some(StoreCoverage::S3AccessLog {

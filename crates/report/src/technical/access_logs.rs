@@ -34,6 +34,22 @@ struct LogCoverage<'a> {
     longest_quiet_hours: u64,
 }
 
+/// A store whose verdict rests on its server access logs.
+struct Logged<'a> {
+    /// The store and its verdict.
+    store: &'a DataAccess,
+    /// Its access-log coverage.
+    coverage: LogCoverage<'a>,
+}
+
+/// One reader of a store, from its access logs.
+struct LogRead<'a> {
+    /// The store read.
+    store: &'a DataAccess,
+    /// Who read it.
+    reader: &'a LogReader,
+}
+
 /// The access-log coverage of a store, when its verdict rests on one.
 fn log_coverage(d: &DataAccess) -> Option<LogCoverage<'_>> {
     match &d.coverage {
@@ -100,10 +116,10 @@ fn keys(r: &LogReader) -> Cell {
 /// sentence naming the log when a bucket is UNKNOWN without one.
 pub(super) fn access_logs(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut Vec<Block>) {
     let voice = voice(s);
-    let logged: Vec<(&DataAccess, LogCoverage)> = s
+    let logged: Vec<Logged> = s
         .data_access
         .iter()
-        .filter_map(|d| log_coverage(d).map(|c| (d, c)))
+        .filter_map(|store| log_coverage(store).map(|coverage| Logged { store, coverage }))
         .collect();
     if logged.is_empty() {
         let unlogged = s
@@ -117,13 +133,13 @@ pub(super) fn access_logs(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: 
     }
     blocks.push(Block::Heading(3, t(lang, "s3log.title").into()));
     coverage_table(lang, voice, &logged, blocks);
-    for (d, c) in &logged {
-        if c.window != WindowSpan::Whole {
+    for l in &logged {
+        if l.coverage.window != WindowSpan::Whole {
             blocks.push(Block::Paragraph(tvf(
                 lang,
                 voice,
                 "s3log.partial",
-                &[&d.name, span_words(lang, voice, c.window)],
+                &[&l.store.name, span_words(lang, voice, l.coverage.window)],
             )));
         }
     }
@@ -131,30 +147,31 @@ pub(super) fn access_logs(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: 
     reads_table(lang, voice, &logged, refs, blocks);
 }
 
-fn coverage_table(
-    lang: Lang,
-    voice: Voice,
-    logged: &[(&DataAccess, LogCoverage)],
-    blocks: &mut Vec<Block>,
-) {
+/// One row per bucket: verdict, files, first and last line, lines, span of the window.
+fn coverage_table(lang: Lang, voice: Voice, logged: &[Logged], blocks: &mut Vec<Block>) {
     let rows = logged
         .iter()
-        .map(|(d, c)| {
-            vec![
-                code(&d.name),
-                text(verdict(lang, d.verdict)),
-                text(grouped(c.files)),
-                text(c.first),
-                text(c.last),
-                text(tf(
-                    lang,
-                    "s3log.lines",
-                    &[&grouped(c.lines_in_window), &grouped(c.lines)],
-                )),
-                text(span_words(lang, voice, c.window)),
-                text(c.longest_quiet_hours.to_string()),
-            ]
-        })
+        .map(
+            |Logged {
+                 store: d,
+                 coverage: c,
+             }| {
+                vec![
+                    code(&d.name),
+                    text(verdict(lang, d.verdict)),
+                    text(grouped(c.files)),
+                    text(c.first),
+                    text(c.last),
+                    text(tf(
+                        lang,
+                        "s3log.lines",
+                        &[&grouped(c.lines_in_window), &grouped(c.lines)],
+                    )),
+                    text(span_words(lang, voice, c.window)),
+                    text(c.longest_quiet_hours.to_string()),
+                ]
+            },
+        )
         .collect();
     blocks.push(Block::Table {
         headers: voiced_headers(
@@ -175,9 +192,14 @@ fn coverage_table(
     });
 }
 
-fn files_table(lang: Lang, logged: &[(&DataAccess, LogCoverage)], blocks: &mut Vec<Block>) {
+/// The first log files of each bucket, with how many more there are.
+fn files_table(lang: Lang, logged: &[Logged], blocks: &mut Vec<Block>) {
     let mut rows = Vec::new();
-    for (d, c) in logged {
+    for Logged {
+        store: d,
+        coverage: c,
+    } in logged
+    {
         rows.extend(
             c.file_names
                 .iter()
@@ -200,16 +222,26 @@ fn files_table(lang: Lang, logged: &[(&DataAccess, LogCoverage)], blocks: &mut V
     }
 }
 
+/// The attacker's reads in the access logs, each citing its first line.
 fn reads_table(
     lang: Lang,
     voice: Voice,
-    logged: &[(&DataAccess, LogCoverage)],
+    logged: &[Logged],
     refs: &mut Refs,
     blocks: &mut Vec<Block>,
 ) {
-    let reads: Vec<(&DataAccess, &LogReader)> = logged
+    let reads: Vec<LogRead> = logged
         .iter()
-        .flat_map(|(d, _)| d.access_log_reads.iter().flatten().map(move |r| (*d, r)))
+        .flat_map(|l| {
+            l.store
+                .access_log_reads
+                .iter()
+                .flatten()
+                .map(|reader| LogRead {
+                    store: l.store,
+                    reader,
+                })
+        })
         .collect();
     if reads.is_empty() {
         blocks.push(Block::Paragraph(tv(lang, voice, "s3log.no_reads").into()));
@@ -218,25 +250,30 @@ fn reads_table(
     let rows = reads
         .iter()
         .take(MAX_READERS)
-        .map(|(d, r)| {
-            let mut row = vec![
-                code(&d.name),
-                requester(lang, r),
-                code(&r.ip),
-                text(matched_words(lang, voice, r.matched)),
-                text(grouped(r.requests)),
-                code(r.operations.join(" ")),
-                text(grouped(r.objects)),
-            ];
-            row.extend([
-                keys(r),
-                text(bytes(lang, r.bytes_sent)),
-                text(&r.first),
-                text(&r.last),
-                refs.cite(&r.refs),
-            ]);
-            row
-        })
+        .map(
+            |LogRead {
+                 store: d,
+                 reader: r,
+             }| {
+                let mut row = vec![
+                    code(&d.name),
+                    requester(lang, r),
+                    code(&r.ip),
+                    text(matched_words(lang, voice, r.matched)),
+                    text(grouped(r.requests)),
+                    code(r.operations.join(" ")),
+                    text(grouped(r.objects)),
+                ];
+                row.extend([
+                    keys(r),
+                    text(bytes(lang, r.bytes_sent)),
+                    text(&r.first),
+                    text(&r.last),
+                    refs.cite(&r.refs),
+                ]);
+                row
+            },
+        )
         .collect();
     blocks.push(Block::Heading(3, tv(lang, voice, "s3log.reads").into()));
     blocks.push(Block::Table {

@@ -69,6 +69,7 @@ pub(super) fn cost(lang: Lang, s: &ScopeResult, blocks: &mut Vec<Block>) {
     }
 }
 
+/// The bill's lines of the attacker's resources, after a word when the bill is partial.
 fn items(lang: Lang, voice: Voice, a: &ActualCost, blocks: &mut Vec<Block>) {
     if !a.covers_window {
         blocks.push(Block::Paragraph(tv(lang, voice, "cost.partial").into()));

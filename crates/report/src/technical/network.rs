@@ -77,6 +77,8 @@ pub(super) fn network(lang: Lang, s: &ScopeResult, refs: &mut Refs, blocks: &mut
     flows(lang, voice, &n.flows, refs, blocks);
 }
 
+/// Whether bytes reached attacker addresses: verdict, basis, bytes and the flow-log coverage,
+/// then the bytes per destination.
 fn exfiltration(lang: Lang, voice: Voice, n: &Network, blocks: &mut Vec<Block>) {
     let x = &n.exfiltration;
     blocks.push(Block::Heading(3, tv(lang, voice, "net.exfil").into()));
@@ -152,6 +154,8 @@ fn skipdata(lang: Lang, i: &InstanceTraffic) -> String {
     format!("{} ({})", i.skipdata.len(), windows.join(", "))
 }
 
+/// The attacker's instances: interfaces, whether flow logs recorded them, span, SKIPDATA
+/// gaps and bytes.
 fn instances(lang: Lang, voice: Voice, list: &[InstanceTraffic], blocks: &mut Vec<Block>) {
     if list.is_empty() {
         return;
@@ -229,6 +233,7 @@ fn flow_row(lang: Lang, voice: Voice, f: &FlowGroup, refs: &mut Refs) -> Vec<Cel
     ]
 }
 
+/// The flows per instance and interface, bounded, each citing its first record.
 fn flows(lang: Lang, voice: Voice, list: &[FlowGroup], refs: &mut Refs, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading(3, tv(lang, voice, "net.flows").into()));
     if list.is_empty() {
