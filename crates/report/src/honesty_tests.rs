@@ -375,3 +375,21 @@ fn not_observed_always_comes_with_its_coverage() {
         assert!(flows.contains(flows_first) && flows.contains(flows_last));
     }
 }
+
+#[test]
+fn an_unattributed_document_with_every_source_still_attributes_nothing() {
+    use crate::sources_tests::every_source;
+    let mut scope = unattributed();
+    let sources = every_source(3);
+    scope.data_access = sources.data_access;
+    scope.network = sources.network;
+    scope.guardduty = sources.guardduty;
+    scope.dns = sources.dns;
+    scope.cost = sources.cost;
+    for lang in [Lang::En, Lang::Ja] {
+        let (exec, tech) = reports(&scope, lang);
+        claims_no_attacker(&exec, lang);
+        claims_no_attacker(&tech, lang);
+        assert!(tech.contains("pool.minexmr.com.") && exec.contains("customer-data"));
+    }
+}

@@ -277,8 +277,9 @@ fn reads_table(
         .collect();
     blocks.push(Block::Heading(3, tv(lang, voice, "s3log.reads").into()));
     blocks.push(Block::Table {
-        headers: headers(
+        headers: voiced_headers(
             lang,
+            voice,
             &[
                 "col.store",
                 "col.requester",
