@@ -721,8 +721,8 @@ impl Model {
     }
 
     /// Writes list `var`'s items (comma-separated, no brackets): a count
-    /// drawn from its bands, each item with fresh [`ITEM_FRESH`] values; the
-    /// record's values are as before once the list is written.
+    /// drawn from its bands, each item with fresh [`ITEM_FRESH`] values;
+    /// once the list is written, those are the enclosing item's again.
     fn expand_list(&self, out: &mut Vec<u8>, rng: &mut Rng, sc: &mut Scratch, ev: &Ev, var: Var) {
         let Some(list) = self.lists.iter().find(|l| l.var == var) else {
             return;
@@ -737,7 +737,16 @@ impl Model {
             sc.item = k as u64;
             self.expand(out, rng, sc, ev, &list.item);
         }
-        (sc.mask, sc.cache, sc.item) = (mask, cache, item);
+        // The enclosing item's own values come back; values of the record
+        // first drawn inside the list (its VPC, its bucket) stay.
+        let mut fresh = ITEM_FRESH;
+        while fresh != 0 {
+            let i = fresh.trailing_zeros() as usize;
+            sc.cache[i] = cache[i];
+            fresh &= fresh - 1;
+        }
+        sc.mask = (sc.mask & !ITEM_FRESH) | (mask & ITEM_FRESH);
+        sc.item = item;
     }
 
     /// A name the incident chose (`unknown` when generating without one).

@@ -2,6 +2,8 @@
 //! in CloudTrail's key order.
 
 use super::*;
+use std::collections::BTreeSet;
+
 use crate::incident::Incident;
 
 fn model(incident: bool) -> Model {
@@ -118,4 +120,98 @@ fn incident_records_render_and_carry_the_scenario_values() {
     }
     let total: usize = inc.launches.iter().map(|l| l.ids.len()).sum();
     assert_eq!(saw_ids, total);
+}
+
+/// Renders `name` `n` times with the busy model (successful calls only).
+fn busy_renders(name: &str, n: usize) -> Vec<serde_json::Value> {
+    let m = Model::new_busy(World::new(3, "123456789012"), None).unwrap();
+    let ai = m.apis.iter().position(|a| a.api.name == name).unwrap();
+    let ca = &m.apis[ai];
+    let ii = (0..m.world.idents.len())
+        .find(|&i| m.world.idents[i].class & ca.api.who != 0)
+        .unwrap();
+    let id = &m.world.idents[ii];
+    let mut rng = Rng::new(7);
+    let mut sc = Scratch::default();
+    (0..n)
+        .map(|_| {
+            let ev = Ev {
+                t: 1_715_000_000,
+                api: ai,
+                region: US_EAST_1,
+                ident: id,
+                ident_idx: ii,
+                ip: &id.ips[0],
+                ua: &id.ua,
+                ua_cmd: id.ua_cmd,
+                fail: None,
+                req: &ca.req,
+                resp: &ca.resp,
+                launch: None,
+            };
+            let mut out = Vec::new();
+            m.write(&mut out, &mut rng, &mut sc, &ev);
+            serde_json::from_slice(&out).unwrap()
+        })
+        .collect()
+}
+
+/// Busy list placeholders: counts within their bands, every item's own
+/// ids, the record's VPC shared by its items, values after a list as
+/// before it.
+#[test]
+fn busy_lists_draw_fresh_items_and_keep_record_values() {
+    let mut sizes = Vec::new();
+    let mut multi = 0;
+    for r in busy_renders("DescribeInstances", 300) {
+        sizes.push(r.to_string().len());
+        let mut ids = BTreeSet::new();
+        let mut vpcs = BTreeSet::new();
+        let reservations = r["responseElements"]["reservationSet"]["items"]
+            .as_array()
+            .unwrap();
+        assert!((1..=14).contains(&reservations.len()));
+        for res in reservations {
+            for inst in res["instancesSet"]["items"].as_array().unwrap() {
+                assert!(ids.insert(inst["instanceId"].as_str().unwrap().to_string()));
+                vpcs.insert(inst["vpcId"].as_str().unwrap().to_string());
+                let ip = inst["privateIpAddress"].as_str().unwrap();
+                let dns = inst["privateDnsName"].as_str().unwrap();
+                assert!(dns.starts_with(&format!("ip-{}.", ip.replace('.', "-"))));
+                let devices: Vec<&str> = inst["blockDeviceMapping"]["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|b| b["deviceName"].as_str().unwrap())
+                    .collect();
+                assert_eq!(devices[0], "/dev/xvda");
+                let keys: BTreeSet<&str> = inst["tagSet"]["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t["key"].as_str().unwrap())
+                    .collect();
+                assert!(keys.len() >= 2, "distinct tag keys");
+            }
+        }
+        assert_eq!(vpcs.len(), 1, "one VPC per record");
+        multi += usize::from(ids.len() > 1);
+    }
+    assert!(multi > 50, "many responses list several instances");
+    sizes.sort_unstable();
+    assert!(sizes[sizes.len() - 1] > 20_000 && sizes[sizes.len() - 1] < 200_000);
+    // ListObjects: the bucket named in the request, the response and the
+    // resources is one bucket, whatever the listing drew in between.
+    for r in busy_renders("ListObjects", 100) {
+        let bucket = r["requestParameters"]["bucketName"].as_str().unwrap();
+        assert_eq!(r["responseElements"]["ListBucketResult"]["Name"], bucket);
+        assert_eq!(
+            r["resources"][0]["ARN"],
+            format!("arn:aws:s3:::{bucket}").as_str()
+        );
+        let keys = r["responseElements"]["ListBucketResult"]["Contents"]
+            .as_array()
+            .unwrap();
+        assert!((1..=400).contains(&keys.len()));
+    }
 }
