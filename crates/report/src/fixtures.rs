@@ -98,6 +98,12 @@ pub fn unknown(question: &str, would_resolve: &str) -> Value {
     json!({"question": question, "why": "w", "would_resolve": would_resolve})
 }
 
+/// A question the logs cannot answer, placed beside its section by `about`
+/// (`{"kind": "exfiltration"}`, `{"kind": "data_store", …}`).
+pub fn unknown_about(question: &str, would_resolve: &str, about: Value) -> Value {
+    json!({"question": question, "why": "w", "would_resolve": would_resolve, "about": about})
+}
+
 /// An attacker source.
 pub fn source(ip: &str, user_agents: &[&str]) -> Value {
     json!({"ip": ip, "network": null, "first_seen": "t", "last_seen": "t", "events": 1,

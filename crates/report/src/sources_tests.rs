@@ -278,9 +278,10 @@ fn the_summary_answers_from_the_access_logs_flows_and_bill() {
 
     let mut blind = every_source(1);
     blind.network = serde_json::from_value(fixtures::network("UNKNOWN", vec![], "none")).ok();
-    blind.unknowns = serde_json::from_value(json!([fixtures::unknown(
+    blind.unknowns = serde_json::from_value(json!([fixtures::unknown_about(
         "whether data left the account for the attacker addresses",
-        "VPC Flow Logs"
+        "VPC Flow Logs",
+        json!({"kind": "exfiltration"})
     )]))
     .unwrap_or_default();
     let md = executive(&blind, Lang::En, Format::Markdown);

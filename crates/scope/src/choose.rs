@@ -156,6 +156,7 @@ fn choose_auto(history: &Pass1, owner: &dyn Fn(&str) -> bool) -> Choice {
             );
             list[0].reasons.push(note.clone());
             unknowns.push(Unknown {
+                about: None,
                 question: "which identity the intrusion started from".to_owned(),
                 why: note,
                 would_resolve: "scope each tied identity with --access-key or --principal and compare; ask their owners".to_owned(),
@@ -165,6 +166,7 @@ fn choose_auto(history: &Pass1, owner: &dyn Fn(&str) -> bool) -> Choice {
     }
     if claimed > 1 {
         unknowns.push(Unknown {
+            about: None,
             question: "whether other identities are compromised too".to_owned(),
             why: format!(
                 "{claimed} identities have a departure of at least medium confidence; only the top one is scoped here (see subject.auto_ranking)"
@@ -270,6 +272,7 @@ pub fn choose_subject(
 /// The unknown a claim without a baseline leaves: was this the owner?
 pub fn no_baseline_unknown(intrusion: &Intrusion) -> Option<Unknown> {
     intrusion.no_baseline.then(|| Unknown {
+        about: None,
         question: "whether the activity judged an intrusion is its owner's".to_owned(),
         why: format!(
             "the subject has less than 24 h of history before {} (the logs start near the activity): it was judged by behaviour alone ({}), with no habits of the owner to compare",

@@ -26,6 +26,7 @@ fn tag(sources: &mut [SourceUse], country: CountryOf<'_>) -> BTreeMap<String, u6
 pub fn annotate_countries(doc: &mut ScopeResult, country: Option<CountryOf<'_>>) {
     let Some(country) = country else {
         doc.unknowns.push(Unknown {
+            about: None,
             question: match doc.attribution {
                 SectionsAttribution::Attacker => "countries of attacker sources",
                 SectionsAttribution::Unattributed => "countries of the named credential's sources",

@@ -223,6 +223,7 @@ pub fn annotate(doc: &mut ScopeResult, snapshots: &[Snapshot]) {
     };
     if let Some(why) = ec2_missing {
         doc.unknowns.push(Unknown {
+            about: None,
             question: format!("whether {} EC2 resources still exist now", whose(doc)),
             why,
             would_resolve: "cloudcase acquire --case DIR aws:ec2 (every region), then scope again"
@@ -233,6 +234,7 @@ pub fn annotate(doc: &mut ScopeResult, snapshots: &[Snapshot]) {
     match iam.and_then(|s| s.iam.as_ref().map(|i| (s, i))) {
         Some((s, inv)) => set_iam_now(doc, inv, &s.taken),
         None => doc.unknowns.push(Unknown {
+            about: None,
             question: format!(
                 "whether {} identities still exist now, and what they can do now",
                 whose(doc)

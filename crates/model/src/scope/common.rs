@@ -121,6 +121,10 @@ pub struct SourceUse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Unknown {
+    /// What the question is about, for readers that place it beside a section; `None` for
+    /// questions of their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<UnknownTopic>,
     /// The question.
     pub question: String,
     /// Why the inputs cannot answer it.
@@ -130,6 +134,21 @@ pub struct Unknown {
     /// Records the question rests on, when any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refs: Option<Vec<RecordRef>>,
+}
+
+/// What an [`Unknown`] is about, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum UnknownTopic {
+    /// Whether the attacker read a data store (its `data_access` verdict is UNKNOWN).
+    DataStore {
+        /// The store's kind.
+        store: super::data_access::StoreKind,
+        /// The store's name.
+        name: String,
+    },
+    /// Whether data left over the network (`network.exfiltration` is UNKNOWN).
+    Exfiltration,
 }
 
 /// Deserializes a field that may be present as `null`: present (even null) is `Some`.

@@ -24,6 +24,7 @@ pub use activity::{Activity, IdentitySeries, RegionSeries};
 pub use changes::{PermissionChange, ResponderAction, ResponderAttribution};
 pub use common::{
     Attribution, Caller, Occurrence, RecordRef, SectionsAttribution, SourceUse, Unknown,
+    UnknownTopic,
 };
 pub use containment::Containment;
 pub use coverage::{

@@ -168,5 +168,8 @@ fn the_sections_of_logs_beyond_cloudtrail_round_trip_and_are_optional() {
     assert_eq!(serde_json::to_value(&typed).expect("writes"), network);
     let mut extra = network;
     extra["coverage"]["packets"] = json!(1);
-    assert!(serde_json::from_value::<Network>(extra).is_err(), "unknown keys are refused");
+    assert!(
+        serde_json::from_value::<Network>(extra).is_err(),
+        "unknown keys are refused"
+    );
 }

@@ -7,7 +7,9 @@ mod questions;
 mod story;
 
 use cloudcase_evidence::results::AnalysisKind;
-use cloudcase_model::scope::{Confidence, DataAccess, Resource, SubjectKind, Verdict};
+use cloudcase_model::scope::{
+    Confidence, DataAccess, Resource, SubjectKind, UnknownTopic, Verdict,
+};
 use cloudcase_model::ScopeResult;
 
 use crate::analysis::{code, opt, text, Analysis};
@@ -247,20 +249,15 @@ fn not_known(lang: Lang, scope: &ScopeResult, blocks: &mut Vec<Block>) {
     let network = questions::network_unknown(lang, scope);
     let asked = network.is_some();
     rows.extend(network);
-    let stores: Vec<&str> = scope.data_access.iter().map(|d| d.name.as_str()).collect();
     rows.extend(
         scope
             .unknowns
             .iter()
-            .filter(|u| {
-                !stores
-                    .iter()
-                    .any(|s| !s.is_empty() && u.question.contains(s))
-            })
-            .filter(|u| {
-                !(asked
-                    && u.question
-                        .starts_with(questions::SCOPE_EXFILTRATION_QUESTION))
+            .filter(|u| match &u.about {
+                // Shown above, in the store rows.
+                Some(UnknownTopic::DataStore { .. }) => false,
+                Some(UnknownTopic::Exfiltration) => !asked,
+                None => true,
             })
             .map(|u| vec![text(&u.question), text(&u.would_resolve)]),
     );
@@ -552,7 +549,8 @@ mod tests {
                 fixtures::data_access("s3_bucket", "secret-bucket", "UNKNOWN"),
                 fixtures::data_access("secret", "db-pass", "ACCESSED"),
             ],
-            "unknowns": [fixtures::unknown("Were objects in secret-bucket read?", "data events"),
+            "unknowns": [fixtures::unknown_about("Were objects in secret-bucket read?", "data events",
+                json!({"kind": "data_store", "store": "s3_bucket", "name": "secret-bucket"})),
                          fixtures::unknown("Do the resources exist now?", "describe calls")],
         }))
     }

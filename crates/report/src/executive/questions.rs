@@ -17,10 +17,6 @@ use crate::scope_read::voice;
 use crate::technical::{billed, estimate, flow_coverage, requester, span_words};
 use crate::{Block, Cell};
 
-/// The question scope's own open question about exfiltration starts with; the summary asks it
-/// in the report's language instead.
-pub(super) const SCOPE_EXFILTRATION_QUESTION: &str = "whether data left the account";
-
 /// What the logs show about a store with a verdict: who read it (from the server access logs
 /// or CloudTrail), or the coverage behind "not observed".
 pub(super) fn shown(lang: Lang, voice: Voice, d: &DataAccess) -> String {

@@ -190,6 +190,7 @@ pub(crate) fn build(
         },
         Err(e) => {
             unknowns.push(Unknown {
+                about: None,
                 question: "containment plan".to_owned(),
                 why: format!("the plan could not be built: {e}"),
                 would_resolve: "review the findings by hand".to_owned(),

@@ -302,6 +302,7 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
     let listed = listed_buckets(&ctx);
     if !listed.is_empty() {
         unknowns.push(Unknown {
+            about: None,
             question: format!("which buckets {} saw", ctx.wording().actor),
             why: format!("{} called ListBuckets; CloudTrail does not log the names it returned, so buckets never named in an event are not listed under data_access", ctx.wording().actor),
             would_resolve: "an inventory of the account's buckets, each checked against S3 data events or server access logs".to_owned(),
@@ -382,6 +383,7 @@ fn cost_unknowns(cost: &Cost, runs: &[cloudcase_pricing::InstanceRun]) -> Vec<Un
             .map(|i| format!("{} in {}", i.instance_type, i.region))
             .collect();
         out.push(Unknown {
+            about: None,
             question: "cost of instance runs without a list price".to_owned(),
             why: format!(
                 "{} run(s) not priced (no price in the table for {}): the total is a lower bound",
@@ -394,6 +396,7 @@ fn cost_unknowns(cost: &Cost, runs: &[cloudcase_pricing::InstanceRun]) -> Vec<Un
     }
     if runs.iter().any(|r| r.end.is_none()) {
         out.push(Unknown {
+            about: None,
             question: "total cost of instances still running".to_owned(),
             why: "the logs end while some attacker instances run: cost is counted to the end of the logs".to_owned(),
             would_resolve: "the billing console or Cost Explorer".to_owned(),

@@ -69,6 +69,7 @@ pub(crate) fn intrusion_section(explanation: &str) -> Intrusion {
 /// and, when the sections list the named subject's activity, that listing it proves nothing.
 pub(crate) fn unknowns(explanation: &str, activity_listed: bool) -> Vec<Unknown> {
     let mut out = vec![Unknown {
+        about: None,
         question: "whether this credential was misused".to_owned(),
         why: format!("{explanation}; a departure the rule cannot see (an attacker on the owner's own networks and clients) is not excluded"),
         would_resolve: "scope from another indicator (--ip, --instance, --principal), review `cloudcase hunt` findings, or pass --owner-ip for the owner's ranges so other networks stand out".to_owned(),
@@ -76,6 +77,7 @@ pub(crate) fn unknowns(explanation: &str, activity_listed: bool) -> Vec<Unknown>
     }];
     if activity_listed {
         out.push(Unknown {
+            about: None,
             question: "whose activity the sections show".to_owned(),
             why: "with no departure, the sources, identities, sessions, permission changes, resources, data readers, cost and containment list everything the named credential did from its first event, and what the identities and keys it created did (attribution: unattributed); this is not proof of misuse, nor of its absence".to_owned(),
             would_resolve: "review the activity with the credential's owner: changes and launches they do not recognise are the misuse".to_owned(),

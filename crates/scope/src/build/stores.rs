@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cloudcase_model::scope::{DataAccess, Reader, RecordRef, StoreCoverage, StoreKind, Unknown};
+use cloudcase_model::scope::{
+    DataAccess, Reader, RecordRef, StoreCoverage, StoreKind, Unknown, UnknownTopic,
+};
 
 use super::common::{reference, time};
 use super::resources::ShareRec;
@@ -201,6 +203,10 @@ fn verdict(
     }
     if v == Verdict::Unknown {
         unknowns.push(Unknown {
+            about: Some(UnknownTopic::DataStore {
+                store: spec.kind,
+                name: name.to_owned(),
+            }),
             question: format!("{} {name}", spec.reads_what),
             why: unknown_why(spec.logging, any_data, ctx.wording()),
             would_resolve: spec.would_resolve.to_owned(),

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use cloudcase_event::detail::S3Request;
 use cloudcase_event::{Event, SourceFile};
 use cloudcase_model::scope::{
-    DataAccess, LogReader, LogReaderMatch, ScopeResult, StoreCoverage, StoreKind, Unknown, Verdict,
-    WindowSpan,
+    DataAccess, LogReader, LogReaderMatch, ScopeResult, StoreCoverage, StoreKind, Unknown,
+    UnknownTopic, Verdict, WindowSpan,
 };
 
 use super::{widen, Facts, FirstRefs, Span};
@@ -385,10 +385,18 @@ pub(super) fn apply(doc: &mut ScopeResult, facts: &Facts, mut logs: AccessLogs) 
         d.basis = basis.clone();
         d.coverage = Some(cov);
         d.access_log_reads = Some(readers);
-        let existing = doc.unknowns.iter().position(|u| u.question == question);
+        let topic = UnknownTopic::DataStore {
+            store: d.store,
+            name: d.name.clone(),
+        };
+        let existing = doc
+            .unknowns
+            .iter()
+            .position(|u| u.about.as_ref() == Some(&topic));
         match (verdict, existing) {
             (Verdict::Unknown, Some(i)) => doc.unknowns[i].why = basis,
             (Verdict::Unknown, None) => doc.unknowns.push(Unknown {
+                about: Some(topic),
                 question,
                 why: basis,
                 would_resolve: spec.would_resolve.to_owned(),

@@ -141,6 +141,7 @@ impl Charges {
                 ": the report does not span the whole attacker window, so this is a lower bound",
             );
             doc.unknowns.push(Unknown {
+                about: None,
                 question: "the actual cost of the attacker's resources over the whole window".to_owned(),
                 why: format!("{period}, not the whole attacker window"),
                 would_resolve: "the Cost and Usage Report (or Data Exports) for every billing period of the attacker window, with resource ids".to_owned(),

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use cloudcase_model::scope::{
     Exfiltration, ExfiltrationDestination, ExfiltrationVerdict, FlowGroup, FlowLogCoverage,
-    FlowLogState, InstanceTraffic, Network, Unknown, Window,
+    FlowLogState, InstanceTraffic, Network, Unknown, UnknownTopic, Window,
 };
 
 use super::flows::{FlowKey, FlowSum, Flows};
@@ -226,6 +226,7 @@ fn unlogged_unknown(instances: &[InstanceTraffic], w: Wording, unknowns: &mut Ve
         return;
     }
     unknowns.push(Unknown {
+        about: None,
         question: format!("what instance(s) {} sent and to whom", unlogged.join(", ")),
         why: "no VPC flow record of their interfaces in the inputs".to_owned(),
         would_resolve: format!(
@@ -318,6 +319,7 @@ fn exfiltration(
         ))
     } else {
         unknowns.push(Unknown {
+            about: Some(UnknownTopic::Exfiltration),
             question: format!("whether data left the account for {}", w.sources),
             why: format!("no VPC flow record in the inputs covers {}", w.window),
             would_resolve: format!("VPC Flow Logs of the account's VPCs for {}", w.window),

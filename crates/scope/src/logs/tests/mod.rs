@@ -9,7 +9,7 @@ mod sources;
 use cloudcase_event::Event;
 use cloudcase_model::scope::{
     ExfiltrationVerdict, FlowLogState, FlowReason, JoinKind, LogReaderMatch, ScopeResult,
-    StoreCoverage, Verdict, WindowSpan,
+    StoreCoverage, UnknownTopic, Verdict, WindowSpan,
 };
 use cloudcase_read::EventSink;
 use serde_json::json;
@@ -56,7 +56,8 @@ fn doc() -> ScopeResult {
             "coverage": {"logging": "data_events", "data_events": 0, "data_events_in_window": 0,
                          "data_events_first": null, "data_events_last": null},
             "refs": []}]);
-        d["unknowns"] = json!([{"question": "S3 object reads on bucket customer-data", "why": "w", "would_resolve": "r"}]);
+        d["unknowns"] = json!([{"question": "S3 object reads on bucket customer-data", "why": "w", "would_resolve": "r",
+            "about": {"kind": "data_store", "store": "s3_bucket", "name": "customer-data"}}]);
     })
 }
 
@@ -70,11 +71,11 @@ fn run(facts: &Facts, events: &[Event]) -> ScopeResult {
     d
 }
 
-/// The unknowns about buckets.
+/// The unknowns about data stores.
 fn bucket_unknowns(d: &ScopeResult) -> Vec<&cloudcase_model::scope::Unknown> {
     d.unknowns
         .iter()
-        .filter(|u| u.question.contains("bucket"))
+        .filter(|u| matches!(u.about, Some(UnknownTopic::DataStore { .. })))
         .collect()
 }
 
