@@ -14,11 +14,13 @@ pub mod detail;
 mod event;
 mod identity;
 pub mod network;
+mod other;
 mod provenance;
 mod time;
 
 pub use detail::Detail;
 pub use event::{Category, Event, LogSource};
 pub use identity::Identity;
+pub use other::OtherRecord;
 pub use provenance::{ArchiveMember, Provenance, SourceFile};
 pub use time::{EventTime, TimeError};

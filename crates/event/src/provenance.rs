@@ -22,6 +22,20 @@ pub struct SourceFile {
     pub member: Option<ArchiveMember>,
 }
 
+impl SourceFile {
+    /// A plain file on disk at `path`: first in the input list, outside any
+    /// archive or evidence store.
+    pub fn plain(path: impl Into<PathBuf>) -> SourceFile {
+        SourceFile {
+            path: path.into(),
+            sha256: None,
+            origin: None,
+            ordinal: 0,
+            member: None,
+        }
+    }
+}
+
 /// Where an archive member sits: the archive (whose `ordinal` is its first
 /// member's) and the member's place among the members listed from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,4 +63,15 @@ pub struct Provenance {
     pub record: u64,
     /// The record's byte offset in the decompressed file.
     pub offset: u64,
+}
+
+impl Provenance {
+    /// The first record of `file`, at its first byte.
+    pub fn first_of(file: SourceFile) -> Provenance {
+        Provenance {
+            file: Arc::new(file),
+            record: 0,
+            offset: 0,
+        }
+    }
 }

@@ -19,7 +19,7 @@
 
 use cloudcase_event::detail::Finding;
 use cloudcase_event::{
-    Category, Detail, Event, EventTime, Identity, LogSource, Provenance, TimeError,
+    Category, Detail, Event, EventTime, Identity, LogSource, OtherRecord, Provenance, TimeError,
 };
 use serde::de::{Deserializer, IgnoredAny};
 use serde::Deserialize;
@@ -277,30 +277,22 @@ pub(crate) fn read(text: &str, provenance: Provenance) -> Result<Event, FindingE
         archived: service.archived.unwrap_or(false),
     };
     Ok(Event {
-        time,
-        time_field,
-        source: LogSource::GuardDuty,
-        event_source: EVENT_SOURCE.to_owned(),
-        event_name: finding.finding_type.clone(),
         region: wire.region,
         recipient_account: wire.account_id,
         identity: key.map(identity).unwrap_or_default(),
         source_ip: finding.remote_ips.first().cloned(),
-        user_agent: None,
-        error_code: None,
-        error_message: None,
-        read_only: None,
-        event_type: None,
-        category: Category::Other("Finding".into()),
         event_id: Some(finding.id.clone()),
-        request_id: None,
-        request_parameters: None,
-        response_elements: None,
-        additional_event_data: None,
-        resources: None,
-        raw: tag_raw(text, LogSource::GuardDuty, wire.log_source.is_some()),
-        detail: Some(Box::new(Detail::Finding(finding))),
-        provenance,
+        ..Event::other(OtherRecord {
+            source: LogSource::GuardDuty,
+            time,
+            time_field,
+            event_source: EVENT_SOURCE.to_owned(),
+            event_name: finding.finding_type.clone(),
+            category: Category::Other("Finding".into()),
+            raw: tag_raw(text, LogSource::GuardDuty, wire.log_source.is_some()),
+            detail: Some(Detail::Finding(finding)),
+            provenance,
+        })
     })
 }
 
@@ -356,22 +348,7 @@ fn lower_first_letters(value: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
-
-    fn prov() -> Provenance {
-        let file = cloudcase_event::SourceFile {
-            path: "findings.jsonl".into(),
-            sha256: None,
-            origin: None,
-            ordinal: 0,
-            member: None,
-        };
-        Provenance {
-            file: Arc::new(file),
-            record: 0,
-            offset: 0,
-        }
-    }
+    use crate::testing::prov;
 
     fn detail(ev: &Event) -> &Finding {
         match ev.detail.as_deref() {
@@ -384,7 +361,7 @@ mod tests {
 
     #[test]
     fn port_probe_addresses_are_all_named_once_and_the_first_is_the_source() {
-        let ev = read(PROBE, prov()).expect("a finding");
+        let ev = read(PROBE, prov("findings.jsonl")).expect("a finding");
         let f = detail(&ev);
         assert_eq!(f.remote_ips, ["198.51.100.1", "198.51.100.2"]);
         assert_eq!(ev.source_ip.as_deref(), Some("198.51.100.1"));
@@ -403,15 +380,20 @@ mod tests {
     #[test]
     fn the_time_falls_back_to_created_then_updated() {
         let no_first = PROBE.replace(r#""eventFirstSeen":"2024-08-18T09:00:00Z","#, "");
-        let ev = read(&no_first, prov()).expect("a finding");
+        let ev = read(&no_first, prov("findings.jsonl")).expect("a finding");
         assert_eq!(ev.time_field, "createdAt");
         let neither = no_first.replace(r#""createdAt":"2024-08-18T10:00:00.000Z","#, "");
         assert_eq!(
-            read(&neither, prov()).expect("a finding").time_field,
+            read(&neither, prov("findings.jsonl"))
+                .expect("a finding")
+                .time_field,
             "updatedAt"
         );
         let none = neither.replace(r#""updatedAt":"2024-08-18T11:00:00.000Z","#, "");
-        assert!(matches!(read(&none, prov()), Err(FindingError::NoTime)));
+        assert!(matches!(
+            read(&none, prov("findings.jsonl")),
+            Err(FindingError::NoTime)
+        ));
     }
 
     #[test]
@@ -436,12 +418,12 @@ mod tests {
             ),
         ];
         for (text, named) in cases {
-            let err = read(&text, prov()).expect_err(named);
+            let err = read(&text, prov("findings.jsonl")).expect_err(named);
             assert!(err.to_string().contains(named), "{err} should name {named}");
         }
         let err = read(
             &PROBE.replace(r#""severity":2"#, r#""severity":"high""#),
-            prov(),
+            prov("findings.jsonl"),
         )
         .expect_err("a string severity");
         assert_eq!(err.kind(), RejectKind::WrongType);
@@ -455,7 +437,7 @@ mod tests {
     #[test]
     fn pascal_case_get_findings_output_is_read_and_kept_in_camel_case() {
         let text = r#"{"AccountId":"111122223333","Arn":"arn:aws:guardduty:us-east-1:111122223333:detector/d/finding/f2","CreatedAt":"2024-08-18T10:00:00.000Z","Id":"f2","Region":"us-east-1","Resource":{"AccessKeyDetails":{"AccessKeyId":"ASIAEXAMPLE","PrincipalId":"AROAEXAMPLE:i-0abc","UserName":"web-role","UserType":"AssumedRole"},"ResourceType":"AccessKey"},"SchemaVersion":"2.0","Service":{"Action":{"ActionType":"AWS_API_CALL","AwsApiCallAction":{"Api":"ListBuckets","RemoteIpDetails":{"IpAddressV4":"203.0.113.50"}}},"Archived":false,"Count":1,"EventFirstSeen":"2024-08-18T09:55:00.000Z"},"Severity":8,"Title":"Credentials used outside AWS","Type":"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS","UpdatedAt":"2024-08-18T10:00:00.000Z"}"#;
-        let ev = read(text, prov()).expect("a finding");
+        let ev = read(text, prov("findings.jsonl")).expect("a finding");
         assert_eq!(ev.identity.access_key_id.as_deref(), Some("ASIAEXAMPLE"));
         assert_eq!(ev.identity.kind.as_deref(), Some("AssumedRole"));
         assert_eq!(ev.source_ip.as_deref(), Some("203.0.113.50"));
@@ -475,7 +457,7 @@ mod tests {
             "[".repeat(500),
             "]".repeat(500)
         );
-        let err = read(&deep, prov()).expect_err("too deep");
+        let err = read(&deep, prov("findings.jsonl")).expect_err("too deep");
         assert_eq!(err.kind(), RejectKind::TooDeep);
         assert_eq!(err.to_string(), "nesting deeper than 128 levels");
     }
@@ -483,7 +465,7 @@ mod tests {
     #[test]
     fn nulls_read_as_absent_and_a_tagged_record_is_not_tagged_twice() {
         let text = r#"{"logSource":"guardduty","schemaVersion":"2.0","id":"f3","type":"Policy:S3/BucketBlockPublicAccessDisabled","severity":2,"updatedAt":"2024-08-18T10:00:00Z","resource":{"resourceType":"S3Bucket","instanceDetails":null,"s3BucketDetails":[{"name":"b1"},{"name":"b2"}]},"service":null}"#;
-        let ev = read(text, prov()).expect("a finding");
+        let ev = read(text, prov("findings.jsonl")).expect("a finding");
         assert_eq!(detail(&ev).buckets, ["b1", "b2"]);
         assert_eq!(&*ev.raw, text);
     }

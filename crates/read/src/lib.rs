@@ -74,6 +74,8 @@ mod rejection;
 mod route53;
 mod s3access;
 mod siem;
+#[cfg(test)]
+mod testing;
 mod vpcflow;
 mod wire;
 

@@ -15,7 +15,9 @@
 //! (`srcport`, `transport`, the firewall's) stay in the raw record.
 
 use cloudcase_event::detail::DnsQuery;
-use cloudcase_event::{Category, Detail, Event, EventTime, LogSource, Provenance, TimeError};
+use cloudcase_event::{
+    Category, Detail, Event, EventTime, LogSource, OtherRecord, Provenance, TimeError,
+};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
@@ -142,52 +144,27 @@ pub(crate) fn read(raw: &str, provenance: Provenance) -> Result<Event, QueryErro
         answers,
     };
     Ok(Event {
-        time,
-        time_field: TIME_FIELD,
-        source: LogSource::Route53Resolver,
-        event_source: EVENT_SOURCE.to_owned(),
-        event_name: EVENT_NAME.to_owned(),
         region,
         recipient_account: account_id,
-        identity: Default::default(),
         source_ip: src_addr,
-        user_agent: None,
-        error_code: None,
-        error_message: None,
-        read_only: None,
-        event_type: None,
-        category: Category::Other("Network".into()),
-        event_id: None,
-        request_id: None,
-        request_parameters: None,
-        response_elements: None,
-        additional_event_data: None,
-        resources: None,
-        raw: tag_raw(raw, LogSource::Route53Resolver, tagged),
-        detail: Some(Box::new(Detail::DnsQuery(query))),
-        provenance,
+        ..Event::other(OtherRecord {
+            source: LogSource::Route53Resolver,
+            time,
+            time_field: TIME_FIELD,
+            event_source: EVENT_SOURCE.to_owned(),
+            event_name: EVENT_NAME.to_owned(),
+            category: Category::Other("Network".into()),
+            raw: tag_raw(raw, LogSource::Route53Resolver, tagged),
+            detail: Some(Detail::DnsQuery(query)),
+            provenance,
+        })
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
-
-    fn prov() -> Provenance {
-        let file = cloudcase_event::SourceFile {
-            path: "query.log".into(),
-            sha256: None,
-            origin: None,
-            ordinal: 0,
-            member: None,
-        };
-        Provenance {
-            file: Arc::new(file),
-            record: 0,
-            offset: 0,
-        }
-    }
+    use crate::testing::prov;
 
     /// The documentation's example record, compact.
     const DOC: &str = r#"{"srcaddr":"4.5.64.102","vpc_id":"vpc-7example","answers":[{"Rdata":"203.0.113.9","Type":"PTR","Class":"IN"}],"firewall_rule_group_id":"rslvr-frg-01234567890abcdef","firewall_rule_action":"BLOCK","query_name":"15.3.4.32.in-addr.arpa.","firewall_domain_list_id":"rslvr-fdl-01234567890abcdef","query_class":"IN","srcids":{"instance":"i-0d15cd0d3example"},"rcode":"NOERROR","query_type":"PTR","transport":"UDP","version":"1.100000","account_id":"111122223333","srcport":"56067","query_timestamp":"2021-02-04T17:51:55Z","region":"us-east-1"}"#;
@@ -201,7 +178,7 @@ mod tests {
 
     #[test]
     fn the_documented_example_is_read_into_event_and_detail() {
-        let ev = read(DOC, prov()).expect("a query");
+        let ev = read(DOC, prov("query.log")).expect("a query");
         assert_eq!(
             (ev.event_source.as_str(), ev.event_name.as_str()),
             (EVENT_SOURCE, EVENT_NAME)
@@ -226,14 +203,14 @@ mod tests {
             r#""answers":["#,
             &format!(r#""answers":[{},"#, deep(100_000)),
         );
-        let err = read(&in_answers, prov()).expect_err("not an answer");
+        let err = read(&in_answers, prov("query.log")).expect_err("not an answer");
         assert_eq!(err.kind(), RejectKind::WrongType);
         assert!(err.to_string().starts_with("answers[0]"), "{err}");
         let elsewhere = DOC.replace(
             r#""transport":"UDP""#,
             &format!(r#""transport":{}"#, deep(100_000)),
         );
-        assert!(read(&elsewhere, prov()).is_ok());
+        assert!(read(&elsewhere, prov("query.log")).is_ok());
     }
 
     #[test]
@@ -242,27 +219,27 @@ mod tests {
             r#""account_id":"111122223333""#,
             r#""account_id":111122223333"#,
         );
-        let ev = read(&text, prov()).expect("a query");
+        let ev = read(&text, prov("query.log")).expect("a query");
         assert_eq!(ev.recipient_account.as_deref(), Some("111122223333"));
     }
 
     #[test]
     fn malformed_queries_name_the_field_and_value() {
         let no_name = DOC.replace(r#""query_name":"15.3.4.32.in-addr.arpa.","#, "");
-        let err = read(&no_name, prov()).expect_err("no name");
+        let err = read(&no_name, prov("query.log")).expect_err("no name");
         assert_eq!(
             (err.kind(), err.to_string().contains("query_name")),
             (RejectKind::MissingField, true)
         );
         let bad_time = DOC.replace("2021-02-04T17:51:55Z", "04/Feb/2021");
-        let err = read(&bad_time, prov()).expect_err("bad time");
+        let err = read(&bad_time, prov("query.log")).expect_err("bad time");
         assert_eq!(err.kind(), RejectKind::InvalidTime);
         assert!(
             err.to_string().contains("query_timestamp") && err.to_string().contains("04/Feb/2021"),
             "{err}"
         );
         let object_name = DOC.replace(r#""15.3.4.32.in-addr.arpa.""#, r#"{"a":1}"#);
-        let err = read(&object_name, prov()).expect_err("object name");
+        let err = read(&object_name, prov("query.log")).expect_err("object name");
         assert_eq!(err.kind(), RejectKind::WrongType);
         assert!(err.to_string().starts_with("query_name:"), "{err}");
     }

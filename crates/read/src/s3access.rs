@@ -12,7 +12,9 @@
 //! the line kept under `s3AccessLog` in the raw record.
 
 use cloudcase_event::detail::S3Request;
-use cloudcase_event::{Category, Detail, Event, EventTime, Identity, LogSource, Provenance};
+use cloudcase_event::{
+    Category, Detail, Event, EventTime, Identity, LogSource, OtherRecord, Provenance,
+};
 use serde_json::{Map, Value};
 
 use crate::lines::{checked_text, TextError};
@@ -340,69 +342,49 @@ pub(crate) fn parse_line(line: &[u8], provenance: Provenance) -> Result<Event, L
     record.insert("s3AccessLog".into(), Value::Object(log));
     let raw = Value::Object(record).to_string();
     Ok(Event {
-        time,
-        time_field: "time",
-        source: LogSource::S3Access,
-        event_source: "s3.amazonaws.com".into(),
-        event_name,
-        region: None,
-        recipient_account: None,
         identity,
         source_ip: get(REMOTE_IP).map(Into::into),
         user_agent: get(USER_AGENT).map(Into::into),
         error_code: get(ERROR_CODE).map(Into::into),
-        error_message: None,
         read_only: read_only(operation),
         event_type: Some("AwsApiCall".into()),
-        category: Category::Data,
-        event_id: None,
         request_id: get(REQUEST_ID).map(Into::into),
         request_parameters: Some(raw_json(&params)),
-        response_elements: None,
         additional_event_data: Some(raw_json(&additional)),
-        resources: None,
-        raw: raw.into(),
-        detail: Some(Box::new(Detail::S3Request(S3Request {
-            bucket: get(BUCKET).unwrap_or("-").to_owned(),
-            key: get(KEY).map(Into::into),
-            operation: operation.to_owned(),
-            http_status: get(HTTP_STATUS).and_then(|s| s.parse().ok()),
-            bytes_sent: get(BYTES_SENT).and_then(|s| s.parse().ok()),
-            object_size: get(OBJECT_SIZE).and_then(|s| s.parse().ok()),
-            requester: get(REQUESTER).map(Into::into),
-            bucket_owner: get(BUCKET_OWNER).map(Into::into),
-        }))),
-        provenance,
+        ..Event::other(OtherRecord {
+            source: LogSource::S3Access,
+            time,
+            time_field: "time",
+            event_source: "s3.amazonaws.com".into(),
+            event_name,
+            category: Category::Data,
+            raw: raw.into(),
+            detail: Some(Detail::S3Request(S3Request {
+                bucket: get(BUCKET).unwrap_or("-").to_owned(),
+                key: get(KEY).map(Into::into),
+                operation: operation.to_owned(),
+                http_status: get(HTTP_STATUS).and_then(|s| s.parse().ok()),
+                bytes_sent: get(BYTES_SENT).and_then(|s| s.parse().ok()),
+                object_size: get(OBJECT_SIZE).and_then(|s| s.parse().ok()),
+                requester: get(REQUESTER).map(Into::into),
+                bucket_owner: get(BUCKET_OWNER).map(Into::into),
+            })),
+            provenance,
+        })
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cloudcase_event::SourceFile;
-    use std::sync::Arc;
+    use crate::testing::prov;
 
     const OWNER: &str = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be";
-
-    fn prov() -> Provenance {
-        let file = SourceFile {
-            path: "access-2019-02-06-00-00-38-ABC".into(),
-            sha256: None,
-            origin: None,
-            ordinal: 0,
-            member: None,
-        };
-        Provenance {
-            file: Arc::new(file),
-            record: 0,
-            offset: 0,
-        }
-    }
 
     fn parse(rest: &str) -> Result<Event, LineError> {
         parse_line(
             format!("{OWNER} awsexamplebucket1 {rest}").as_bytes(),
-            prov(),
+            prov("access-2019-02-06-00-00-38-ABC"),
         )
     }
 
@@ -480,7 +462,7 @@ mod tests {
             control.unwrap_err(),
             LineError::Text(TextError::Control { byte: 0x1b, .. })
         ));
-        let utf8 = parse_line(b"\xff\xfe", prov()).unwrap_err();
+        let utf8 = parse_line(b"\xff\xfe", prov("access-2019-02-06-00-00-38-ABC")).unwrap_err();
         assert_eq!(utf8, LineError::Text(TextError::Utf8(0)));
         assert_eq!(utf8.kind(), RejectKind::InvalidUtf8);
         let bracket = parse("[06/Feb/2019:00:00:38 +0000 192.0.2.3");

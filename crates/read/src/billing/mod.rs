@@ -19,7 +19,7 @@ mod csv;
 use std::borrow::Cow;
 
 use cloudcase_event::detail::Charge;
-use cloudcase_event::{Category, Detail, Event, EventTime, Identity, LogSource, Provenance};
+use cloudcase_event::{Category, Detail, Event, EventTime, LogSource, OtherRecord, Provenance};
 
 use crate::lines::{push_json_string, Line};
 use crate::RejectKind;
@@ -331,33 +331,19 @@ fn row(header: &Header, fields: &[Cow<'_, str>], prov: Provenance) -> Result<Eve
     }
     raw.push_str("\"logSource\":\"billing\"}");
     Ok(Event {
-        time,
-        time_field,
-        source: LogSource::Billing,
-        event_source: EVENT_SOURCE.into(),
-        event_name: charge
-            .line_item_type
-            .clone()
-            .unwrap_or_else(|| "LineItem".into()),
         region,
         recipient_account: charge.account_id.clone(),
-        identity: Identity::default(),
-        source_ip: None,
-        user_agent: None,
-        error_code: None,
-        error_message: None,
-        read_only: None,
-        event_type: None,
-        category: Category::Other("Billing".into()),
-        event_id: None,
-        request_id: None,
-        request_parameters: None,
-        response_elements: None,
-        additional_event_data: None,
-        resources: None,
-        raw: raw.into(),
-        detail: Some(Box::new(Detail::Charge(charge))),
-        provenance: prov,
+        ..Event::other(OtherRecord {
+            source: LogSource::Billing,
+            time,
+            time_field,
+            event_source: EVENT_SOURCE.into(),
+            event_name: (charge.line_item_type.clone()).unwrap_or_else(|| "LineItem".into()),
+            category: Category::Other("Billing".into()),
+            raw: raw.into(),
+            detail: Some(Detail::Charge(charge)),
+            provenance: prov,
+        })
     })
 }
 

@@ -1,24 +1,14 @@
-use std::sync::Arc;
-
-use cloudcase_event::SourceFile;
 use serde_json::Value;
 
 use super::*;
 
 const LEGACY: &str = "identity/LineItemId,identity/TimeInterval,bill/PayerAccountId,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/ProductCode,lineItem/UsageType,lineItem/Operation,lineItem/ResourceId,lineItem/UsageAmount,lineItem/CurrencyCode,lineItem/UnblendedCost,lineItem/LineItemDescription,product/region,resourceTags/user:Name";
 
+/// Record 0 of the report, at byte `offset`.
 fn prov(offset: u64) -> Provenance {
-    let file = SourceFile {
-        path: "report-00001.csv".into(),
-        sha256: None,
-        origin: None,
-        ordinal: 0,
-        member: None,
-    };
     Provenance {
-        file: Arc::new(file),
-        record: 0,
         offset,
+        ..crate::testing::prov("report-00001.csv")
     }
 }
 

@@ -56,27 +56,14 @@ pub(crate) fn flow_message(message: &RawValue, prov: &Provenance) -> Option<Clas
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cloudcase_event::SourceFile;
-    use std::sync::Arc;
-
-    fn prov() -> Provenance {
-        let file = SourceFile {
-            path: "AWSLogs/1/vpcflowlogs/eu-west-1/filter-log-events.json".into(),
-            sha256: None,
-            origin: None,
-            ordinal: 0,
-            member: None,
-        };
-        Provenance {
-            file: Arc::new(file),
-            record: 0,
-            offset: 0,
-        }
-    }
+    use crate::testing::prov;
 
     fn message(json: &str) -> Option<Classified> {
         let raw: Box<RawValue> = serde_json::from_str(json).unwrap();
-        flow_message(&raw, &prov())
+        flow_message(
+            &raw,
+            &prov("AWSLogs/1/vpcflowlogs/eu-west-1/filter-log-events.json"),
+        )
     }
 
     #[test]

@@ -207,26 +207,15 @@ fn is_region(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     const RECORD: &str = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK";
 
     fn file(path: &str) -> SourceFile {
-        SourceFile {
-            path: path.into(),
-            sha256: None,
-            origin: None,
-            ordinal: 0,
-            member: None,
-        }
+        SourceFile::plain(path)
     }
 
     fn prov(f: &SourceFile) -> Provenance {
-        Provenance {
-            file: Arc::new(f.clone()),
-            record: 0,
-            offset: 0,
-        }
+        Provenance::first_of(f.clone())
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::net::IpAddr;
 
 use cloudcase_event::detail::{Flow, FlowAction};
-use cloudcase_event::{Category, Detail, Event, EventTime, Identity, LogSource, Provenance};
+use cloudcase_event::{Category, Detail, Event, EventTime, LogSource, OtherRecord, Provenance};
 
 use super::fields::{Column, Format, Kind, Slot};
 use crate::lines::{push_json_string, TextError};
@@ -386,57 +386,38 @@ fn event(
         pkt_dst_addr: draft.pkt_dst,
     };
     Ok(Event {
-        time: flow.start,
-        time_field: "start",
-        source: LogSource::VpcFlow,
-        event_source: EVENT_SOURCE.into(),
-        event_name: action.as_str().into(),
         region: draft.region.or(file_region).map(Into::into),
         recipient_account: flow.account_id.clone(),
-        identity: Identity::default(),
         source_ip: draft.src_text.map(Into::into),
-        user_agent: None,
-        error_code: None,
-        error_message: None,
-        read_only: None,
-        event_type: None,
-        category: Category::Other("Network".into()),
-        event_id: None,
-        request_id: None,
-        request_parameters: None,
-        response_elements: None,
-        additional_event_data: None,
-        resources: None,
-        raw: raw.into(),
-        detail: Some(Box::new(Detail::Flow(flow))),
-        provenance,
+        ..Event::other(OtherRecord {
+            source: LogSource::VpcFlow,
+            time: flow.start,
+            time_field: "start",
+            event_source: EVENT_SOURCE.into(),
+            event_name: action.as_str().into(),
+            category: Category::Other("Network".into()),
+            raw: raw.into(),
+            detail: Some(Detail::Flow(flow)),
+            provenance,
+        })
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cloudcase_event::SourceFile;
+    use crate::testing::prov;
+    use cloudcase_event::Identity;
     use serde_json::Value as Json;
-    use std::sync::Arc;
-
-    fn prov() -> Provenance {
-        let file = SourceFile {
-            path: "flow.log".into(),
-            sha256: None,
-            origin: None,
-            ordinal: 0,
-            member: None,
-        };
-        Provenance {
-            file: Arc::new(file),
-            record: 0,
-            offset: 0,
-        }
-    }
 
     fn default(text: &str) -> Result<Event, RecordError> {
-        parse(text, &Format::default_v2(), &Origin::Default, None, prov())
+        parse(
+            text,
+            &Format::default_v2(),
+            &Origin::Default,
+            None,
+            prov("flow.log"),
+        )
     }
 
     fn flow(ev: &Event) -> &Flow {
@@ -500,7 +481,7 @@ mod tests {
         assert!(flow(&ev).src_addr.is_some_and(|a| a.is_ipv6()));
         let header = "version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id subnet-id instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction log-status";
         let format = Format::from_header(header, 2).unwrap();
-        let ev = parse("5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 - S3 8 egress OK", &format, &Origin::Header, Some("us-east-1"), prov()).unwrap();
+        let ev = parse("5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 - S3 8 egress OK", &format, &Origin::Header, Some("us-east-1"), prov("flow.log")).unwrap();
         assert_eq!(ev.region.as_deref(), Some("ap-southeast-2"));
         let f = flow(&ev);
         assert_eq!(f.flow_direction.as_deref(), Some("egress"));
@@ -522,7 +503,7 @@ mod tests {
             &format,
             &Origin::Header,
             Some("eu-west-1"),
-            prov(),
+            prov("flow.log"),
         )
         .unwrap();
         assert_eq!(ev.region.as_deref(), Some("eu-west-1"));
