@@ -101,13 +101,7 @@ mod tests {
             event_name: "CreateUser".into(),
             error_code: None,
             event_id: event_id.map(str::to_owned),
-            file: Arc::new(SourceFile {
-                path: "evidence/objects/ab/abc".into(),
-                sha256: None,
-                origin: None,
-                ordinal: 0,
-                member: None,
-            }),
+            file: Arc::new(SourceFile::plain("evidence/objects/ab/abc")),
             record: 3,
         }
     }

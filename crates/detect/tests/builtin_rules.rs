@@ -8,9 +8,8 @@
 //! does in a hunt.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use cloudcase_event::{Category, Event, EventTime, Identity, LogSource, Provenance, SourceFile};
+use cloudcase_event::{Category, Event, EventTime, LogSource, OtherRecord, Provenance, SourceFile};
 use cloudcase_read::{discover, read_files, Limits};
 use cloudcase_sigma::{EventRecord, RuleSet};
 use serde_json::Value;
@@ -70,42 +69,21 @@ fn event_of_raw(path: &Path, source: LogSource, raw: &Value) -> Event {
         .find(|c| c.source == source)
         .unwrap_or_else(|| panic!("{}: no contract for {source:?}", path.display()));
     let text = |key: &str| raw.get(key).and_then(Value::as_str).map(str::to_owned);
-    let file = SourceFile {
-        path: path.to_path_buf(),
-        sha256: None,
-        origin: None,
-        ordinal: 0,
-        member: None,
-    };
     Event {
-        time: EventTime::parse("2026-06-01T10:00:00Z").expect("fixed time"),
-        time_field: "start",
-        source,
-        event_source: c.event_source.to_owned(),
-        event_name: text(c.name_key).unwrap_or_else(|| c.fixed_name.to_owned()),
         region: text("region"),
-        recipient_account: None,
-        identity: Identity::default(),
         source_ip: text(c.address_key),
-        user_agent: None,
         error_code: text("errorCode"),
-        error_message: None,
-        read_only: None,
-        event_type: None,
-        category: Category::Data,
-        event_id: None,
-        request_id: None,
-        request_parameters: None,
-        response_elements: None,
-        additional_event_data: None,
-        resources: None,
-        raw: raw.to_string().into(),
-        detail: None,
-        provenance: Provenance {
-            file: Arc::new(file),
-            record: 0,
-            offset: 0,
-        },
+        ..Event::other(OtherRecord {
+            source,
+            time: EventTime::parse("2026-06-01T10:00:00Z").expect("fixed time"),
+            time_field: "start",
+            event_source: c.event_source.to_owned(),
+            event_name: text(c.name_key).unwrap_or_else(|| c.fixed_name.to_owned()),
+            category: Category::Data,
+            raw: raw.to_string().into(),
+            detail: None,
+            provenance: Provenance::first_of(SourceFile::plain(path)),
+        })
     }
 }
 

@@ -58,11 +58,8 @@ mod tests {
         let path = dir.path().join("log.json");
         std::fs::write(&path, LOG).expect("write the log");
         let file = Arc::new(SourceFile {
-            path,
-            sha256: None,
-            origin: None,
             ordinal: 4,
-            member: None,
+            ..SourceFile::plain(path)
         });
         let pointer = Pointer {
             time: EventTime::parse("2024-05-14T02:05:00Z").expect("time"),

@@ -2,12 +2,11 @@
 //! and the typed detail), for the unit tests of this module.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use cloudcase_event::detail::{Charge, DnsQuery, Finding, Flow, FlowAction, S3Request};
 use cloudcase_event::{
-    Category, Detail, Event, EventTime, Identity, LogSource, Provenance, SourceFile,
+    Category, Detail, Event, EventTime, Identity, LogSource, OtherRecord, Provenance, SourceFile,
 };
 
 /// Milliseconds of an RFC 3339 time.
@@ -26,45 +25,26 @@ fn event(
     file: u64,
     record: u64,
 ) -> Event {
-    let file = Arc::new(SourceFile {
-        path: PathBuf::from(format!("log-{file}")),
-        sha256: None,
-        origin: None,
-        ordinal: file,
-        member: None,
-    });
     Event {
-        time: EventTime::parse(time).expect("a valid time"),
-        time_field: "time",
-        source,
-        event_source: String::new(),
-        event_name: String::new(),
-        region: None,
-        recipient_account: None,
         identity: Identity {
             arn: arn.map(str::to_owned),
             ..Identity::default()
         },
         source_ip: ip.map(str::to_owned),
-        user_agent: None,
-        error_code: None,
-        error_message: None,
-        read_only: None,
-        event_type: None,
-        category: Category::Data,
-        event_id: None,
-        request_id: None,
-        request_parameters: None,
-        response_elements: None,
-        additional_event_data: None,
-        resources: None,
-        raw: "{}".into(),
-        detail: Some(Box::new(detail)),
-        provenance: Provenance {
-            file,
-            record,
-            offset: 0,
-        },
+        ..Event::other(OtherRecord {
+            source,
+            time: EventTime::parse(time).expect("a valid time"),
+            time_field: "time",
+            event_source: String::new(),
+            event_name: String::new(),
+            category: Category::Data,
+            raw: "{}".into(),
+            detail: Some(detail),
+            provenance: Provenance {
+                record,
+                ..Provenance::first_of(log_file(file))
+            },
+        })
     }
 }
 
@@ -94,14 +74,16 @@ pub(crate) fn s3_line(
 
 /// The event moved to file `n` (ordinal `n`).
 pub(crate) fn in_file(mut ev: Event, n: u64) -> Event {
-    ev.provenance.file = Arc::new(SourceFile {
-        path: PathBuf::from(format!("log-{n}")),
-        sha256: None,
-        origin: None,
-        ordinal: n,
-        member: None,
-    });
+    ev.provenance.file = Arc::new(log_file(n));
     ev
+}
+
+/// The file `log-n`, ordinal `n`.
+fn log_file(n: u64) -> SourceFile {
+    SourceFile {
+        ordinal: n,
+        ..SourceFile::plain(format!("log-{n}"))
+    }
 }
 
 /// A TCP flow record on `eni` from `src` to `dst` (`ADDR:PORT`, `[V6]:PORT`) of `bytes`,
