@@ -2,13 +2,13 @@
 //! `archive!member`, and every hostile archive reported, never extracted.
 //! The archives are built byte by byte here, small.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+mod common;
 
-use cloudcase_event::Event;
-use cloudcase_read::{discover, read_files, Accounting, EventSink, Limits, RejectKind, Rejection};
-use flate2::write::{DeflateEncoder, GzEncoder};
+use std::io::Write;
+
+use cloudcase_read::{discover, Limits, RejectKind};
+use common::{gzip, read, read_with, write, Run};
+use flate2::write::DeflateEncoder;
 use flate2::Compression;
 
 fn record(name: &str, id: &str) -> String {
@@ -20,12 +20,6 @@ fn record(name: &str, id: &str) -> String {
 fn log(ids: &[&str]) -> Vec<u8> {
     let records: Vec<String> = ids.iter().map(|id| record("ListUsers", id)).collect();
     format!("{{\"Records\":[{}]}}", records.join(",")).into_bytes()
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
 }
 
 fn deflate(bytes: &[u8]) -> Vec<u8> {
@@ -108,55 +102,6 @@ fn tar(entries: &[(&[u8], u8, &[u8])]) -> Vec<u8> {
     }
     out.resize(out.len() + 1024, 0);
     out
-}
-
-struct Run {
-    events: Vec<Event>,
-    rejections: Vec<Rejection>,
-    accounting: Accounting,
-}
-
-struct Collect(Vec<Event>);
-impl EventSink for Collect {
-    fn accept(&mut self, e: Event) {
-        self.0.push(e);
-    }
-}
-
-fn read_with(paths: &[PathBuf], limits: Limits) -> Run {
-    let rejections = Mutex::new(Vec::new());
-    let on_reject = |r: Rejection| rejections.lock().unwrap().push(r);
-    let inputs = discover(paths, &on_reject).unwrap();
-    let sinks = vec![Collect(Vec::new()), Collect(Vec::new())];
-    let (sinks, mut accounting) = read_files(&inputs.files, limits, sinks, &on_reject);
-    accounting.merge(&inputs.accounting);
-    let mut events: Vec<Event> = sinks.into_iter().flat_map(|c| c.0).collect();
-    events.sort_by_key(|e| (e.provenance.file.ordinal, e.provenance.record));
-    let rejections = rejections.into_inner().unwrap();
-    assert_eq!(
-        accounting.files_seen,
-        accounting.files_read + accounting.skipped_files()
-    );
-    assert_eq!(accounting.records_parsed, events.len() as u64);
-    assert_eq!(
-        accounting.records_rejected() + accounting.skipped_files(),
-        rejections.len() as u64
-    );
-    Run {
-        events,
-        rejections,
-        accounting,
-    }
-}
-
-fn read(paths: &[PathBuf]) -> Run {
-    read_with(paths, Limits::default())
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
 }
 
 fn paths(run: &Run) -> Vec<String> {

@@ -3,77 +3,28 @@
 //! `tests/fixtures/route53_resolver`, in the shapes of AWS's documentation),
 //! read beside CloudTrail records and among bad records.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+mod common;
+
+use std::path::Path;
 
 use cloudcase_event::detail::{DnsQuery, Finding};
 use cloudcase_event::{Category, Detail, Event, LogSource};
-use cloudcase_read::{discover, read_files, Accounting, Limits, RejectKind, Rejection};
-use flate2::write::GzEncoder;
-use flate2::Compression;
-use serde_json::Value;
+use cloudcase_read::{Limits, RejectKind};
 
-fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use common::{fixture, gzip, write, Run};
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-struct Run {
-    events: Vec<Event>,
-    rejections: Vec<Rejection>,
-    accounting: Accounting,
-}
-
-struct Collect(Vec<Event>);
-
-impl cloudcase_read::EventSink for Collect {
-    fn accept(&mut self, e: Event) {
-        self.0.push(e);
-    }
-}
-
+/// Reads the folder `dir` with `limits`; the events by file and record.
 fn read_with(dir: &Path, limits: Limits) -> Run {
-    let rejections = Mutex::new(Vec::new());
-    let on_reject = |r: Rejection| rejections.lock().unwrap().push(r);
-    let inputs = discover(&[dir.to_path_buf()], &on_reject).unwrap();
-    let sinks = vec![Collect(Vec::new()), Collect(Vec::new())];
-    let (sinks, mut accounting) = read_files(&inputs.files, limits, sinks, &on_reject);
-    accounting.merge(&inputs.accounting);
-    let mut events: Vec<Event> = sinks.into_iter().flat_map(|c| c.0).collect();
-    events.sort_by_key(|e| (e.provenance.file.path.clone(), e.provenance.record));
-    let mut rejections = rejections.into_inner().unwrap();
-    rejections.sort_by_key(|r| (r.file.clone(), r.record));
-    assert_eq!(accounting.records_parsed, events.len() as u64);
-    assert_eq!(
-        accounting.records_rejected() + accounting.skipped_files(),
-        rejections.len() as u64
-    );
-    Run {
-        events,
-        rejections,
-        accounting,
-    }
+    let mut run = common::read_with(&[dir.to_path_buf()], limits);
+    (run.events).sort_by_key(|e| (e.provenance.file.path.clone(), e.provenance.record));
+    run
 }
 
+/// Reads the folder `dir` with the default limits (see [`read_with`]).
 fn read(dir: &Path) -> Run {
     read_with(dir, Limits::default())
 }
+use serde_json::Value;
 
 fn finding(ev: &Event) -> &Finding {
     match ev.detail.as_deref() {

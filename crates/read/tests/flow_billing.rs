@@ -3,81 +3,18 @@
 //! from hostile inputs built here: every record read or rejected at its
 //! offset, and the accounting exact.
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 
 use cloudcase_event::detail::FlowAction;
 use cloudcase_event::{Detail, Event, LogSource};
-use cloudcase_read::{discover, read_files, Accounting, Limits, RejectKind, Rejection};
+use cloudcase_read::{Limits, RejectKind};
+use common::{fixture_path, gzip, read, read_with, write, Run};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use serde_json::Value;
-
-fn fixtures(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures")
-        .join(name)
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-struct Run {
-    events: Vec<Event>,
-    rejections: Vec<Rejection>,
-    accounting: Accounting,
-}
-
-struct Collect(Vec<Event>);
-
-impl cloudcase_read::EventSink for Collect {
-    fn accept(&mut self, e: Event) {
-        self.0.push(e);
-    }
-}
-
-fn read_with(paths: &[PathBuf], limits: Limits) -> Run {
-    let rejections = Mutex::new(Vec::new());
-    let on_reject = |r: Rejection| rejections.lock().unwrap().push(r);
-    let inputs = discover(paths, &on_reject).unwrap();
-    let sinks = vec![Collect(Vec::new()), Collect(Vec::new())];
-    let (sinks, mut accounting) = read_files(&inputs.files, limits, sinks, &on_reject);
-    accounting.merge(&inputs.accounting);
-    let mut events: Vec<Event> = sinks.into_iter().flat_map(|c| c.0).collect();
-    events.sort_by_key(|e| (e.time, e.provenance.file.ordinal, e.provenance.record));
-    let mut rejections = rejections.into_inner().unwrap();
-    rejections.sort_by(|a, b| (&a.file, a.record).cmp(&(&b.file, b.record)));
-    // The accounting always adds up.
-    assert_eq!(
-        accounting.files_seen,
-        accounting.files_read + accounting.skipped_files()
-    );
-    assert_eq!(accounting.records_parsed, events.len() as u64);
-    assert_eq!(
-        accounting.records_rejected() + accounting.skipped_files(),
-        rejections.len() as u64
-    );
-    Run {
-        events,
-        rejections,
-        accounting,
-    }
-}
-
-fn read(paths: &[PathBuf]) -> Run {
-    read_with(paths, Limits::default())
-}
 
 /// The byte offset of `needle` in `content`: where a rejection must point.
 fn offset_of(content: &[u8], needle: &str) -> u64 {
@@ -112,17 +49,17 @@ const DEFAULT_HEADER: &str = "version account-id interface-id srcaddr dstaddr sr
 
 #[test]
 fn flow_log_fixtures_every_record_read_or_rejected_at_its_offset() {
-    let run = read(&[fixtures("vpc_flow")]);
-    let s3 = fixtures("vpc_flow/AWSLogs/123456789010/vpcflowlogs/us-east-1/2024/08/18/123456789010_vpcflowlogs_us-east-1_fl-1234abcd_20240818T0955Z_fe123456.log.gz");
+    let run = read(&[fixture_path("vpc_flow")]);
+    let s3 = fixture_path("vpc_flow/AWSLogs/123456789010/vpcflowlogs/us-east-1/2024/08/18/123456789010_vpcflowlogs_us-east-1_fl-1234abcd_20240818T0955Z_fe123456.log.gz");
     let s3_content = {
         let mut d = flate2::read::GzDecoder::new(std::fs::File::open(&s3).unwrap());
         let mut out = Vec::new();
         std::io::Read::read_to_end(&mut d, &mut out).unwrap();
         out
     };
-    let v5 = fixtures("vpc_flow/AWSLogs/123456789012/vpcflowlogs/ap-southeast-2/2024/08/18/123456789012_vpcflowlogs_ap-southeast-2_fl-5678efgh_20240818T1000Z_ab123456.log");
+    let v5 = fixture_path("vpc_flow/AWSLogs/123456789012/vpcflowlogs/ap-southeast-2/2024/08/18/123456789012_vpcflowlogs_ap-southeast-2_fl-5678efgh_20240818T1000Z_ab123456.log");
     let v5_content = std::fs::read(&v5).unwrap();
-    let cwl = std::fs::read(fixtures("vpc_flow/filter-log-events.json")).unwrap();
+    let cwl = std::fs::read(fixture_path("vpc_flow/filter-log-events.json")).unwrap();
     assert_eq!(
         located(&run),
         [
@@ -435,10 +372,10 @@ fn gunzip(path: &Path) -> Vec<u8> {
 
 #[test]
 fn cost_and_usage_reports_legacy_and_cur2_every_row_read_or_rejected() {
-    let run = read(&[fixtures("billing")]);
-    let legacy_path = fixtures("billing/cur/incident-cur/20240801-20240901/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111/incident-cur-1.csv.gz");
+    let run = read(&[fixture_path("billing")]);
+    let legacy_path = fixture_path("billing/cur/incident-cur/20240801-20240901/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111/incident-cur-1.csv.gz");
     let legacy = gunzip(&legacy_path);
-    let cur2 = std::fs::read(fixtures(
+    let cur2 = std::fs::read(fixture_path(
         "billing/data-exports/incident-export/data/BILLING_PERIOD=2024-08/incident-export-00001.csv",
     ))
     .unwrap();

@@ -1,12 +1,12 @@
 //! Every input form the reader accepts, and every kind of bad input it must
 //! report without stopping: written as small files in CloudTrail's real shape.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+mod common;
 
-use cloudcase_event::Event;
-use cloudcase_read::{discover, read_files, Accounting, Limits, RejectKind, Rejection};
+use std::io::Write;
+
+use cloudcase_read::{discover, Limits, RejectKind};
+use common::{gzip, read, read_with, write, Run};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
@@ -15,63 +15,6 @@ fn record(name: &str, time: &str) -> String {
     format!(
         r#"{{"eventVersion":"1.09","userIdentity":{{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::111122223333:user/deploy-bot","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEKEY000001","userName":"deploy-bot"}},"eventTime":"{time}","eventSource":"iam.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.7","userAgent":"aws-cli/2.17.0","requestParameters":{{"userName":"x"}},"responseElements":null,"requestID":"r-1","eventID":"e-{name}-{time}","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}}"#
     )
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
-}
-
-struct Run {
-    events: Vec<Event>,
-    rejections: Vec<Rejection>,
-    accounting: Accounting,
-}
-
-fn read_with(paths: &[PathBuf], limits: Limits) -> Run {
-    let rejections = Mutex::new(Vec::new());
-    let on_reject = |r: Rejection| rejections.lock().unwrap().push(r);
-    let inputs = discover(paths, &on_reject).unwrap();
-    let sinks: Vec<Vec<Event>> = vec![Vec::new(), Vec::new()];
-    struct Collect(Vec<Event>);
-    impl cloudcase_read::EventSink for Collect {
-        fn accept(&mut self, e: Event) {
-            self.0.push(e);
-        }
-    }
-    let sinks: Vec<Collect> = sinks.into_iter().map(Collect).collect();
-    let (sinks, mut accounting) = read_files(&inputs.files, limits, sinks, &on_reject);
-    accounting.merge(&inputs.accounting);
-    let mut events: Vec<Event> = sinks.into_iter().flat_map(|c| c.0).collect();
-    events.sort_by_key(|e| (e.time, e.provenance.file.ordinal, e.provenance.record));
-    let rejections = rejections.into_inner().unwrap();
-    // The accounting always adds up.
-    assert_eq!(
-        accounting.files_seen,
-        accounting.files_read + accounting.skipped_files()
-    );
-    assert_eq!(accounting.records_parsed, events.len() as u64);
-    assert_eq!(
-        accounting.records_rejected() + accounting.skipped_files(),
-        rejections.len() as u64
-    );
-    Run {
-        events,
-        rejections,
-        accounting,
-    }
-}
-
-fn read(paths: &[PathBuf]) -> Run {
-    read_with(paths, Limits::default())
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, bytes).unwrap();
-    path
 }
 
 fn names(run: &Run) -> Vec<&str> {
