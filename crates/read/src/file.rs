@@ -11,7 +11,7 @@ use crate::archive;
 use crate::decompress::{self, Opened};
 use crate::framing::{Frame, Framer};
 use crate::lines::{Line, LineFormat};
-use crate::normalize::{classify, Classified, Scratch};
+use crate::normalize::{classify, Classified, Scratch, DIGEST_INSIDE, INVENTORY_INSIDE};
 use crate::{Accounting, Limits, RejectKind, Rejection};
 
 /// Where a file's events and problems go.
@@ -193,13 +193,13 @@ fn read_records<R: io::Read>(
             let max_record = framer.max_record();
             let prefix = framer.peek_prefix(SNIFF_BYTES)?;
             if let Some(format) = LineFormat::sniff(prefix, run.file, max_record) {
-                read_lines(run, framer, format)?;
+                read_lines(run, framer, format, scratch)?;
                 return Ok(Outcome::Read);
             }
             let b = prefix.first().copied().unwrap_or_default();
             run.skip_file(
                 RejectKind::NotJson,
-                format!("expected JSON (a '{{' or '[' first) or a line-based log (an S3 server access log, a VPC flow log with its header line or in the default format, a Cost and Usage Report with its header line), found byte 0x{b:02x}"),
+                format!("expected JSON (a '{{' or '[' first) or a line-based log (an S3 server access log, a VPC flow log with its header line or in the default format, a Cost and Usage Report with its header line, a CloudWatch Logs export of time-prefixed lines), found byte 0x{b:02x}"),
             );
             return Ok(Outcome::Skipped);
         }
@@ -241,13 +241,11 @@ fn read_records<R: io::Read>(
                     Classified::Inventory => run.reject_record(
                         RejectKind::NotCloudTrail,
                         offset,
-                        "a cloudcase inventory snapshot inside a log file".into(),
+                        INVENTORY_INSIDE.into(),
                     ),
-                    Classified::Digest => run.reject_record(
-                        RejectKind::NotCloudTrail,
-                        offset,
-                        "a CloudTrail digest record inside a log file".into(),
-                    ),
+                    Classified::Digest => {
+                        run.reject_record(RejectKind::NotCloudTrail, offset, DIGEST_INSIDE.into())
+                    }
                     Classified::Reject(kind, detail) => run.reject_record(kind, offset, detail),
                 }
             }
@@ -275,6 +273,7 @@ fn read_lines<R: io::Read>(
     run: &mut FileRun<'_, '_>,
     framer: &mut Framer<R>,
     mut format: LineFormat,
+    scratch: &mut Scratch,
 ) -> io::Result<()> {
     while let Some(frame) = framer.next_line(format.form())? {
         match frame {
@@ -284,7 +283,7 @@ fn read_lines<R: io::Read>(
                     record: run.record,
                     offset,
                 };
-                match format.line(bytes, prov) {
+                match format.line(bytes, prov, scratch) {
                     Line::Event(ev) => {
                         run.acc.records_parsed += 1;
                         run.record += 1;

@@ -1,5 +1,7 @@
 //! Line-based logs, recognised by their first line: S3 server access logs,
-//! VPC flow logs and Cost and Usage Reports (CSV).
+//! VPC flow logs, Cost and Usage Reports (CSV), and CloudWatch Logs exports
+//! to S3 whose messages are JSON records (Route 53 Resolver query logs,
+//! CloudTrail), each line `<time> <record>`.
 //!
 //! Each format reads one line at a time (a CSV record quoted across lines is
 //! gathered first) and says what the line was: an event, a line that is not
@@ -7,10 +9,11 @@
 
 use std::fmt::Write;
 
-use cloudcase_event::{Event, Provenance, SourceFile};
+use cloudcase_event::{Event, EventTime, Provenance, SourceFile};
 
 use crate::billing;
 use crate::framing::Form;
+use crate::normalize::{classify, Classified, Scratch, DIGEST_INSIDE, INVENTORY_INSIDE};
 use crate::s3access;
 use crate::vpcflow;
 use crate::RejectKind;
@@ -92,6 +95,32 @@ pub(crate) fn push_json_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// The first line of `prefix` (without its line ending), or as much of it
+/// as `prefix` holds; `None` if that is not text.
+pub(crate) fn first_line(prefix: &[u8]) -> Option<&str> {
+    let end = memchr::memchr(b'\n', prefix).unwrap_or(prefix.len());
+    let line = &prefix[..end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    match std::str::from_utf8(line) {
+        Ok(text) => Some(text),
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&line[..e.valid_up_to()]).ok(),
+        Err(_) => None,
+    }
+}
+
+/// A CloudWatch export line split into its time and the record after it,
+/// if it starts with a timestamp.
+pub(crate) fn timed(text: &str) -> Option<(&str, &str)> {
+    let (stamp, rest) = text.split_once(' ')?;
+    is_export_time(stamp).then_some((stamp, rest))
+}
+
+/// Whether `stamp` is shaped like the time a CloudWatch Logs export writes
+/// first on a line (`2024-08-18T09:55:00.000Z`).
+fn is_export_time(stamp: &str) -> bool {
+    stamp.len() >= 20 && stamp.as_bytes().get(10) == Some(&b'T') && stamp.ends_with('Z')
+}
+
 /// The line-based format of one file, with what it has learnt so far.
 pub(crate) enum LineFormat {
     /// S3 server access log.
@@ -100,6 +129,9 @@ pub(crate) enum LineFormat {
     VpcFlow(vpcflow::Reader),
     /// Cost and Usage Report CSV.
     Billing(billing::Reader),
+    /// A CloudWatch Logs export whose messages are JSON records: each
+    /// line's record is classified as any JSON record is.
+    TimedJson,
 }
 
 impl LineFormat {
@@ -112,6 +144,12 @@ impl LineFormat {
         if let Some(reader) = vpcflow::Reader::sniff(prefix, file) {
             return Some(LineFormat::VpcFlow(reader));
         }
+        if first_line(prefix)
+            .and_then(timed)
+            .is_some_and(|(_, message)| message.starts_with('{'))
+        {
+            return Some(LineFormat::TimedJson);
+        }
         billing::Reader::sniff(prefix, max_record).map(LineFormat::Billing)
     }
 
@@ -121,11 +159,13 @@ impl LineFormat {
             LineFormat::S3Access => Form::S3Access,
             LineFormat::VpcFlow(r) => r.form(),
             LineFormat::Billing(_) => Form::Billing,
+            LineFormat::TimedJson => Form::CloudWatchExport,
         }
     }
 
-    /// Reads one line starting at `prov.offset`.
-    pub(crate) fn line(&mut self, bytes: &[u8], prov: Provenance) -> Line {
+    /// Reads one line starting at `prov.offset` (`scratch` serves the
+    /// classification of JSON records).
+    pub(crate) fn line(&mut self, bytes: &[u8], prov: Provenance, scratch: &mut Scratch) -> Line {
         match self {
             LineFormat::S3Access => {
                 let offset = prov.offset;
@@ -140,6 +180,7 @@ impl LineFormat {
             }
             LineFormat::VpcFlow(r) => r.line(bytes, prov),
             LineFormat::Billing(r) => r.line(bytes, prov),
+            LineFormat::TimedJson => timed_json(bytes, prov, scratch),
         }
     }
 
@@ -160,6 +201,35 @@ impl LineFormat {
             LineFormat::Billing(r) => r.finish(),
             _ => None,
         }
+    }
+}
+
+/// Reads a line of a CloudWatch Logs export whose message is a JSON record:
+/// the export's time, a space, then the record, classified as a record of a
+/// JSON file is; whatever it is not is rejected at the line's offset.
+fn timed_json(bytes: &[u8], prov: Provenance, scratch: &mut Scratch) -> Line {
+    let offset = prov.offset;
+    let reject = |kind, detail: String| Line::Reject {
+        offset,
+        kind,
+        detail: format!("CloudWatch Logs export: {detail}"),
+    };
+    let space = memchr::memchr(b' ', bytes).unwrap_or(bytes.len());
+    let stamp = std::str::from_utf8(&bytes[..space]).ok();
+    if !stamp.is_some_and(|s| is_export_time(s) && EventTime::parse(s).is_ok()) {
+        let start: String = String::from_utf8_lossy(&bytes[..space.min(32)]).into();
+        return reject(
+            RejectKind::MalformedLine,
+            format!("a line without the export's time first: {start:?}"),
+        );
+    }
+    let message = bytes.get(space + 1..).unwrap_or_default();
+    let at = offset + space as u64 + 1;
+    match classify(message, true, at, prov, scratch) {
+        Classified::Event(ev) => Line::Event(ev),
+        Classified::Reject(kind, detail) => reject(kind, detail),
+        Classified::Digest => reject(RejectKind::NotCloudTrail, DIGEST_INSIDE.into()),
+        Classified::Inventory => reject(RejectKind::NotCloudTrail, INVENTORY_INSIDE.into()),
     }
 }
 

@@ -21,6 +21,12 @@ pub(crate) enum Classified {
     Reject(RejectKind, String),
 }
 
+/// Why a digest record found after a file's first record is rejected.
+pub(crate) const DIGEST_INSIDE: &str = "a CloudTrail digest record inside a log file";
+
+/// Why an inventory snapshot found after a file's first record is rejected.
+pub(crate) const INVENTORY_INSIDE: &str = "a cloudcase inventory snapshot inside a log file";
+
 /// Reusable buffers for classification, one per worker.
 #[derive(Default)]
 pub(crate) struct Scratch {

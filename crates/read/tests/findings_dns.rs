@@ -343,3 +343,73 @@ fn cloudwatch_logs_subscription_events_are_read_by_their_message() {
         ]
     );
 }
+
+#[test]
+fn resolver_queries_and_cloudtrail_records_exported_from_cloudwatch_logs_to_s3() {
+    let dir = tempfile::tempdir().unwrap();
+    // An export task writes `<task>/<log stream>/000000.gz`, each line the
+    // event's time, a space, then the message: here the JSON record.
+    let export = fixture("route53_resolver/cloudwatch-export-000000");
+    let stream =
+        "exported/5f1e2d3c-0a1b-4c2d-8e3f-0123456789ab/vpc-0abc1234def567890_i-0a1b2c3d4e5f60718";
+    write(
+        dir.path(),
+        &format!("{stream}/000000.gz"),
+        &gzip(export.as_bytes()),
+    );
+    let first = export.lines().next().unwrap();
+    let bad = [
+        "2024-08-18T09:44:00.000Z {\"note\":\"not a record\"}",
+        "2024-08-18T09:44:01.000Z {\"query_name\":",
+        "18/08/2024 {\"query_name\":\"x.\"}",
+    ];
+    let mixed = format!("{first}\n{}\n{first}\n", bad.join("\n"));
+    write(dir.path(), &format!("{stream}/000001"), mixed.as_bytes());
+    let run = read(dir.path());
+
+    assert_eq!(run.accounting.formats.get("cloudwatch-export"), Some(&2));
+    let names: Vec<&str> = run.events.iter().map(|e| e.event_name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "ResolverQuery",
+            "ResolverQuery",
+            "ListUsers",
+            "ResolverQuery",
+            "ResolverQuery"
+        ]
+    );
+    // The records are read as from a log of their own, times and all.
+    let resolver = fixture("route53_resolver/vpcdnsquerylogs.log");
+    let direct: Vec<Value> = resolver
+        .lines()
+        .skip(1)
+        .take(2)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(raw(&run.events[0])["query_name"], direct[0]["query_name"]);
+    assert_eq!(
+        run.events[0].time.to_utc_string(),
+        "2024-08-18T09:41:39.812Z"
+    );
+    assert_eq!(query(&run.events[1]).rcode.as_deref(), Some("NXDOMAIN"));
+    let trail = &run.events[2];
+    assert_eq!(
+        (trail.source, trail.event_id.as_deref()),
+        (LogSource::CloudTrail, Some("e-export-1"))
+    );
+    assert_eq!(trail.time.to_utc_string(), "2024-08-18T09:42:30.000Z");
+    // Each bad line is rejected at its own offset, and the line after it read.
+    let offsets: Vec<Option<u64>> = run.rejections.iter().map(|r| r.offset).collect();
+    let line_at = |i: usize| {
+        Some((first.len() + 1 + bad[..i].iter().map(|l| l.len() + 1).sum::<usize>()) as u64)
+    };
+    assert_eq!(offsets, [line_at(0), line_at(1), line_at(2)]);
+    let kinds: Vec<RejectKind> = run.rejections.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds[2], RejectKind::MalformedLine, "{:?}", run.rejections);
+    assert!(run
+        .rejections
+        .iter()
+        .all(|r| r.detail.starts_with("CloudWatch Logs export: ")));
+    assert_eq!(run.events[4].provenance.offset, line_at(3).unwrap(),);
+}

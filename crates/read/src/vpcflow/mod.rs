@@ -27,7 +27,7 @@ mod record;
 use cloudcase_event::{EventTime, Provenance, SourceFile};
 
 use crate::framing::Form;
-use crate::lines::{checked_text, Line};
+use crate::lines::{checked_text, first_line, timed, Line};
 use fields::Format;
 use record::{Origin, RecordError};
 
@@ -130,19 +130,6 @@ impl Reader {
     }
 }
 
-/// The first line of `prefix` (without its line ending), or as much of it
-/// as `prefix` holds; `None` if that is not text.
-fn first_line(prefix: &[u8]) -> Option<&str> {
-    let end = memchr::memchr(b'\n', prefix).unwrap_or(prefix.len());
-    let line = &prefix[..end];
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    match std::str::from_utf8(line) {
-        Ok(text) => Some(text),
-        Err(e) if e.error_len().is_none() => std::str::from_utf8(&line[..e.valid_up_to()]).ok(),
-        Err(_) => None,
-    }
-}
-
 /// Whether `text` is a default-format record: fourteen values, version 2,
 /// an account, a network interface, an action and a log status.
 pub(crate) fn is_default_record(text: &str) -> bool {
@@ -156,14 +143,6 @@ pub(crate) fn is_default_record(text: &str) -> bool {
         && interface.starts_with("eni-")
         && matches!(action, "ACCEPT" | "REJECT" | "-")
         && matches!(status, "OK" | "NODATA" | "SKIPDATA")
-}
-
-/// A CloudWatch export line split into its time and the record after it,
-/// if it starts with a timestamp.
-fn timed(text: &str) -> Option<(&str, &str)> {
-    let (stamp, rest) = text.split_once(' ')?;
-    (stamp.len() >= 20 && stamp.as_bytes().get(10) == Some(&b'T') && stamp.ends_with('Z'))
-        .then_some((stamp, rest))
 }
 
 /// The region a flow log file's path names: the folder after `vpcflowlogs`
