@@ -1,8 +1,67 @@
 //! Complete scope documents for the report's tests, built from a base with every required
 //! key, so that each test states only what it is about.
 
+use cloudcase_evidence::results::{AnalysisKind, Recorded};
 use cloudcase_model::ScopeResult;
 use serde_json::{json, Value};
+
+use crate::analysis::{Analysis, Loaded};
+use crate::versions::Placement;
+use crate::{ExecutiveOptions, Lang, TechnicalOptions};
+
+/// The analysis of a case whose one recorded result is `scope` (no hunt).
+pub fn analysis(scope: ScopeResult) -> Analysis {
+    let record = Recorded {
+        kind: AnalysisKind::Scope,
+        path: "/c/analysis/scope/x.json".into(),
+        rel: "analysis/scope/x.json".into(),
+        sha256: "ab".repeat(32),
+        recorded: "2026-01-01T00:00:00Z".into(),
+        seq: 4,
+        command: vec![],
+        summary: Value::Null,
+        content: vec![],
+    };
+    Analysis {
+        scope: Some(Loaded {
+            record,
+            result: scope,
+        }),
+        hunt: None,
+    }
+}
+
+/// A report's first version.
+pub fn first_version() -> Placement {
+    Placement {
+        version: 1,
+        previous: None,
+    }
+}
+
+/// The executive summary's options for case `c` in `lang`, as of (and
+/// generated at) `as_of`.
+pub fn executive_options(lang: Lang, as_of: &str) -> ExecutiveOptions {
+    ExecutiveOptions {
+        lang,
+        case_name: "c".into(),
+        as_of: as_of.into(),
+        generated: as_of.into(),
+        tool: "cloudcase test".into(),
+    }
+}
+
+/// The technical report's options for case `c` in `lang`, as of (and
+/// generated at) `as_of`.
+pub fn technical_options(lang: Lang, as_of: &str) -> TechnicalOptions {
+    TechnicalOptions {
+        lang,
+        case_name: "c".into(),
+        as_of: as_of.into(),
+        generated: as_of.into(),
+        tool: "cloudcase test".into(),
+    }
+}
 
 /// Who did it: a caller with only an ARN.
 pub fn by(arn: &str) -> Value {

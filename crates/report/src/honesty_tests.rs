@@ -2,59 +2,18 @@
 //! that attributes nothing to an attacker never claims attacker activity, and a claimed
 //! intrusion says how sure it is and on which signals it rests.
 
-use cloudcase_evidence::results::{AnalysisKind, Recorded};
 use cloudcase_model::ScopeResult;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::analysis::{Analysis, Loaded};
-use crate::versions::Placement;
-use crate::{
-    executive_summary, fixtures, technical_report, ExecutiveOptions, Format, Lang, TechnicalOptions,
-};
-
-fn analysis(scope: ScopeResult) -> Analysis {
-    let record = Recorded {
-        kind: AnalysisKind::Scope,
-        path: "/c/analysis/scope/x.json".into(),
-        rel: "analysis/scope/x.json".into(),
-        sha256: "ab".repeat(32),
-        recorded: "2026-01-01T00:00:00Z".into(),
-        seq: 4,
-        command: vec![],
-        summary: Value::Null,
-        content: vec![],
-    };
-    Analysis {
-        scope: Some(Loaded {
-            record,
-            result: scope,
-        }),
-        hunt: None,
-    }
-}
+use crate::{executive_summary, fixtures, technical_report, Format, Lang};
 
 /// The executive summary and the technical report of `scope` in `lang`, as Markdown.
 fn reports(scope: &ScopeResult, lang: Lang) -> (String, String) {
-    let a = analysis(scope.clone());
-    let first = Placement {
-        version: 1,
-        previous: None,
-    };
-    let exec = ExecutiveOptions {
-        lang,
-        case_name: "c".into(),
-        as_of: "2026-01-02T00:00:00Z".into(),
-        generated: "2026-01-02T00:00:00Z".into(),
-        tool: "cloudcase test".into(),
-    };
-    let tech = TechnicalOptions {
-        lang,
-        case_name: "c".into(),
-        as_of: "2026-01-02T00:00:00Z".into(),
-        generated: "2026-01-02T00:00:00Z".into(),
-        tool: "cloudcase test".into(),
-    };
-    let (doc, _) = executive_summary(&a, &first, &exec);
+    let a = fixtures::analysis(scope.clone());
+    let as_of = "2026-01-02T00:00:00Z";
+    let exec = fixtures::executive_options(lang, as_of);
+    let tech = fixtures::technical_options(lang, as_of);
+    let (doc, _) = executive_summary(&a, &fixtures::first_version(), &exec);
     let md = Format::Markdown.render(&doc);
     (
         md,

@@ -2,64 +2,30 @@
 //! logs behind bucket verdicts, network flows and exfiltration, GuardDuty findings, DNS
 //! queries and the billed cost, in both reports and both languages, with hostile text inert.
 
-use cloudcase_evidence::results::{AnalysisKind, Recorded};
 use cloudcase_model::ScopeResult;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::analysis::{Analysis, Loaded};
-use crate::versions::Placement;
-use crate::{
-    executive_summary, fixtures, technical_report, ExecutiveOptions, Format, Lang, TechnicalOptions,
-};
-
-fn analysis(scope: &ScopeResult) -> Analysis {
-    let record = Recorded {
-        kind: AnalysisKind::Scope,
-        path: "/c/analysis/scope/x.json".into(),
-        rel: "analysis/scope/x.json".into(),
-        sha256: "ab".repeat(32),
-        recorded: "2026-01-01T00:00:00Z".into(),
-        seq: 4,
-        command: vec![],
-        summary: Value::Null,
-        content: vec![],
-    };
-    Analysis {
-        scope: Some(Loaded {
-            record,
-            result: scope.clone(),
-        }),
-        hunt: None,
-    }
-}
+use crate::{executive_summary, fixtures, technical_report, Format, Lang};
 
 /// The technical report of `scope` in `lang` and `format`.
 pub(crate) fn technical(scope: &ScopeResult, lang: Lang, format: Format) -> String {
-    let opts = TechnicalOptions {
-        lang,
-        case_name: "c".into(),
-        as_of: "2026-01-03T00:00:00Z".into(),
-        generated: "2026-01-03T00:00:00Z".into(),
-        tool: "cloudcase test".into(),
-    };
-    format.render(&technical_report(&analysis(scope), &[], &opts))
+    let opts = fixtures::technical_options(lang, AS_OF);
+    format.render(&technical_report(
+        &fixtures::analysis(scope.clone()),
+        &[],
+        &opts,
+    ))
 }
 
 /// The executive summary of `scope` in `lang` and `format`.
 pub(crate) fn executive(scope: &ScopeResult, lang: Lang, format: Format) -> String {
-    let opts = ExecutiveOptions {
-        lang,
-        case_name: "c".into(),
-        as_of: "2026-01-03T00:00:00Z".into(),
-        generated: "2026-01-03T00:00:00Z".into(),
-        tool: "cloudcase test".into(),
-    };
-    let first = Placement {
-        version: 1,
-        previous: None,
-    };
-    format.render(&executive_summary(&analysis(scope), &first, &opts).0)
+    let opts = fixtures::executive_options(lang, AS_OF);
+    let analysis = fixtures::analysis(scope.clone());
+    format.render(&executive_summary(&analysis, &fixtures::first_version(), &opts).0)
 }
+
+/// When the reports are made.
+const AS_OF: &str = "2026-01-03T00:00:00Z";
 
 /// `md` from the heading `from` to the next heading of the same level.
 fn section<'a>(md: &'a str, from: &str) -> &'a str {

@@ -498,42 +498,15 @@ pub fn executive_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::Loaded;
+
     use crate::fixtures;
     use crate::versions::Previous;
     use crate::Format;
-    use cloudcase_evidence::results::Recorded;
+
     use serde_json::{json, Value};
 
-    fn analysis(scope: ScopeResult) -> Analysis {
-        let rec = Recorded {
-            kind: AnalysisKind::Scope,
-            path: "/c/analysis/scope/x.json".into(),
-            rel: "analysis/scope/x.json".into(),
-            sha256: "ab".repeat(32),
-            recorded: "2026-01-01T00:00:00Z".into(),
-            seq: 4,
-            command: vec![],
-            summary: Value::Null,
-            content: vec![],
-        };
-        Analysis {
-            scope: Some(Loaded {
-                record: rec,
-                result: scope,
-            }),
-            hunt: None,
-        }
-    }
-
     fn opts(lang: Lang) -> ExecutiveOptions {
-        ExecutiveOptions {
-            lang,
-            case_name: "c".into(),
-            as_of: "2026-01-02T00:00:00Z".into(),
-            generated: "2026-01-02T00:00:00Z".into(),
-            tool: "cloudcase test".into(),
-        }
+        fixtures::executive_options(lang, "2026-01-02T00:00:00Z")
     }
 
     fn scope() -> ScopeResult {
@@ -557,11 +530,8 @@ mod tests {
 
     #[test]
     fn known_and_not_known_are_apart_and_long_lists_are_capped() {
-        let first = Placement {
-            version: 1,
-            previous: None,
-        };
-        let (doc, facts) = executive_summary(&analysis(scope()), &first, &opts(Lang::En));
+        let first = fixtures::first_version();
+        let (doc, facts) = executive_summary(&fixtures::analysis(scope()), &first, &opts(Lang::En));
         let md = Format::Markdown.render(&doc);
         let known = md.find("## What is known").unwrap();
         let unknown = md.find("## What is not yet known").unwrap();
@@ -585,7 +555,7 @@ mod tests {
                 facts: Facts::default(),
             }),
         };
-        let (doc, _) = executive_summary(&analysis(scope()), &second, &opts(Lang::Ja));
+        let (doc, _) = executive_summary(&fixtures::analysis(scope()), &second, &opts(Lang::Ja));
         let md = Format::Markdown.render(&doc);
         assert!(md.contains("まだ分からないこと") && md.contains("分かったこと"));
         assert!(md.contains("第 1 版"));
