@@ -3,21 +3,11 @@
 //! report reads the same fields the hunt wrote.
 
 mod common;
-use common::cloudcase;
+use common::ok;
 
 use std::path::Path;
 
 use cloudcase_model::HuntFinding;
-
-fn ok(args: &[&str]) -> String {
-    let out = cloudcase(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
-}
 
 /// Each non-empty line as a finding, checked to write back to the same JSON.
 fn findings(jsonl: &str) -> Vec<HuntFinding> {

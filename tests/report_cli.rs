@@ -1,21 +1,11 @@
 //! `cloudcase report evidence` and reading a case's evidence with `timeline --case`.
 
 mod common;
-use common::cloudcase;
+use common::{cloudcase, ok};
 
 use std::path::Path;
 
 use sha2::Digest;
-
-fn ok(args: &[&str]) -> String {
-    let out = cloudcase(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// A case holding a small generated incident (gzip S3 delivery files).
 fn case_with_logs(dir: &Path) -> (String, cloudcase_gen::Summary) {

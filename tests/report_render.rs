@@ -6,7 +6,7 @@
 //! and pass, unless `CLOUDCASE_REQUIRE_CHROMIUM=1` (CI), where they fail.
 
 mod common;
-use common::cloudcase;
+use common::ok;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,16 +58,6 @@ fn chromium() -> Option<Chromium> {
             None
         }
     }
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = cloudcase(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
 /// A case holding a small generated incident, named and examined by hostile text.

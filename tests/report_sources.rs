@@ -6,7 +6,7 @@
 //! (`CLOUDCASE_REQUIRE_CHROMIUM=1` makes a missing browser a failure).
 
 mod common;
-use common::cloudcase;
+use common::ok;
 
 use std::path::Path;
 
@@ -14,16 +14,6 @@ use cloudcase_report::chromium::{pdf_page_count, Chromium, A4_TEXT_WIDTH_PX};
 
 const FIXTURE: &str = "tests/fixtures/scope_incident";
 const LEAKED: &str = "AKIAQ3EGCIDEPLOY0001";
-
-fn ok(args: &[&str]) -> String {
-    let out = cloudcase(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
 
 /// A case holding the incident, with its scope result recorded.
 fn incident_case(dir: &Path) -> String {

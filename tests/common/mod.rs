@@ -13,6 +13,17 @@ pub fn cloudcase(args: &[&str]) -> Output {
         .expect("run cloudcase")
 }
 
+/// Runs the `cloudcase` binary with `args`, which must succeed; its output.
+pub fn ok(args: &[&str]) -> String {
+    let out = cloudcase(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
 /// `../shared/<rel>` beside the repository, or `None` after printing
 /// `SKIPPED: ../shared not found` — unless CI requires it
 /// (`CLOUDCASE_REQUIRE_SHARED`), where a missing folder fails the test.
