@@ -229,6 +229,11 @@ mod tests {
         a.candidates()
     }
 
+    /// Asserts that a candidate's `detail` says `text`.
+    fn says(detail: &str, text: &str) {
+        assert!(detail.contains(text), "{text:?} not in {detail}");
+    }
+
     #[test]
     fn a_newcomer_after_the_learning_day_is_reported_once() {
         let mut lines = vec![line(1, 9, APP, 200, "a.csv"), line(2, 8, APP, 200, "b.csv")];
@@ -241,16 +246,8 @@ mod tests {
             c[0].pointer.time.to_utc_string(),
             "2026-06-03T10:00:00.000Z"
         );
-        assert!(
-            c[0].detail.contains("contractor first read bucket payroll"),
-            "{}",
-            c[0].detail
-        );
-        assert!(
-            c[0].detail.contains("3 object reads, 6.0 KB sent"),
-            "{}",
-            c[0].detail
-        );
+        says(&c[0].detail, "contractor first read bucket payroll");
+        says(&c[0].detail, "3 object reads, 6.0 KB sent");
     }
 
     #[test]
@@ -267,11 +264,7 @@ mod tests {
             "{}",
             c[0].detail
         );
-        assert!(
-            c[1].detail.contains("1 object reads, 150.0 MB sent"),
-            "{}",
-            c[1].detail
-        );
+        says(&c[1].detail, "1 object reads, 150.0 MB sent");
     }
 
     #[test]

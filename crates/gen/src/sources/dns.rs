@@ -5,10 +5,10 @@
 //! instances resolve their mining pool (an invented label under a real
 //! pool operator's suffix) every half hour.
 
-use super::{pool, Ctx, DnsTruth, Publisher};
+use super::{hourly_log_path, pool, Ctx, DnsTruth, Publisher};
 use crate::rng::{derive, Rng};
-use crate::time::{civil, iso};
-use crate::world::{hex, public_ip, World, REGIONS};
+use crate::time::iso;
+use crate::world::{public_ip, World, REGIONS};
 use crate::GenError;
 
 /// Names the company's instances resolve (`{r}` region, `{c}` company).
@@ -171,22 +171,8 @@ pub(crate) fn write(ctx: &Ctx) -> Result<DnsTruth, GenError> {
             for q in &hour {
                 render(&mut buf, w, vpc, q, &mut rng);
             }
-            let c = civil(t);
-            let file = format!(
-                "{acct}_vpcdnsquerylogs_{vpc}_{:04}{:02}{:02}T{:02}{:02}Z_{}.log.gz",
-                c.y,
-                c.mo,
-                c.d,
-                c.h,
-                c.mi,
-                hex(rng.next_u64(), 8),
-                acct = w.acct
-            );
-            let path = dir
-                .join(format!("{:04}", c.y))
-                .join(format!("{:02}", c.mo))
-                .join(format!("{:02}", c.d))
-                .join(file);
+            let name = format!("{}_vpcdnsquerylogs_{vpc}", w.acct);
+            let path = hourly_log_path(&dir, t, &name, &mut rng);
             publisher.write(&path, buf.as_bytes(), true)?;
             records += hour.len() as u64;
         }

@@ -7,9 +7,8 @@
 //! flow-direction). Every file starts with its header.
 
 use super::facts::AttackerInstance;
-use super::{pool, Ctx, FlowInstanceTruth, FlowLogTruth, FlowTruth, Publisher};
+use super::{hourly_log_path, pool, Ctx, FlowInstanceTruth, FlowLogTruth, FlowTruth, Publisher};
 use crate::rng::{derive, Rng};
-use crate::time::civil;
 use crate::world::{hex, public_ip, Nic, World, REGIONS};
 use crate::GenError;
 
@@ -500,22 +499,8 @@ pub(crate) fn write(ctx: &Ctx) -> Result<FlowTruth, GenError> {
                 for f in &hour {
                     render(&mut buf, f, fields, &w.acct, name);
                 }
-                let c = civil(t);
-                let file = format!(
-                    "{acct}_vpcflowlogs_{name}_{id}_{:04}{:02}{:02}T{:02}{:02}Z_{}.log.gz",
-                    c.y,
-                    c.mo,
-                    c.d,
-                    c.h,
-                    c.mi,
-                    hex(rng.next_u64(), 8),
-                    acct = w.acct
-                );
-                let path = dir
-                    .join(format!("{:04}", c.y))
-                    .join(format!("{:02}", c.mo))
-                    .join(format!("{:02}", c.d))
-                    .join(file);
+                let file = format!("{}_vpcflowlogs_{name}_{id}", w.acct);
+                let path = hourly_log_path(&dir, t, &file, &mut rng);
                 publisher.write(&path, buf.as_bytes(), true)?;
                 records += hour.len() as u64;
             }

@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::facts::KeyUse;
-use super::{pool, Ctx, FindingTruth, GuardDutyTruth, Publisher};
+use super::{day_folder, pool, Ctx, FindingTruth, GuardDutyTruth, Publisher};
 use crate::rng::{derive, Rng};
 use crate::scenario::rec_uuid;
-use crate::time::{civil, iso};
+use crate::time::iso;
 use crate::world::{hex, public_ip, World, REGIONS};
 use crate::GenError;
 
@@ -250,18 +250,10 @@ pub(crate) fn write(ctx: &Ctx) -> Result<GuardDutyTruth, GenError> {
             buf.push_str(&envelope(w, f).to_string());
             buf.push('\n');
         }
-        let c = civil(day * 86_400);
         let mut frng = Rng::new(derive(w.seed, &[0x6df, *region as u64, *day as u64]));
-        let path = ctx
-            .out
-            .join("AWSLogs")
-            .join(&w.acct)
-            .join("GuardDuty")
-            .join(REGIONS[*region].0)
-            .join(format!("{:04}", c.y))
-            .join(format!("{:02}", c.mo))
-            .join(format!("{:02}", c.d))
-            .join(format!("{}.jsonl.gz", rec_uuid(&mut frng)));
+        let dir =
+            (ctx.out.join("AWSLogs").join(&w.acct).join("GuardDuty")).join(REGIONS[*region].0);
+        let path = day_folder(&dir, day * 86_400).join(format!("{}.jsonl.gz", rec_uuid(&mut frng)));
         publisher.write(&path, buf.as_bytes(), true)?;
     }
     Ok(GuardDutyTruth {

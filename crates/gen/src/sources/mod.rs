@@ -13,12 +13,14 @@
 
 use std::fmt;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use flate2::{Compress, Compression};
 
 use crate::rng::Rng;
+use crate::time::civil;
+use crate::world::hex;
 use crate::world::World;
 use crate::GenError;
 
@@ -231,6 +233,31 @@ const POOL_DOMAINS: &[&str] = &[
     "fictional-gulf.nanopool.org",
 ];
 const POOL_PORTS: &[u16] = &[3333, 4444, 14444];
+
+/// The folder `dir/YYYY/MM/DD` of the UTC day of `t`, as S3 delivery names it.
+pub(crate) fn day_folder(dir: &Path, t: i64) -> PathBuf {
+    let c = civil(t);
+    dir.join(format!("{:04}", c.y))
+        .join(format!("{:02}", c.mo))
+        .join(format!("{:02}", c.d))
+}
+
+/// Where S3 delivery puts a log file of the hour starting at `t`:
+/// `dir/YYYY/MM/DD/<name>_YYYYMMDDTHHMMZ_<8 hex digits>.log.gz`, the hex
+/// digits drawn from `rng`.
+pub(crate) fn hourly_log_path(dir: &Path, t: i64, name: &str, rng: &mut Rng) -> PathBuf {
+    let c = civil(t);
+    let file = format!(
+        "{name}_{:04}{:02}{:02}T{:02}{:02}Z_{}.log.gz",
+        c.y,
+        c.mo,
+        c.d,
+        c.h,
+        c.mi,
+        hex(rng.next_u64(), 8)
+    );
+    day_folder(dir, t).join(file)
+}
 
 /// The pool of the `k`-th attacker instance (same in flows, DNS and GuardDuty).
 pub(crate) fn pool(w: &World, k: usize) -> Pool {

@@ -516,31 +516,46 @@ mod tests {
     fn malformed_records_name_the_field_and_value() {
         let bad = |t: &str| default(t).unwrap_err().to_string();
         let ok = "2 123456789010 eni-1 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK";
-        assert_eq!(
-            bad(&ok.replace(" 22 ", " 70000 ")),
-            "field dstport: \"70000\" is not a whole number from 0 to 65535"
-        );
-        assert_eq!(
-            bad(&ok.replace("172.31.16.139", "172.31.16.300")),
-            "field srcaddr: \"172.31.16.300\" is not an IPv4 or IPv6 address"
-        );
-        assert_eq!(
-            bad(&ok.replace("1418530010", "1418530099")),
-            "start 1418530099 is after end 1418530070"
-        );
-        assert_eq!(
-            bad(&ok.replace("ACCEPT", "DROP")),
-            "field action: \"DROP\" is not one of ACCEPT, REJECT"
-        );
-        assert_eq!(
-            bad(&ok.replace(" OK", "")),
-            "13 fields; the format names 14 (the default format: no header line)"
-        );
-        assert!(bad(&ok.replace("ACCEPT", "-")).contains("does not say what happened"));
-        assert!(bad(&ok.replace("1418530010", "-")).contains("start is absent"));
-        assert!(bad(&ok.replace("1418530010", "99999999999999")).contains("field start"));
-        assert!(bad(&ok.replace(" 6 ", " -6 ")).contains("field protocol"));
-        assert!(bad(&ok.replace(" 6 ", " +6 ")).contains("field protocol"));
+        // Each edit of a good record, and the error it makes (whole, then in part).
+        struct Edit {
+            from: &'static str,
+            to: &'static str,
+            error: &'static str,
+        }
+        #[rustfmt::skip]
+        let whole = [
+            Edit { from: " 22 ", to: " 70000 ", error: "field dstport: \"70000\" is not a whole number from 0 to 65535" },
+            Edit { from: "172.31.16.139", to: "172.31.16.300", error: "field srcaddr: \"172.31.16.300\" is not an IPv4 or IPv6 address" },
+            Edit { from: "1418530010", to: "1418530099", error: "start 1418530099 is after end 1418530070" },
+            Edit { from: "ACCEPT", to: "DROP", error: "field action: \"DROP\" is not one of ACCEPT, REJECT" },
+            Edit { from: " OK", to: "", error: "13 fields; the format names 14 (the default format: no header line)" },
+        ];
+        for e in whole {
+            assert_eq!(
+                bad(&ok.replace(e.from, e.to)),
+                e.error,
+                "{:?} as {:?}",
+                e.from,
+                e.to
+            );
+        }
+        #[rustfmt::skip]
+        let part = [
+            Edit { from: "ACCEPT", to: "-", error: "does not say what happened" },
+            Edit { from: "1418530010", to: "-", error: "start is absent" },
+            Edit { from: "1418530010", to: "99999999999999", error: "field start" },
+            Edit { from: " 6 ", to: " -6 ", error: "field protocol" },
+            Edit { from: " 6 ", to: " +6 ", error: "field protocol" },
+        ];
+        for e in part {
+            let error = bad(&ok.replace(e.from, e.to));
+            assert!(
+                error.contains(e.error),
+                "{:?} as {:?}: {error}",
+                e.from,
+                e.to
+            );
+        }
         let padded = default(&ok.replace(" 22 ", " 0022 ")).unwrap();
         let raw: Json = serde_json::from_str(&padded.raw).unwrap();
         assert_eq!(raw["dstport"], 22);
