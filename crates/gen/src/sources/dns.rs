@@ -151,12 +151,7 @@ pub(crate) fn write(ctx: &Ctx) -> Result<DnsTruth, GenError> {
         let Some(vpc) = w.res[region].vpcs.first() else {
             continue;
         };
-        let dir = ctx
-            .out
-            .join("AWSLogs")
-            .join(&w.acct)
-            .join("vpcdnsquerylogs")
-            .join(vpc);
+        let dir = ctx.aws_logs("vpcdnsquerylogs").join(vpc);
         for t in (ctx.span.0..ctx.span.1).step_by(3600) {
             let mut rng = Rng::new(derive(w.seed, &[0xd25, region as u64, t as u64]));
             let mut hour = benign_hour(w, region, t, &mut rng);

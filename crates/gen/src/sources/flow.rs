@@ -469,12 +469,7 @@ pub(crate) fn write(ctx: &Ctx) -> Result<FlowTruth, GenError> {
         let header: Vec<&str> = fields.iter().map(|f| f.name()).collect();
         let header = header.join(" ");
         let id = format!("fl-0{}", hex(derive(w.seed, &[0xf1, region as u64]), 16));
-        let dir = ctx
-            .out
-            .join("AWSLogs")
-            .join(&w.acct)
-            .join("vpcflowlogs")
-            .join(name);
+        let dir = ctx.aws_logs("vpcflowlogs").join(name);
         let hosts = w.res[region].iids.len().min(8);
         let mut t = ctx.span.0;
         while t < ctx.span.1 {

@@ -251,8 +251,7 @@ pub(crate) fn write(ctx: &Ctx) -> Result<GuardDutyTruth, GenError> {
             buf.push('\n');
         }
         let mut frng = Rng::new(derive(w.seed, &[0x6df, *region as u64, *day as u64]));
-        let dir =
-            (ctx.out.join("AWSLogs").join(&w.acct).join("GuardDuty")).join(REGIONS[*region].0);
+        let dir = ctx.aws_logs("GuardDuty").join(REGIONS[*region].0);
         let path = day_folder(&dir, day * 86_400).join(format!("{}.jsonl.gz", rec_uuid(&mut frng)));
         publisher.write(&path, buf.as_bytes(), true)?;
     }

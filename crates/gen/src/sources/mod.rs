@@ -167,6 +167,14 @@ pub(crate) struct Ctx<'a> {
     pub level: u32,
 }
 
+impl Ctx<'_> {
+    /// The folder S3 delivery writes `service`'s logs of the account under:
+    /// `AWSLogs/<account>/<service>`.
+    pub(crate) fn aws_logs(&self, service: &str) -> PathBuf {
+        self.out.join("AWSLogs").join(&self.w.acct).join(service)
+    }
+}
+
 /// Publishes files atomically (temporary name, then rename), gzipped or
 /// not, and counts them.
 pub(crate) struct Publisher {

@@ -4,80 +4,44 @@ use super::*;
 
 #[test]
 fn access_logs_make_a_bucket_accessed_naming_the_requester() {
-    let mut events = owner_lines();
-    events.push(in_file(
-        s3_line(
-            "2024-03-04T11:00:00Z",
+    // A request by the backdoor user from the attacker's address, in file 8.
+    let by_backdoor = |time: &str, key: &str, operation: &str, bytes: u64| {
+        let line = s3_line(
+            time,
             "customer-data",
-            "",
-            "REST.GET.BUCKET",
+            key,
+            operation,
             Some(BACKDOOR),
             ATTACKER_IP,
-            900,
-        ),
-        8,
-    ));
-    events.push(in_file(
-        s3_line(
+            bytes,
+        );
+        in_file(line, 8)
+    };
+    let mut events = owner_lines();
+    events.extend([
+        by_backdoor("2024-03-04T11:00:00Z", "", "REST.GET.BUCKET", 900),
+        by_backdoor(
             "2024-03-04T11:01:00Z",
-            "customer-data",
             "exports/a.csv",
             "REST.GET.OBJECT",
-            Some(BACKDOOR),
-            ATTACKER_IP,
             5000,
         ),
-        8,
-    ));
-    events.push(in_file(
-        s3_line(
+        by_backdoor(
             "2024-03-04T11:02:00Z",
-            "customer-data",
             "exports/b.csv",
             "REST.GET.OBJECT",
-            Some(BACKDOOR),
-            ATTACKER_IP,
             7000,
         ),
-        8,
-    ));
-    events.push(in_file(
-        s3_line(
+        by_backdoor(
             "2024-03-04T11:03:00Z",
-            "customer-data",
             "exports/b.csv",
             "REST.GET.OBJECT",
-            Some(BACKDOOR),
-            ATTACKER_IP,
             7000,
         ),
-        8,
-    ));
-    // A write is not a read; a read before the first attacker event is not the attacker's.
-    events.push(in_file(
-        s3_line(
-            "2024-03-04T11:04:00Z",
-            "customer-data",
-            "x",
-            "REST.PUT.OBJECT",
-            Some(BACKDOOR),
-            ATTACKER_IP,
-            0,
-        ),
-        8,
-    ));
-    events.push(in_file(
-        s3_line(
-            "2024-03-04T09:00:00Z",
-            "customer-data",
-            "early",
-            "REST.GET.OBJECT",
-            Some(BACKDOOR),
-            ATTACKER_IP,
-            10,
-        ),
-        8,
-    ));
+        // A write is not a read; a read before the first attacker event is not the attacker's.
+        by_backdoor("2024-03-04T11:04:00Z", "x", "REST.PUT.OBJECT", 0),
+        by_backdoor("2024-03-04T09:00:00Z", "early", "REST.GET.OBJECT", 10),
+    ]);
     let d = run(&facts(), &events);
     let b = &d.data_access[0];
     assert_eq!(b.verdict, Verdict::Accessed);
