@@ -12,6 +12,32 @@ fn model(incident: bool) -> Model {
     Model::new(w, inc, true).unwrap()
 }
 
+/// The call of catalogue row `ai` by identity `ii` at `t` in us-east-1, from
+/// the identity's first address and agent, failing as `fail` says.
+fn us_east_1<'a>(
+    m: &'a Model,
+    ai: usize,
+    ii: usize,
+    t: i64,
+    fail: Option<&'a (&'static str, Template)>,
+) -> Ev<'a> {
+    let (ca, id) = (&m.apis[ai], &m.world.idents[ii]);
+    Ev {
+        t,
+        api: ai,
+        region: US_EAST_1,
+        ident: id,
+        ident_idx: ii,
+        ip: &id.ips[0],
+        ua: &id.ua,
+        ua_cmd: id.ua_cmd,
+        fail,
+        req: &ca.req,
+        resp: &ca.resp,
+        launch: None,
+    }
+}
+
 /// Every catalogue row, written by every class allowed to call it, in
 /// success and failure forms, is valid JSON with CloudTrail's key order.
 #[test]
@@ -30,21 +56,7 @@ fn every_row_and_error_renders_valid_json_in_cloudtrail_key_order() {
         fails.extend(ca.errs.iter().map(Some));
         for &ii in &callers {
             for fail in &fails {
-                let id = &m.world.idents[ii];
-                let ev = Ev {
-                    t,
-                    api: ai,
-                    region: US_EAST_1,
-                    ident: id,
-                    ident_idx: ii,
-                    ip: &id.ips[0],
-                    ua: &id.ua,
-                    ua_cmd: id.ua_cmd,
-                    fail: *fail,
-                    req: &ca.req,
-                    resp: &ca.resp,
-                    launch: None,
-                };
+                let ev = us_east_1(&m, ai, ii, t, *fail);
                 out.clear();
                 m.write(&mut out, &mut rng, &mut sc, &ev);
                 let text = std::str::from_utf8(&out).unwrap();
@@ -130,25 +142,11 @@ fn busy_renders(name: &str, n: usize) -> Vec<serde_json::Value> {
     let ii = (0..m.world.idents.len())
         .find(|&i| m.world.idents[i].class & ca.api.who != 0)
         .unwrap();
-    let id = &m.world.idents[ii];
     let mut rng = Rng::new(7);
     let mut sc = Scratch::default();
     (0..n)
         .map(|_| {
-            let ev = Ev {
-                t: 1_715_000_000,
-                api: ai,
-                region: US_EAST_1,
-                ident: id,
-                ident_idx: ii,
-                ip: &id.ips[0],
-                ua: &id.ua,
-                ua_cmd: id.ua_cmd,
-                fail: None,
-                req: &ca.req,
-                resp: &ca.resp,
-                launch: None,
-            };
+            let ev = us_east_1(&m, ai, ii, 1_715_000_000, None);
             let mut out = Vec::new();
             m.write(&mut out, &mut rng, &mut sc, &ev);
             serde_json::from_slice(&out).unwrap()
