@@ -4,7 +4,7 @@
 # Usage: bench/acquire.sh [SIZE_MB]        total size of the generated files in MB (default 2000)
 # Env:   FILES (default 256)               number of files (sizes vary ±50% around SIZE_MB/FILES)
 #        BENCH_TMP (default /tmp)          where the corpus and the copies are written
-#        RUNS (default 1)                  timed runs per command; the best is reported
+#        RUNS (default 1)                  timed runs per command; the median is reported
 #        KEEP=1                            keep the generated corpus for the next run
 #
 # Measures, over the same files (page cache warmed first, so all read from memory):

@@ -1,14 +1,18 @@
 # Shared by the throughput benchmarks: corpus generation, timing, reporting.
 # Source it after `cd` to the repository root; set SIZE and RUNS first.
+# SHAPE=busy (default standard) generates the busy-account shape: one file per account, region
+# and five minutes, 0.2–5 MB each, with large DescribeInstances/ListObjects responses.
 
 # Builds the release binaries and makes (or reuses) the generated corpus for $SIZE.
 # Sets DIR, BYTES, EVENTS, LIST (NUL-separated .json.gz paths), NFILES, TIMES.
 prepare_corpus() {
-  DIR=${BENCH_DIR:-bench/out}/corpus-$SIZE
+  local shape=${SHAPE:-standard}
+  DIR=${BENCH_DIR:-bench/out}/corpus-$SIZE${SHAPE:+-$shape}
   cargo build --release --quiet -p cloudcase -p cloudcase-gen
   if [ ! -f "$DIR/truth.json" ]; then
     rm -rf "$DIR"
-    target/release/cloudcase-gen --out "$DIR" --size "$SIZE" --seed 20241122 --days 30 --incident --truth "$DIR/truth.json" >/dev/null
+    target/release/cloudcase-gen --out "$DIR" --size "$SIZE" --seed 20241122 --days 30 --incident \
+      --shape "$shape" --truth "$DIR/truth.json" >/dev/null
   fi
   BYTES=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['uncompressed_bytes'])" "$DIR/truth.json")
   EVENTS=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['records'])" "$DIR/truth.json")
@@ -18,19 +22,20 @@ prepare_corpus() {
   find "$DIR/AWSLogs" -name '*.json.gz' -print0 | sort -z > "$LIST"
   NFILES=$(tr -cd '\0' < "$LIST" | wc -c)
   xargs -0 cat < "$LIST" > /dev/null   # warm the page cache
-  echo "corpus: $DIR: $NFILES files, $EVENTS events, $(awk -v b="$BYTES" 'BEGIN{printf "%.2f GB", b/1e9}') uncompressed; $(nproc) cores; best of $RUNS"
+  echo "corpus: $DIR ($shape shape): $NFILES files, $EVENTS events, $(awk -v b="$BYTES" 'BEGIN{printf "%.2f GB", b/1e9}') uncompressed; $(nproc) cores; median of $RUNS"
 }
 
-# Prints "best_seconds peak_rss_kib" over $RUNS runs of "$@" (stdout to /dev/null).
+# Prints "median_seconds peak_rss_kib" over $RUNS runs of "$@" (stdout to /dev/null): the
+# median wall time, and the largest peak RSS of any run.
 measure() {
-  local best="" rss="" out secs kib
+  local out all="" rss=0 kib
   for _ in $(seq "$RUNS"); do
     /usr/bin/time -o "$TIMES" -f '%e %M' "$@" > /dev/null 2>/dev/null
     out=$(tail -n1 "$TIMES")
-    secs=${out% *} kib=${out#* }
-    if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; rss=$kib; fi
+    all="$all ${out% *}" kib=${out#* }
+    [ "$kib" -gt "$rss" ] && rss=$kib
   done
-  echo "$best $rss"
+  echo "$(printf '%s\n' $all | sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}') $rss"
 }
 
 # Baseline: zcat over every file of the corpus. Sets ZS (seconds) and prints its line.

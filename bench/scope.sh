@@ -2,7 +2,7 @@
 # Time and peak memory of `cloudcase scope` against `cloudcase hunt` over the same corpus, in one run.
 #
 # Usage: bench/scope.sh [SIZE]            SIZE of uncompressed JSON, e.g. 2GB (default)
-# Env:   RUNS (default 1)                timed runs per command; the best is reported
+# Env:   RUNS (default 1)                timed runs per command; the median is reported
 #
 # The corpus is generated with the leaked-key incident (kept in bench/out/incident/), so that
 # `scope --auto` has a compromised key to find. Target: scope <= 2x hunt's time, peak RSS <= 500 MB.

@@ -3,7 +3,7 @@
 #
 # Usage: bench/timeline.sh [SIZE]        SIZE of uncompressed JSON, e.g. 1GB (default), 2GB, 200MB
 # Env:   BENCH_DIR (default bench/out)   where the generated corpus is kept between runs
-#        RUNS (default 2)                timed runs per command; the best is reported
+#        RUNS (default 2)                timed runs per command; the median is reported
 #
 # Measures, over the same .json.gz files:
 #   zcat                                   every file to /dev/null (the baseline)
