@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use aho_corasick::AhoCorasick;
+
 use cloudcase_model::scope::{
     Attribution, PermissionChange, ResponderAction, ResponderAttribution,
 };
@@ -32,17 +34,46 @@ const TARGET_FIELDS: &[&str] = &[
 /// Attribution of non-attacker changes.
 pub(crate) struct Attributor<'a> {
     /// Names and ids of every attacker identity and resource.
-    attacker_ids: BTreeSet<String>,
+    attacker_ids: QuotedIds,
     /// User names of the compromised principal.
-    compromised: BTreeSet<String>,
+    compromised: QuotedIds,
     /// Principals that acted on attacker identities or resources (responders).
     responders: HashSet<&'a str>,
     owner: &'a dyn Fn(&str) -> bool,
 }
 
-fn names_any(c: &Candidate, set: &BTreeSet<String>) -> bool {
-    set.iter()
-        .any(|id| !id.is_empty() && c.req.contains(&format!("\"{id}\"")))
+/// A set of ids matched as whole quoted JSON strings (`"id"`) in request parameters: one
+/// automaton built once per document, one pass over each candidate's text, instead of a
+/// `format!` and a substring search per candidate and id.
+pub(crate) struct QuotedIds {
+    /// The automaton over `patterns`; `None` only if it exceeds the builder's size limits.
+    automaton: Option<AhoCorasick>,
+    /// `"id"` for each non-empty id.
+    patterns: Vec<String>,
+}
+
+impl QuotedIds {
+    /// The matcher of the non-empty ids in `ids`.
+    pub(crate) fn new<'s>(ids: impl IntoIterator<Item = &'s String>) -> QuotedIds {
+        let patterns: Vec<String> = ids
+            .into_iter()
+            .filter(|id| !id.is_empty())
+            .map(|id| format!("\"{id}\""))
+            .collect();
+        QuotedIds {
+            automaton: AhoCorasick::new(&patterns).ok(),
+            patterns,
+        }
+    }
+
+    /// Whether `text` (a candidate's request parameters) names any of the ids as a whole JSON
+    /// string.
+    pub(crate) fn named_in(&self, text: &str) -> bool {
+        match &self.automaton {
+            Some(m) => m.is_match(text),
+            None => self.patterns.iter().any(|p| text.contains(p.as_str())),
+        }
+    }
 }
 
 impl<'a> Attributor<'a> {
@@ -55,7 +86,8 @@ impl<'a> Attributor<'a> {
         if ctx.subject_is_key() {
             attacker_ids.insert(ctx.subject_key.to_owned());
         }
-        let compromised = ctx.compromised_users();
+        let attacker_ids = QuotedIds::new(&attacker_ids);
+        let compromised = QuotedIds::new(&ctx.compromised_users());
         let owner = ctx.owner;
         let responders = ctx
             .attributed
@@ -64,7 +96,7 @@ impl<'a> Attributor<'a> {
                 let c = a.candidate;
                 !a.attacker
                     && c.read_only != Some(true)
-                    && (names_any(c, &attacker_ids) || c.ip.as_deref().is_some_and(owner))
+                    && (attacker_ids.named_in(&c.req) || c.ip.as_deref().is_some_and(owner))
             })
             .filter_map(|a| a.candidate.arn.as_deref())
             .collect();
@@ -80,17 +112,17 @@ impl<'a> Attributor<'a> {
     pub fn classify(&self, c: &Candidate, is_attacker: bool) -> (Attribution, &'static str) {
         if is_attacker {
             (Attribution::Attacker, "")
-        } else if names_any(c, &self.attacker_ids) {
+        } else if self.attacker_ids.named_in(&c.req) {
             (Attribution::Responder, "acts on an attacker identity or resource, from a source not attributed to the attacker")
         } else if c.ip.as_deref().is_some_and(self.owner) {
             (Attribution::Responder, "from an --owner-ip range")
-        } else if names_any(c, &self.compromised)
+        } else if self.compromised.named_in(&c.req)
             && c.arn
                 .as_deref()
                 .is_some_and(|a| self.responders.contains(a))
         {
             (Attribution::Responder, "acts on the compromised principal; the same principal acted on attacker identities or resources")
-        } else if names_any(c, &self.compromised) {
+        } else if self.compromised.named_in(&c.req) {
             (
                 Attribution::Owner,
                 "changes the compromised principal, from a source not attributed to the attacker",
@@ -155,4 +187,44 @@ pub(crate) fn permission_changes(ctx: &Ctx<'_>, who: &Attributor<'_>) -> Vec<Per
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::QuotedIds;
+
+    fn ids(v: &[&str]) -> QuotedIds {
+        let owned: Vec<String> = v.iter().map(|s| (*s).to_owned()).collect();
+        QuotedIds::new(&owned)
+    }
+
+    #[test]
+    fn ids_match_only_as_whole_quoted_strings() {
+        let m = ids(&["backdoor", "AKIAEXAMPLE"]);
+        assert!(m.named_in(r#"{"userName":"backdoor"}"#));
+        assert!(m.named_in(r#"{"a":["x","AKIAEXAMPLE"]}"#));
+        // A prefix, a suffix or an unquoted mention is not the id.
+        assert!(!m.named_in(r#"{"userName":"backdoor2"}"#));
+        assert!(!m.named_in(r#"{"userName":"old-backdoor"}"#));
+        assert!(!m.named_in(r#"{"note":"see backdoor here"}"#));
+        // Keys count as well as values, as a substring search of the raw JSON did.
+        assert!(m.named_in(r#"{"backdoor":1}"#));
+    }
+
+    #[test]
+    fn empty_ids_and_empty_sets_never_match() {
+        assert!(!ids(&[]).named_in(r#"{"userName":""}"#));
+        assert!(!ids(&[""]).named_in(r#"{"userName":""}"#));
+        assert!(ids(&["", "x"]).named_in(r#"["x"]"#));
+    }
+
+    #[test]
+    fn the_automaton_agrees_with_a_naive_search() {
+        let names = ["a", "ab", "b\\c", "ü", "AKIA1", "AKIA12"];
+        let m = ids(&names);
+        for text in [r#""ab""#, r#""abc""#, r#""b\\c""#, r#""ü""#, r#"{"k":"AKIA123"}"#, "\"\"a\"\""] {
+            let naive = names.iter().any(|id| text.contains(&format!("\"{id}\"")));
+            assert_eq!(m.named_in(text), naive, "{text}");
+        }
+    }
 }
