@@ -3,17 +3,22 @@
 //!
 //! Each worker appends formatted lines to its own [`RunBuilder`]. When a
 //! builder's buffer passes its budget, its lines are sorted by [`LineKey`]
-//! and written, LZ4-compressed, to an anonymous temporary file (deleted by
-//! the OS when closed). [`merge`] then streams all runs — spilled and in memory — in
-//! key order. Memory is the budget plus one buffered reader per run.
+//! and written in large sequential blocks to an anonymous temporary file
+//! (deleted by the OS when closed): raw while the disk has room to spare,
+//! LZ4-compressed once it runs short (see `run_file`). [`merge`] then
+//! streams all runs — spilled and in memory — in key order. Memory is the
+//! budget plus one read buffer per spilled run, [`MERGE_READ_MEMORY`] in all.
+
+mod run_file;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use cloudcase_event::Event;
+
+use run_file::{Entry, RunFile, RunReader};
 
 /// Order of lines: time, then the file's input position, then the record's
 /// index in its file — a total, deterministic order.
@@ -45,26 +50,39 @@ impl LineKey {
     }
 }
 
-const ENTRY_HEADER: usize = 8 + 8 + 8 + 4;
-
 /// Room kept free in the buffer for the next line, so the buffer is spilled
 /// before it would have to grow (growing doubles its memory).
 const LINE_SLACK: usize = 64 << 10;
 
+/// Read buffers of all spilled runs together during the merge.
+pub const MERGE_READ_MEMORY: usize = 32 << 20;
+
+/// Bounds of one spilled run's read buffer: large sequential reads, yet
+/// bounded in all however many runs there are.
+const RUN_BUFFER: std::ops::RangeInclusive<usize> = (16 << 10)..=(1 << 20);
+
+/// Where a line is in a builder's buffer, and its key.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    key: LineKey,
+    start: u32,
+    len: u32,
+}
+
 /// Collects one worker's lines, spilling sorted runs past its budget.
 pub struct RunBuilder {
     arena: Vec<u8>,
-    index: Vec<(LineKey, u32, u32)>,
+    index: Vec<Slot>,
     budget: usize,
     temp_dir: Option<PathBuf>,
-    spilled: Vec<File>,
+    spilled: Vec<RunFile>,
 }
 
 /// A builder's finished output: spilled run files and the sorted remainder.
 pub struct Runs {
     arena: Vec<u8>,
-    index: Vec<(LineKey, u32, u32)>,
-    spilled: Vec<File>,
+    index: Vec<Slot>,
+    spilled: Vec<RunFile>,
 }
 
 impl Runs {
@@ -98,33 +116,29 @@ impl RunBuilder {
         let start = self.arena.len();
         write(&mut self.arena);
         let len = self.arena.len() - start;
-        self.index.push((key, start as u32, len as u32));
+        self.index.push(Slot {
+            key,
+            start: start as u32,
+            len: len as u32,
+        });
         Ok(())
     }
 
     fn sort(&mut self) {
-        self.index.sort_unstable_by_key(|(k, _, _)| *k);
+        self.index.sort_unstable_by_key(|s| s.key);
     }
 
     fn spill(&mut self) -> io::Result<()> {
         self.sort();
-        let file = match &self.temp_dir {
-            Some(dir) => tempfile::tempfile_in(dir)?,
-            None => tempfile::tempfile()?,
-        };
-        // Runs are LZ4-compressed: JSON shrinks about 4x, and compressing is
-        // cheaper than copying the full bytes through the page cache.
-        let mut w = lz4_flex::frame::FrameEncoder::new(file);
-        for (key, start, len) in &self.index {
-            w.write_all(&key.time.to_le_bytes())?;
-            w.write_all(&key.file.to_le_bytes())?;
-            w.write_all(&key.record.to_le_bytes())?;
-            w.write_all(&len.to_le_bytes())?;
-            w.write_all(&self.arena[*start as usize..(*start + *len) as usize])?;
-        }
-        let mut file = w.finish().map_err(io::Error::other)?;
-        file.rewind()?;
-        self.spilled.push(file);
+        let dir = self.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+        let compressed = run_file::should_compress(&dir, self.arena.len() as u64);
+        let arena = &self.arena;
+        let entries = self.index.iter().map(|s| Entry {
+            key: s.key,
+            line: &arena[s.start as usize..(s.start + s.len) as usize],
+        });
+        self.spilled
+            .push(RunFile::write(&dir, compressed, entries)?);
         self.arena.clear();
         self.index.clear();
         Ok(())
@@ -145,13 +159,10 @@ impl RunBuilder {
 enum Source<'a> {
     Memory {
         arena: &'a [u8],
-        index: &'a [(LineKey, u32, u32)],
+        index: &'a [Slot],
         pos: usize,
     },
-    Spilled {
-        reader: Box<BufReader<lz4_flex::frame::FrameDecoder<File>>>,
-        line: Vec<u8>,
-    },
+    Spilled(RunReader),
 }
 
 impl Source<'_> {
@@ -159,35 +170,13 @@ impl Source<'_> {
     fn advance(&mut self) -> io::Result<Option<LineKey>> {
         match self {
             Source::Memory { index, pos, .. } => {
-                let key = index.get(*pos).map(|(k, _, _)| *k);
+                let key = index.get(*pos).map(|s| s.key);
                 if key.is_some() {
                     *pos += 1;
                 }
                 Ok(key)
             }
-            Source::Spilled { reader, line } => {
-                let mut header = [0u8; ENTRY_HEADER];
-                match reader.read_exact(&mut header) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-                    Err(e) => return Err(e),
-                }
-                let word = |i: usize| {
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(&header[i..i + 8]);
-                    b
-                };
-                let key = LineKey {
-                    time: i64::from_le_bytes(word(0)),
-                    file: u64::from_le_bytes(word(8)),
-                    record: u64::from_le_bytes(word(16)),
-                };
-                let mut len = [0u8; 4];
-                len.copy_from_slice(&header[24..28]);
-                line.resize(u32::from_le_bytes(len) as usize, 0);
-                reader.read_exact(line)?;
-                Ok(Some(key))
-            }
+            Source::Spilled(reader) => reader.advance(),
         }
     }
 
@@ -195,38 +184,28 @@ impl Source<'_> {
     fn current(&self) -> &[u8] {
         match self {
             Source::Memory { arena, index, pos } => {
-                let (_, start, len) = index[*pos - 1];
-                &arena[start as usize..(start + len) as usize]
+                let s = index[*pos - 1];
+                &arena[s.start as usize..(s.start + s.len) as usize]
             }
-            Source::Spilled { line, .. } => line,
+            Source::Spilled(reader) => reader.current(),
         }
     }
 }
 
 /// Writes every line of `runs` to `out` in key order; returns the line count.
 pub fn merge(runs: Vec<Runs>, out: &mut dyn Write) -> io::Result<u64> {
+    let files = runs.iter().map(Runs::spilled).sum::<usize>();
+    let buffer = (MERGE_READ_MEMORY / files.max(1)).clamp(*RUN_BUFFER.start(), *RUN_BUFFER.end());
     let mut sources: Vec<Source<'_>> = Vec::new();
-    let mut files = Vec::new();
     for run in &runs {
         sources.push(Source::Memory {
             arena: &run.arena,
             index: &run.index,
             pos: 0,
         });
-    }
-    for run in runs.iter() {
         for file in &run.spilled {
-            files.push(file.try_clone()?);
+            sources.push(Source::Spilled(file.reader(buffer)?));
         }
-    }
-    for file in files {
-        sources.push(Source::Spilled {
-            reader: Box::new(BufReader::with_capacity(
-                64 << 10,
-                lz4_flex::frame::FrameDecoder::new(file),
-            )),
-            line: Vec::new(),
-        });
     }
     let mut heap = BinaryHeap::with_capacity(sources.len());
     for (i, source) in sources.iter_mut().enumerate() {
