@@ -5,7 +5,7 @@
 use std::io;
 use std::path::Path;
 
-use cloudcase_util::gzip::{self, Cap, Content, GzipError, RatioCap, StoredBytes};
+use cloudcase_util::gzip::{self, Cap, Content, GzipError, Inflater, RatioCap, StoredBytes};
 
 use crate::Limits;
 
@@ -43,9 +43,18 @@ pub(crate) fn cap(limits: Limits) -> Cap {
     }
 }
 
-/// Opens `path`, sniffs its first bytes, and returns its content.
-pub(crate) fn open(path: &Path, limits: Limits) -> io::Result<Opened> {
-    let content = gzip::open(path, cap(limits))?;
+/// Opens `path`, sniffs its first bytes, and returns its content: inflated
+/// whole with `inflater` when it is a small single-member gzip file (see
+/// [`gzip::open_whole`]), streamed otherwise or without one.
+pub(crate) fn open(
+    path: &Path,
+    limits: Limits,
+    inflater: Option<&mut Inflater>,
+) -> io::Result<Opened> {
+    let content = match inflater {
+        Some(inflater) => gzip::open_whole(path, cap(limits), inflater)?,
+        None => gzip::open(path, cap(limits))?,
+    };
     if let Some((_, name)) = UNSUPPORTED_MAGIC
         .iter()
         .find(|(m, _)| content.starts_with(m))

@@ -99,7 +99,7 @@ pub(crate) fn read_source(
         None => (file, None),
     };
     let mut run = FileRun::new(file, out);
-    let reader = match decompress::open(&file.path, limits) {
+    let mut reader = match decompress::open(&file.path, limits, Some(&mut scratch.inflater)) {
         Ok(Opened::Content(content)) => content,
         Ok(Opened::Unsupported { name, stored }) => {
             run.skip_file(
@@ -116,6 +116,16 @@ pub(crate) fn read_source(
     };
     let gzip = reader.is_gzip();
     let disk = reader.stored_bytes();
+    let in_place = reader
+        .inflated()
+        .is_some_and(|content| archive::Kind::of(content).is_none());
+    if let Some(content) = in_place.then(|| reader.take_inflated()).flatten() {
+        let mut framer = Framer::in_memory(content, limits.max_record_bytes);
+        run.acc = read_framed(&mut run, &mut framer, gzip, &disk, limits, scratch);
+        scratch.inflater.give_back(framer.into_buffer());
+        run.acc.bytes_read = disk.get();
+        return run.acc;
+    }
     let sniffed = archive::sniff(reader);
     if let Some(kind) = sniffed.kind {
         let content = std::io::BufReader::new(sniffed.reader);
@@ -140,7 +150,22 @@ pub(crate) fn read_stream<R: io::Read>(
 ) -> Accounting {
     let buffer = std::mem::take(&mut scratch.read_buffer);
     let mut framer = Framer::with_buffer(reader, limits.max_record_bytes, buffer);
-    match read_records(run, &mut framer, scratch) {
+    let acc = read_framed(run, &mut framer, gzip, disk, limits, scratch);
+    scratch.read_buffer = framer.into_buffer();
+    acc
+}
+
+/// Reads the records `framer` frames: [`read_stream`]'s work, for content
+/// streamed or whole in memory.
+fn read_framed<R: io::Read>(
+    run: &mut FileRun<'_, '_>,
+    framer: &mut Framer<R>,
+    gzip: bool,
+    disk: &StoredBytes,
+    limits: Limits,
+    scratch: &mut Scratch,
+) -> Accounting {
+    match read_records(run, framer, scratch) {
         Ok(Outcome::Skipped) => {}
         Ok(Outcome::Empty) => {
             let detail = empty_detail(disk.get(), framer.position(), gzip);
@@ -157,7 +182,6 @@ pub(crate) fn read_stream<R: io::Read>(
         *run.acc.formats.entry(label).or_default() += 1;
     }
     run.acc.bytes_decompressed = framer.position();
-    scratch.read_buffer = framer.into_buffer();
     std::mem::take(&mut run.acc)
 }
 

@@ -156,6 +156,17 @@ pub(crate) struct Framer<R> {
     form: Option<Form>,
 }
 
+impl Framer<io::Empty> {
+    /// A framer over content already whole in memory (`content`), framed in
+    /// place without copying; [`Framer::into_buffer`] gives it back.
+    pub(crate) fn in_memory(content: Vec<u8>, max_record: usize) -> Self {
+        let mut framer = Framer::with_buffer(io::empty(), max_record, Vec::new());
+        framer.buf = content;
+        framer.eof = true;
+        framer
+    }
+}
+
 impl<R: Read> Framer<R> {
     /// A framer over `reader` that keeps records up to `max_record` bytes.
     #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Turning one framed item into a normalized [`Event`], or saying why not.
 
 use cloudcase_event::{Category, Event, EventTime, Identity, LogSource, Provenance};
+use cloudcase_util::gzip::Inflater;
 use serde_json::value::RawValue;
 
 use crate::compact::compact_into;
@@ -34,6 +35,8 @@ pub(crate) struct Scratch {
     inner: String,
     /// The framer's read buffer, kept between files.
     pub(crate) read_buffer: Vec<u8>,
+    /// The decompressor and buffers of whole-file inflate, kept between files.
+    pub(crate) inflater: Inflater,
 }
 
 fn reject(kind: RejectKind, detail: impl Into<String>) -> Classified {

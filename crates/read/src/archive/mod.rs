@@ -41,7 +41,8 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    fn of(head: &[u8]) -> Option<Kind> {
+    /// The archive format `head` (a stream's first bytes) shows, if any.
+    pub(crate) fn of(head: &[u8]) -> Option<Kind> {
         if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
             Some(Kind::Zip)
         } else if head.get(257..262) == Some(b"ustar") {
@@ -199,7 +200,7 @@ pub(crate) fn list(path: &Path, name: &str) -> Option<Vec<String>> {
         return None;
     }
     let limits = Limits::default();
-    let Ok(Opened::Content(content)) = decompress::open(path, limits) else {
+    let Ok(Opened::Content(content)) = decompress::open(path, limits, None) else {
         return None;
     };
     let sniffed = sniff(content);
