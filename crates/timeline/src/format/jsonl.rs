@@ -1,5 +1,7 @@
 //! `--format jsonl`: the original record, plus where it came from.
 
+use std::io::Write;
+
 use cloudcase_event::Event;
 
 use super::{Clock, LineFormat};
@@ -37,7 +39,10 @@ impl LineFormat for Jsonl {
             push_json_string(out, who);
         }
         out.extend_from_slice(b",\"file\":");
-        push_json_string(out, &p.file.path.to_string_lossy());
+        match p.file.path.to_str() {
+            Some(path) => push_json_string(out, path),
+            None => push_json_string(out, &p.file.path.to_string_lossy()),
+        }
         if let Some(sha) = &p.file.sha256 {
             out.extend_from_slice(b",\"sha256\":");
             push_json_string(out, sha);
@@ -46,9 +51,8 @@ impl LineFormat for Jsonl {
             out.extend_from_slice(b",\"origin\":");
             push_json_string(out, origin);
         }
-        out.extend_from_slice(
-            format!(",\"record\":{},\"offset\":{}}}", p.record, p.offset).as_bytes(),
-        );
+        // Writing into a Vec cannot fail.
+        let _ = write!(out, ",\"record\":{},\"offset\":{}}}", p.record, p.offset);
         let rest = event.raw.strip_prefix('{').unwrap_or("}");
         if !rest.trim_start().starts_with('}') {
             out.push(b',');

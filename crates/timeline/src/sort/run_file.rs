@@ -85,14 +85,14 @@ pub(super) fn should_compress(dir: &Path, bytes: u64) -> bool {
 
 impl RunFile {
     /// Writes `entries` to an anonymous file in `dir`, LZ4-compressed if
-    /// `compressed`, and rewinds it.
+    /// `compressed`.
     pub(super) fn write<'a>(
         dir: &Path,
         compressed: bool,
         entries: impl Iterator<Item = Entry<'a>>,
     ) -> io::Result<RunFile> {
         let file = tempfile::tempfile_in(dir)?;
-        let mut file = if compressed {
+        let file = if compressed {
             let mut w = lz4_flex::frame::FrameEncoder::new(BufWriter::new(file));
             write_entries(&mut w, entries)?;
             let w = w.finish().map_err(io::Error::other)?;
@@ -102,7 +102,6 @@ impl RunFile {
             write_entries(&mut w, entries)?;
             w.into_inner().map_err(io::IntoInnerError::into_error)?
         };
-        file.rewind()?;
         Ok(RunFile { file, compressed })
     }
 
