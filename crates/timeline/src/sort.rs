@@ -4,8 +4,8 @@
 //! Each worker appends formatted lines to its own [`RunBuilder`]. When a
 //! builder's buffer passes its budget, its lines are sorted by [`LineKey`]
 //! and written in large sequential blocks to an anonymous temporary file
-//! (deleted by the OS when closed): raw while the disk has room to spare,
-//! LZ4-compressed once it runs short (see `run_file`). [`merge`] then
+//! (deleted by the OS when closed): raw or LZ4-compressed, whichever has cost
+//! less lately, and compressed once the disk runs short (see `run_file`). [`merge`] then
 //! streams all runs — spilled and in memory — in key order. Memory is the
 //! budget plus one read buffer per spilled run, [`MERGE_READ_MEMORY`] in all.
 
@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use cloudcase_event::Event;
 
-use run_file::{Entry, RunFile, RunReader};
+use run_file::{Entry, RunFile, RunReader, SpillChoice};
 
 /// Order of lines: time, then the file's input position, then the record's
 /// index in its file — a total, deterministic order.
@@ -76,6 +76,7 @@ pub struct RunBuilder {
     budget: usize,
     temp_dir: Option<PathBuf>,
     spilled: Vec<RunFile>,
+    encoding: SpillChoice,
 }
 
 /// A builder's finished output: spilled run files and the sorted remainder.
@@ -102,6 +103,7 @@ impl RunBuilder {
             budget: budget.clamp(2 * LINE_SLACK, u32::MAX as usize / 2),
             temp_dir,
             spilled: Vec::new(),
+            encoding: SpillChoice::default(),
         }
     }
 
@@ -131,14 +133,19 @@ impl RunBuilder {
     fn spill(&mut self) -> io::Result<()> {
         self.sort();
         let dir = self.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
-        let compressed = run_file::should_compress(&dir, self.arena.len() as u64);
+        let bytes = self.arena.len() as u64;
+        let compressed = self
+            .encoding
+            .compress(run_file::should_compress(&dir, bytes));
         let arena = &self.arena;
         let entries = self.index.iter().map(|s| Entry {
             key: s.key,
             line: &arena[s.start as usize..(s.start + s.len) as usize],
         });
+        let started = std::time::Instant::now();
         self.spilled
             .push(RunFile::write(&dir, compressed, entries)?);
+        self.encoding.record(compressed, bytes, started.elapsed());
         self.arena.clear();
         self.index.clear();
         Ok(())

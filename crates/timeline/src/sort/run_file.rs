@@ -2,13 +2,17 @@
 //!
 //! A run is a sequence of entries, each a fixed header (the [`LineKey`] and
 //! the line's length, little-endian) followed by the line's bytes. Runs are
-//! written raw while the temporary directory's file system has room to spare
-//! — compressing costs more CPU than the rest of the sort together — and
-//! LZ4-compressed (about a fifth of the size) once it runs short.
+//! written raw or LZ4-compressed (about a fifth of the size), whichever has
+//! cost less time per byte lately ([`SpillChoice`]): compressing costs more
+//! CPU than the rest of the sort together, but taking new page-cache pages
+//! for five times the bytes can cost more still when memory is under
+//! pressure. Always compressed once the temporary directory's file system
+//! runs short.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::Path;
+use std::time::Duration;
 
 use super::LineKey;
 
@@ -81,6 +85,50 @@ fn free_bytes(_dir: &Path) -> Option<u64> {
 /// spare the disk.
 pub(super) fn should_compress(dir: &Path, bytes: u64) -> bool {
     free_bytes(dir).is_none_or(|free| free < bytes.saturating_add(RAW_SPILL_RESERVE))
+}
+
+/// Every this many runs, the encoding that has cost more lately is tried again.
+const PROBE_EVERY: u32 = 8;
+
+/// Time LZ4 costs at merge time per byte of lines (decoding), added to its
+/// measured write cost when the two encodings are compared.
+const LZ4_DECODE_NS_PER_BYTE: f64 = 0.3;
+
+/// Chooses each run's encoding from what writing the previous runs cost, in
+/// nanoseconds per byte of lines (smoothed): raw first, LZ4 second, then the
+/// cheaper, with the other re-tried every [`PROBE_EVERY`] runs.
+#[derive(Debug, Default)]
+pub(super) struct SpillChoice {
+    raw: Option<f64>,
+    lz4: Option<f64>,
+    runs: u32,
+}
+
+impl SpillChoice {
+    /// Whether the next run is compressed; always when `disk_short`.
+    pub(super) fn compress(&self, disk_short: bool) -> bool {
+        match (disk_short, self.raw, self.lz4) {
+            (true, _, _) => true,
+            (false, None, _) => false,
+            (false, Some(_), None) => true,
+            (false, Some(raw), Some(lz4)) => {
+                let lz4_cheaper = lz4 + LZ4_DECODE_NS_PER_BYTE < raw;
+                lz4_cheaper != (self.runs % PROBE_EVERY == PROBE_EVERY - 1)
+            }
+        }
+    }
+
+    /// Records that writing a run of `bytes` bytes of lines took `took`.
+    pub(super) fn record(&mut self, compressed: bool, bytes: u64, took: Duration) {
+        let cost = took.as_nanos() as f64 / bytes.max(1) as f64;
+        let slot = if compressed {
+            &mut self.lz4
+        } else {
+            &mut self.raw
+        };
+        *slot = Some(slot.map_or(cost, |old| (old + cost) / 2.0));
+        self.runs += 1;
+    }
 }
 
 impl RunFile {
@@ -244,5 +292,31 @@ mod tests {
             .find_map(Result::err)
             .expect("a truncated run is an error");
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof, "{err}");
+    }
+
+    #[test]
+    fn spills_take_the_cheaper_encoding_and_retry_the_other() {
+        let mut c = SpillChoice::default();
+        let ms = Duration::from_millis;
+        assert!(c.compress(true));
+        assert!(!c.compress(false), "raw first");
+        c.record(false, 1 << 20, ms(4));
+        assert!(c.compress(false), "then LZ4");
+        c.record(true, 1 << 20, ms(1));
+        let picks: Vec<bool> = (0..PROBE_EVERY)
+            .map(|_| {
+                let z = c.compress(false);
+                c.record(z, 1 << 20, ms(if z { 1 } else { 4 }));
+                z
+            })
+            .collect();
+        assert_eq!(picks.iter().filter(|z| !**z).count(), 1, "{picks:?}");
+        // Raw turns cheap: after its next probe it is kept.
+        for _ in 0..2 * PROBE_EVERY {
+            let z = c.compress(false);
+            c.record(z, 1 << 20, ms(if z { 1 } else { 0 }));
+        }
+        assert!(!c.compress(false));
+        assert!(c.compress(true));
     }
 }
