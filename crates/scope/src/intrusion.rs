@@ -133,8 +133,12 @@ fn departure(
         act.keys
             .iter()
             .filter_map(|k| profile.session_keys.get(k))
-            .max_by_key(|nets| nets.len())
-            .map(|nets| nets.iter().cloned().collect())
+            .max_by_key(|nets| nets.iter().count())
+            .map(|nets| {
+                let mut sorted = nets.to_strings();
+                sorted.sort();
+                sorted
+            })
             .unwrap_or_default()
     };
     Departure {

@@ -29,6 +29,15 @@ impl Ptr {
         }
     }
 
+    /// The order key of `ev`'s record (as `Ptr::of(ev).key()`, without building the pointer).
+    pub(crate) fn key_of(ev: &Event) -> (i64, u64, u64) {
+        (
+            ev.time.millis(),
+            ev.provenance.file.ordinal,
+            ev.provenance.record,
+        )
+    }
+
     /// Total order: time, then input order, then record.
     pub fn key(&self) -> (i64, u64, u64) {
         (self.ms, self.file.ordinal, self.record)

@@ -128,10 +128,9 @@ impl Use {
     }
 
     fn add(&mut self, ev: &Event) {
-        let p = Ptr::of(ev);
-        let at = p.key();
-        if p.key() < self.first.key() {
-            self.first = p;
+        let at = Ptr::key_of(ev);
+        if at < self.first.key() {
+            self.first = Ptr::of(ev);
         }
         self.last_ms = self.last_ms.max(ev.time.millis());
         self.count += 1;

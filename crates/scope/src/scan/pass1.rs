@@ -1,7 +1,7 @@
 //! Pass 1: what the subject is, and a profile of its usual behaviour (networks, agents, regions)
 //! from which pass 2 finds the first departure.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use cloudcase_event::{Event, LogSource};
 use cloudcase_judge::kind::{self, IdentityKind};
@@ -9,7 +9,7 @@ use cloudcase_judge::Baseline;
 use cloudcase_read::EventSink;
 
 use super::cluster::Cluster;
-use super::{bump, merge_map, Earliest, Ordinals, Ptr, Use};
+use super::{merge_map, Earliest, Ordinals, Ptr, Use};
 use crate::net::{network_of, ua_family, Cidr};
 
 /// What `scope` starts from.
@@ -87,8 +87,9 @@ pub struct Profile {
     pub baseline: Baseline,
     /// Its activity per network (/24 or /64): the candidate departures.
     pub clusters: HashMap<String, Cluster>,
-    /// Networks each of its temporary (`ASIA…`) keys was used from (up to four).
-    pub session_keys: HashMap<Box<str>, BTreeSet<String>>,
+    /// Networks each of its temporary (`ASIA…`) keys was used from: the four first used,
+    /// whatever the order events arrive in or how workers split the inputs.
+    pub session_keys: HashMap<Box<str>, Earliest>,
 }
 
 /// Networks kept per session key.
@@ -96,35 +97,44 @@ const MAX_KEY_NETWORKS: usize = 4;
 
 impl Profile {
     fn add(&mut self, ev: &Event) {
-        let p = Ptr::of(ev);
+        let at = Ptr::key_of(ev);
+        let ms = at.0;
         self.count += 1;
-        self.first = Some(match self.first.take() {
-            Some(f) => Ptr::min(f, p.clone()),
-            None => p.clone(),
-        });
-        self.last_ms = self.last_ms.max(p.ms);
+        if self.first.as_ref().is_none_or(|f| at < f.key()) {
+            self.first = Some(Ptr::of(ev));
+        }
+        self.last_ms = self.last_ms.max(ms);
         let ip = ev.source_ip.as_deref().unwrap_or("(none)");
-        bump(&mut self.ips, ip.into(), ev);
+        match self.ips.get_mut(ip) {
+            Some(u) => u.add(ev),
+            None => {
+                self.ips.insert(ip.into(), Use::new(ev));
+            }
+        }
         let fam = ua_family(ev.user_agent.as_deref().unwrap_or(""));
         match self.families.get_mut(&fam) {
             Some(f) => {
-                if p.key() < f.key() {
-                    *f = p.clone();
+                if at < f.key() {
+                    *f = Ptr::of(ev);
                 }
             }
             None => {
-                self.families.insert(fam, p.clone());
+                self.families.insert(fam, Ptr::of(ev));
             }
         }
         if let Some(r) = ev.region.as_deref() {
-            let e = self.regions.entry(r.into()).or_insert(p.ms);
-            *e = (*e).min(p.ms);
+            match self.regions.get_mut(r) {
+                Some(t) => *t = (*t).min(ms),
+                None => {
+                    self.regions.insert(r.into(), ms);
+                }
+            }
         }
         if let Some(arn) = ev.identity.arn.as_deref() {
-            self.arns.add(arn, p.key(), MAX_PRINCIPALS);
+            self.arns.add(arn, at, MAX_PRINCIPALS);
         }
         if let Some(a) = ev.recipient_account.as_deref() {
-            self.accounts.add(a, p.key(), MAX_PRINCIPALS);
+            self.accounts.add(a, at, MAX_PRINCIPALS);
         }
         self.judge_add(ev, ip);
     }
@@ -145,9 +155,14 @@ impl Profile {
             .as_deref()
             .filter(|k| k.starts_with("ASIA"))
         {
-            let nets = self.session_keys.entry(k.into()).or_default();
-            if nets.len() < MAX_KEY_NETWORKS {
-                nets.insert(net.clone());
+            let at = Ptr::key_of(ev);
+            match self.session_keys.get_mut(k) {
+                Some(nets) => nets.add(&net, at, MAX_KEY_NETWORKS),
+                None => {
+                    let mut nets = Earliest::default();
+                    nets.add(&net, at, MAX_KEY_NETWORKS);
+                    self.session_keys.insert(k.into(), nets);
+                }
             }
         }
         match self.clusters.get_mut(&net) {
@@ -171,12 +186,10 @@ impl Profile {
             }
         }
         for (k, nets) in o.session_keys {
-            let mine = self.session_keys.entry(k).or_default();
-            for n in nets {
-                if mine.len() < MAX_KEY_NETWORKS {
-                    mine.insert(n);
-                }
-            }
+            self.session_keys
+                .entry(k)
+                .or_default()
+                .merge(&nets, MAX_KEY_NETWORKS);
         }
         self.count += o.count;
         self.first = match (self.first.take(), o.first) {

@@ -157,13 +157,20 @@ fn record_stores(st: &mut Pass2, ev: &Event, in_window: bool, key: &str, ip: &st
                 kind: spec.kind,
                 name: name.into(),
             };
-            let cov = st.stores.entry(id.clone()).or_default();
-            cov.merge(StoreCov {
-                mentions: 1,
-                first_mention: Some(Ptr::of(ev)),
-                region: ev.region.as_deref().map(Into::into),
-                ..StoreCov::default()
-            });
+            let cov = match st.stores.get_mut(&id) {
+                Some(cov) => cov,
+                None => st.stores.entry(id.clone()).or_default(),
+            };
+            cov.mentions += 1;
+            // The earliest mention and its region, as `StoreCov::merge` keeps them.
+            if cov
+                .first_mention
+                .as_ref()
+                .is_none_or(|f| Ptr::key_of(ev) < f.key())
+            {
+                cov.first_mention = Some(Ptr::of(ev));
+                cov.region = ev.region.as_deref().map(Into::into);
+            }
             if data {
                 cov.data_events += 1;
                 widen(&mut cov.data_span, ms);
@@ -190,6 +197,16 @@ fn record_stores(st: &mut Pass2, ev: &Event, in_window: bool, key: &str, ip: &st
     }
 }
 
+/// Adds one to `name`'s count, allocating the key only the first time it is seen.
+fn count(map: &mut BTreeMap<String, u64>, name: &str) {
+    match map.get_mut(name) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(name.to_owned(), 1);
+        }
+    }
+}
+
 impl EventSink for Pass2Sink<'_> {
     fn accept(&mut self, ev: Event) {
         // S3 access lines are CloudTrail-shaped data events: counted here they would pass for
@@ -200,9 +217,7 @@ impl EventSink for Pass2Sink<'_> {
         let st = &mut self.state;
         let ms = ev.time.millis();
         let in_window = ms >= self.t0;
-        *st.categories
-            .entry(ev.category.as_str().to_owned())
-            .or_default() += 1;
+        count(&mut st.categories, ev.category.as_str());
         if ev.category == Category::Management {
             if ev.read_only == Some(true) {
                 st.mgmt_read += 1;
@@ -211,7 +226,10 @@ impl EventSink for Pass2Sink<'_> {
             }
         }
         if let Some(r) = ev.region.as_deref() {
-            let rc = st.regions.entry(r.into()).or_default();
+            let rc = match st.regions.get_mut(r) {
+                Some(rc) => rc,
+                None => st.regions.entry(r.into()).or_default(),
+            };
             rc.events += 1;
             widen(&mut rc.span, ms);
         }
@@ -220,20 +238,23 @@ impl EventSink for Pass2Sink<'_> {
         if subject && !in_window {
             st.baseline_events += 1;
             st.baseline_hours[(ms.div_euclid(3_600_000).rem_euclid(24)) as usize] += 1;
-            *st.baseline_regions
-                .entry(ev.region.clone().unwrap_or_default())
-                .or_default() += 1;
-            *st.baseline_families
-                .entry(ua_family(ev.user_agent.as_deref().unwrap_or("")))
-                .or_default() += 1;
+            count(&mut st.baseline_regions, ev.region.as_deref().unwrap_or(""));
+            count(
+                &mut st.baseline_families,
+                &ua_family(ev.user_agent.as_deref().unwrap_or("")),
+            );
         }
         let key: Box<str> = ev.identity.access_key_id.as_deref().unwrap_or("").into();
         let ip: Box<str> = ev.source_ip.as_deref().unwrap_or("").into();
         let svc = ev.service();
         if in_window && ev.category == Category::Management && ev.read_only == Some(true) {
-            *st.mgmt_read_in_window
-                .entry(ev.region.as_deref().unwrap_or("").into())
-                .or_default() += 1;
+            let region = ev.region.as_deref().unwrap_or("");
+            match st.mgmt_read_in_window.get_mut(region) {
+                Some(n) => *n += 1,
+                None => {
+                    st.mgmt_read_in_window.insert(region.into(), 1);
+                }
+            }
         }
         record_stores(st, &ev, in_window, &key, &ip);
         st.activity.add(&ev, in_window, &key, &ip);
