@@ -222,7 +222,14 @@ mod tests {
     fn the_automaton_agrees_with_a_naive_search() {
         let names = ["a", "ab", "b\\c", "ü", "AKIA1", "AKIA12"];
         let m = ids(&names);
-        for text in [r#""ab""#, r#""abc""#, r#""b\\c""#, r#""ü""#, r#"{"k":"AKIA123"}"#, "\"\"a\"\""] {
+        for text in [
+            r#""ab""#,
+            r#""abc""#,
+            r#""b\\c""#,
+            r#""ü""#,
+            r#"{"k":"AKIA123"}"#,
+            "\"\"a\"\"",
+        ] {
             let naive = names.iter().any(|id| text.contains(&format!("\"{id}\"")));
             assert_eq!(m.named_in(text), naive, "{text}");
         }

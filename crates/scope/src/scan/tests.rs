@@ -468,3 +468,34 @@ fn two_workers_merged_equal_one() {
         "every window call from the attacker address"
     );
 }
+
+#[test]
+fn a_session_keys_networks_are_its_first_four_whatever_the_order_and_split() {
+    let role = assumed_role("ops", "s1", "ASIASESSION000000001");
+    // Six networks, the latest first in the input.
+    let records: Vec<_> = (0..6)
+        .rev()
+        .map(|i| {
+            let time = format!("2024-03-03T1{i}:00:00Z");
+            call(&time, "s3", "ListBuckets", &format!("203.0.{i}.5"), &role)
+        })
+        .collect();
+    let all = events(&records);
+    let networks = |p: &Pass1| -> Vec<Vec<String>> {
+        p.profiles
+            .values()
+            .flat_map(|prof| prof.session_keys.values().map(Earliest::to_strings))
+            .collect()
+    };
+    let first_four: Vec<String> = (0..4).map(|i| format!("203.0.{i}.0/24")).collect();
+    let one = pass1(&Subject::Auto, all.clone());
+    assert_eq!(networks(&one), vec![first_four.clone()]);
+    let (odd, even): (Vec<Event>, Vec<Event>) = all
+        .into_iter()
+        .partition(|ev| ev.provenance.record % 2 == 1);
+    let two = Pass1::merge_all(vec![
+        pass1(&Subject::Auto, even),
+        pass1(&Subject::Auto, odd),
+    ]);
+    assert_eq!(networks(&two), vec![first_four]);
+}
