@@ -19,8 +19,9 @@
 
 use std::io::{self, Read};
 
-use memchr::{memchr, memchr2};
+use memchr::memchr;
 
+use crate::scan::Nesting;
 use crate::RejectKind;
 
 const CHUNK: usize = 256 << 10;
@@ -107,27 +108,6 @@ enum Scan {
     Complete,
     Eof,
 }
-
-/// Byte classes outside strings.
-const PLAIN: u8 = 0;
-const QUOTE: u8 = 1;
-const OPEN: u8 = 2;
-const CLOSE: u8 = 3;
-const SPACE: u8 = 4;
-
-const CLASS: [u8; 256] = {
-    let mut t = [PLAIN; 256];
-    t[b'"' as usize] = QUOTE;
-    t[b'{' as usize] = OPEN;
-    t[b'[' as usize] = OPEN;
-    t[b'}' as usize] = CLOSE;
-    t[b']' as usize] = CLOSE;
-    t[b' ' as usize] = SPACE;
-    t[b'\t' as usize] = SPACE;
-    t[b'\n' as usize] = SPACE;
-    t[b'\r' as usize] = SPACE;
-    t
-};
 
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
@@ -383,68 +363,30 @@ impl<R: Read> Framer<R> {
     }
 
     /// Scans until nesting returns to zero (or the string at depth 0 closes).
-    fn scan_nested(&mut self, mut depth: u64, mut in_str: bool) -> io::Result<Scan> {
-        let mut escaped = false;
-        loop {
+    fn scan_nested(&mut self, depth: u64, in_str: bool) -> io::Result<Scan> {
+        let mut nesting = Nesting {
+            depth,
+            in_str,
+            ..Nesting::default()
+        };
+        let scan = loop {
             if self.pos >= self.buf.len() {
                 self.check_size();
                 if !self.fill()? {
-                    return Ok(Scan::Eof);
+                    break Scan::Eof;
                 }
                 continue;
             }
-            if escaped {
-                escaped = false;
-                self.pos += 1;
-                continue;
-            }
-            let rest = &self.buf[self.pos..];
-            if in_str {
-                match memchr2(b'"', b'\\', rest) {
-                    Some(i) => {
-                        self.pos += i + 1;
-                        if rest[i] == b'\\' {
-                            escaped = true;
-                        } else {
-                            in_str = false;
-                            if depth == 0 {
-                                return Ok(Scan::Complete);
-                            }
-                        }
-                    }
-                    None => self.pos = self.buf.len(),
+            match nesting.scan(&self.buf[self.pos..]) {
+                Some(i) => {
+                    self.pos += i;
+                    break Scan::Complete;
                 }
-                continue;
+                None => self.pos = self.buf.len(),
             }
-            let mut i = 0;
-            while i < rest.len() {
-                match CLASS[rest[i] as usize] {
-                    PLAIN => i += 1,
-                    SPACE => {
-                        self.spaced = true;
-                        i += 1;
-                    }
-                    QUOTE => {
-                        in_str = true;
-                        i += 1;
-                        break;
-                    }
-                    OPEN => {
-                        depth += 1;
-                        i += 1;
-                    }
-                    _ => {
-                        depth -= 1;
-                        i += 1;
-                        if depth == 0 {
-                            self.pos += i;
-                            return Ok(Scan::Complete);
-                        }
-                    }
-                }
-            }
-            self.pos += i;
-        }
+        };
+        self.spaced |= nesting.spaced;
+        Ok(scan)
     }
 
     /// Ends a capture: the item, or the report of an oversize one.

@@ -73,6 +73,7 @@ mod parallel;
 mod rejection;
 mod route53;
 mod s3access;
+mod scan;
 mod siem;
 #[cfg(test)]
 mod testing;

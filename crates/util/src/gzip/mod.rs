@@ -313,7 +313,10 @@ impl Inflater {
 /// The content size a whole gzip file's trailer gives (that of its last
 /// member, modulo 2^32: a hint, checked by the inflate).
 fn trailer_size(stored: &[u8]) -> Option<u64> {
-    let tail: [u8; 4] = stored.get(stored.len().checked_sub(4)?..)?.try_into().ok()?;
+    let tail: [u8; 4] = stored
+        .get(stored.len().checked_sub(4)?..)?
+        .try_into()
+        .ok()?;
     Some(u64::from(u32::from_le_bytes(tail)))
 }
 
@@ -652,10 +655,16 @@ mod tests {
         let (out, inflated) = whole(&path, Cap::content(1 << 20));
         let err = out.expect_err("capped");
         assert!(!inflated);
-        assert!(matches!(GzipError::of(&err), Some(GzipError::TooLarge { .. })), "{err}");
+        assert!(
+            matches!(GzipError::of(&err), Some(GzipError::TooLarge { .. })),
+            "{err}"
+        );
         // Uncapped, the stream finds the size mismatch.
         let err = whole(&path, Cap::none()).0.expect_err("bad trailer");
-        assert_eq!(err.kind(), read_to_end(&path, Cap::none()).expect_err("same").kind());
+        assert_eq!(
+            err.kind(),
+            read_to_end(&path, Cap::none()).expect_err("same").kind()
+        );
     }
 
     #[test]
