@@ -493,3 +493,43 @@ fn demo_tells_the_incident() {
         assert!(reports.join(name).is_file(), "{name} missing");
     }
 }
+
+/// Hundreds of spilled runs (the smallest budget, 128 KiB a worker) merge
+/// under `ulimit -n 64` to exactly what an unlimited run prints: the merge
+/// holds at most its fan-in of run files open, not one per run.
+#[test]
+fn hundreds_of_runs_merge_under_a_low_open_file_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = cloudcase_gen::Config {
+        seed: 7,
+        out_dir: dir.path().to_path_buf(),
+        target_bytes: 24_000_000,
+        days: 5,
+        threads: 2,
+        ..cloudcase_gen::Config::default()
+    };
+    cloudcase_gen::generate(&cfg).unwrap();
+    let args = [
+        "timeline",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--threads",
+        "4",
+    ];
+    let unlimited = cloudcase(&args);
+    assert!(unlimited.status.success(), "{}", stderr(&unlimited));
+    let limited = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 64 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_cloudcase"))
+        .args(args)
+        .args(["--sort-memory", "0"])
+        .output()
+        .unwrap();
+    assert!(limited.status.success(), "{}", stderr(&limited));
+    // Each run holds at most its worker's 128 KiB budget of lines.
+    let runs = limited.stdout.len() / (128 << 10);
+    assert!(runs > 200, "only {runs} runs' worth of output");
+    assert!(limited.stdout == unlimited.stdout, "output differs");
+}

@@ -114,14 +114,16 @@ pub fn write_timeline(
     let format = opts.format.formatter(opts.tz.clone());
     let threads = opts.threads.max(1);
     let per_worker = opts.sort_memory / threads;
+    let first = RunBuilder::new(per_worker, opts.temp_dir.clone());
     let sinks: Vec<_> = (0..threads)
         .map(|_| TimelineSink {
             filter: &opts.filter,
             format: &*format,
-            runs: RunBuilder::new(per_worker, opts.temp_dir.clone()),
+            runs: first.share(per_worker),
             error: None,
         })
         .collect();
+    drop(first);
     let (sinks, accounting) =
         read_files_tracked(files, opts.limits, sinks, on_reject, &opts.progress);
     after_read();

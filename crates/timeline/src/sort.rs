@@ -5,19 +5,28 @@
 //! builder's buffer passes its budget, its lines are sorted by [`LineKey`]
 //! and written in large sequential blocks to an anonymous temporary file
 //! (deleted by the OS when closed): raw or LZ4-compressed, whichever has cost
-//! less lately, and compressed once the disk runs short (see `run_file`). [`merge`] then
-//! streams all runs — spilled and in memory — in key order. Memory is the
-//! budget plus one read buffer per spilled run, [`MERGE_READ_MEMORY`] in all.
+//! less lately, and compressed once the disk runs short (see `run_file`).
+//! Builders made with [`RunBuilder::share`] spill into one pool that keeps
+//! the sort's open run files about [`FAN_IN`] by merging the smallest runs
+//! into longer ones while the workers read (see `pool`). [`merge`] then
+//! merges what is left down to [`FAN_IN`] runs and streams them and the
+//! runs still in memory in key order. Memory is the budget plus one read
+//! buffer per open run, [`MERGE_READ_MEMORY`] in all at the end.
 
+mod open;
+mod pool;
 mod run_file;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use cloudcase_event::Event;
 
+use pool::RunPool;
+pub use pool::FAN_IN;
 use run_file::{Entry, RunFile, RunReader, SpillChoice};
 
 /// Order of lines: time, then the file's input position, then the record's
@@ -61,6 +70,11 @@ pub const MERGE_READ_MEMORY: usize = 32 << 20;
 /// bounded in all however many runs there are.
 const RUN_BUFFER: std::ops::RangeInclusive<usize> = (16 << 10)..=(1 << 20);
 
+/// The read buffer of each of `runs` runs sharing `memory` bytes.
+fn run_buffer(memory: usize, runs: usize) -> usize {
+    (memory / runs.max(1)).clamp(*RUN_BUFFER.start(), *RUN_BUFFER.end())
+}
+
 /// Where a line is in a builder's buffer, and its key.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
@@ -74,22 +88,24 @@ pub struct RunBuilder {
     arena: Vec<u8>,
     index: Vec<Slot>,
     budget: usize,
-    temp_dir: Option<PathBuf>,
-    spilled: Vec<RunFile>,
+    pool: Arc<RunPool>,
+    spilled: usize,
     encoding: SpillChoice,
 }
 
-/// A builder's finished output: spilled run files and the sorted remainder.
+/// A builder's finished output: the sorted remainder, and the pool holding
+/// its spilled runs.
 pub struct Runs {
     arena: Vec<u8>,
     index: Vec<Slot>,
-    spilled: Vec<RunFile>,
+    spilled: usize,
+    pool: Arc<RunPool>,
 }
 
 impl Runs {
-    /// How many runs went to temporary files.
+    /// How many runs this builder spilled to temporary files.
     pub fn spilled(&self) -> usize {
-        self.spilled.len()
+        self.spilled
     }
 }
 
@@ -97,12 +113,24 @@ impl RunBuilder {
     /// A builder that keeps up to `budget` bytes in memory (capped below 4 GiB),
     /// spilling to anonymous files in `temp_dir` (the system default if `None`).
     pub fn new(budget: usize, temp_dir: Option<PathBuf>) -> Self {
+        let dir = temp_dir.unwrap_or_else(std::env::temp_dir);
+        RunBuilder::in_pool(budget, Arc::new(RunPool::new(dir)))
+    }
+
+    /// Another builder of the same sort (one per worker) with `budget`
+    /// bytes: its spilled runs share this one's pool, so the sort's open
+    /// run files stay about [`FAN_IN`] however many workers there are.
+    pub fn share(&self, budget: usize) -> Self {
+        RunBuilder::in_pool(budget, Arc::clone(&self.pool))
+    }
+
+    fn in_pool(budget: usize, pool: Arc<RunPool>) -> Self {
         RunBuilder {
             arena: Vec::new(),
             index: Vec::new(),
             budget: budget.clamp(2 * LINE_SLACK, u32::MAX as usize / 2),
-            temp_dir,
-            spilled: Vec::new(),
+            pool,
+            spilled: 0,
             encoding: SpillChoice::default(),
         }
     }
@@ -132,23 +160,23 @@ impl RunBuilder {
 
     fn spill(&mut self) -> io::Result<()> {
         self.sort();
-        let dir = self.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+        let dir = self.pool.temp_dir();
         let bytes = self.arena.len() as u64;
         let compressed = self
             .encoding
-            .compress(run_file::should_compress(&dir, bytes));
+            .compress(run_file::should_compress(dir, bytes));
         let arena = &self.arena;
         let entries = self.index.iter().map(|s| Entry {
             key: s.key,
             line: &arena[s.start as usize..(s.start + s.len) as usize],
         });
         let started = std::time::Instant::now();
-        self.spilled
-            .push(RunFile::write(&dir, compressed, entries)?);
+        let run = RunFile::write(dir, compressed, self.pool.open(), entries)?;
         self.encoding.record(compressed, bytes, started.elapsed());
+        self.spilled += 1;
         self.arena.clear();
         self.index.clear();
-        Ok(())
+        self.pool.add(run, &mut self.encoding)
     }
 
     /// Sorts what is still in memory and hands everything over for merging.
@@ -158,6 +186,7 @@ impl RunBuilder {
             arena: self.arena,
             index: self.index,
             spilled: self.spilled,
+            pool: self.pool,
         }
     }
 }
@@ -200,20 +229,41 @@ impl Source<'_> {
 }
 
 /// Writes every line of `runs` to `out` in key order; returns the line count.
+///
+/// Spilled runs beyond [`FAN_IN`] are first merged in groups into longer
+/// runs, so at most [`FAN_IN`] are read at once.
 pub fn merge(runs: Vec<Runs>, out: &mut dyn Write) -> io::Result<u64> {
-    let files = runs.iter().map(Runs::spilled).sum::<usize>();
-    let buffer = (MERGE_READ_MEMORY / files.max(1)).clamp(*RUN_BUFFER.start(), *RUN_BUFFER.end());
-    let mut sources: Vec<Source<'_>> = Vec::new();
+    let mut pools: Vec<&Arc<RunPool>> = Vec::new();
     for run in &runs {
-        sources.push(Source::Memory {
+        if !pools.iter().any(|p| Arc::ptr_eq(p, &run.pool)) {
+            pools.push(&run.pool);
+        }
+    }
+    let files: Vec<RunFile> = pools.iter().flat_map(|p| p.take()).collect();
+    let files = match pools.first() {
+        Some(pool) => pool.reduce(files, MERGE_READ_MEMORY)?,
+        None => files,
+    };
+    let buffer = run_buffer(MERGE_READ_MEMORY, files.len());
+    let mut sources: Vec<Source<'_>> = runs
+        .iter()
+        .map(|run| Source::Memory {
             arena: &run.arena,
             index: &run.index,
             pos: 0,
-        });
-        for file in &run.spilled {
-            sources.push(Source::Spilled(file.reader(buffer)?));
-        }
+        })
+        .collect();
+    for file in files {
+        sources.push(Source::Spilled(file.into_reader(buffer)?));
     }
+    merge_sources(&mut sources, |_, line| out.write_all(line))
+}
+
+/// Passes every line of `sources` to `emit` in key order; returns the count.
+fn merge_sources(
+    sources: &mut [Source<'_>],
+    mut emit: impl FnMut(LineKey, &[u8]) -> io::Result<()>,
+) -> io::Result<u64> {
     let mut heap = BinaryHeap::with_capacity(sources.len());
     for (i, source) in sources.iter_mut().enumerate() {
         if let Some(key) = source.advance()? {
@@ -221,8 +271,8 @@ pub fn merge(runs: Vec<Runs>, out: &mut dyn Write) -> io::Result<u64> {
         }
     }
     let mut written = 0u64;
-    while let Some(Reverse((_, i))) = heap.pop() {
-        out.write_all(sources[i].current())?;
+    while let Some(Reverse((key, i))) = heap.pop() {
+        emit(key, sources[i].current())?;
         written += 1;
         if let Some(key) = sources[i].advance()? {
             heap.push(Reverse((key, i)));
@@ -278,5 +328,50 @@ mod tests {
         let mut out = Vec::new();
         merge(vec![r.finish()], &mut out).unwrap();
         assert_eq!(out, b"abc");
+    }
+
+    #[test]
+    fn thousands_of_runs_merge_identically_with_at_most_fan_in_open() {
+        // One line past the slack per run: every line spills its own run.
+        const WORKERS: usize = 4;
+        const LINES: usize = 2_000;
+        let line = |i: usize| {
+            let t = (i * 7919) % 997;
+            format!("{t:04}-{i}-{}\n", "z".repeat(66_000 + i % 500))
+        };
+        let first = RunBuilder::new(1, None);
+        let pool = Arc::clone(&first.pool);
+        let runs: Vec<Runs> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..WORKERS)
+                .map(|w| {
+                    let mut b = first.share(1);
+                    s.spawn(move || {
+                        for i in (w..LINES).step_by(WORKERS) {
+                            let text = line(i);
+                            let k = key(((i * 7919) % 997) as i64, 0, i as u64);
+                            b.push_with(k, |buf| buf.extend_from_slice(text.as_bytes()))
+                                .unwrap();
+                        }
+                        b.finish()
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        drop(first);
+        let spilled: usize = runs.iter().map(Runs::spilled).sum();
+        assert!(spilled >= LINES - WORKERS, "{spilled} runs");
+        let mut out = Vec::new();
+        assert_eq!(merge(runs, &mut out).unwrap(), LINES as u64);
+        let mut want: Vec<(usize, usize)> = (0..LINES).map(|i| ((i * 7919) % 997, i)).collect();
+        want.sort();
+        let want: String = want.into_iter().map(|(_, i)| line(i)).collect();
+        assert!(out == want.as_bytes(), "merged output differs");
+        let open = pool.open();
+        assert_eq!(open.now(), 0, "every run file is closed");
+        // The pool holds at most FAN_IN; beyond it, only the run each worker
+        // has just written and the one it is merging into.
+        assert!(open.peak() <= FAN_IN + 2 * WORKERS, "peak {}", open.peak());
+        eprintln!("{spilled} runs, at most {} run files open", open.peak());
     }
 }

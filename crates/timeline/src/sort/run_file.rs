@@ -12,8 +12,10 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::open::{OpenRun, OpenRuns};
 use super::LineKey;
 
 /// Bytes of an entry's header: time, file, record, line length.
@@ -34,27 +36,23 @@ pub(super) struct Entry<'a> {
     pub(super) line: &'a [u8],
 }
 
-/// A run on disk, rewound, and whether it is LZ4-compressed.
+/// A run on disk, whether it is LZ4-compressed, and its size in bytes of
+/// lines and headers (what merging it costs).
 pub(super) struct RunFile {
     file: File,
     compressed: bool,
+    bytes: u64,
+    _open: OpenRun,
 }
 
-fn write_entries<'a>(
-    w: &mut impl Write,
-    entries: impl Iterator<Item = Entry<'a>>,
-) -> io::Result<()> {
+fn encode_header(key: LineKey, len: usize) -> io::Result<[u8; ENTRY_HEADER]> {
     let mut header = [0u8; ENTRY_HEADER];
-    for e in entries {
-        header[0..8].copy_from_slice(&e.key.time.to_le_bytes());
-        header[8..16].copy_from_slice(&e.key.file.to_le_bytes());
-        header[16..24].copy_from_slice(&e.key.record.to_le_bytes());
-        let len = u32::try_from(e.line.len()).map_err(io::Error::other)?;
-        header[24..28].copy_from_slice(&len.to_le_bytes());
-        w.write_all(&header)?;
-        w.write_all(e.line)?;
-    }
-    Ok(())
+    header[0..8].copy_from_slice(&key.time.to_le_bytes());
+    header[8..16].copy_from_slice(&key.file.to_le_bytes());
+    header[16..24].copy_from_slice(&key.record.to_le_bytes());
+    let len = u32::try_from(len).map_err(io::Error::other)?;
+    header[24..28].copy_from_slice(&len.to_le_bytes());
+    Ok(header)
 }
 
 /// Bytes free for an unprivileged user on the file system holding `dir`;
@@ -131,32 +129,107 @@ impl SpillChoice {
     }
 }
 
+/// Where a run being written goes: a buffered file, raw or through LZ4.
+enum Sink {
+    Raw(BufWriter<File>),
+    Lz4(lz4_flex::frame::FrameEncoder<BufWriter<File>>),
+}
+
+/// A run being written entry by entry, in key order.
+pub(super) struct RunWriter {
+    sink: Sink,
+    bytes: u64,
+    open: OpenRun,
+}
+
+impl RunWriter {
+    /// Starts a run in an anonymous file in `dir` (deleted when closed),
+    /// LZ4-compressed if `compressed`, counted in `open`. A failure to open
+    /// it names the open-file limit when that was the cause.
+    pub(super) fn create(
+        dir: &Path,
+        compressed: bool,
+        open: &Arc<OpenRuns>,
+    ) -> io::Result<RunWriter> {
+        let file = tempfile::tempfile_in(dir).map_err(name_limit)?;
+        let open = OpenRun::new(open);
+        let sink = if compressed {
+            Sink::Lz4(lz4_flex::frame::FrameEncoder::new(BufWriter::new(file)))
+        } else {
+            Sink::Raw(BufWriter::with_capacity(WRITE_BUFFER, file))
+        };
+        Ok(RunWriter {
+            sink,
+            bytes: 0,
+            open,
+        })
+    }
+
+    /// Appends `line` under `key`.
+    pub(super) fn push(&mut self, key: LineKey, line: &[u8]) -> io::Result<()> {
+        let header = encode_header(key, line.len())?;
+        let w: &mut dyn Write = match &mut self.sink {
+            Sink::Raw(w) => w,
+            Sink::Lz4(w) => w,
+        };
+        w.write_all(&header)?;
+        w.write_all(line)?;
+        self.bytes += (ENTRY_HEADER + line.len()) as u64;
+        Ok(())
+    }
+
+    /// Flushes the run and hands it over for reading.
+    pub(super) fn finish(self) -> io::Result<RunFile> {
+        let (w, compressed) = match self.sink {
+            Sink::Raw(w) => (w, false),
+            Sink::Lz4(w) => (w.finish().map_err(io::Error::other)?, true),
+        };
+        let file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+        Ok(RunFile {
+            file,
+            compressed,
+            bytes: self.bytes,
+            _open: self.open,
+        })
+    }
+}
+
+/// Adds which limit was reached to an error opening a temporary file for
+/// the per-process (EMFILE) or system-wide (ENFILE) open-file limit.
+fn name_limit(e: io::Error) -> io::Error {
+    let hint = match e.raw_os_error() {
+        Some(24) => "the per-process open-file limit (`ulimit -n`) was reached",
+        Some(23) => "the system-wide open-file limit was reached",
+        _ => return e,
+    };
+    io::Error::new(e.kind(), format!("{e} ({hint})"))
+}
+
 impl RunFile {
-    /// Writes `entries` to an anonymous file in `dir`, LZ4-compressed if
-    /// `compressed`.
+    /// Writes `entries` (in key order) to a new run in `dir`, LZ4-compressed
+    /// if `compressed`, counted in `open`.
     pub(super) fn write<'a>(
         dir: &Path,
         compressed: bool,
+        open: &Arc<OpenRuns>,
         entries: impl Iterator<Item = Entry<'a>>,
     ) -> io::Result<RunFile> {
-        let file = tempfile::tempfile_in(dir)?;
-        let file = if compressed {
-            let mut w = lz4_flex::frame::FrameEncoder::new(BufWriter::new(file));
-            write_entries(&mut w, entries)?;
-            let w = w.finish().map_err(io::Error::other)?;
-            w.into_inner().map_err(io::IntoInnerError::into_error)?
-        } else {
-            let mut w = BufWriter::with_capacity(WRITE_BUFFER, file);
-            write_entries(&mut w, entries)?;
-            w.into_inner().map_err(io::IntoInnerError::into_error)?
-        };
-        Ok(RunFile { file, compressed })
+        let mut w = RunWriter::create(dir, compressed, open)?;
+        for e in entries {
+            w.push(e.key, e.line)?;
+        }
+        w.finish()
+    }
+
+    /// Bytes of the run's entries, before any compression.
+    pub(super) fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     /// A reader of the run's entries from the start, with a `buffer`-byte
-    /// read buffer (readers share the file's position: one at a time).
-    pub(super) fn reader(&self, buffer: usize) -> io::Result<RunReader> {
-        let mut file = self.file.try_clone()?;
+    /// read buffer; the file closes when the reader is dropped.
+    pub(super) fn into_reader(self, buffer: usize) -> io::Result<RunReader> {
+        let mut file = self.file;
         file.rewind()?;
         let input: Box<dyn Read + Send> = if self.compressed {
             Box::new(lz4_flex::frame::FrameDecoder::new(file))
@@ -169,6 +242,7 @@ impl RunFile {
             start: 0,
             end: 0,
             line: 0..0,
+            _open: self._open,
         })
     }
 }
@@ -180,6 +254,7 @@ pub(super) struct RunReader {
     start: usize,
     end: usize,
     line: std::ops::Range<usize>,
+    _open: OpenRun,
 }
 
 fn truncated() -> io::Error {
@@ -273,10 +348,11 @@ mod tests {
         let dir = std::env::temp_dir();
         // More room than any disk has is never spared raw.
         assert!(should_compress(&dir, u64::MAX - RAW_SPILL_RESERVE));
+        let open = Arc::new(OpenRuns::default());
         for compressed in [false, true] {
-            let run = RunFile::write(&dir, compressed, entries()).unwrap();
             for buffer in [1, 100, 1 << 20] {
-                let mut r = run.reader(buffer).unwrap();
+                let run = RunFile::write(&dir, compressed, &open, entries()).unwrap();
+                let mut r = run.into_reader(buffer).unwrap();
                 for (i, line) in lines.iter().enumerate() {
                     assert_eq!(r.advance().unwrap().map(|k| k.record), Some(i as u64));
                     assert_eq!(r.current(), line.as_slice());
@@ -284,10 +360,11 @@ mod tests {
                 assert!(r.advance().unwrap().is_none());
             }
         }
-        let run = RunFile::write(&dir, false, entries()).unwrap();
+        assert_eq!(open.now(), 0, "a run's file closes with its reader");
+        let run = RunFile::write(&dir, false, &open, entries()).unwrap();
         let len = run.file.metadata().unwrap().len();
         run.file.set_len(len - 3).unwrap();
-        let mut r = run.reader(64).unwrap();
+        let mut r = run.into_reader(64).unwrap();
         let err = std::iter::from_fn(|| r.advance().transpose())
             .find_map(Result::err)
             .expect("a truncated run is an error");
@@ -318,5 +395,17 @@ mod tests {
         }
         assert!(!c.compress(false));
         assert!(c.compress(true));
+    }
+
+    #[test]
+    fn an_open_file_limit_is_named() {
+        let e = name_limit(io::Error::from_raw_os_error(24));
+        assert!(
+            e.to_string().contains("open-file limit (`ulimit -n`)"),
+            "{e}"
+        );
+        assert_eq!(e.raw_os_error(), None);
+        let other = name_limit(io::Error::from(io::ErrorKind::NotFound));
+        assert_eq!(other.kind(), io::ErrorKind::NotFound);
     }
 }

@@ -1,0 +1,144 @@
+//! The spilled runs of one sort's workers, kept under [`FAN_IN`] open files
+//! by merging groups of the smallest runs into longer ones as they come.
+//!
+//! Every spilled run goes into the sort's [`RunPool`]. When the sort's open
+//! run files reach [`FAN_IN`], the worker that added the last run takes the
+//! [`GROUP`] smallest out and merges them into one (streaming, through
+//! bounded read buffers), so open files stay about [`FAN_IN`] plus two per
+//! worker, however large the input; merging the smallest first rewrites
+//! each line about log₁₆ of the run count times. A worker that finds the
+//! limit reached and nothing to merge (the others are merging) waits.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+
+use std::io;
+
+use super::open::OpenRuns;
+use super::run_file::{should_compress, RunFile, RunWriter, SpillChoice};
+use super::{merge_sources, Source};
+
+/// Run files of one sort open at once, beyond those being written: low
+/// enough that with the workers' input files and the runs they are writing
+/// a sort stays well under `ulimit -n 256` (and under 64 with few workers).
+pub const FAN_IN: usize = 32;
+
+/// Runs merged into one while the workers read.
+const GROUP: usize = FAN_IN / 2;
+
+/// Read buffers of one merge of a group while the workers read: small, as
+/// every worker may be merging at once.
+const GROUP_READ_MEMORY: usize = 8 << 20;
+
+/// Spilled runs shared by one sort's workers.
+pub(super) struct RunPool {
+    runs: Mutex<Vec<RunFile>>,
+    merged: Condvar,
+    open: Arc<OpenRuns>,
+    temp_dir: PathBuf,
+}
+
+impl RunPool {
+    /// An empty pool of runs spilled to `temp_dir`.
+    pub(super) fn new(temp_dir: PathBuf) -> RunPool {
+        RunPool {
+            runs: Mutex::new(Vec::new()),
+            merged: Condvar::new(),
+            open: Arc::new(OpenRuns::default()),
+            temp_dir,
+        }
+    }
+
+    /// The count of the sort's open run files.
+    pub(super) fn open(&self) -> &Arc<OpenRuns> {
+        &self.open
+    }
+
+    /// Where runs are spilled.
+    pub(super) fn temp_dir(&self) -> &Path {
+        &self.temp_dir
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<RunFile>> {
+        self.runs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds `run`, written with `encoding`; while the open run files are at
+    /// [`FAN_IN`], merges the smallest [`GROUP`] into one and adds it back.
+    pub(super) fn add(&self, run: RunFile, encoding: &mut SpillChoice) -> io::Result<()> {
+        let mut run = Some(run);
+        loop {
+            let group = {
+                let mut runs = self.lock();
+                runs.extend(run.take());
+                loop {
+                    if self.open.now() < FAN_IN {
+                        return Ok(());
+                    }
+                    if runs.len() >= 2 {
+                        break take_smallest(&mut runs, GROUP);
+                    }
+                    runs = self
+                        .merged
+                        .wait(runs)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            };
+            let merged = merge_group(group, self, encoding, GROUP_READ_MEMORY);
+            // Taking the lock orders this wake-up after a waiter's check.
+            drop(self.lock());
+            self.merged.notify_all();
+            run = Some(merged?);
+        }
+    }
+
+    /// Every run in the pool, taken out.
+    pub(super) fn take(&self) -> Vec<RunFile> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    /// `runs` merged down to at most [`FAN_IN`] runs (new ones in this
+    /// pool's directory), through `read_memory` bytes of read buffers.
+    pub(super) fn reduce(
+        &self,
+        mut runs: Vec<RunFile>,
+        read_memory: usize,
+    ) -> io::Result<Vec<RunFile>> {
+        let mut encoding = SpillChoice::default();
+        while runs.len() > FAN_IN {
+            let n = (runs.len() - FAN_IN + 1).min(FAN_IN);
+            let group = take_smallest(&mut runs, n);
+            runs.push(merge_group(group, self, &mut encoding, read_memory)?);
+        }
+        Ok(runs)
+    }
+}
+
+/// Removes and returns the `n` smallest of `runs`.
+fn take_smallest(runs: &mut Vec<RunFile>, n: usize) -> Vec<RunFile> {
+    runs.sort_unstable_by_key(|r| std::cmp::Reverse(r.bytes()));
+    runs.split_off(runs.len() - n.min(runs.len()))
+}
+
+/// Merges `group` into one new run of `pool`, encoded as `encoding` picks,
+/// reading through `read_memory` bytes of buffers in all.
+fn merge_group(
+    group: Vec<RunFile>,
+    pool: &RunPool,
+    encoding: &mut SpillChoice,
+    read_memory: usize,
+) -> io::Result<RunFile> {
+    let bytes = group.iter().map(RunFile::bytes).sum::<u64>();
+    let buffer = super::run_buffer(read_memory, group.len());
+    let compressed = encoding.compress(should_compress(pool.temp_dir(), bytes));
+    let started = std::time::Instant::now();
+    let mut sources = group
+        .into_iter()
+        .map(|r| r.into_reader(buffer).map(Source::Spilled))
+        .collect::<io::Result<Vec<_>>>()?;
+    let mut out = RunWriter::create(pool.temp_dir(), compressed, pool.open())?;
+    merge_sources(&mut sources, |key, line| out.push(key, line))?;
+    let run = out.finish()?;
+    encoding.record(compressed, bytes, started.elapsed());
+    Ok(run)
+}
