@@ -76,11 +76,10 @@ struct Collected {
 }
 
 impl Collected {
-    fn new(budget: usize, temp_dir: Option<PathBuf>) -> Self {
-        Collected {
-            runs: RunBuilder::new(budget, temp_dir),
-            error: None,
-        }
+    /// A queue whose spilled runs go to `runs`' pool (one pool per hunt, so the
+    /// sort's open run files stay bounded however many workers spill).
+    fn new(runs: RunBuilder) -> Self {
+        Collected { runs, error: None }
     }
 
     fn push(&mut self, f: &FindingView<'_>) {
@@ -213,6 +212,8 @@ pub fn hunt(
     let threads = opts.threads.max(1);
     let infos = rule_infos(engine);
     let hasher = std::hash::RandomState::new();
+    let budget = opts.sort_memory / (threads + 1);
+    let pool = RunBuilder::new(budget, opts.temp_dir.clone());
     let sinks: Vec<HuntSink<'_>> = (0..threads)
         .map(|_| HuntSink {
             engine,
@@ -221,7 +222,7 @@ pub fn hunt(
             runs: &runs,
             feeds,
             hits: Vec::new(),
-            out: Collected::new(opts.sort_memory / (threads + 1), opts.temp_dir.clone()),
+            out: Collected::new(pool.share(budget)),
             below: 0,
             analytics: Analytics::new(hasher.clone()),
             correlated: Vec::new(),
@@ -229,7 +230,7 @@ pub fn hunt(
         .collect();
     let (sinks, accounting) = read_files_tracked(files, opts.limits, sinks, on_reject, progress);
     (opts.after_read)();
-    let mut late = Collected::new(opts.sort_memory / (threads + 1), opts.temp_dir.clone());
+    let mut late = Collected::new(pool);
     let mut below = 0;
     let mut analytics = Analytics::new(hasher);
     let mut correlated = Vec::new();
