@@ -7,9 +7,9 @@
 //! (deleted by the OS when closed): raw or LZ4-compressed, whichever has cost
 //! less lately, and compressed once the disk runs short (see `run_file`).
 //! Builders made with [`RunBuilder::share`] spill into one pool that keeps
-//! the sort's open run files about [`FAN_IN`] by merging the smallest runs
+//! the sort's open run files about [`fan_in`] by merging the smallest runs
 //! into longer ones while the workers read (see `pool`). [`merge`] then
-//! merges what is left down to [`FAN_IN`] runs and streams them and the
+//! merges what is left down to [`fan_in`] runs and streams them and the
 //! runs still in memory in key order. Memory is the budget plus one read
 //! buffer per open run, [`MERGE_READ_MEMORY`] in all at the end.
 
@@ -25,8 +25,8 @@ use std::sync::Arc;
 
 use cloudcase_event::Event;
 
+pub use pool::fan_in;
 use pool::RunPool;
-pub use pool::FAN_IN;
 use run_file::{Entry, RunFile, RunReader, SpillChoice};
 
 /// Order of lines: time, then the file's input position, then the record's
@@ -119,7 +119,7 @@ impl RunBuilder {
 
     /// Another builder of the same sort (one per worker) with `budget`
     /// bytes: its spilled runs share this one's pool, so the sort's open
-    /// run files stay about [`FAN_IN`] however many workers there are.
+    /// run files stay about [`fan_in`] however many workers there are.
     pub fn share(&self, budget: usize) -> Self {
         RunBuilder::in_pool(budget, Arc::clone(&self.pool))
     }
@@ -230,8 +230,8 @@ impl Source<'_> {
 
 /// Writes every line of `runs` to `out` in key order; returns the line count.
 ///
-/// Spilled runs beyond [`FAN_IN`] are first merged in groups into longer
-/// runs, so at most [`FAN_IN`] are read at once.
+/// Spilled runs beyond [`fan_in`] are first merged in groups into longer
+/// runs, so at most [`fan_in`] are read at once.
 pub fn merge(runs: Vec<Runs>, out: &mut dyn Write) -> io::Result<u64> {
     let mut pools: Vec<&Arc<RunPool>> = Vec::new();
     for run in &runs {
@@ -369,9 +369,13 @@ mod tests {
         assert!(out == want.as_bytes(), "merged output differs");
         let open = pool.open();
         assert_eq!(open.now(), 0, "every run file is closed");
-        // The pool holds at most FAN_IN; beyond it, only the run each worker
+        // The pool holds at most fan_in(); beyond it, only the run each worker
         // has just written and the one it is merging into.
-        assert!(open.peak() <= FAN_IN + 2 * WORKERS, "peak {}", open.peak());
+        assert!(
+            open.peak() <= fan_in() + 2 * WORKERS,
+            "peak {}",
+            open.peak()
+        );
         eprintln!("{spilled} runs, at most {} run files open", open.peak());
     }
 }

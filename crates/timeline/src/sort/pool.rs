@@ -1,12 +1,12 @@
-//! The spilled runs of one sort's workers, kept under [`FAN_IN`] open files
+//! The spilled runs of one sort's workers, kept under [`fan_in`] open files
 //! by merging groups of the smallest runs into longer ones as they come.
 //!
 //! Every spilled run goes into the sort's [`RunPool`]. When the sort's open
-//! run files reach [`FAN_IN`], the worker that added the last run takes the
-//! [`GROUP`] smallest out and merges them into one (streaming, through
-//! bounded read buffers), so open files stay about [`FAN_IN`] plus two per
+//! run files reach [`fan_in`], the worker that added the last run takes the
+//! smallest half out and merges them into one (streaming, through
+//! bounded read buffers), so open files stay about [`fan_in`] plus two per
 //! worker, however large the input; merging the smallest first rewrites
-//! each line about log₁₆ of the run count times. A worker that finds the
+//! each line about log of the run count (base half the fan-in) times. A worker that finds the
 //! limit reached and nothing to merge (the others are merging) waits.
 
 use std::path::{Path, PathBuf};
@@ -18,13 +18,31 @@ use super::open::OpenRuns;
 use super::run_file::{should_compress, RunFile, RunWriter, SpillChoice};
 use super::{merge_sources, Source};
 
-/// Run files of one sort open at once, beyond those being written: low
-/// enough that with the workers' input files and the runs they are writing
-/// a sort stays well under `ulimit -n 256` (and under 64 with few workers).
-pub const FAN_IN: usize = 32;
+/// Run files of one sort open at once, beyond those being written: a quarter
+/// of the process's open-file limit (`ulimit -n`), between 16 and 256, so that
+/// with the workers' input files and the runs they are writing a sort stays
+/// under the limit, and an input that spills fewer runs than that is never
+/// rewritten before the final merge (rewriting costs as much as the spill).
+/// Read once per process.
+pub fn fan_in() -> usize {
+    static FAN_IN: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *FAN_IN.get_or_init(|| (open_file_limit() / 4).clamp(16, 256))
+}
 
-/// Runs merged into one while the workers read.
-const GROUP: usize = FAN_IN / 2;
+/// The soft open-file limit; 256 (a common default) when it cannot be read.
+fn open_file_limit() -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes only into the rlimit struct it is given.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
+    if ok {
+        usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX)
+    } else {
+        256
+    }
+}
 
 /// Read buffers of one merge of a group while the workers read: small, as
 /// every worker may be merging at once.
@@ -64,7 +82,7 @@ impl RunPool {
     }
 
     /// Adds `run`, written with `encoding`; while the open run files are at
-    /// [`FAN_IN`], merges the smallest [`GROUP`] into one and adds it back.
+    /// [`fan_in`], merges the smallest half into one and adds it back.
     pub(super) fn add(&self, run: RunFile, encoding: &mut SpillChoice) -> io::Result<()> {
         let mut run = Some(run);
         loop {
@@ -72,11 +90,11 @@ impl RunPool {
                 let mut runs = self.lock();
                 runs.extend(run.take());
                 loop {
-                    if self.open.now() < FAN_IN {
+                    if self.open.now() < fan_in() {
                         return Ok(());
                     }
                     if runs.len() >= 2 {
-                        break take_smallest(&mut runs, GROUP);
+                        break take_smallest(&mut runs, fan_in() / 2);
                     }
                     runs = self
                         .merged
@@ -97,7 +115,7 @@ impl RunPool {
         std::mem::take(&mut *self.lock())
     }
 
-    /// `runs` merged down to at most [`FAN_IN`] runs (new ones in this
+    /// `runs` merged down to at most [`fan_in`] runs (new ones in this
     /// pool's directory), through `read_memory` bytes of read buffers.
     pub(super) fn reduce(
         &self,
@@ -105,8 +123,9 @@ impl RunPool {
         read_memory: usize,
     ) -> io::Result<Vec<RunFile>> {
         let mut encoding = SpillChoice::default();
-        while runs.len() > FAN_IN {
-            let n = (runs.len() - FAN_IN + 1).min(FAN_IN);
+        let fan_in = fan_in();
+        while runs.len() > fan_in {
+            let n = (runs.len() - fan_in + 1).min(fan_in);
             let group = take_smallest(&mut runs, n);
             runs.push(merge_group(group, self, &mut encoding, read_memory)?);
         }
