@@ -19,5 +19,6 @@ pub mod fs;
 pub mod gzip;
 pub mod hex;
 pub mod net;
+pub mod oslimit;
 pub mod parallel;
 pub mod sanitize;

@@ -26,22 +26,7 @@ use super::{merge_sources, Source};
 /// Read once per process.
 pub fn fan_in() -> usize {
     static FAN_IN: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *FAN_IN.get_or_init(|| (open_file_limit() / 4).clamp(16, 256))
-}
-
-/// The soft open-file limit; 256 (a common default) when it cannot be read.
-fn open_file_limit() -> usize {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes only into the rlimit struct it is given.
-    let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
-    if ok {
-        usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX)
-    } else {
-        256
-    }
+    *FAN_IN.get_or_init(|| (cloudcase_util::oslimit::open_file_limit() / 4).clamp(16, 256))
 }
 
 /// Read buffers of one merge of a group while the workers read: small, as

@@ -15,6 +15,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cloudcase_util::oslimit::OsLimit;
+
 use super::open::{OpenRun, OpenRuns};
 use super::LineKey;
 
@@ -197,12 +199,12 @@ impl RunWriter {
 /// Adds which limit was reached to an error opening a temporary file for
 /// the per-process (EMFILE) or system-wide (ENFILE) open-file limit.
 fn name_limit(e: io::Error) -> io::Error {
-    let hint = match e.raw_os_error() {
-        Some(24) => "the per-process open-file limit (`ulimit -n`) was reached",
-        Some(23) => "the system-wide open-file limit was reached",
-        _ => return e,
-    };
-    io::Error::new(e.kind(), format!("{e} ({hint})"))
+    match OsLimit::of(&e) {
+        Some(l @ (OsLimit::ProcessOpenFiles | OsLimit::SystemOpenFiles)) => {
+            io::Error::new(e.kind(), format!("{e} ({})", l.reached()))
+        }
+        _ => e,
+    }
 }
 
 impl RunFile {
