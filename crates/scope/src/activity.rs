@@ -6,11 +6,13 @@
 //! of the totals. Keys are tab-joined strings in reused buffers, so counting allocates only for
 //! new combinations.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use cloudcase_event::Event;
 use cloudcase_model::scope::{Activity as ActivitySection, IdentitySeries, RegionSeries};
+
+use crate::scan::FastMap;
 
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
@@ -22,9 +24,9 @@ const TOP_IDENTITIES: usize = 8;
 #[derive(Debug, Default)]
 pub struct Activity {
     /// "hour\tregion\tidentity" → events, over the whole input.
-    all: HashMap<Box<str>, u64>,
+    all: FastMap<Box<str>, u64>,
     /// "hour\tregion\tidentity\tkey\tsource" → events, in the attacker window.
-    window: HashMap<Box<str>, u64>,
+    window: FastMap<Box<str>, u64>,
     buf: String,
 }
 
@@ -49,10 +51,14 @@ fn push_identity_label(out: &mut String, ev: &Event) {
 
 /// Appends `s` with tabs turned into spaces.
 fn push_clean(out: &mut String, s: &str) {
-    out.extend(s.chars().map(|c| if c == '\t' { ' ' } else { c }));
+    if s.contains('\t') {
+        out.extend(s.chars().map(|c| if c == '\t' { ' ' } else { c }));
+    } else {
+        out.push_str(s);
+    }
 }
 
-fn bump(map: &mut HashMap<Box<str>, u64>, key: &str, n: u64) {
+fn bump(map: &mut FastMap<Box<str>, u64>, key: &str, n: u64) {
     match map.get_mut(key) {
         Some(c) => *c += n,
         None => {

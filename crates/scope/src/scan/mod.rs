@@ -2,6 +2,7 @@
 //! record, event id), never whole events; workers' states are merged at the end.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use cloudcase_event::Event;
 
@@ -10,6 +11,7 @@ mod cluster;
 mod files;
 mod pass1;
 mod pass2;
+mod request;
 #[cfg(test)]
 mod tests;
 
@@ -152,7 +154,10 @@ impl Use {
     }
 }
 
-fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Use>, k: K, ev: &Event) {
+/// The maps pass 1 and pass 2 update per event: a fast hash (no output depends on their order).
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+fn bump<K: std::hash::Hash + Eq, S: BuildHasher>(map: &mut HashMap<K, Use, S>, k: K, ev: &Event) {
     match map.get_mut(&k) {
         Some(u) => u.add(ev),
         None => {
@@ -161,7 +166,10 @@ fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Use>, k: K, ev: &Event) {
     }
 }
 
-fn merge_map<K: std::hash::Hash + Eq>(into: &mut HashMap<K, Use>, from: HashMap<K, Use>) {
+fn merge_map<K: std::hash::Hash + Eq, S: BuildHasher>(
+    into: &mut HashMap<K, Use, S>,
+    from: HashMap<K, Use, S>,
+) {
     for (k, u) in from {
         match into.get_mut(&k) {
             Some(v) => v.merge(&u),

@@ -9,7 +9,7 @@ use cloudcase_judge::Baseline;
 use cloudcase_read::EventSink;
 
 use super::cluster::Cluster;
-use super::{merge_map, Earliest, Ordinals, Ptr, Use};
+use super::{merge_map, Earliest, FastMap, Ordinals, Ptr, Use};
 use crate::net::{network_of, ua_family, Cidr};
 
 /// What `scope` starts from.
@@ -30,6 +30,22 @@ pub enum Subject {
 const NOT_RANKED: &[IdentityKind] = &[IdentityKind::AwsService, IdentityKind::Unknown];
 
 impl Subject {
+    /// Whether the event belongs to the profile `key` (`profile_key(ev) == Some(key)`). Under
+    /// `--auto` a profile key is one of the caller's access key, ARN, principal id or invoking
+    /// service, or `root:<account>`: events naming none of them are told apart unparsed.
+    pub(crate) fn is_profile(&self, ev: &Event, key: &str) -> bool {
+        if let Subject::Auto = self {
+            let id = &ev.identity;
+            let named = [&id.access_key_id, &id.arn, &id.principal_id, &id.invoked_by]
+                .iter()
+                .any(|f| f.as_deref() == Some(key));
+            if !named && !key.starts_with("root:") {
+                return false;
+            }
+        }
+        self.profile_key(ev).as_deref() == Some(key)
+    }
+
     /// The profile an event belongs to, if any.
     pub(crate) fn profile_key(&self, ev: &Event) -> Option<String> {
         match self {
@@ -70,15 +86,15 @@ pub struct Profile {
     /// Last event time.
     pub last_ms: i64,
     /// Per source address (or service name).
-    pub ips: HashMap<Box<str>, Use>,
+    pub ips: FastMap<Box<str>, Use>,
     /// First use of each user-agent family.
-    pub families: HashMap<String, Ptr>,
+    pub families: FastMap<String, Ptr>,
     /// The user names and ARNs seen (first few).
     pub arns: Earliest,
     /// Accounts the calls were made against.
     pub accounts: Earliest,
     /// First use of each region, ms.
-    pub regions: HashMap<Box<str>, i64>,
+    pub regions: FastMap<Box<str>, i64>,
     /// The identity's kind, merged over its calls.
     pub kind: Option<IdentityKind>,
     /// The role its sessions belong to (session issuer ARN), for role sessions.
@@ -86,10 +102,10 @@ pub struct Profile {
     /// Its baseline for the judge: first uses of networks, clients, regions, hours.
     pub baseline: Baseline,
     /// Its activity per network (/24 or /64): the candidate departures.
-    pub clusters: HashMap<String, Cluster>,
+    pub clusters: FastMap<String, Cluster>,
     /// Networks each of its temporary (`ASIA…`) keys was used from: the four first used,
     /// whatever the order events arrive in or how workers split the inputs.
-    pub session_keys: HashMap<Box<str>, Earliest>,
+    pub session_keys: FastMap<Box<str>, Earliest>,
 }
 
 /// Networks kept per session key.
@@ -224,10 +240,10 @@ impl Profile {
 #[derive(Debug, Default)]
 pub struct Pass1 {
     /// Profiles by subject key.
-    pub profiles: HashMap<String, Profile>,
+    pub profiles: FastMap<String, Profile>,
     /// Baselines of roles (by ARN) across all their sessions: where a compute role's
     /// credentials are normally used from.
-    pub roles: HashMap<Box<str>, Baseline>,
+    pub roles: FastMap<Box<str>, Baseline>,
     /// First use of each region by anyone in the account(s): launches in a region nobody used
     /// before are resource hijacking's strongest tell.
     pub regions: HashMap<Box<str>, i64>,

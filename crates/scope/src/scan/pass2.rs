@@ -1,15 +1,15 @@
 //! Pass 2: the attacker window — candidate events, key and store use, and what the inputs cover
 //! (stores, regions, categories, hours, the subject's baseline).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use cloudcase_event::{Category, Event, LogSource};
 use cloudcase_model::scope::StoreKind;
 use cloudcase_read::EventSink;
-use serde_json::Value;
 
 use super::candidate::interesting;
-use super::{bump, merge_map, widen, widen_span, Candidate, KeySource, Ptr, Subject, Use};
+use super::request::store_request;
+use super::{bump, merge_map, widen, widen_span, Candidate, FastMap, KeySource, Ptr, Subject, Use};
 use crate::activity::Activity;
 use crate::net::ua_family;
 use crate::stores::{Access, StoreSpec};
@@ -87,16 +87,16 @@ pub struct Pass2 {
     /// Candidate events in the window.
     pub candidates: Vec<Candidate>,
     /// (access key, source) → use, in the window.
-    pub key_use: HashMap<KeySource, Use>,
+    pub key_use: FastMap<KeySource, Use>,
     /// Accesses to data stores (reads, exposures, openings), in the window.
-    pub store_access: HashMap<AccessId, Use>,
+    pub store_access: FastMap<AccessId, Use>,
     /// (access key, source) → ListBuckets calls, in the window.
-    pub list_buckets: HashMap<KeySource, Use>,
+    pub list_buckets: FastMap<KeySource, Use>,
     /// (long-term key, source) pairs seen before the first attacker event; kept only when the
     /// subject is an address range (keys used from it are then followed by source novelty).
     pub key_ip_before: HashSet<KeySource>,
     /// Data stores named in any event.
-    pub stores: HashMap<StoreId, StoreCov>,
+    pub stores: FastMap<StoreId, StoreCov>,
     /// Events per category.
     pub categories: BTreeMap<String, u64>,
     /// Management events that were read-only / mutating.
@@ -104,9 +104,9 @@ pub struct Pass2 {
     /// Mutating management events.
     pub mgmt_write: u64,
     /// Read-only management events in the window, per region.
-    pub mgmt_read_in_window: HashMap<Box<str>, u64>,
+    pub mgmt_read_in_window: FastMap<Box<str>, u64>,
     /// Regions.
-    pub regions: HashMap<Box<str>, RegionCov>,
+    pub regions: FastMap<Box<str>, RegionCov>,
     /// Events per hour by region and identity (the charts).
     pub activity: Activity,
     /// Hours (ms / 3 600 000) in which any event happened.
@@ -141,11 +141,10 @@ fn record_stores(st: &mut Pass2, ev: &Event, in_window: bool, key: &str, ip: &st
     if specs.peek().is_none() {
         return;
     }
-    let Some(req) = ev
-        .request_parameters
-        .as_deref()
-        .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
-    else {
+    let Some(raw) = ev.request_parameters.as_deref() else {
+        return;
+    };
+    let Some(req) = store_request(ev.service(), raw) else {
         return;
     };
     let data = ev.category == Category::Data;
@@ -234,7 +233,7 @@ impl EventSink for Pass2Sink<'_> {
             widen(&mut rc.span, ms);
         }
         st.hours.insert(ms.div_euclid(3_600_000));
-        let subject = self.subject.profile_key(&ev).as_deref() == Some(self.subject_key);
+        let subject = self.subject.is_profile(&ev, self.subject_key);
         if subject && !in_window {
             st.baseline_events += 1;
             st.baseline_hours[(ms.div_euclid(3_600_000).rem_euclid(24)) as usize] += 1;

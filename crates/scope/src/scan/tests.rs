@@ -8,6 +8,7 @@ use cloudcase_read::EventSink;
 use serde_json::json;
 
 use super::*;
+use crate::net::Cidr;
 use crate::stores::Access;
 use crate::test_trail::{assumed_role, call, events, history, iam_user, object_read, with};
 
@@ -498,4 +499,57 @@ fn a_session_keys_networks_are_its_first_four_whatever_the_order_and_split() {
         pass1(&Subject::Auto, odd),
     ]);
     assert_eq!(networks(&two), vec![first_four]);
+}
+
+#[test]
+fn is_profile_agrees_with_profile_key_for_every_subject() {
+    let root = json!({"type": "Root", "principalId": "123456789012", "arn": "arn:aws:iam::123456789012:root",
+                      "accountId": "123456789012", "accessKeyId": "ASIAROOT0000000001"});
+    let service = json!({"type": "AWSService", "invokedBy": "ec2.amazonaws.com"});
+    let evs = events(&[
+        call(T0, "s3", "ListBuckets", HOME, &iam_user("ci", KEY)),
+        call(
+            T0,
+            "s3",
+            "ListBuckets",
+            ATTACKER,
+            &iam_user("dev", OTHER_KEY),
+        ),
+        call(
+            T0,
+            "iam",
+            "ListUsers",
+            HOME,
+            &assumed_role("ops", "alice", "ASIAOPS000000000001"),
+        ),
+        call(T0, "iam", "ListUsers", HOME, &root),
+        call(T0, "sts", "AssumeRole", "ec2.amazonaws.com", &service),
+    ]);
+    let subjects = [
+        Subject::Auto,
+        Subject::AccessKey(KEY.to_owned()),
+        Subject::Principal("ops".to_owned()),
+        Subject::Principal("root".to_owned()),
+        Subject::Ip(Cidr::parse("203.0.113.0/24").expect("a test range")),
+    ];
+    let mut matched = 0;
+    for subject in &subjects {
+        let keys: Vec<String> = evs
+            .iter()
+            .filter_map(|ev| subject.profile_key(ev))
+            .collect();
+        for key in keys
+            .iter()
+            .map(String::as_str)
+            .chain(["nobody", "root:000000000000"])
+        {
+            for ev in &evs {
+                let expected = subject.profile_key(ev).as_deref() == Some(key);
+                assert_eq!(subject.is_profile(ev, key), expected, "{subject:?} {key}");
+                matched += usize::from(expected);
+            }
+        }
+    }
+    // Auto names each of the four ranked callers; the others name one event each (root: one).
+    assert!(matched >= 8, "{matched}");
 }
