@@ -2,32 +2,42 @@
 # Throughput and peak memory of `cloudcase acquire` against sha256sum and cp, in the same run.
 #
 # Usage: bench/acquire.sh [SIZE_MB]        total size of the generated files in MB (default 2000)
-# Env:   FILES (default 256)               number of files (sizes vary ±50% around SIZE_MB/FILES)
-#        BENCH_TMP (default /tmp)          where the corpus and the copies are written
-#        RUNS (default 1)                  timed runs per command; the median is reported
+# Env:   CORPUS=DIR                        measure on this existing tree instead (for example a
+#                                          CloudTrail corpus: CORPUS=bench/out/corpus-2GB-busy);
+#                                          every regular file under DIR is acquired; DIR is never
+#                                          modified or deleted
+#        FILES (default 256)               number of generated files (sizes vary ±50% around SIZE_MB/FILES)
+#        BENCH_TMP (default /tmp)          where the generated corpus and the copies are written
+#        RUNS (default 3)                  timed runs per command; the median is reported, with the
+#                                          spread (min–max)
 #        KEEP=1                            keep the generated corpus for the next run
 #
 # Measures, over the same files (page cache warmed first, so all read from memory):
-#   sha256sum                    hash every file, one process (the baseline the target is set against)
+#   sha256sum                    hash every file, one process
 #   cp -r                        copy the tree (no fsync: the data may still be in the page cache)
-#   cp -r && sync                copy and flush to disk (what durability costs)
+#   cp -r && sync                copy and flush to disk (what durability costs; the target's baseline)
 #   cloudcase acquire            copy + hash in one read, durable objects (fsync per large file,
 #                                one syncfs per batch of small ones), into a fresh case
-# and prints MB/s (10^6 bytes/s) of each, acquire/sha256sum (target >= 0.9) and peak RSS.
+# and prints MB/s (10^6 bytes/s) of each, the ratios to sha256sum and to cp -r && sync (issue 15's
+# target: acquire >= 0.9x cp -r && sync) and peak RSS.
 # Copies are kept until the end (see fresh_out): needs about (1 + 3 x RUNS) x SIZE free in BENCH_TMP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MB=${1:-2000}
 FILES=${FILES:-256}
-RUNS=${RUNS:-1}
+RUNS=${RUNS:-3}
 BASE=${BENCH_TMP:-/tmp}/cloudcase-bench-acquire
-CORPUS=$BASE/corpus-${SIZE_MB}MB-${FILES}
+GIVEN=${CORPUS:-}
+CORPUS=${CORPUS:-$BASE/corpus-${SIZE_MB}MB-${FILES}}
 OUT=""
 
 cargo build --release --quiet -p cloudcase
 BIN=${CARGO_TARGET_DIR:-target}/release/cloudcase
 
-if [ ! -f "$CORPUS.complete" ]; then
+if [ -n "$GIVEN" ]; then
+  [ -d "$CORPUS" ] || { echo "CORPUS=$CORPUS is not a directory" >&2; exit 2; }
+  CORPUS=$(cd "$CORPUS" && pwd)
+elif [ ! -f "$CORPUS.complete" ]; then
   rm -rf "$CORPUS" "$CORPUS.complete"
   mkdir -p "$CORPUS"
   echo "generating $FILES files, ~$SIZE_MB MB, in $CORPUS ..." >&2
@@ -44,11 +54,13 @@ fi
 OUT_N=0
 cleanup() {
   rm -rf "$BASE"/out-*
-  [ "${KEEP:-0}" = 1 ] || rm -rf "$BASE"
+  rm -f "$BASE/r"
+  [ "${KEEP:-0}" = 1 ] || [ -n "$GIVEN" ] || rm -rf "$BASE"
 }
 trap cleanup EXIT
 LIST=$(mktemp)
-find "$CORPUS" -type f -name '*.bin' -print0 | sort -z > "$LIST"
+mkdir -p "$BASE"
+find "$CORPUS" -type f -print0 | sort -z > "$LIST"
 NFILES=$(tr -cd '\0' < "$LIST" | wc -c)
 BYTES=$(xargs -0 stat -c %s < "$LIST" | awk '{s+=$1} END{print s}')
 xargs -0 cat < "$LIST" > /dev/null   # warm the page cache
@@ -77,20 +89,22 @@ timed() {
   fi
 }
 
-# best of $RUNS: "seconds rss"; $1 is a setup command run (untimed) before each run,
-# and @OUT@ in the arguments stands for the $OUT the setup chose
-best() {
+# median of $RUNS: "seconds rss min max" (rss: the largest of any run); $1 is a setup command
+# run (untimed) before each run, and @OUT@ in the arguments stands for the $OUT the setup chose
+median() {
   local setup=$1; shift
-  local best="" rss="" a
+  local all="" rss=0 a
   for _ in $(seq "$RUNS"); do
     eval "$setup"
     local args=()
     for a in "$@"; do args+=("${a//@OUT@/$OUT}"); done
     read -r secs kib < <(timed "${args[@]}")
     if [ -z "${secs:-}" ]; then echo "could not time: $*" >&2; exit 1; fi
-    if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; rss=$kib; fi
+    all="$all $secs"
+    [ "$kib" -gt "$rss" ] && rss=$kib
   done
-  echo "$best $rss"
+  printf '%s\n' $all | sort -g | awk -v r="$rss" '{a[NR]=$1}
+    END{m=(NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; print m, r, a[1], a[NR]}'
 }
 
 # Each run writes to a new directory; nothing is deleted until the end, because
@@ -99,20 +113,21 @@ best() {
 fresh_out() { OUT_N=$((OUT_N + 1)); OUT=$BASE/out-$OUT_N; mkdir -p "$OUT"; sync; sleep 1; }
 fresh_case() { fresh_out; "$BIN" case init "$OUT/case" --name bench --examiner bench > /dev/null; sync; }
 
-# (best runs in this shell, not a subshell, so the last $OUT is known afterwards.)
-best : sh -c "xargs -0 sha256sum < '$LIST'" > "$BASE/r"; read -r HS HR < "$BASE/r"
-best fresh_out cp -r "$CORPUS" @OUT@/copy > "$BASE/r"; read -r CS CR < "$BASE/r"
-best fresh_out sh -c 'cp -r "$0" "$1/copy" && sync' "$CORPUS" @OUT@ > "$BASE/r"; read -r YS YR < "$BASE/r"
-best fresh_case "$BIN" acquire --case @OUT@/case "$CORPUS" > "$BASE/r"; read -r AS AR < "$BASE/r"
+# (median runs in this shell, not a subshell, so the last $OUT is known afterwards.)
+median : sh -c "xargs -0 sha256sum < '$LIST'" > "$BASE/r"; read -r HS HR HMIN HMAX < "$BASE/r"
+median fresh_out cp -r "$CORPUS" @OUT@/copy > "$BASE/r"; read -r CS CR CMIN CMAX < "$BASE/r"
+median fresh_out sh -c 'cp -r "$0" "$1/copy" && sync' "$CORPUS" @OUT@ > "$BASE/r"; read -r YS YR YMIN YMAX < "$BASE/r"
+median fresh_case "$BIN" acquire --case @OUT@/case "$CORPUS" > "$BASE/r"; read -r AS AR AMIN AMAX < "$BASE/r"
 "$BIN" verify --case "$OUT/case" > /dev/null || { echo "verify failed after the benchmark" >&2; exit 1; }
 
-report() { # name secs rss
-  awk -v n="$1" -v s="$2" -v r="$3" -v b="$BYTES" -v h="$HS" \
-    'BEGIN{printf "%-26s %7.2f s %8.1f MB/s  %5.2fx sha256sum  peak RSS %7.1f MB\n", n, s, b/s/1e6, h/s, r/1024}'
+report() { # name secs rss min max
+  awk -v n="$1" -v s="$2" -v r="$3" -v lo="$4" -v hi="$5" -v b="$BYTES" -v h="$HS" -v y="$YS" \
+    'BEGIN{printf "%-20s %7.2f s (%.2f-%.2f) %8.1f MB/s  %5.2fx sha256sum  %5.2fx cp+sync  peak RSS %6.1f MB\n",
+                  n, s, lo, hi, b/s/1e6, h/s, y/s, r/1024}'
 }
-echo "corpus: $NFILES files, $(awk -v b="$BYTES" 'BEGIN{printf "%.2f GB", b/1e9}') in $CORPUS; $(nproc) cores; best of $RUNS; page cache warm"
-report "sha256sum" "$HS" "$HR"
-report "cp -r" "$CS" "$CR"
-report "cp -r && sync" "$YS" "$YR"
-report "cloudcase acquire" "$AS" "$AR"
-awk -v a="$AS" -v h="$HS" 'BEGIN{r=h/a; printf "acquire/sha256sum throughput ratio: %.2f (target >= 0.90: %s)\n", r, (r >= 0.9 ? "met" : "NOT met")}'
+echo "corpus: $NFILES files, $(awk -v b="$BYTES" 'BEGIN{printf "%.3f GB", b/1e9}') in $CORPUS; $(nproc) cores; median (min-max) of $RUNS; page cache warm"
+report "sha256sum" "$HS" "$HR" "$HMIN" "$HMAX"
+report "cp -r" "$CS" "$CR" "$CMIN" "$CMAX"
+report "cp -r && sync" "$YS" "$YR" "$YMIN" "$YMAX"
+report "cloudcase acquire" "$AS" "$AR" "$AMIN" "$AMAX"
+awk -v a="$AS" -v h="$HS" -v y="$YS" 'BEGIN{printf "acquire throughput: %.2fx sha256sum, %.2fx cp -r && sync (target >= 0.90: %s)\n", h/a, y/a, (y/a >= 0.9 ? "met" : "NOT met")}'
