@@ -315,3 +315,86 @@ impl Prepared {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    use super::*;
+    use crate::schema::LeafSpec;
+
+    const fn leaf(path: &'static str, kind: Kind) -> LeafSpec {
+        LeafSpec {
+            path,
+            kind,
+            required: false,
+        }
+    }
+
+    fn s(v: &str) -> Option<Value<'_>> {
+        Some(Value::Str(Cow::Borrowed(v)))
+    }
+
+    #[test]
+    fn nested_values_lists_and_nulls_read_back_as_written() {
+        let table = Table::new(&[
+            LeafSpec {
+                path: "n",
+                kind: Kind::Int64,
+                required: true,
+            },
+            leaf("a.b", Kind::Str),
+            leaf("a.tags[]", Kind::Str),
+            leaf("a.ok", Kind::Bool),
+            leaf("items[].uid", Kind::Str),
+            leaf("items[].size", Kind::Int32),
+        ])
+        .expect("table");
+        let mut cols = Columns::new(&table);
+        // Row 0: everything; row 1: nothing optional; row 2: empty list, an element's null.
+        let mut r = Row::new(&table);
+        r.set(0, Some(Value::Int(0)));
+        r.set(1, s("x"));
+        r.set_list(0, 2);
+        r.set_elements(2, vec![s("t1"), None]);
+        r.set(3, Some(Value::Bool(true)));
+        r.set_list(1, 1);
+        r.set_elements(4, vec![s("u")]);
+        r.set_elements(5, vec![Some(Value::Int(7))]);
+        cols.push(&table, &r);
+        let mut r = Row::new(&table);
+        r.set(0, Some(Value::Int(1)));
+        cols.push(&table, &r);
+        let mut r = Row::new(&table);
+        r.set(0, Some(Value::Int(2)));
+        r.set_list(0, 0);
+        r.set_list(1, 2);
+        r.set_elements(4, vec![None, s("v")]);
+        r.set_elements(5, vec![Some(Value::Int(1)), None]);
+        cols.push(&table, &r);
+        assert_eq!(cols.rows(), 3);
+        let mut buf = Vec::new();
+        let props = Arc::new(WriterProperties::builder().build());
+        let mut w =
+            SerializedFileWriter::new(&mut buf, Arc::clone(&table.schema), props).expect("writer");
+        cols.write(&table, &mut w).expect("write");
+        w.close().expect("close");
+        let reader = SerializedFileReader::new(Bytes::from(buf)).expect("reader");
+        let rows: Vec<String> = reader
+            .get_row_iter(None)
+            .expect("rows")
+            .map(|r| r.expect("row").to_string())
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                r#"{n: 0, a: {b: "x", tags: ["t1", null], ok: true}, items: [{uid: "u", size: 7}]}"#,
+                r#"{n: 1, a: null, items: null}"#,
+                r#"{n: 2, a: {b: null, tags: [], ok: null}, items: [{uid: null, size: 1}, {uid: "v", size: null}]}"#,
+            ]
+        );
+    }
+}

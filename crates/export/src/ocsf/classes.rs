@@ -231,3 +231,81 @@ impl ClassInfo {
             .map_or("Other", |(_, n)| n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use cloudcase_event::{Category, EventTime, OtherRecord, Provenance, SourceFile};
+
+    use super::*;
+
+    fn call(source: &str, name: &str, read_only: Option<bool>) -> Event {
+        let mut e = Event::other(OtherRecord {
+            source: LogSource::CloudTrail,
+            time: EventTime::from_millis(0),
+            time_field: Event::EVENT_TIME,
+            event_source: source.into(),
+            event_name: name.into(),
+            category: Category::Management,
+            raw: "{}".into(),
+            detail: None,
+            provenance: Provenance::first_of(SourceFile::plain("f")),
+        });
+        e.read_only = read_only;
+        e
+    }
+
+    fn uid_activity(e: &Event) -> Option<(i64, i64)> {
+        classify(e).map(|(c, a)| (c.uid, a))
+    }
+
+    #[test]
+    fn calls_are_classed_as_security_lake_does() {
+        let signin = "signin.amazonaws.com";
+        let iam = "iam.amazonaws.com";
+        let cases = [
+            (call(signin, "ConsoleLogin", None), (3002, 1)),
+            (call(signin, "CheckMfa", None), (3002, 99)),
+            (call(iam, "CreateUser", None), (3001, 1)),
+            (call(iam, "AttachUserPolicy", None), (3001, 7)),
+            (call(iam, "CreateAccessKey", None), (3001, 99)),
+            (call(iam, "CreateRole", None), (6003, 1)),
+            (call(iam, "ListUsers", Some(true)), (6003, 2)),
+            (
+                call("ec2.amazonaws.com", "TerminateInstances", None),
+                (6003, 4),
+            ),
+            (
+                call("ec2.amazonaws.com", "ModifyInstanceAttribute", None),
+                (6003, 3),
+            ),
+            (
+                call("s3.amazonaws.com", "AbortMultipartUpload", Some(false)),
+                (6003, 99),
+            ),
+            (
+                call("sts.amazonaws.com", "AssumeRole", Some(true)),
+                (6003, 2),
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(uid_activity(&e), Some(want), "{}", e.event_name);
+        }
+        let mut billing = call("billing", "Usage", None);
+        billing.source = LogSource::Billing;
+        assert_eq!(uid_activity(&billing), None);
+    }
+
+    #[test]
+    fn every_named_activity_is_in_its_class_table() {
+        for c in CLASSES {
+            assert_eq!(c.activity_name(99), "Other");
+            for (id, name) in c.activities {
+                assert_eq!(c.activity_name(*id), *name);
+            }
+        }
+        for (_, a) in ACCOUNT_CHANGES {
+            let acct = CLASSES.iter().find(|c| c.class == Class::AccountChange);
+            assert!(*a == 99 || acct.is_some_and(|c| c.activity_name(*a) != "Other"));
+        }
+    }
+}
