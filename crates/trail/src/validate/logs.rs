@@ -13,7 +13,7 @@ use crate::read;
 use crate::report::{DigestStatus, LogOutcome, LogStatus, Problem, ProblemKind};
 
 use super::judge::HASH_ALGORITHM;
-use super::{par_map, Engine, Loaded, Node, TOLERANCE};
+use super::{par_map_with, Engine, Loaded, Node, TOLERANCE};
 
 /// The SHA-256 of each hashed local file (by file id), or why it could not be hashed.
 type Hashes = HashMap<u32, Result<[u8; 32], String>>;
@@ -75,9 +75,12 @@ impl Engine<'_> {
                 reads.len() - 1
             });
         }
-        let hashed = par_map(&reads, self.options.threads, |p| {
-            read::sha256_file(p, limit).map_err(|e| e.describe(limit))
-        });
+        let hashed = par_map_with(
+            &reads,
+            self.options.threads,
+            cloudcase_util::gzip::Inflater::default,
+            |inflater, p| read::sha256_file(p, limit, inflater).map_err(|e| e.describe(limit)),
+        );
         to_hash
             .iter()
             .map(|&id| {

@@ -29,7 +29,7 @@ mod parallel;
 
 use discover::{Item, Loaded};
 use engine::{Engine, MissingRef, Node};
-use parallel::par_map;
+use parallel::{par_map, par_map_with};
 
 /// What to validate: files and directories (walked recursively), files stored away
 /// from where they were found ([`KnownFile`]), plus an optional root.

@@ -8,8 +8,18 @@ pub(crate) fn par_map<T: Sync, R: Send>(
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
+    par_map_with(items, threads, || (), |_, item| f(item))
+}
+
+/// Like [`par_map`], each thread with its own state from `init` (a reused buffer).
+pub(crate) fn par_map_with<T: Sync, S, R: Send>(
+    items: &[T],
+    threads: usize,
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     let threads = cloudcase_util::parallel::threads(threads);
-    cloudcase_util::parallel::map_with(threads, items, || (), |_, item| f(item))
+    cloudcase_util::parallel::map_with(threads, items, init, f)
         .into_iter()
         .map(|r| r.unwrap_or_else(|| panic!("a trail validation worker panicked")))
         .collect()
