@@ -59,6 +59,7 @@
 mod accounting;
 mod archive;
 mod billing;
+mod blocks;
 mod compact;
 mod decompress;
 mod discover;

@@ -3,6 +3,8 @@
 //! strings (most of a CloudTrail record's bytes are inside short strings,
 //! where a call per string to a SIMD search costs more than it saves).
 
+use crate::blocks::{prefix_xor, Masks, BLOCK};
+
 /// Byte classes outside strings.
 const PLAIN: u8 = 0;
 const QUOTE: u8 = 1;
@@ -41,7 +43,98 @@ impl Nesting {
     /// Scans `bytes`: the index just past the byte that ends the value (the
     /// bracket that closes depth 1, or the quote that closes a string at
     /// depth 0), or `None` when all of `bytes` belongs to it.
+    ///
+    /// Whole 64-byte blocks are classified at once ([`Masks`]); a block
+    /// holding a backslash (or starting escaped), and the last bytes short of
+    /// a block, are scanned a byte at a time.
     pub(crate) fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
+        let mut blocks = bytes.chunks_exact(BLOCK);
+        let mut base = 0;
+        for chunk in &mut blocks {
+            let mut block = [0u8; BLOCK];
+            block.copy_from_slice(chunk);
+            let m = Masks::of(&block);
+            let end = if m.backslash != 0 || self.escaped {
+                self.scan_bytes(chunk)
+            } else {
+                self.scan_block(&m)
+            };
+            if let Some(end) = end {
+                return Some(base + end);
+            }
+            base += BLOCK;
+        }
+        self.scan_bytes(blocks.remainder()).map(|end| base + end)
+    }
+
+    /// [`Nesting::scan`] for a block without backslashes, from its masks.
+    fn scan_block(&mut self, m: &Masks) -> Option<usize> {
+        let carried = if self.in_str { u64::MAX } else { 0 };
+        let inside = prefix_xor(m.quote) ^ carried;
+        let outside = !inside;
+        let (open, close) = (m.open & outside, m.close & outside);
+        // Quotes outside strings are the closing ones.
+        let closing = m.quote & outside;
+        let end = self.depth_end(open, close, closing);
+        let before = match end {
+            Some(at) => u64::MAX >> (63 - at),
+            None => u64::MAX,
+        };
+        if m.space & outside & before != 0 {
+            self.spaced = true;
+        }
+        match end {
+            Some(at) => {
+                self.in_str = false;
+                self.depth = 0;
+                Some(at as usize + 1)
+            }
+            None => {
+                self.in_str = inside >> 63 == 1;
+                None
+            }
+        }
+    }
+
+    /// Follows the depth through a block's `open` and `close` brackets (and,
+    /// at depth 0, its `closing` quotes): the bit of the byte that ends the
+    /// value, if the block holds it; otherwise the depth at the block's end.
+    fn depth_end(&mut self, open: u64, close: u64, closing: u64) -> Option<u32> {
+        let mut events = open | close;
+        if self.depth == 0 {
+            let first = (events | closing).trailing_zeros();
+            if first == 64 {
+                return None;
+            }
+            if open >> first & 1 == 0 {
+                return Some(first);
+            }
+            self.depth = 1;
+            events &= !(u64::MAX >> (63 - first));
+        }
+        if self.depth > u64::from(close.count_ones()) {
+            // The block cannot close the value: count, do not follow.
+            self.depth += u64::from((open & events).count_ones());
+            self.depth -= u64::from((close & events).count_ones());
+            return None;
+        }
+        while events != 0 {
+            let at = events.trailing_zeros();
+            events &= events - 1;
+            if open >> at & 1 == 1 {
+                self.depth += 1;
+            } else {
+                self.depth -= 1;
+                if self.depth == 0 {
+                    return Some(at);
+                }
+            }
+        }
+        None
+    }
+
+    /// [`Nesting::scan`] a byte at a time.
+    fn scan_bytes(&mut self, bytes: &[u8]) -> Option<usize> {
         let mut i = 0;
         while i < bytes.len() {
             if self.escaped {
@@ -136,6 +229,57 @@ mod tests {
         }
         assert_eq!(quote_or_backslash(b"\x00\x01\"\\"), Some(2));
         assert_eq!(quote_or_backslash("é\u{22}".as_bytes()), Some(2));
+    }
+
+    /// A state's fields, to compare whole.
+    fn state(n: &Nesting) -> (u64, bool, bool, bool) {
+        (n.depth, n.in_str, n.escaped, n.spaced)
+    }
+
+    #[test]
+    fn blocks_agree_with_the_byte_at_a_time_scan() {
+        // Biased towards structure so values end at every depth and place.
+        const ALPHABET: &[u8] = br#"{}[]"""\ a:,a{}"x\"#;
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..20_000 {
+            let len = (next() % 300) as usize;
+            let plain = round % 3 == 0;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    let b = ALPHABET[(next() % ALPHABET.len() as u64) as usize];
+                    if plain && b == b'\\' {
+                        b'a'
+                    } else {
+                        b
+                    }
+                })
+                .collect();
+            let start = Nesting {
+                depth: next() % 3,
+                in_str: next() % 4 == 0,
+                escaped: next() % 8 == 0,
+                spaced: false,
+            };
+            let (mut fast, mut slow) = (start, start);
+            let found = fast.scan(&bytes);
+            assert_eq!(
+                found,
+                slow.scan_bytes(&bytes),
+                "{:?}",
+                String::from_utf8_lossy(&bytes)
+            );
+            if found.is_none() {
+                assert_eq!(state(&fast), state(&slow));
+            } else {
+                assert_eq!(fast.spaced, slow.spaced);
+            }
+        }
     }
 
     #[test]
