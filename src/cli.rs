@@ -40,6 +40,8 @@ enum Command {
     Scope(cmd::scope::Args),
     /// Count events by name, source, region and principal in one pass (no sorting).
     Stats(cmd::stats::Args),
+    /// The rules outside cloudcase: compile them into SQL for Spark, DuckDB and Trino/Athena.
+    Rules(cmd::rules::Args),
 }
 
 /// Parses the command line, runs the subcommand, and maps its outcome to an exit code:
@@ -74,5 +76,6 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
         Command::Hunt(args) => cmd::hunt::run(args),
         Command::Scope(args) => cmd::scope::run(args),
         Command::Trail(args) => cmd::trail::run(args),
+        Command::Rules(args) => cmd::rules::run(args),
     }
 }

@@ -7,6 +7,7 @@ pub mod hunt;
 pub mod input;
 pub mod record;
 pub mod report;
+pub mod rules;
 pub mod scope;
 pub mod stats;
 pub mod time;

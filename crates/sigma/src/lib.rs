@@ -108,6 +108,7 @@ mod rawjson;
 mod record;
 mod rule;
 mod sources;
+mod sql;
 mod value;
 mod wildcard;
 
@@ -122,3 +123,4 @@ pub use record::{
     json_exists, visit_json, EventRecord, FieldPath, FieldValue, JsonRecord, Pivot, Record,
 };
 pub use rule::Rule;
+pub use sql::{rules_to_sql, SqlDialect, SqlOptions, SqlQuery, SqlRefusal, SqlSchema, SQL_COLUMNS};

@@ -533,11 +533,21 @@ fn matcher(cx: &Ctx<'_>, w: W, cased: bool, keyword: bool) -> Result<ValueMatche
     })
 }
 
+/// Compiles `pattern` with the `|i`/`|m`/`|s` flags written inline at its
+/// start (`(?is)…`), so that [`regex::Regex::as_str`] carries them (the SQL
+/// backend reads the flags from there).
 fn regex(cx: &Ctx<'_>, pattern: &str, flags: [bool; 3]) -> Result<regex::Regex, RuleError> {
-    RegexBuilder::new(pattern)
-        .case_insensitive(flags[0])
-        .multi_line(flags[1])
-        .dot_matches_new_line(flags[2])
+    let inline: String = ['i', 'm', 's']
+        .into_iter()
+        .zip(flags)
+        .filter_map(|(c, on)| on.then_some(c))
+        .collect();
+    let full = if inline.is_empty() {
+        pattern.to_owned()
+    } else {
+        format!("(?{inline}){pattern}")
+    };
+    RegexBuilder::new(&full)
         .build()
         .map_err(|e| {
             cx.unsupported(

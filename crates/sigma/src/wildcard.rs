@@ -227,6 +227,33 @@ impl StrMatcher {
         }
     }
 
+    /// The pattern as pieces (literals lowercased unless cased) and whether
+    /// it is cased: what the SQL backend compiles into `LIKE`.
+    pub(crate) fn shape(&self) -> (Vec<Piece>, bool) {
+        let lit = |s: &str| Piece::Lit(s.to_owned());
+        let pieces = match &self.kind {
+            Kind::Any => vec![Piece::Many],
+            Kind::Exact(l) if l.is_empty() => Vec::new(),
+            Kind::Exact(l) => vec![lit(l)],
+            Kind::Prefix(l) => vec![lit(l), Piece::Many],
+            Kind::Suffix(l) => vec![Piece::Many, lit(l)],
+            Kind::Contains(f) => vec![
+                Piece::Many,
+                lit(&String::from_utf8_lossy(f.needle())),
+                Piece::Many,
+            ],
+            Kind::PrefixSuffix(a, b) => vec![lit(a), Piece::Many, lit(b)],
+            Kind::Glob(g) => SigmaStr::from_pieces(g.iter().map(|x| match x {
+                G::Char(c) => Piece::Lit(c.to_string()),
+                G::Many => Piece::Many,
+                G::One => Piece::One,
+            }))
+            .pieces
+            .clone(),
+        };
+        (pieces, self.cased)
+    }
+
     /// Whether `text` matches. `lowered` must be `text` lowercased with
     /// [`lower_into`] when `text` is not ASCII or [`needs_lowered`](Self::needs_lowered).
     pub(crate) fn matches(&self, text: &str, lowered: Option<&str>) -> bool {

@@ -1,0 +1,313 @@
+//! `cloudcase rules sql` end to end, and differentially against real engines: DuckDB
+//! (PyPI `duckdb`) running the duckdb query over the events table must return exactly the
+//! (rule_id, file, record) pairs of `cloudcase hunt --format jsonl` (rule findings at every
+//! level, analytics off), for the built-in pack and with SigmaHQ's AWS rules added, on a
+//! generated incident (all log sources) and on the shared datasets; the trino query must
+//! parse with `sqlglot` (PyPI) in its trino dialect.
+//!
+//! The events table is written here from the same reader hunt uses (`cloudcase_read`), one
+//! JSON Lines row per event with the export contract's `--schema cloudtrail` columns
+//! (`tests/sql/duckdb_diff.py` loads it into DuckDB; it also reads a `cloudcase export`
+//! Parquet folder through the README's view).
+//!
+//! Without the Python modules the tests print `SKIPPED: …` — unless `CLOUDCASE_REQUIRE_DUCKDB`
+//! (resp. `CLOUDCASE_REQUIRE_SQLGLOT`) is set; without ../shared they print
+//! `SKIPPED: ../shared not found` (and fail when `CLOUDCASE_REQUIRE_SHARED` is set).
+
+mod common;
+use common::{cloudcase, shared};
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cloudcase_event::Event;
+use cloudcase_read::{discover, read_files, Limits};
+use cloudcase_sigma::{FieldPath, Pivot};
+use serde_json::{json, Map, Value};
+
+/// Pivot paths and their export columns (the contract's table).
+const PIVOTS: [(&str, &str); 21] = [
+    ("eventName", "event_name"),
+    ("eventSource", "event_source"),
+    ("awsRegion", "aws_region"),
+    ("recipientAccountId", "recipient_account_id"),
+    ("sourceIPAddress", "source_ip_address"),
+    ("userAgent", "user_agent"),
+    ("errorCode", "error_code"),
+    ("errorMessage", "error_message"),
+    ("eventType", "event_type"),
+    ("eventID", "event_id"),
+    ("requestID", "request_id"),
+    ("userIdentity.type", "user_identity_type"),
+    ("userIdentity.arn", "user_identity_arn"),
+    ("userIdentity.principalId", "user_identity_principal_id"),
+    ("userIdentity.accountId", "user_identity_account_id"),
+    ("userIdentity.userName", "user_identity_user_name"),
+    ("userIdentity.accessKeyId", "user_identity_access_key_id"),
+    ("userIdentity.invokedBy", "user_identity_invoked_by"),
+    (
+        "userIdentity.sessionContext.sessionIssuer.arn",
+        "session_issuer_arn",
+    ),
+    (
+        "userIdentity.sessionContext.sessionIssuer.userName",
+        "session_issuer_user_name",
+    ),
+    (
+        "userIdentity.sessionContext.sourceIdentity",
+        "source_identity",
+    ),
+];
+
+/// One events-table row: the contract's cloudtrail columns the query reads.
+fn row(e: &Event, pivots: &[(Pivot, &str)]) -> Value {
+    let mut m = Map::new();
+    m.insert("log_source".into(), json!(e.source.as_str()));
+    m.insert("event_time".into(), json!(e.time.to_utc_string()));
+    for (p, col) in pivots {
+        m.insert((*col).into(), json!(p.get(e)));
+    }
+    m.insert("raw".into(), json!(&*e.raw));
+    m.insert(
+        "source_file".into(),
+        json!(e.provenance.file.path.to_string_lossy()),
+    );
+    m.insert("record".into(), json!(e.provenance.record));
+    Value::Object(m)
+}
+
+/// Reads `inputs` as hunt does and writes the events table as JSON Lines to `out`.
+fn write_events(inputs: &[PathBuf], out: &Path) -> usize {
+    let pivots: Vec<(Pivot, &str)> = PIVOTS
+        .iter()
+        .map(|(path, col)| (FieldPath::new(path).pivot().expect("a pivot path"), *col))
+        .collect();
+    let files = discover(inputs, &|_| {}).expect("discover inputs").files;
+    let mut lines: Vec<String> = Vec::new();
+    let sink = |e: Event| lines.push(row(&e, &pivots).to_string());
+    drop(read_files(&files, Limits::default(), vec![sink], &|_| {}));
+    let mut f = std::io::BufWriter::new(std::fs::File::create(out).unwrap());
+    for l in &lines {
+        writeln!(f, "{l}").unwrap();
+    }
+    f.flush().unwrap();
+    lines.len()
+}
+
+/// Whether python3 can import `module`; `false` after printing SKIPPED, unless `require` is set.
+fn python_has(module: &str, require: &str) -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var(require).is_err(),
+            "{require} is set but python3 cannot import {module}"
+        );
+        println!("SKIPPED: python module {module} not installed");
+    }
+    ok
+}
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/sql")
+        .join(name)
+}
+
+/// `cloudcase rules sql` with `args`, which must succeed: the query and stderr.
+fn rules_sql(args: &[&str]) -> (String, String) {
+    let mut all = vec!["rules", "sql"];
+    all.extend_from_slice(args);
+    let out = cloudcase(&all);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{all:?}: {err}");
+    (String::from_utf8(out.stdout).unwrap(), err)
+}
+
+/// Rule arguments of one comparison: the built-in pack, optionally SigmaHQ's rules.
+fn rule_args(sigmahq: Option<&Path>) -> Vec<String> {
+    match sigmahq {
+        Some(p) => vec!["--rules".into(), p.to_string_lossy().into_owned()],
+        None => Vec::new(),
+    }
+}
+
+/// Runs hunt and the duckdb query over `inputs` and compares; returns the number of pairs.
+fn differential(work: &Path, inputs: &[PathBuf], sigmahq: Option<&Path>, label: &str) -> u64 {
+    let events = work.join(format!("{label}-events.jsonl"));
+    let rows = write_events(inputs, &events);
+    let extra = rule_args(sigmahq);
+    let mut hunt: Vec<String> = vec!["hunt".into()];
+    hunt.extend(inputs.iter().map(|p| p.to_string_lossy().into_owned()));
+    hunt.extend(
+        [
+            "--format",
+            "jsonl",
+            "--min-level",
+            "informational",
+            "--no-analytics",
+        ]
+        .map(String::from),
+    );
+    hunt.extend(extra.iter().cloned());
+    let args: Vec<&str> = hunt.iter().map(String::as_str).collect();
+    let out = cloudcase(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let findings = work.join(format!("{label}-hunt.jsonl"));
+    std::fs::write(&findings, &out.stdout).unwrap();
+    let mut sql_args = vec!["--dialect", "duckdb"];
+    sql_args.extend(extra.iter().map(String::as_str));
+    let (sql, _) = rules_sql(&sql_args);
+    let query = work.join(format!("{label}.sql"));
+    std::fs::write(&query, sql).unwrap();
+    let out = Command::new("python3")
+        .arg(script("duckdb_diff.py"))
+        .args([&events, &query, &findings])
+        .output()
+        .expect("run python3");
+    let report = String::from_utf8_lossy(&out.stdout);
+    println!("{label}: {rows} events; {report}");
+    assert!(
+        out.status.success(),
+        "{label}: DuckDB and hunt differ: {report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_str(report.trim()).expect("a JSON summary");
+    summary["pairs"].as_u64().unwrap()
+}
+
+fn incident(dir: &Path) {
+    cloudcase_gen::generate(&cloudcase_gen::Config {
+        seed: 7,
+        out_dir: dir.to_path_buf(),
+        target_bytes: 5_000_000,
+        days: 3,
+        incident: true,
+        sources: cloudcase_gen::Sources::all(),
+        ..cloudcase_gen::Config::default()
+    })
+    .unwrap();
+}
+
+#[test]
+fn duckdb_returns_exactly_hunts_rule_findings_on_the_incident() {
+    if !python_has("duckdb", "CLOUDCASE_REQUIRE_DUCKDB") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    incident(&logs);
+    let pairs = differential(
+        dir.path(),
+        std::slice::from_ref(&logs),
+        None,
+        "incident-builtin",
+    );
+    assert!(
+        pairs > 100,
+        "the incident should give rule findings: {pairs}"
+    );
+    if let Some(sigmahq) = shared("sigma/rules") {
+        let with = differential(dir.path(), &[logs], Some(&sigmahq), "incident-sigmahq");
+        assert!(
+            with > pairs,
+            "SigmaHQ's rules add findings: {with} vs {pairs}"
+        );
+    }
+}
+
+#[test]
+fn duckdb_returns_exactly_hunts_rule_findings_on_the_shared_datasets() {
+    let Some(datasets) = shared("datasets") else {
+        return;
+    };
+    if !python_has("duckdb", "CLOUDCASE_REQUIRE_DUCKDB") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Panther's labelled records, one file each (as tests/labelled_events.rs writes them).
+    let panther = dir.path().join("panther");
+    std::fs::create_dir(&panther).unwrap();
+    let text =
+        std::fs::read_to_string(datasets.join("panther-cloudtrail-tests/tests.jsonl")).unwrap();
+    for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let test: Value = serde_json::from_str(line).unwrap();
+        let body = json!({ "Records": [test["log"].clone()] });
+        std::fs::write(panther.join(format!("t{i:04}.json")), body.to_string()).unwrap();
+    }
+    let inputs = vec![
+        panther,
+        datasets.join("cloudtrail2sightings/extracted"),
+        datasets.join("traildiscover/docs/logExamples"),
+    ];
+    let pairs = differential(dir.path(), &inputs, None, "datasets-builtin");
+    assert!(
+        pairs > 50,
+        "the datasets should give rule findings: {pairs}"
+    );
+    if let Some(sigmahq) = shared("sigma/rules") {
+        differential(dir.path(), &inputs, Some(&sigmahq), "datasets-sigmahq");
+    }
+}
+
+#[test]
+fn trino_and_spark_queries_parse_in_sqlglot() {
+    if !python_has("sqlglot", "CLOUDCASE_REQUIRE_SQLGLOT") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sigmahq = shared("sigma/rules");
+    let extra = rule_args(sigmahq.as_deref());
+    for dialect in ["trino", "spark"] {
+        let mut args = vec!["--dialect", dialect];
+        args.extend(extra.iter().map(String::as_str));
+        let (sql, _) = rules_sql(&args);
+        let path = dir.path().join(format!("{dialect}.sql"));
+        std::fs::write(&path, sql).unwrap();
+        let out = Command::new("python3")
+            .arg(script("sqlglot_parse.py"))
+            .arg(dialect)
+            .arg(&path)
+            .output()
+            .expect("run python3");
+        let report = String::from_utf8_lossy(&out.stdout);
+        println!("{dialect}: {report}");
+        assert!(out.status.success(), "{dialect}: {report}");
+    }
+}
+
+#[test]
+fn refused_rules_are_named_on_stderr_and_in_the_header() {
+    let (sql, err) = rules_sql(&["--dialect", "duckdb"]);
+    let refused: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("not compiled to SQL"))
+        .collect();
+    for line in &refused {
+        let entry = line.trim_start_matches("cloudcase: rules sql: ");
+        assert!(sql.contains(&format!("-- refused: {entry}")), "{entry}");
+    }
+    assert!(err.contains("compiled to duckdb"), "{err}");
+    assert!(sql.starts_with(
+        "-- cloudcase rules sql --dialect duckdb --schema cloudtrail --table events\n"
+    ));
+    assert!(sql.contains("SELECT rule_id, rule_title, level, event_id, time, principal, source_ip, file, record FROM ("));
+    let (spark, _) = rules_sql(&[
+        "--dialect",
+        "spark",
+        "--table",
+        "db.ct_events",
+        "--no-builtin",
+    ]);
+    assert!(spark.contains("FROM db.ct_events"), "{spark}");
+    assert!(spark.contains("WHERE FALSE"), "no rules: an empty result");
+    let out = cloudcase(&["rules", "sql", "--dialect", "duckdb", "--table", "x;y"]);
+    assert!(!out.status.success());
+}
