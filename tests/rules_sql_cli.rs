@@ -137,9 +137,13 @@ fn rule_args(sigmahq: Option<&Path>) -> Vec<String> {
 
 /// Runs hunt and the duckdb query over `inputs` and compares; returns the number of pairs.
 fn differential(work: &Path, inputs: &[PathBuf], sigmahq: Option<&Path>, label: &str) -> u64 {
+    differential_with(work, inputs, &rule_args(sigmahq), label)
+}
+
+/// [`differential`] with explicit rule arguments (`--rules DIR`, `--no-builtin`).
+fn differential_with(work: &Path, inputs: &[PathBuf], extra: &[String], label: &str) -> u64 {
     let events = work.join(format!("{label}-events.jsonl"));
     let rows = write_events(inputs, &events);
-    let extra = rule_args(sigmahq);
     let mut hunt: Vec<String> = vec!["hunt".into()];
     hunt.extend(inputs.iter().map(|p| p.to_string_lossy().into_owned()));
     hunt.extend(
@@ -310,4 +314,129 @@ fn refused_rules_are_named_on_stderr_and_in_the_header() {
     assert!(spark.contains("WHERE FALSE"), "no rules: an empty result");
     let out = cloudcase(&["rules", "sql", "--dialect", "duckdb", "--table", "x;y"]);
     assert!(!out.status.success());
+}
+
+/// Records built to hit each corner of the engine's semantics.
+const EDGE_RECORDS: &str = r#"[
+ {"eventTime":"2024-05-01T00:00:01Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","sourceIPAddress":"10.1.2.3","userIdentity":{"type":"IAMUser","userName":"Alice","arn":"arn:aws:iam::1:user/Alice"},"requestParameters":{"userName":"alice","port":22,"enable":false,"name":"100%_done","items":[{"v":["a","B"]},{"v":"c"},{"w":null}],"tags":[null,"x"],"VersioningConfiguration":{"Status":"Suspended"},"data":"aHR0cDovL2V2aWw=","cmd":"x /enc y"}},
+ {"eventTime":"2024-05-01T00:00:02Z","eventSource":"s3.amazonaws.com","eventName":"GetObjectAcl","sourceIPAddress":" 10.9.9.9","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/R/sess","userName":null},"requestParameters":{"userName":"ALICE2","port":"22","enable":"False","name":"100x_done","items":[{"v":[1,2]}],"tags":"y","note":"\u00c9V\u00c9NEMENT a*b"}},
+ {"eventTime":"2024-05-01T00:00:03Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","sourceIPAddress":"010.1.2.3","userIdentity":{"type":"Root","userName":"root"},"requestParameters":{"port":"22.0","enable":0,"items":[],"tags":[],"note":"événement","x":null,"flt":1.5}},
+ {"eventTime":"2024-05-01T00:00:04Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","sourceIPAddress":"fd00::1","userIdentity":{"type":"IAMUser","userName":"bob"},"requestParameters":{"port":23,"items":[{"v":"evil tool here"}],"flt":"1.50","ip":["192.168.1.1","8.8.8.8"]}},
+ {"eventTime":"2024-05-01T00:00:05Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeRegions","sourceIPAddress":"::0.0.0.1","userIdentity":{"type":"IAMUser","userName":"carol"},"requestParameters":{"port":21.5,"ip":"10.0.0.256"}},
+ {"eventTime":"2024-05-01T00:00:06Z","eventSource":"ec2.amazonaws.com","eventName":"Get_Thing","sourceIPAddress":"0:0::1","userIdentity":{"type":"IAMUser","userName":"dave"},"requestParameters":{"userName":"DAVE","arr":["p","q"]},"responseElements":null}
+]"#;
+
+/// Rules over [`EDGE_RECORDS`], one corner each.
+const EDGE_RULES: &[(&str, &str)] = &[
+    ("wild", "s:\n    eventName: 'Get?bject*'"),
+    ("escape", "s:\n    requestParameters.name: '100%_done'"),
+    ("like_chars", "s:\n    eventName: 'get_*'"),
+    (
+        "contains_array",
+        "s:\n    requestParameters.items.v|contains: b",
+    ),
+    ("array_numbers", "s:\n    requestParameters.items.v: 2"),
+    ("null_absent", "s:\n    requestParameters.x: null"),
+    ("null_element", "s:\n    requestParameters.tags: null"),
+    ("null_nested", "s:\n    requestParameters.items.w: null"),
+    ("exists_null", "s:\n    requestParameters.x|exists: true"),
+    (
+        "exists_false",
+        "s:\n    requestParameters.items.w|exists: false",
+    ),
+    (
+        "exists_pivot_null",
+        "s:\n    userIdentity.userName|exists: true",
+    ),
+    ("number", "s:\n    requestParameters.port: 22"),
+    ("number_text", "s:\n    requestParameters.flt: 1.5"),
+    ("gt", "s:\n    requestParameters.port|gt: 21.5"),
+    ("lte", "s:\n    requestParameters.port|lte: 22"),
+    ("bool", "s:\n    requestParameters.enable: false"),
+    (
+        "fieldref",
+        "s:\n    userIdentity.userName|fieldref: requestParameters.userName",
+    ),
+    (
+        "fieldref_starts",
+        "s:\n    requestParameters.userName|fieldref|startswith: userIdentity.userName",
+    ),
+    (
+        "fieldref_cased",
+        "s:\n    userIdentity.userName|fieldref|cased: requestParameters.userName",
+    ),
+    ("cidr4", "s:\n    sourceIPAddress|cidr: 10.0.0.0/8"),
+    (
+        "cidr4_json",
+        "s:\n    requestParameters.ip|cidr: [192.168.0.0/16, 10.0.0.0/8]",
+    ),
+    ("cidr6", "s:\n    sourceIPAddress|cidr: [fc00::/7, ::1/128]"),
+    ("keyword", "keywords:\n    - 'evil*tool'"),
+    ("keyword_cased", "keywords:\n    - '|cased'"),
+    ("re_flags", "s:\n    eventName|re|i: '^describe\\w*'"),
+    ("re_digits", "s:\n    requestParameters.name|re: '^\\d+%'"),
+    (
+        "re_space",
+        "s:\n    requestParameters.items.v|re: 'evil\\stool'",
+    ),
+    (
+        "unicode",
+        "s:\n    requestParameters.note|contains: 'événement'",
+    ),
+    (
+        "escaped_star",
+        "s:\n    requestParameters.note|endswith: 'a\\*b'",
+    ),
+    (
+        "object_contains",
+        "s:\n    requestParameters|contains: 'suspended'",
+    ),
+    (
+        "base64offset",
+        "s:\n    requestParameters.data|base64offset|contains: 'http://'",
+    ),
+    (
+        "windash",
+        "s:\n    requestParameters.cmd|windash|contains: ' -enc '",
+    ),
+    ("all_values", "s:\n    requestParameters.arr|all: [p, q]"),
+    ("neq", "s:\n    eventSource|neq: s3.amazonaws.com"),
+    ("null_pivot", "s:\n    userIdentity.userName: null"),
+    ("object_null", "s:\n    responseElements: null"),
+];
+
+#[test]
+fn duckdb_matches_the_engine_on_each_corner_of_the_semantics() {
+    if !python_has("duckdb", "CLOUDCASE_REQUIRE_DUCKDB") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let records: Value = serde_json::from_str(EDGE_RECORDS).unwrap();
+    std::fs::write(
+        logs.join("edge.json"),
+        json!({ "Records": records }).to_string(),
+    )
+    .unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    for (name, detection) in EDGE_RULES {
+        let condition = if detection.starts_with("keywords") {
+            "keywords"
+        } else {
+            "s"
+        };
+        let yaml = format!(
+            "title: {name}\nid: edge-{name}\nlevel: low\nlogsource: {{product: aws, service: cloudtrail}}\ndetection:\n  {detection}\n  condition: {condition}\n"
+        );
+        std::fs::write(rules.join(format!("{name}.yml")), yaml).unwrap();
+    }
+    let extra = [
+        "--no-builtin".to_owned(),
+        "--rules".to_owned(),
+        rules.to_string_lossy().into_owned(),
+    ];
+    let pairs = differential_with(dir.path(), &[logs], &extra, "edge");
+    assert!(pairs >= 40, "the corners should give findings: {pairs}");
 }
