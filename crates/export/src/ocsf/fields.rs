@@ -209,6 +209,7 @@ pub const FIELDS: &[Field] = &[
     f("metadata.log_name", Kind::Str, ALL, |o| text(Some(o.c.file)), "provenance: the file read (as `source_file`)"),
     f("metadata.sequence", Kind::Int64, ALL, |o| num(Some(o.c.event.provenance.record)), "provenance: the record index (as `record`)"),
     list("metadata.labels[]", ALL, |o| o.c.sha256.map(|h| vec![owned(format!("evidence_sha256:{h}"))]), "provenance: `evidence_sha256:<hex>` when known"),
+    list("metadata.profiles[]", ALL, |_| Some(vec![text(Some("cloud"))]), "`cloud` (the profile of `cloud`)"),
     f("metadata.product.name", Kind::Str, ALL, |o| text(Some(product(o))), "the log's product"),
     f("metadata.product.vendor_name", Kind::Str, ALL, |_| text(Some("AWS")), "`AWS`"),
     f("metadata.product.feature.name", Kind::Str, API | AUTH | ACCT, |o| text(Some(o.c.event.category.as_str())), "eventCategory (`Management`, `Data`)"),
