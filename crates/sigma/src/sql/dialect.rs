@@ -111,6 +111,25 @@ impl SqlDialect {
         }
     }
 
+    /// The scalar text at the object path `path` (dotted, plain keys) of the
+    /// JSON text column `raw`, NULL when absent: for display columns only.
+    pub(crate) fn json_scalar(self, raw: &str, path: &str) -> String {
+        match self {
+            SqlDialect::Spark => format!(
+                "get_json_object({raw}, {})",
+                self.string(&format!("$.{path}"))
+            ),
+            SqlDialect::DuckDb => format!(
+                "json_extract_string({raw}, {})",
+                self.string(&format!("$.{path}"))
+            ),
+            SqlDialect::Trino => format!(
+                "json_extract_scalar({raw}, {})",
+                self.string(&format!("$.{path}"))
+            ),
+        }
+    }
+
     /// The member `key` of the JSON object `node` (NULL when absent or not an object).
     pub(crate) fn json_child(self, node: &str, key: &str) -> String {
         match self {

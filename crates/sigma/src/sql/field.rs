@@ -6,34 +6,30 @@ use super::dialect::SqlDialect;
 use super::SqlSchema;
 use crate::record::{FieldPath, Pivot};
 
-/// The column holding the typed value of `pivot` in `schema`.
-pub(crate) fn pivot_column(pivot: Pivot, schema: SqlSchema) -> &'static str {
-    let (cloudtrail, ocsf) = match pivot {
-        Pivot::EventName => ("event_name", "api.operation"),
-        Pivot::EventSource => ("event_source", "api.service.name"),
-        Pivot::AwsRegion => ("aws_region", "cloud.region"),
-        Pivot::RecipientAccountId => ("recipient_account_id", "cloud.account.uid"),
-        Pivot::SourceIpAddress => ("source_ip_address", "src_endpoint.ip"),
-        Pivot::UserAgent => ("user_agent", "http_request.user_agent"),
-        Pivot::ErrorCode => ("error_code", "api.response.error"),
-        Pivot::ErrorMessage => ("error_message", "api.response.message"),
-        Pivot::EventType => ("event_type", "metadata.event_code"),
-        Pivot::EventId => ("event_id", "metadata.uid"),
-        Pivot::RequestId => ("request_id", "api.request.uid"),
-        Pivot::IdentityType => ("user_identity_type", "actor.user.type"),
-        Pivot::IdentityArn => ("user_identity_arn", "actor.user.uid"),
-        Pivot::IdentityPrincipalId => ("user_identity_principal_id", "actor.user.uid_alt"),
-        Pivot::IdentityAccountId => ("user_identity_account_id", "actor.user.account.uid"),
-        Pivot::IdentityUserName => ("user_identity_user_name", "actor.user.name"),
-        Pivot::IdentityAccessKeyId => ("user_identity_access_key_id", "actor.user.credential_uid"),
-        Pivot::IdentityInvokedBy => ("user_identity_invoked_by", "actor.invoked_by"),
-        Pivot::SessionIssuerArn => ("session_issuer_arn", "actor.session.issuer"),
-        Pivot::SessionIssuerUserName => ("session_issuer_user_name", "actor.session.issuer_name"),
-        Pivot::SourceIdentity => ("source_identity", "actor.session.source_identity"),
-    };
-    match schema {
-        SqlSchema::CloudTrail => cloudtrail,
-        SqlSchema::Ocsf => ocsf,
+/// The cloudtrail schema's column holding the typed value of `pivot`.
+pub(crate) fn pivot_column(pivot: Pivot) -> &'static str {
+    match pivot {
+        Pivot::EventName => "event_name",
+        Pivot::EventSource => "event_source",
+        Pivot::AwsRegion => "aws_region",
+        Pivot::RecipientAccountId => "recipient_account_id",
+        Pivot::SourceIpAddress => "source_ip_address",
+        Pivot::UserAgent => "user_agent",
+        Pivot::ErrorCode => "error_code",
+        Pivot::ErrorMessage => "error_message",
+        Pivot::EventType => "event_type",
+        Pivot::EventId => "event_id",
+        Pivot::RequestId => "request_id",
+        Pivot::IdentityType => "user_identity_type",
+        Pivot::IdentityArn => "user_identity_arn",
+        Pivot::IdentityPrincipalId => "user_identity_principal_id",
+        Pivot::IdentityAccountId => "user_identity_account_id",
+        Pivot::IdentityUserName => "user_identity_user_name",
+        Pivot::IdentityAccessKeyId => "user_identity_access_key_id",
+        Pivot::IdentityInvokedBy => "user_identity_invoked_by",
+        Pivot::SessionIssuerArn => "session_issuer_arn",
+        Pivot::SessionIssuerUserName => "session_issuer_user_name",
+        Pivot::SourceIdentity => "source_identity",
     }
 }
 
@@ -50,6 +46,8 @@ pub(crate) struct Fields {
     pub(crate) dialect: SqlDialect,
     pub(crate) schema: SqlSchema,
     next_var: usize,
+    /// Some pivot field was read (from `raw_data` in the OCSF schema).
+    pub(crate) used_pivot: bool,
 }
 
 /// The values a path yields, as SQL.
@@ -67,6 +65,7 @@ impl Fields {
             dialect,
             schema,
             next_var: 0,
+            used_pivot: false,
         }
     }
 
@@ -77,9 +76,12 @@ impl Fields {
     }
 
     /// The leaves of `path`; `Err` names a key the dialect's JSON paths cannot spell.
+    /// A pivot reads its column in the cloudtrail schema, and the raw record
+    /// in the OCSF schema (whose attributes hold pivots for some classes only).
     pub(crate) fn leaves(&mut self, path: &FieldPath) -> Result<Leaves, String> {
-        if let Some(p) = path.pivot() {
-            return Ok(Leaves::Column(pivot_column(p, self.schema)));
+        self.used_pivot |= path.pivot().is_some();
+        if let (Some(p), SqlSchema::CloudTrail) = (path.pivot(), self.schema) {
+            return Ok(Leaves::Column(pivot_column(p)));
         }
         self.nodes(path.segments()).map(Leaves::Json)
     }
@@ -109,9 +111,12 @@ impl Fields {
         let found = self
             .dialect
             .any(&parents, &v, &self.dialect.json_has_key(&v, last));
-        Ok(match path.pivot() {
-            Some(p) => format!("({} IS NOT NULL OR {found})", pivot_column(p, self.schema)),
-            None => found,
+        self.used_pivot |= path.pivot().is_some();
+        Ok(match (path.pivot(), self.schema) {
+            (Some(p), SqlSchema::CloudTrail) => {
+                format!("({} IS NOT NULL OR {found})", pivot_column(p))
+            }
+            _ => found,
         })
     }
 
@@ -171,9 +176,10 @@ mod tests {
         };
         assert!(l.contains("$.\"userName\"") && l.contains("json_valid(raw)"));
         assert!(f.leaves(&FieldPath::new("a.b c")).is_err());
-        assert_eq!(
-            pivot_column(Pivot::EventName, SqlSchema::Ocsf),
-            "api.operation"
-        );
+        let mut o = Fields::new(SqlDialect::DuckDb, SqlSchema::Ocsf);
+        let Leaves::Json(l) = o.leaves(&FieldPath::new("eventName")).unwrap() else {
+            panic!()
+        };
+        assert!(l.contains("raw_data") && o.used_pivot);
     }
 }

@@ -1,21 +1,24 @@
 //! The same compiled rules as one SQL query over cloudcase's exported table
 //! (`cloudcase export`), for Spark, DuckDB and Trino/Athena.
 //!
-//! [`rules_to_sql`] turns every standalone rule of an [`Engine`] into a
+//! [`rules_to_sql`] turns every standalone rule of an [`Engine`](crate::Engine) into a
 //! `SELECT` over the table, restricted to the rule's log (`log_source`), and
 //! returns the rows `rule_id, rule_title, level, event_id, time, principal,
 //! source_ip, file, record` ([`SQL_COLUMNS`]) for exactly the events the
 //! engine matches. A field that is a [`Pivot`](crate::Pivot) reads its
 //! column; any other dotted path reads the JSON of the raw record (`raw`, or
-//! `raw_data` in the OCSF schema), crossing arrays (any element matches);
+//! `raw_data` in the OCSF schema, where pivots are read from the raw record
+//! too), crossing arrays (any element matches);
 //! keywords search the raw text.
 //!
 //! A rule that cannot be expressed exactly is left out and reported as a
 //! [`SqlRefusal`] with the reason: correlations, timestamp-part modifiers,
-//! IPv6 `cidr`, regular expressions using constructs whose meaning differs in
+//! IPv6 `cidr` networks whose prefix is not whole groups (nor under /16),
+//! regular expressions using constructs whose meaning differs in
 //! the dialect's regex flavour (`\w`, `\b`, nested classes, `m` outside
 //! DuckDB…), patterns that could match inside a JSON object's text in an
-//! order-dependent way, and field keys the JSON paths cannot spell.
+//! order-dependent way, field keys the JSON paths cannot spell, and under
+//! the OCSF schema rules of non-CloudTrail logs testing pivot fields.
 //!
 //! Known limits (data, not rules): an array directly inside an array at the
 //! end of or along a path is crossed one level (the engine crosses any

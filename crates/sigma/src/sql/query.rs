@@ -4,13 +4,14 @@
 
 use super::condition::detection;
 use super::dialect::SqlDialect;
-use super::field::{pivot_column, Fields};
+use super::field::{pivot_column, raw_column, Fields};
 use super::refusal::{SqlRefusal, CORRELATION};
 use super::{SqlOptions, SqlQuery, SqlSchema};
 use crate::engine::Engine;
 use crate::meta::Level;
 use crate::record::Pivot;
 use crate::rule::Rule;
+use cloudcase_event::LogSource;
 
 /// The output columns, in order.
 pub const SQL_COLUMNS: [&str; 9] = [
@@ -32,7 +33,7 @@ pub fn rules_to_sql(engine: &Engine, opts: &SqlOptions) -> SqlQuery {
     let mut compiled = 0;
     for rule in engine.rules().iter().filter(|r| r.is_standalone()) {
         let mut f = Fields::new(opts.dialect, opts.schema);
-        match detection(&rule.detection, &mut f) {
+        match detection(&rule.detection, &mut f).and_then(|pred| ocsf_pivots(rule, &f, pred)) {
             Ok(pred) => {
                 compiled += 1;
                 selects.push(select(rule, &pred, opts));
@@ -87,46 +88,79 @@ fn header(opts: &SqlOptions, compiled: usize, refused: &[SqlRefusal]) -> String 
     h
 }
 
+/// Under the OCSF schema pivots are read from `raw_data`, where CloudTrail
+/// records hold them as the reader does; other logs' pivots are derived by
+/// their readers (a flow's action is its `eventName`) and are in no column.
+fn ocsf_pivots(rule: &Rule, f: &Fields, pred: String) -> Result<String, String> {
+    let log = rule.log_source();
+    if f.schema == SqlSchema::Ocsf && f.used_pivot && log != Some(LogSource::CloudTrail) {
+        return Err(format!(
+            "under --schema ocsf, the CloudTrail-named fields of {} records are derived by cloudcase's reader and stored in no OCSF attribute for every class",
+            log.map_or("these", LogSource::as_str)
+        ));
+    }
+    Ok(pred)
+}
+
 /// The columns every finding row carries, from the event's row.
 fn event_columns(opts: &SqlOptions) -> String {
     let d = opts.dialect;
-    let col = |p: Pivot| pivot_column(p, opts.schema);
-    let arn = col(Pivot::IdentityArn);
+    let (arn, user, principal_id, invoked_by, event_id, time, source_ip) = match opts.schema {
+        SqlSchema::CloudTrail => (
+            pivot_column(Pivot::IdentityArn).to_owned(),
+            pivot_column(Pivot::IdentityUserName).to_owned(),
+            pivot_column(Pivot::IdentityPrincipalId).to_owned(),
+            pivot_column(Pivot::IdentityInvokedBy).to_owned(),
+            pivot_column(Pivot::EventId).to_owned(),
+            "event_time".to_owned(),
+            pivot_column(Pivot::SourceIpAddress).to_owned(),
+        ),
+        SqlSchema::Ocsf => {
+            let raw = raw_column(opts.schema);
+            (
+                d.json_scalar(raw, "userIdentity.arn"),
+                d.json_scalar(raw, "userIdentity.userName"),
+                d.json_scalar(raw, "userIdentity.principalId"),
+                d.json_scalar(raw, "userIdentity.invokedBy"),
+                "metadata.uid".to_owned(),
+                "time".to_owned(),
+                "coalesce(src_endpoint.ip, src_endpoint.domain)".to_owned(),
+            )
+        }
+    };
     // Finding principal: the role session of an assumed-role ARN, else the
     // user name, ARN, principal id or invoking service.
     let principal = format!(
-        "coalesce({}, {}, {arn}, {}, {})",
-        d.after_first(arn, ":assumed-role/"),
-        col(Pivot::IdentityUserName),
-        col(Pivot::IdentityPrincipalId),
-        col(Pivot::IdentityInvokedBy)
+        "coalesce({}, {user}, {arn}, {principal_id}, {invoked_by})",
+        d.after_first(&arn, ":assumed-role/"),
     );
-    let time = match opts.schema {
-        SqlSchema::CloudTrail => "event_time",
-        SqlSchema::Ocsf => "time",
-    };
     format!(
-        "{} AS event_id, {time} AS time, {principal} AS principal, {} AS source_ip, source_file AS file, record",
-        col(Pivot::EventId),
-        col(Pivot::SourceIpAddress)
+        "{event_id} AS event_id, {time} AS time, {principal} AS principal, {source_ip} AS source_ip, source_file AS file, record"
     )
+}
+
+/// The condition selecting the rule's log.
+fn log_filter(log: &str, opts: &SqlOptions) -> String {
+    let column = match opts.schema {
+        SqlSchema::CloudTrail => "log_source",
+        SqlSchema::Ocsf => "metadata.log_provider",
+    };
+    format!("{column} = {}", opts.dialect.string(log))
 }
 
 fn select(rule: &Rule, pred: &str, opts: &SqlOptions) -> String {
     let d = opts.dialect;
     let id = rule.id().unwrap_or(rule.title());
     let level = rule.level().unwrap_or(Level::Medium).as_str();
-    let log = rule
-        .log_source()
-        .map_or("", cloudcase_event::LogSource::as_str);
+    let log = rule.log_source().map_or("", LogSource::as_str);
     format!(
-        "SELECT {} AS rule_id, {} AS rule_title, {} AS level, {}\nFROM {}\nWHERE log_source = {}\n  AND {pred}",
+        "SELECT {} AS rule_id, {} AS rule_title, {} AS level, {}\nFROM {}\nWHERE {}\n  AND {pred}",
         d.string(id),
         d.string(rule.title()),
         d.string(level),
         event_columns(opts),
         opts.table,
-        d.string(log),
+        log_filter(log, opts),
     )
 }
 
