@@ -16,6 +16,7 @@
 mod open;
 mod pool;
 mod run_file;
+mod split;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -199,6 +200,8 @@ enum Source<'a> {
         pos: usize,
     },
     Spilled(RunReader),
+    /// Lines merged by another thread (see `split`).
+    Piped(split::Piped),
 }
 
 impl Source<'_> {
@@ -213,6 +216,7 @@ impl Source<'_> {
                 Ok(key)
             }
             Source::Spilled(reader) => reader.advance(),
+            Source::Piped(piped) => piped.advance(),
         }
     }
 
@@ -224,14 +228,21 @@ impl Source<'_> {
                 &arena[s.start as usize..(s.start + s.len) as usize]
             }
             Source::Spilled(reader) => reader.current(),
+            Source::Piped(piped) => piped.current(),
         }
     }
 }
 
+/// Sources from which the final merge of a sort with more than one worker
+/// is split over two threads (see `split`).
+const PARALLEL_MERGE_SOURCES: usize = 4;
+
 /// Writes every line of `runs` to `out` in key order; returns the line count.
 ///
 /// Spilled runs beyond [`fan_in`] are first merged in groups into longer
-/// runs, so at most [`fan_in`] are read at once.
+/// runs, so at most [`fan_in`] are read at once. When more than one worker
+/// built the runs (so more than one core is likely free), half of the
+/// sources are merged on a second thread.
 pub fn merge(runs: Vec<Runs>, out: &mut dyn Write) -> io::Result<u64> {
     let mut pools: Vec<&Arc<RunPool>> = Vec::new();
     for run in &runs {
@@ -256,7 +267,12 @@ pub fn merge(runs: Vec<Runs>, out: &mut dyn Write) -> io::Result<u64> {
     for file in files {
         sources.push(Source::Spilled(file.into_reader(buffer)?));
     }
-    merge_sources(&mut sources, |_, line| out.write_all(line))
+    let emit = |_, line: &[u8]| out.write_all(line);
+    if runs.len() > 1 && sources.len() >= PARALLEL_MERGE_SOURCES {
+        split::merge_in_two(sources, emit)
+    } else {
+        merge_sources(&mut sources, emit)
+    }
 }
 
 /// Passes every line of `sources` to `emit` in key order; returns the count.

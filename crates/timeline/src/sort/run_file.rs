@@ -47,7 +47,8 @@ pub(super) struct RunFile {
     _open: OpenRun,
 }
 
-fn encode_header(key: LineKey, len: usize) -> io::Result<[u8; ENTRY_HEADER]> {
+/// The header of an entry of `len` bytes under `key`.
+pub(super) fn encode_header(key: LineKey, len: usize) -> io::Result<[u8; ENTRY_HEADER]> {
     let mut header = [0u8; ENTRY_HEADER];
     header[0..8].copy_from_slice(&key.time.to_le_bytes());
     header[8..16].copy_from_slice(&key.file.to_le_bytes());
@@ -55,6 +56,27 @@ fn encode_header(key: LineKey, len: usize) -> io::Result<[u8; ENTRY_HEADER]> {
     let len = u32::try_from(len).map_err(io::Error::other)?;
     header[24..28].copy_from_slice(&len.to_le_bytes());
     Ok(header)
+}
+
+/// The key and line length of the entry whose header starts `bytes`.
+pub(super) fn decode_header(bytes: &[u8]) -> io::Result<(LineKey, usize)> {
+    let h: &[u8; ENTRY_HEADER] = bytes
+        .get(..ENTRY_HEADER)
+        .and_then(|h| h.try_into().ok())
+        .ok_or_else(truncated)?;
+    let word = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&h[i..i + 8]);
+        b
+    };
+    let key = LineKey {
+        time: i64::from_le_bytes(word(0)),
+        file: u64::from_le_bytes(word(8)),
+        record: u64::from_le_bytes(word(16)),
+    };
+    let mut len = [0u8; 4];
+    len.copy_from_slice(&h[24..28]);
+    Ok((key, u32::from_le_bytes(len) as usize))
 }
 
 /// Bytes free for an unprivileged user on the file system holding `dir`;
@@ -259,7 +281,8 @@ pub(super) struct RunReader {
     _open: OpenRun,
 }
 
-fn truncated() -> io::Error {
+/// A run ends inside an entry.
+pub(super) fn truncated() -> io::Error {
     io::Error::new(
         io::ErrorKind::UnexpectedEof,
         "a spilled sort run ends inside an entry (was the temporary file changed?)",
@@ -299,20 +322,7 @@ impl RunReader {
                 Err(truncated())
             };
         }
-        let h = &self.buf[self.start..self.start + ENTRY_HEADER];
-        let word = |i: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&h[i..i + 8]);
-            b
-        };
-        let key = LineKey {
-            time: i64::from_le_bytes(word(0)),
-            file: u64::from_le_bytes(word(8)),
-            record: u64::from_le_bytes(word(16)),
-        };
-        let mut len = [0u8; 4];
-        len.copy_from_slice(&h[24..28]);
-        let len = u32::from_le_bytes(len) as usize;
+        let (key, len) = decode_header(&self.buf[self.start..self.end])?;
         self.start += ENTRY_HEADER;
         if !self.fill(len)? {
             return Err(truncated());
