@@ -323,7 +323,7 @@ const EDGE_RECORDS: &str = r#"[
  {"eventTime":"2024-05-01T00:00:03Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","sourceIPAddress":"010.1.2.3","userIdentity":{"type":"Root","userName":"root"},"requestParameters":{"port":"22.0","enable":0,"items":[],"tags":[],"note":"événement","x":null,"flt":1.5}},
  {"eventTime":"2024-05-01T00:00:04Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","sourceIPAddress":"fd00::1","userIdentity":{"type":"IAMUser","userName":"bob"},"requestParameters":{"port":23,"items":[{"v":"evil tool here"}],"flt":"1.50","ip":["192.168.1.1","8.8.8.8"]}},
  {"eventTime":"2024-05-01T00:00:05Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeRegions","sourceIPAddress":"::0.0.0.1","userIdentity":{"type":"IAMUser","userName":"carol"},"requestParameters":{"port":21.5,"ip":"10.0.0.256"}},
- {"eventTime":"2024-05-01T00:00:06Z","eventSource":"ec2.amazonaws.com","eventName":"Get_Thing","sourceIPAddress":"0:0::1","userIdentity":{"type":"IAMUser","userName":"dave"},"requestParameters":{"userName":"DAVE","arr":["p","q"]},"responseElements":null}
+ {"eventTime":"2024-05-01T00:00:06Z","eventSource":"ec2.amazonaws.com","eventName":"Get_Thing","sourceIPAddress":"0:0::1","userIdentity":{"type":"IAMUser","userName":"dave"},"requestParameters":{"userName":"DAVE","arr":["p","q"],"items":[{"v":["x","Q"]}]},"responseElements":null}
 ]"#;
 
 /// Rules over [`EDGE_RECORDS`], one corner each.
@@ -403,6 +403,14 @@ const EDGE_RULES: &[(&str, &str)] = &[
     ("neq", "s:\n    eventSource|neq: s3.amazonaws.com"),
     ("null_pivot", "s:\n    userIdentity.userName: null"),
     ("object_null", "s:\n    responseElements: null"),
+    (
+        "fieldref_json",
+        "s:\n    requestParameters.userName|fieldref|contains: requestParameters.items.v",
+    ),
+    (
+        "fieldref_arrays",
+        "s:\n    requestParameters.arr|fieldref: requestParameters.items.v",
+    ),
 ];
 
 #[test]
