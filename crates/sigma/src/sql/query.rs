@@ -88,11 +88,17 @@ fn header(opts: &SqlOptions, compiled: usize, refused: &[SqlRefusal]) -> String 
     h
 }
 
-/// Under the OCSF schema pivots are read from `raw_data`, where CloudTrail
+/// Under the OCSF schema billing is not exported, and pivots are read from `raw_data`, where CloudTrail
 /// records hold them as the reader does; other logs' pivots are derived by
 /// their readers (a flow's action is its `eventName`) and are in no column.
 fn ocsf_pivots(rule: &Rule, f: &Fields, pred: String) -> Result<String, String> {
     let log = rule.log_source();
+    if f.schema == SqlSchema::Ocsf && log == Some(LogSource::Billing) {
+        return Err(
+            "under --schema ocsf billing records are not exported (OCSF has no class for them)"
+                .into(),
+        );
+    }
     if f.schema == SqlSchema::Ocsf && f.used_pivot && log != Some(LogSource::CloudTrail) {
         return Err(format!(
             "under --schema ocsf, the CloudTrail-named fields of {} records are derived by cloudcase's reader and stored in no OCSF attribute for every class",

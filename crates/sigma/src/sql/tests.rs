@@ -84,3 +84,31 @@ fn table_names_are_checked() {
     assert!(SqlOptions::new(SqlDialect::Spark, SqlSchema::CloudTrail, "db.events").is_ok());
     assert!(SqlOptions::new(SqlDialect::Spark, SqlSchema::CloudTrail, "x; DROP").is_err());
 }
+
+#[test]
+fn ocsf_refuses_what_its_table_cannot_hold() {
+    let mut set = RuleSet::new();
+    let billing = "title: B\nlogsource: {product: aws, service: billing}\ndetection:\n  s:\n    line_item_usage_type|contains: GPU\n  condition: s\n";
+    let flow = "title: F\nlogsource: {product: aws, service: vpc_flow}\ndetection:\n  s:\n    eventName: REJECT\n  condition: s\n";
+    let trail = "title: T\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  s:\n    eventName: StopLogging\n  condition: s\n";
+    for (name, y) in [("b.yml", billing), ("f.yml", flow), ("t.yml", trail)] {
+        assert!(set.add_yaml(name, y).is_empty());
+    }
+    let (engine, _) = set.compile();
+    let q = rules_to_sql(
+        &engine,
+        &SqlOptions::new(SqlDialect::DuckDb, SqlSchema::Ocsf, "events").unwrap(),
+    );
+    assert_eq!(q.compiled, 1);
+    let reasons: Vec<&str> = q.refused.iter().map(|r| r.reason.as_str()).collect();
+    assert!(
+        reasons[0].contains("billing") && reasons[1].contains("vpc_flow"),
+        "{reasons:?}"
+    );
+    assert!(
+        q.sql.contains("metadata.log_provider = 'cloudtrail'"),
+        "{}",
+        q.sql
+    );
+    assert!(q.sql.contains("raw_data"), "{}", q.sql);
+}
