@@ -302,7 +302,7 @@ fn refused_rules_are_named_on_stderr_and_in_the_header() {
     assert!(sql.starts_with(
         "-- cloudcase rules sql --dialect duckdb --schema cloudtrail --table events\n"
     ));
-    assert!(sql.contains("SELECT rule_id, rule_title, level, event_id, time, principal, source_ip, file, record FROM ("));
+    assert!(sql.contains("SELECT r.rule_id, r.rule_title, r.level, x.event_id, x.time, x.principal, x.source_ip, x.file, x.record\n"));
     let (spark, _) = rules_sql(&[
         "--dialect",
         "spark",

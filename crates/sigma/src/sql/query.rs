@@ -1,10 +1,11 @@
-//! Assembling the one query: a `SELECT` per compiled rule over the table,
-//! restricted to the rule's log, joined with `UNION ALL`, under a comment
-//! header listing what was compiled and what was refused.
+//! Assembling the one query, which scans the table once: per event, the
+//! indexes of the rules whose log and detection match are collected in a
+//! list, unnested, and joined with the rules' metadata (a `VALUES` table),
+//! under a comment header listing what was compiled and what was refused.
 
 use super::condition::detection;
 use super::dialect::SqlDialect;
-use super::field::{pivot_column, raw_column, Fields};
+use super::field::{pivot_column, raw_column, Fields, RAW_JSON};
 use super::refusal::{SqlRefusal, CORRELATION};
 use super::{SqlOptions, SqlQuery, SqlSchema};
 use crate::engine::Engine;
@@ -26,18 +27,20 @@ pub const SQL_COLUMNS: [&str; 9] = [
     "record",
 ];
 
+/// A compiled rule: its metadata row and its condition.
+struct Compiled {
+    meta: String,
+    hit: String,
+}
+
 /// Compiles every standalone rule of `engine` into one query.
 pub fn rules_to_sql(engine: &Engine, opts: &SqlOptions) -> SqlQuery {
-    let mut selects = Vec::new();
+    let mut rules = Vec::new();
     let mut refused = Vec::new();
-    let mut compiled = 0;
     for rule in engine.rules().iter().filter(|r| r.is_standalone()) {
         let mut f = Fields::new(opts.dialect, opts.schema);
         match detection(&rule.detection, &mut f).and_then(|pred| ocsf_pivots(rule, &f, pred)) {
-            Ok(pred) => {
-                compiled += 1;
-                selects.push(select(rule, &pred, opts));
-            }
+            Ok(pred) => rules.push(compiled(rules.len(), rule, &pred, opts)),
             Err(reason) => refused.push(refusal(rule, reason)),
         }
     }
@@ -49,18 +52,79 @@ pub fn rules_to_sql(engine: &Engine, opts: &SqlOptions) -> SqlQuery {
             reason: CORRELATION.into(),
         });
     }
-    let mut sql = header(opts, compiled, &refused);
-    sql.push_str(&format!("SELECT {} FROM (\n", SQL_COLUMNS.join(", ")));
-    if selects.is_empty() {
-        sql.push_str(&empty(opts));
+    let mut sql = header(opts, rules.len(), &refused);
+    sql.push_str(&if rules.is_empty() {
+        empty(opts)
     } else {
-        sql.push_str(&selects.join("\nUNION ALL\n"));
-    }
-    sql.push_str("\n) findings\n");
+        one_scan(&rules, opts)
+    });
     SqlQuery {
         sql,
-        compiled,
+        compiled: rules.len(),
         refused,
+    }
+}
+
+/// The query over `rules` (not empty).
+fn one_scan(rules: &[Compiled], opts: &SqlOptions) -> String {
+    let d = opts.dialect;
+    let hits = rules
+        .iter()
+        .map(|r| r.hit.as_str())
+        .collect::<Vec<_>>()
+        .join(",\n    ");
+    let list = match d {
+        SqlDialect::DuckDb => {
+            format!("list_filter([\n    {hits}\n  ], lambda hit: hit IS NOT NULL)")
+        }
+        SqlDialect::Spark => format!("filter(array(\n    {hits}\n  ), hit -> hit IS NOT NULL)"),
+        SqlDialect::Trino => format!("filter(ARRAY[\n    {hits}\n  ], hit -> hit IS NOT NULL)"),
+    };
+    let unnest = match d {
+        SqlDialect::Spark => "LATERAL VIEW explode(m.hits) h AS i",
+        _ => "CROSS JOIN UNNEST(m.hits) AS h(i)",
+    };
+    let metas = rules
+        .iter()
+        .map(|r| r.meta.as_str())
+        .collect::<Vec<_>>()
+        .join(",\n  ");
+    let event = "event_id, time, principal, source_ip, file, record";
+    let m_event = event
+        .split(", ")
+        .map(|c| format!("m.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let x_event = event
+        .split(", ")
+        .map(|c| format!("x.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT r.rule_id, r.rule_title, r.level, {x_event}\nFROM (\nSELECT {m_event}, h.i AS rule_index\nFROM (\nSELECT {},\n  {list} AS hits\nFROM (SELECT *, {} AS {RAW_JSON} FROM {}) e\n) m\n{unnest}\n) x\nJOIN (VALUES\n  {metas}\n) AS r(rule_index, rule_id, rule_title, level) ON r.rule_index = x.rule_index\n",
+        event_columns(opts),
+        d.json_root(raw_column(opts.schema)),
+        opts.table
+    )
+}
+
+/// Rule number `index`: its metadata row and its `CASE` giving `index` when it matches.
+fn compiled(index: usize, rule: &Rule, pred: &str, opts: &SqlOptions) -> Compiled {
+    let d = opts.dialect;
+    let id = rule.id().unwrap_or(rule.title());
+    let level = rule.level().unwrap_or(Level::Medium).as_str();
+    let log = rule.log_source().map_or("", LogSource::as_str);
+    Compiled {
+        meta: format!(
+            "({index}, {}, {}, {})",
+            d.string(id),
+            d.string(rule.title()),
+            d.string(level)
+        ),
+        hit: format!(
+            "CASE WHEN {} AND {pred} THEN {index} END",
+            log_filter(log, opts)
+        ),
     }
 }
 
@@ -152,22 +216,6 @@ fn log_filter(log: &str, opts: &SqlOptions) -> String {
         SqlSchema::Ocsf => "metadata.log_provider",
     };
     format!("{column} = {}", opts.dialect.string(log))
-}
-
-fn select(rule: &Rule, pred: &str, opts: &SqlOptions) -> String {
-    let d = opts.dialect;
-    let id = rule.id().unwrap_or(rule.title());
-    let level = rule.level().unwrap_or(Level::Medium).as_str();
-    let log = rule.log_source().map_or("", LogSource::as_str);
-    format!(
-        "SELECT {} AS rule_id, {} AS rule_title, {} AS level, {}\nFROM {}\nWHERE {}\n  AND {pred}",
-        d.string(id),
-        d.string(rule.title()),
-        d.string(level),
-        event_columns(opts),
-        opts.table,
-        log_filter(log, opts),
-    )
 }
 
 fn empty(opts: &SqlOptions) -> String {

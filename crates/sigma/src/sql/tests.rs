@@ -36,7 +36,7 @@ fn rules_select_their_log_and_output_columns() {
         SqlDialect::Trino,
     );
     assert!(
-        q.sql.contains("WHERE log_source = 'cloudtrail'"),
+        q.sql.contains("CASE WHEN log_source = 'cloudtrail' AND"),
         "{}",
         q.sql
     );
@@ -45,7 +45,15 @@ fn rules_select_their_log_and_output_columns() {
         "{}",
         q.sql
     );
-    assert!(q.sql.contains("SELECT rule_id, rule_title, level, event_id, time, principal, source_ip, file, record FROM"));
+    assert!(q.sql.contains(
+        "SELECT r.rule_id, r.rule_title, r.level, x.event_id, x.time, x.principal, x.source_ip, x.file, x.record\n"
+    ));
+    assert!(
+        q.sql.contains("CROSS JOIN UNNEST(m.hits) AS h(i)"),
+        "{}",
+        q.sql
+    );
+    assert!(q.sql.contains("(0, 'r1', 'T', 'high')"), "{}", q.sql);
 }
 
 #[test]
