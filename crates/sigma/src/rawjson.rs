@@ -76,14 +76,18 @@ fn value_end(b: &[u8], p: usize) -> Option<usize> {
     }
 }
 
-/// The value of `key` in the object spanning `[s, e)`: its span, or `None`
-/// when absent. `Err` when the text cannot be read this way.
-fn member(text: &str, s: usize, key: &str) -> Result<Option<(usize, usize)>, ()> {
+/// Walks the members of the object spanning `[s, …)`, calling `on` with each
+/// key's span and its value's span, in order. `Err` when the text cannot be
+/// read this way.
+fn walk(
+    text: &str,
+    s: usize,
+    mut on: impl FnMut((usize, usize), (usize, usize)),
+) -> Result<(), ()> {
     let b = text.as_bytes();
     let mut p = skip_ws(b, s + 1);
-    let mut found = None;
     if b.get(p) == Some(&b'}') {
-        return Ok(None);
+        return Ok(());
     }
     loop {
         if b.get(p) != Some(&b'"') {
@@ -99,14 +103,86 @@ fn member(text: &str, s: usize, key: &str) -> Result<Option<(usize, usize)>, ()>
         }
         p = skip_ws(b, p + 1);
         let ve = value_end(b, p).ok_or(())?;
-        if text.get(ks..ke) == Some(key) {
-            found = Some((p, ve));
-        }
+        on((ks, ke), (p, ve));
         p = skip_ws(b, ve);
         match b.get(p) {
             Some(b',') => p = skip_ws(b, p + 1),
-            Some(b'}') => return Ok(found),
+            Some(b'}') => return Ok(()),
             _ => return Err(()),
+        }
+    }
+}
+
+/// The value of `key` in the object spanning `[s, e)`: its span, or `None`
+/// when absent. `Err` when the text cannot be read this way.
+fn member(text: &str, s: usize, key: &str) -> Result<Option<(usize, usize)>, ()> {
+    let mut found = None;
+    walk(text, s, |(ks, ke), value| {
+        if text.get(ks..ke) == Some(key) {
+            found = Some(value);
+        }
+    })?;
+    Ok(found)
+}
+
+/// One member of a document's top-level object: spans of its key and value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Member {
+    key: (usize, usize),
+    value: (usize, usize),
+}
+
+/// A document's top level, read once so that each path looked up in it
+/// skips no value twice: a record is tested against many paths, and its
+/// large members (`responseElements`) would otherwise be walked for each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Top {
+    /// An object's members, in order.
+    Object(Vec<Member>),
+    /// An array: paths need a full parse.
+    Array,
+    /// Not an object nor an array: every path is absent.
+    Scalar,
+    /// An object that cannot be read this way: use a full parse.
+    Unreadable,
+}
+
+impl Top {
+    /// Reads the top level of the JSON document `text`.
+    pub(crate) fn of(text: &str) -> Top {
+        let b = text.as_bytes();
+        let s = skip_ws(b, 0);
+        match b.get(s) {
+            Some(b'{') => {}
+            Some(b'[') => return Top::Array,
+            _ => return Top::Scalar,
+        }
+        let mut members = Vec::new();
+        match walk(text, s, |key, value| members.push(Member { key, value })) {
+            Ok(()) => Top::Object(members),
+            Err(()) => Top::Unreadable,
+        }
+    }
+
+    /// What `segments` lead to in `text`, the document this was read from:
+    /// the same answer as [`find`].
+    pub(crate) fn find<'a>(&self, text: &'a str, segments: &[Box<str>]) -> Found<'a> {
+        let Some((first, rest)) = segments.split_first() else {
+            return find(text, segments);
+        };
+        let members = match self {
+            Top::Object(members) => members,
+            Top::Array | Top::Unreadable => return Found::Fallback,
+            Top::Scalar => return Found::Missing,
+        };
+        // The last of duplicate keys, as a full parse would.
+        let found = members
+            .iter()
+            .rev()
+            .find(|m| text.get(m.key.0..m.key.1) == Some(&**first));
+        match found {
+            Some(m) => descend(text, m.value, rest),
+            None => Found::Missing,
         }
     }
 }
@@ -114,7 +190,12 @@ fn member(text: &str, s: usize, key: &str) -> Result<Option<(usize, usize)>, ()>
 /// Follows `segments` through nested objects of the JSON document `text`.
 pub(crate) fn find<'a>(text: &'a str, segments: &[Box<str>]) -> Found<'a> {
     let b = text.as_bytes();
-    let mut span = (skip_ws(b, 0), b.len());
+    descend(text, (skip_ws(b, 0), b.len()), segments)
+}
+
+/// Follows `segments` from the value spanning `span` of `text`.
+fn descend<'a>(text: &'a str, mut span: (usize, usize), segments: &[Box<str>]) -> Found<'a> {
+    let b = text.as_bytes();
     for seg in segments {
         match b.get(span.0) {
             Some(b'{') => {}
@@ -161,5 +242,32 @@ mod tests {
         assert_eq!(f(r#"{"k\u0041":1}"#, "k"), Found::Fallback);
         assert_eq!(f("{}", "k"), Found::Missing);
         assert_eq!(f(r#"{"k":"#, "k"), Found::Fallback);
+    }
+
+    #[test]
+    fn the_top_level_read_once_answers_as_find() {
+        let texts = [
+            r#"{"a": {"x": "}{\"", "b": [1, {"c": "]"}], "c": {"d": "v", "e": 5}}, "z": null, "s": "q\"uote"}"#,
+            r#"{"k":1,"k":2}"#,
+            r#"{"k\u0041":1}"#,
+            "{}",
+            r#"{"k":"#,
+            r#"[{"k":1}]"#,
+            "5",
+            r#" {"u": {"i": "x", "i": "y"}, "r": {"big": [1, 2, {"i": 3}]}}"#,
+        ];
+        let paths = [
+            "a.c.d", "a.c.e", "a.c", "z", "s", "a.b.c", "a.q", "z.y", "s.y", "k", "u.i", "r.big",
+            "r.big.i", "q",
+        ];
+        for t in texts {
+            let top = Top::of(t);
+            for p in paths {
+                let segs: Vec<Box<str>> = p.split('.').map(Box::from).collect();
+                assert_eq!(top.find(t, &segs), find(t, &segs), "{t} {p}");
+            }
+            assert_eq!(top.find(t, &[]), find(t, &[]), "{t}");
+        }
+        assert!(matches!(Top::of(r#"{"k":"#), Top::Unreadable));
     }
 }

@@ -12,7 +12,7 @@ use std::cell::OnceCell;
 use cloudcase_event::{Event, LogSource};
 use serde_json::Value as Json;
 
-use crate::rawjson::{self, Found};
+use crate::rawjson::{Found, Top};
 
 /// A field name from a rule, split at dots once when the rule is compiled.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -220,6 +220,7 @@ pub fn json_exists(node: &Json, segments: &[Box<str>]) -> bool {
 pub struct EventRecord<'e> {
     event: &'e Event,
     json: OnceCell<Option<Json>>,
+    top: OnceCell<Top>,
 }
 
 impl<'e> EventRecord<'e> {
@@ -228,12 +229,21 @@ impl<'e> EventRecord<'e> {
         EventRecord {
             event,
             json: OnceCell::new(),
+            top: OnceCell::new(),
         }
     }
 
     /// The wrapped event.
     pub fn event(&self) -> &'e Event {
         self.event
+    }
+
+    /// The record's top-level members, read at the first path looked up.
+    fn find(&self, path: &FieldPath) -> Found<'e> {
+        let raw: &'e str = &self.event.raw;
+        self.top
+            .get_or_init(|| Top::of(raw))
+            .find(raw, path.segments())
     }
 
     fn json(&self) -> Option<&Json> {
@@ -254,7 +264,7 @@ impl Record for EventRecord<'_> {
                 .is_some_and(|j| visit_json(j, path.segments(), visit));
         }
         // Most paths go through objects only: find the value in the text.
-        match rawjson::find(&self.event.raw, path.segments()) {
+        match self.find(path) {
             Found::Missing => false,
             Found::Str(s) => visit(FieldValue::Str(s)),
             Found::Value(text) => {
@@ -270,7 +280,7 @@ impl Record for EventRecord<'_> {
         if path.pivot().is_some_and(|p| p.get(self.event).is_some()) {
             return true;
         }
-        match rawjson::find(&self.event.raw, path.segments()) {
+        match self.find(path) {
             Found::Missing => false,
             Found::Str(_) | Found::Value(_) => true,
             Found::Fallback => self.json().is_some_and(|j| json_exists(j, path.segments())),

@@ -3,13 +3,14 @@
 //! Windows are fixed (tumbling) buckets of time, so state is a count per
 //! (analytic, principal, bucket) that merges across workers in any order.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::Arc;
 
 use cloudcase_event::Event;
 use cloudcase_sigma::Level;
 
+use super::names::Names;
 use super::{Candidate, Spec};
 use crate::pointer::Pointer;
 
@@ -136,22 +137,65 @@ const BURSTS: &[Burst] = &[
     },
 ];
 
-/// One principal's calls of one kind in one window. Distinct values are kept
-/// as hashes (only the regions of launches are kept as text, for the report).
+/// Which window: the analytic, the principal (an id of [`Names`]) and the
+/// window's index since the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
+    burst: u8,
+    who: u32,
+    bucket: i64,
+}
+
+/// One principal's calls of one kind in one window. The earliest call's
+/// witness is not held: a window rarely becomes a finding, and the few that
+/// do have their record read again at the end.
 #[derive(Debug)]
-struct Bucket {
+struct Window {
     calls: u64,
-    distinct: HashSet<u64>,
-    labels: Vec<Box<str>>,
     first: Pointer,
+}
+
+/// The distinct values of a window whose analytic counts them: hashes, kept
+/// sorted (only the regions of launches are kept as text, for the report).
+#[derive(Debug, Default)]
+struct Values {
+    hashes: Vec<u64>,
+    labels: Vec<Box<str>>,
+}
+
+impl Values {
+    /// Adds `hash`; true if it was not there yet.
+    fn insert(&mut self, hash: u64) -> bool {
+        match self.hashes.binary_search(&hash) {
+            Ok(_) => false,
+            Err(at) => {
+                self.hashes.insert(at, hash);
+                true
+            }
+        }
+    }
+
+    /// Adds another worker's values of the same window.
+    fn merge(&mut self, theirs: Values) {
+        for hash in theirs.hashes {
+            self.insert(hash);
+        }
+        for label in theirs.labels {
+            if !self.labels.contains(&label) {
+                self.labels.push(label);
+            }
+        }
+    }
 }
 
 /// Burst state of one worker (mergeable).
 #[derive(Debug)]
 pub struct Bursts {
-    buckets: HashMap<(u8, Arc<str>, i64), Bucket>,
-    /// Principal names shared by all their buckets.
-    names: HashMap<String, Arc<str>>,
+    windows: HashMap<Key, Window>,
+    /// Distinct values, for the windows of analytics that count them.
+    values: HashMap<Key, Values>,
+    /// Principal names, as the ids keys hold.
+    names: Names,
     /// One hasher for distinct values, shared by every worker's state so
     /// hashes merge.
     hasher: RandomState,
@@ -161,8 +205,9 @@ impl Bursts {
     /// Empty state whose distinct-value hashes are compatible with `hasher`'s.
     pub fn new(hasher: RandomState) -> Self {
         Bursts {
-            buckets: HashMap::new(),
-            names: HashMap::new(),
+            windows: HashMap::new(),
+            values: HashMap::new(),
+            names: Names::default(),
             hasher,
         }
     }
@@ -184,42 +229,40 @@ impl Bursts {
     /// Counts one event into every burst it matches.
     pub fn observe(&mut self, event: &Event) {
         let Some(who) = principal(event) else { return };
+        let mut id = None;
         for (i, burst) in BURSTS.iter().enumerate() {
             if !(burst.matches)(event) {
                 continue;
             }
-            let name = match self.names.get(who) {
-                Some(n) => Arc::clone(n),
-                None => {
-                    let n: Arc<str> = Arc::from(who);
-                    self.names.insert(who.to_owned(), Arc::clone(&n));
-                    n
-                }
+            let who = *id.get_or_insert_with(|| self.names.id(who));
+            let key = Key {
+                burst: i as u8,
+                who,
+                bucket: event
+                    .time
+                    .millis()
+                    .div_euclid(burst.window_minutes * 60_000),
             };
-            let bucket = event
-                .time
-                .millis()
-                .div_euclid(burst.window_minutes * 60_000);
-            let entry = self
-                .buckets
-                .entry((i as u8, name, bucket))
-                .or_insert_with(|| Bucket {
-                    calls: 0,
-                    distinct: HashSet::new(),
-                    labels: Vec::new(),
-                    first: Pointer::of(event),
-                });
-            entry.calls += 1;
-            entry.first.keep_earliest_of(event);
+            match self.windows.get_mut(&key) {
+                Some(w) => {
+                    w.calls += 1;
+                    w.first.keep_earliest_located(event);
+                }
+                None => {
+                    let first = Pointer::located(event);
+                    self.windows.insert(key, Window { calls: 1, first });
+                }
+            }
             let value = match burst.measure {
                 Measure::Calls => None,
                 Measure::DistinctEvents => Some(event.event_name.as_str()),
                 Measure::DistinctRegions => event.region.as_deref(),
             };
             if let Some(v) = value {
-                let fresh = entry.distinct.insert(self.hasher.hash_one(v));
+                let values = self.values.entry(key).or_default();
+                let fresh = values.insert(self.hasher.hash_one(v));
                 if fresh && burst.measure == Measure::DistinctRegions {
-                    entry.labels.push(v.into());
+                    values.labels.push(v.into());
                 }
             }
         }
@@ -227,21 +270,50 @@ impl Bursts {
 
     /// Adds another worker's state.
     pub fn merge(&mut self, other: Bursts) {
-        for (key, theirs) in other.buckets {
-            match self.buckets.get_mut(&key) {
-                Some(mine) => {
+        let ids: Vec<u32> = other
+            .names
+            .names()
+            .map(|name| self.names.id(name))
+            .collect();
+        let rekey = |k: Key| Key {
+            who: ids.get(k.who as usize).copied().unwrap_or(u32::MAX),
+            ..k
+        };
+        for (key, theirs) in other.windows {
+            match self.windows.entry(rekey(key)) {
+                Entry::Occupied(mut mine) => {
+                    let mine = mine.get_mut();
                     mine.calls += theirs.calls;
-                    mine.distinct.extend(theirs.distinct);
-                    for label in theirs.labels {
-                        if !mine.labels.contains(&label) {
-                            mine.labels.push(label);
-                        }
-                    }
                     mine.first.keep_earliest(theirs.first);
                 }
-                None => {
-                    self.buckets.insert(key, theirs);
+                Entry::Vacant(slot) => {
+                    slot.insert(theirs);
                 }
+            }
+        }
+        for (key, theirs) in other.values {
+            match self.values.entry(rekey(key)) {
+                Entry::Occupied(mut mine) => mine.get_mut().merge(theirs),
+                Entry::Vacant(slot) => {
+                    slot.insert(theirs);
+                }
+            }
+        }
+    }
+
+    /// What a window measured, and how to say it.
+    fn measure(&self, key: &Key, w: &Window) -> (u64, String) {
+        let values = self.values.get(key);
+        let distinct = values.map_or(0, |v| v.hashes.len() as u64);
+        match BURSTS[usize::from(key.burst)].measure {
+            Measure::Calls => (w.calls, "calls".to_owned()),
+            Measure::DistinctEvents => (distinct, format!("different calls ({} in all)", w.calls)),
+            Measure::DistinctRegions => {
+                let mut regions: Vec<&str> = values
+                    .map(|v| v.labels.iter().map(|l| &**l).collect())
+                    .unwrap_or_default();
+                regions.sort_unstable();
+                (distinct, format!("regions ({})", regions.join(", ")))
             }
         }
     }
@@ -252,14 +324,14 @@ impl Bursts {
     /// secrets every minute is not an incident, its first burst from a new
     /// principal may be.
     pub fn candidates(&self) -> Vec<Candidate> {
-        let mut per_principal: HashMap<(u8, &str), Vec<u64>> = HashMap::new();
-        for ((i, who, _), b) in &self.buckets {
+        let mut per_principal: HashMap<(u8, u32), Vec<u64>> = HashMap::new();
+        for (key, w) in &self.windows {
             per_principal
-                .entry((*i, &**who))
+                .entry((key.burst, key.who))
                 .or_default()
-                .push(measure(&BURSTS[usize::from(*i)], b).0);
+                .push(self.measure(key, w).0);
         }
-        let medians: HashMap<(u8, &str), u64> = per_principal
+        let medians: HashMap<(u8, u32), u64> = per_principal
             .into_iter()
             .map(|(k, mut v)| {
                 v.sort_unstable();
@@ -267,15 +339,16 @@ impl Bursts {
             })
             .collect();
         let mut out: Vec<Candidate> = self
-            .buckets
+            .windows
             .iter()
-            .filter_map(|((i, who, _), b)| {
-                let burst = &BURSTS[usize::from(*i)];
-                let (n, what) = measure(burst, b);
+            .filter_map(|(key, w)| {
+                let burst = &BURSTS[usize::from(key.burst)];
+                let (n, what) = self.measure(key, w);
                 if n < burst.threshold {
                     return None;
                 }
-                let median = medians.get(&(*i, &**who)).copied().unwrap_or(0);
+                let median = medians.get(&(key.burst, key.who)).copied().unwrap_or(0);
+                let who = self.names.name(key.who);
                 let mut spec = burst.spec;
                 let mut detail = format!(
                     "{n} {what} by {who} within {} minutes (threshold {}; its median window: {median})",
@@ -285,7 +358,7 @@ impl Bursts {
                     spec.level = Level::Informational;
                     detail.push_str("; within this principal's routine");
                 }
-                Some(Candidate { spec, pointer: b.first.clone(), detail })
+                Some(Candidate { spec, pointer: w.first.clone(), detail })
             })
             .collect();
         out.sort_by(|a, b| {
@@ -295,25 +368,6 @@ impl Bursts {
                 .then(a.spec.id.cmp(b.spec.id))
         });
         out
-    }
-}
-
-/// What a window measured, and how to say it.
-fn measure(burst: &Burst, b: &Bucket) -> (u64, String) {
-    match burst.measure {
-        Measure::Calls => (b.calls, "calls".to_owned()),
-        Measure::DistinctEvents => (
-            b.distinct.len() as u64,
-            format!("different calls ({} in all)", b.calls),
-        ),
-        Measure::DistinctRegions => {
-            let mut regions: Vec<&str> = b.labels.iter().map(|l| &**l).collect();
-            regions.sort_unstable();
-            (
-                b.distinct.len() as u64,
-                format!("regions ({})", regions.join(", ")),
-            )
-        }
     }
 }
 

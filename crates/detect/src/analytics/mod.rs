@@ -26,6 +26,7 @@ mod fixtures;
 mod geo;
 mod grain;
 mod identity;
+mod names;
 mod novelty;
 mod readers;
 
