@@ -7,11 +7,11 @@ EVENTS is either a JSON Lines file with the export contract's cloudtrail columns
 directory written by `cloudcase export --format parquet` (read as the README's view).
 Prints one JSON summary line; exits 1 on any difference, 3 when duckdb is missing.
 """
-import collections
 import json
 import os
-import re
 import sys
+
+from pairs import compare
 
 try:
     import duckdb
@@ -47,54 +47,15 @@ def events_view(con, events):
     )
 
 
-REFUSED = re.compile(r'^-- refused: .*?: rule "(.*)"(?: \((.*)\))? not compiled to SQL: ')
-
-
-def refused_ids(sql):
-    """Rule ids (hunt's rule_id: the id, else the title) the query's header lists as refused."""
-    ids = set()
-    for line in sql.splitlines():
-        if not line.startswith("--"):
-            break
-        m = REFUSED.match(line)
-        if m:
-            ids.add(m.group(2) or json.loads('"' + m.group(1) + '"'))
-    return ids
-
-
 def main():
     events, query, hunt = sys.argv[1:4]
     con = duckdb.connect()
     events_view(con, events)
     text = open(query, encoding="utf-8").read()
-    refused = refused_ids(text)
     rows = con.execute(text).fetchall()
-    sql = collections.Counter((r[0], r[7], int(r[8])) for r in rows)
-    want = collections.Counter()
-    skipped = collections.Counter()
-    with open(hunt, encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            finding = json.loads(line)
-            if finding.get("origin") == "rule" and finding["rule_id"] in refused:
-                skipped[finding["rule_id"]] += 1
-            elif finding.get("origin") == "rule":
-                want[(finding["rule_id"], finding["file"], int(finding["record"]))] += 1
-    missing = want - sql
-    extra = sql - want
-    print(json.dumps({
-        "pairs": sum(want.values()),
-        "sql_rows": sum(sql.values()),
-        "rules_with_findings": len({k[0] for k in want}),
-        "refused_rules": len(refused),
-        "findings_of_refused_rules": sum(skipped.values()),
-        "missing": [list(k) for k in sorted(missing)[:10]],
-        "extra": [list(k) for k in sorted(extra)[:10]],
-        "missing_count": sum(missing.values()),
-        "extra_count": sum(extra.values()),
-    }))
-    sys.exit(1 if missing or extra else 0)
+    summary, same = compare([(r[0], r[7], r[8]) for r in rows], text, hunt)
+    print(json.dumps(summary))
+    sys.exit(0 if same else 1)
 
 
 if __name__ == "__main__":
