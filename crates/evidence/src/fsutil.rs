@@ -255,6 +255,66 @@ pub(crate) fn content(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\n").unwrap_or(line)
 }
 
+/// Renames `from` to `to` unless `to` exists: `Ok(true)` when renamed,
+/// `Ok(false)` when `to` is already a regular file (`from` is left in place).
+/// On Linux one `renameat2(RENAME_NOREPLACE)`, which also closes the window
+/// between checking and renaming; elsewhere, or where the file system does
+/// not support it, a check then a rename.
+pub(crate) fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<bool> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    match rename_noreplace_linux(from, to) {
+        Ok(()) => return Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return exists_as_file(to, e);
+        }
+        // Not supported by this file system (or kernel): check, then rename.
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) => {}
+        Err(e) => return Err(e),
+    }
+    if to.is_file() {
+        return Ok(false);
+    }
+    fs::rename(from, to).map(|()| true)
+}
+
+/// `Ok(false)` if `to` is a regular file; otherwise `error` (something else
+/// holds the name, which a plain rename would have failed on as well).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn exists_as_file(to: &Path, error: std::io::Error) -> std::io::Result<bool> {
+    if to.is_file() {
+        Ok(false)
+    } else {
+        Err(error)
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn rename_noreplace_linux(from: &Path, to: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+    };
+    let (from, to) = (c(from)?, c(to)?);
+    // SAFETY: both pointers are NUL-terminated strings owned by this frame and
+    // valid for the call; AT_FDCWD resolves relative paths as rename(2) does.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 /// Makes a file read-only for everyone (mode 0444 on Unix).
 pub(crate) fn make_read_only(path: &Path) -> Result<(), Error> {
     #[cfg(unix)]
@@ -358,6 +418,31 @@ mod tests {
         assert_eq!(parent_dir(Path::new("case")), Path::new("."));
         assert_eq!(parent_dir(Path::new("a/b")), Path::new("a"));
         sync_dir(parent_dir(Path::new("case"))).expect("sync .");
+    }
+
+    #[test]
+    fn rename_no_replace_never_overwrites() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, b, c) = (
+            dir.path().join("a"),
+            dir.path().join("b"),
+            dir.path().join("c"),
+        );
+        fs::write(&a, b"first").expect("write");
+        fs::write(&b, b"second").expect("write");
+        assert!(!rename_no_replace(&b, &a).expect("exists"));
+        assert_eq!(fs::read(&a).expect("read"), b"first");
+        assert!(b.exists(), "the source is left in place");
+        assert!(rename_no_replace(&b, &c).expect("rename"));
+        assert_eq!(fs::read(&c).expect("read"), b"second");
+        assert!(!b.exists());
+        fs::create_dir(dir.path().join("d")).expect("mkdir");
+        assert!(rename_no_replace(&c, &dir.path().join("d")).is_err());
+        let missing = rename_no_replace(&dir.path().join("none"), &dir.path().join("x"));
+        assert_eq!(
+            missing.map_err(|e| e.kind()).err(),
+            Some(std::io::ErrorKind::NotFound)
+        );
     }
 
     #[test]

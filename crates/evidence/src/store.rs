@@ -18,29 +18,43 @@ const TEMP_SUFFIX: &str = ".partial";
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 static PID: OnceLock<u32> = OnceLock::new();
 
+/// Whether copies created with mode 0444 get exactly that mode (the umask
+/// clears no bit of it), checked on the first copy of the process: then no
+/// copy needs a `chmod` before it is placed.
+static CREATED_READ_ONLY: OnceLock<bool> = OnceLock::new();
+
 /// A copy being written in `evidence/tmp/`; removed on drop unless placed.
 #[derive(Debug)]
 pub(crate) struct TempObject {
     file: File,
     path: PathBuf,
     placed: bool,
+    /// Whether the file already has mode 0444 (it is written through the
+    /// descriptor opened at creation, which keeps write access).
+    read_only: bool,
 }
 
 impl TempObject {
-    /// Creates a new, uniquely named temporary file in `evidence/tmp/`.
+    /// Creates a new, uniquely named temporary file in `evidence/tmp/`,
+    /// read-only from the start where the platform allows it.
     pub(crate) fn create(layout: &Layout) -> Result<Self, Error> {
         let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
         let pid = *PID.get_or_init(std::process::id);
         let path = layout.tmp_dir().join(format!("{pid}-{n}{TEMP_SUFFIX}"));
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .at(&path, "create temporary copy")?;
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o444);
+        }
+        let file = options.open(&path).at(&path, "create temporary copy")?;
+        let read_only = cfg!(unix) && *CREATED_READ_ONLY.get_or_init(|| is_mode_0444(&file));
         Ok(Self {
             file,
             path,
             placed: false,
+            read_only,
         })
     }
 
@@ -72,11 +86,12 @@ impl TempObject {
         UnsyncedCopy {
             path,
             placed: false,
+            read_only: self.read_only,
         }
     }
 
     fn place_synced(mut self, layout: &Layout, sha256: &str) -> Result<bool, Error> {
-        let placed = place_file(&self.path, layout, sha256)?;
+        let placed = place_file(&self.path, self.read_only, layout, sha256)?;
         self.placed = placed;
         Ok(placed)
     }
@@ -88,6 +103,8 @@ impl TempObject {
 pub(crate) struct UnsyncedCopy {
     path: PathBuf,
     placed: bool,
+    /// Whether the file already has mode 0444.
+    read_only: bool,
 }
 
 impl UnsyncedCopy {
@@ -96,7 +113,7 @@ impl UnsyncedCopy {
     /// whether a new object was placed; if the object exists, the copy is
     /// discarded.
     pub(crate) fn place_synced(mut self, layout: &Layout, sha256: &str) -> Result<bool, Error> {
-        let placed = place_file(&self.path, layout, sha256)?;
+        let placed = place_file(&self.path, self.read_only, layout, sha256)?;
         self.placed = placed;
         Ok(placed)
     }
@@ -110,25 +127,40 @@ impl Drop for UnsyncedCopy {
     }
 }
 
-/// Places the durable copy at `path` as the object `sha256`: mode 0444, then
-/// an atomic rename into its shard (created if needed). Returns `false`, and
-/// leaves the copy for its owner to remove, when the object already exists.
-fn place_file(path: &Path, layout: &Layout, sha256: &str) -> Result<bool, Error> {
+/// Places the durable copy at `path` as the object `sha256`: mode 0444 (set
+/// here unless `read_only` says it has it), then an atomic rename into its
+/// shard (created if needed). Returns `false`, and leaves the copy for its
+/// owner to remove, when the object already exists.
+fn place_file(path: &Path, read_only: bool, layout: &Layout, sha256: &str) -> Result<bool, Error> {
     let target = layout.object_path(sha256);
-    if target.is_file() {
-        return Ok(false);
+    if !read_only {
+        fsutil::make_read_only(path)?;
     }
-    fsutil::make_read_only(path)?;
-    if let Err(e) = fs::rename(path, &target) {
-        if e.kind() != std::io::ErrorKind::NotFound {
-            return Err(Error::io(&target, "place object", e));
+    let placed = match fsutil::rename_no_replace(path, &target) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // First object of this shard: create the shard, then place.
+            let shard = shard_dir(layout, sha256);
+            fs::create_dir_all(&shard).at(&shard, "create shard directory")?;
+            fsutil::rename_no_replace(path, &target)
         }
-        // First object of this shard: create the shard, then place.
-        let shard = shard_dir(layout, sha256);
-        fs::create_dir_all(&shard).at(&shard, "create shard directory")?;
-        fs::rename(path, &target).at(&target, "place object")?;
+        other => other,
+    };
+    placed.at(&target, "place object")
+}
+
+/// Whether `file` has exactly mode 0444 (false if it cannot be told).
+fn is_mode_0444(file: &File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.metadata()
+            .is_ok_and(|m| m.permissions().mode() & 0o7777 == 0o444)
     }
-    Ok(true)
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        false
+    }
 }
 
 impl Drop for TempObject {
@@ -306,10 +338,13 @@ mod tests {
         assert!(t.place(&layout, &sha).expect("place"));
         let placed = layout.object_path(&sha);
         assert_eq!(fs::read(&placed).expect("read"), b"abc");
-        assert!(fs::metadata(&placed)
-            .expect("stat")
-            .permissions()
-            .readonly());
+        let perms = fs::metadata(&placed).expect("stat").permissions();
+        assert!(perms.readonly());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(perms.mode() & 0o7777, 0o444);
+        }
         let mut t = TempObject::create(&layout).expect("temp");
         t.write_all(b"abc").expect("write");
         assert!(!t.place(&layout, &sha).expect("place duplicate"));

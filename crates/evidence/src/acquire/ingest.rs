@@ -92,8 +92,9 @@ pub(crate) fn ingest(
     }
     source.confirm_unchanged(item, &opened.meta, size)?;
     let sha256 = finish(hasher);
-    let defer = fsutil::HAS_SYNCFS && size < DEFER_BELOW;
-    let (placed, deferred) = if defer && !layout.object_path(&sha256).is_file() {
+    // A deferred copy whose content is already held is discarded when the
+    // committer places it (the rename never replaces an object).
+    let (placed, deferred) = if fsutil::HAS_SYNCFS && size < DEFER_BELOW {
         (false, Some(temp.close_unsynced()))
     } else {
         (temp.place(layout, &sha256)?, None)
