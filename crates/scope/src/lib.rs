@@ -176,6 +176,7 @@ fn read_window(
             t0,
             attacker_ips: addresses,
             state: scan::Pass2::default(),
+            strings: scan::Strings::default(),
         })
         .collect();
     let (sinks, _) = read_files_tracked(files, opts.limits, sinks, &|_| {}, &Progress::default());

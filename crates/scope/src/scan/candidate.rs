@@ -1,41 +1,45 @@
 //! Candidate events of pass 2: which events are kept (mutating calls, session creations,
 //! calls from attacker addresses) and the compact record kept of each.
 
+use std::sync::Arc;
+
 use cloudcase_event::Event;
 use serde_json::Value;
 
+use super::strings::Strings;
 use super::Ptr;
 
 /// A compact record of a candidate event of pass 2 (mutating calls, session creations, and every
-/// call from a known attacker address, in the attacker window).
+/// call from a known attacker address, in the attacker window). The strings events repeat are
+/// shared (see [`Strings`]); only the request and response are the candidate's own.
 #[derive(Debug, Clone)]
 pub struct Candidate {
     /// Where.
     pub ptr: Ptr,
     /// `eventName`.
-    pub name: Box<str>,
+    pub name: Arc<str>,
     /// Service (`iam`, `ec2`, …).
-    pub service: Box<str>,
+    pub service: Arc<str>,
     /// `awsRegion`.
-    pub region: Box<str>,
+    pub region: Arc<str>,
     /// `userIdentity.accessKeyId`.
-    pub key: Option<Box<str>>,
+    pub key: Option<Arc<str>>,
     /// `userIdentity.arn`.
-    pub arn: Option<Box<str>>,
+    pub arn: Option<Arc<str>>,
     /// `userIdentity.type`.
-    pub kind: Option<Box<str>>,
+    pub kind: Option<Arc<str>>,
     /// `userIdentity.userName` (IAM users).
-    pub user: Option<Box<str>>,
+    pub user: Option<Arc<str>>,
     /// Session issuer name (assumed roles).
-    pub issuer: Option<Box<str>>,
+    pub issuer: Option<Arc<str>>,
     /// Account that owns the credential.
-    pub caller_account: Option<Box<str>>,
+    pub caller_account: Option<Arc<str>>,
     /// `sourceIPAddress`.
-    pub ip: Option<Box<str>>,
+    pub ip: Option<Arc<str>>,
     /// `userAgent`.
-    pub ua: Option<Box<str>>,
+    pub ua: Option<Arc<str>>,
     /// `errorCode`.
-    pub error: Option<Box<str>>,
+    pub error: Option<Arc<str>>,
     /// `readOnly`.
     pub read_only: Option<bool>,
     /// Whether the event is the subject's.
@@ -130,10 +134,6 @@ pub(super) fn interesting(ev: &Event) -> bool {
     }
 }
 
-fn s(v: Option<&str>) -> Option<Box<str>> {
-    v.map(Into::into)
-}
-
 fn sts_reduced(ev: &Event) -> (Box<str>, Box<str>) {
     let req: Value = ev
         .request_parameters
@@ -162,7 +162,14 @@ fn sts_reduced(ev: &Event) -> (Box<str>, Box<str>) {
 }
 
 impl Candidate {
+    /// The candidate record of `ev`, with its own copies of every string.
+    #[cfg(test)]
     pub(crate) fn of(ev: &Event, subject: bool) -> Candidate {
+        Candidate::interned(ev, subject, &mut Strings::default())
+    }
+
+    /// The candidate record of `ev`, its repeated strings shared through `strings`.
+    pub(crate) fn interned(ev: &Event, subject: bool, strings: &mut Strings) -> Candidate {
         let (req, resp) = if ev.service() == "sts" {
             sts_reduced(ev)
         } else {
@@ -178,18 +185,18 @@ impl Candidate {
         let id = &ev.identity;
         Candidate {
             ptr: Ptr::of(ev),
-            name: ev.event_name.as_str().into(),
-            service: ev.service().into(),
-            region: ev.region.as_deref().unwrap_or("").into(),
-            key: s(id.access_key_id.as_deref()),
-            arn: s(id.arn.as_deref()),
-            kind: s(id.kind.as_deref()),
-            user: s(id.user_name.as_deref()),
-            issuer: s(id.session_issuer_name.as_deref()),
-            caller_account: s(id.account_id.as_deref()),
-            ip: s(ev.source_ip.as_deref()),
-            ua: s(ev.user_agent.as_deref()),
-            error: s(ev.error_code.as_deref()),
+            name: strings.get(ev.event_name.as_str()),
+            service: strings.get(ev.service()),
+            region: strings.get(ev.region.as_deref().unwrap_or("")),
+            key: strings.opt(id.access_key_id.as_deref()),
+            arn: strings.opt(id.arn.as_deref()),
+            kind: strings.opt(id.kind.as_deref()),
+            user: strings.opt(id.user_name.as_deref()),
+            issuer: strings.opt(id.session_issuer_name.as_deref()),
+            caller_account: strings.opt(id.account_id.as_deref()),
+            ip: strings.opt(ev.source_ip.as_deref()),
+            ua: strings.opt(ev.user_agent.as_deref()),
+            error: strings.opt(ev.error_code.as_deref()),
             read_only: ev.read_only,
             subject,
             req,

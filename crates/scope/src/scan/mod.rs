@@ -12,6 +12,7 @@ mod files;
 mod pass1;
 mod pass2;
 mod request;
+mod strings;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +22,7 @@ pub use cluster::{Cluster, ClusterDay};
 pub use files::Ordinals;
 pub use pass1::{Pass1, Pass1Sink, Profile, Subject};
 pub use pass2::{AccessId, Pass2, Pass2Sink, StoreCov, StoreId};
+pub use strings::Strings;
 
 pub use crate::record::Ptr;
 

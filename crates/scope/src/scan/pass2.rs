@@ -9,6 +9,7 @@ use cloudcase_read::EventSink;
 
 use super::candidate::interesting;
 use super::request::store_request;
+use super::strings::Strings;
 use super::{bump, merge_map, widen, widen_span, Candidate, FastMap, KeySource, Ptr, Subject, Use};
 use crate::activity::Activity;
 use crate::net::ua_family;
@@ -133,6 +134,8 @@ pub struct Pass2Sink<'a> {
     pub attacker_ips: &'a HashSet<String>,
     /// The state.
     pub state: Pass2,
+    /// The strings the worker's candidates share.
+    pub strings: Strings,
 }
 
 /// Records the data stores an event names: coverage always, accesses in the window.
@@ -273,7 +276,8 @@ impl EventSink for Pass2Sink<'_> {
             .as_deref()
             .is_some_and(|ip| self.attacker_ips.contains(ip));
         if from_attacker || interesting(&ev) {
-            st.candidates.push(Candidate::of(&ev, subject));
+            st.candidates
+                .push(Candidate::interned(&ev, subject, &mut self.strings));
         }
     }
 }

@@ -42,6 +42,7 @@ fn pass2_worker(subject: &Subject, attacker_ips: &HashSet<String>, events: Vec<E
         t0: ms(T0),
         attacker_ips,
         state: Pass2::default(),
+        strings: Default::default(),
     };
     for ev in events {
         sink.accept(ev);
@@ -225,6 +226,41 @@ fn mutating_calls_are_captured_in_the_window_only() {
     assert_eq!(window.candidates[0].req_json()["userName"], "late");
     assert_eq!(window.candidates[3].ip.as_deref(), Some(ATTACKER));
     assert!(window.candidates[3].subject && !window.candidates[0].subject);
+}
+
+#[test]
+fn candidates_of_one_worker_share_their_repeated_strings() {
+    let me = iam_user("ci", KEY);
+    let records: Vec<_> = (10..13)
+        .map(|m| {
+            call(
+                &format!("2024-03-03T20:{m}:00Z"),
+                "iam",
+                "CreateUser",
+                ATTACKER,
+                &me,
+            )
+        })
+        .collect();
+    let window = pass2(
+        &Subject::AccessKey(KEY.into()),
+        &attacker_ips(),
+        events(&records),
+    );
+
+    let [a, b, c] = &window.candidates[..] else {
+        panic!("three candidates, got {}", window.candidates.len());
+    };
+    for other in [b, c] {
+        assert!(std::sync::Arc::ptr_eq(&a.name, &other.name));
+        assert!(std::sync::Arc::ptr_eq(&a.region, &other.region));
+        let (Some(k1), Some(k2)) = (&a.key, &other.key) else {
+            panic!("keys");
+        };
+        assert!(std::sync::Arc::ptr_eq(k1, k2));
+        assert_eq!(a.ip, other.ip);
+    }
+    assert_eq!(a.key.as_deref(), Some(KEY));
 }
 
 #[test]
