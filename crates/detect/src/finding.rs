@@ -15,6 +15,9 @@ pub enum Origin {
     Correlation,
     /// A stateful analytic (novelty, bursts) fired.
     Analytic,
+    /// A Sigma rule's finding computed elsewhere (SQL on Spark, DuckDB, Athena) and
+    /// imported by `hunt --import`, checked against the raw record it names.
+    Imported,
 }
 
 impl Origin {
@@ -24,6 +27,7 @@ impl Origin {
             Origin::Rule => "rule",
             Origin::Correlation => "correlation",
             Origin::Analytic => "analytic",
+            Origin::Imported => "imported",
         }
     }
 }

@@ -14,6 +14,7 @@ mod builtin;
 mod finding;
 mod held;
 mod hunt;
+mod import;
 mod lead;
 mod pointer;
 mod routine;
@@ -26,6 +27,10 @@ pub use analytics::{Analytics, Geo, GeoError, MmdbGeo};
 pub use builtin::{add_builtin, builtin_rule_names};
 pub use finding::{Finding, FindingView, Origin, Witness};
 pub use hunt::{hunt, HuntError, HuntOptions, HuntOutcome};
+pub use import::{
+    import_findings, ClaimFormat, ImportAccounting, ImportError, ImportOptions, ImportOutcome,
+    LineRejection, Reason,
+};
 pub use lead::{write_leads_table, LeadSink};
 pub use sink::{CsvSink, FindingSink, JsonlSink, SinkError, TableSink, Tee, TeeParts};
 pub use summary::HuntSummary;

@@ -85,7 +85,7 @@ impl<'s> Routine<'s> {
 
     /// When the identity first raised `f`'s rule, if more than a day before `f`.
     fn routine_since(&mut self, f: &FindingView<'_>) -> Option<EventTime> {
-        if f.origin != Origin::Rule || f.level == Level::Informational {
+        if !matches!(f.origin, Origin::Rule | Origin::Imported) || f.level == Level::Informational {
             return None;
         }
         let who = routine_of(f);
