@@ -24,6 +24,8 @@ use super::record::record_analysis;
 use super::time::parse_tz;
 use crate::progress::ProgressLine;
 
+mod import;
+
 /// Output formats of `hunt`.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HuntFormat {
@@ -46,6 +48,10 @@ pub enum HuntFormat {
 /// route53_resolver or billing). Each finding points to its raw record (file
 /// and record index). With --leads, the findings are grouped by identity into
 /// ranked leads instead.
+///
+/// With --import FILE --case DIR, findings computed elsewhere (the SQL of `rules sql` on
+/// Spark, DuckDB or Athena) are recorded in the case instead, as this hunt would have: each
+/// line is checked against the case's raw records and rebuilt from them.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     #[command(flatten)]
@@ -93,6 +99,16 @@ pub struct Args {
     /// Directory for spilled sort runs (default: the system temporary directory).
     #[arg(long, value_name = "DIR")]
     pub temp_dir: Option<PathBuf>,
+    /// Instead of hunting, record these findings in the case (needs --case): JSON Lines as
+    /// `hunt --format jsonl` writes them, or the columns `rules sql` returns (rule_id, …,
+    /// file, record) as JSON Lines or CSV with a header, detected by content. A line is kept
+    /// only if its rule is loaded (built-in pack, --rules), its file is an evidence object of
+    /// the case, the record exists, its eventID is the one given and the rule matches it; the
+    /// finding is rebuilt from the rule and the raw record, origin "imported". Rejected lines
+    /// are listed with their line number and reason; the custody entry records the file's
+    /// SHA-256.
+    #[arg(long, value_name = "FILE", requires = "case", conflicts_with = "leads")]
+    pub import: Option<PathBuf>,
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {
@@ -224,6 +240,9 @@ fn print_leads(sink: &LeadSink, format: HuntFormat, top: usize) -> Result<()> {
 
 /// Runs `hunt`.
 pub fn run(args: Args) -> Result<ExitCode> {
+    if let Some(file) = &args.import {
+        return import::run(&args, file);
+    }
     let tz = parse_tz(&args.tz)?;
     let engine = load_rules(&args)?;
     let reporter = RejectReporter::new(&args.input)?;
