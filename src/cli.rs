@@ -40,6 +40,8 @@ enum Command {
     Scope(cmd::scope::Args),
     /// Count events by name, source, region and principal in one pass (no sorting).
     Stats(cmd::stats::Args),
+    /// Write every event as Hive-partitioned Parquet (cloudtrail or OCSF schema) for DuckDB, Spark and Athena.
+    Export(cmd::export::Args),
     /// The rules outside cloudcase: compile them into SQL for Spark, DuckDB and Trino/Athena.
     Rules(cmd::rules::Args),
 }
@@ -73,6 +75,7 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
         Command::Report(args) => cmd::report::run(args),
         Command::Timeline(args) => cmd::timeline::run(args),
         Command::Stats(args) => cmd::stats::run(args),
+        Command::Export(args) => cmd::export::run(args),
         Command::Hunt(args) => cmd::hunt::run(args),
         Command::Scope(args) => cmd::scope::run(args),
         Command::Trail(args) => cmd::trail::run(args),

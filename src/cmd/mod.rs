@@ -3,6 +3,7 @@
 pub mod acquire;
 pub mod case;
 pub mod demo;
+pub mod export;
 pub mod hunt;
 pub mod input;
 pub mod record;

@@ -26,7 +26,8 @@ pub enum Value<'a> {
 #[derive(Debug)]
 pub struct Row<'a> {
     values: Vec<Option<Value<'a>>>,
-    elements: Vec<Vec<Option<Value<'a>>>>,
+    /// Values of list leaves, by leaf index (few: only lists that are set).
+    elements: Vec<(usize, Vec<Option<Value<'a>>>)>,
     lists: Vec<Option<usize>>,
 }
 
@@ -35,7 +36,7 @@ impl<'a> Row<'a> {
     pub fn new(table: &Table) -> Row<'a> {
         Row {
             values: vec![None; table.leaves.len()],
-            elements: vec![Vec::new(); table.leaves.len()],
+            elements: Vec::new(),
             lists: vec![None; table.lists.len()],
         }
     }
@@ -57,12 +58,16 @@ impl<'a> Row<'a> {
 
     /// The values of a leaf inside a list, one per element.
     pub fn elements(&self, leaf: usize) -> &[Option<Value<'a>>] {
-        self.elements.get(leaf).map_or(&[], Vec::as_slice)
+        self.elements
+            .iter()
+            .find(|(l, _)| *l == leaf)
+            .map_or(&[], |(_, v)| v.as_slice())
     }
 
     /// Sets the values of a leaf inside a list, one per element.
     pub fn set_elements(&mut self, leaf: usize, values: Vec<Option<Value<'a>>>) {
-        self.elements[leaf] = values;
+        self.elements.retain(|(l, _)| *l != leaf);
+        self.elements.push((leaf, values));
     }
 }
 
@@ -127,7 +132,8 @@ impl Columns {
         self.rows
     }
 
-    /// Bytes buffered (values and levels): the row group's uncompressed size, roughly.
+    /// Bytes allocated for the buffered values and levels (at least the row group's
+    /// uncompressed size), so that a memory bound on it bounds what is really allocated.
     pub fn bytes(&self) -> usize {
         self.bytes
     }
@@ -149,42 +155,41 @@ impl Columns {
         for (i, leaf) in table.leaves.iter().enumerate() {
             let base = leaf.groups.iter().filter(|g| self.present[**g]).count() as i16;
             let col = &mut self.cols[i];
+            let before = col.capacity();
             match leaf.list {
                 None => {
                     let def = match &row.values[i] {
                         Some(v) => {
-                            self.bytes += push_value(&mut col.values, v);
+                            push_value(&mut col.values, v);
                             leaf.max_def
                         }
                         None => base,
                     };
                     if leaf.max_def > 0 {
                         col.def.push(def);
-                        self.bytes += 2;
                     }
                 }
                 Some(l) => match row.lists[l] {
                     None | Some(0) => {
                         col.def.push(base + i16::from(row.lists[l].is_some()));
                         col.rep.push(0);
-                        self.bytes += 4;
                     }
                     Some(n) => {
                         for j in 0..n {
-                            let def = match row.elements[i].get(j).and_then(Option::as_ref) {
+                            let def = match row.elements(i).get(j).and_then(Option::as_ref) {
                                 Some(v) => {
-                                    self.bytes += push_value(&mut col.values, v);
+                                    push_value(&mut col.values, v);
                                     leaf.max_def
                                 }
                                 None => leaf.max_def - 1,
                             };
                             col.def.push(def);
                             col.rep.push(i16::from(j > 0));
-                            self.bytes += 4;
                         }
                     }
                 },
             }
+            self.bytes += col.capacity() - before;
         }
         self.rows += 1;
     }
@@ -204,13 +209,19 @@ impl Columns {
             let values = Prepared::of(col.values);
             if leaf.max_def > 0 {
                 let mut taken = 0;
-                for (k, def) in col.def.chunks(BATCH).enumerate() {
+                let mut start = 0;
+                while start < col.def.len() {
+                    let mut end = (start + BATCH).min(col.def.len());
+                    // A batch starts at a record boundary: never inside one row's list.
+                    while leaf.list.is_some() && end < col.rep.len() && col.rep[end] != 0 {
+                        end += 1;
+                    }
+                    let def = &col.def[start..end];
                     let n = def.iter().filter(|d| **d == leaf.max_def).count();
-                    let rep = leaf
-                        .list
-                        .map(|_| &col.rep[k * BATCH..k * BATCH + def.len()]);
+                    let rep = leaf.list.map(|_| &col.rep[start..end]);
                     values.write(out.untyped(), taken..taken + n, Some(def), rep)?;
                     taken += n;
+                    start = end;
                 }
             } else {
                 let len = values.len();
@@ -225,29 +236,32 @@ impl Columns {
     }
 }
 
-/// Appends one value; returns the bytes it takes.
-fn push_value(values: &mut Values, v: &Value<'_>) -> usize {
+/// Appends one value.
+fn push_value(values: &mut Values, v: &Value<'_>) {
     match (values, v) {
         (Values::Str { data, ends }, Value::Str(s)) => {
             data.extend_from_slice(s.as_bytes());
             ends.push(data.len());
-            s.len() + 8
         }
-        (Values::Int32(out), Value::Int(n)) => {
-            out.push(i32::try_from(*n).unwrap_or(i32::MAX));
-            4
-        }
-        (Values::Int64(out), Value::Int(n)) => {
-            out.push(*n);
-            8
-        }
-        (Values::Bool(out), Value::Bool(b)) => {
-            out.push(*b);
-            1
-        }
+        (Values::Int32(out), Value::Int(n)) => out.push(i32::try_from(*n).unwrap_or(i32::MAX)),
+        (Values::Int64(out), Value::Int(n)) => out.push(*n),
+        (Values::Bool(out), Value::Bool(b)) => out.push(*b),
         // A mapping giving a leaf the wrong type is a bug caught by the tables' tests; the
         // value is dropped rather than written into another column's type.
-        _ => 0,
+        _ => {}
+    }
+}
+
+impl Column {
+    /// Bytes allocated for the column's values and levels.
+    fn capacity(&self) -> usize {
+        let values = match &self.values {
+            Values::Str { data, ends } => data.capacity() + ends.capacity() * 8,
+            Values::Int32(v) => v.capacity() * 4,
+            Values::Int64(v) => v.capacity() * 8,
+            Values::Bool(v) => v.capacity(),
+        };
+        values + (self.def.capacity() + self.rep.capacity()) * 2
     }
 }
 
