@@ -43,17 +43,6 @@ impl Pointer {
         }
     }
 
-    /// The location of `event` without its witness: for state that rarely
-    /// becomes a finding, whose record is cheaper read again at the end.
-    pub fn located(event: &Event) -> Self {
-        Pointer {
-            time: event.time,
-            file: Arc::clone(&event.provenance.file),
-            record: event.provenance.record,
-            held: None,
-        }
-    }
-
     /// Order for "earliest": time, then input position.
     pub fn order_key(&self) -> (EventTime, u64, u64) {
         (self.time, self.file.ordinal, self.record)
@@ -68,19 +57,6 @@ impl Pointer {
         ) < self.order_key()
         {
             *self = Pointer::of(event);
-        }
-    }
-
-    /// Keeps the earlier of `self` and `event`, as [`Pointer::located`]
-    /// (no witness).
-    pub fn keep_earliest_located(&mut self, event: &Event) {
-        if (
-            event.time,
-            event.provenance.file.ordinal,
-            event.provenance.record,
-        ) < self.order_key()
-        {
-            *self = Pointer::located(event);
         }
     }
 

@@ -146,9 +146,9 @@ struct Key {
     bucket: i64,
 }
 
-/// One principal's calls of one kind in one window. The earliest call's
-/// witness is not held: a window rarely becomes a finding, and the few that
-/// do have their record read again at the end.
+/// One principal's calls of one kind in one window, and its earliest call
+/// (its witness held within the analytics' budget, so a small input is read
+/// once; beyond the budget the record is read again at the end).
 #[derive(Debug)]
 struct Window {
     calls: u64,
@@ -246,10 +246,10 @@ impl Bursts {
             match self.windows.get_mut(&key) {
                 Some(w) => {
                     w.calls += 1;
-                    w.first.keep_earliest_located(event);
+                    w.first.keep_earliest_of(event);
                 }
                 None => {
-                    let first = Pointer::located(event);
+                    let first = Pointer::of(event);
                     self.windows.insert(key, Window { calls: 1, first });
                 }
             }
