@@ -352,6 +352,40 @@ mod tests {
         Some(Value::Str(Cow::Borrowed(v)))
     }
 
+    /// Rows of three list elements: the 8192-level batch boundary falls inside a row, which
+    /// parquet refuses ("Write must start at a record boundary") unless batches are cut there.
+    #[test]
+    fn lists_longer_than_a_batch_are_cut_at_record_boundaries() {
+        let table =
+            Table::new(&[leaf("id", Kind::Int64), leaf("items[].uid", Kind::Str)]).expect("table");
+        let rows = 3000;
+        let mut cols = Columns::new(&table);
+        for i in 0..rows {
+            let mut r = Row::new(&table);
+            r.set(0, Some(Value::Int(i)));
+            r.set_list(0, 3);
+            r.set_elements(1, vec![s("a"), s("b"), s("c")]);
+            cols.push(&table, &r);
+        }
+        let mut buf = Vec::new();
+        let props = Arc::new(WriterProperties::builder().build());
+        let mut w =
+            SerializedFileWriter::new(&mut buf, Arc::clone(&table.schema), props).expect("writer");
+        cols.write(&table, &mut w).expect("write");
+        w.close().expect("close");
+        let reader = SerializedFileReader::new(Bytes::from(buf)).expect("reader");
+        let got: Vec<String> = reader
+            .get_row_iter(None)
+            .expect("rows")
+            .map(|r| r.expect("row").to_string())
+            .collect();
+        assert_eq!(got.len(), rows as usize);
+        assert_eq!(
+            got[2730],
+            r#"{id: 2730, items: [{uid: "a"}, {uid: "b"}, {uid: "c"}]}"#
+        );
+    }
+
     #[test]
     fn nested_values_lists_and_nulls_read_back_as_written() {
         let table = Table::new(&[
