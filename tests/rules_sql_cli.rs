@@ -5,10 +5,10 @@
 //! generated incident (all log sources) and on the shared datasets; the trino query must
 //! parse with `sqlglot` (PyPI) in its trino dialect.
 //!
-//! The events table is written here from the same reader hunt uses (`cloudcase_read`), one
-//! JSON Lines row per event with the export contract's `--schema cloudtrail` columns
-//! (`tests/sql/duckdb_diff.py` loads it into DuckDB; it also reads a `cloudcase export`
-//! Parquet folder through the README's view).
+//! The events table is `cloudcase export --format parquet` of the same inputs, read by
+//! `tests/sql/duckdb_diff.py` through the README's view; the incident is also compared under
+//! `--schema ocsf` (rules sql and export both in OCSF). Findings of rules the query's header
+//! lists as refused are left out of the comparison (and counted in its summary).
 //!
 //! Without the Python modules the tests print `SKIPPED: …` — unless `CLOUDCASE_REQUIRE_DUCKDB`
 //! (resp. `CLOUDCASE_REQUIRE_SQLGLOT`) is set; without ../shared they print
@@ -17,83 +17,10 @@
 mod common;
 use common::{cloudcase, shared};
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cloudcase_event::Event;
-use cloudcase_read::{discover, read_files, Limits};
-use cloudcase_sigma::{FieldPath, Pivot};
-use serde_json::{json, Map, Value};
-
-/// Pivot paths and their export columns (the contract's table).
-const PIVOTS: [(&str, &str); 21] = [
-    ("eventName", "event_name"),
-    ("eventSource", "event_source"),
-    ("awsRegion", "aws_region"),
-    ("recipientAccountId", "recipient_account_id"),
-    ("sourceIPAddress", "source_ip_address"),
-    ("userAgent", "user_agent"),
-    ("errorCode", "error_code"),
-    ("errorMessage", "error_message"),
-    ("eventType", "event_type"),
-    ("eventID", "event_id"),
-    ("requestID", "request_id"),
-    ("userIdentity.type", "user_identity_type"),
-    ("userIdentity.arn", "user_identity_arn"),
-    ("userIdentity.principalId", "user_identity_principal_id"),
-    ("userIdentity.accountId", "user_identity_account_id"),
-    ("userIdentity.userName", "user_identity_user_name"),
-    ("userIdentity.accessKeyId", "user_identity_access_key_id"),
-    ("userIdentity.invokedBy", "user_identity_invoked_by"),
-    (
-        "userIdentity.sessionContext.sessionIssuer.arn",
-        "session_issuer_arn",
-    ),
-    (
-        "userIdentity.sessionContext.sessionIssuer.userName",
-        "session_issuer_user_name",
-    ),
-    (
-        "userIdentity.sessionContext.sourceIdentity",
-        "source_identity",
-    ),
-];
-
-/// One events-table row: the contract's cloudtrail columns the query reads.
-fn row(e: &Event, pivots: &[(Pivot, &str)]) -> Value {
-    let mut m = Map::new();
-    m.insert("log_source".into(), json!(e.source.as_str()));
-    m.insert("event_time".into(), json!(e.time.to_utc_string()));
-    for (p, col) in pivots {
-        m.insert((*col).into(), json!(p.get(e)));
-    }
-    m.insert("raw".into(), json!(&*e.raw));
-    m.insert(
-        "source_file".into(),
-        json!(e.provenance.file.path.to_string_lossy()),
-    );
-    m.insert("record".into(), json!(e.provenance.record));
-    Value::Object(m)
-}
-
-/// Reads `inputs` as hunt does and writes the events table as JSON Lines to `out`.
-fn write_events(inputs: &[PathBuf], out: &Path) -> usize {
-    let pivots: Vec<(Pivot, &str)> = PIVOTS
-        .iter()
-        .map(|(path, col)| (FieldPath::new(path).pivot().expect("a pivot path"), *col))
-        .collect();
-    let files = discover(inputs, &|_| {}).expect("discover inputs").files;
-    let mut lines: Vec<String> = Vec::new();
-    let sink = |e: Event| lines.push(row(&e, &pivots).to_string());
-    drop(read_files(&files, Limits::default(), vec![sink], &|_| {}));
-    let mut f = std::io::BufWriter::new(std::fs::File::create(out).unwrap());
-    for l in &lines {
-        writeln!(f, "{l}").unwrap();
-    }
-    f.flush().unwrap();
-    lines.len()
-}
+use serde_json::{json, Value};
 
 /// Whether python3 can import `module`; `false` after printing SKIPPED, unless `require` is set.
 fn python_has(module: &str, require: &str) -> bool {
@@ -137,13 +64,34 @@ fn rule_args(sigmahq: Option<&Path>) -> Vec<String> {
 
 /// Runs hunt and the duckdb query over `inputs` and compares; returns the number of pairs.
 fn differential(work: &Path, inputs: &[PathBuf], sigmahq: Option<&Path>, label: &str) -> u64 {
-    differential_with(work, inputs, &rule_args(sigmahq), label)
+    differential_with(work, inputs, &rule_args(sigmahq), "cloudtrail", label)
 }
 
-/// [`differential`] with explicit rule arguments (`--rules DIR`, `--no-builtin`).
-fn differential_with(work: &Path, inputs: &[PathBuf], extra: &[String], label: &str) -> u64 {
-    let events = work.join(format!("{label}-events.jsonl"));
-    let rows = write_events(inputs, &events);
+/// Exports `inputs` with `cloudcase export --format parquet --schema SCHEMA` into `out`.
+fn export(inputs: &[PathBuf], schema: &str, out: &Path) {
+    let mut args: Vec<String> = vec!["export".into()];
+    args.extend(inputs.iter().map(|p| p.to_string_lossy().into_owned()));
+    args.extend(["--format", "parquet", "--schema", schema, "--out"].map(String::from));
+    args.push(out.to_string_lossy().into_owned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let done = cloudcase(&args);
+    assert!(
+        done.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+}
+
+/// [`differential`] with explicit rule arguments (`--rules DIR`, `--no-builtin`) and schema.
+fn differential_with(
+    work: &Path,
+    inputs: &[PathBuf],
+    extra: &[String],
+    schema: &str,
+    label: &str,
+) -> u64 {
+    let events = work.join(format!("{label}-parquet"));
+    export(inputs, schema, &events);
     let mut hunt: Vec<String> = vec!["hunt".into()];
     hunt.extend(inputs.iter().map(|p| p.to_string_lossy().into_owned()));
     hunt.extend(
@@ -166,7 +114,7 @@ fn differential_with(work: &Path, inputs: &[PathBuf], extra: &[String], label: &
     );
     let findings = work.join(format!("{label}-hunt.jsonl"));
     std::fs::write(&findings, &out.stdout).unwrap();
-    let mut sql_args = vec!["--dialect", "duckdb"];
+    let mut sql_args = vec!["--dialect", "duckdb", "--schema", schema];
     sql_args.extend(extra.iter().map(String::as_str));
     let (sql, _) = rules_sql(&sql_args);
     let query = work.join(format!("{label}.sql"));
@@ -177,7 +125,7 @@ fn differential_with(work: &Path, inputs: &[PathBuf], extra: &[String], label: &
         .output()
         .expect("run python3");
     let report = String::from_utf8_lossy(&out.stdout);
-    println!("{label}: {rows} events; {report}");
+    println!("{label}: {report}");
     assert!(
         out.status.success(),
         "{label}: DuckDB and hunt differ: {report}{}",
@@ -218,6 +166,14 @@ fn duckdb_returns_exactly_hunts_rule_findings_on_the_incident() {
         pairs > 100,
         "the incident should give rule findings: {pairs}"
     );
+    let ocsf = differential_with(
+        dir.path(),
+        std::slice::from_ref(&logs),
+        &[],
+        "ocsf",
+        "incident-ocsf",
+    );
+    assert!(ocsf > 100, "OCSF keeps most findings: {ocsf}");
     if let Some(sigmahq) = shared("sigma/rules") {
         let with = differential(dir.path(), &[logs], Some(&sigmahq), "incident-sigmahq");
         assert!(
@@ -445,6 +401,6 @@ fn duckdb_matches_the_engine_on_each_corner_of_the_semantics() {
         "--rules".to_owned(),
         rules.to_string_lossy().into_owned(),
     ];
-    let pairs = differential_with(dir.path(), &[logs], &extra, "edge");
+    let pairs = differential_with(dir.path(), &[logs], &extra, "cloudtrail", "edge");
     assert!(pairs >= 40, "the corners should give findings: {pairs}");
 }
