@@ -51,7 +51,7 @@ pub struct Args {
     pub schema: Schema,
     /// Memory for buffered rows, in MiB, in all (row groups are written when a partition
     /// reaches 128 MiB or this is spent).
-    #[arg(long, default_value_t = 256, value_name = "MIB")]
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub memory: usize,
 }
 
