@@ -93,6 +93,7 @@ pub struct Columns {
     cols: Vec<Column>,
     rows: usize,
     bytes: usize,
+    used: usize,
     present: Vec<bool>,
 }
 
@@ -123,6 +124,7 @@ impl Columns {
             cols,
             rows: 0,
             bytes: 0,
+            used: 0,
             present: vec![false; table.groups.len()],
         }
     }
@@ -136,6 +138,11 @@ impl Columns {
     /// uncompressed size), so that a memory bound on it bounds what is really allocated.
     pub fn bytes(&self) -> usize {
         self.bytes
+    }
+
+    /// Bytes of the buffered values and levels (the row group's uncompressed size, roughly).
+    pub fn used(&self) -> usize {
+        self.used
     }
 
     /// Appends `row`.
@@ -156,6 +163,7 @@ impl Columns {
             let base = leaf.groups.iter().filter(|g| self.present[**g]).count() as i16;
             let col = &mut self.cols[i];
             let before = col.capacity();
+            let used = col.used();
             match leaf.list {
                 None => {
                     let def = match &row.values[i] {
@@ -190,23 +198,25 @@ impl Columns {
                 },
             }
             self.bytes += col.capacity() - before;
+            self.used += col.used() - used;
         }
         self.rows += 1;
     }
 
-    /// Writes the buffered rows as one row group of `writer`.
+    /// Writes the buffered rows as one row group of `writer`, then empties the buffers but
+    /// keeps their memory for the next row group (no regrowth, no fresh pages to clear).
     pub fn write<W: Write + Send>(
-        self,
+        &mut self,
         table: &Table,
         writer: &mut SerializedFileWriter<W>,
     ) -> Result<(), ExportError> {
         let mut group = writer.next_row_group()?;
-        let mut cols = self.cols.into_iter().zip(&table.leaves);
+        let mut cols = self.cols.iter_mut().zip(&table.leaves);
         while let Some(mut out) = group.next_column()? {
             let Some((col, leaf)) = cols.next() else {
                 return Err(ExportError::Schema("more columns than leaves".into()));
             };
-            let values = Prepared::of(col.values);
+            let values = Prepared::of(&mut col.values);
             if leaf.max_def > 0 {
                 let mut taken = 0;
                 let mut start = 0;
@@ -230,8 +240,15 @@ impl Columns {
                 }
             }
             out.close()?;
+            let text = values.give_back();
+            col.values.clear(text);
+            col.def.clear();
+            col.rep.clear();
         }
         group.close()?;
+        self.rows = 0;
+        self.used = 0;
+        self.bytes = self.cols.iter().map(Column::capacity).sum();
         Ok(())
     }
 }
@@ -263,31 +280,43 @@ impl Column {
         };
         values + (self.def.capacity() + self.rep.capacity()) * 2
     }
+
+    /// Bytes of the column's values and levels.
+    fn used(&self) -> usize {
+        let values = match &self.values {
+            Values::Str { data, ends } => data.len() + ends.len() * 8,
+            Values::Int32(v) => v.len() * 4,
+            Values::Int64(v) => v.len() * 8,
+            Values::Bool(v) => v.len(),
+        };
+        values + (self.def.len() + self.rep.len()) * 2
+    }
 }
 
-/// A column's values ready for parquet's writer.
-enum Prepared {
-    Str(Vec<ByteArray>),
-    Int32(Vec<i32>),
-    Int64(Vec<i64>),
-    Bool(Vec<bool>),
+/// A column's values ready for parquet's writer: text values slice the column's buffer
+/// (taken for the write and given back after it), the others are borrowed.
+enum Prepared<'c> {
+    Str { values: Vec<ByteArray>, all: Bytes },
+    Int32(&'c [i32]),
+    Int64(&'c [i64]),
+    Bool(&'c [bool]),
 }
 
-impl Prepared {
-    fn of(values: Values) -> Prepared {
+impl<'c> Prepared<'c> {
+    fn of(values: &'c mut Values) -> Prepared<'c> {
         match values {
             Values::Str { data, ends } => {
-                let all = Bytes::from(data);
+                let all = Bytes::from(std::mem::take(data));
                 let mut start = 0;
-                Prepared::Str(
-                    ends.into_iter()
-                        .map(|end| {
-                            let v = ByteArray::from(all.slice(start..end));
-                            start = end;
-                            v
-                        })
-                        .collect(),
-                )
+                let values = ends
+                    .drain(..)
+                    .map(|end| {
+                        let v = ByteArray::from(all.slice(start..end));
+                        start = end;
+                        v
+                    })
+                    .collect();
+                Prepared::Str { values, all }
             }
             Values::Int32(v) => Prepared::Int32(v),
             Values::Int64(v) => Prepared::Int64(v),
@@ -295,9 +324,40 @@ impl Prepared {
         }
     }
 
+    /// The text buffer back, when the writer kept no slice of it.
+    fn give_back(self) -> Option<Vec<u8>> {
+        match self {
+            Prepared::Str { values, all } => {
+                drop(values);
+                all.try_into_mut().ok().map(Vec::from)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Values {
+    /// Empties the values, keeping their memory (and taking `text` back as the text buffer).
+    fn clear(&mut self, text: Option<Vec<u8>>) {
+        match self {
+            Values::Str { data, ends } => {
+                if let Some(buf) = text {
+                    *data = buf;
+                }
+                data.clear();
+                ends.clear();
+            }
+            Values::Int32(v) => v.clear(),
+            Values::Int64(v) => v.clear(),
+            Values::Bool(v) => v.clear(),
+        }
+    }
+}
+
+impl Prepared<'_> {
     fn len(&self) -> usize {
         match self {
-            Prepared::Str(v) => v.len(),
+            Prepared::Str { values, .. } => values.len(),
             Prepared::Int32(v) => v.len(),
             Prepared::Int64(v) => v.len(),
             Prepared::Bool(v) => v.len(),
@@ -312,7 +372,7 @@ impl Prepared {
         rep: Option<&[i16]>,
     ) -> Result<(), ExportError> {
         match (out, self) {
-            (ColumnWriter::ByteArrayColumnWriter(w), Prepared::Str(v)) => {
+            (ColumnWriter::ByteArrayColumnWriter(w), Prepared::Str { values: v, .. }) => {
                 w.write_batch(&v[range], def, rep)?;
             }
             (ColumnWriter::Int32ColumnWriter(w), Prepared::Int32(v)) => {
@@ -384,6 +444,43 @@ mod tests {
             got[2730],
             r#"{id: 2730, items: [{uid: "a"}, {uid: "b"}, {uid: "c"}]}"#
         );
+    }
+
+    /// A second row group from the same buffers holds only its own rows, and the buffers keep
+    /// their memory in between.
+    #[test]
+    fn buffers_are_emptied_but_kept_between_row_groups() {
+        let table = Table::new(&[leaf("id", Kind::Int64), leaf("name", Kind::Str)]).expect("table");
+        let mut cols = Columns::new(&table);
+        let mut buf = Vec::new();
+        let props = Arc::new(WriterProperties::builder().build());
+        let mut w =
+            SerializedFileWriter::new(&mut buf, Arc::clone(&table.schema), props).expect("writer");
+        for group in 0..2 {
+            for i in 0..1000 {
+                let mut r = Row::new(&table);
+                r.set(0, Some(Value::Int(group * 1000 + i)));
+                let name = format!("n{group}-{i}");
+                r.set(1, s(&name));
+                cols.push(&table, &r);
+            }
+            let held = cols.bytes();
+            assert!(cols.used() > 0 && cols.used() <= held);
+            cols.write(&table, &mut w).expect("write");
+            assert_eq!((cols.rows(), cols.used()), (0, 0));
+            assert_eq!(cols.bytes(), held, "memory kept for the next row group");
+        }
+        w.close().expect("close");
+        let reader = SerializedFileReader::new(Bytes::from(buf)).expect("reader");
+        assert_eq!(reader.metadata().num_row_groups(), 2);
+        let rows: Vec<String> = reader
+            .get_row_iter(None)
+            .expect("rows")
+            .map(|r| r.expect("row").to_string())
+            .collect();
+        assert_eq!(rows.len(), 2000);
+        assert_eq!(rows[999], r#"{id: 999, name: "n0-999"}"#);
+        assert_eq!(rows[1000], r#"{id: 1000, name: "n1-0"}"#);
     }
 
     #[test]

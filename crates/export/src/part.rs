@@ -45,8 +45,8 @@ impl PartWriter {
         })
     }
 
-    /// Appends `columns` as one row group.
-    pub fn write(&mut self, table: &Table, columns: Columns) -> Result<(), ExportError> {
+    /// Appends `columns` as one row group (emptying them).
+    pub fn write(&mut self, table: &Table, columns: &mut Columns) -> Result<(), ExportError> {
         match self.writer.as_mut() {
             Some(w) => columns.write(table, w),
             None => Err(ExportError::Schema("part file already closed".into())),

@@ -136,9 +136,14 @@ impl<'s> WorkerSink<'s> {
         let before = part.columns.bytes();
         part.columns.push(table, &row);
         part.rows += 1;
-        let after = part.columns.bytes();
-        self.buffered += after - before;
-        if after >= self.shared.row_group_bytes {
+        self.buffered += part.columns.bytes() - before;
+        // Half the worker's memory at most: buffers grow to about twice what they hold, and
+        // are kept for the partition's next row group.
+        let group = self
+            .shared
+            .row_group_bytes
+            .min(self.shared.memory_bytes / 2);
+        if part.columns.used() >= group {
             self.flush(i)?;
         }
         while self.buffered > self.shared.memory_bytes {
@@ -148,6 +153,7 @@ impl<'s> WorkerSink<'s> {
                 break;
             };
             self.flush(largest)?;
+            self.release(largest);
         }
         Ok(())
     }
@@ -207,13 +213,21 @@ impl<'s> WorkerSink<'s> {
         self.open.push(i);
         self.stats.most_open = self.stats.most_open.max(self.open.len());
         let part = &mut self.parts[i];
-        let columns = std::mem::replace(&mut part.columns, Columns::new(table));
-        self.buffered -= columns.bytes();
+        let before = part.columns.bytes();
         self.stats.row_groups += 1;
-        match part.writer.as_mut() {
-            Some(w) => w.write(table, columns),
+        let written = match part.writer.as_mut() {
+            Some(w) => w.write(table, &mut part.columns),
             None => Ok(()),
-        }
+        };
+        self.buffered = self.buffered - before + part.columns.bytes();
+        written
+    }
+
+    /// Frees partition `i`'s (written) buffers: the worker's memory is spent.
+    fn release(&mut self, i: usize) {
+        let table = self.shared.mapping.table();
+        let columns = std::mem::replace(&mut self.parts[i].columns, Columns::new(table));
+        self.buffered -= columns.bytes();
     }
 
     fn close(&mut self, i: usize) -> Result<(), ExportError> {
