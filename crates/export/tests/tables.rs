@@ -138,12 +138,20 @@ fn the_readme_documents_every_column() {
                 .filter(|c| f.classes & c.bit != 0)
                 .map(|c| c.name)
                 .collect();
-            let classes = if classes.len() == 6 { "all".to_owned() } else { classes.join(", ") };
+            let classes = if classes.len() == 6 {
+                "all".to_owned()
+            } else {
+                classes.join(", ")
+            };
             println!("| `{}` | {:?} | {} | {} |", f.path, f.kind, classes, f.from);
         }
     }
     for leaf in ct.table().leaves.iter().chain(&ocsf.table().leaves) {
         let cell = format!("| `{}` |", leaf.spec.path);
-        assert!(readme.contains(&cell), "README lacks a row for {}", leaf.spec.path);
+        assert!(
+            readme.contains(&cell),
+            "README lacks a row for {}",
+            leaf.spec.path
+        );
     }
 }
