@@ -15,7 +15,7 @@ use cloudcase_detect::{
 use cloudcase_event::LogSource;
 use cloudcase_evidence::results::AnalysisKind;
 use cloudcase_read::{Progress, Rejection};
-use cloudcase_sigma::{Engine, Level, RuleSet, Severity, Status};
+use cloudcase_sigma::{Engine, Level, LoadProblem, RuleSet, Severity, Status};
 use cloudcase_util::sanitize::terminal_safe;
 use serde_json::json;
 
@@ -121,14 +121,25 @@ fn parse_status(s: &str) -> Result<Status, String> {
         .map_err(|e: cloudcase_sigma::UnknownName| e.to_string())
 }
 
-/// Loads the rules and compiles them, reporting every refused rule by name.
-fn load_rules(args: &Args) -> Result<Engine> {
+/// Rules loaded and compiled, with what loading and compiling said about them.
+pub(crate) struct Compiled {
+    /// The compiled rules.
+    pub(crate) engine: Engine,
+    /// Every rule refused, not applicable or warned about, in load order.
+    pub(crate) problems: Vec<LoadProblem>,
+    /// Rules loaded before compiling.
+    pub(crate) loaded: usize,
+}
+
+/// Loads the built-in pack (unless `no_builtin`) and every `--rules` path, and compiles them: the
+/// one loader `hunt` and `rules sql` share, so both see the same rules.
+pub(crate) fn compile_rules(no_builtin: bool, rules: &[PathBuf]) -> Result<Compiled> {
     let mut set = RuleSet::new();
     let mut problems = Vec::new();
-    if !args.no_builtin {
+    if !no_builtin {
         problems.extend(add_builtin(&mut set));
     }
-    for path in &args.rules {
+    for path in rules {
         if !path.exists() {
             anyhow::bail!("--rules {}: no such file or directory", path.display());
         }
@@ -137,6 +148,20 @@ fn load_rules(args: &Args) -> Result<Engine> {
     let loaded = set.rules().len();
     let (engine, more) = set.compile();
     problems.extend(more);
+    Ok(Compiled {
+        engine,
+        problems,
+        loaded,
+    })
+}
+
+/// Loads the rules and compiles them, reporting every refused rule by name.
+fn load_rules(args: &Args) -> Result<Engine> {
+    let Compiled {
+        engine,
+        problems,
+        loaded,
+    } = compile_rules(args.no_builtin, &args.rules)?;
     let mut counts: HashMap<Severity, u64> = HashMap::new();
     for p in &problems {
         *counts.entry(p.severity).or_default() += 1;

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use cloudcase_detect::add_builtin;
-use cloudcase_sigma::{rules_to_sql, RuleSet, Severity, SqlDialect, SqlOptions, SqlSchema};
+use cloudcase_sigma::{rules_to_sql, Severity, SqlDialect, SqlOptions, SqlSchema};
 use cloudcase_util::sanitize::terminal_safe;
+
+use super::hunt::{compile_rules, Compiled};
 
 /// Work with the rule pack and your Sigma rules outside cloudcase.
 #[derive(ClapArgs, Debug)]
@@ -66,20 +67,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
 fn sql(args: SqlArgs) -> Result<ExitCode> {
     let opts =
         SqlOptions::new(args.dialect, args.schema, &args.table).map_err(anyhow::Error::msg)?;
-    let mut set = RuleSet::new();
-    let mut problems = Vec::new();
-    if !args.no_builtin {
-        problems.extend(add_builtin(&mut set));
-    }
-    for path in &args.rules {
-        if !path.exists() {
-            anyhow::bail!("--rules {}: no such file or directory", path.display());
-        }
-        problems.extend(set.add_path(path));
-    }
-    let loaded = set.rules().len();
-    let (engine, more) = set.compile();
-    problems.extend(more);
+    let Compiled {
+        engine,
+        problems,
+        loaded,
+    } = compile_rules(args.no_builtin, &args.rules)?;
     let mut refused_at_load = 0;
     for p in problems.iter().filter(|p| p.severity == Severity::Refused) {
         refused_at_load += 1;
