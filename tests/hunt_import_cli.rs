@@ -7,20 +7,8 @@ use common::{cloudcase, ok};
 
 use std::path::Path;
 
+use cloudcase_sigma::SQL_COLUMNS;
 use serde_json::Value;
-
-/// The columns `rules sql` returns.
-const SQL_COLUMNS: [&str; 9] = [
-    "rule_id",
-    "rule_title",
-    "level",
-    "event_id",
-    "time",
-    "principal",
-    "source_ip",
-    "file",
-    "record",
-];
 
 /// The technical report's findings section, without the line naming the recorded file.
 fn findings_section(case: &str, out: &Path) -> String {

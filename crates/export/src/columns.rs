@@ -412,6 +412,26 @@ mod tests {
         Some(Value::Str(Cow::Borrowed(v)))
     }
 
+    /// Every row of a written file, as parquet's row reader prints it.
+    fn rows_of(reader: &SerializedFileReader<Bytes>) -> Vec<String> {
+        reader
+            .get_row_iter(None)
+            .expect("rows")
+            .map(|r| r.expect("row").to_string())
+            .collect()
+    }
+
+    /// Writes `cols` as one file in memory and reads its rows back.
+    fn round_trip(cols: &mut Columns, table: &Table) -> Vec<String> {
+        let mut buf = Vec::new();
+        let props = Arc::new(WriterProperties::builder().build());
+        let mut w =
+            SerializedFileWriter::new(&mut buf, Arc::clone(&table.schema), props).expect("writer");
+        cols.write(table, &mut w).expect("write");
+        w.close().expect("close");
+        rows_of(&SerializedFileReader::new(Bytes::from(buf)).expect("reader"))
+    }
+
     /// Rows of three list elements: the 8192-level batch boundary falls inside a row, which
     /// parquet refuses ("Write must start at a record boundary") unless batches are cut there.
     #[test]
@@ -427,18 +447,7 @@ mod tests {
             r.set_elements(1, vec![s("a"), s("b"), s("c")]);
             cols.push(&table, &r);
         }
-        let mut buf = Vec::new();
-        let props = Arc::new(WriterProperties::builder().build());
-        let mut w =
-            SerializedFileWriter::new(&mut buf, Arc::clone(&table.schema), props).expect("writer");
-        cols.write(&table, &mut w).expect("write");
-        w.close().expect("close");
-        let reader = SerializedFileReader::new(Bytes::from(buf)).expect("reader");
-        let got: Vec<String> = reader
-            .get_row_iter(None)
-            .expect("rows")
-            .map(|r| r.expect("row").to_string())
-            .collect();
+        let got = round_trip(&mut cols, &table);
         assert_eq!(got.len(), rows as usize);
         assert_eq!(
             got[2730],
@@ -473,11 +482,7 @@ mod tests {
         w.close().expect("close");
         let reader = SerializedFileReader::new(Bytes::from(buf)).expect("reader");
         assert_eq!(reader.metadata().num_row_groups(), 2);
-        let rows: Vec<String> = reader
-            .get_row_iter(None)
-            .expect("rows")
-            .map(|r| r.expect("row").to_string())
-            .collect();
+        let rows = rows_of(&reader);
         assert_eq!(rows.len(), 2000);
         assert_eq!(rows[999], r#"{id: 999, name: "n0-999"}"#);
         assert_eq!(rows[1000], r#"{id: 1000, name: "n1-0"}"#);
@@ -521,18 +526,7 @@ mod tests {
         r.set_elements(5, vec![Some(Value::Int(1)), None]);
         cols.push(&table, &r);
         assert_eq!(cols.rows(), 3);
-        let mut buf = Vec::new();
-        let props = Arc::new(WriterProperties::builder().build());
-        let mut w =
-            SerializedFileWriter::new(&mut buf, Arc::clone(&table.schema), props).expect("writer");
-        cols.write(&table, &mut w).expect("write");
-        w.close().expect("close");
-        let reader = SerializedFileReader::new(Bytes::from(buf)).expect("reader");
-        let rows: Vec<String> = reader
-            .get_row_iter(None)
-            .expect("rows")
-            .map(|r| r.expect("row").to_string())
-            .collect();
+        let rows = round_trip(&mut cols, &table);
         assert_eq!(
             rows,
             [
