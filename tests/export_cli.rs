@@ -13,23 +13,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Generated logs of every source, as `cloudcase-gen --size 5MB --seed 7 --days 3 --incident
-/// --all-sources` writes them.
-fn generated(dir: &Path) -> PathBuf {
-    let logs = dir.join("logs");
-    cloudcase_gen::generate(&cloudcase_gen::Config {
-        seed: 7,
-        out_dir: logs.clone(),
-        target_bytes: 5_000_000,
-        days: 3,
-        incident: true,
-        sources: cloudcase_gen::Sources::all(),
-        ..cloudcase_gen::Config::default()
-    })
-    .expect("generate");
-    logs
-}
-
 fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("crates/export/tests/py")
@@ -87,7 +70,7 @@ fn export(logs: &Path, out: &Path, schema: &str) -> String {
 #[test]
 fn both_schemas_read_back_as_the_events_hunt_and_stats_see() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let logs = generated(dir.path());
+    let logs = common::all_source_incident(&dir.path().join("logs"));
     let l = logs.to_str().expect("utf-8 path");
     let stats = dir.path().join("stats.json");
     std::fs::write(&stats, ok(&["stats", l, "--format", "json"])).expect("write stats");

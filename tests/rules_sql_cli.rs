@@ -135,19 +135,6 @@ fn differential_with(
     summary["pairs"].as_u64().unwrap()
 }
 
-fn incident(dir: &Path) {
-    cloudcase_gen::generate(&cloudcase_gen::Config {
-        seed: 7,
-        out_dir: dir.to_path_buf(),
-        target_bytes: 5_000_000,
-        days: 3,
-        incident: true,
-        sources: cloudcase_gen::Sources::all(),
-        ..cloudcase_gen::Config::default()
-    })
-    .unwrap();
-}
-
 #[test]
 fn duckdb_returns_exactly_hunts_rule_findings_on_the_incident() {
     if !python_has("duckdb", "CLOUDCASE_REQUIRE_DUCKDB") {
@@ -155,7 +142,7 @@ fn duckdb_returns_exactly_hunts_rule_findings_on_the_incident() {
     }
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");
-    incident(&logs);
+    common::all_source_incident(&logs);
     let pairs = differential(
         dir.path(),
         std::slice::from_ref(&logs),

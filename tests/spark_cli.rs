@@ -22,23 +22,6 @@ fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sql/spark_diff.py")
 }
 
-/// Generated logs of every source, as `cloudcase-gen --size 5MB --seed 7 --days 3 --incident
-/// --all-sources` writes them.
-fn incident(dir: &Path) -> PathBuf {
-    let logs = dir.join("logs");
-    cloudcase_gen::generate(&cloudcase_gen::Config {
-        seed: 7,
-        out_dir: logs.clone(),
-        target_bytes: 5_000_000,
-        days: 3,
-        incident: true,
-        sources: cloudcase_gen::Sources::all(),
-        ..cloudcase_gen::Config::default()
-    })
-    .expect("generate");
-    logs
-}
-
 fn path(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
@@ -105,7 +88,7 @@ fn export(logs: &Path, out: &Path, schema: &str) {
 fn local_spark_writes_exactly_hunts_rule_findings_on_the_incident() {
     let dir = tempfile::tempdir().expect("tempdir");
     let work = dir.path();
-    let logs = incident(work);
+    let logs = common::all_source_incident(&work.join("logs"));
     let (ct, ocsf) = (work.join("ct"), work.join("ocsf"));
     export(&logs, &ct, "cloudtrail");
     export(&logs, &ocsf, "ocsf");

@@ -42,3 +42,19 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     println!("SKIPPED: ../shared not found");
     None
 }
+
+/// Writes the generated incident the SQL, export and Spark tests compare on (seed 7, 5 MB,
+/// 3 days, every log source) into `logs`, and returns it.
+pub fn all_source_incident(logs: &Path) -> PathBuf {
+    cloudcase_gen::generate(&cloudcase_gen::Config {
+        seed: 7,
+        out_dir: logs.to_path_buf(),
+        target_bytes: 5_000_000,
+        days: 3,
+        incident: true,
+        sources: cloudcase_gen::Sources::all(),
+        ..cloudcase_gen::Config::default()
+    })
+    .expect("generate the incident");
+    logs.to_path_buf()
+}
