@@ -398,15 +398,7 @@ mod tests {
     use parquet::file::reader::{FileReader, SerializedFileReader};
 
     use super::*;
-    use crate::schema::LeafSpec;
-
-    const fn leaf(path: &'static str, kind: Kind) -> LeafSpec {
-        LeafSpec {
-            path,
-            kind,
-            required: false,
-        }
-    }
+    use crate::schema::{leaf, LeafSpec};
 
     fn s(v: &str) -> Option<Value<'_>> {
         Some(Value::Str(Cow::Borrowed(v)))

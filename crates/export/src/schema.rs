@@ -234,15 +234,15 @@ fn build(node: &Node, specs: &[LeafSpec]) -> Result<TypePtr, ExportError> {
         }
         Node::Group(name, children) => Type::group_type_builder(name)
             .with_repetition(Repetition::OPTIONAL)
-            .with_fields(
-                children
-                    .iter()
-                    .map(|c| build(c, specs))
-                    .collect::<Result<_, _>>()?,
-            )
+            .with_fields(fields(children, specs)?)
             .build()?,
         Node::List(name, children) => list(name, children, specs)?,
     }))
+}
+
+/// The Parquet types of a group's children, in order.
+fn fields(children: &[Node], specs: &[LeafSpec]) -> Result<Vec<Arc<Type>>, ExportError> {
+    children.iter().map(|c| build(c, specs)).collect()
 }
 
 /// `optional group NAME (LIST) { repeated group list { ELEMENT } }`, where the element is
@@ -255,12 +255,7 @@ fn list(name: &str, children: &[Node], specs: &[LeafSpec]) -> Result<Type, Expor
         _ => Arc::new(
             Type::group_type_builder("element")
                 .with_repetition(Repetition::REQUIRED)
-                .with_fields(
-                    children
-                        .iter()
-                        .map(|c| build(c, specs))
-                        .collect::<Result<_, _>>()?,
-                )
+                .with_fields(fields(children, specs)?)
                 .build()?,
         ),
     };
@@ -295,17 +290,19 @@ fn primitive(name: &str, kind: Kind, rep: Repetition) -> Result<Type, ExportErro
         .build()?)
 }
 
+/// An optional leaf, for tests of this crate.
+#[cfg(test)]
+pub(crate) const fn leaf(path: &'static str, kind: Kind) -> LeafSpec {
+    LeafSpec {
+        path,
+        kind,
+        required: false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const fn leaf(path: &'static str, kind: Kind) -> LeafSpec {
-        LeafSpec {
-            path,
-            kind,
-            required: false,
-        }
-    }
 
     #[test]
     fn nested_groups_and_lists_get_their_levels() {
