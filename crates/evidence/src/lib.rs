@@ -61,6 +61,7 @@ mod store;
 
 pub mod acquire;
 pub mod custody;
+pub mod image;
 pub mod results;
 pub mod source;
 pub mod verify;
@@ -79,7 +80,7 @@ pub use manifest::{LineStats, ManifestLineRef, ManifestRecord};
 pub use meta::TOOL;
 pub use results::{AnalysisKind, NewRecord, Recorded};
 pub use source::{
-    ItemMeta, ListEntry, LocalSource, Locator, Opened, Source, SourceError, SourceItem,
+    ItemMeta, ListEntry, LocalSource, Locator, Opened, Source, SourceError, SourceItem, Staged,
 };
 pub use verify::{Problem, ProblemKind, VerifyOptions, VerifyReport};
 

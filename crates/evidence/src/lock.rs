@@ -48,7 +48,7 @@ impl CaseLock {
 }
 
 #[cfg(unix)]
-fn try_lock(file: &File) -> std::io::Result<bool> {
+pub(crate) fn try_lock(file: &File) -> std::io::Result<bool> {
     use std::os::fd::AsRawFd;
     // SAFETY: flock takes a descriptor owned by `file`, which outlives the call;
     // no memory is shared with the kernel.
@@ -67,7 +67,7 @@ fn try_lock(file: &File) -> std::io::Result<bool> {
 /// Without `flock` the lock is a no-op: one writer at a time is then the user's
 /// responsibility.
 #[cfg(not(unix))]
-fn try_lock(_file: &File) -> std::io::Result<bool> {
+pub(crate) fn try_lock(_file: &File) -> std::io::Result<bool> {
     Ok(true)
 }
 

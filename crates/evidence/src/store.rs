@@ -127,6 +127,20 @@ impl Drop for UnsyncedCopy {
     }
 }
 
+/// Moves a complete file a source staged inside the case (see
+/// [`crate::source::Staged`]) into the store as the object `sha256`: fsync,
+/// mode 0444, atomic rename (same file system). Returns whether it was placed;
+/// `false` when the object already exists (the staged file is left alone).
+pub(crate) fn adopt_file(path: &Path, layout: &Layout, sha256: &str) -> Result<bool, Error> {
+    if layout.object_path(sha256).is_file() {
+        return Ok(false);
+    }
+    File::open(path)
+        .and_then(|f| f.sync_all())
+        .at(path, "fsync staged file")?;
+    place_file(path, false, layout, sha256)
+}
+
 /// Places the durable copy at `path` as the object `sha256`: mode 0444 (set
 /// here unless `read_only` says it has it), then an atomic rename into its
 /// shard (created if needed). Returns `false`, and leaves the copy for its

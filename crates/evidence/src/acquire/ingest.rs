@@ -10,8 +10,8 @@ use crate::error::Error;
 use crate::fsutil;
 use crate::hash::{finish, hash_reader};
 use crate::layout::Layout;
-use crate::source::{Source, SourceError, SourceItem};
-use crate::store::{TempObject, UnsyncedCopy};
+use crate::source::{Source, SourceError, SourceItem, Staged};
+use crate::store::{self, TempObject, UnsyncedCopy};
 
 /// Copies smaller than this are not fsynced one by one: the committer makes a
 /// whole batch of them durable with one `syncfs` before placing them (where
@@ -53,6 +53,9 @@ pub(crate) fn ingest(
     buf: &mut [u8],
     progress: Option<&AcquireProgress>,
 ) -> Result<Ingested, Error> {
+    if let Some(staged) = source.staged(item) {
+        return adopt(layout, staged, progress);
+    }
     let mut first_read = 0;
     if let Some(expected) = expected.filter(|sha| layout.object_path(sha).is_file()) {
         let opened = source.open(item)?;
@@ -107,6 +110,45 @@ pub(crate) fn ingest(
         placed,
         bytes_read: first_read + size,
         deferred,
+    })
+}
+
+/// Moves a staged file into the store (no copy). A re-run after a crash that
+/// came between the move and the record finds the object already held.
+fn adopt(
+    layout: &Layout,
+    staged: Staged,
+    progress: Option<&AcquireProgress>,
+) -> Result<Ingested, Error> {
+    let placed = if layout.object_path(&staged.sha256).is_file() {
+        false
+    } else {
+        let size = std::fs::metadata(&staged.path)
+            .map_err(|e| Error::io(&staged.path, "stat staged file", e))?
+            .len();
+        if size != staged.size {
+            return Err(Error::io(
+                &staged.path,
+                "adopt staged file",
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("expected {} bytes, found {size}", staged.size),
+                ),
+            ));
+        }
+        store::adopt_file(&staged.path, layout, &staged.sha256)?
+    };
+    if let Some(p) = progress {
+        p.add_bytes(staged.size);
+    }
+    Ok(Ingested {
+        sha256: staged.sha256,
+        size: staged.size,
+        mtime: None,
+        metadata: staged.metadata,
+        placed,
+        bytes_read: 0,
+        deferred: None,
     })
 }
 

@@ -74,6 +74,19 @@ impl std::fmt::Debug for Opened {
     }
 }
 
+/// A complete file a source staged in the case, to be moved into the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staged {
+    /// The file (under the case's `work/`).
+    pub path: PathBuf,
+    /// SHA-256 of its content, computed by the source as it finished it.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Source metadata recorded in the manifest with the object.
+    pub metadata: BTreeMap<String, String>,
+}
+
 /// One result of listing a source.
 #[derive(Debug)]
 pub enum ListEntry {
@@ -105,6 +118,14 @@ pub trait Source: Send + Sync {
 
     /// Opens one listed item for reading.
     fn open(&self, item: &SourceItem) -> Result<Opened, SourceError>;
+
+    /// A finished file this source assembled inside the case (same file
+    /// system as the store), with its SHA-256 and metadata: the acquisition
+    /// moves it into the store instead of copying it (disk images of many
+    /// GB). `None` (the default): the item is opened and copied.
+    fn staged(&self, _item: &SourceItem) -> Option<Staged> {
+        None
+    }
 
     /// Called after an item was read to the end: fails if it changed while it
     /// was read, so a copy that mixes two versions is never kept. The default
