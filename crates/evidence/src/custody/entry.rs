@@ -30,6 +30,12 @@ pub enum Action {
     /// An analysis result (`scope`, `hunt`) was written into the case's
     /// `analysis/` folder; details give its path, SHA-256 and command.
     AnalysisRecorded,
+    /// An RFC 3161 time-stamp request over the chain head was written into the case's
+    /// `timestamps/` folder; details give the head it covers, the nonce and its SHA-256.
+    TimestampRequested,
+    /// An RFC 3161 time-stamp token over a chain head was stored in `timestamps/`;
+    /// details give the head and line it covers, the token's SHA-256, genTime and serial.
+    Timestamped,
     /// Any other action, by name.
     Other(String),
 }
@@ -44,6 +50,8 @@ const NAMES: &[(Action, &str)] = &[
     (Action::ReportProduced, "report_produced"),
     (Action::Repaired, "repaired"),
     (Action::AnalysisRecorded, "analysis_recorded"),
+    (Action::TimestampRequested, "timestamp_requested"),
+    (Action::Timestamped, "timestamped"),
 ];
 
 impl Action {
