@@ -25,6 +25,7 @@
 //! │                      acquisition: removed by the next `acquire`, reported by `verify`.
 //! ├── work/              derived, disposable data (indexes, caches); never evidence.
 //! ├── analysis/          recorded `scope` and `hunt` results (see `results`).
+//! ├── timestamps/        RFC 3161 requests and tokens over the chain head (see `timestamps`).
 //! └── reports/           produced reports and their index, `index.jsonl`.
 //! ```
 //!
@@ -64,6 +65,7 @@ pub mod custody;
 pub mod image;
 pub mod results;
 pub mod source;
+pub mod timestamps;
 pub mod verify;
 
 pub use acquire::{
