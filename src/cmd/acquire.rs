@@ -1,6 +1,7 @@
 //! `cloudcase acquire`: copy files, directories, S3 prefixes and AWS API
 //! exports into a case's evidence.
 
+mod ebs;
 mod progress;
 mod sources;
 
@@ -41,6 +42,19 @@ use cloudcase_util::sanitize::terminal_safe;
 ///   aws:ec2              snapshot of instances, security groups, key pairs,
 ///                        volumes, snapshots, AMIs and spot requests in --regions
 ///
+///   aws:ebs-snapshot/snap-ID[?region=R]
+///                        an EBS snapshot read through the EBS direct APIs
+///                        (ListSnapshotBlocks, GetSnapshotBlock; checksums
+///                        verified) into a sparse raw image, stored with a block
+///                        manifest (SHA-256 of every block) and its
+///                        DescribeSnapshots metadata. Resumes after an
+///                        interruption. Without ?region= it is looked for in the
+///                        configured region, then in --regions.
+///
+///   aws:ebs-volume/vol-ID[?region=R]
+///                        with --create-snapshot: snapshot the volume (recorded
+///                        in custody), wait for it, then read it as above
+///
 /// AWS credentials come from the standard chain (environment, --profile or the
 /// default profile including SSO, container or instance role) and are never
 /// printed or recorded. The read-only IAM policy the tool needs is
@@ -54,7 +68,8 @@ pub struct Args {
     /// Case folder (created with `cloudcase case init`).
     #[arg(long = "case", value_name = "DIR")]
     pub case: PathBuf,
-    /// Paths, s3://BUCKET[/PREFIX], aws:lookup-events, aws:iam, aws:ec2.
+    /// Paths, s3://BUCKET[/PREFIX], aws:lookup-events, aws:iam, aws:ec2,
+    /// aws:ebs-snapshot/snap-ID, aws:ebs-volume/vol-ID.
     #[arg(required = true, value_name = "SRC")]
     pub sources: Vec<String>,
     /// Examiner doing this acquisition (default: the case's examiner).
@@ -71,12 +86,27 @@ pub struct Args {
     pub quiet: bool,
     #[command(flatten)]
     pub aws: sources::AwsArgs,
+    #[command(flatten)]
+    pub ebs: ebs::EbsArgs,
 }
 
 /// Runs `cloudcase acquire`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let case = Case::open(&args.case)?;
-    let plan = sources::build(&args.sources, &args.aws)?;
+    let mut plan = sources::build(&args.sources, &args.aws)?;
+    let staged = match &plan.ebs {
+        Some((aws, specs)) => {
+            ebs::stage_all(&case, aws, specs, args.aws.regions.as_deref(), &args.ebs)?
+        }
+        None => Vec::new(),
+    };
+    let (ebs_sources, stages): (Vec<_>, Vec<_>) =
+        staged.into_iter().map(|s| (s.source, s.stage)).unzip();
+    plan.sources.extend(
+        ebs_sources
+            .into_iter()
+            .map(|s| Box::new(s) as Box<dyn cloudcase_evidence::Source>),
+    );
     let progress = Arc::new(AcquireProgress::default());
     let options = AcquireOptions {
         examiner: args.examiner.clone(),
@@ -84,9 +114,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         progress: Some(Arc::clone(&progress)),
         ..AcquireOptions::default()
     };
-    let line = progress::AcquireLine::start(progress);
+    let line = progress::AcquireLine::start(progress, "objects");
     let s = case.acquire(&plan.sources, &options)?;
     drop(line);
+    if !s.has_failures() {
+        // The images, block manifests and metadata are held: the stages
+        // (work/, disposable) go.
+        for stage in stages {
+            let dir = stage.dir().to_path_buf();
+            stage
+                .remove()
+                .with_context(|| format!("removing the image stage {}", dir.display()))?;
+        }
+    }
 
     if !args.quiet {
         for r in &s.repairs {

@@ -45,4 +45,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("GetPolicyVersion", "iam:GetPolicyVersion"),
     ("GenerateCredentialReport", "iam:GenerateCredentialReport"),
     ("GetCredentialReport", "iam:GetCredentialReport"),
+    ("ListSnapshotBlocks", "ebs:ListSnapshotBlocks"),
+    ("GetSnapshotBlock", "ebs:GetSnapshotBlock"),
+    // The only call that changes the account (`aws:ebs-volume/… --create-snapshot`):
+    // an optional statement of the policy, with ec2:CreateTags for its tag.
+    ("CreateSnapshot", "ec2:CreateSnapshot"),
 ];

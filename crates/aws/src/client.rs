@@ -130,6 +130,14 @@ impl Aws {
         aws_sdk_ec2::Client::from_conf(conf)
     }
 
+    /// An EBS direct APIs client for `region` (snapshot blocks).
+    pub fn ebs(&self, region: &str) -> aws_sdk_ebs::Client {
+        let conf = aws_sdk_ebs::config::Builder::from(&self.config)
+            .region(Region::new(region.to_owned()))
+            .build();
+        aws_sdk_ebs::Client::from_conf(conf)
+    }
+
     /// An IAM client (a global service, signed for the configured region's partition).
     pub fn iam(&self) -> aws_sdk_iam::Client {
         aws_sdk_iam::Client::new(&self.config)

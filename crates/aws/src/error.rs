@@ -26,6 +26,9 @@ pub enum AwsError {
     /// The async runtime that drives the SDK could not be started.
     #[error("could not start the runtime for AWS calls: {0}")]
     Runtime(#[source] std::io::Error),
+    /// Writing into the case failed (an image stage, its journal).
+    #[error(transparent)]
+    Evidence(#[from] cloudcase_evidence::Error),
     /// Reading evidence for replication failed.
     #[error("{path}: {action}: {error}")]
     Io {

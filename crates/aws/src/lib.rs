@@ -8,6 +8,8 @@
 //!   the API's quota, in the `lookup-events` format the reader reads.
 //! * [`inventory::take`]: IAM and EC2 snapshots (the `cloudcase-inventory`
 //!   model) stored as one evidence object each.
+//! * [`ebs`]: EBS snapshots read through the EBS direct APIs into a sparse,
+//!   resumable, block-hashed raw image (and `--create-snapshot` of a volume).
 //! * [`replicate()`]: `--to`, a copy of the evidence in another account's bucket.
 //!
 //! The evidence `Source` trait is synchronous; [`Aws`] holds one multi-thread
@@ -20,6 +22,7 @@
 
 pub mod actions;
 mod client;
+pub mod ebs;
 mod error;
 pub mod inventory;
 mod lookup;

@@ -17,8 +17,9 @@ pub struct AcquireLine {
 }
 
 impl AcquireLine {
-    /// Starts showing `progress` (nothing when standard error is not a terminal).
-    pub fn start(progress: Arc<AcquireProgress>) -> Self {
+    /// Starts showing `progress`, counting items as `unit` (`objects`,
+    /// `blocks`); nothing when standard error is not a terminal.
+    pub fn start(progress: Arc<AcquireProgress>, unit: &'static str) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         if !std::io::stderr().is_terminal() {
             return AcquireLine { stop, thread: None };
@@ -37,7 +38,7 @@ impl AcquireLine {
                     String::new()
                 };
                 eprint!(
-                    "\r\x1b[2K{done}/{total} objects, {} of {}, {}/s{eta}",
+                    "\r\x1b[2K{done}/{total} {unit}, {} of {}, {}/s{eta}",
                     human_bytes(bytes),
                     human_bytes(bytes_total),
                     human_bytes(rate as u64)

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
+use cloudcase_aws::ebs::EbsSpec;
 use cloudcase_aws::{
     inventory, regions, Aws, AwsOptions, KeyFilter, LookupSource, S3Source, S3Url,
 };
@@ -63,6 +64,9 @@ pub struct Plan {
     pub s3_gets: Vec<Arc<AtomicU64>>,
     /// Where to replicate the evidence afterwards, with its connection.
     pub replicate_to: Option<(Aws, S3Url)>,
+    /// EBS snapshots and volumes to read (staged before the acquisition), with
+    /// the connection.
+    pub ebs: Option<(Aws, Vec<EbsSpec>)>,
 }
 
 /// Builds the sources named on the command line; AWS is connected only when
@@ -84,6 +88,7 @@ pub fn build(specs: &[String], args: &AwsArgs) -> Result<Plan> {
     };
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     let mut gets: Vec<Arc<AtomicU64>> = Vec::new();
+    let mut ebs: Vec<EbsSpec> = Vec::new();
     for spec in specs {
         if spec.starts_with("s3://") {
             let filter = KeyFilter {
@@ -129,12 +134,19 @@ pub fn build(specs: &[String], args: &AwsArgs) -> Result<Plan> {
                 );
             }
             sources.push(Box::new(inventory::source(&snapshot)));
+        } else if EbsSpec::is_ebs(spec) {
+            ebs.push(EbsSpec::parse(spec)?);
         } else if spec.starts_with("aws:") {
-            bail!("{spec}: expected aws:lookup-events, aws:iam or aws:ec2");
+            bail!("{spec}: expected aws:lookup-events, aws:iam, aws:ec2, aws:ebs-snapshot/snap-ID or aws:ebs-volume/vol-ID");
         } else {
             sources.push(Box::new(LocalSource::new(PathBuf::from(spec))));
         }
     }
+    let ebs = if ebs.is_empty() {
+        None
+    } else {
+        Some((connect()?, ebs))
+    };
     let replicate_to = match &args.to {
         Some(to) => {
             let dest = S3Url::parse(to)?;
@@ -154,5 +166,6 @@ pub fn build(specs: &[String], args: &AwsArgs) -> Result<Plan> {
         sources,
         s3_gets: gets,
         replicate_to,
+        ebs,
     })
 }

@@ -33,16 +33,19 @@ impl AcquireProgress {
         self.bytes_read.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn set_totals(&self, items: u64, bytes: u64) {
+    /// Sets the totals (items and bytes to read), once they are known.
+    pub fn set_totals(&self, items: u64, bytes: u64) {
         self.items_total.store(items, Ordering::Relaxed);
         self.bytes_total.store(bytes, Ordering::Relaxed);
     }
 
-    pub(crate) fn add_items(&self, n: u64) {
+    /// Counts `n` more items finished.
+    pub fn add_items(&self, n: u64) {
         self.items_done.fetch_add(n, Ordering::Relaxed);
     }
 
-    pub(crate) fn add_bytes(&self, n: u64) {
+    /// Counts `n` more bytes read.
+    pub fn add_bytes(&self, n: u64) {
         self.bytes_read.fetch_add(n, Ordering::Relaxed);
     }
 }

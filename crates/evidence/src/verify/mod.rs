@@ -7,6 +7,7 @@
 //! custody entry (after repairing a torn final line, which is itself reported).
 
 mod claims;
+mod image;
 mod objects;
 mod records;
 
@@ -137,7 +138,9 @@ pub(crate) fn run(
         1 << 20,
     );
     problems.extend(records::cross_check(&custody_claims, &manifest, &inventory));
+    let blocks = image::bad_blocks(layout, &rehash.problems)?;
     problems.extend(rehash.problems);
+    problems.extend(blocks);
     problems.sort_by_key(|p| p.kind); // stable: place order kept within a kind
 
     let mut report = VerifyReport {
