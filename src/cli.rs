@@ -28,6 +28,8 @@ enum Command {
     Acquire(cmd::acquire::Args),
     /// Re-hash every evidence object and check the custody chain.
     Verify(cmd::verify::Args),
+    /// Time-stamp the custody chain head with an RFC 3161 TSA (third-party proof of time).
+    Timestamp(cmd::timestamp::Args),
     /// Print CloudTrail events in time order, filtered.
     Timeline(cmd::timeline::Args),
     /// Validate CloudTrail log-file integrity offline: digest signatures, digest chain, log hashes.
@@ -72,6 +74,7 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
         Command::Case(args) => cmd::case::run(args),
         Command::Acquire(args) => cmd::acquire::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Timestamp(args) => cmd::timestamp::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Timeline(args) => cmd::timeline::run(args),
         Command::Stats(args) => cmd::stats::run(args),

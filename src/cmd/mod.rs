@@ -13,5 +13,6 @@ pub mod scope;
 pub mod stats;
 pub mod time;
 pub mod timeline;
+pub mod timestamp;
 pub mod trail;
 pub mod verify;
