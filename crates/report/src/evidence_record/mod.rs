@@ -16,6 +16,7 @@ pub mod groups;
 pub mod listing;
 pub mod scan;
 mod sections;
+mod trusted;
 
 use std::path::PathBuf;
 
@@ -355,8 +356,7 @@ pub fn evidence_record(
     );
     blocks.push(Block::Heading(2, t(lang, "integrity").into()));
     blocks.push(integrity(lang, &custody_log.entries));
-    blocks.push(Block::Heading(2, t(lang, "trusted").into()));
-    blocks.push(Block::Paragraph(t(lang, "trusted.none").into()));
+    trusted::trusted_timestamps(lang, &custody_log.entries, &mut blocks);
     analysis_results(lang, &custody_log.entries, &mut blocks);
     custody(lang, custody_log, &mut blocks);
     blocks.push(Block::Heading(2, t(lang, "method").into()));
