@@ -8,7 +8,8 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use cloudcase_evidence::timestamps::{
-    self, chain_head, record_request, record_token, TimestampRequestedDetails, TimestampedDetails,
+    self, chain_head, record_request, record_token, Stamped, TimestampRequestedDetails,
+    TimestampedDetails,
 };
 use cloudcase_evidence::Case;
 use cloudcase_tsa::http::{post_query, HttpLimits};
@@ -55,7 +56,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let case = Case::open(&args.case)?;
     if let Some(out) = &args.request {
-        let (details, der) = new_request(&case)?;
+        let (details, _, der) = new_request(&case)?;
         cloudcase_util::fs::write_atomic(out, &der)
             .with_context(|| format!("{}: write the request", out.display()))?;
         println!(
@@ -67,28 +68,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
             args.case.display()
         );
     } else if let Some(url) = &args.tsa {
-        let (details, der) = new_request(&case)?;
+        let (details, seq, der) = new_request(&case)?;
         let limits = HttpLimits {
             timeout: Duration::from_secs(args.timeout.max(1)),
             max_reply: MAX_REPLY,
         };
         let reply = post_query(url, &der, limits)?;
-        store(&case, &details, &reply, url.clone())?;
+        store(&case, &details, seq, &reply, url.clone())?;
     } else if let Some(path) = &args.import {
         let reply = read_reply(path)?;
         let pending = pending_request(&case)?;
-        store(
-            &case,
-            &pending,
-            &reply,
-            format!("import:{}", absolute(path)),
-        )?;
+        let source = format!("import:{}", absolute(path));
+        store(&case, &pending.details, pending.seq, &reply, source)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Builds a request over the chain head and records it in the case.
-fn new_request(case: &Case) -> Result<(TimestampRequestedDetails, Vec<u8>)> {
+/// Builds a request over the chain head and records it in the case: its details, its
+/// `timestamp_requested` entry and its DER.
+fn new_request(case: &Case) -> Result<(TimestampRequestedDetails, u64, Vec<u8>)> {
     let head = chain_head(case)?;
     let request = build_request(&head.hash)?;
     let details = TimestampRequestedDetails {
@@ -99,12 +97,12 @@ fn new_request(case: &Case) -> Result<(TimestampRequestedDetails, Vec<u8>)> {
         command: command_line(),
         ..Default::default()
     };
-    let (details, _) = record_request(case, &request.der, details)?;
-    Ok((details, request.der))
+    let (details, entry) = record_request(case, &request.der, details)?;
+    Ok((details, entry.seq, request.der))
 }
 
 /// The latest request recorded in the case that no stored token answers yet.
-fn pending_request(case: &Case) -> Result<TimestampRequestedDetails> {
+fn pending_request(case: &Case) -> Result<Stamped<TimestampRequestedDetails>> {
     let entries = case.custody().entries()?;
     let answered: Vec<String> = timestamps::tokens(&entries)
         .into_iter()
@@ -120,7 +118,7 @@ fn pending_request(case: &Case) -> Result<TimestampRequestedDetails> {
             case.root().display()
         );
     };
-    Ok(latest.details)
+    Ok(latest)
 }
 
 /// Reads a reply file, refusing one larger than any real reply.
@@ -139,13 +137,16 @@ fn read_reply(path: &Path) -> Result<Vec<u8>> {
 
 /// Checks that `reply` grants a token answering `request` (imprint and nonce; signatures
 /// are `verify`'s work, with the roots) and stores it with its `timestamped` entry.
+/// `request_seq` is the request's `timestamp_requested` entry.
 fn store(
     case: &Case,
     request: &TimestampRequestedDetails,
+    request_seq: u64,
     reply: &[u8],
     source: String,
 ) -> Result<()> {
-    let der = timestamps::read_checked(case, 0, &request.request, &request.request_sha256)?;
+    let der =
+        timestamps::read_checked(case, request_seq, &request.request, &request.request_sha256)?;
     let asked = parse_request(&der)?;
     let granted = parse_reply(reply).with_context(|| format!("reply from {source}"))?;
     let token = parse_token(&granted.token_der).with_context(|| format!("reply from {source}"))?;

@@ -29,8 +29,8 @@ mod verify;
 pub use chain::{load_roots, subject};
 pub use error::TsaError;
 pub use request::{
-    build_request, build_request_with_nonce, imprint_of_head, nonce_hex, nonce_int,
-    parse_request, Request,
+    build_request, build_request_with_nonce, imprint_of_head, nonce_hex, nonce_int, parse_request,
+    Request,
 };
 pub use token::{int_hex, parse_reply, parse_token, GrantedReply, Token};
 pub use verify::{check_answers, verify_token, Expected, Verified};

@@ -223,7 +223,7 @@ pub fn parse_token(der: &[u8]) -> Result<Token, TsaError> {
             info.version.to_string(),
         ));
     }
-    let gen_time = parse_gen_time(&info)?;
+    let gen_time = parse_gen_time(&info.gen_time)?;
     let der = der.to_vec();
     Ok(Token {
         der,
@@ -235,8 +235,7 @@ pub fn parse_token(der: &[u8]) -> Result<Token, TsaError> {
 }
 
 /// genTime: `YYYYMMDDhhmmss[.f…]Z` (RFC 3161 2.4.2: UTC, no trailing zeros in the fraction).
-fn parse_gen_time(info: &TstInfo) -> Result<Timestamp, TsaError> {
-    let any = &info.gen_time;
+fn parse_gen_time(any: &der::Any) -> Result<Timestamp, TsaError> {
     let text = std::str::from_utf8(any.value()).unwrap_or("");
     let bad = || {
         TsaError::unexpected(
@@ -282,4 +281,66 @@ pub(crate) fn signed_attrs_der(attrs: &x509_cert::attr::Attributes) -> Result<Ve
     attrs
         .to_der()
         .map_err(|e| TsaError::decode("signed attributes", "SET OF Attribute", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn time(text: &str) -> Result<Timestamp, TsaError> {
+        let any = der::Any::new(Tag::GeneralizedTime, text.as_bytes()).expect("any");
+        parse_gen_time(&any)
+    }
+
+    #[test]
+    fn gen_time_keeps_fractional_seconds_and_refuses_other_forms() {
+        assert_eq!(
+            time("20261205173618Z").expect("whole").to_string(),
+            "2026-12-05T17:36:18Z"
+        );
+        assert_eq!(
+            time("20261205173618.125Z").expect("fraction").to_string(),
+            "2026-12-05T17:36:18.125Z"
+        );
+        for bad in [
+            "20261205173618",
+            "20261305173618Z",
+            "2026120517Z",
+            "20261205173618.Z1",
+        ] {
+            let err = time(bad).expect_err(bad);
+            assert!(
+                err.to_string()
+                    .contains("genTime: expected GeneralizedTime"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_rejection_names_its_status_text_and_failure_bits() {
+        // TimeStampResp { status { 2, ["bad"], failInfo badAlg } }
+        let reply = [
+            0x30, 0x10, 0x30, 0x0e, 0x02, 0x01, 0x02, 0x30, 0x05, 0x0c, 0x03, b'b', b'a', b'd',
+            0x03, 0x02, 0x07, 0x80,
+        ];
+        let err = parse_reply(&reply).expect_err("rejected");
+        assert_eq!(
+            err.to_string(),
+            "reply status: expected granted (0) or grantedWithMods (1), found 2 (rejection): bad; failInfo badAlg"
+        );
+        let granted_without_token = [0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x00];
+        assert_eq!(parse_reply(&granted_without_token), Err(TsaError::NoToken));
+        assert!(matches!(
+            parse_reply(b"not DER"),
+            Err(TsaError::Decode { .. })
+        ));
+    }
+
+    #[test]
+    fn integers_print_as_hex_nonces_do() {
+        let int = |bytes: &[u8]| Int::new(bytes).expect("int");
+        assert_eq!(int_hex(&int(&[0x00, 0xb4, 0x24])), "000000000000b424");
+        assert_eq!(int_hex(&int(&[0x01; 9])), "010101010101010101");
+    }
 }
