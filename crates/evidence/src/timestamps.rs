@@ -6,8 +6,9 @@
 //! covers, and attested by a `timestamp_requested` entry; the TSA's reply is written as
 //! `timestamps/<seq>-<nonce>.tsr` and attested by a `timestamped` entry naming the head
 //! and line it covers, the reply's and token's SHA-256, genTime and serial. Both files are
-//! written atomically before their entries (a crash leaves at most an unattested file,
-//! which a re-run replaces). Decoding and verifying tokens is `cloudcase-tsa`'s work; this
+//! written atomically before their entries: a crash leaves at most a file no entry names,
+//! which nothing reads (files are found only through their entries); a request whose reply
+//! never came stays pending, and `timestamp --import` can still answer it. Decoding and verifying tokens is `cloudcase-tsa`'s work; this
 //! module only stores and finds them, checking each file against its entry's SHA-256.
 
 use std::path::Path;

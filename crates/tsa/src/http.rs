@@ -124,12 +124,14 @@ pub fn post_query(url: &str, body: &[u8], limits: HttpLimits) -> Result<Vec<u8>,
     let mut received = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
     loop {
-        if Instant::now() > deadline {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
             return Err(fail(
                 "an answer within the time limit",
                 format!("{} bytes after {:?}", received.len(), limits.timeout),
             ));
         }
+        stream.set_read_timeout(Some(left)).map_err(io)?;
         let n = stream.read(&mut chunk).map_err(io)?;
         if n == 0 {
             break;
