@@ -111,24 +111,29 @@ fn setup() -> Option<Env> {
 
 /// `openssl ts -reply` to `query` signed by `signer` with `key`, written to `out`.
 fn reply(env: &Env, query: &Path, signer: &str, key: &str, out: &Path) {
+    reply_in(env, "test_tsa", query, signer, key, out);
+}
+
+/// [`reply`] with the TSA configuration `section` of tsa_openssl.cnf.
+fn reply_in(env: &Env, section: &str, query: &Path, signer: &str, key: &str, out: &Path) {
     let cnf = support("tsa_openssl.cnf");
-    openssl(
-        env.dir.path(),
-        &[
-            "ts",
-            "-reply",
-            "-config",
-            s(&cnf),
-            "-queryfile",
-            s(query),
-            "-signer",
-            signer,
-            "-inkey",
-            key,
-            "-out",
-            s(out),
-        ],
-    );
+    let args = [
+        "ts",
+        "-reply",
+        "-config",
+        s(&cnf),
+        "-section",
+        section,
+        "-queryfile",
+        s(query),
+        "-signer",
+        signer,
+        "-inkey",
+        key,
+        "-out",
+        s(out),
+    ];
+    openssl(env.dir.path(), &args);
 }
 
 /// `cloudcase timestamp --request` to `name`; its path.
@@ -459,6 +464,16 @@ fn der_len(n: usize) -> Vec<u8> {
     out
 }
 
+/// A DER TimeStampResp { status granted, `token` }.
+fn granted_reply(token: &[u8]) -> Vec<u8> {
+    let mut inner = vec![0x30, 0x03, 0x02, 0x01, 0x00];
+    inner.extend_from_slice(token);
+    let mut resp = vec![0x30];
+    resp.extend(der_len(inner.len()));
+    resp.extend(inner);
+    resp
+}
+
 #[test]
 fn expired_and_wrong_purpose_certificates_and_a_wrong_root_are_rejected() {
     let Some(env) = setup() else { return };
@@ -535,12 +550,7 @@ fn expired_and_wrong_purpose_certificates_and_a_wrong_root_are_rejected() {
         ],
     );
     let token = fs::read(env.path("server-tok.der")).expect("token");
-    let mut inner = vec![0x30, 0x03, 0x02, 0x01, 0x00];
-    inner.extend(token);
-    let mut resp = vec![0x30];
-    resp.extend(der_len(inner.len()));
-    resp.extend(inner);
-    fs::write(env.path("server.tsr"), resp).expect("write");
+    fs::write(env.path("server.tsr"), granted_reply(&token)).expect("write");
     ok(&[
         "timestamp",
         "--case",
@@ -560,6 +570,109 @@ fn expired_and_wrong_purpose_certificates_and_a_wrong_root_are_rejected() {
     assert_eq!(code, 1, "{text}");
     assert!(
         text.contains("signature of certificate CN=cloudcase test TSA"),
+        "{text}"
+    );
+}
+
+#[test]
+fn ess_cert_id_v1_is_accepted_and_a_token_without_a_signing_certificate_is_refused() {
+    let Some(env) = setup() else { return };
+    // openssl's ess_cert_id_alg = sha1: the signingCertificate attribute (ESSCertID).
+    let q = request(&env, "q.tsq");
+    let r = env.path("r.tsr");
+    reply_in(&env, "test_tsa_sha1", &q, "tsa.pem", "tsa.key", &r);
+    ok(&["timestamp", "--case", env.case(), "--import", s(&r)]);
+    let json: Value = serde_json::from_str(&ok(&[
+        "verify",
+        "--case",
+        env.case(),
+        "--json",
+        "--tsa-cert",
+        s(&env.path("root.pem")),
+    ]))
+    .expect("json");
+    let token = &json["timestamps"]["tokens"][0];
+    assert_eq!(token["ok"], Value::Bool(true), "{token}");
+    assert_eq!(token["signing_certificate"], Value::from("ESSCertID"));
+
+    // The same TSTInfo signed by the same TSA certificate without any signing-certificate
+    // attribute (openssl cms -sign without -cades).
+    let q = request(&env, "q2.tsq");
+    let cnf = support("tsa_openssl.cnf");
+    let dir = env.dir.path();
+    openssl(
+        dir,
+        &[
+            "ts",
+            "-reply",
+            "-config",
+            s(&cnf),
+            "-queryfile",
+            s(&q),
+            "-signer",
+            "tsa.pem",
+            "-inkey",
+            "tsa.key",
+            "-token_out",
+            "-out",
+            "tok.der",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "cms",
+            "-verify",
+            "-noverify",
+            "-inform",
+            "DER",
+            "-in",
+            "tok.der",
+            "-out",
+            "tst.der",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "cms",
+            "-sign",
+            "-binary",
+            "-nodetach",
+            "-in",
+            "tst.der",
+            "-econtent_type",
+            "1.2.840.113549.1.9.16.1.4",
+            "-signer",
+            "tsa.pem",
+            "-inkey",
+            "tsa.key",
+            "-md",
+            "sha256",
+            "-nosmimecap",
+            "-outform",
+            "DER",
+            "-out",
+            "bare.der",
+        ],
+    );
+    fs::write(
+        env.path("bare.tsr"),
+        granted_reply(&fs::read(env.path("bare.der")).expect("token")),
+    )
+    .expect("write");
+    ok(&[
+        "timestamp",
+        "--case",
+        env.case(),
+        "--import",
+        s(&env.path("bare.tsr")),
+    ]);
+    let (code, text) = verify(&env, &["root.pem"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("TIMESTAMP OK"), "{text}");
+    assert!(
+        text.contains("signed attributes: expected signingCertificate or signingCertificateV2"),
         "{text}"
     );
 }

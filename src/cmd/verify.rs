@@ -32,7 +32,7 @@ pub struct Args {
     /// Print the report as JSON: {ok, objects_checked, problems: [{kind, object,
     /// entry, path, expected, actual, detail}], timestamps: {checked, roots, tokens:
     /// [{entry, covers_seq, covers_hash, reply, gen_time, serial, checked, ok, chain,
-    /// error}]}, …}; `ok` is false when a checked token fails too.
+    /// signing_certificate, error}]}, …}; `ok` is false when a checked token fails too.
     #[arg(long)]
     pub json: bool,
     /// Worker threads for re-hashing (default: one per core).

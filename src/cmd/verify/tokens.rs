@@ -34,6 +34,9 @@ pub struct TokenResult {
     pub ok: bool,
     /// Subjects from the TSA certificate to the root, when verified.
     pub chain: Vec<String>,
+    /// The signing-certificate attribute that named the TSA certificate (`ESSCertIDv2` or
+    /// `ESSCertID`), when verified.
+    pub signing_certificate: Option<String>,
     /// Why it failed.
     pub error: Option<String>,
 }
@@ -80,6 +83,7 @@ pub fn check(case: &Case, roots: &[PathBuf]) -> Result<TokensReport> {
                 checked: !anchors.is_empty(),
                 ok: false,
                 chain: Vec::new(),
+                signing_certificate: None,
                 error: None,
             };
             if result.checked {
@@ -89,6 +93,7 @@ pub fn check(case: &Case, roots: &[PathBuf]) -> Result<TokensReport> {
                         result.gen_time = v.gen_time;
                         result.serial = v.serial;
                         result.chain = v.chain;
+                        result.signing_certificate = Some(v.cert_id.to_owned());
                     }
                     Err(e) => result.error = Some(format!("{e:#}")),
                 }
