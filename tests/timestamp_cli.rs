@@ -167,7 +167,8 @@ fn verify(env: &Env, roots: &[&str]) -> (i32, String) {
 }
 
 /// A TSA on 127.0.0.1 answering `count` requests with `openssl ts -reply`; its URL. The
-/// server refuses requests without Content-Type application/timestamp-query.
+/// server refuses requests without Content-Type application/timestamp-query, and keeps
+/// its n-th reply as `http-<signer stem>-<n>.tsr` in the PKI folder.
 fn serve(env: &Env, signer: &'static str, key: &'static str, count: usize) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -210,8 +211,9 @@ fn serve(env: &Env, signer: &'static str, key: &'static str, count: usize) -> St
                 }
                 buf.extend_from_slice(&chunk[..got]);
             }
-            let query = dir.join(format!("http-{n}.tsq"));
-            let answer = dir.join(format!("http-{n}.tsr"));
+            let tag = signer.trim_end_matches(".pem");
+            let query = dir.join(format!("http-{tag}-{n}.tsq"));
+            let answer = dir.join(format!("http-{tag}-{n}.tsr"));
             fs::write(&query, &buf[head_end..]).expect("write query");
             let st = Command::new("openssl")
                 .args(["ts", "-reply", "-config", s(&cnf), "-queryfile", s(&query)])
@@ -274,7 +276,7 @@ fn a_token_from_a_tsa_over_http_is_verified_and_its_gen_time_printed() {
     let gen_time = openssl_time(&String::from_utf8_lossy(
         &openssl(
             env.dir.path(),
-            &["ts", "-reply", "-in", "http-0.tsr", "-text"],
+            &["ts", "-reply", "-in", "http-tsa-0.tsr", "-text"],
         )
         .stdout,
     ));
@@ -464,6 +466,74 @@ fn der_len(n: usize) -> Vec<u8> {
     out
 }
 
+/// A granted reply to `query` whose token is a genuine TSTInfo from `openssl ts -reply`
+/// signed again by `openssl cms -sign` with `signer`, `key` and `flags` (e.g. `-cades`,
+/// which adds ESSCertIDv2, or `-keyid`, which names the signer by subject key
+/// identifier): how the tests get tokens `openssl ts` refuses to make. Written to `name`.
+fn resigned(
+    env: &Env,
+    query: &Path,
+    signer: &str,
+    key: &str,
+    flags: &[&str],
+    name: &str,
+) -> PathBuf {
+    let cnf = support("tsa_openssl.cnf");
+    let dir = env.dir.path();
+    let genuine = [
+        "ts",
+        "-reply",
+        "-config",
+        s(&cnf),
+        "-queryfile",
+        s(query),
+        "-signer",
+        "tsa.pem",
+        "-inkey",
+        "tsa.key",
+        "-token_out",
+        "-out",
+        "genuine.der",
+    ];
+    openssl(dir, &genuine);
+    let content = [
+        "cms",
+        "-verify",
+        "-noverify",
+        "-inform",
+        "DER",
+        "-in",
+        "genuine.der",
+    ];
+    openssl(dir, &[&content[..], &["-out", "tst.der"]].concat());
+    let sign = [
+        "cms",
+        "-sign",
+        "-binary",
+        "-nodetach",
+        "-in",
+        "tst.der",
+        "-econtent_type",
+        "1.2.840.113549.1.9.16.1.4",
+        "-signer",
+        signer,
+        "-inkey",
+        key,
+        "-md",
+        "sha256",
+        "-nosmimecap",
+        "-outform",
+        "DER",
+        "-out",
+        "resigned.der",
+    ];
+    openssl(dir, &[&sign[..], flags].concat());
+    let token = fs::read(env.path("resigned.der")).expect("token");
+    let out = env.path(name);
+    fs::write(&out, granted_reply(&token)).expect("write");
+    out
+}
+
 /// A DER TimeStampResp { status granted, `token` }.
 fn granted_reply(token: &[u8]) -> Vec<u8> {
     let mut inner = vec![0x30, 0x03, 0x02, 0x01, 0x00];
@@ -491,66 +561,7 @@ fn expired_and_wrong_purpose_certificates_and_a_wrong_root_are_rejected() {
     // ESSCertIDv2) and wrapped as a granted TimeStampResp.
     let env = setup().expect("setup");
     let q = request(&env, "q.tsq");
-    let cnf = support("tsa_openssl.cnf");
-    openssl(
-        env.dir.path(),
-        &[
-            "ts",
-            "-reply",
-            "-config",
-            s(&cnf),
-            "-queryfile",
-            s(&q),
-            "-signer",
-            "tsa.pem",
-            "-inkey",
-            "tsa.key",
-            "-token_out",
-            "-out",
-            "tok.der",
-        ],
-    );
-    openssl(
-        env.dir.path(),
-        &[
-            "cms",
-            "-verify",
-            "-noverify",
-            "-inform",
-            "DER",
-            "-in",
-            "tok.der",
-            "-out",
-            "tst.der",
-        ],
-    );
-    openssl(
-        env.dir.path(),
-        &[
-            "cms",
-            "-sign",
-            "-binary",
-            "-nodetach",
-            "-in",
-            "tst.der",
-            "-econtent_type",
-            "1.2.840.113549.1.9.16.1.4",
-            "-signer",
-            "server.pem",
-            "-inkey",
-            "tsa.key",
-            "-md",
-            "sha256",
-            "-cades",
-            "-nosmimecap",
-            "-outform",
-            "DER",
-            "-out",
-            "server-tok.der",
-        ],
-    );
-    let token = fs::read(env.path("server-tok.der")).expect("token");
-    fs::write(env.path("server.tsr"), granted_reply(&token)).expect("write");
+    resigned(&env, &q, "server.pem", "tsa.key", &["-cades"], "server.tsr");
     ok(&[
         "timestamp",
         "--case",
@@ -598,79 +609,23 @@ fn ess_cert_id_v1_is_accepted_and_a_token_without_a_signing_certificate_is_refus
     // The same TSTInfo signed by the same TSA certificate without any signing-certificate
     // attribute (openssl cms -sign without -cades).
     let q = request(&env, "q2.tsq");
-    let cnf = support("tsa_openssl.cnf");
-    let dir = env.dir.path();
-    openssl(
-        dir,
-        &[
-            "ts",
-            "-reply",
-            "-config",
-            s(&cnf),
-            "-queryfile",
-            s(&q),
-            "-signer",
-            "tsa.pem",
-            "-inkey",
-            "tsa.key",
-            "-token_out",
-            "-out",
-            "tok.der",
-        ],
+    let bare = resigned(&env, &q, "tsa.pem", "tsa.key", &[], "bare.tsr");
+    ok(&["timestamp", "--case", env.case(), "--import", s(&bare)]);
+    // And once more with ESSCertIDv2, the signer named by subject key identifier.
+    let q = request(&env, "q3.tsq");
+    let by_key = resigned(
+        &env,
+        &q,
+        "tsa.pem",
+        "tsa.key",
+        &["-cades", "-keyid"],
+        "keyid.tsr",
     );
-    openssl(
-        dir,
-        &[
-            "cms",
-            "-verify",
-            "-noverify",
-            "-inform",
-            "DER",
-            "-in",
-            "tok.der",
-            "-out",
-            "tst.der",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "cms",
-            "-sign",
-            "-binary",
-            "-nodetach",
-            "-in",
-            "tst.der",
-            "-econtent_type",
-            "1.2.840.113549.1.9.16.1.4",
-            "-signer",
-            "tsa.pem",
-            "-inkey",
-            "tsa.key",
-            "-md",
-            "sha256",
-            "-nosmimecap",
-            "-outform",
-            "DER",
-            "-out",
-            "bare.der",
-        ],
-    );
-    fs::write(
-        env.path("bare.tsr"),
-        granted_reply(&fs::read(env.path("bare.der")).expect("token")),
-    )
-    .expect("write");
-    ok(&[
-        "timestamp",
-        "--case",
-        env.case(),
-        "--import",
-        s(&env.path("bare.tsr")),
-    ]);
+    ok(&["timestamp", "--case", env.case(), "--import", s(&by_key)]);
     let (code, text) = verify(&env, &["root.pem"]);
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("TIMESTAMP OK"), "{text}");
+    assert_eq!(text.matches("TIMESTAMP OK").count(), 2, "{text}");
+    assert_eq!(text.matches("TIMESTAMP FAILED").count(), 1, "{text}");
     assert!(
         text.contains("signed attributes: expected signingCertificate or signingCertificateV2"),
         "{text}"

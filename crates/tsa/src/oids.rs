@@ -20,6 +20,8 @@ pub const ATTR_SIGNING_CERT_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.4
 pub const KP_TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
 /// The extendedKeyUsage extension.
 pub const EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
+/// The subjectKeyIdentifier extension.
+pub const SUBJECT_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.14");
 /// The basicConstraints extension.
 pub const BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
 /// rsaEncryption: an RSA key, or PKCS #1 v1.5 with the digest named elsewhere.

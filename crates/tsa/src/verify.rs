@@ -5,7 +5,7 @@ use cms::cert::CertificateChoices;
 use cms::signed_data::{SignerIdentifier, SignerInfo};
 use const_oid::ObjectIdentifier as Oid;
 use der::asn1::OctetString;
-use der::Encode;
+use der::{Decode, Encode};
 use x509_cert::attr::Attribute;
 use x509_cert::Certificate;
 
@@ -134,14 +134,7 @@ fn find_signer<'c>(
             c.tbs_certificate.issuer == ias.issuer
                 && c.tbs_certificate.serial_number == ias.serial_number
         }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => {
-            let key = c
-                .tbs_certificate
-                .subject_public_key_info
-                .subject_public_key
-                .raw_bytes();
-            DigestAlg::Sha1.digest(key) == ski.0.as_bytes()
-        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => key_identifier(c) == ski.0.as_bytes(),
     };
     pool.iter()
         .chain(roots)
@@ -157,6 +150,21 @@ fn find_signer<'c>(
                     format!("subject key identifier {}", hex(ski.0.as_bytes()))
                 }
             },
+        })
+}
+
+/// A certificate's subject key identifier: its extension's value, else SHA-1 of its
+/// public key (RFC 5280 4.2.1.2, method 1).
+fn key_identifier(cert: &Certificate) -> Vec<u8> {
+    let tbs = &cert.tbs_certificate;
+    tbs.extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id == oids::SUBJECT_KEY_IDENTIFIER)
+        .and_then(|e| OctetString::from_der(e.extn_value.as_bytes()).ok())
+        .map(|id| id.as_bytes().to_vec())
+        .unwrap_or_else(|| {
+            DigestAlg::Sha1.digest(tbs.subject_public_key_info.subject_public_key.raw_bytes())
         })
 }
 
