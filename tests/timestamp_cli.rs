@@ -622,9 +622,14 @@ fn ess_cert_id_v1_is_accepted_and_a_token_without_a_signing_certificate_is_refus
         "keyid.tsr",
     );
     ok(&["timestamp", "--case", env.case(), "--import", s(&by_key)]);
+    // And with an RSASSA-PSS signature (its parameters in the algorithm identifier).
+    let q = request(&env, "q4.tsq");
+    let pss = ["-cades", "-keyopt", "rsa_padding_mode:pss"];
+    let pss = resigned(&env, &q, "tsa.pem", "tsa.key", &pss, "pss.tsr");
+    ok(&["timestamp", "--case", env.case(), "--import", s(&pss)]);
     let (code, text) = verify(&env, &["root.pem"]);
     assert_eq!(code, 1, "{text}");
-    assert_eq!(text.matches("TIMESTAMP OK").count(), 2, "{text}");
+    assert_eq!(text.matches("TIMESTAMP OK").count(), 3, "{text}");
     assert_eq!(text.matches("TIMESTAMP FAILED").count(), 1, "{text}");
     assert!(
         text.contains("signed attributes: expected signingCertificate or signingCertificateV2"),

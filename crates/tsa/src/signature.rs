@@ -38,37 +38,37 @@ impl Scheme {
 
 /// Signature algorithm OIDs: scheme and digest (`None`: the digest is named elsewhere,
 /// as CMS does with `rsaEncryption` or `id-ecPublicKey` and its `digestAlgorithm`).
-const ALGORITHMS: &[(&str, Scheme, Option<DigestAlg>)] = &[
-    ("1.2.840.113549.1.1.1", Scheme::Pkcs1, None),
+const ALGORITHMS: &[(Oid, Scheme, Option<DigestAlg>)] = &[
+    (Oid::new_unwrap("1.2.840.113549.1.1.1"), Scheme::Pkcs1, None),
     (
-        "1.2.840.113549.1.1.11",
+        Oid::new_unwrap("1.2.840.113549.1.1.11"),
         Scheme::Pkcs1,
         Some(DigestAlg::Sha256),
     ),
     (
-        "1.2.840.113549.1.1.12",
+        Oid::new_unwrap("1.2.840.113549.1.1.12"),
         Scheme::Pkcs1,
         Some(DigestAlg::Sha384),
     ),
     (
-        "1.2.840.113549.1.1.13",
+        Oid::new_unwrap("1.2.840.113549.1.1.13"),
         Scheme::Pkcs1,
         Some(DigestAlg::Sha512),
     ),
-    ("1.2.840.113549.1.1.10", Scheme::Pss, None),
-    ("1.2.840.10045.2.1", Scheme::Ecdsa, None),
+    (Oid::new_unwrap("1.2.840.113549.1.1.10"), Scheme::Pss, None),
+    (Oid::new_unwrap("1.2.840.10045.2.1"), Scheme::Ecdsa, None),
     (
-        "1.2.840.10045.4.3.2",
+        Oid::new_unwrap("1.2.840.10045.4.3.2"),
         Scheme::Ecdsa,
         Some(DigestAlg::Sha256),
     ),
     (
-        "1.2.840.10045.4.3.3",
+        Oid::new_unwrap("1.2.840.10045.4.3.3"),
         Scheme::Ecdsa,
         Some(DigestAlg::Sha384),
     ),
     (
-        "1.2.840.10045.4.3.4",
+        Oid::new_unwrap("1.2.840.10045.4.3.4"),
         Scheme::Ecdsa,
         Some(DigestAlg::Sha512),
     ),
@@ -98,7 +98,7 @@ pub fn verify(check: &SignatureCheck<'_>) -> Result<(), TsaError> {
     let oid = check.algorithm.oid;
     let (scheme, named) = ALGORITHMS
         .iter()
-        .find(|(o, _, _)| Oid::new_unwrap(o) == oid)
+        .find(|(o, _, _)| *o == oid)
         .map(|(_, s, d)| (*s, *d))
         .ok_or_else(|| TsaError::Unsupported {
             what: "signature algorithm",
