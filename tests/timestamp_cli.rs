@@ -586,7 +586,8 @@ fn expired_and_wrong_purpose_certificates_and_a_wrong_root_are_rejected() {
 }
 
 #[test]
-fn ess_cert_id_v1_is_accepted_and_a_token_without_a_signing_certificate_is_refused() {
+fn ess_cert_id_v1_keyid_pss_and_p384_tokens_verify_and_one_without_a_signing_certificate_is_refused(
+) {
     let Some(env) = setup() else { return };
     // openssl's ess_cert_id_alg = sha1: the signingCertificate attribute (ESSCertID).
     let q = request(&env, "q.tsq");
@@ -627,9 +628,21 @@ fn ess_cert_id_v1_is_accepted_and_a_token_without_a_signing_certificate_is_refus
     let pss = ["-cades", "-keyopt", "rsa_padding_mode:pss"];
     let pss = resigned(&env, &q, "tsa.pem", "tsa.key", &pss, "pss.tsr");
     ok(&["timestamp", "--case", env.case(), "--import", s(&pss)]);
+    // And with ECDSA on P-384.
+    let q = request(&env, "q5.tsq");
+    let p384 = resigned(
+        &env,
+        &q,
+        "tsa_p384.pem",
+        "tsa_p384.key",
+        &["-cades"],
+        "p384.tsr",
+    );
+    ok(&["timestamp", "--case", env.case(), "--import", s(&p384)]);
     let (code, text) = verify(&env, &["root.pem"]);
     assert_eq!(code, 1, "{text}");
-    assert_eq!(text.matches("TIMESTAMP OK").count(), 3, "{text}");
+    assert_eq!(text.matches("TIMESTAMP OK").count(), 4, "{text}");
+    assert!(text.contains("CN=cloudcase test TSA (P-384)"), "{text}");
     assert_eq!(text.matches("TIMESTAMP FAILED").count(), 1, "{text}");
     assert!(
         text.contains("signed attributes: expected signingCertificate or signingCertificateV2"),
