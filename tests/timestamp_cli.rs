@@ -311,9 +311,24 @@ fn a_token_from_a_tsa_over_http_is_verified_and_its_gen_time_printed() {
         "init, acquired, acquisition_run"
     );
     assert_eq!(json["ok"], Value::Bool(true));
-    // The custody log attests each token.
+    // The custody log attests each token, and each check of them with the roots used.
     let custody = fs::read_to_string(env.case.join("custody.jsonl")).expect("custody");
     assert_eq!(custody.matches("\"action\":\"timestamped\"").count(), 2);
+    let seq = json["timestamps"]["recorded_as"]
+        .as_u64()
+        .expect("recorded_as");
+    let line = custody.lines().nth(seq as usize - 1).expect("entry");
+    let entry: Value = serde_json::from_str(line).expect("entry json");
+    assert_eq!(entry["action"], Value::from("timestamps_verified"));
+    assert_eq!(entry["details"]["ok"], Value::Bool(true));
+    let root_sha = format!(
+        "{:x}",
+        Sha256::digest(fs::read(env.path("root.pem")).expect("root"))
+    );
+    assert_eq!(
+        entry["details"]["roots"][0]["sha256"],
+        Value::from(root_sha)
+    );
 }
 
 #[test]

@@ -21,7 +21,8 @@ use tokens::TokensReport;
 /// With --tsa-cert, also check every stored RFC 3161 token offline (status, imprint
 /// against the custody entry it covers, nonce, signature, certificate chain to the given
 /// roots at genTime, timeStamping key usage, ESSCertID/ESSCertIDv2) and report each
-/// token's genTime as third-party proof that the evidence up to that entry existed then.
+/// token's genTime as third-party proof that the evidence up to that entry existed then;
+/// that result is recorded as a `timestamps_verified` custody entry.
 ///
 /// Exit status: 0 intact, 1 problems found or a token failed, 2 error.
 #[derive(ClapArgs, Debug)]
@@ -32,7 +33,7 @@ pub struct Args {
     /// Print the report as JSON: {ok, objects_checked, problems: [{kind, object,
     /// entry, path, expected, actual, detail}], timestamps: {checked, roots, tokens:
     /// [{entry, covers_seq, covers_hash, reply, gen_time, serial, checked, ok, chain,
-    /// signing_certificate, error}]}, …}; `ok` is false when a checked token fails too.
+    /// signing_certificate, error}], recorded_as}, …}; `ok` is false when a checked token fails too.
     #[arg(long)]
     pub json: bool,
     /// Worker threads for re-hashing (default: one per core).
@@ -51,7 +52,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         threads: args.threads,
         ..VerifyOptions::default()
     })?;
-    let stamps = tokens::check(&case, &args.tsa_cert)?;
+    let mut stamps = tokens::check(&case, &args.tsa_cert)?;
+    tokens::record(&case, &mut stamps)?;
     let ok = report.ok && stamps.ok();
     if args.json {
         let mut value = serde_json::to_value(&report)?;
@@ -80,6 +82,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         if let Some(seq) = report.recorded_as {
             println!("result recorded as custody entry {seq}");
+        }
+        if let Some(seq) = stamps.recorded_as {
+            println!("time-stamp results recorded as custody entry {seq}");
         }
     }
     Ok(if ok {

@@ -5,13 +5,15 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use cloudcase_evidence::timestamps::{self, Stamped, TimestampedDetails};
-use cloudcase_evidence::{Case, CustodyEntry};
+use cloudcase_evidence::{Action, Case, CustodyEntry};
 use cloudcase_tsa::Certificate;
 use cloudcase_tsa::{
     imprint_of_head, load_roots, parse_reply, parse_request, parse_token, verify_token, Expected,
 };
 use cloudcase_util::hex::sha256_hex;
 use serde::Serialize;
+
+use crate::cmd::record::command_line;
 
 /// One stored token and what checking it found.
 #[derive(Debug, Clone, Serialize)]
@@ -47,10 +49,28 @@ pub struct TokensReport {
     /// Whether roots were given and the tokens checked.
     pub checked: bool,
     /// The root certificate files given.
-    pub roots: Vec<String>,
+    pub roots: Vec<RootFile>,
     /// Each token, in custody order.
     pub tokens: Vec<TokenResult>,
+    /// The `timestamps_verified` custody entry recording this result, when tokens were
+    /// checked.
+    pub recorded_as: Option<u64>,
 }
+
+/// A root certificate file given with `--tsa-cert`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RootFile {
+    /// Its path, as given.
+    pub path: String,
+    /// SHA-256 of its content.
+    pub sha256: String,
+}
+
+/// At most this many token results are listed in the custody entry (all are counted).
+const TOKENS_RECORDED: usize = 100;
+
+/// The custody action recording a check of the case's tokens.
+const RECORDED_ACTION: &str = "timestamps_verified";
 
 impl TokensReport {
     /// Whether no checked token failed.
@@ -63,10 +83,15 @@ impl TokensReport {
 /// files); with no roots, lists them unchecked.
 pub fn check(case: &Case, roots: &[PathBuf]) -> Result<TokensReport> {
     let mut anchors: Vec<Certificate> = Vec::new();
+    let mut files = Vec::new();
     for path in roots {
         let pem =
             std::fs::read(path).with_context(|| format!("{}: read --tsa-cert", path.display()))?;
         anchors.extend(load_roots(&pem).with_context(|| format!("{}", path.display()))?);
+        files.push(RootFile {
+            path: path.display().to_string(),
+            sha256: sha256_hex(&pem),
+        });
     }
     let entries = case.custody().entries()?;
     let tokens = timestamps::tokens(&entries)
@@ -103,9 +128,32 @@ pub fn check(case: &Case, roots: &[PathBuf]) -> Result<TokensReport> {
         .collect();
     Ok(TokensReport {
         checked: !anchors.is_empty(),
-        roots: roots.iter().map(|p| p.display().to_string()).collect(),
+        roots: files,
         tokens,
+        recorded_as: None,
     })
+}
+
+/// Records a check of the case's tokens as a `timestamps_verified` custody entry: the
+/// outcome, the roots (with their SHA-256), each token's result, the command line. Nothing
+/// is recorded when no token was checked.
+pub fn record(case: &Case, report: &mut TokensReport) -> Result<()> {
+    if !report.checked || report.tokens.is_empty() {
+        return Ok(());
+    }
+    let details = serde_json::json!({
+        "ok": report.ok(),
+        "tokens_checked": report.tokens.len(),
+        "failed": report.tokens.iter().filter(|t| !t.ok).count(),
+        "roots": report.roots,
+        "tokens": report.tokens.iter().take(TOKENS_RECORDED).collect::<Vec<_>>(),
+        "command": command_line(),
+    });
+    let entry = case
+        .custody()
+        .append(Action::Other(RECORDED_ACTION.to_owned()), details)?;
+    report.recorded_as = Some(entry.seq);
+    Ok(())
 }
 
 /// Checks one token: its files against their recorded SHA-256, the entry it claims to
