@@ -63,6 +63,25 @@ impl TempObject {
         self.file.write_all(bytes).at(&self.path, "write copy")
     }
 
+    /// Writes `bytes` at `offset` (ranges never written stay holes).
+    pub(crate) fn write_at(&self, bytes: &[u8], offset: u64) -> Result<(), Error> {
+        use std::os::unix::fs::FileExt;
+        self.file
+            .write_all_at(bytes, offset)
+            .at(&self.path, "write copy")
+    }
+
+    /// Sets the copy's length (a trailing hole when longer than written).
+    pub(crate) fn set_len(&self, len: u64) -> Result<(), Error> {
+        self.file.set_len(len).at(&self.path, "size copy")
+    }
+
+    /// The copy's file (open for writing) and path, for copies made by the
+    /// kernel (`copy_file_range`).
+    pub(crate) fn file(&self) -> (&File, &Path) {
+        (&self.file, &self.path)
+    }
+
     /// Makes the copy durable and places it as the object `sha256`: fsync,
     /// mode 0444, then an atomic rename into its shard. If the object already
     /// exists the copy is discarded. Returns whether a new object was placed.

@@ -5,6 +5,8 @@ use std::io::{self, Read};
 
 use sha2::{Digest, Sha256};
 
+use super::kcopy::copy_local;
+use super::pipeline::{copy_hashing, PIPELINE_ABOVE};
 use super::AcquireProgress;
 use crate::error::Error;
 use crate::fsutil;
@@ -77,24 +79,19 @@ pub(crate) fn ingest(
     let opened = source.open(item)?;
     let mut reader = opened.reader;
     let mut temp = TempObject::create(layout)?;
-    let mut hasher = Sha256::new();
-    let mut size = 0u64;
-    loop {
-        let n = match reader.read(buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(read_error(item, e)),
-        };
-        hasher.update(&buf[..n]);
-        temp.write_all(&buf[..n])?;
-        size += n as u64;
-        if let Some(p) = progress {
-            p.add_bytes(n as u64);
+    let listed = opened.meta.size.or(item.size).unwrap_or(0);
+    let in_kernel = match item.local_path().filter(|_| listed >= PIPELINE_ABOVE) {
+        Some(path) => copy_in_kernel(path, listed, &temp, item, progress)?,
+        None => None,
+    };
+    let (sha256, size) = match in_kernel {
+        Some(done) => done,
+        None if listed >= PIPELINE_ABOVE => {
+            copy_hashing(&mut reader, &temp, progress, &|e| read_error(item, e))?
         }
-    }
+        None => copy_serial(&mut reader, &mut temp, item, buf, progress)?,
+    };
     source.confirm_unchanged(item, &opened.meta, size)?;
-    let sha256 = finish(hasher);
     // A deferred copy whose content is already held is discarded when the
     // committer places it (the rename never replaces an object).
     let (placed, deferred) = if fsutil::HAS_SYNCFS && size < DEFER_BELOW {
@@ -111,6 +108,63 @@ pub(crate) fn ingest(
         bytes_read: first_read + size,
         deferred,
     })
+}
+
+/// A large local file copied by the kernel (see `kcopy`): opened again by
+/// path (never following a link) and checked to be the regular file of the
+/// size seen at open. `None` when the kernel cannot copy it here.
+fn copy_in_kernel(
+    path: &std::path::Path,
+    size: u64,
+    temp: &TempObject,
+    item: &SourceItem,
+    progress: Option<&AcquireProgress>,
+) -> Result<Option<(String, u64)>, Error> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let src = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|e| read_error(item, e))?;
+    let meta = src.metadata().map_err(|e| read_error(item, e))?;
+    if !meta.is_file() || meta.len() != size {
+        return Err(Error::Source(SourceError::Changed {
+            uri: item.uri.clone(),
+            detail: format!(
+                "expected a regular file of {size} bytes as listed, found {} bytes",
+                meta.len()
+            ),
+        }));
+    }
+    copy_local(&src, path, temp, size, progress)
+}
+
+/// Copies `reader` into `temp` on this thread, one `buf` at a time, hashing
+/// each chunk: for small items, where a second thread costs more than it saves.
+fn copy_serial(
+    reader: &mut dyn Read,
+    temp: &mut TempObject,
+    item: &SourceItem,
+    buf: &mut [u8],
+    progress: Option<&AcquireProgress>,
+) -> Result<(String, u64), Error> {
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    loop {
+        let n = match reader.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_error(item, e)),
+        };
+        hasher.update(&buf[..n]);
+        temp.write_all(&buf[..n])?;
+        size += n as u64;
+        if let Some(p) = progress {
+            p.add_bytes(n as u64);
+        }
+    }
+    Ok((finish(hasher), size))
 }
 
 /// Moves a staged file into the store (no copy). A re-run after a crash that

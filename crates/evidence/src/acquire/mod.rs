@@ -25,6 +25,8 @@
 
 mod commit;
 mod ingest;
+mod kcopy;
+mod pipeline;
 mod plan;
 mod progress;
 mod recover;

@@ -16,7 +16,7 @@
 pub mod blocks;
 mod journal;
 mod source;
-mod sparse;
+pub(crate) mod sparse;
 mod stage;
 
 pub use blocks::{BadBlock, BlockLine, Geometry};

@@ -131,7 +131,7 @@ pub fn hash_sparse(path: &Path) -> Result<String, Error> {
     Ok(finish(hasher))
 }
 
-fn hash_zeros(hasher: &mut Sha256, mut n: u64) {
+pub(crate) fn hash_zeros(hasher: &mut Sha256, mut n: u64) {
     while n > 0 {
         let k = (n as usize).min(HASH_CHUNK);
         hasher.update(&ZEROS[..k]);
@@ -140,12 +140,12 @@ fn hash_zeros(hasher: &mut Sha256, mut n: u64) {
 }
 
 /// The first data offset at or after `pos` (the file's end when none).
-fn next_data(file: &File, pos: u64) -> io::Result<u64> {
+pub(crate) fn next_data(file: &File, pos: u64) -> io::Result<u64> {
     seek_whence(file, pos, libc::SEEK_DATA)
 }
 
 /// The first hole offset at or after `pos` (the end of the file counts).
-fn next_hole(file: &File, pos: u64) -> io::Result<u64> {
+pub(crate) fn next_hole(file: &File, pos: u64) -> io::Result<u64> {
     seek_whence(file, pos, libc::SEEK_HOLE)
 }
 
