@@ -45,9 +45,11 @@ while gap > 0:
 print(json.dumps({"snapshot_id": sid, "block_size": bs, "sha256": h.hexdigest(), "indexes": sorted(blocks)}))
 "#;
 
-/// moto's server with one fix: moto 5.2.1 keeps block indexes as the URL's
+/// moto's server with two fixes. moto 5.2.1 keeps block indexes as the URL's
 /// strings and answers ListSnapshotBlocks with `"BlockIndex": "5"`, which the
-/// Rust SDK rightly refuses (EBS sends an integer). argv = host, port.
+/// Rust SDK rightly refuses (EBS sends an integer). And a snapshot made by EC2
+/// CreateSnapshot has no EBS-direct view in moto: it gets an empty one (a
+/// volume never written has no blocks). argv = host, port.
 const MOTO: &str = r#"
 import sys
 from moto.ebs import models
@@ -55,6 +57,14 @@ from moto.server import main
 put, get = models.EBSSnapshot.put_block, models.EBSBackend.get_snapshot_block
 models.EBSSnapshot.put_block = lambda self, i, *a: put(self, int(i), *a)
 models.EBSBackend.get_snapshot_block = lambda self, snapshot_id, block_index: get(self, snapshot_id, int(block_index))
+listed = models.EBSBackend.list_snapshot_blocks
+def list_blocks(self, snapshot_id):
+    if snapshot_id not in self.snapshots:
+        view = models.EBSSnapshot(self.account_id, self.ec2_backend.get_snapshot(snapshot_id))
+        view.status = "completed"
+        self.snapshots[snapshot_id] = view
+    return listed(self, snapshot_id)
+models.EBSBackend.list_snapshot_blocks = list_blocks
 main(["-H", sys.argv[1], "-p", sys.argv[2]])
 "#;
 
@@ -430,7 +440,7 @@ fn a_killed_acquisition_resumes_to_the_same_hash_and_a_tampered_block_is_named()
 }
 
 #[test]
-fn a_volume_is_only_read_with_create_snapshot() {
+fn a_volume_is_read_only_with_create_snapshot_which_custody_records() {
     if !moto_available() {
         return;
     }
@@ -448,4 +458,49 @@ fn a_volume_is_only_read_with_create_snapshot() {
     assert!(err.contains("expected --create-snapshot"), "{err}");
     let custody = std::fs::read_to_string(case.join("custody.jsonl")).expect("custody");
     assert!(!custody.contains("snapshot_created"), "nothing was created");
+
+    // With --create-snapshot: CreateSnapshot is recorded in custody, then the snapshot is read.
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import boto3, sys; print(boto3.client('ec2', endpoint_url=sys.argv[1], region_name='us-east-1')\
+             .create_volume(Size=1, AvailabilityZone='us-east-1a')['VolumeId'])",
+            &moto.endpoint,
+        ])
+        .envs(DUMMY_ENV.iter().copied())
+        .output()
+        .expect("create a volume");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let volume = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let uri = format!("aws:ebs-volume/{volume}");
+    let mut args = acquire_args(case_s, &uri, &moto.endpoint);
+    args.push("--create-snapshot");
+    let out = ok(&args);
+    assert!(out.contains("(recorded in custody)"), "{out}");
+    let entry: Value = std::fs::read_to_string(case.join("custody.jsonl"))
+        .expect("custody")
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("custody line"))
+        .find(|e| e["action"] == "snapshot_created")
+        .expect("a snapshot_created entry");
+    let details = &entry["details"];
+    assert_eq!(details["call"], "ec2:CreateSnapshot");
+    assert_eq!(details["volume_id"], volume.as_str());
+    assert_eq!(details["outcome"], "created");
+    let snapshot = details["snapshot_id"].as_str().expect("snapshot id");
+    let image = record(
+        &case,
+        &format!("aws:ebs-snapshot/{snapshot}?region=us-east-1"),
+    );
+    assert_eq!(image["metadata"]["volume_id"], volume.as_str());
+    assert_eq!(image["metadata"]["blocks_present"], "0");
+    // 1 GiB of zeros.
+    assert_eq!(
+        image["sha256"],
+        "49bc20df15e412a64472421e13fe86ff1c5165e18b2afccf160d4dc19fe68a14"
+    );
 }
