@@ -63,6 +63,20 @@ fn earlier(a: Option<Ptr>, b: Option<Ptr>) -> Option<Ptr> {
     }
 }
 
+/// Adds `value` to a set that keeps its `MAX_SMALL` smallest values: the same set whatever the
+/// order events arrive in or how workers split the inputs.
+fn insert_capped(set: &mut BTreeSet<Box<str>>, value: &str) {
+    if set.len() >= MAX_SMALL && set.last().is_some_and(|last| **last <= *value) {
+        return;
+    }
+    if !set.contains(value) {
+        set.insert(value.into());
+        if set.len() > MAX_SMALL {
+            set.pop_last();
+        }
+    }
+}
+
 fn instance_type(ev: &Event) -> Option<String> {
     let req = ev.request_parameters.as_deref()?;
     let v: serde_json::Value = serde_json::from_str(req.get()).ok()?;
@@ -93,9 +107,7 @@ impl ClusterDay {
             self.uas.add(ua, p.key(), MAX_UAS);
         }
         if let Some(r) = ev.region.as_deref() {
-            if self.regions.len() < MAX_SMALL {
-                self.regions.insert(r.into());
-            }
+            insert_capped(&mut self.regions, r);
             if ev.error_code.is_none()
                 && tactic_of(service, name) == Some(Tactic::ResourceHijacking)
             {
@@ -113,8 +125,8 @@ impl ClusterDay {
             self.sign_in = earlier(self.sign_in.take(), Some(p.clone()));
         }
         if let Some(k) = ev.identity.access_key_id.as_deref() {
-            if k.starts_with("ASIA") && self.keys.len() < MAX_SMALL {
-                self.keys.insert(k.into());
+            if k.starts_with("ASIA") {
+                insert_capped(&mut self.keys, k);
             }
         }
     }
@@ -128,9 +140,7 @@ impl ClusterDay {
         }
         self.uas.merge(&o.uas, MAX_UAS);
         for r in &o.regions {
-            if self.regions.len() < MAX_SMALL {
-                self.regions.insert(r.clone());
-            }
+            insert_capped(&mut self.regions, r);
         }
         for (r, n) in &o.launch_regions {
             *self.launch_regions.entry(r.clone()).or_default() += n;
@@ -140,9 +150,7 @@ impl ClusterDay {
         self.no_mfa_seen |= o.no_mfa_seen;
         self.sign_in = earlier(self.sign_in.take(), o.sign_in.clone());
         for k in &o.keys {
-            if self.keys.len() < MAX_SMALL {
-                self.keys.insert(k.clone());
-            }
+            insert_capped(&mut self.keys, k);
         }
     }
 }
@@ -220,5 +228,38 @@ impl Cluster {
             out.merge(d);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capped_sets_keep_the_smallest_values_whatever_the_order() {
+        let keys: Vec<String> = (0..40).map(|i| format!("ASIA{i:016}")).collect();
+        let mut forward = BTreeSet::new();
+        keys.iter().for_each(|k| insert_capped(&mut forward, k));
+        let mut backward = BTreeSet::new();
+        keys.iter()
+            .rev()
+            .for_each(|k| insert_capped(&mut backward, k));
+        // Two workers, each its half, merged either way round.
+        let (mut a, mut b) = (ClusterDay::default(), ClusterDay::default());
+        keys[20..]
+            .iter()
+            .for_each(|k| insert_capped(&mut a.keys, k));
+        keys[..20]
+            .iter()
+            .for_each(|k| insert_capped(&mut b.keys, k));
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        assert_eq!(forward.len(), MAX_SMALL);
+        assert_eq!(forward, backward);
+        assert_eq!(ab.keys, forward);
+        assert_eq!(ba.keys, forward);
+        assert_eq!(forward.first().map(|k| &**k), Some("ASIA0000000000000000"));
     }
 }
