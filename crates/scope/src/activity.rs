@@ -1,7 +1,7 @@
 //! Activity over time for the charts of the technical report: events per hour by region and by
 //! identity, split into the attacker's and everyone else's once the attacker is known.
 //!
-//! Pass 2 counts every event per (hour, region, identity) and, in the attacker window, per
+//! Pass 1 counts every event per (hour, region, identity) and pass 2, in the attacker window, per
 //! (hour, region, identity, access key, source); the build step moves the attacker's counts out
 //! of the totals. Keys are tab-joined strings in reused buffers, so counting allocates only for
 //! new combinations.
@@ -68,8 +68,8 @@ fn bump(map: &mut FastMap<Box<str>, u64>, key: &str, n: u64) {
 }
 
 impl Activity {
-    /// Counts one event; `in_window` when at or after the first attacker event.
-    pub fn add(&mut self, ev: &Event, in_window: bool, key: &str, ip: &str) {
+    /// Writes "hour\tregion\tidentity" of `ev` into the reused buffer.
+    fn label(&mut self, ev: &Event) {
         let hour = ev.time.millis().div_euclid(HOUR_MS);
         let region = ev.region.as_deref().unwrap_or("");
         self.buf.clear();
@@ -77,18 +77,27 @@ impl Activity {
         push_clean(&mut self.buf, region);
         self.buf.push('\t');
         push_identity_label(&mut self.buf, ev);
+    }
+
+    /// Counts one event of the whole input (pass 1).
+    pub fn add(&mut self, ev: &Event) {
+        self.label(ev);
         let buf = std::mem::take(&mut self.buf);
         bump(&mut self.all, &buf, 1);
         self.buf = buf;
-        if in_window {
-            for part in [key, ip] {
-                self.buf.push('\t');
-                push_clean(&mut self.buf, part);
-            }
-            let buf = std::mem::take(&mut self.buf);
-            bump(&mut self.window, &buf, 1);
-            self.buf = buf;
+    }
+
+    /// Counts one event at or after the first attacker event by its access `key` and source
+    /// `ip` (pass 2), so that the attacker's share can be told apart.
+    pub fn add_window(&mut self, ev: &Event, key: &str, ip: &str) {
+        self.label(ev);
+        for part in [key, ip] {
+            self.buf.push('\t');
+            push_clean(&mut self.buf, part);
         }
+        let buf = std::mem::take(&mut self.buf);
+        bump(&mut self.window, &buf, 1);
+        self.buf = buf;
     }
 
     /// Merges another worker's counts.

@@ -89,7 +89,13 @@ pub fn scope(
         })
         .collect();
     let (sinks, accounting) = read_files_tracked(files, opts.limits, sinks, on_reject, progress);
-    let history = scan::Pass1::merge_all(sinks.into_iter().map(|s| s.state).collect());
+    let mut history = scan::Pass1::merge_all(sinks.into_iter().map(|s| s.state).collect());
+    let coverage = std::mem::take(&mut history.coverage);
+    let file_last = std::mem::take(&mut history.file_last_ms);
+    let counted = Counted {
+        coverage,
+        file_last,
+    };
     let owner = |ip: &str| opts.owner.iter().any(|c| c.contains(ip));
     let (subject_key, intrusion, ranking, claim_unknowns) =
         match choose::choose_subject(&opts.subject, &history, &owner)? {
@@ -112,7 +118,8 @@ pub fn scope(
                     result.subject.auto_ranking = ranking;
                     return Ok(Outcome { result, accounting });
                 };
-                let result = named_activity(files, opts, &history, (key, profile), &explanation);
+                let subject = (key, profile);
+                let result = named_activity(files, opts, &history, counted, subject, &explanation);
                 return Ok(Outcome { result, accounting });
             }
         };
@@ -120,9 +127,13 @@ pub fn scope(
     let window = read_window(
         &trail,
         opts,
-        &subject_key,
-        intrusion.first.ms,
-        &intrusion.attacker_ips,
+        Window {
+            subject_key: &subject_key,
+            profile: &history.profiles[&subject_key],
+            t0: intrusion.first.ms,
+            addresses: &intrusion.attacker_ips,
+        },
+        counted,
     );
     let launches = logs::launch_networks(&window.candidates);
     let mut result = build::build(build::Inputs {
@@ -161,26 +172,54 @@ fn cloudtrail_files(files: &[Arc<SourceFile>], history: &scan::Pass1) -> Vec<Arc
         .collect()
 }
 
-/// Pass 2 over `files` from `t0`, with every event from `addresses` kept as a candidate.
+/// What pass 1 counted for pass 2: the coverage it hands over, and when each file ends.
+struct Counted {
+    coverage: scan::Coverage,
+    file_last: scan::FastMap<u64, i64>,
+}
+
+/// The window pass 2 reads: the subject's profile, the first attacker event, and the addresses
+/// whose every event is kept as a candidate.
+struct Window<'a> {
+    subject_key: &'a str,
+    profile: &'a scan::Profile,
+    t0: i64,
+    addresses: &'a HashSet<String>,
+}
+
+/// Pass 2 over the `files` that reach the hour of `t0`, with every event from `addresses`
+/// kept as a candidate. Earlier files hold nothing pass 1 did not count.
 fn read_window(
     files: &[Arc<SourceFile>],
     opts: &Options,
-    subject_key: &str,
-    t0: i64,
-    addresses: &HashSet<String>,
+    window: Window<'_>,
+    counted: Counted,
 ) -> scan::Pass2 {
+    let from = scan::hour_start(window.t0);
+    let files: Vec<_> = files
+        .iter()
+        .filter(|f| {
+            counted
+                .file_last
+                .get(&f.ordinal)
+                .is_some_and(|&l| l >= from)
+        })
+        .cloned()
+        .collect();
     let sinks: Vec<_> = (0..opts.threads.max(1))
         .map(|_| scan::Pass2Sink {
             subject: &opts.subject,
-            subject_key,
-            t0,
-            attacker_ips: addresses,
+            subject_key: window.subject_key,
+            t0: window.t0,
+            attacker_ips: window.addresses,
             state: scan::Pass2::default(),
             strings: scan::Strings::default(),
         })
         .collect();
-    let (sinks, _) = read_files_tracked(files, opts.limits, sinks, &|_| {}, &Progress::default());
-    scan::Pass2::merge_all(sinks.into_iter().map(|s| s.state).collect())
+    let (sinks, _) = read_files_tracked(&files, opts.limits, sinks, &|_| {}, &Progress::default());
+    let parts = sinks.into_iter().map(|s| s.state).collect();
+    let baseline = window.profile.hourly.before_hour_of(window.t0);
+    scan::Pass2::merge_all(parts, counted.coverage, baseline, window.t0)
 }
 
 /// The document for a named subject whose history shows no departure: everything it did from
@@ -190,6 +229,7 @@ fn named_activity(
     files: &[Arc<SourceFile>],
     opts: &Options,
     history: &scan::Pass1,
+    counted: Counted,
     (key, profile): (&String, &scan::Profile),
     explanation: &str,
 ) -> ScopeResult {
@@ -203,7 +243,13 @@ fn named_activity(
         .map(|ip| ip.to_string())
         .collect();
     let trail = cloudtrail_files(files, history);
-    let window = read_window(&trail, opts, key, first.ms, &addresses);
+    let window = Window {
+        subject_key: key,
+        profile,
+        t0: first.ms,
+        addresses: &addresses,
+    };
+    let window = read_window(&trail, opts, window, counted);
     let launches = logs::launch_networks(&window.candidates);
     let owner = |ip: &str| opts.owner.iter().any(|c| c.contains(ip));
     let mut result = build::build(build::Inputs {

@@ -21,9 +21,9 @@ fn span_times(span: Option<(i64, i64)>) -> (Option<String>, Option<String>) {
 /// Builds the section (the inventory snapshots are added by `now`).
 pub(crate) fn build(ctx: &Ctx<'_>) -> WindowCoverage {
     let window = ctx.window;
-    let mut regions: Vec<_> = window.regions.iter().collect();
+    let mut regions: Vec<_> = window.coverage.regions.iter().collect();
     regions.sort_by(|a, b| a.0.cmp(b.0));
-    let mut hours: Vec<i64> = window.hours.iter().copied().collect();
+    let mut hours: Vec<i64> = window.coverage.hours.iter().copied().collect();
     hours.sort_unstable();
     let gaps = hours
         .windows(2)
@@ -35,6 +35,7 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> WindowCoverage {
         })
         .collect();
     let mut stores: Vec<(&StoreId, &StoreCov)> = window
+        .coverage
         .stores
         .iter()
         .filter(|(id, c)| {
@@ -51,9 +52,9 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> WindowCoverage {
             from: time(ctx.t0),
             to: time(ctx.end_ms),
         },
-        categories: window.categories.clone(),
-        management_read_events: window.mgmt_read,
-        management_write_events: window.mgmt_write,
+        categories: window.coverage.categories.clone(),
+        management_read_events: window.coverage.mgmt_read,
+        management_write_events: window.coverage.mgmt_write,
         data_event_buckets: stores
             .iter()
             .filter(|(id, _)| id.kind == StoreKind::S3Bucket)

@@ -314,6 +314,7 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
     let by_ip = ctx.attacker_sources();
     let span = inp.history.span.unwrap_or((t0, t0));
     let activity = window
+        .coverage
         .activity
         .build(span, &|k, ip| ctx.attacker.uses(k, ip, ctx.owner));
     ScopeResult {

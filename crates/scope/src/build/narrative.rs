@@ -69,15 +69,15 @@ pub(crate) fn subject(ctx: &Ctx<'_>, ranking: Vec<AutoRank>, owner_ranges: &[Cid
         owner_ranges: Some(owner_ranges.iter().map(|c| c.to_string()).collect()),
         history: Some(History {
             until: Some(time(t0)),
-            events: window.baseline_events,
+            events: window.baseline.events,
             networks: Some(intrusion.history_networks.clone()),
             sources: history_sources
                 .into_iter()
                 .map(|(ip, u)| source_use(ip, u))
                 .collect(),
-            user_agent_families: Some(window.baseline_families.clone()),
-            regions: Some(window.baseline_regions.clone()),
-            hours_utc: Some(window.baseline_hours.to_vec()),
+            user_agent_families: Some(window.baseline.families.clone()),
+            regions: Some(window.baseline.regions.clone()),
+            hours_utc: Some(window.baseline.hours.to_vec()),
         }),
         started_from: None,
     }

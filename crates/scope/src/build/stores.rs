@@ -56,7 +56,7 @@ fn coverage(ctx: &Ctx<'_>, spec: &StoreSpec, cov: Option<&StoreCov>) -> (bool, S
             false,
             StoreCoverage::NotInCloudtrail {
                 region: region.to_owned(),
-                management_write_events: ctx.window.mgmt_write,
+                management_write_events: ctx.window.coverage.mgmt_write,
                 note: "reads through the database engine are never in CloudTrail; exports, snapshots, shares and restores are management events".to_owned(),
             },
         ),
@@ -119,12 +119,20 @@ pub(crate) fn verdicts(
     }
     let listed: BTreeSet<&StoreId> = ctx
         .window
+        .coverage
         .stores
         .keys()
         .filter(|id| StoreSpec::of_kind(id.kind).is_some_and(|s| s.list_all))
         .chain(by_store.keys().copied())
         .collect();
-    let any_data = ctx.window.categories.get("Data").copied().unwrap_or(0) > 0;
+    let any_data = ctx
+        .window
+        .coverage
+        .categories
+        .get("Data")
+        .copied()
+        .unwrap_or(0)
+        > 0;
     let mut out = Vec::new();
     for spec in STORES {
         for id in listed.iter().filter(|id| id.kind == spec.kind) {
@@ -178,7 +186,7 @@ fn verdict(
     unknowns: &mut Vec<Unknown>,
 ) -> DataAccess {
     accesses.sort_by_key(|a| a.used.first.key());
-    let cov = ctx.window.stores.get(id);
+    let cov = ctx.window.coverage.stores.get(id);
     let mut counts: BTreeMap<Access, u64> = BTreeMap::new();
     let mut failed = 0;
     for a in &accesses {

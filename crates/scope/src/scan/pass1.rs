@@ -9,6 +9,8 @@ use cloudcase_judge::Baseline;
 use cloudcase_read::EventSink;
 
 use super::cluster::Cluster;
+use super::coverage::Coverage;
+use super::hourly::Hourly;
 use super::{merge_map, Earliest, FastMap, Ordinals, Ptr, Use};
 use crate::net::{network_of, ua_family, Cidr};
 
@@ -106,6 +108,9 @@ pub struct Profile {
     /// Networks each of its temporary (`ASIA…`) keys was used from: the four first used,
     /// whatever the order events arrive in or how workers split the inputs.
     pub session_keys: FastMap<Box<str>, Earliest>,
+    /// Its events per hour, region and client family: its baseline before any first
+    /// attacker event.
+    pub hourly: Hourly,
 }
 
 /// Networks kept per session key.
@@ -128,6 +133,8 @@ impl Profile {
             }
         }
         let fam = ua_family(ev.user_agent.as_deref().unwrap_or(""));
+        self.hourly
+            .add(ms, ev.region.as_deref().unwrap_or(""), &fam);
         match self.families.get_mut(&fam) {
             Some(f) => {
                 if at < f.key() {
@@ -232,6 +239,7 @@ impl Profile {
         }
         self.arns.merge(&o.arns, MAX_PRINCIPALS);
         self.accounts.merge(&o.accounts, MAX_PRINCIPALS);
+        self.hourly.merge(o.hourly);
     }
 }
 
@@ -258,6 +266,11 @@ pub struct Pass1 {
     pub other_files: Ordinals,
     /// Input files holding CloudTrail records: the only ones pass 2 reads.
     pub cloudtrail_files: Ordinals,
+    /// The last event time of each CloudTrail file (by ordinal): pass 2 reads only the files
+    /// that reach the hour of the first attacker event.
+    pub file_last_ms: FastMap<u64, i64>,
+    /// What the inputs cover, whoever the attacker is.
+    pub coverage: Coverage,
 }
 
 /// The pass-1 sink of one worker.
@@ -276,10 +289,13 @@ impl EventSink for Pass1Sink<'_> {
             self.state.other_files.insert(ev.provenance.file.ordinal);
             return;
         }
-        self.state
-            .cloudtrail_files
-            .insert(ev.provenance.file.ordinal);
+        let ordinal = ev.provenance.file.ordinal;
+        self.state.cloudtrail_files.insert(ordinal);
         let ms = ev.time.millis();
+        let last = self.state.file_last_ms.entry(ordinal).or_insert(ms);
+        *last = (*last).max(ms);
+        let by_source = matches!(self.subject, Subject::Ip(_));
+        self.state.coverage.add(&ev, by_source);
         self.state.span = Some(match self.state.span {
             Some((a, b)) => (a.min(ms), b.max(ms)),
             None => (ms, ms),
@@ -352,6 +368,11 @@ impl Pass1 {
             out.issued.extend(p.issued);
             out.other_files.extend(&p.other_files);
             out.cloudtrail_files.extend(&p.cloudtrail_files);
+            for (file, ms) in p.file_last_ms {
+                let last = out.file_last_ms.entry(file).or_insert(ms);
+                *last = (*last).max(ms);
+            }
+            out.coverage.merge(p.coverage);
             for (r, t) in p.regions {
                 let e = out.regions.entry(r).or_insert(t);
                 *e = (*e).min(t);

@@ -1,71 +1,20 @@
-//! Pass 2: the attacker window — candidate events, key and store use, and what the inputs cover
-//! (stores, regions, categories, hours, the subject's baseline).
+//! Pass 2: the attacker window — candidate events, key and store use. What the inputs cover and
+//! the subject's baseline were counted by pass 1 (`Coverage`, `Hourly`), so pass 2 reads only the
+//! files that reach the hour of the first attacker event.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use cloudcase_event::{Category, Event, LogSource};
-use cloudcase_model::scope::StoreKind;
 use cloudcase_read::EventSink;
 
 use super::candidate::interesting;
+use super::coverage::{Coverage, StoreId};
+use super::hourly::{hour_start, BaselineCounts};
 use super::request::store_request;
 use super::strings::Strings;
-use super::{bump, merge_map, widen, widen_span, Candidate, FastMap, KeySource, Ptr, Subject, Use};
-use crate::activity::Activity;
+use super::{bump, merge_map, Candidate, FastMap, KeySource, Subject, Use};
 use crate::net::ua_family;
 use crate::stores::{Access, StoreSpec};
-
-/// What the logs show of one data store in the whole input: how often it is
-/// named, and when — the basis of its coverage.
-#[derive(Debug, Default, Clone)]
-pub struct StoreCov {
-    /// Events naming the store (any category).
-    pub mentions: u64,
-    /// First event naming it.
-    pub first_mention: Option<Ptr>,
-    /// Region of the first event naming it.
-    pub region: Option<Box<str>>,
-    /// Data events on it.
-    pub data_events: u64,
-    /// Data events on it at or after the first attacker event.
-    pub data_in_window: u64,
-    /// First and last data event time.
-    pub data_span: Option<(i64, i64)>,
-}
-
-impl StoreCov {
-    fn merge(&mut self, c: StoreCov) {
-        self.mentions += c.mentions;
-        let (a, b) = (self.first_mention.take(), c.first_mention);
-        let (ra, rb) = (self.region.take(), c.region);
-        (self.first_mention, self.region) = match (a, b) {
-            (Some(a), Some(b)) if b.key() < a.key() => (Some(b), rb),
-            (Some(a), _) => (Some(a), ra),
-            (None, b) => (b, rb),
-        };
-        self.data_events += c.data_events;
-        self.data_in_window += c.data_in_window;
-        widen_span(&mut self.data_span, c.data_span);
-    }
-}
-
-/// Per-region counts.
-#[derive(Debug, Default, Clone)]
-pub struct RegionCov {
-    /// Events.
-    pub events: u64,
-    /// First and last time.
-    pub span: Option<(i64, i64)>,
-}
-
-/// A data store: its kind (bucket, table, …) and its name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct StoreId {
-    /// Its kind.
-    pub kind: StoreKind,
-    /// Its name.
-    pub name: Box<str>,
-}
 
 /// One way a store was accessed in the window.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -96,30 +45,14 @@ pub struct Pass2 {
     /// (long-term key, source) pairs seen before the first attacker event; kept only when the
     /// subject is an address range (keys used from it are then followed by source novelty).
     pub key_ip_before: HashSet<KeySource>,
-    /// Data stores named in any event.
-    pub stores: FastMap<StoreId, StoreCov>,
-    /// Events per category.
-    pub categories: BTreeMap<String, u64>,
-    /// Management events that were read-only / mutating.
-    pub mgmt_read: u64,
-    /// Mutating management events.
-    pub mgmt_write: u64,
     /// Read-only management events in the window, per region.
     pub mgmt_read_in_window: FastMap<Box<str>, u64>,
-    /// Regions.
-    pub regions: FastMap<Box<str>, RegionCov>,
-    /// Events per hour by region and identity (the charts).
-    pub activity: Activity,
-    /// Hours (ms / 3 600 000) in which any event happened.
-    pub hours: HashSet<i64>,
-    /// Subject events before the first attacker event: hour-of-day histogram (UTC).
-    pub baseline_hours: [u64; 24],
-    /// … regions.
-    pub baseline_regions: BTreeMap<String, u64>,
-    /// … user-agent families.
-    pub baseline_families: BTreeMap<String, u64>,
-    /// … events.
-    pub baseline_events: u64,
+    /// What the inputs cover (from pass 1), with the window's data events per store and the
+    /// window's hourly activity per (key, source) added by pass 2.
+    pub coverage: Coverage,
+    /// The subject's events before the first attacker event (pass 1's hours before its hour,
+    /// and pass 2's part of that hour).
+    pub baseline: BaselineCounts,
 }
 
 /// The pass-2 sink of one worker.
@@ -138,8 +71,9 @@ pub struct Pass2Sink<'a> {
     pub strings: Strings,
 }
 
-/// Records the data stores an event names: coverage always, accesses in the window.
-fn record_stores(st: &mut Pass2, ev: &Event, in_window: bool, key: &str, ip: &str) {
+/// Records the window's accesses to the data stores an event names, and its data events per
+/// store (pass 1 counted the rest of their coverage).
+fn record_stores(st: &mut Pass2, ev: &Event, key: &str, ip: &str) {
     let mut specs = StoreSpec::of_service(ev.service()).peekable();
     if specs.peek().is_none() {
         return;
@@ -152,36 +86,28 @@ fn record_stores(st: &mut Pass2, ev: &Event, in_window: bool, key: &str, ip: &st
     };
     let data = ev.category == Category::Data;
     let data_read = data && ev.read_only != Some(false);
-    let ms = ev.time.millis();
     for spec in specs {
         for name in spec.names(&req) {
             let id = StoreId {
                 kind: spec.kind,
                 name: name.into(),
             };
-            let cov = match st.stores.get_mut(&id) {
-                Some(cov) => cov,
-                None => st.stores.entry(id.clone()).or_default(),
-            };
-            cov.mentions += 1;
-            // The earliest mention and its region, as `StoreCov::merge` keeps them.
-            if cov
-                .first_mention
-                .as_ref()
-                .is_none_or(|f| Ptr::key_of(ev) < f.key())
-            {
-                cov.first_mention = Some(Ptr::of(ev));
-                cov.region = ev.region.as_deref().map(Into::into);
-            }
             if data {
-                cov.data_events += 1;
-                widen(&mut cov.data_span, ms);
-                cov.data_in_window += u64::from(in_window);
+                match st.coverage.stores.get_mut(&id) {
+                    Some(cov) => cov.data_in_window += 1,
+                    None => {
+                        st.coverage
+                            .stores
+                            .entry(id.clone())
+                            .or_default()
+                            .data_in_window = 1
+                    }
+                }
             }
             let access = spec.access(ev.event_name.as_str(), data_read, &req);
             // Stores listed only when the attacker named them need every access; the others
             // need only reads, exposures and openings.
-            if in_window && (access != Access::Other || !spec.list_all) {
+            if access != Access::Other || !spec.list_all {
                 let ok = ev.error_code.is_none();
                 bump(
                     &mut st.store_access,
@@ -199,16 +125,6 @@ fn record_stores(st: &mut Pass2, ev: &Event, in_window: bool, key: &str, ip: &st
     }
 }
 
-/// Adds one to `name`'s count, allocating the key only the first time it is seen.
-fn count(map: &mut BTreeMap<String, u64>, name: &str) {
-    match map.get_mut(name) {
-        Some(n) => *n += 1,
-        None => {
-            map.insert(name.to_owned(), 1);
-        }
-    }
-}
-
 impl EventSink for Pass2Sink<'_> {
     fn accept(&mut self, ev: Event) {
         // S3 access lines are CloudTrail-shaped data events: counted here they would pass for
@@ -216,40 +132,21 @@ impl EventSink for Pass2Sink<'_> {
         if ev.source != LogSource::CloudTrail {
             return;
         }
-        let st = &mut self.state;
         let ms = ev.time.millis();
-        let in_window = ms >= self.t0;
-        count(&mut st.categories, ev.category.as_str());
-        if ev.category == Category::Management {
-            if ev.read_only == Some(true) {
-                st.mgmt_read += 1;
-            } else {
-                st.mgmt_write += 1;
-            }
-        }
-        if let Some(r) = ev.region.as_deref() {
-            let rc = match st.regions.get_mut(r) {
-                Some(rc) => rc,
-                None => st.regions.entry(r.into()).or_default(),
-            };
-            rc.events += 1;
-            widen(&mut rc.span, ms);
-        }
-        st.hours.insert(ms.div_euclid(3_600_000));
         let subject = self.subject.is_profile(&ev, self.subject_key);
-        if subject && !in_window {
-            st.baseline_events += 1;
-            st.baseline_hours[(ms.div_euclid(3_600_000).rem_euclid(24)) as usize] += 1;
-            count(&mut st.baseline_regions, ev.region.as_deref().unwrap_or(""));
-            count(
-                &mut st.baseline_families,
-                &ua_family(ev.user_agent.as_deref().unwrap_or("")),
-            );
+        if ms < self.t0 {
+            // Earlier hours' baseline was counted by pass 1.
+            if subject && ms >= hour_start(self.t0) {
+                let region = ev.region.as_deref().unwrap_or("");
+                let family = ua_family(ev.user_agent.as_deref().unwrap_or(""));
+                self.state.baseline.add(ms, region, &family);
+            }
+            return;
         }
-        let key: Box<str> = ev.identity.access_key_id.as_deref().unwrap_or("").into();
-        let ip: Box<str> = ev.source_ip.as_deref().unwrap_or("").into();
-        let svc = ev.service();
-        if in_window && ev.category == Category::Management && ev.read_only == Some(true) {
+        let st = &mut self.state;
+        let key = ev.identity.access_key_id.as_deref().unwrap_or("");
+        let ip = ev.source_ip.as_deref().unwrap_or("");
+        if ev.category == Category::Management && ev.read_only == Some(true) {
             let region = ev.region.as_deref().unwrap_or("");
             match st.mgmt_read_in_window.get_mut(region) {
                 Some(n) => *n += 1,
@@ -258,16 +155,10 @@ impl EventSink for Pass2Sink<'_> {
                 }
             }
         }
-        record_stores(st, &ev, in_window, &key, &ip);
-        st.activity.add(&ev, in_window, &key, &ip);
-        if !in_window {
-            if matches!(self.subject, Subject::Ip(_)) && key.starts_with("AKIA") {
-                st.key_ip_before.insert(KeySource { key, ip });
-            }
-            return;
-        }
-        let used = KeySource { key, ip };
-        if svc == "s3" && ev.event_name == "ListBuckets" {
+        record_stores(st, &ev, key, ip);
+        st.coverage.activity.add_window(&ev, key, ip);
+        let used = KeySource::new(key, ip);
+        if ev.service() == "s3" && ev.event_name == "ListBuckets" {
             bump(&mut st.list_buckets, used.clone(), &ev);
         }
         bump(&mut st.key_use, used, &ev);
@@ -283,44 +174,34 @@ impl EventSink for Pass2Sink<'_> {
 }
 
 impl Pass2 {
-    /// Merges the workers' states.
-    pub fn merge_all(parts: Vec<Pass2>) -> Pass2 {
+    /// Merges the workers' states, and adds what pass 1 counted: the `coverage` and the
+    /// subject's `baseline` before the hour of `t0`, the first attacker event.
+    pub fn merge_all(
+        parts: Vec<Pass2>,
+        coverage: Coverage,
+        baseline: BaselineCounts,
+        t0: i64,
+    ) -> Pass2 {
         let mut out = Pass2::default();
         for p in parts {
             out.candidates.extend(p.candidates);
             merge_map(&mut out.key_use, p.key_use);
             merge_map(&mut out.store_access, p.store_access);
             merge_map(&mut out.list_buckets, p.list_buckets);
-            out.key_ip_before.extend(p.key_ip_before);
-            for (id, c) in p.stores {
-                out.stores.entry(id).or_default().merge(c);
-            }
             for (r, n) in p.mgmt_read_in_window {
                 *out.mgmt_read_in_window.entry(r).or_default() += n;
             }
-            for (k, n) in p.categories {
-                *out.categories.entry(k).or_default() += n;
-            }
-            out.mgmt_read += p.mgmt_read;
-            out.mgmt_write += p.mgmt_write;
-            for (r, c) in p.regions {
-                let o = out.regions.entry(r).or_default();
-                o.events += c.events;
-                widen_span(&mut o.span, c.span);
-            }
-            out.hours.extend(p.hours);
-            out.activity.merge(p.activity);
-            for i in 0..24 {
-                out.baseline_hours[i] += p.baseline_hours[i];
-            }
-            for (k, n) in p.baseline_regions {
-                *out.baseline_regions.entry(k).or_default() += n;
-            }
-            for (k, n) in p.baseline_families {
-                *out.baseline_families.entry(k).or_default() += n;
-            }
-            out.baseline_events += p.baseline_events;
+            out.coverage.merge(p.coverage);
+            out.baseline.merge(&p.baseline);
         }
+        out.key_ip_before = coverage
+            .key_ip_first
+            .iter()
+            .filter(|(_, first)| **first < t0)
+            .map(|(pair, _)| pair.clone())
+            .collect();
+        out.coverage.merge(coverage);
+        out.baseline.merge(&baseline);
         out.candidates.sort_by_key(|c| c.ptr.key());
         out
     }

@@ -50,9 +50,17 @@ fn pass2_worker(subject: &Subject, attacker_ips: &HashSet<String>, events: Vec<E
     sink.state
 }
 
-/// Pass 2 as one worker gives it to the builders (merged, candidates in order).
+/// Pass 2 as one worker gives it to the builders (merged, candidates in order), with the
+/// coverage pass 1 counts over the same events.
 fn pass2(subject: &Subject, attacker_ips: &HashSet<String>, events: Vec<Event>) -> Pass2 {
-    Pass2::merge_all(vec![pass2_worker(subject, attacker_ips, events)])
+    let history = pass1(subject, events.clone());
+    let baseline = history
+        .profiles
+        .get(KEY)
+        .map(|p| p.hourly.before_hour_of(ms(T0)))
+        .unwrap_or_default();
+    let worker = pass2_worker(subject, attacker_ips, events);
+    Pass2::merge_all(vec![worker], history.coverage, baseline, ms(T0))
 }
 
 fn attacker_ips() -> HashSet<String> {
@@ -315,7 +323,7 @@ fn s3_reads_are_counted_per_bucket_key_and_source() {
         5,
         "the read before the window is not an access"
     );
-    let data = &window.stores[&StoreId {
+    let data = &window.coverage.stores[&StoreId {
         kind: StoreKind::S3Bucket,
         name: "data".into(),
     }];
@@ -402,22 +410,7 @@ fn pass2_digest(p: &Pass2) -> Vec<String> {
             .iter()
             .map(|(k, u)| format!("list {k:?} {}", use_digest(u))),
     );
-    out.extend(p.stores.iter().map(|(id, c)| {
-        format!(
-            "store {id:?} mentions={} first={:?} region={:?} data={} in_window={} span={:?}",
-            c.mentions,
-            c.first_mention.as_ref().map(Ptr::key),
-            c.region,
-            c.data_events,
-            c.data_in_window,
-            c.data_span
-        )
-    }));
-    out.extend(
-        p.regions
-            .iter()
-            .map(|(r, c)| format!("region {r} {} {:?}", c.events, c.span)),
-    );
+    out.extend(coverage_digest(&p.coverage));
     out.extend(
         p.mgmt_read_in_window
             .iter()
@@ -429,16 +422,44 @@ fn pass2_digest(p: &Pass2) -> Vec<String> {
             .iter()
             .map(|c| format!("candidate {:?} {}", c.ptr.key(), c.name)),
     );
+    out.push(format!("baseline={:?}", p.baseline));
+    out
+}
+
+/// Every coverage count as sortable lines, to compare coverage merged in any order.
+fn coverage_digest(c: &Coverage) -> Vec<String> {
+    let mut out: Vec<String> = c
+        .stores
+        .iter()
+        .map(|(id, c)| {
+            format!(
+                "store {id:?} mentions={} first={:?} region={:?} data={} in_window={} span={:?}",
+                c.mentions,
+                c.first_mention.as_ref().map(Ptr::key),
+                c.region,
+                c.data_events,
+                c.data_in_window,
+                c.data_span
+            )
+        })
+        .collect();
+    out.extend(
+        c.regions
+            .iter()
+            .map(|(r, c)| format!("region {r} {} {:?}", c.events, c.span)),
+    );
+    out.extend(
+        c.key_ip_first
+            .iter()
+            .map(|(k, ms)| format!("key-ip {k:?} {ms}")),
+    );
+    out.sort();
     out.push(format!(
-        "categories={:?} read={} write={} hours={} baseline={} {:?} {:?} {:?}",
-        p.categories,
-        p.mgmt_read,
-        p.mgmt_write,
-        p.hours.len(),
-        p.baseline_events,
-        p.baseline_hours,
-        p.baseline_regions,
-        p.baseline_families
+        "categories={:?} read={} write={} hours={}",
+        c.categories,
+        c.mgmt_read,
+        c.mgmt_write,
+        c.hours.len()
     ));
     out
 }
@@ -492,12 +513,22 @@ fn two_workers_merged_equal_one() {
         pass1(&subject, even.clone()),
     ]);
     assert_eq!(pass1_digest(&one), pass1_digest(&two));
+    assert_eq!(
+        coverage_digest(&one.coverage),
+        coverage_digest(&two.coverage)
+    );
+    assert_eq!(one.file_last_ms, two.file_last_ms);
 
     let ips = attacker_ips();
     // One worker's own state (records in time order), never merged, against two merged.
     let one = pass2_worker(&subject, &ips, all);
     let halves = [odd, even].map(|part| pass2_worker(&subject, &ips, part));
-    let two = Pass2::merge_all(halves.into_iter().collect());
+    let two = Pass2::merge_all(
+        halves.into_iter().collect(),
+        Coverage::default(),
+        Default::default(),
+        ms(T0),
+    );
     assert_eq!(pass2_digest(&one), pass2_digest(&two));
     assert_eq!(
         one.candidates.len(),

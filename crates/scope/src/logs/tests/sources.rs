@@ -103,6 +103,7 @@ fn other_logs_never_reach_the_cloudtrail_passes() {
     p1.accept(line.clone());
     assert!(p1.state.profiles.is_empty() && p1.state.span.is_none());
     assert!(p1.state.other_files.contains(4) && !p1.state.cloudtrail_files.contains(4));
+    assert!(p1.state.coverage.categories.is_empty() && p1.state.coverage.stores.is_empty());
     let ips = Default::default();
     let mut p2 = crate::scan::Pass2Sink {
         subject: &subject,
@@ -114,8 +115,8 @@ fn other_logs_never_reach_the_cloudtrail_passes() {
     };
     p2.accept(line);
     assert!(
-        p2.state.categories.is_empty()
-            && p2.state.stores.is_empty()
+        p2.state.coverage.categories.is_empty()
+            && p2.state.coverage.stores.is_empty()
             && p2.state.store_access.is_empty()
     );
 }
