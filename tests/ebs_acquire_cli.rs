@@ -252,7 +252,9 @@ fn a_seeded_snapshot_is_acquired_with_the_seeded_image_hash_and_verified() {
     let case = new_case(dir.path(), "case");
     let case_s = case.to_str().expect("utf-8 path");
     let uri = format!("aws:ebs-snapshot/{}", seeded.id);
+    let started = Instant::now();
     let out = ok(&acquire_args(case_s, &uri, &moto.endpoint));
+    let unlimited = started.elapsed();
     assert!(
         out.contains("region us-east-1 (the configured region)"),
         "{out}"
@@ -332,6 +334,25 @@ fn a_seeded_snapshot_is_acquired_with_the_seeded_image_hash_and_verified() {
     // Acquiring again holds everything already.
     let again = ok(&acquire_args(case_s, &uri, &moto.endpoint));
     assert!(again.contains("3 already held"), "{again}");
+
+    // --max-rate spaces the block reads: 100 blocks of 512 bytes at 0.0128 MB/s take 4 s,
+    // far longer than 300 blocks without it.
+    let slow = seed(&moto.endpoint, 100, 5);
+    let uri = format!("aws:ebs-snapshot/{}?region=us-east-1", slow.id);
+    let mut args = acquire_args(case_s, &uri, &moto.endpoint);
+    args.extend(["--max-rate", "0.0128"]);
+    let started = Instant::now();
+    ok(&args);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(3900) && took > unlimited + Duration::from_secs(2),
+        "--max-rate not kept: {took:?} (300 blocks unlimited: {unlimited:?})"
+    );
+    assert_eq!(
+        record(&case, &uri)["sha256"],
+        slow.sha256.as_str(),
+        "a second snapshot in the same case"
+    );
 }
 
 /// Lines in the case's (single) image stage journal, 0 when there is none yet.
