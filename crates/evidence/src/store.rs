@@ -78,6 +78,7 @@ impl TempObject {
 
     /// The copy's file (open for writing) and path, for copies made by the
     /// kernel (`copy_file_range`).
+    #[cfg(target_os = "linux")]
     pub(crate) fn file(&self) -> (&File, &Path) {
         (&self.file, &self.path)
     }

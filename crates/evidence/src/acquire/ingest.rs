@@ -5,6 +5,7 @@ use std::io::{self, Read};
 
 use sha2::{Digest, Sha256};
 
+#[cfg(target_os = "linux")]
 use super::kcopy::copy_local;
 use super::pipeline::{copy_hashing, PIPELINE_ABOVE};
 use super::AcquireProgress;
@@ -113,6 +114,7 @@ pub(crate) fn ingest(
 /// A large local file copied by the kernel (see `kcopy`): opened again by
 /// path (never following a link) and checked to be the regular file of the
 /// size seen at open. `None` when the kernel cannot copy it here.
+#[cfg(target_os = "linux")]
 fn copy_in_kernel(
     path: &std::path::Path,
     size: u64,
@@ -137,6 +139,18 @@ fn copy_in_kernel(
         }));
     }
     copy_local(&src, path, temp, size, progress)
+}
+
+/// Without Linux's `copy_file_range`, large files are read and written.
+#[cfg(not(target_os = "linux"))]
+fn copy_in_kernel(
+    _path: &std::path::Path,
+    _size: u64,
+    _temp: &TempObject,
+    _item: &SourceItem,
+    _progress: Option<&AcquireProgress>,
+) -> Result<Option<(String, u64)>, Error> {
+    Ok(None)
 }
 
 /// Copies `reader` into `temp` on this thread, one `buf` at a time, hashing

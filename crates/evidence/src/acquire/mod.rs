@@ -25,6 +25,7 @@
 
 mod commit;
 mod ingest;
+#[cfg(target_os = "linux")]
 mod kcopy;
 mod pipeline;
 mod plan;
