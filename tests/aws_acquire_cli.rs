@@ -7,26 +7,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
+use std::time::Instant;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// A local server process, killed when dropped.
-struct Server {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+mod common;
+use common::server::{free_port, moto_available, start_python, wait_listening, Server};
 
 fn support(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -34,66 +23,14 @@ fn support(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Whether moto's server and boto3 can run here; prints the skip line when not.
-fn moto_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import moto.server, boto3, flask"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var("CLOUDCASE_REQUIRE_MOTO").as_deref() != Ok("1"),
-            "CLOUDCASE_REQUIRE_MOTO=1 but python3 -c 'import moto.server, boto3' failed: install moto[server]"
-        );
-        println!("SKIPPED: moto not installed");
-    }
-    ok
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free local port")
-        .port()
-}
-
-fn wait_listening(port: u16, child: &mut Child) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("server on port {port} exited early: {status}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "server on port {port} did not listen within 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 /// Starts `python3 -m moto.server` on a free port of 127.0.0.1.
 fn start_moto() -> Server {
     let port = free_port();
-    let mut child = Command::new("python3")
-        .args([
-            "-m",
-            "moto.server",
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start moto server");
-    wait_listening(port, &mut child);
-    Server {
-        child,
-        endpoint: format!("http://127.0.0.1:{port}"),
-    }
+    let port_text = port.to_string();
+    start_python(
+        &["-m", "moto.server", "-H", "127.0.0.1", "-p", &port_text],
+        port,
+    )
 }
 
 /// Starts the LookupEvents stub serving `events` (region → records).

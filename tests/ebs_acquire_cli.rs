@@ -7,12 +7,14 @@
 //! Without python3, moto and boto3 the tests print `SKIPPED: moto not
 //! installed` and pass, unless CLOUDCASE_REQUIRE_MOTO=1, where they fail.
 
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+mod common;
+use common::server::{free_port, moto_available, start_python, Server};
 
 /// Seeds a 1 GiB snapshot: argv = endpoint, number of random blocks, seed.
 /// Random blocks at spread indexes (the first and last included), one block
@@ -68,60 +70,10 @@ models.EBSBackend.list_snapshot_blocks = list_blocks
 main(["-H", sys.argv[1], "-p", sys.argv[2]])
 "#;
 
-/// A local server process, killed when dropped.
-struct Server {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Whether moto's server and boto3 can run here; prints the skip line when not.
-fn moto_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import moto.server, boto3, flask"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var("CLOUDCASE_REQUIRE_MOTO").as_deref() != Ok("1"),
-            "CLOUDCASE_REQUIRE_MOTO=1 but python3 -c 'import moto.server, boto3' failed: install moto[server]"
-        );
-        println!("SKIPPED: moto not installed");
-    }
-    ok
-}
-
+/// Starts moto's server, with the fixes above, on a free port of 127.0.0.1.
 fn start_moto() -> Server {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free local port")
-        .port();
-    let mut child = Command::new("python3")
-        .args(["-c", MOTO, "127.0.0.1", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start moto server");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("moto exited early: {status}");
-        }
-        assert!(Instant::now() < deadline, "moto did not listen within 60 s");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Server {
-        child,
-        endpoint: format!("http://127.0.0.1:{port}"),
-    }
+    let port = free_port();
+    start_python(&["-c", MOTO, "127.0.0.1", &port.to_string()], port)
 }
 
 /// Credentials and settings that can only ever reach the local endpoint.
