@@ -593,10 +593,11 @@ pub fn t(lang: Lang, key: &str) -> &str {
     lookup(lang, key).unwrap_or(key)
 }
 
-/// The text of `key` in `lang`, if the table has it.
+/// The text of `key` in `lang`, if the table (or the runbook's beside it) has it.
 fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
     MESSAGES
         .iter()
+        .chain(crate::runbook::i18n::MESSAGES)
         .find(|(k, _, _)| *k == key)
         .map(|(_, en, ja)| match lang {
             Lang::En => *en,

@@ -24,6 +24,7 @@ mod i18n;
 mod produce;
 mod refs;
 mod render;
+mod runbook;
 mod scope_read;
 #[cfg(test)]
 mod sources_tests;
@@ -43,6 +44,7 @@ pub use facts::Facts;
 pub use i18n::Lang;
 pub use produce::{OutputFormat, ReportKind, Reporter, ReporterOptions};
 pub use render::Format;
+pub use runbook::{runbook, RunbookOptions};
 pub use technical::{technical_report, TechnicalOptions};
 pub use versions::{place, read_index, Placement};
 

@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use crate::chromium::Chromium;
 use crate::evidence_record::{evidence_record, EvidenceRecordOptions, ListingInfo, PendingListing};
 use crate::executive::{executive_summary, ExecutiveOptions};
+use crate::runbook::{runbook, RunbookOptions};
 use crate::technical::{technical_report, TechnicalOptions};
 use crate::versions::{place, read_index, Placement};
 use crate::{Analysis, CustodyDigest, Document, Facts, Format, Lang, ReportError};
@@ -27,6 +28,8 @@ pub enum ReportKind {
     Technical,
     /// The evidence record, with its listings beside it.
     Evidence,
+    /// The runbook for the next incident.
+    Runbook,
 }
 
 impl ReportKind {
@@ -36,6 +39,7 @@ impl ReportKind {
             ReportKind::Executive => "executive",
             ReportKind::Technical => "technical",
             ReportKind::Evidence => "evidence",
+            ReportKind::Runbook => "runbook",
         }
     }
 
@@ -45,6 +49,7 @@ impl ReportKind {
             ReportKind::Executive => "executive-summary",
             ReportKind::Technical => "technical-report",
             ReportKind::Evidence => "evidence-record",
+            ReportKind::Runbook => "runbook",
         }
     }
 }
@@ -213,6 +218,20 @@ impl<'a> Reporter<'a> {
                 };
                 Built {
                     document: technical_report(&self.analysis, &self.custody.entries, &opts),
+                    facts: None,
+                    listings: Vec::new(),
+                }
+            }
+            ReportKind::Runbook => {
+                let opts = RunbookOptions {
+                    lang: self.lang,
+                    case_name,
+                    as_of: self.as_of.clone(),
+                    generated: self.generated.clone(),
+                    tool: self.tool.clone(),
+                };
+                Built {
+                    document: runbook(self.case, &self.analysis, &opts)?,
                     facts: None,
                     listings: Vec::new(),
                 }

@@ -1,0 +1,87 @@
+//! The runbook: this account's procedure for the next incident, built from what this case
+//! needed — what to preserve first and with which commands (from the manifest's sources and
+//! the scope result), the containment steps this case used with their evidence-preserving
+//! choices, the logging gaps to close, the decisions and who takes them, and the first
+//! report's format of known versus not yet known.
+
+mod contain;
+mod decisions;
+mod first_report;
+mod gaps;
+pub(crate) mod i18n;
+mod preserve;
+mod sources;
+
+use cloudcase_evidence::results::AnalysisKind;
+use cloudcase_evidence::Case;
+
+use crate::analysis::{code, text, Analysis};
+use crate::i18n::{t, tf, Lang};
+use crate::{Block, Document, ReportError};
+pub use sources::CaseSources;
+
+/// What the runbook states besides the analysis.
+#[derive(Debug, Clone)]
+pub struct RunbookOptions {
+    /// Language.
+    pub lang: Lang,
+    /// Case name.
+    pub case_name: String,
+    /// The as-of time, RFC 3339 UTC.
+    pub as_of: String,
+    /// When it is produced, RFC 3339 UTC.
+    pub generated: String,
+    /// Tool name and version.
+    pub tool: String,
+}
+
+/// Builds the runbook from the case's manifest and its recorded analysis.
+pub fn runbook(
+    case: &Case,
+    analysis: &Analysis,
+    opts: &RunbookOptions,
+) -> Result<Document, ReportError> {
+    let sources = CaseSources::read(case)?;
+    Ok(build(analysis, &sources, opts))
+}
+
+/// The document, from sources already read.
+fn build(analysis: &Analysis, sources: &CaseSources, opts: &RunbookOptions) -> Document {
+    let lang = opts.lang;
+    let scope = analysis.scope.as_ref().map(|s| &s.result);
+    let hunt = analysis.hunt.as_ref().map(|h| h.result.as_slice());
+    let mut blocks = vec![Block::KeyValues(vec![
+        (t(lang, "case.name").into(), text(&opts.case_name)),
+        (t(lang, "report.as_of").into(), text(&opts.as_of)),
+        (t(lang, "report.generated").into(), text(&opts.generated)),
+        (
+            t(lang, "report.basis").into(),
+            match &analysis.scope {
+                Some(s) => code(format!("{} (SHA-256 {})", s.record.rel, s.record.sha256)),
+                None => text(t(lang, "report.no_scope")),
+            },
+        ),
+        (t(lang, "report.tool").into(), text(&opts.tool)),
+    ])];
+    blocks.push(Block::Paragraph(t(lang, "rb.intro").into()));
+    if scope.is_none() {
+        blocks.push(Block::Paragraph(tf(
+            lang,
+            "report.no_scope.text",
+            &[&opts.as_of, AnalysisKind::Scope.command()],
+        )));
+    }
+    preserve::section(lang, scope, sources, &opts.case_name, &mut blocks);
+    contain::section(lang, scope, &mut blocks);
+    gaps::section(lang, scope, sources, &mut blocks);
+    decisions::section(lang, scope, &mut blocks);
+    first_report::section(lang, scope, hunt, &mut blocks);
+    Document {
+        title: format!("{} — {}", t(lang, "rb.title"), opts.case_name),
+        lang: lang.tag(),
+        blocks,
+    }
+}
+
+#[cfg(test)]
+mod tests;
