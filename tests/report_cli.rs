@@ -303,7 +303,7 @@ fn every_kind_in_both_languages_states_what_the_analysis_found() {
                 "report", "--kind", "all", "--case", &a.case, "--lang", lang, "--format", format,
             ]);
             let paths: Vec<&str> = out.lines().collect();
-            assert_eq!(paths.len(), 3, "{out}");
+            assert_eq!(paths.len(), 4, "four kinds: {out}");
             let (exec, tech, evid) = (read(paths[0]), read(paths[1]), read(paths[2]));
             assert!(paths[0].contains("executive-summary.v1."), "{}", paths[0]);
             let ids = truth

@@ -42,6 +42,11 @@ const KINDS: &[Kind] = &[
         name: "technical",
         max_pages: 80,
     },
+    // The runbook: five sections, one table each, commands wrapped to the page.
+    Kind {
+        name: "runbook",
+        max_pages: 12,
+    },
 ];
 
 /// The browser, or `None` after printing `SKIPPED: chromium not installed`;

@@ -256,7 +256,7 @@ fn a_month_of_one_account_goes_through_every_command_under_256_open_files() {
     let (out, _) = ok(&[
         "report", "--kind", "all", "--case", &case, "--format", "html",
     ]);
-    assert_eq!(out.lines().count(), 3, "three reports: {out}");
+    assert_eq!(out.lines().count(), 4, "four reports: {out}");
     let (out, _) = ok(&["verify", "--case", &case]);
     assert!(out.contains("INTACT"), "{}", tail(&out));
 }

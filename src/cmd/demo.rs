@@ -154,7 +154,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for lang in ["en", "ja"] {
         step(
             &format!(
-                "Step 5, reports ({lang}): executive summary, technical report, evidence record"
+                "Step 5, reports ({lang}): executive summary, technical report, evidence record, runbook"
             ),
             &strings(&[
                 "report", "--case", &case, "--kind", "all", "--lang", lang, "--format", "html",

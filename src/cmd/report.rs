@@ -30,7 +30,14 @@ pub enum Kind {
     /// and hashes the record and its custody entry state; a case of at most 300 pairs
     /// also lists every object in the record.
     Evidence,
-    /// All three.
+    /// The runbook for the next incident, built from what this case needed: what to
+    /// preserve first with the exact cloudcase commands (the trail prefixes, accounts and
+    /// regions of this case's evidence, the inventory, the attacker's volumes), the
+    /// containment steps this case used with their evidence-preserving choices, the logging
+    /// gaps to close with what each would have answered, the decisions and who takes them,
+    /// and the first report's format of known versus not yet known.
+    Runbook,
+    /// All four.
     All,
 }
 
@@ -42,10 +49,12 @@ impl Kind {
                 ReportKind::Executive,
                 ReportKind::Technical,
                 ReportKind::Evidence,
+                ReportKind::Runbook,
             ],
             Kind::Executive => &[ReportKind::Executive],
             Kind::Technical => &[ReportKind::Technical],
             Kind::Evidence => &[ReportKind::Evidence],
+            Kind::Runbook => &[ReportKind::Runbook],
         }
     }
 }
@@ -102,7 +111,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         (Some(k), _) | (None, Some(k)) => k,
         (None, None) => bail!(
-            "name the report kind: `cloudcase report --kind executive|technical|evidence|all --case DIR`"
+            "name the report kind: `cloudcase report --kind executive|technical|evidence|runbook|all --case DIR`"
         ),
     };
     if kind == Kind::All && args.out.as_ref().is_some_and(|p| !p.is_dir()) {
