@@ -7,7 +7,7 @@ use cloudcase_model::ScopeResult;
 use crate::analysis::text;
 use crate::i18n::{t, tf, Lang};
 use crate::scope_read::last_event;
-use crate::{Block, Cell};
+use crate::{Block, Cell, Facts};
 
 /// One decision: message keys of its text, owner and moment, and what this case tells it.
 struct Decision {
@@ -34,12 +34,12 @@ fn exposed(lang: Lang, s: &ScopeResult) -> String {
 }
 
 fn rotate(lang: Lang, s: &ScopeResult) -> String {
-    let keys = s
-        .identities
-        .compromised
-        .as_ref()
-        .map_or(String::new(), |c| c.access_keys.join(", "));
-    tf(lang, "rb.in.rotate", &[&keys, last_event(&s.intrusion)])
+    let facts = Facts::from_scope(s);
+    tf(
+        lang,
+        "rb.in.rotate",
+        &[&facts.compromised, last_event(&s.intrusion)],
+    )
 }
 
 fn instances(lang: Lang, s: &ScopeResult) -> String {

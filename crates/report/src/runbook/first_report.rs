@@ -12,8 +12,11 @@ use crate::{Block, Cell, Facts};
 /// Longest list a template row shows.
 const TOP: usize = 5;
 
-/// `items` joined, at most [`TOP`], the rest counted.
+/// `items` joined, at most [`TOP`], the rest counted; "none" for no item.
 fn joined(lang: Lang, items: &[String]) -> String {
+    if items.is_empty() {
+        return t(lang, "exec.none").to_owned();
+    }
     let mut out = items
         .iter()
         .take(TOP)
@@ -72,7 +75,11 @@ fn not_known(lang: Lang, s: &ScopeResult) -> Block {
         .filter(|d| d.verdict == Verdict::Unknown)
         .map(|d| {
             vec![
-                text(tf(lang, "exec.unknown.store", &[d.store.as_str(), &d.name])),
+                text(tf(
+                    lang,
+                    "exec.unknown.store",
+                    &[&super::store_kind(lang, d.store), &d.name],
+                )),
                 text(t(lang, "exec.unknown.store_resolve")),
             ]
         })

@@ -84,7 +84,11 @@ pub fn gaps(lang: Lang, s: &ScopeResult, sources: &CaseSources) -> Vec<Gap> {
         .filter(|d| d.verdict == Verdict::Unknown)
         .map(|d| {
             gap(
-                tf(lang, "rb.gap.data_events", &[d.store.as_str()]),
+                tf(
+                    lang,
+                    "rb.gap.data_events",
+                    &[&super::store_kind(lang, d.store)],
+                ),
                 &d.name,
                 tf(lang, "rb.ans.data_events", &[&d.name]),
             )
@@ -95,7 +99,7 @@ pub fn gaps(lang: Lang, s: &ScopeResult, sources: &CaseSources) -> Vec<Gap> {
         .unknowns
         .iter()
         .any(|u| u.about == Some(UnknownTopic::Exfiltration));
-    if exfiltration || s.network.is_none() {
+    if exfiltration {
         out.push(gap(
             t(lang, "rb.gap.flow").into(),
             "",

@@ -14,6 +14,7 @@ mod sources;
 
 use cloudcase_evidence::results::AnalysisKind;
 use cloudcase_evidence::Case;
+use cloudcase_model::scope::StoreKind;
 
 use crate::analysis::{code, text, Analysis};
 use crate::i18n::{t, tf, Lang};
@@ -33,6 +34,15 @@ pub struct RunbookOptions {
     pub generated: String,
     /// Tool name and version.
     pub tool: String,
+}
+
+/// A data store's kind in words (its code when the table has no words for it).
+fn store_kind(lang: Lang, kind: StoreKind) -> String {
+    let key = format!("store.{}", kind.as_str());
+    match t(lang, &key) {
+        same if same == key => kind.as_str().to_owned(),
+        words => words.to_owned(),
+    }
 }
 
 /// Builds the runbook from the case's manifest and its recorded analysis.

@@ -25,11 +25,21 @@ pub struct Command {
     pub why: String,
 }
 
-/// The regions this case involved: the trail's, the attacker's activity and instances', and
-/// the data stores'.
+/// The regions this case involved: the attacker's activity and instances', and the data
+/// stores'; the trail's when scope names none.
 pub fn regions(scope: Option<&ScopeResult>, sources: &CaseSources) -> BTreeSet<String> {
-    let mut out = sources.regions();
-    let Some(s) = scope else { return out };
+    let mut out = BTreeSet::new();
+    if let Some(s) = scope {
+        attacker_regions(s, &mut out);
+    }
+    if out.is_empty() {
+        out = sources.regions();
+    }
+    out
+}
+
+/// The regions of the attacker's activity and instances and of the data stores of `s`.
+fn attacker_regions(s: &ScopeResult, out: &mut BTreeSet<String>) {
     if let Some(a) = &s.activity {
         let attacked = a
             .by_region
@@ -43,14 +53,18 @@ pub fn regions(scope: Option<&ScopeResult>, sources: &CaseSources) -> BTreeSet<S
     }));
     out.extend(s.data_access.iter().filter_map(|d| d.region.clone()));
     out.retain(|r| !r.is_empty());
-    out
 }
 
-/// The attacker-launched instances' volumes as `(volume, region)`, and the instances whose
-/// volumes the case does not know.
+/// The attacker-launched instances' volumes as `(volume, region)`, and the attacker's
+/// instances whose volumes the case does not know (those of the containment findings without
+/// volumes, and those the logs leave running that the findings lack).
 fn volumes(scope: Option<&ScopeResult>) -> (Vec<[String; 2]>, Vec<String>) {
-    let instances = scope
-        .and_then(|s| s.containment.as_ref())
+    let Some(s) = scope else {
+        return (Vec::new(), Vec::new());
+    };
+    let instances = s
+        .containment
+        .as_ref()
         .map_or(&[][..], |c| c.findings.instances.as_slice());
     let mut known = Vec::new();
     let mut unknown = Vec::new();
@@ -62,6 +76,15 @@ fn volumes(scope: Option<&ScopeResult>) -> (Vec<[String; 2]>, Vec<String>) {
             unknown.push(i.id.clone());
         }
         known.extend(i.volumes.iter().map(|v| [v.clone(), i.region.clone()]));
+    }
+    let running = s.resources.iter().filter_map(|r| match r {
+        Resource::Instance(i) if i.exists_at_end_of_logs => Some(&i.instance_id),
+        _ => None,
+    });
+    for id in running {
+        if !instances.iter().any(|i| &i.id == id) {
+            unknown.push(id.clone());
+        }
     }
     (known, unknown)
 }

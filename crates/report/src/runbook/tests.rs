@@ -77,11 +77,16 @@ fn every_section_is_filled_from_the_case_in_both_languages() {
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{md}");
     assert!(md.contains("s3://trail/AWSLogs/ --account 111122223333 --region us-east-1"));
     assert!(
-        md.contains("--regions ap-northeast-1,us-east-1"),
-        "instance region joins: {md}"
+        md.contains("aws:lookup-events --regions ap-northeast-1`"),
+        "the attacker's regions, not every region of the trail: {md}"
     );
     assert!(md.contains("aws:ebs-volume/vol-0def?region=ap-northeast-1 --create-snapshot"));
     assert!(md.contains("Destroys evidence"));
+    assert!(
+        !md.contains("SNAPSHOT-OF"),
+        "the instance's volume is known"
+    );
+    assert!(md.contains("CloudTrail data events on this S3 bucket"));
     assert!(md.contains("Log file validation"), "no digests acquired");
     assert!(md.contains("Did the owner run this?"));
     assert!(md.contains("Incident commander"));
