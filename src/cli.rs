@@ -44,6 +44,8 @@ enum Command {
     Stats(cmd::stats::Args),
     /// Write every event as Hive-partitioned Parquet (cloudtrail or OCSF schema) for DuckDB, Spark and Athena.
     Export(cmd::export::Args),
+    /// Least-privilege IAM policies from observed use, minus the attacker's activity; identities to remove, keys to rotate.
+    Harden(cmd::harden::Args),
     /// The rules outside cloudcase: compile them into SQL for Spark, DuckDB and Trino/Athena.
     Rules(cmd::rules::Args),
 }
@@ -83,5 +85,6 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
         Command::Scope(args) => cmd::scope::run(args),
         Command::Trail(args) => cmd::trail::run(args),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Harden(args) => cmd::harden::run(args),
     }
 }

@@ -4,6 +4,7 @@ pub mod acquire;
 pub mod case;
 pub mod demo;
 pub mod export;
+pub mod harden;
 pub mod hunt;
 pub mod input;
 pub mod record;
