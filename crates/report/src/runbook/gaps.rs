@@ -158,3 +158,76 @@ pub fn section(
         rows,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::fixtures;
+
+    /// A scope whose logs begin on the attack's day, with an eight-hour silence, and whose
+    /// attacker was active in a region the trail roots do not hold.
+    fn scope() -> ScopeResult {
+        fixtures::scope(json!({
+            "coverage": {
+                "first_event": "2026-01-01T00:00:00Z", "last_event": "2026-01-03T00:00:00Z",
+                "attacker_window": {"from": "2026-01-01T00:10:00Z", "to": "2026-01-03T00:00:00Z"},
+                "categories": {"Management": 10}, "management_read_events": 5,
+                "management_write_events": 5, "data_event_buckets": [], "data_event_stores": [],
+                "regions": [],
+                "gaps_over_6h": [{"from": "2026-01-02T00:00:00Z", "to": "2026-01-02T08:00:00Z", "hours": 8}],
+                "gaps_note": "", "inventory": [],
+            },
+            "activity": {"bucket_ms": 3_600_000, "buckets": ["2026-01-01T00:00:00Z"],
+                "by_region": [{"region": "sa-east-1", "attacker": [3], "other": [0]},
+                              {"region": "us-east-1", "attacker": [2], "other": [9]}],
+                "by_identity": []},
+            "guardduty": {"findings": [], "not_joined": 0, "note": ""},
+        }))
+    }
+
+    #[test]
+    fn trail_settings_regions_silences_and_retention_are_named_with_their_question() {
+        let mut sources = CaseSources::default();
+        let t = "2026-01-04T00:00:00Z";
+        sources.add(
+            "s3://b/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/01/a.json.gz",
+            t,
+        );
+        let found = gaps(Lang::En, &scope(), &sources);
+        let about: Vec<&str> = found.iter().map(|g| g.about.as_str()).collect();
+        assert!(
+            about.contains(&"sa-east-1") && !about.contains(&"us-east-1"),
+            "{found:?}"
+        );
+        assert!(about.contains(&"2026-01-02T00:00:00Z – 2026-01-02T08:00:00Z"));
+        assert!(found.iter().any(|g| g.answers.contains("these 8 hours")));
+        assert!(found
+            .iter()
+            .any(|g| g.close.starts_with("Longer trail retention")));
+        assert!(found
+            .iter()
+            .any(|g| g.close.starts_with("Log file validation")));
+        assert!(
+            !found.iter().any(|g| g.close.starts_with("GuardDuty")),
+            "GuardDuty was read"
+        );
+        sources.add(
+            "s3://b/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/01/01/d.json.gz",
+            t,
+        );
+        sources.add(
+            "s3://b/AWSLogs/111122223333/CloudTrail/sa-east-1/2026/01/01/a.json.gz",
+            t,
+        );
+        let found = gaps(Lang::En, &scope(), &sources);
+        assert!(
+            !found
+                .iter()
+                .any(|g| g.close.starts_with("Log file validation")),
+            "{found:?}"
+        );
+        assert!(!found.iter().any(|g| g.about == "sa-east-1"));
+    }
+}
