@@ -1,6 +1,9 @@
 //! A user agent parsed into what separates one client from another: the tool (family), the
 //! operating system, and the compute environment it runs in.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 /// An operating system named by a user agent.
@@ -123,9 +126,33 @@ pub struct Client {
     pub desktop: bool,
 }
 
+/// User agents parsed per thread, remembered: a busy account's millions of events carry a few
+/// hundred distinct agents, and a parse is dozens of substring searches.
+const PARSED_KEPT: usize = 4096;
+
+thread_local! {
+    static PARSED: RefCell<HashMap<Box<str>, Client, foldhash::fast::FixedState>> =
+        RefCell::new(HashMap::default());
+}
+
 impl Client {
-    /// Parses a user agent.
+    /// Parses a user agent (remembered per thread: the same agent gives the same client).
     pub fn parse(user_agent: &str) -> Client {
+        PARSED.with(|cell| {
+            let mut parsed = cell.borrow_mut();
+            if let Some(c) = parsed.get(user_agent) {
+                return c.clone();
+            }
+            let c = Client::parse_uncached(user_agent);
+            if parsed.len() >= PARSED_KEPT {
+                parsed.clear();
+            }
+            parsed.insert(user_agent.into(), c.clone());
+            c
+        })
+    }
+
+    fn parse_uncached(user_agent: &str) -> Client {
         let lower = user_agent.to_ascii_lowercase();
         let family = cloudcase_event::agent::family(Some(user_agent));
         let os = OS_PATTERNS
@@ -156,6 +183,18 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_parses_equal_fresh_ones_before_and_after_the_memory_is_cleared() {
+        let agents: Vec<String> = (0..PARSED_KEPT + 10)
+            .map(|i| format!("aws-cli/2.{i}.0 Python/3.11 Darwin/23.1.0 exe/x86_64"))
+            .collect();
+        for ua in agents.iter().chain(agents.iter().take(20)) {
+            assert_eq!(Client::parse(ua), Client::parse_uncached(ua), "{ua}");
+            assert_eq!(Client::parse(ua).os, Some(Os::Macos));
+        }
+        PARSED.with(|p| assert!(p.borrow().len() <= PARSED_KEPT));
+    }
 
     #[test]
     fn cli_on_a_laptop() {
