@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_event::EventTime;
 use cloudcase_harden::{
-    build, document, Collector, Context, Exclusion, HardenOptions, HardenResult,
+    build, document, Collector, Context, Exclusion, HardenOptions, HardenResult, Inventory,
 };
 use cloudcase_read::{read_files_tracked, Progress};
 use cloudcase_report::{Analysis, Format, Lang};
@@ -76,6 +76,47 @@ fn exclusion(args: &Args) -> Result<Exclusion> {
         .map_or_else(Exclusion::none, |s| Exclusion::from_scope(&s.result)))
 }
 
+/// The source kind of inventory objects in a case's manifest (as `scope` reads them).
+const INVENTORY_SOURCE_KIND: &str = "aws-inventory";
+
+/// The case's latest `aws:iam` inventory snapshot, when it has one.
+fn inventory(args: &Args) -> Result<Option<Inventory>> {
+    let Some(dir) = &args.input.case else {
+        return Ok(None);
+    };
+    let case = cloudcase_evidence::Case::open(dir)?;
+    let mut paths = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    case.for_each_manifest_line::<cloudcase_evidence::Error, _>(|line| {
+        if let Some(r) = line
+            .record
+            .filter(|r| r.source_kind == INVENTORY_SOURCE_KIND)
+        {
+            if seen.insert(r.sha256.clone()) {
+                paths.push(case.layout().object_path(&r.sha256));
+            }
+        }
+        Ok(())
+    })?;
+    let mut latest: Option<Inventory> = None;
+    for p in paths {
+        let bytes = std::fs::read(&p)
+            .with_context(|| format!("reading inventory snapshot {}", p.display()))?;
+        let snapshot = cloudcase_inventory::Snapshot::from_json(&bytes)
+            .with_context(|| format!("inventory snapshot {}", p.display()))?;
+        let newer = latest
+            .as_ref()
+            .is_none_or(|l| l.snapshot.taken < snapshot.taken);
+        if snapshot.iam.is_some() && newer {
+            latest = Some(Inventory {
+                file: p.display().to_string(),
+                snapshot,
+            });
+        }
+    }
+    Ok(latest)
+}
+
 fn print_table(r: &HardenResult) {
     println!("{}", terminal_safe(&r.exclusion.note));
     for p in &r.principals {
@@ -116,6 +157,7 @@ fn print_table(r: &HardenResult) {
 /// Runs `harden`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let exclusion = exclusion(&args)?;
+    let inventory = inventory(&args)?;
     let ctx = Arc::new(Context::new(
         exclusion,
         args.principals.clone(),
@@ -146,6 +188,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &total,
         HardenOptions {
             unused_days: args.unused_days,
+            inventory: inventory.as_ref(),
         },
     )?;
     match args.format {

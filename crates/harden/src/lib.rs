@@ -14,6 +14,7 @@
 mod arn;
 mod collect;
 mod exclude;
+mod inventory;
 mod lists;
 mod mapping;
 mod policy;
@@ -23,6 +24,7 @@ mod table;
 
 pub use collect::{Collector, Context, PrincipalUse};
 pub use exclude::Exclusion;
+pub use inventory::Inventory;
 pub use mapping::{ActionMapper, Mapped};
 pub use policy::{SourceIpRule, SOURCE_IP_RULE};
 pub use render::document;

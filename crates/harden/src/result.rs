@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::collect::{Collector, PrincipalUse, TimedRef, Usage};
 use crate::exclude::Exclusion;
+use crate::inventory::Inventory;
 use crate::lists::{self, utc, KeyFinding, RemoveItem, RotateItem};
 use crate::policy::{design, SourceIpRule, WildcardReason, SOURCE_IP_RULE};
 use crate::HardenError;
@@ -17,9 +18,12 @@ const SERVICE_LINKED: &str = ":role/aws-service-role/";
 
 /// Options of [`build`].
 #[derive(Debug, Clone, Copy)]
-pub struct HardenOptions {
+pub struct HardenOptions<'a> {
     /// `--unused-days`: remove after, rotate after.
     pub unused_days: i64,
+    /// The case's `aws:iam` inventory snapshot (the latest), when it has one: remove and
+    /// rotate then rest on it instead of on the logs.
+    pub inventory: Option<&'a Inventory>,
 }
 
 /// One long-term key of a principal.
@@ -114,8 +118,11 @@ pub struct Rules {
     pub source_ip: SourceIpRule,
     /// `--unused-days`.
     pub unused_days: i64,
-    /// The time unused-for is measured back from: the last event in the inputs.
+    /// The time unused-for is measured back from: the inventory snapshot's, else the last
+    /// event in the inputs.
     pub as_of: String,
+    /// What remove and rotate rest on: `aws:iam inventory <file>` or `logs`.
+    pub lists_basis: String,
     /// Services and actions in the IAM action table.
     pub action_table: [usize; 2],
 }
@@ -212,7 +219,7 @@ fn exclusion_note(x: &Exclusion, dropped: u64) -> String {
 /// The result from the merged tallies. Principals with no action kept (only attacker events,
 /// or only sign-ins such as root's), service-linked roles (AWS owns their policies) and
 /// attacker-created identities (listed in `remove`) get no policy.
-pub fn build(c: &Collector, opts: HardenOptions) -> Result<HardenResult, HardenError> {
+pub fn build(c: &Collector, opts: HardenOptions<'_>) -> Result<HardenResult, HardenError> {
     let ctx = c.context();
     let x = ctx.exclusion();
     let mut sorted: Vec<(&String, &PrincipalUse)> = c.principals.iter().collect();
@@ -231,15 +238,36 @@ pub fn build(c: &Collector, opts: HardenOptions) -> Result<HardenResult, HardenE
         principals.push(principal_report(arn, p, ctx.table())?);
     }
     let dropped = sorted.iter().map(|(_, p)| p.excluded_attacker_events).sum();
-    let now = if c.last_event_ms == i64::MIN {
+    let logs_end = if c.last_event_ms == i64::MIN {
         0
     } else {
         c.last_event_ms
     };
+    let days = opts.unused_days;
+    let taken = opts.inventory.and_then(|i| Some((i, i.taken_ms()?)));
+    let (remove, rotate, now, basis) = match taken {
+        Some((inv, taken)) => {
+            let last = |arn: &str| c.principals.get(arn).map(|p| p.usage.last_ms);
+            let mut remove = lists::remove(&[], x, days, taken);
+            remove.extend(inv.remove(days, &last));
+            (
+                remove,
+                inv.rotate(days),
+                taken,
+                format!("aws:iam inventory {}", inv.file),
+            )
+        }
+        None => (
+            lists::remove(&kept, x, days, logs_end),
+            lists::rotate(&kept, days, logs_end),
+            logs_end,
+            "logs".to_owned(),
+        ),
+    };
     Ok(HardenResult {
         principals,
-        remove: lists::remove(&kept, x, opts.unused_days, now),
-        rotate: lists::rotate(&kept, opts.unused_days, now),
+        remove,
+        rotate,
         ci_keys: lists::ci_keys(&kept),
         secrets: lists::secrets(&kept),
         exclusion: ExclusionReport {
@@ -251,6 +279,7 @@ pub fn build(c: &Collector, opts: HardenOptions) -> Result<HardenResult, HardenE
             source_ip: SOURCE_IP_RULE,
             unused_days: opts.unused_days,
             as_of: if now == 0 { String::new() } else { utc(now) },
+            lists_basis: basis,
             action_table: ctx.table().size(),
         },
     })
