@@ -48,6 +48,8 @@ enum Command {
     Harden(cmd::harden::Args),
     /// The rules outside cloudcase: compile them into SQL for Spark, DuckDB and Trino/Athena.
     Rules(cmd::rules::Args),
+    /// Monitoring as code: EventBridge rules, CIS alarms, GuardDuty and the trail settings closing the case's gaps.
+    Monitor(cmd::monitor::Args),
 }
 
 /// Parses the command line, runs the subcommand, and maps its outcome to an exit code:
@@ -85,6 +87,7 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
         Command::Scope(args) => cmd::scope::run(args),
         Command::Trail(args) => cmd::trail::run(args),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Monitor(args) => cmd::monitor::run(args),
         Command::Harden(args) => cmd::harden::run(args),
     }
 }

@@ -18,6 +18,9 @@ pub const DETAIL_TYPES: &[(&str, &str)] = &[
     ("AwsConsoleAction", "AWS Console Action via CloudTrail"),
 ];
 
+/// The longest event pattern `PutRule` accepts, in characters.
+pub const MAX_PATTERN_LEN: usize = 4096;
+
 /// A rule as an EventBridge rule (`--format eventbridge-json` prints a list of these).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventRule {
@@ -148,13 +151,23 @@ fn detail(d: &RuleDoc) -> Result<Map<String, Value>, String> {
 /// Compiles one rule document (`file` is its file name) into an [`EventRule`], or a
 /// [`Refusal`] naming the reason.
 pub(crate) fn compile(file: &str, d: &RuleDoc) -> Result<EventRule, Refusal> {
-    match detail(d) {
-        Ok(detail) => Ok(EventRule {
+    let pattern = detail(d).and_then(|detail| {
+        let p = json!({
+            "detail-type": DETAIL_TYPES.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+            "detail": detail,
+        });
+        let len = p.to_string().len();
+        if len > MAX_PATTERN_LEN {
+            return Err(format!(
+                "the pattern is {len} characters; EventBridge accepts at most {MAX_PATTERN_LEN}"
+            ));
+        }
+        Ok(p)
+    });
+    match pattern {
+        Ok(pattern) => Ok(EventRule {
             name: rule_name(file),
-            pattern: json!({
-                "detail-type": DETAIL_TYPES.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
-                "detail": detail,
-            }),
+            pattern,
             rule_id: d.id.clone(),
             title: d.title.clone(),
             level: d.level.clone(),

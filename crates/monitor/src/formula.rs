@@ -47,7 +47,7 @@ pub(crate) fn dnf(f: &Formula) -> Result<Vec<Conjunct>, String> {
             for p in parts {
                 out.extend(dnf(p)?);
             }
-            check(out)?
+            check(merge_singletons(out))?
         }
         Formula::And(parts) => {
             let mut acc: Vec<Conjunct> = vec![Vec::new()];
@@ -64,6 +64,38 @@ pub(crate) fn dnf(f: &Formula) -> Result<Vec<Conjunct>, String> {
             acc
         }
     })
+}
+
+/// Alternatives that test one field each, with `Any`, merged per field: `f ∈ A or f ∈ B` is
+/// `f ∈ A ∪ B`, which keeps the alternatives of a list of values from multiplying.
+fn merge_singletons(v: Vec<Conjunct>) -> Vec<Conjunct> {
+    let mut out: Vec<Conjunct> = Vec::new();
+    for c in v {
+        let merged = match c.as_slice() {
+            [FieldTest {
+                field,
+                test: Test::Any(m),
+            }] => out.iter_mut().any(|o| match o.as_mut_slice() {
+                [FieldTest {
+                    field: f,
+                    test: Test::Any(existing),
+                }] if f == field => {
+                    for x in m {
+                        if !existing.contains(x) {
+                            existing.push(x.clone());
+                        }
+                    }
+                    true
+                }
+                _ => false,
+            }),
+            _ => false,
+        };
+        if !merged {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn check(v: Vec<Conjunct>) -> Result<Vec<Conjunct>, String> {

@@ -119,18 +119,20 @@ pub struct Plan {
     pub not_covered: Vec<String>,
 }
 
-fn trail_settings(
-    case: Option<&CaseFacts>,
-    retention: u32,
-    regions: &[String],
-) -> Vec<TrailSetting> {
+fn trail_settings(case: Option<&CaseFacts>, retention: u32) -> Vec<TrailSetting> {
+    let seen = match case {
+        Some(c) if !c.regions.is_empty() => {
+            format!(" (this case's logs saw {})", c.regions.join(", "))
+        }
+        _ => String::new(),
+    };
     let who = if case.is_some() {
         "this case"
     } else {
         "an investigation"
     };
     let mut out = vec![
-        TrailSetting { setting: "IsMultiRegionTrail", closes: format!("{who} must see calls in every region, including regions an attacker enables or uses because nobody watches them (this case saw {}).", if regions.is_empty() { "no region list".to_owned() } else { regions.join(", ") }) },
+        TrailSetting { setting: "IsMultiRegionTrail", closes: format!("{who} must see calls in every region, including regions an attacker enables or uses because nobody watches them{seen}.") },
         TrailSetting { setting: "EnableLogFileValidation", closes: format!("{who} must prove the logs were not altered or deleted after delivery (`cloudcase trail` checks the digest chain offline)." ) },
         TrailSetting { setting: "CloudWatchLogsLogGroupArn", closes: "the CIS metric filters and alarms read the trail in CloudWatch Logs: without delivery, nothing alerts while the attack runs.".into() },
         TrailSetting { setting: "RetentionInDays", closes: format!("the log group keeps {retention} days, so an intrusion found months later still has its attacker window in the logs the alarms read.") },
@@ -171,7 +173,7 @@ pub fn plan(
     };
     Ok(Plan {
         rules: builtin_rules()?,
-        trail: trail_settings(case, retention_days, &regions),
+        trail: trail_settings(case, retention_days),
         regions,
         regions_basis,
         data_events: case.map(|c| c.unknown_stores.clone()).unwrap_or_default(),

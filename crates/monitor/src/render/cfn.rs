@@ -33,30 +33,28 @@ fn selectors(plan: &Plan) -> Value {
     let mut out = vec![
         json!({"Name": "Management events, read and write", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}),
     ];
-    for t in &plan.data_events {
-        let (kind, arn) = match t.store {
-            "s3_bucket" => (
-                "AWS::S3::Object",
-                json!({"StartsWith": [{"Fn::Sub": format!("arn:${{AWS::Partition}}:s3:::{}/", t.name)}]}),
-            ),
-            _ => (
-                "AWS::DynamoDB::Table",
-                json!({"Equals": [{"Fn::Sub": format!("arn:${{AWS::Partition}}:dynamodb:{}:${{AWS::AccountId}}:table/{}", t.region.as_deref().unwrap_or("${AWS::Region}"), t.name)}]}),
-            ),
-        };
-        let mut arn_sel = Map::new();
-        arn_sel.insert("Field".into(), json!("resources.ARN"));
-        if let Value::Object(o) = arn {
-            arn_sel.extend(o);
+    for (store, kind, op) in STORE_SELECTORS {
+        let arns: Vec<Value> = plan.data_events.iter().filter(|t| t.store == *store).map(|t| match *store {
+            "s3_bucket" => json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:s3:::{}/", t.name)}),
+            _ => json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:dynamodb:{}:${{AWS::AccountId}}:table/{}", t.region.as_deref().unwrap_or("${AWS::Region}"), t.name)}),
+        }).collect();
+        if arns.is_empty() {
+            continue;
         }
-        out.push(json!({"Name": cut(&format!("Data events on UNKNOWN {} {}", t.store, t.name), 1000), "FieldSelectors": [
+        out.push(json!({"Name": format!("Data events on the {store}s scope left UNKNOWN"), "FieldSelectors": [
             {"Field": "eventCategory", "Equals": ["Data"]},
             {"Field": "resources.type", "Equals": [kind]},
-            Value::Object(arn_sel),
+            {"Field": "resources.ARN", *op: arns},
         ]}));
     }
     Value::Array(out)
 }
+
+/// Per store kind: the data-event resource type and how its ARNs are matched.
+const STORE_SELECTORS: &[(&str, &str, &str)] = &[
+    ("s3_bucket", "AWS::S3::Object", "StartsWith"),
+    ("dynamodb_table", "AWS::DynamoDB::Table", "Equals"),
+];
 
 fn trail(plan: &Plan) -> Vec<(String, Value)> {
     vec![

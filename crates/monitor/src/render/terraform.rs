@@ -10,6 +10,12 @@ use super::names::{cut, snake};
 use crate::cis::{CIS_CONTROLS, NAMESPACE};
 use crate::plan::Plan;
 
+/// Per store kind: the data-event resource type and how its ARNs are matched.
+const STORE_SELECTORS: &[(&str, &str, &str)] = &[
+    ("s3_bucket", "AWS::S3::Object", "starts_with"),
+    ("dynamodb_table", "AWS::DynamoDB::Table", "equals"),
+];
+
 /// An HCL quoted string: `\`, `"`, control characters escaped, `${` and `%{` doubled.
 fn q(s: &str) -> String {
     let mut out = String::from("\"");
@@ -93,12 +99,24 @@ fn trail(out: &mut String, plan: &Plan) {
     out.push_str("resource \"aws_iam_role_policy\" \"trail_logs\" {\n  role   = aws_iam_role.trail_logs.id\n  policy = jsonencode({ \"Version\" = \"2012-10-17\", \"Statement\" = [{ \"Effect\" = \"Allow\", \"Action\" = [\"logs:CreateLogStream\", \"logs:PutLogEvents\"], \"Resource\" = \"${aws_cloudwatch_log_group.trail.arn}:*\" }] })\n}\n\n");
     out.push_str("resource \"aws_cloudtrail\" \"main\" {\n  name                          = \"cloudcase-trail\"\n  s3_bucket_name                = aws_s3_bucket.trail.id\n  is_multi_region_trail         = true\n  include_global_service_events = true\n  enable_log_file_validation    = true\n  enable_logging                = true\n  cloud_watch_logs_group_arn    = \"${aws_cloudwatch_log_group.trail.arn}:*\"\n  cloud_watch_logs_role_arn     = aws_iam_role.trail_logs.arn\n  depends_on                    = [aws_s3_bucket_policy.trail]\n\n");
     out.push_str("  advanced_event_selector {\n    name = \"Management events, read and write\"\n    field_selector {\n      field  = \"eventCategory\"\n      equals = [\"Management\"]\n    }\n  }\n");
-    for t in &plan.data_events {
-        let (kind, arn_test) = match t.store {
-            "s3_bucket" => ("AWS::S3::Object", format!("starts_with = [\"arn:${{data.aws_partition.current.partition}}:s3:::{}/\"]", q(&t.name).trim_matches('"'))),
-            _ => ("AWS::DynamoDB::Table", format!("equals = [\"arn:${{data.aws_partition.current.partition}}:dynamodb:{}:${{data.aws_caller_identity.current.account_id}}:table/{}\"]", t.region.as_deref().map_or("${data.aws_region.current.name}".to_owned(), |r| q(r).trim_matches('"').to_owned()), q(&t.name).trim_matches('"'))),
-        };
-        let _ = write!(out, "\n  # closes: scope left {} {} UNKNOWN\n  advanced_event_selector {{\n    name = {}\n    field_selector {{\n      field  = \"eventCategory\"\n      equals = [\"Data\"]\n    }}\n    field_selector {{\n      field  = \"resources.type\"\n      equals = [\"{kind}\"]\n    }}\n    field_selector {{\n      field = \"resources.ARN\"\n      {arn_test}\n    }}\n  }}\n", t.store, t.name.replace('\n', " "), q(&format!("Data events on UNKNOWN {} {}", t.store, t.name)));
+    for (store, kind, op) in STORE_SELECTORS {
+        let chosen: Vec<_> = plan
+            .data_events
+            .iter()
+            .filter(|t| t.store == *store)
+            .collect();
+        if chosen.is_empty() {
+            continue;
+        }
+        let arns: Vec<String> = chosen.iter().map(|t| {
+            let name = q(&t.name).trim_matches('"').to_owned();
+            match *store {
+                "s3_bucket" => format!("\"arn:${{data.aws_partition.current.partition}}:s3:::{name}/\""),
+                _ => format!("\"arn:${{data.aws_partition.current.partition}}:dynamodb:{}:${{data.aws_caller_identity.current.account_id}}:table/{name}\"", t.region.as_deref().map_or("${data.aws_region.current.name}".to_owned(), |r| q(r).trim_matches('"').to_owned())),
+            }
+        }).collect();
+        let names: Vec<&str> = chosen.iter().map(|t| t.name.as_str()).collect();
+        let _ = write!(out, "\n  # closes: scope left these {store}s UNKNOWN: {}\n  advanced_event_selector {{\n    name = \"Data events on the {store}s scope left UNKNOWN\"\n    field_selector {{\n      field  = \"eventCategory\"\n      equals = [\"Data\"]\n    }}\n    field_selector {{\n      field  = \"resources.type\"\n      equals = [\"{kind}\"]\n    }}\n    field_selector {{\n      field = \"resources.ARN\"\n      {op} = [{}]\n    }}\n  }}\n", names.join(", ").replace('\n', " "), arns.join(", "));
     }
     out.push_str("}\n\n");
     if plan
