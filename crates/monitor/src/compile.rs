@@ -181,3 +181,60 @@ pub(crate) fn compile(file: &str, d: &RuleDoc) -> Result<EventRule, Refusal> {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::parse;
+    use crate::matcher::{envelope, matches};
+
+    fn rule(detection: &str) -> Result<EventRule, Refusal> {
+        let yaml = format!("title: T\nid: 11111111-2222-3333-4444-555555555555\nlevel: high\nlogsource: {{product: aws, service: cloudtrail}}\ndetection:\n{detection}");
+        compile("t.yml", &parse("t.yml", &yaml).unwrap())
+    }
+
+    #[test]
+    fn negation_keeps_absent_fields_and_ignores_case() {
+        let r = rule("    selection:\n        eventName: StopLogging\n    filter:\n        errorCode: ThrottlingException\n    condition: selection and not filter\n").unwrap();
+        let hit = |rec: serde_json::Value| matches(&r.pattern, &envelope(&rec));
+        assert!(hit(serde_json::json!({"eventName": "stoplogging"})));
+        assert!(hit(
+            serde_json::json!({"eventName": "StopLogging", "errorCode": "AccessDenied"})
+        ));
+        assert!(!hit(
+            serde_json::json!({"eventName": "StopLogging", "errorCode": "throttlingexception"})
+        ));
+        assert!(!hit(serde_json::json!({"eventName": "StartLogging"})));
+    }
+
+    #[test]
+    fn same_field_alternatives_merge_into_one_list() {
+        let r = rule("    selection:\n        eventName|startswith:\n            - Delete\n            - Stop\n    condition: selection\n").unwrap();
+        let list = &r.pattern["detail"]["eventName"];
+        assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
+        assert!(r.pattern["detail"].get("$or").is_none());
+    }
+
+    #[test]
+    fn refusals_name_the_reason() {
+        let why = |d: &str| rule(d).unwrap_err().reason;
+        assert!(
+            why("    s:\n        eventName|re: '^Stop'\n    condition: s\n")
+                .contains("modifier `re`")
+        );
+        assert!(
+            why("    s:\n        userAgent|contains: boto\n    condition: s\n")
+                .contains("case-sensitively")
+        );
+        assert!(why("    s:\n        - boto3\n    condition: s\n").contains("keyword"));
+        assert!(why("    s:\n        eventName: A?\n    condition: s\n").contains("`?`"));
+        assert!(why(
+            "    s:\n        eventName: A\n    condition: s | count() > 5\n    timeframe: 5m\n"
+        )
+        .contains("aggregation"));
+        // Case does not matter when the value has no letters.
+        assert!(
+            rule("    s:\n        sourceIPAddress|contains: '.0.2.'\n    condition: s\n").is_ok()
+        );
+    }
+}
