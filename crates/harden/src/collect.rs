@@ -415,3 +415,99 @@ impl EventSink for Collector {
         self.add(&event);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cloudcase_event::SourceFile;
+    use cloudcase_read::{read_files, Limits};
+
+    fn record(kind: &str, name: &str, ip: &str, extra: &str) -> String {
+        let identity = match kind {
+            "user" => {
+                r#"{"type":"IAMUser","arn":"arn:aws:iam::1:user/u","accountId":"1","accessKeyId":"AKIAUSER","userName":"u"}"#
+            }
+            _ => {
+                r#"{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/s1","accountId":"1","accessKeyId":"ASIAX","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/r","userName":"r"}}}"#
+            }
+        };
+        format!(
+            r#"{{"eventVersion":"1.09","userIdentity":{identity},"eventTime":"2024-05-06T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"{ip}","userAgent":"aws-cli/2","requestParameters":{{"bucketName":"b","key":"k/1"}},"eventID":"{name}-{ip}","recipientAccountId":"1"{extra}}}"#
+        )
+    }
+
+    fn collect(records: &[String], exclusion: Exclusion) -> Collector {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.json");
+        std::fs::write(&path, format!(r#"{{"Records":[{}]}}"#, records.join(","))).unwrap();
+        let file = SourceFile::plain(&path);
+        let ctx = Arc::new(Context::new(exclusion, Vec::new(), None).unwrap());
+        let sinks = vec![
+            Collector::new(Arc::clone(&ctx)),
+            Collector::new(Arc::clone(&ctx)),
+        ];
+        let (sinks, _) = read_files(&[Arc::new(file)], Limits::default(), sinks, &|_| {});
+        let mut total = Collector::new(ctx);
+        for s in sinks {
+            total.merge(s);
+        }
+        total
+    }
+
+    #[test]
+    fn tallies_fold_sessions_drop_the_attacker_and_skip_failures() {
+        let mut x = Exclusion::none();
+        x.applied = true;
+        x.sources.insert("203.0.113.9".into());
+        let c = collect(
+            &[
+                record("user", "GetObject", "10.0.0.1", ""),
+                record("user", "ListObjects", "10.0.0.2", ""),
+                record("user", "DeleteObject", "203.0.113.9", ""),
+                record(
+                    "user",
+                    "PutObject",
+                    "10.0.0.1",
+                    r#","errorCode":"AccessDenied""#,
+                ),
+                record("role", "GetObject", "10.1.0.1", ""),
+            ],
+            x,
+        );
+        let u = &c.principals["arn:aws:iam::1:user/u"];
+        assert_eq!(u.excluded_attacker_events, 1);
+        assert_eq!(u.denied_calls, 1);
+        let actions: Vec<&str> = u.actions.keys().map(String::as_str).collect();
+        assert_eq!(actions, ["s3:GetObject", "s3:ListBucket"]);
+        assert_eq!(
+            u.actions["s3:GetObject"]
+                .resources
+                .iter()
+                .collect::<Vec<_>>(),
+            ["arn:aws:s3:::b/*"]
+        );
+        assert_eq!(
+            u.actions["s3:ListBucket"]
+                .resources
+                .iter()
+                .collect::<Vec<_>>(),
+            ["arn:aws:s3:::b"]
+        );
+        assert_eq!(u.keys["AKIAUSER"].calls, 2);
+        assert_eq!(u.usage.networks.len(), 1, "{:?}", u.usage.networks);
+        let r = &c.principals["arn:aws:iam::1:role/r"];
+        assert_eq!(r.kind, "role");
+        assert!(r.keys.is_empty(), "session keys are not long-term keys");
+    }
+
+    #[test]
+    fn without_exclusion_everything_counts() {
+        let c = collect(
+            &[record("user", "DeleteObject", "203.0.113.9", "")],
+            Exclusion::none(),
+        );
+        let u = &c.principals["arn:aws:iam::1:user/u"];
+        assert_eq!(u.excluded_attacker_events, 0);
+        assert!(u.actions.contains_key("s3:DeleteObject"));
+    }
+}
