@@ -74,20 +74,6 @@ fn case_facts(dir: &Path) -> Result<CaseFacts> {
     Ok(CaseFacts::from_scope(&scope))
 }
 
-fn write_out(path: &Path, text: &str) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    tmp.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot rename into {}", path.display()))?;
-    Ok(())
-}
-
 /// Runs `cloudcase monitor`.
 pub fn run(args: Args) -> Result<ExitCode> {
     if !RETENTIONS.contains(&args.retention_days) {
@@ -121,7 +107,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         p.data_events.len()
     );
     match &args.out {
-        Some(path) => write_out(path, &text)?,
+        Some(path) => cloudcase_util::fs::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())

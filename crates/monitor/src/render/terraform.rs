@@ -167,3 +167,42 @@ pub fn terraform(plan: &Plan) -> Result<String, crate::MonitorError> {
     rules(&mut out, plan);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_cannot_interpolate_or_break_out() {
+        assert_eq!(q("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(q("${x} %{if}"), "\"$${x} %%{if}\"");
+        assert_eq!(q("line\nnext"), "\"line\\nnext\"");
+        assert_eq!(
+            hcl(&json!({"$or": [1, true, null]})),
+            "{ \"$or\" = [1, true, null] }"
+        );
+    }
+
+    #[test]
+    fn one_detector_per_region_and_data_events_per_unknown_store() {
+        let facts = crate::CaseFacts {
+            regions: vec!["eu-west-1".into(), "us-east-1".into()],
+            unknown_stores: vec![crate::DataEventTarget {
+                store: "s3_bucket",
+                name: "hooli-prod-data".into(),
+                region: None,
+                basis: String::new(),
+            }],
+            other_unknown: vec!["rds_instance reporting".into()],
+        };
+        let p = crate::plan(Some(&facts), &[], 400).unwrap();
+        let tf = terraform(&p).unwrap();
+        assert_eq!(tf.matches("resource \"aws_guardduty_detector\"").count(), 2);
+        assert!(tf.contains(":s3:::hooli-prod-data/\""));
+        assert!(tf.contains("# UNKNOWN store without data events: rds_instance reporting"));
+        assert_eq!(
+            tf.matches("resource \"aws_cloudwatch_event_rule\"").count(),
+            p.rules.rules.len()
+        );
+    }
+}
