@@ -279,3 +279,108 @@ fn harden_without_scope_says_no_exclusion_and_filters_principals() {
     let bad = cloudcase(&["harden", logs, "--since", "yesterday-ish"]);
     assert!(!bad.status.success());
 }
+
+/// Credentials and settings that can only ever reach the local moto server.
+const DUMMY_ENV: &[(&str, &str)] = &[
+    ("AWS_ACCESS_KEY_ID", "testing"),
+    ("AWS_SECRET_ACCESS_KEY", "testing-secret"),
+    ("AWS_EC2_METADATA_DISABLED", "true"),
+    ("AWS_REGION", "us-east-1"),
+    ("AWS_CONFIG_FILE", "/nonexistent/cloudcase-test-config"),
+    (
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "/nonexistent/cloudcase-test-credentials",
+    ),
+];
+
+fn run_with_env(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .envs(DUMMY_ENV.iter().copied())
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn remove_and_rotate_rest_on_the_cases_iam_inventory() {
+    if !common::server::moto_available() {
+        return;
+    }
+    let port = common::server::free_port();
+    let moto = common::server::start_python(
+        &[
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ],
+        port,
+    );
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/seed_moto.py");
+    run_with_env(
+        "python3",
+        &[seed.to_str().unwrap(), &moto.endpoint, "inventory"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    std::fs::write(logs.join("hostile.json"), HOSTILE).unwrap();
+    let case = dir.path().join("case").to_str().unwrap().to_owned();
+    let exe = env!("CARGO_BIN_EXE_cloudcase");
+    run_with_env(
+        exe,
+        &["case", "init", &case, "--name", "inv", "--examiner", "A"],
+    );
+    run_with_env(
+        exe,
+        &[
+            "acquire",
+            "--case",
+            &case,
+            "aws:iam",
+            "--endpoint-url",
+            &moto.endpoint,
+        ],
+    );
+    run_with_env(exe, &["acquire", "--case", &case, logs.to_str().unwrap()]);
+    // Keys and users created seconds ago are "unused for 0 days": the lists come from the snapshot.
+    let doc: Value = serde_json::from_str(&ok(&[
+        "harden",
+        "--case",
+        &case,
+        "--format",
+        "json",
+        "--unused-days",
+        "0",
+    ]))
+    .unwrap();
+    let basis = doc["rules"]["lists_basis"].as_str().unwrap();
+    assert!(basis.starts_with("aws:iam inventory "), "{basis}");
+    let remove = doc["remove"].as_array().unwrap();
+    let keys = remove
+        .iter()
+        .filter(|r| r["access_key"].is_string())
+        .count();
+    assert!(keys >= 2, "{remove:?}");
+    assert!(remove
+        .iter()
+        .all(|r| r["reason"].as_str().unwrap().contains("aws:iam inventory")));
+    assert!(remove
+        .iter()
+        .all(|r| r["refs"][0]["file"].as_str().unwrap().contains("objects")));
+    assert_eq!(doc["exclusion"]["applied"], false);
+    // Ninety days on, nothing is due.
+    let later: Value =
+        serde_json::from_str(&ok(&["harden", "--case", &case, "--format", "json"])).unwrap();
+    assert!(later["remove"].as_array().unwrap().is_empty());
+    assert!(later["rotate"].as_array().unwrap().is_empty());
+}
