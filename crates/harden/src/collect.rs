@@ -115,6 +115,8 @@ pub struct Usage {
     pub agents: BTreeSet<String>,
     /// UTC days with calls (days since the epoch).
     pub days: BTreeSet<i64>,
+    /// Calls per UTC hour of the day.
+    pub hours: [u64; 24],
     /// The earliest records.
     pub refs: Vec<TimedRef>,
 }
@@ -140,6 +142,13 @@ impl Usage {
             add_capped(&mut self.agents, ua);
         }
         self.days.insert(ms.div_euclid(86_400_000));
+        let hour = ms.rem_euclid(86_400_000) / 3_600_000;
+        if let Some(h) = usize::try_from(hour)
+            .ok()
+            .and_then(|h| self.hours.get_mut(h))
+        {
+            *h += 1;
+        }
         add_ref(&mut self.refs, TimedRef::of(e));
     }
 
@@ -165,6 +174,9 @@ impl Usage {
             add_capped(&mut self.agents, a);
         }
         self.days.extend(o.days);
+        for (mine, theirs) in self.hours.iter_mut().zip(o.hours) {
+            *mine += theirs;
+        }
         self.refs.extend(o.refs);
         trim_refs(&mut self.refs);
     }

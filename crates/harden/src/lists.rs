@@ -12,6 +12,32 @@ use crate::table::data_lines;
 const CI_AGENTS: &str = include_str!("../data/ci-agents.tsv");
 /// A long-term key used from at least this many source addresses counts as spread over hosts.
 pub const MANY_HOSTS: usize = 3;
+/// A key runs on a schedule when this share of its calls falls in at most two hours of the
+/// day, on at least `SCHEDULE_DAYS` days.
+const SCHEDULE_SHARE: f64 = 0.8;
+/// See [`SCHEDULE_SHARE`].
+const SCHEDULE_DAYS: usize = 5;
+
+/// The hours (UTC) a key's calls keep to, when they keep to a schedule.
+fn schedule(u: &Usage) -> Option<Vec<usize>> {
+    if u.days.len() < SCHEDULE_DAYS || u.calls == 0 {
+        return None;
+    }
+    let mut hours: Vec<(usize, u64)> = u.hours.iter().copied().enumerate().collect();
+    hours.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    hours.truncate(2);
+    let top: u64 = hours.iter().map(|(_, c)| c).sum();
+    if (top as f64) < SCHEDULE_SHARE * u.calls as f64 {
+        return None;
+    }
+    let mut out: Vec<usize> = hours
+        .into_iter()
+        .filter(|(_, c)| *c > 0)
+        .map(|(h, _)| h)
+        .collect();
+    out.sort_unstable();
+    Some(out)
+}
 const DAY_MS: i64 = 86_400_000;
 
 /// A principal or key to remove.
@@ -171,7 +197,8 @@ pub fn ci_keys(principals: &[(&String, &PrincipalUse)]) -> Vec<KeyFinding> {
         for (k, u) in &p.keys {
             let tools = ci_agents(u);
             let many = u.hosts.len() >= MANY_HOSTS;
-            if tools.is_empty() && !many {
+            let hours = schedule(u);
+            if tools.is_empty() && !many && hours.is_none() {
                 continue;
             }
             let mut why = Vec::new();
@@ -186,6 +213,15 @@ pub fn ci_keys(principals: &[(&String, &PrincipalUse)]) -> Vec<KeyFinding> {
                     "used from {} addresses in {} networks",
                     u.hosts.len(),
                     u.networks.len()
+                ));
+            }
+            if let Some(h) = hours {
+                let h: Vec<String> = h.iter().map(|h| format!("{h:02}:00")).collect();
+                why.push(format!(
+                    "on a schedule: {:.0} % or more of its calls in the hours {} UTC on {} days",
+                    SCHEDULE_SHARE * 100.0,
+                    h.join(", "),
+                    u.days.len()
                 ));
             }
             out.push(KeyFinding {
@@ -289,6 +325,26 @@ mod tests {
         assert!(!secret_parameter(
             "arn:aws:secretsmanager:us-east-1:1:secret:token-*"
         ));
+    }
+
+    #[test]
+    fn scheduled_keys() {
+        let mut u = Usage {
+            calls: 10,
+            days: (0..5).collect(),
+            ..Usage::default()
+        };
+        u.hours[3] = 9;
+        u.hours[15] = 1;
+        assert_eq!(schedule(&u), Some(vec![3, 15]));
+        u.hours[3] = 4;
+        u.hours[9] = 3;
+        u.hours[15] = 3;
+        assert_eq!(schedule(&u), None, "70 % in two hours");
+        u.hours = [0; 24];
+        u.hours[3] = 10;
+        u.days = (0..4).collect();
+        assert_eq!(schedule(&u), None, "four days");
     }
 
     #[test]
