@@ -276,6 +276,16 @@ fn harden_without_scope_says_no_exclusion_and_filters_principals() {
     ]))
     .unwrap();
     assert!(none["principals"].as_array().unwrap().is_empty());
+    let by_key: Value = serde_json::from_str(&ok(&[
+        "harden",
+        logs,
+        "--format",
+        "json",
+        "--principal",
+        "AKIAHOSTILE000000001",
+    ]))
+    .unwrap();
+    assert_eq!(by_key["principals"].as_array().unwrap().len(), 1);
     let bad = cloudcase(&["harden", logs, "--since", "yesterday-ish"]);
     assert!(!bad.status.success());
 }

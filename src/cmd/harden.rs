@@ -38,7 +38,7 @@ pub enum HardenFormat {
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Only this principal (ARN, or user/role name); repeatable.
+    /// Only this principal (ARN, user or role name, or the calls of one access key); repeatable.
     #[arg(long = "principal", value_name = "P")]
     pub principals: Vec<String>,
     /// Only events at or after this time (RFC 3339 or a date).

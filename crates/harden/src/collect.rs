@@ -284,12 +284,14 @@ impl Context {
         &self.exclusion
     }
 
-    fn wanted(&self, principal: &str) -> bool {
+    /// Whether `--principal` names this principal (ARN or last name part) or the key used.
+    fn wanted(&self, principal: &str, key: Option<&str>) -> bool {
         self.principals.is_empty()
-            || self
-                .principals
-                .iter()
-                .any(|p| p == principal || principal.rsplit(['/', ':']).next() == Some(p.as_str()))
+            || self.principals.iter().any(|p| {
+                p == principal
+                    || principal.rsplit(['/', ':']).next() == Some(p.as_str())
+                    || key == Some(p.as_str())
+            })
     }
 }
 
@@ -349,7 +351,10 @@ impl Collector {
         let Some((kind, principal)) = principal_of(e) else {
             return;
         };
-        if !self.ctx.wanted(&principal) {
+        if !self
+            .ctx
+            .wanted(&principal, e.identity.access_key_id.as_deref())
+        {
             return;
         }
         let ctx = Arc::clone(&self.ctx);
