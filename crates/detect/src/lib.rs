@@ -19,6 +19,10 @@ mod lead;
 mod pointer;
 mod routine;
 mod sink;
+
+/// The maps updated per event (burst windows, first sightings, interned names): a fast hash;
+/// nothing read from them depends on their order.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 mod spool;
 mod summary;
 mod tally;

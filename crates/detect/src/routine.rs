@@ -14,7 +14,7 @@
 //! hours and keep their level; the root user signing in every day, or an administrator
 //! issuing keys every week, does not fill the medium findings.
 
-use std::collections::HashMap;
+use crate::FastMap;
 
 use cloudcase_event::EventTime;
 use cloudcase_model::LeadKind;
@@ -60,7 +60,7 @@ pub(crate) fn lower(level: Level) -> Level {
 pub(crate) struct Routine<'s> {
     inner: &'s mut dyn FindingSink,
     /// First finding time per rule id and identity.
-    first: HashMap<String, HashMap<Who, EventTime>>,
+    first: FastMap<String, FastMap<Who, EventTime>>,
     min_level: Level,
     /// Counts of the findings reported.
     pub tally: Tally,
@@ -75,7 +75,7 @@ impl<'s> Routine<'s> {
     pub(crate) fn new(inner: &'s mut dyn FindingSink, min_level: Level) -> Self {
         Routine {
             inner,
-            first: HashMap::new(),
+            first: FastMap::default(),
             min_level,
             tally: Tally::default(),
             below: 0,

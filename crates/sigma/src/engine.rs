@@ -18,7 +18,9 @@ use crate::record::{FieldPath, FieldValue, Record};
 use crate::rule::Rule;
 use crate::wildcard::lower;
 
-type Index = HashMap<Box<str>, Vec<u32>>;
+/// Rules by a lowercased value of the field they require (keys from the rules; looked up once
+/// per event and field, so hashed without SipHash's cost).
+type Index = HashMap<Box<str>, Vec<u32>, foldhash::fast::RandomState>;
 
 /// The rules of one log, indexed.
 #[derive(Debug, Clone, Default)]

@@ -3,8 +3,8 @@
 //! Windows are fixed (tumbling) buckets of time, so state is a count per
 //! (analytic, principal, bucket) that merges across workers in any order.
 
+use crate::FastMap;
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
 use cloudcase_event::Event;
@@ -191,9 +191,9 @@ impl Values {
 /// Burst state of one worker (mergeable).
 #[derive(Debug)]
 pub struct Bursts {
-    windows: HashMap<Key, Window>,
+    windows: FastMap<Key, Window>,
     /// Distinct values, for the windows of analytics that count them.
-    values: HashMap<Key, Values>,
+    values: FastMap<Key, Values>,
     /// Principal names, as the ids keys hold.
     names: Names,
     /// One hasher for distinct values, shared by every worker's state so
@@ -205,8 +205,8 @@ impl Bursts {
     /// Empty state whose distinct-value hashes are compatible with `hasher`'s.
     pub fn new(hasher: RandomState) -> Self {
         Bursts {
-            windows: HashMap::new(),
-            values: HashMap::new(),
+            windows: FastMap::default(),
+            values: FastMap::default(),
             names: Names::default(),
             hasher,
         }
@@ -324,14 +324,14 @@ impl Bursts {
     /// secrets every minute is not an incident, its first burst from a new
     /// principal may be.
     pub fn candidates(&self) -> Vec<Candidate> {
-        let mut per_principal: HashMap<(u8, u32), Vec<u64>> = HashMap::new();
+        let mut per_principal: FastMap<(u8, u32), Vec<u64>> = FastMap::default();
         for (key, w) in &self.windows {
             per_principal
                 .entry((key.burst, key.who))
                 .or_default()
                 .push(self.measure(key, w).0);
         }
-        let medians: HashMap<(u8, u32), u64> = per_principal
+        let medians: FastMap<(u8, u32), u64> = per_principal
             .into_iter()
             .map(|(k, mut v)| {
                 v.sort_unstable();

@@ -6,7 +6,7 @@
 //! State per session key is order-independent: whether compute was seen, and the earliest
 //! use off compute (and from a desktop), so workers merge.
 
-use std::collections::HashMap;
+use crate::FastMap;
 
 use cloudcase_event::Event;
 use cloudcase_judge::client::{Client, ExecEnv};
@@ -72,7 +72,7 @@ struct Session {
 /// Compute-credential state of one worker (mergeable).
 #[derive(Debug, Default)]
 pub struct Credentials {
-    keys: HashMap<Session, KeyUse>,
+    keys: FastMap<Session, KeyUse>,
 }
 
 impl Credentials {

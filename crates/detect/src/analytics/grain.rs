@@ -11,7 +11,7 @@
 //!   resource-hijacking call by the same identity from that network within an hour of its
 //!   first use raises it to medium (high when it was medium already).
 
-use std::collections::HashMap;
+use crate::FastMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use cloudcase_event::{Event, EventTime};
@@ -86,13 +86,13 @@ fn agreeing(event: &Event) -> Option<&'static str> {
 #[derive(Debug, Clone, Default)]
 pub struct NetworkUse {
     /// Earliest use per /16 (/48).
-    wide: HashMap<String, OrderKey>,
+    wide: FastMap<String, OrderKey>,
     /// Per /24 (/64): the earliest agreeing call from it.
-    agree: HashMap<String, Agreement>,
+    agree: FastMap<String, Agreement>,
 }
 
 fn keep_min<K: std::hash::Hash + Eq, V>(
-    map: &mut HashMap<K, V>,
+    map: &mut FastMap<K, V>,
     k: K,
     v: V,
     key: impl Fn(&V) -> OrderKey,
@@ -138,7 +138,7 @@ impl NetworkUse {
 /// [`SHARED_ACTORS`].
 #[derive(Debug, Default)]
 pub struct SharedNetworks {
-    actors: HashMap<String, Vec<u64>>,
+    actors: FastMap<String, Vec<u64>>,
 }
 
 /// Who an event's caller is for counting a network's users: a user or root by ARN, a role

@@ -1,13 +1,13 @@
 //! Principal names as compact ids: state keyed per principal holds a `u32`
 //! instead of a copy of (or a pointer to) the name.
 
-use std::collections::HashMap;
+use crate::FastMap;
 use std::sync::Arc;
 
 /// Interned names of one worker's state: `id → name` and `name → id`.
 #[derive(Debug, Default)]
 pub struct Names {
-    ids: HashMap<Arc<str>, u32>,
+    ids: FastMap<Arc<str>, u32>,
     names: Vec<Arc<str>>,
 }
 

@@ -4,7 +4,7 @@
 //! State is order-independent: for every (subject, value) pair only the
 //! earliest event is kept, so workers can read files in any order and merge.
 
-use std::collections::HashMap;
+use crate::FastMap;
 
 use cloudcase_event::{Event, EventTime};
 use cloudcase_sigma::Level;
@@ -104,14 +104,14 @@ const NEW_REGION: Spec = Spec {
 };
 
 /// Earliest event per value.
-type FirstSeen = HashMap<String, Pointer>;
+type FirstSeen = FastMap<String, Pointer>;
 
 #[derive(Debug)]
 struct History {
     first: Pointer,
     dims: Vec<FirstSeen>,
     /// Earliest event per (country, hour since the epoch), when countries are known.
-    travel: HashMap<(String, i64), Pointer>,
+    travel: FastMap<(String, i64), Pointer>,
     /// Wide networks used and agreeing calls per network, to grade new networks.
     networks: NetworkUse,
 }
@@ -119,9 +119,9 @@ struct History {
 /// Novelty state of one worker (mergeable).
 #[derive(Debug, Default)]
 pub struct Novelty {
-    subjects: HashMap<Subject, History>,
+    subjects: FastMap<Subject, History>,
     /// Per account: earliest event per region (calls made from IP addresses only).
-    regions: HashMap<String, FirstSeen>,
+    regions: FastMap<String, FirstSeen>,
     /// Networks many of the account's identities use.
     shared: SharedNetworks,
 }
@@ -168,8 +168,8 @@ impl Novelty {
         for subject in subjects {
             let history = self.subjects.entry(subject).or_insert_with(|| History {
                 first: Pointer::of(event),
-                dims: vec![FirstSeen::new(); DIMENSIONS.len()],
-                travel: HashMap::new(),
+                dims: vec![FirstSeen::default(); DIMENSIONS.len()],
+                travel: FastMap::default(),
                 networks: NetworkUse::default(),
             });
             history.first.keep_earliest_of(event);
@@ -292,7 +292,7 @@ impl Novelty {
 
 /// Uses from a different country than the previous use less than an hour
 /// (the same or the adjacent clock hour) before: one per pair of countries and hour.
-fn country_changes(who: &str, travel: &HashMap<(String, i64), Pointer>) -> Vec<Candidate> {
+fn country_changes(who: &str, travel: &FastMap<(String, i64), Pointer>) -> Vec<Candidate> {
     let mut uses: Vec<(&str, &Pointer)> =
         travel.iter().map(|((c, _), p)| (c.as_str(), p)).collect();
     uses.sort_by_key(|(_, p)| p.order_key());

@@ -12,7 +12,7 @@
 //! as one requester, `anonymous`. State is a minimum time and counts per
 //! pair, so it merges across workers in any order.
 
-use std::collections::HashMap;
+use crate::FastMap;
 
 use cloudcase_event::{Detail, Event, EventTime, LogSource};
 use cloudcase_sigma::Level;
@@ -77,13 +77,13 @@ struct Reader {
 struct Bucket {
     /// The earliest read by anyone.
     first: EventTime,
-    readers: HashMap<String, Reader>,
+    readers: FastMap<String, Reader>,
 }
 
 /// Readers per bucket (mergeable).
 #[derive(Debug, Default)]
 pub struct BucketReaders {
-    buckets: HashMap<String, Bucket>,
+    buckets: FastMap<String, Bucket>,
 }
 
 /// The bucket, requester and bytes of a successful object read in an S3 access log.
@@ -114,7 +114,7 @@ impl BucketReaders {
             Some(b) => b,
             None => self.buckets.entry(bucket.to_owned()).or_insert(Bucket {
                 first: event.time,
-                readers: HashMap::new(),
+                readers: FastMap::default(),
             }),
         };
         b.first = b.first.min(event.time);
