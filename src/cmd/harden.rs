@@ -76,34 +76,15 @@ fn exclusion(args: &Args) -> Result<Exclusion> {
         .map_or_else(Exclusion::none, |s| Exclusion::from_scope(&s.result)))
 }
 
-/// The source kind of inventory objects in a case's manifest (as `scope` reads them).
-const INVENTORY_SOURCE_KIND: &str = "aws-inventory";
-
 /// The case's latest `aws:iam` inventory snapshot, when it has one.
 fn inventory(args: &Args) -> Result<Option<Inventory>> {
     let Some(dir) = &args.input.case else {
         return Ok(None);
     };
-    let case = cloudcase_evidence::Case::open(dir)?;
-    let mut paths = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    case.for_each_manifest_line::<cloudcase_evidence::Error, _>(|line| {
-        if let Some(r) = line
-            .record
-            .filter(|r| r.source_kind == INVENTORY_SOURCE_KIND)
-        {
-            if seen.insert(r.sha256.clone()) {
-                paths.push(case.layout().object_path(&r.sha256));
-            }
-        }
-        Ok(())
-    })?;
+    let paths = super::inventory::case_snapshot_paths(dir)?;
     let mut latest: Option<Inventory> = None;
     for p in paths {
-        let bytes = std::fs::read(&p)
-            .with_context(|| format!("reading inventory snapshot {}", p.display()))?;
-        let snapshot = cloudcase_inventory::Snapshot::from_json(&bytes)
-            .with_context(|| format!("inventory snapshot {}", p.display()))?;
+        let snapshot = super::inventory::read_snapshot(&p)?;
         let newer = latest
             .as_ref()
             .is_none_or(|l| l.snapshot.taken < snapshot.taken);

@@ -7,6 +7,7 @@ pub mod export;
 pub mod harden;
 pub mod hunt;
 pub mod input;
+pub mod inventory;
 pub mod monitor;
 pub mod record;
 pub mod report;

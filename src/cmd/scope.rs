@@ -16,9 +16,6 @@ use cloudcase_report::AnalysisKind;
 use cloudcase_scope::{find_launch, scope, Cidr, Options, Subject};
 use serde_json::json;
 
-/// Manifest source kind of inventory snapshots (`cloudcase acquire aws:iam|aws:ec2`).
-const INVENTORY_SOURCE_KIND: &str = "aws-inventory";
-
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
 use super::time::parse_tz;
 use crate::progress::ProgressLine;
@@ -88,28 +85,11 @@ pub struct Args {
 fn load_inventory(args: &Args) -> Result<Vec<Snapshot>> {
     let mut paths: Vec<PathBuf> = args.inventory.clone();
     if let Some(dir) = &args.input.case {
-        let case = cloudcase_evidence::Case::open(dir)?;
-        let mut seen = std::collections::HashSet::new();
-        case.for_each_manifest_line::<cloudcase_evidence::Error, _>(|line| {
-            if let Some(r) = line
-                .record
-                .filter(|r| r.source_kind == INVENTORY_SOURCE_KIND)
-            {
-                if seen.insert(r.sha256.clone()) {
-                    paths.push(case.layout().object_path(&r.sha256));
-                }
-            }
-            Ok(())
-        })?;
+        paths.extend(super::inventory::case_snapshot_paths(dir)?);
     }
     paths
         .iter()
-        .map(|p| {
-            let bytes = std::fs::read(p)
-                .with_context(|| format!("reading inventory snapshot {}", p.display()))?;
-            Snapshot::from_json(&bytes)
-                .with_context(|| format!("inventory snapshot {}", p.display()))
-        })
+        .map(|p| super::inventory::read_snapshot(p))
         .collect()
 }
 

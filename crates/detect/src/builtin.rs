@@ -4,6 +4,11 @@ use cloudcase_sigma::{LoadProblem, RuleSet};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
+/// The built-in rule files: name (e.g. `aws_iam_user_created.yml`) and YAML text, in name order.
+pub fn builtin_rule_files() -> &'static [(&'static str, &'static str)] {
+    BUILTIN_RULES
+}
+
 /// Names of the built-in rule files, e.g. `aws_iam_user_created.yml`.
 pub fn builtin_rule_names() -> impl Iterator<Item = &'static str> {
     BUILTIN_RULES.iter().map(|(name, _)| *name)

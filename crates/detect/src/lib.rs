@@ -28,7 +28,7 @@ mod summary;
 mod tally;
 
 pub use analytics::{Analytics, Geo, GeoError, MmdbGeo};
-pub use builtin::{add_builtin, builtin_rule_names};
+pub use builtin::{add_builtin, builtin_rule_files, builtin_rule_names};
 pub use finding::{Finding, FindingView, Origin, Witness};
 pub use hunt::{hunt, HuntError, HuntOptions, HuntOutcome};
 pub use import::{

@@ -3,8 +3,6 @@
 use crate::compile::{compile, EventRule, Refusal};
 use crate::doc;
 
-include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
-
 /// The built-in rules compiled: the event rules, and the rules refused with reasons.
 #[derive(Debug, Clone, Default)]
 pub struct CompiledRules {
@@ -26,7 +24,7 @@ pub fn compile_rule(
 /// Compiles every built-in rule.
 pub fn builtin_rules() -> Result<CompiledRules, crate::MonitorError> {
     let mut out = CompiledRules::default();
-    for (file, text) in BUILTIN_RULES {
+    for (file, text) in cloudcase_detect::builtin_rule_files() {
         match compile_rule(file, text)? {
             Ok(r) => out.rules.push(r),
             Err(r) => out.refused.push(r),
