@@ -8,13 +8,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 mod common;
+use common::aws::{cloudcase_cmd, run_checked, DUMMY_ENV};
 use common::server::{free_port, moto_available, start_python, wait_listening, Server};
 
 fn support(name: &str) -> PathBuf {
@@ -66,7 +67,7 @@ fn seed(endpoint: &str, args: &[&str]) -> Value {
         .arg(support("seed_moto.py"))
         .arg(endpoint)
         .args(args)
-        .envs(dummy_env())
+        .envs(DUMMY_ENV.iter().copied())
         .output()
         .expect("run seed_moto.py");
     assert!(
@@ -78,43 +79,8 @@ fn seed(endpoint: &str, args: &[&str]) -> Value {
 }
 
 /// Credentials and settings that can only ever reach the local endpoint.
-fn dummy_env() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing-secret-never-printed"),
-        ("AWS_SESSION_TOKEN", "testing-token-never-printed"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_CONFIG_FILE", "/nonexistent/cloudcase-test-config"),
-        (
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/cloudcase-test-credentials",
-        ),
-    ]
-}
-
-fn cloudcase_cmd(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cloudcase"));
-    c.args(args).envs(dummy_env()).env_remove("AWS_PROFILE");
-    c
-}
-
-fn cloudcase(args: &[&str]) -> Output {
-    let out = cloudcase_cmd(args).output().expect("run cloudcase");
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        !all.contains("never-printed"),
-        "a secret was printed: {all}"
-    );
-    out
-}
-
 fn ok(args: &[&str]) -> String {
-    let out = cloudcase(args);
+    let out = run_checked(args);
     assert!(
         out.status.success(),
         "cloudcase {args:?} failed: {}{}",
@@ -260,7 +226,7 @@ fn bucket_is_acquired_completely_hashes_match_and_replicates_with_a_hash_manifes
              print(len(sums.splitlines()), len(bad))",
             &moto.endpoint,
         ])
-        .envs(dummy_env())
+        .envs(DUMMY_ENV.iter().copied())
         .output()
         .expect("read the replica");
     let listing = String::from_utf8_lossy(&listing.stdout);
@@ -367,7 +333,7 @@ fn since_and_until_select_exactly_the_keys_dated_in_range() {
     let dir = tempfile::tempdir().expect("tempdir");
     let case = new_case(dir.path(), "case");
     let (since, until) = ("2024-05-17T15:00:00Z", "2024-05-18T15:10:00Z");
-    let out = cloudcase(&[
+    let out = run_checked(&[
         "acquire",
         "--case",
         case.to_str().expect("utf-8 path"),

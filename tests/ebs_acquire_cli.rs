@@ -8,12 +8,13 @@
 //! installed` and pass, unless CLOUDCASE_REQUIRE_MOTO=1, where they fail.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 mod common;
+use common::aws::{cloudcase_cmd, run_checked, DUMMY_ENV};
 use common::server::{free_port, moto_available, start_python, Server};
 
 /// Seeds a 1 GiB snapshot: argv = endpoint, number of random blocks, seed.
@@ -76,19 +77,6 @@ fn start_moto() -> Server {
     start_python(&["-c", MOTO, "127.0.0.1", &port.to_string()], port)
 }
 
-/// Credentials and settings that can only ever reach the local endpoint.
-const DUMMY_ENV: &[(&str, &str)] = &[
-    ("AWS_ACCESS_KEY_ID", "testing"),
-    ("AWS_SECRET_ACCESS_KEY", "testing-secret-never-printed"),
-    ("AWS_EC2_METADATA_DISABLED", "true"),
-    ("AWS_REGION", "us-east-1"),
-    ("AWS_CONFIG_FILE", "/nonexistent/cloudcase-test-config"),
-    (
-        "AWS_SHARED_CREDENTIALS_FILE",
-        "/nonexistent/cloudcase-test-credentials",
-    ),
-];
-
 /// The seeded snapshot.
 struct Seeded {
     id: String,
@@ -122,31 +110,9 @@ fn seed(endpoint: &str, blocks: usize, seed: u64) -> Seeded {
     }
 }
 
-fn cloudcase_cmd(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cloudcase"));
-    c.args(args)
-        .envs(DUMMY_ENV.iter().copied())
-        .env_remove("AWS_PROFILE");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    let out = cloudcase_cmd(args).output().expect("run cloudcase");
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        !all.contains("never-printed"),
-        "a secret was printed: {all}"
-    );
-    out
-}
-
 /// Standard output and error of a run that must succeed.
 fn ok(args: &[&str]) -> String {
-    let out = run(args);
+    let out = run_checked(args);
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -400,7 +366,7 @@ fn a_killed_acquisition_resumes_to_the_same_hash_and_a_tampered_block_is_named()
     std::os::unix::fs::FileExt::read_exact_at(&f, &mut byte, offset).expect("read");
     std::os::unix::fs::FileExt::write_all_at(&f, &[!byte[0], !byte[1]], offset).expect("tamper");
     drop(f);
-    let out = run(&["verify", "--case", case_s]);
+    let out = run_checked(&["verify", "--case", case_s]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     let named = format!("block {bad} at offset {}", bad * seeded.block_size);
@@ -421,7 +387,7 @@ fn a_volume_is_read_only_with_create_snapshot_which_custody_records() {
     let dir = tempfile::tempdir().expect("tempdir");
     let case = new_case(dir.path(), "case");
     let case_s = case.to_str().expect("utf-8 path");
-    let out = run(&acquire_args(
+    let out = run_checked(&acquire_args(
         case_s,
         "aws:ebs-volume/vol-0123?region=us-east-1",
         &moto.endpoint,

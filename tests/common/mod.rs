@@ -2,6 +2,7 @@
 //! module and uses only what it needs).
 #![allow(dead_code)]
 
+pub mod aws;
 pub mod server;
 
 use std::path::{Path, PathBuf};
