@@ -9,13 +9,11 @@ use cloudcase_event::EventTime;
 use cloudcase_harden::{
     build, document, Collector, Context, Exclusion, HardenOptions, HardenResult, Inventory,
 };
-use cloudcase_read::{read_files_tracked, Progress};
 use cloudcase_report::{Analysis, Format, Lang};
 use cloudcase_util::sanitize::terminal_safe;
 
-use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
+use super::input::{finish_run, read_all, InputArgs};
 use super::time::parse_event_time;
-use crate::progress::ProgressLine;
 
 /// Output formats of `harden`.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,23 +142,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         args.principals.clone(),
         args.since.map(EventTime::millis),
     )?);
-    let reporter = RejectReporter::new(&args.input)?;
-    let inputs = discover_inputs(&args.input, &reporter)?;
-    let sinks: Vec<Collector> = (0..args.input.threads())
-        .map(|_| Collector::new(Arc::clone(&ctx)))
-        .collect();
-    let progress = Arc::new(Progress::default());
-    let line = ProgressLine::for_inputs(Arc::clone(&progress), &inputs);
-    let on_reject = |r| reporter.report(r);
-    let (sinks, accounting) = read_files_tracked(
-        &inputs.files,
-        args.input.limits(),
-        sinks,
-        &on_reject,
-        &progress,
-    );
-    drop(line);
-    reporter.finish()?;
+    let (sinks, all) = read_all(&args.input, || Collector::new(Arc::clone(&ctx)))?;
     let mut total = Collector::new(Arc::clone(&ctx));
     for worker in sinks {
         total.merge(worker);
@@ -178,7 +160,5 @@ pub fn run(args: Args) -> Result<ExitCode> {
         HardenFormat::Md => print!("{}", Format::Markdown.render(&document(&result, args.lang))),
         HardenFormat::Html => print!("{}", Format::Html.render(&document(&result, args.lang))),
     }
-    let mut all = inputs.accounting;
-    all.merge(&accounting);
     Ok(finish_run(&args.input, &all, ""))
 }

@@ -177,6 +177,33 @@ pub fn discover_inputs(args: &InputArgs, reporter: &RejectReporter) -> Result<In
     Ok(inputs)
 }
 
+/// Discovers the inputs and reads them all, one sink per worker thread, with the progress
+/// line and the rejection report: the workers' sinks and the run's accounting (discovery's
+/// included).
+pub fn read_all<S: cloudcase_read::EventSink>(
+    args: &InputArgs,
+    make_sink: impl Fn() -> S,
+) -> Result<(Vec<S>, Accounting)> {
+    let reporter = RejectReporter::new(args)?;
+    let inputs = discover_inputs(args, &reporter)?;
+    let sinks: Vec<S> = (0..args.threads()).map(|_| make_sink()).collect();
+    let progress = std::sync::Arc::new(cloudcase_read::Progress::default());
+    let line = crate::progress::ProgressLine::for_inputs(std::sync::Arc::clone(&progress), &inputs);
+    let on_reject = |r| reporter.report(r);
+    let (sinks, accounting) = cloudcase_read::read_files_tracked(
+        &inputs.files,
+        args.limits(),
+        sinks,
+        &on_reject,
+        &progress,
+    );
+    drop(line);
+    reporter.finish()?;
+    let mut all = inputs.accounting;
+    all.merge(&accounting);
+    Ok((sinks, all))
+}
+
 /// Prints the accounting line (unless `--quiet`) and returns the exit code
 /// `--strict` asks for.
 pub fn finish_run(

@@ -3,19 +3,17 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
 use cloudcase_event::{Detail, Event, EventTime, LogSource};
-use cloudcase_read::{read_files_tracked, Accounting, EventSink, Progress};
+use cloudcase_read::{Accounting, EventSink};
 use cloudcase_util::sanitize::terminal_safe;
 use foldhash::fast::RandomState;
 use serde_json::{json, Value};
 
-use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
+use super::input::{finish_run, read_all, InputArgs};
 use super::time::parse_tz;
-use crate::progress::ProgressLine;
 
 /// Output formats of `stats`.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,27 +313,11 @@ fn print_table(counts: &Counts, top: usize, tz: &jiff::tz::TimeZone) {
 /// Runs `stats`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let tz = parse_tz(&args.tz)?;
-    let reporter = RejectReporter::new(&args.input)?;
-    let inputs = discover_inputs(&args.input, &reporter)?;
-    let sinks: Vec<Counts> = (0..args.input.threads()).map(|_| Counts::new()).collect();
-    let progress = Arc::new(Progress::default());
-    let line = ProgressLine::for_inputs(Arc::clone(&progress), &inputs);
-    let on_reject = |r| reporter.report(r);
-    let (sinks, accounting) = read_files_tracked(
-        &inputs.files,
-        args.input.limits(),
-        sinks,
-        &on_reject,
-        &progress,
-    );
-    drop(line);
-    reporter.finish()?;
+    let (sinks, all) = read_all(&args.input, Counts::new)?;
     let mut totals = Counts::new();
     for worker in sinks {
         totals.merge(worker);
     }
-    let mut all = inputs.accounting;
-    all.merge(&accounting);
     match args.format {
         StatsFormat::Json => print_json(&totals, &all),
         StatsFormat::Table => print_table(&totals, args.top, &tz),
