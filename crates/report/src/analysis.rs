@@ -76,6 +76,15 @@ pub(crate) fn text(s: impl Into<String>) -> Cell {
     Cell::Text(s.into())
 }
 
+/// The cell naming the recorded result a report rests on (its path and SHA-256), or saying in
+/// `lang` that there is none (`none` is the text's key).
+pub(crate) fn basis(lang: crate::i18n::Lang, recorded: Option<&Recorded>, none: &str) -> Cell {
+    match recorded {
+        Some(r) => code(format!("{} (SHA-256 {})", r.rel, r.sha256)),
+        None => text(crate::i18n::t(lang, none)),
+    }
+}
+
 /// A fixed-width cell (identifiers, hashes, attacker-chosen strings).
 pub(crate) fn code(s: impl Into<String>) -> Cell {
     Cell::Code(s.into())

@@ -12,7 +12,7 @@ use cloudcase_model::scope::{
 };
 use cloudcase_model::ScopeResult;
 
-use crate::analysis::{code, opt, text, Analysis};
+use crate::analysis::{basis, code, opt, text, Analysis};
 use crate::facts::{Change, Facts};
 use crate::i18n::{t, tf, tv, tvf, Lang, Voice};
 use crate::scope_read::{departure, first_event, last_event, plan_steps, stated_confidence, voice};
@@ -436,10 +436,11 @@ pub fn executive_summary(
         (t(lang, "report.generated").into(), text(&opts.generated)),
         (
             t(lang, "report.basis").into(),
-            match &analysis.scope {
-                Some(s) => code(format!("{} (SHA-256 {})", s.record.rel, s.record.sha256)),
-                None => text(t(lang, "report.no_scope")),
-            },
+            basis(
+                lang,
+                analysis.scope.as_ref().map(|s| &s.record),
+                "report.no_scope",
+            ),
         ),
         (t(lang, "report.tool").into(), text(&opts.tool)),
     ])];

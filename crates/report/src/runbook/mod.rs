@@ -16,7 +16,7 @@ use cloudcase_evidence::results::AnalysisKind;
 use cloudcase_evidence::Case;
 use cloudcase_model::scope::StoreKind;
 
-use crate::analysis::{code, text, Analysis};
+use crate::analysis::{basis, text, Analysis};
 use crate::i18n::{t, tf, Lang};
 use crate::{Block, Document, ReportError};
 pub use sources::CaseSources;
@@ -66,10 +66,11 @@ fn build(analysis: &Analysis, sources: &CaseSources, opts: &RunbookOptions) -> D
         (t(lang, "report.generated").into(), text(&opts.generated)),
         (
             t(lang, "report.basis").into(),
-            match &analysis.scope {
-                Some(s) => code(format!("{} (SHA-256 {})", s.record.rel, s.record.sha256)),
-                None => text(t(lang, "report.no_scope")),
-            },
+            basis(
+                lang,
+                analysis.scope.as_ref().map(|s| &s.record),
+                "report.no_scope",
+            ),
         ),
         (t(lang, "report.tool").into(), text(&opts.tool)),
     ])];

@@ -22,12 +22,12 @@ pub(crate) use cost::{billed, estimate};
 pub(crate) use judgement::method_words;
 pub(crate) use network::flow_coverage;
 
-use cloudcase_evidence::results::{AnalysisKind, Recorded};
+use cloudcase_evidence::results::AnalysisKind;
 use cloudcase_evidence::CustodyEntry;
 use cloudcase_model::scope::Caller;
 use cloudcase_model::ScopeResult;
 
-use crate::analysis::{code, opt, text, Analysis};
+use crate::analysis::{basis, opt, text, Analysis};
 use crate::i18n::{t, tf, tv, Lang, Voice};
 use crate::refs::Refs;
 use crate::scope_read::voice;
@@ -98,10 +98,6 @@ pub fn technical_report(
 ) -> Document {
     let lang = opts.lang;
     let title = format!("{} — {}", t(lang, "tech.title"), opts.case_name);
-    let basis = |r: Option<&Recorded>, none: &str| match r {
-        Some(r) => code(format!("{} (SHA-256 {})", r.rel, r.sha256)),
-        None => text(t(lang, none)),
-    };
     let mut blocks = vec![Block::KeyValues(vec![
         (t(lang, "case.name").into(), text(&opts.case_name)),
         (t(lang, "report.as_of").into(), text(&opts.as_of)),
@@ -109,6 +105,7 @@ pub fn technical_report(
         (
             t(lang, "report.basis").into(),
             basis(
+                lang,
                 analysis.scope.as_ref().map(|s| &s.record),
                 "report.no_scope",
             ),
@@ -116,6 +113,7 @@ pub fn technical_report(
         (
             t(lang, "report.hunt_basis").into(),
             basis(
+                lang,
                 analysis.hunt.as_ref().map(|h| &h.record),
                 "report.no_hunt.short",
             ),
@@ -168,6 +166,7 @@ mod tests {
     use super::*;
     use crate::analysis::Loaded;
     use crate::{fixtures, Format};
+    use cloudcase_evidence::results::Recorded;
     use cloudcase_model::HuntFinding;
     use serde_json::{json, Value};
 
