@@ -16,22 +16,12 @@ use sha2::{Digest, Sha256};
 
 mod common;
 use common::aws::{cloudcase_cmd, run_checked, DUMMY_ENV};
-use common::server::{free_port, moto_available, start_python, wait_listening, Server};
+use common::server::{free_port, moto_available, start_moto, wait_listening, Server};
 
 fn support(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/support")
         .join(name)
-}
-
-/// Starts `python3 -m moto.server` on a free port of 127.0.0.1.
-fn start_moto() -> Server {
-    let port = free_port();
-    let port_text = port.to_string();
-    start_python(
-        &["-m", "moto.server", "-H", "127.0.0.1", "-p", &port_text],
-        port,
-    )
 }
 
 /// Starts the LookupEvents stub serving `events` (region → records).

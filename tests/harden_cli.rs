@@ -323,18 +323,7 @@ fn remove_and_rotate_rest_on_the_cases_iam_inventory() {
     if !common::server::moto_available() {
         return;
     }
-    let port = common::server::free_port();
-    let moto = common::server::start_python(
-        &[
-            "-m",
-            "moto.server",
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ],
-        port,
-    );
+    let moto = common::server::start_moto();
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/seed_moto.py");
     run_with_env(
         "python3",

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::server::{free_port, moto_available, start_python};
+use common::server::{moto_available, start_moto};
 use common::{cloudcase, ok};
 use serde_json::Value;
 
@@ -411,18 +411,7 @@ fn moto_eventbridge_gives_the_same_verdicts() {
     let tmp = tempfile::tempdir().unwrap();
     let eb = tmp.path().join("rules.json");
     monitor(&["--all", "--format", "eventbridge-json"], &eb);
-    let port = free_port();
-    let moto = start_python(
-        &[
-            "-m",
-            "moto.server",
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ],
-        port,
-    );
+    let moto = start_moto();
     let out = Command::new("python3")
         .args([
             "-c",

@@ -62,6 +62,16 @@ pub fn start_python(args: &[&str], port: u16) -> Server {
     }
 }
 
+/// Starts `python3 -m moto.server` on a free port of 127.0.0.1.
+pub fn start_moto() -> Server {
+    let port = free_port();
+    let port_text = port.to_string();
+    start_python(
+        &["-m", "moto.server", "-H", "127.0.0.1", "-p", &port_text],
+        port,
+    )
+}
+
 /// Waits until something listens on `port`, failing if `child` exits first or after 60 s.
 pub fn wait_listening(port: u16, child: &mut Child) {
     let deadline = Instant::now() + Duration::from_secs(60);
