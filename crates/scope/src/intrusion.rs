@@ -301,15 +301,19 @@ fn has_misuse(j: &Judged<'_>) -> bool {
 }
 
 /// Whether a cluster judged without a baseline stands apart from the subject's other activity:
-/// another cluster in a different /16 (/48), sharing none of its user agents, is the owner's
-/// habit. A subject used from one place only cannot be told from its owner without history.
+/// another cluster in a different /16 (/48), sharing none of its user agents and at least as
+/// steady (active in as many hours of the day), is the owner's habit. A burst elsewhere is not:
+/// it is the departure from this cluster's habit, not the habit this cluster departs from. A
+/// subject used from one place only cannot be told from its owner without history.
 fn owned_elsewhere(j: &Judged<'_>, all: &[Judged<'_>]) -> bool {
     let wide = wide_network_of(&j.cluster.first_ip);
     let uas: BTreeSet<&str> = j.activity.uas.iter().collect();
+    let steadiness = |c: &Judged<'_>| c.activity.hours.count_ones();
     all.iter().any(|o| {
         !std::ptr::eq(o, j)
             && wide_network_of(&o.cluster.first_ip) != wide
             && !o.activity.uas.iter().any(|u| uas.contains(u))
+            && steadiness(o) >= steadiness(j)
     })
 }
 

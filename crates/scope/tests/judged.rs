@@ -939,3 +939,69 @@ fn a_log_start_attacker_coming_back_is_still_found() {
     );
     assert_eq!(d["intrusion"]["method"], "behaviour");
 }
+
+/// Logs of 34 hours, too short to learn the owner's habits from: a deploy key works every hour
+/// from its runners (roles, policies, functions, instances: what an attacker does too), and in
+/// its 27th hour a burst from a new network with another client creates a user with a login and
+/// a key. The burst departs from the key's steady use; the steady use is not the departure from
+/// the burst.
+#[test]
+fn a_burst_in_short_logs_is_the_departure_not_the_steady_owner() {
+    let mut t = Trail::default();
+    let ci = user("deploy-bot", "AKIADEPLOYBOT0000001");
+    let iam = "iam.amazonaws.com";
+    for h in 0..34 {
+        let at = START + h * HOUR + 120;
+        let ip = format!("52.14.20.{}", 10 + h % 2);
+        for (dt, source, name) in [
+            (0, iam, "CreateRole"),
+            (30, iam, "AttachRolePolicy"),
+            (60, "lambda.amazonaws.com", "UpdateFunctionCode20150331v2"),
+            (90, "ec2.amazonaws.com", "RunInstances"),
+            (120, "ec2.amazonaws.com", "DescribeInstances"),
+            (150, "secretsmanager.amazonaws.com", "GetSecretValue"),
+        ] {
+            t.simple(at + dt, &ip, CI_SDK, &ci, source, name);
+        }
+    }
+    let burst = START + 26 * HOUR + 7 * 60;
+    for (i, name) in [
+        "GetCallerIdentity",
+        "ListUsers",
+        "CreateUser",
+        "CreateLoginProfile",
+        "AttachUserPolicy",
+        "CreateAccessKey",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let source = if i == 0 { "sts.amazonaws.com" } else { iam };
+        t.simple(
+            burst + 30 * i as i64,
+            "203.0.113.45",
+            ATTACKER_SDK,
+            &ci,
+            source,
+            name,
+        );
+    }
+    for subject in [
+        Subject::AccessKey("AKIADEPLOYBOT0000001".into()),
+        Subject::Auto,
+    ] {
+        let d = run(&t.records, subject);
+        assert_eq!(
+            d["subject"]["value"], "AKIADEPLOYBOT0000001",
+            "{}",
+            d["subject"]
+        );
+        assert_eq!(
+            d["intrusion"]["first_attacker_event"], "2024-05-02T02:07:00.000Z",
+            "{}",
+            d["intrusion"]
+        );
+        let sources = strings(&d["attacker_sources"], "ip");
+        assert_eq!(sources, ["203.0.113.45"], "the runners are the owner's");
+    }
+}
