@@ -351,7 +351,16 @@ impl Model {
                 roamed = r.address(t);
                 roamed.as_str()
             }
-            None => rng.pick(&ident.ips).as_str(),
+            None => {
+                // Drawn in every case, so that the rest of the stream stays the same.
+                let any = rng.pick(&ident.ips).as_str();
+                if ident.address_per_session && ident.dynamic() {
+                    let (session, _) = self.world.session(ident_idx, t);
+                    ident.ips[(session % ident.ips.len() as u64) as usize].as_str()
+                } else {
+                    any
+                }
+            }
         };
         let ev = Ev {
             t,

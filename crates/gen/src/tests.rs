@@ -586,6 +586,31 @@ fn without_incident_there_is_no_attacker() {
     assert!(!s.event_counts.contains_key("StopLogging"));
 }
 
+/// A CI job's role session runs on one runner: each GitHub Actions session key comes from one
+/// address, while the role as a whole uses several.
+#[test]
+fn a_ci_session_key_is_used_from_one_runner() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(&cfg(dir.path(), 2_000_000)).unwrap();
+    let corpus = Corpus::read(dir.path());
+    let mut by_key: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in corpus.records() {
+        let arn = r["userIdentity"]["arn"].as_str().unwrap_or("");
+        if arn.ends_with("assumed-role/github-actions-deploy/GitHubActions") {
+            let key = r["userIdentity"]["accessKeyId"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let ip = r["sourceIPAddress"].as_str().unwrap().to_owned();
+            by_key.entry(key).or_default().insert(ip);
+        }
+    }
+    assert!(by_key.len() > 3, "{by_key:?}");
+    assert!(by_key.values().all(|ips| ips.len() == 1), "{by_key:?}");
+    let runners: BTreeSet<&String> = by_key.values().flatten().collect();
+    assert!(runners.len() > 1, "{runners:?}");
+}
+
 #[test]
 fn invalid_configs_are_rejected_and_empty_corpus_is_fine() {
     let dir = tempfile::tempdir().unwrap();

@@ -107,6 +107,7 @@ impl Builder<'_> {
             svc_role: String::new(),
             svc_sess: String::new(),
             roam: None,
+            address_per_session: false,
         }
     }
 
@@ -482,6 +483,8 @@ impl Builder<'_> {
         names.roles.push(gha.to_string());
         let mut ci = self.role(CI, Pool::Machine, 80, "", gha, "GitHubActions", None, None);
         ci.ips = (0..8).map(|_| public_ip(&mut self.rng, AZURE_IP)).collect();
+        // Each workflow run assumes the role itself, on one runner.
+        ci.address_per_session = true;
         ci.ua = cli_ua(&mut self.rng, "os/linux#6.5.0-1025-azure md/arch#x86_64");
         ci.ua_cmd = true;
         self.idents.push(ci);

@@ -170,6 +170,9 @@ pub(crate) struct Ident {
     pub svc_sess: String,
     /// Where a roaming employee calls from (instead of `ips`).
     pub roam: Option<roam::Roam>,
+    /// Every call of one session comes from one of `ips`, chosen by the session (a CI job's
+    /// role session runs on one runner); otherwise each call picks any of them.
+    pub address_per_session: bool,
 }
 
 impl Ident {
