@@ -14,6 +14,15 @@ fn run(records: &[Value], subject: Subject) -> Value {
     common::to_json(&common::scope_records(records, subject))
 }
 
+/// Scopes `records` from the access key `key` and by `--auto`: both must name `key`.
+fn by_key_and_auto(records: &[Value], key: &str) -> [Value; 2] {
+    [Subject::AccessKey(key.into()), Subject::Auto].map(|subject| {
+        let d = run(records, subject);
+        assert_eq!(d["subject"]["value"], key, "{}", d["subject"]);
+        d
+    })
+}
+
 const ACCT: &str = "111122223333";
 /// 2024-05-01T00:00:00Z.
 const START: i64 = 1_714_521_600;
@@ -372,16 +381,7 @@ fn log_start_trail() -> Vec<Value> {
 #[test]
 fn a_log_start_attack_is_judged_by_behaviour() {
     let records = log_start_trail();
-    for subject in [
-        Subject::AccessKey("AKIACIDEPLOY00000001".into()),
-        Subject::Auto,
-    ] {
-        let d = run(&records, subject);
-        assert_eq!(
-            d["subject"]["value"], "AKIACIDEPLOY00000001",
-            "{}",
-            d["subject"]
-        );
+    for d in by_key_and_auto(&records, "AKIACIDEPLOY00000001") {
         assert_eq!(
             d["intrusion"]["first_attacker_event"], "2024-05-01T00:05:00.000Z",
             "{}",
@@ -986,16 +986,7 @@ fn a_burst_in_short_logs_is_the_departure_not_the_steady_owner() {
             name,
         );
     }
-    for subject in [
-        Subject::AccessKey("AKIADEPLOYBOT0000001".into()),
-        Subject::Auto,
-    ] {
-        let d = run(&t.records, subject);
-        assert_eq!(
-            d["subject"]["value"], "AKIADEPLOYBOT0000001",
-            "{}",
-            d["subject"]
-        );
+    for d in by_key_and_auto(&t.records, "AKIADEPLOYBOT0000001") {
         assert_eq!(
             d["intrusion"]["first_attacker_event"], "2024-05-02T02:07:00.000Z",
             "{}",
