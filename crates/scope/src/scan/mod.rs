@@ -120,16 +120,24 @@ pub struct Use {
     pub uas: Earliest,
     /// Event names seen (for reads), up to eight, first seen earliest.
     pub names: Earliest,
+    /// Whether `uas` is kept: a data store's accesses are reported without their agents, and
+    /// at 20 GB there are tens of thousands of them (one per session key, source and store).
+    agents: bool,
 }
 
 impl Use {
     fn new(ev: &Event) -> Use {
+        Use::started(ev, true)
+    }
+
+    fn started(ev: &Event, agents: bool) -> Use {
         let mut u = Use {
             first: Ptr::of(ev),
             last_ms: ev.time.millis(),
             count: 0,
             uas: Earliest::default(),
             names: Earliest::default(),
+            agents,
         };
         u.add(ev);
         u
@@ -142,7 +150,7 @@ impl Use {
         }
         self.last_ms = self.last_ms.max(ev.time.millis());
         self.count += 1;
-        if let Some(ua) = ev.user_agent.as_deref() {
+        if let Some(ua) = ev.user_agent.as_deref().filter(|_| self.agents) {
             self.uas.add(ua, at, MAX_UAS);
         }
         self.names.add(ev.event_name.as_str(), at, MAX_NAMES);
@@ -164,10 +172,20 @@ impl Use {
 pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 fn bump<K: std::hash::Hash + Eq, S: BuildHasher>(map: &mut HashMap<K, Use, S>, k: K, ev: &Event) {
+    bump_use(map, k, ev, true);
+}
+
+/// [`bump`], keeping the events' user agents only when `agents`.
+fn bump_use<K: std::hash::Hash + Eq, S: BuildHasher>(
+    map: &mut HashMap<K, Use, S>,
+    k: K,
+    ev: &Event,
+    agents: bool,
+) {
     match map.get_mut(&k) {
         Some(u) => u.add(ev),
         None => {
-            map.insert(k, Use::new(ev));
+            map.insert(k, Use::started(ev, agents));
         }
     }
 }

@@ -12,7 +12,7 @@ use super::coverage::{Coverage, StoreId};
 use super::hourly::{hour_start, BaselineCounts};
 use super::request::store_request;
 use super::strings::Strings;
-use super::{bump, merge_map, Candidate, FastMap, KeySource, Subject, Use};
+use super::{bump, bump_use, merge_map, Candidate, FastMap, KeySource, Subject, Use};
 use crate::net::ua_family;
 use crate::stores::{Access, StoreSpec};
 
@@ -109,7 +109,7 @@ fn record_stores(st: &mut Pass2, ev: &Event, key: &str, ip: &str) {
             // need only reads, exposures and openings.
             if access != Access::Other || !spec.list_all {
                 let ok = ev.error_code.is_none();
-                bump(
+                bump_use(
                     &mut st.store_access,
                     AccessId {
                         store: id,
@@ -119,6 +119,7 @@ fn record_stores(st: &mut Pass2, ev: &Event, key: &str, ip: &str) {
                         access,
                     },
                     ev,
+                    false,
                 );
             }
         }
@@ -182,7 +183,13 @@ impl Pass2 {
         baseline: BaselineCounts,
         t0: i64,
     ) -> Pass2 {
-        let mut out = Pass2::default();
+        let mut parts = parts;
+        let mut out = Pass2 {
+            candidates: largest_candidates(&mut parts),
+            ..Pass2::default()
+        };
+        let rest: usize = parts.iter().map(|p| p.candidates.len()).sum();
+        out.candidates.reserve_exact(rest);
         for p in parts {
             out.candidates.extend(p.candidates);
             merge_map(&mut out.key_use, p.key_use);
@@ -202,7 +209,18 @@ impl Pass2 {
             .collect();
         out.coverage.merge(coverage);
         out.baseline.merge(&baseline);
-        out.candidates.sort_by_key(|c| c.ptr.key());
+        // Each record once, so its key is unique: no stable sort (and its buffer) needed.
+        out.candidates.sort_unstable_by_key(|c| c.ptr.key());
         out
     }
+}
+
+/// The largest worker's candidates, taken out of `parts`: the others are moved into its
+/// allocation instead of all into a new one (at 20 GB they are over 100,000 records).
+fn largest_candidates(parts: &mut [Pass2]) -> Vec<Candidate> {
+    parts
+        .iter_mut()
+        .max_by_key(|p| p.candidates.len())
+        .map(|p| std::mem::take(&mut p.candidates))
+        .unwrap_or_default()
 }
