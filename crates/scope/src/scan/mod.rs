@@ -116,7 +116,8 @@ pub struct Use {
     pub last_ms: i64,
     /// Number of events.
     pub count: u64,
-    /// Up to five distinct user agents, first seen earliest.
+    /// Up to five distinct user agents, first seen earliest (none for a data store's
+    /// accesses, which are reported without them).
     pub uas: Earliest,
     /// Event names seen (for reads), up to eight, first seen earliest.
     pub names: Earliest,

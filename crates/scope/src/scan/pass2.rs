@@ -178,12 +178,11 @@ impl Pass2 {
     /// Merges the workers' states, and adds what pass 1 counted: the `coverage` and the
     /// subject's `baseline` before the hour of `t0`, the first attacker event.
     pub fn merge_all(
-        parts: Vec<Pass2>,
+        mut parts: Vec<Pass2>,
         coverage: Coverage,
         baseline: BaselineCounts,
         t0: i64,
     ) -> Pass2 {
-        let mut parts = parts;
         let mut out = Pass2 {
             candidates: largest_candidates(&mut parts),
             ..Pass2::default()
