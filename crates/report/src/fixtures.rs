@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::analysis::{Analysis, Loaded};
 use crate::versions::Placement;
-use crate::{ExecutiveOptions, Lang, TechnicalOptions};
+use crate::{DocumentOptions, Lang};
 
 /// The analysis of a case whose one recorded result is `scope` (no hunt).
 pub fn analysis(scope: ScopeResult) -> Analysis {
@@ -39,22 +39,10 @@ pub fn first_version() -> Placement {
     }
 }
 
-/// The executive summary's options for case `c` in `lang`, as of (and
-/// generated at) `as_of`.
-pub fn executive_options(lang: Lang, as_of: &str) -> ExecutiveOptions {
-    ExecutiveOptions {
-        lang,
-        case_name: "c".into(),
-        as_of: as_of.into(),
-        generated: as_of.into(),
-        tool: "cloudcase test".into(),
-    }
-}
-
-/// The technical report's options for case `c` in `lang`, as of (and
-/// generated at) `as_of`.
-pub fn technical_options(lang: Lang, as_of: &str) -> TechnicalOptions {
-    TechnicalOptions {
+/// A document's options (executive summary, technical report, runbook) for case `c` in
+/// `lang`, as of (and generated at) `as_of`.
+pub fn document_options(lang: Lang, as_of: &str) -> DocumentOptions {
+    DocumentOptions {
         lang,
         case_name: "c".into(),
         as_of: as_of.into(),

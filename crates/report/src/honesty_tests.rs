@@ -11,8 +11,8 @@ use crate::{executive_summary, fixtures, technical_report, Format, Lang};
 fn reports(scope: &ScopeResult, lang: Lang) -> (String, String) {
     let a = fixtures::analysis(scope.clone());
     let as_of = "2026-01-02T00:00:00Z";
-    let exec = fixtures::executive_options(lang, as_of);
-    let tech = fixtures::technical_options(lang, as_of);
+    let exec = fixtures::document_options(lang, as_of);
+    let tech = fixtures::document_options(lang, as_of);
     let (doc, _) = executive_summary(&a, &fixtures::first_version(), &exec);
     let md = Format::Markdown.render(&doc);
     (

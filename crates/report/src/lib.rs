@@ -18,6 +18,7 @@ mod executive;
 mod facts;
 #[cfg(test)]
 mod fixtures;
+mod header;
 #[cfg(test)]
 mod honesty_tests;
 mod i18n;
@@ -39,13 +40,14 @@ pub use document::{Block, Cell, Document};
 pub use evidence_record::{
     evidence_record, CustodyDigest, EvidenceRecordOptions, ListingInfo, PendingListing,
 };
-pub use executive::{executive_summary, ExecutiveOptions};
+pub use executive::executive_summary;
 pub use facts::Facts;
+pub use header::DocumentOptions;
 pub use i18n::Lang;
 pub use produce::{OutputFormat, ReportKind, Reporter, ReporterOptions};
 pub use render::Format;
-pub use runbook::{runbook, RunbookOptions};
-pub use technical::{technical_report, TechnicalOptions};
+pub use runbook::runbook;
+pub use technical::technical_report;
 pub use versions::{place, read_index, Placement};
 
 /// Errors while gathering what a report shows.

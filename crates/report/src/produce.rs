@@ -13,10 +13,11 @@ use jiff::Timestamp;
 
 use crate::chromium::Chromium;
 use crate::evidence_record::{evidence_record, EvidenceRecordOptions, ListingInfo, PendingListing};
-use crate::executive::{executive_summary, ExecutiveOptions};
-use crate::runbook::{runbook, RunbookOptions};
-use crate::technical::{technical_report, TechnicalOptions};
+use crate::executive::executive_summary;
+use crate::runbook::runbook;
+use crate::technical::technical_report;
 use crate::versions::{place, read_index, Placement};
+use crate::DocumentOptions;
 use crate::{Analysis, CustodyDigest, Document, Facts, Format, Lang, ReportError};
 
 /// A kind of report.
@@ -191,16 +192,15 @@ impl<'a> Reporter<'a> {
         placement: &Placement,
         path: &Path,
     ) -> Result<Built, ReportError> {
-        let case_name = self.case.info().name.clone();
+        let opts = DocumentOptions {
+            lang: self.lang,
+            case_name: self.case.info().name.clone(),
+            as_of: self.as_of.clone(),
+            generated: self.generated.clone(),
+            tool: self.tool.clone(),
+        };
         Ok(match kind {
             ReportKind::Executive => {
-                let opts = ExecutiveOptions {
-                    lang: self.lang,
-                    case_name,
-                    as_of: self.as_of.clone(),
-                    generated: self.generated.clone(),
-                    tool: self.tool.clone(),
-                };
                 let (document, facts) = executive_summary(&self.analysis, placement, &opts);
                 Built {
                     document,
@@ -208,34 +208,16 @@ impl<'a> Reporter<'a> {
                     listings: Vec::new(),
                 }
             }
-            ReportKind::Technical => {
-                let opts = TechnicalOptions {
-                    lang: self.lang,
-                    case_name,
-                    as_of: self.as_of.clone(),
-                    generated: self.generated.clone(),
-                    tool: self.tool.clone(),
-                };
-                Built {
-                    document: technical_report(&self.analysis, &self.custody.entries, &opts),
-                    facts: None,
-                    listings: Vec::new(),
-                }
-            }
-            ReportKind::Runbook => {
-                let opts = RunbookOptions {
-                    lang: self.lang,
-                    case_name,
-                    as_of: self.as_of.clone(),
-                    generated: self.generated.clone(),
-                    tool: self.tool.clone(),
-                };
-                Built {
-                    document: runbook(self.case, &self.analysis, &opts)?,
-                    facts: None,
-                    listings: Vec::new(),
-                }
-            }
+            ReportKind::Technical => Built {
+                document: technical_report(&self.analysis, &self.custody.entries, &opts),
+                facts: None,
+                listings: Vec::new(),
+            },
+            ReportKind::Runbook => Built {
+                document: runbook(self.case, &self.analysis, &opts)?,
+                facts: None,
+                listings: Vec::new(),
+            },
             ReportKind::Evidence => {
                 let opts = EvidenceRecordOptions {
                     lang: self.lang,

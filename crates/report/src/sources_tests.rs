@@ -9,7 +9,7 @@ use crate::{executive_summary, fixtures, technical_report, Format, Lang};
 
 /// The technical report of `scope` in `lang` and `format`.
 pub(crate) fn technical(scope: &ScopeResult, lang: Lang, format: Format) -> String {
-    let opts = fixtures::technical_options(lang, AS_OF);
+    let opts = fixtures::document_options(lang, AS_OF);
     format.render(&technical_report(
         &fixtures::analysis(scope.clone()),
         &[],
@@ -19,7 +19,7 @@ pub(crate) fn technical(scope: &ScopeResult, lang: Lang, format: Format) -> Stri
 
 /// The executive summary of `scope` in `lang` and `format`.
 pub(crate) fn executive(scope: &ScopeResult, lang: Lang, format: Format) -> String {
-    let opts = fixtures::executive_options(lang, AS_OF);
+    let opts = fixtures::document_options(lang, AS_OF);
     let analysis = fixtures::analysis(scope.clone());
     format.render(&executive_summary(&analysis, &fixtures::first_version(), &opts).0)
 }

@@ -12,33 +12,18 @@ use cloudcase_model::scope::{
 };
 use cloudcase_model::ScopeResult;
 
-use crate::analysis::{basis, code, opt, text, Analysis};
+use crate::analysis::{code, opt, text, Analysis};
 use crate::facts::{Change, Facts};
 use crate::i18n::{t, tf, tv, tvf, Lang, Voice};
 use crate::scope_read::{departure, first_event, last_event, plan_steps, stated_confidence, voice};
 use crate::versions::Placement;
-use crate::{Block, Cell, Document};
+use crate::{Block, Cell, Document, DocumentOptions};
 use story::story;
 pub(crate) use story::{confidence_level, confidence_words};
 
 /// Longest list shown in the summary; the rest is counted and left to the
 /// technical report.
 const TOP: usize = 5;
-
-/// What the summary states besides the analysis.
-#[derive(Debug, Clone)]
-pub struct ExecutiveOptions {
-    /// Language.
-    pub lang: Lang,
-    /// Case name.
-    pub case_name: String,
-    /// The as-of time, RFC 3339 UTC.
-    pub as_of: String,
-    /// When it is produced, RFC 3339 UTC.
-    pub generated: String,
-    /// Tool name and version.
-    pub tool: String,
-}
 
 /// `rows` capped at [`TOP`], with a last row counting the rest.
 fn capped(lang: Lang, mut rows: Vec<Vec<Cell>>, width: usize) -> Vec<Vec<Cell>> {
@@ -423,27 +408,20 @@ fn change_rows(lang: Lang, voice: Voice, changes: &[Change]) -> Vec<Vec<Cell>> {
 pub fn executive_summary(
     analysis: &Analysis,
     placement: &Placement,
-    opts: &ExecutiveOptions,
+    opts: &DocumentOptions,
 ) -> (Document, Facts) {
     let lang = opts.lang;
-    let mut blocks = vec![Block::KeyValues(vec![
-        (t(lang, "case.name").into(), text(&opts.case_name)),
+    let mut head = opts.head_rows(analysis);
+    // The version follows the case name.
+    head.insert(
+        1,
         (
             t(lang, "report.version").into(),
             text(placement.version.to_string()),
         ),
-        (t(lang, "report.as_of").into(), text(&opts.as_of)),
-        (t(lang, "report.generated").into(), text(&opts.generated)),
-        (
-            t(lang, "report.basis").into(),
-            basis(
-                lang,
-                analysis.scope.as_ref().map(|s| &s.record),
-                "report.no_scope",
-            ),
-        ),
-        (t(lang, "report.tool").into(), text(&opts.tool)),
-    ])];
+    );
+    head.push(opts.tool_row());
+    let mut blocks = vec![Block::KeyValues(head)];
     let title = format!("{} — {}", t(lang, "exec.title"), opts.case_name);
     let Some(scope) = analysis.scope.as_ref().map(|s| &s.result) else {
         blocks.push(Block::Paragraph(tf(
@@ -506,8 +484,8 @@ mod tests {
 
     use serde_json::{json, Value};
 
-    fn opts(lang: Lang) -> ExecutiveOptions {
-        fixtures::executive_options(lang, "2026-01-02T00:00:00Z")
+    fn opts(lang: Lang) -> DocumentOptions {
+        fixtures::document_options(lang, "2026-01-02T00:00:00Z")
     }
 
     fn scope() -> ScopeResult {

@@ -16,25 +16,10 @@ use cloudcase_evidence::results::AnalysisKind;
 use cloudcase_evidence::Case;
 use cloudcase_model::scope::StoreKind;
 
-use crate::analysis::{basis, text, Analysis};
+use crate::analysis::Analysis;
 use crate::i18n::{t, tf, Lang};
-use crate::{Block, Document, ReportError};
+use crate::{Block, Document, DocumentOptions, ReportError};
 pub use sources::CaseSources;
-
-/// What the runbook states besides the analysis.
-#[derive(Debug, Clone)]
-pub struct RunbookOptions {
-    /// Language.
-    pub lang: Lang,
-    /// Case name.
-    pub case_name: String,
-    /// The as-of time, RFC 3339 UTC.
-    pub as_of: String,
-    /// When it is produced, RFC 3339 UTC.
-    pub generated: String,
-    /// Tool name and version.
-    pub tool: String,
-}
 
 /// A data store's kind in words (its code when the table has no words for it).
 fn store_kind(lang: Lang, kind: StoreKind) -> String {
@@ -49,31 +34,20 @@ fn store_kind(lang: Lang, kind: StoreKind) -> String {
 pub fn runbook(
     case: &Case,
     analysis: &Analysis,
-    opts: &RunbookOptions,
+    opts: &DocumentOptions,
 ) -> Result<Document, ReportError> {
     let sources = CaseSources::read(case)?;
     Ok(build(analysis, &sources, opts))
 }
 
 /// The document, from sources already read.
-fn build(analysis: &Analysis, sources: &CaseSources, opts: &RunbookOptions) -> Document {
+fn build(analysis: &Analysis, sources: &CaseSources, opts: &DocumentOptions) -> Document {
     let lang = opts.lang;
     let scope = analysis.scope.as_ref().map(|s| &s.result);
     let hunt = analysis.hunt.as_ref().map(|h| h.result.as_slice());
-    let mut blocks = vec![Block::KeyValues(vec![
-        (t(lang, "case.name").into(), text(&opts.case_name)),
-        (t(lang, "report.as_of").into(), text(&opts.as_of)),
-        (t(lang, "report.generated").into(), text(&opts.generated)),
-        (
-            t(lang, "report.basis").into(),
-            basis(
-                lang,
-                analysis.scope.as_ref().map(|s| &s.record),
-                "report.no_scope",
-            ),
-        ),
-        (t(lang, "report.tool").into(), text(&opts.tool)),
-    ])];
+    let mut head = opts.head_rows(analysis);
+    head.push(opts.tool_row());
+    let mut blocks = vec![Block::KeyValues(head)];
     blocks.push(Block::Paragraph(t(lang, "rb.intro").into()));
     if scope.is_none() {
         blocks.push(Block::Paragraph(tf(

@@ -6,8 +6,8 @@ use crate::Format;
 
 const HOSTILE: &str = "<script>window.__xss=1</script>";
 
-fn opts(lang: Lang) -> RunbookOptions {
-    RunbookOptions {
+fn opts(lang: Lang) -> DocumentOptions {
+    DocumentOptions {
         lang,
         case_name: format!("c {HOSTILE}"),
         as_of: "2026-01-02T00:00:00Z".into(),

@@ -27,11 +27,11 @@ use cloudcase_evidence::CustodyEntry;
 use cloudcase_model::scope::Caller;
 use cloudcase_model::ScopeResult;
 
-use crate::analysis::{basis, opt, text, Analysis};
+use crate::analysis::{basis, opt, Analysis};
 use crate::i18n::{t, tf, tv, Lang, Voice};
 use crate::refs::Refs;
 use crate::scope_read::voice;
-use crate::{Block, Document};
+use crate::{Block, Document, DocumentOptions};
 
 /// Most timeline rows shown.
 const MAX_TIMELINE: usize = 300;
@@ -39,21 +39,6 @@ const MAX_TIMELINE: usize = 300;
 const MAX_FINDINGS_PER_TACTIC: usize = 40;
 /// Most identities charted.
 const MAX_IDENTITY_SERIES: usize = 8;
-
-/// What the report states besides the analysis.
-#[derive(Debug, Clone)]
-pub struct TechnicalOptions {
-    /// Language.
-    pub lang: Lang,
-    /// Case name.
-    pub case_name: String,
-    /// The as-of time, RFC 3339 UTC.
-    pub as_of: String,
-    /// When it is produced, RFC 3339 UTC.
-    pub generated: String,
-    /// Tool name and version.
-    pub tool: String,
-}
 
 /// Column titles from message keys.
 fn headers(lang: Lang, keys: &[&str]) -> Vec<String> {
@@ -94,32 +79,21 @@ fn by_arn(by: &Caller) -> &str {
 pub fn technical_report(
     analysis: &Analysis,
     entries: &[CustodyEntry],
-    opts: &TechnicalOptions,
+    opts: &DocumentOptions,
 ) -> Document {
     let lang = opts.lang;
     let title = format!("{} — {}", t(lang, "tech.title"), opts.case_name);
-    let mut blocks = vec![Block::KeyValues(vec![
-        (t(lang, "case.name").into(), text(&opts.case_name)),
-        (t(lang, "report.as_of").into(), text(&opts.as_of)),
-        (t(lang, "report.generated").into(), text(&opts.generated)),
-        (
-            t(lang, "report.basis").into(),
-            basis(
-                lang,
-                analysis.scope.as_ref().map(|s| &s.record),
-                "report.no_scope",
-            ),
+    let mut head = opts.head_rows(analysis);
+    head.push((
+        t(lang, "report.hunt_basis").into(),
+        basis(
+            lang,
+            analysis.hunt.as_ref().map(|h| &h.record),
+            "report.no_hunt.short",
         ),
-        (
-            t(lang, "report.hunt_basis").into(),
-            basis(
-                lang,
-                analysis.hunt.as_ref().map(|h| &h.record),
-                "report.no_hunt.short",
-            ),
-        ),
-        (t(lang, "report.tool").into(), text(&opts.tool)),
-    ])];
+    ));
+    head.push(opts.tool_row());
+    let mut blocks = vec![Block::KeyValues(head)];
     let mut refs = Refs::default();
     let scope = analysis.scope.as_ref().map(|s| &s.result);
     match scope {
@@ -232,7 +206,7 @@ mod tests {
                 result: findings,
             }),
         };
-        let opts = TechnicalOptions {
+        let opts = DocumentOptions {
             lang: Lang::En,
             case_name: "c".into(),
             as_of: "T".into(),
