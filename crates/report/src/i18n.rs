@@ -593,6 +593,11 @@ pub fn t(lang: Lang, key: &str) -> &str {
     lookup(lang, key).unwrap_or(key)
 }
 
+/// Column titles from message keys.
+pub(crate) fn headers(lang: Lang, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| t(lang, k).to_owned()).collect()
+}
+
 /// The text of `key` in `lang`, if the table (or the runbook's beside it) has it.
 fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
     MESSAGES

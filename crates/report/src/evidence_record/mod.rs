@@ -27,7 +27,7 @@ use serde_json::Value;
 pub use custody_summary::CustodyDigest;
 pub use listing::{ListingInfo, PendingListing};
 
-use crate::i18n::{t, tf, Lang};
+use crate::i18n::{headers, t, tf, Lang};
 use crate::{Block, Cell, Document, ReportError};
 
 /// The most rows each part of the record may have, so that the record stays
@@ -106,11 +106,6 @@ fn text(s: impl Into<String>) -> Cell {
 
 fn code(s: impl Into<String>) -> Cell {
     Cell::Code(s.into())
-}
-
-/// Column titles from message keys.
-fn headers(lang: Lang, keys: &[&str]) -> Vec<String> {
-    keys.iter().map(|h| t(lang, h).to_owned()).collect()
 }
 
 fn scalar(v: &Value) -> String {

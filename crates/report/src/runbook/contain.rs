@@ -5,7 +5,7 @@ use cloudcase_model::contain::Step;
 use cloudcase_model::ScopeResult;
 
 use crate::analysis::{code, text, wire};
-use crate::i18n::{t, Lang};
+use crate::i18n::{headers, t, Lang};
 use crate::scope_read::plan_steps;
 use crate::{Block, Cell};
 
@@ -55,16 +55,16 @@ pub fn section(lang: Lang, scope: Option<&ScopeResult>, blocks: &mut Vec<Block>)
         })
         .collect();
     blocks.push(Block::Table {
-        headers: [
-            "col.no",
-            "col.phase",
-            "col.target",
-            "col.action",
-            "rb.col.choice",
-        ]
-        .iter()
-        .map(|k| t(lang, k).to_owned())
-        .collect(),
+        headers: headers(
+            lang,
+            &[
+                "col.no",
+                "col.phase",
+                "col.target",
+                "col.action",
+                "rb.col.choice",
+            ],
+        ),
         rows,
     });
 }

@@ -5,7 +5,7 @@ use cloudcase_model::scope::{Resource, Verdict};
 use cloudcase_model::ScopeResult;
 
 use crate::analysis::text;
-use crate::i18n::{t, tf, Lang};
+use crate::i18n::{headers, t, tf, Lang};
 use crate::scope_read::last_event;
 use crate::{Block, Cell, Facts};
 
@@ -124,15 +124,15 @@ pub fn section(lang: Lang, scope: Option<&ScopeResult>, blocks: &mut Vec<Block>)
         })
         .collect();
     blocks.push(Block::Table {
-        headers: [
-            "rb.col.decision",
-            "rb.col.owner",
-            "rb.col.when",
-            "rb.col.input",
-        ]
-        .iter()
-        .map(|k| t(lang, k).to_owned())
-        .collect(),
+        headers: headers(
+            lang,
+            &[
+                "rb.col.decision",
+                "rb.col.owner",
+                "rb.col.when",
+                "rb.col.input",
+            ],
+        ),
         rows,
     });
 }

@@ -7,7 +7,7 @@ use cloudcase_model::ScopeResult;
 
 use super::sources::CaseSources;
 use crate::analysis::{code, opt, text};
-use crate::i18n::{t, tf, Lang};
+use crate::i18n::{headers, t, tf, Lang};
 use crate::scope_read::first_event;
 use crate::{Block, Cell};
 
@@ -151,10 +151,10 @@ pub fn section(
         return;
     }
     blocks.push(Block::Table {
-        headers: ["col.no", "rb.col.close", "rb.col.about", "rb.col.answers"]
-            .iter()
-            .map(|k| t(lang, k).to_owned())
-            .collect(),
+        headers: headers(
+            lang,
+            &["col.no", "rb.col.close", "rb.col.about", "rb.col.answers"],
+        ),
         rows,
     });
 }

@@ -10,7 +10,7 @@ use cloudcase_model::ScopeResult;
 
 use super::sources::CaseSources;
 use crate::analysis::{code, text};
-use crate::i18n::{t, tf, Lang};
+use crate::i18n::{headers, t, tf, Lang};
 use crate::{Block, Cell};
 
 /// The case folder the commands create.
@@ -222,10 +222,7 @@ pub fn section(
         .map(|(i, c)| vec![text((i + 1).to_string()), code(c.line), text(c.why)])
         .collect();
     blocks.push(Block::Table {
-        headers: ["col.no", "rb.col.command", "rb.col.why"]
-            .iter()
-            .map(|k| t(lang, k).to_owned())
-            .collect(),
+        headers: headers(lang, &["col.no", "rb.col.command", "rb.col.why"]),
         rows,
     });
 }

@@ -28,7 +28,7 @@ use cloudcase_model::scope::Caller;
 use cloudcase_model::ScopeResult;
 
 use crate::analysis::{basis, opt, Analysis};
-use crate::i18n::{t, tf, tv, Lang, Voice};
+use crate::i18n::{headers, t, tf, tv, Lang, Voice};
 use crate::refs::Refs;
 use crate::scope_read::voice;
 use crate::{Block, Document, DocumentOptions};
@@ -39,11 +39,6 @@ const MAX_TIMELINE: usize = 300;
 const MAX_FINDINGS_PER_TACTIC: usize = 40;
 /// Most identities charted.
 const MAX_IDENTITY_SERIES: usize = 8;
-
-/// Column titles from message keys.
-fn headers(lang: Lang, keys: &[&str]) -> Vec<String> {
-    keys.iter().map(|k| t(lang, k).to_owned()).collect()
-}
 
 /// Column titles from message keys, each in `voice` (see [`tv`]).
 fn voiced_headers(lang: Lang, voice: Voice, keys: &[&str]) -> Vec<String> {
