@@ -35,18 +35,10 @@ fn incident(dir: &Path) -> Incident {
     .unwrap();
     std::fs::write(logs.join("hostile.json"), HOSTILE).unwrap();
     let case = dir.join("case").to_str().unwrap().to_owned();
-    ok(&["case", "init", &case, "--name", "harden", "--examiner", "A"]);
+    common::init_case(&case, "harden", "A");
     ok(&["acquire", "--case", &case, logs.to_str().unwrap()]);
     let truth = summary.incident.expect("leaked-key truth");
-    ok(&[
-        "scope",
-        "--case",
-        &case,
-        "--access-key",
-        &truth.access_key_id,
-        "--format",
-        "json",
-    ]);
+    common::scope_access_key(&case, &truth.access_key_id);
     Incident { case, truth, logs }
 }
 

@@ -195,15 +195,7 @@ struct Analysed {
 }
 
 fn scope_and_hunt(case: &str, key: &str) -> serde_json::Value {
-    let doc = ok(&[
-        "scope",
-        "--case",
-        case,
-        "--access-key",
-        key,
-        "--format",
-        "json",
-    ]);
+    let doc = common::scope_access_key(case, key);
     ok(&["hunt", "--case", case, "--format", "jsonl"]);
     serde_json::from_str(&doc).unwrap()
 }
@@ -221,15 +213,7 @@ fn analysed_case(dir: &Path, hostile: bool) -> Analysed {
     .unwrap();
     let case = dir.join("case");
     let c = case.to_str().unwrap().to_owned();
-    ok(&[
-        "case",
-        "init",
-        &c,
-        "--name",
-        "Bill tripled",
-        "--examiner",
-        "Aiko Tanaka",
-    ]);
+    common::init_case(&c, "Bill tripled", "Aiko Tanaka");
     ok(&["acquire", "--case", &c, logs.to_str().unwrap()]);
     if hostile {
         let extra = hostile_logs(dir, &summary);
@@ -710,7 +694,7 @@ fn a_named_key_with_no_departure_is_reported_as_its_own_activity_in_both_languag
     .unwrap();
     let case = dir.path().join("case");
     let c = case.to_str().unwrap().to_owned();
-    ok(&["case", "init", &c, "--name", "Roamer", "--examiner", "T"]);
+    common::init_case(&c, "Roamer", "T");
     ok(&["acquire", "--case", &c, logs.to_str().unwrap()]);
     let key = summary.roaming_owners[0].access_key_id.clone();
     let doc = scope_and_hunt(&c, &key);

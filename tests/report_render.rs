@@ -317,15 +317,7 @@ fn a_full_small_case_record_prints_under_50_pages() {
         std::fs::write(folder.join(name), format!("{{\"n\":{i}}}")).expect("file");
     }
     let case = dir.path().join("case").to_string_lossy().into_owned();
-    ok(&[
-        "case",
-        "init",
-        &case,
-        "--name",
-        "Full small case",
-        "--examiner",
-        "Aiko Tanaka",
-    ]);
+    common::init_case(&case, "Full small case", "Aiko Tanaka");
     ok(&["acquire", "--case", &case, &root.to_string_lossy()]);
     ok(&["verify", "--case", &case]);
     for lang in ["en", "ja"] {

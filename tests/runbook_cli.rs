@@ -80,28 +80,12 @@ fn runbook_renders_in_both_languages_from_the_case_and_is_recorded() {
     })
     .expect("generated");
     let case = dir.path().join("case").to_string_lossy().into_owned();
-    ok(&[
-        "case",
-        "init",
-        &case,
-        "--name",
-        "Bill tripled",
-        "--examiner",
-        "Aiko",
-    ]);
+    common::init_case(&case, "Bill tripled", "Aiko");
     ok(&["acquire", "--case", &case, &logs.to_string_lossy()]);
     let extra = hostile_logs(dir.path(), &summary);
     ok(&["acquire", "--case", &case, &extra.to_string_lossy()]);
     let truth = summary.incident.as_ref().expect("incident");
-    ok(&[
-        "scope",
-        "--case",
-        &case,
-        "--access-key",
-        &truth.access_key_id,
-        "--format",
-        "json",
-    ]);
+    common::scope_access_key(&case, &truth.access_key_id);
     ok(&["hunt", "--case", &case, "--format", "jsonl"]);
     let account = &summary.account_id;
     for (lang, heading) in [("en", "1. Preserve first"), ("ja", "1. 最初に保全するもの")] {

@@ -27,6 +27,24 @@ pub fn ok(args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
+/// Creates the case folder `case` named `name`, examined by `examiner`.
+pub fn init_case(case: &str, name: &str, examiner: &str) {
+    ok(&["case", "init", case, "--name", name, "--examiner", examiner]);
+}
+
+/// Scopes the logs of `case` from the access key `key` and records the result; its JSON.
+pub fn scope_access_key(case: &str, key: &str) -> String {
+    ok(&[
+        "scope",
+        "--case",
+        case,
+        "--access-key",
+        key,
+        "--format",
+        "json",
+    ])
+}
+
 /// `../shared/<rel>` beside the repository, or `None` after printing
 /// `SKIPPED: ../shared not found` — unless CI requires it
 /// (`CLOUDCASE_REQUIRE_SHARED`), where a missing folder fails the test.
