@@ -233,16 +233,7 @@ mod tests {
 
     #[test]
     fn commands_name_the_trail_prefix_accounts_regions_and_quote_the_case_name() {
-        let mut s = CaseSources::default();
-        let t = "2026-01-02T00:00:00Z";
-        s.add(
-            "s3://trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/01/a.json.gz",
-            t,
-        );
-        s.add(
-            "s3://trail/AWSLogs/111122223333/CloudTrail/eu-west-1/2026/01/01/b.json.gz",
-            t,
-        );
+        let s = crate::runbook::sources::two_region_trail();
         let lines: Vec<String> = commands(Lang::En, None, &s, "a \"b\" $(x)")
             .into_iter()
             .map(|c| c.line)

@@ -76,22 +76,34 @@ impl CaseSources {
     }
 }
 
+/// A trail bucket's logs of one account in two regions (us-east-1, eu-west-1), acquired at
+/// `T` (2026-01-02T00:00:00Z).
+#[cfg(test)]
+pub(crate) fn two_region_trail() -> CaseSources {
+    let mut s = CaseSources::default();
+    for region in ["us-east-1", "eu-west-1"] {
+        s.add(
+            &format!(
+                "s3://trail/AWSLogs/111122223333/CloudTrail/{region}/2026/01/01/{region}.json.gz"
+            ),
+            T,
+        );
+    }
+    s
+}
+
+/// The acquisition time of the test sources.
+#[cfg(test)]
+const T: &str = "2026-01-02T00:00:00Z";
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn trail_roots_accounts_regions_and_api_sources_are_read_from_sources() {
-        let mut s = CaseSources::default();
-        let t = "2026-01-02T00:00:00Z";
-        s.add(
-            "s3://trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/01/a.json.gz",
-            t,
-        );
-        s.add(
-            "s3://trail/AWSLogs/111122223333/CloudTrail/eu-west-1/2026/01/01/b.json.gz",
-            t,
-        );
+        let mut s = two_region_trail();
+        let t = T;
         s.add(
             "s3://trail/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/01/01/d.json.gz",
             t,
