@@ -96,9 +96,10 @@ impl<'a> Attributor<'a> {
                 let c = a.candidate;
                 !a.attacker
                     && c.read_only != Some(true)
-                    && (attacker_ids.named_in(&c.req) || c.ip.as_deref().is_some_and(owner))
+                    && (attacker_ids.named_in(&c.request_text())
+                        || c.ip.as_deref().is_some_and(owner))
             })
-            .filter_map(|a| a.candidate.arn.as_deref())
+            .filter_map(|a| a.candidate.who.arn.as_deref())
             .collect();
         Attributor {
             attacker_ids,
@@ -112,17 +113,18 @@ impl<'a> Attributor<'a> {
     pub fn classify(&self, c: &Candidate, is_attacker: bool) -> (Attribution, &'static str) {
         if is_attacker {
             (Attribution::Attacker, "")
-        } else if self.attacker_ids.named_in(&c.req) {
+        } else if self.attacker_ids.named_in(&c.request_text()) {
             (Attribution::Responder, "acts on an attacker identity or resource, from a source not attributed to the attacker")
         } else if c.ip.as_deref().is_some_and(self.owner) {
             (Attribution::Responder, "from an --owner-ip range")
-        } else if self.compromised.named_in(&c.req)
-            && c.arn
+        } else if self.compromised.named_in(&c.request_text())
+            && c.who
+                .arn
                 .as_deref()
                 .is_some_and(|a| self.responders.contains(a))
         {
             (Attribution::Responder, "acts on the compromised principal; the same principal acted on attacker identities or resources")
-        } else if self.compromised.named_in(&c.req) {
+        } else if self.compromised.named_in(&c.request_text()) {
             (
                 Attribution::Owner,
                 "changes the compromised principal, from a source not attributed to the attacker",

@@ -16,8 +16,8 @@ pub(crate) fn candidate_ref(c: &Candidate) -> Vec<RecordRef> {
 /// The caller of a candidate event (`by`).
 pub(crate) fn actor(c: &Candidate) -> Caller {
     Caller {
-        arn: c.arn.as_deref().map(str::to_owned),
-        access_key: c.key.as_deref().map(str::to_owned),
+        arn: c.who.arn.as_deref().map(str::to_owned),
+        access_key: c.who.key.as_deref().map(str::to_owned),
         ip: c.ip.as_deref().map(str::to_owned),
         user_agent: c.ua.as_deref().map(str::to_owned),
     }

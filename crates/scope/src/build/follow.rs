@@ -66,19 +66,30 @@ impl Attacker {
         if c.subject {
             return self.indicator;
         }
-        if let Some(k) = c.key.as_deref().filter(|k| self.compromised.contains(*k)) {
+        if let Some(k) = c
+            .who
+            .key
+            .as_deref()
+            .filter(|k| self.compromised.contains(*k))
+        {
             return network_of(ip).is_some() && !self.known.contains(&KeySource::new(k, ip));
         }
-        if c.key.as_deref().is_some_and(|k| self.keys.contains(k)) {
+        if c.who.key.as_deref().is_some_and(|k| self.keys.contains(k)) {
             return true;
         }
-        if c.kind.as_deref() == Some("IAMUser")
-            && c.user.as_deref().is_some_and(|u| self.users.contains(u))
+        if c.who.kind.as_deref() == Some("IAMUser")
+            && c.who
+                .user
+                .as_deref()
+                .is_some_and(|u| self.users.contains(u))
         {
             return true;
         }
-        if c.kind.as_deref() == Some("AssumedRole")
-            && c.issuer.as_deref().is_some_and(|r| self.roles.contains(r))
+        if c.who.kind.as_deref() == Some("AssumedRole")
+            && c.who
+                .issuer
+                .as_deref()
+                .is_some_and(|r| self.roles.contains(r))
         {
             return true;
         }
@@ -142,7 +153,7 @@ impl Attacker {
     /// itself), or, when the subject's own events are the activity, any key of the subject.
     /// True if the key is new.
     fn learn_session_key(&mut self, c: &Candidate) -> bool {
-        let Some(key) = c.key.as_deref().filter(|k| !k.is_empty()) else {
+        let Some(key) = c.who.key.as_deref().filter(|k| !k.is_empty()) else {
             return false;
         };
         if self.by_source && self.subject_key.as_deref() == Some(key) {
@@ -150,12 +161,13 @@ impl Attacker {
         }
         let user_session = key.starts_with("ASIA")
             && !self.shared_keys.contains(key)
-            && c.kind
+            && c.who
+                .kind
                 .as_deref()
                 .is_some_and(|k| USER_SESSION_KINDS.contains(&k));
         // Keys of `GetSessionToken` sessions are known from the call by the time they are used.
         if user_session && !self.keys.contains(key) {
-            let arn = c.arn.as_deref().unwrap_or("");
+            let arn = c.who.arn.as_deref().unwrap_or("");
             self.user_sessions
                 .entry(key.to_owned())
                 .or_insert_with(|| arn.to_owned());

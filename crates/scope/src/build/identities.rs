@@ -68,7 +68,7 @@ fn used_from(ctx: &Ctx<'_>, key: &str) -> Vec<SourceUse> {
 /// and root sessions followed, one of the same identity first used from the sign-in's address
 /// at or after it (the earliest such).
 fn console_session_key(ctx: &Ctx<'_>, login: &Candidate) -> Option<String> {
-    let arn = login.arn.as_deref()?;
+    let arn = login.who.arn.as_deref()?;
     let ip = login.ip.as_deref().unwrap_or("");
     ctx.attacker
         .user_sessions
@@ -131,7 +131,9 @@ impl Identities {
             }
             "CreateAccessKey" => {
                 let id = sv(&resp, "/accessKey/accessKeyId").unwrap_or("").to_owned();
-                let user = sv(&req, "/userName").or(c.user.as_deref()).unwrap_or("");
+                let user = sv(&req, "/userName")
+                    .or(c.who.user.as_deref())
+                    .unwrap_or("");
                 let key = AccessKey {
                     access_key: id.clone(),
                     user: user.to_owned(),

@@ -222,7 +222,7 @@ impl<'a> Ctx<'a> {
                 self.window
                     .candidates
                     .first()
-                    .and_then(|c| c.caller_account.as_deref().map(str::to_owned))
+                    .and_then(|c| c.who.account.as_deref().map(str::to_owned))
             })
             .unwrap_or_default()
     }

@@ -366,7 +366,7 @@ impl Resources {
                 }
             }
             "CancelSpotInstanceRequests" | "CancelSpotFleetRequests" | "DeleteFleets" => {
-                let text = &c.req;
+                let text = c.request_text();
                 for s in &mut self.spot {
                     let named = s
                         .request_ids

@@ -1,6 +1,7 @@
 //! Candidate events of pass 2: which events are kept (mutating calls, session creations,
 //! calls from attacker addresses) and the compact record kept of each.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use cloudcase_event::Event;
@@ -22,6 +23,26 @@ pub struct Candidate {
     pub service: Arc<str>,
     /// `awsRegion`.
     pub region: Arc<str>,
+    /// Who called.
+    pub who: Arc<CallerIdentity>,
+    /// `sourceIPAddress`.
+    pub ip: Option<Arc<str>>,
+    /// `userAgent`.
+    pub ua: Option<Arc<str>>,
+    /// `errorCode`.
+    pub error: Option<Arc<str>>,
+    /// `readOnly`.
+    pub read_only: Option<bool>,
+    /// Whether the event is the subject's.
+    pub subject: bool,
+    /// What the call asked for and got back.
+    pub body: Body,
+}
+
+/// Who made a candidate call: the `userIdentity` fields later stages read. One value per
+/// identity is shared by all its calls (see [`Strings::caller`]).
+#[derive(Debug, Default)]
+pub struct CallerIdentity {
     /// `userIdentity.accessKeyId`.
     pub key: Option<Arc<str>>,
     /// `userIdentity.arn`.
@@ -33,21 +54,39 @@ pub struct Candidate {
     /// Session issuer name (assumed roles).
     pub issuer: Option<Arc<str>>,
     /// Account that owns the credential.
-    pub caller_account: Option<Arc<str>>,
-    /// `sourceIPAddress`.
-    pub ip: Option<Arc<str>>,
-    /// `userAgent`.
-    pub ua: Option<Arc<str>>,
-    /// `errorCode`.
-    pub error: Option<Arc<str>>,
-    /// `readOnly`.
-    pub read_only: Option<bool>,
-    /// Whether the event is the subject's.
-    pub subject: bool,
-    /// `requestParameters` (compact JSON, possibly reduced for STS).
-    pub req: Box<str>,
-    /// `responseElements` (compact JSON, reduced for STS).
-    pub resp: Box<str>,
+    pub account: Option<Arc<str>>,
+}
+
+/// What a candidate call asked for and got back.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// `requestParameters` and `responseElements` as compact JSON (`null` when absent).
+    Raw {
+        /// `requestParameters`.
+        req: Box<str>,
+        /// `responseElements`.
+        resp: Box<str>,
+    },
+    /// A session call (STS), reduced to the fields later stages read. At 20 GB there are over
+    /// 150,000 in the window: their secrets, assumed-role ARNs and nulls were a third of the
+    /// candidates' memory.
+    Session(SessionCall),
+}
+
+/// The string fields of a session call that the follow and the identities read; absent or
+/// non-string values are `None`.
+#[derive(Debug, Clone, Default)]
+pub struct SessionCall {
+    /// `requestParameters.roleArn`.
+    pub role_arn: Option<Arc<str>>,
+    /// `requestParameters.roleSessionName`.
+    pub role_session_name: Option<Arc<str>>,
+    /// `requestParameters.sourceIdentity`.
+    pub source_identity: Option<Arc<str>>,
+    /// `requestParameters.name` (federation tokens).
+    pub name: Option<Arc<str>>,
+    /// `responseElements.credentials.accessKeyId`: the session key issued.
+    pub access_key_id: Option<Box<str>>,
 }
 
 const MUTATING_EC2: &[&str] = &[
@@ -134,31 +173,50 @@ pub(super) fn interesting(ev: &Event) -> bool {
     }
 }
 
-fn sts_reduced(ev: &Event) -> (Box<str>, Box<str>) {
-    let req: Value = ev
-        .request_parameters
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r.get()).ok())
-        .unwrap_or(Value::Null);
-    let resp: Value = ev
-        .response_elements
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r.get()).ok())
-        .unwrap_or(Value::Null);
-    let pick = |v: &Value, k: &str| v.get(k).cloned().unwrap_or(Value::Null);
-    let r = serde_json::json!({
-        "roleArn": pick(&req, "roleArn"),
-        "roleSessionName": pick(&req, "roleSessionName"),
-        "sourceIdentity": pick(&req, "sourceIdentity"),
-        "name": pick(&req, "name"),
-    });
-    let o = serde_json::json!({
-        "accessKeyId": resp.pointer("/credentials/accessKeyId").cloned().unwrap_or(Value::Null),
-        "assumedRoleArn": resp.pointer("/assumedRoleUser/arn").cloned().unwrap_or(Value::Null),
-        "federatedUserArn": resp.pointer("/federatedUser/arn").cloned().unwrap_or(Value::Null),
-        "sourceIdentity": pick(&resp, "sourceIdentity"),
-    });
-    (r.to_string().into(), o.to_string().into())
+impl SessionCall {
+    /// The reduced session call of `ev`, its repeated strings shared through `strings`.
+    fn of(ev: &Event, strings: &mut Strings) -> SessionCall {
+        let req = parse(ev.request_parameters.as_deref());
+        let resp = parse(ev.response_elements.as_deref());
+        let mut text = |v: Option<&Value>| strings.opt(v.and_then(Value::as_str));
+        SessionCall {
+            role_arn: text(req.get("roleArn")),
+            role_session_name: text(req.get("roleSessionName")),
+            source_identity: text(req.get("sourceIdentity")),
+            name: text(req.get("name")),
+            access_key_id: resp
+                .pointer("/credentials/accessKeyId")
+                .and_then(Value::as_str)
+                .map(Into::into),
+        }
+    }
+
+    /// The request fields kept, as a JSON object.
+    fn request(&self) -> Value {
+        let fields = [
+            ("roleArn", &self.role_arn),
+            ("roleSessionName", &self.role_session_name),
+            ("sourceIdentity", &self.source_identity),
+            ("name", &self.name),
+        ];
+        let kept = fields
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_owned(), Value::from(&**v.as_ref()?))));
+        Value::Object(kept.collect())
+    }
+
+    /// The response fields kept, as a JSON object.
+    fn response(&self) -> Value {
+        let key = self.access_key_id.as_deref();
+        let kept = key.map(|k| ("accessKeyId".to_owned(), Value::from(k)));
+        Value::Object(kept.into_iter().collect())
+    }
+}
+
+/// A raw JSON value parsed, `null` when absent or malformed.
+fn parse(raw: Option<&serde_json::value::RawValue>) -> Value {
+    raw.and_then(|r| serde_json::from_str(r.get()).ok())
+        .unwrap_or(Value::Null)
 }
 
 impl Candidate {
@@ -170,47 +228,53 @@ impl Candidate {
 
     /// The candidate record of `ev`, its repeated strings shared through `strings`.
     pub(crate) fn interned(ev: &Event, subject: bool, strings: &mut Strings) -> Candidate {
-        let (req, resp) = if ev.service() == "sts" {
-            sts_reduced(ev)
+        let body = if ev.service() == "sts" {
+            Body::Session(SessionCall::of(ev, strings))
         } else {
-            (
-                ev.request_parameters
-                    .as_deref()
-                    .map_or("null".into(), |r| r.get().into()),
-                ev.response_elements
-                    .as_deref()
-                    .map_or("null".into(), |r| r.get().into()),
-            )
+            let text = |raw: Option<&serde_json::value::RawValue>| {
+                raw.map_or("null".into(), |r| r.get().into())
+            };
+            Body::Raw {
+                req: text(ev.request_parameters.as_deref()),
+                resp: text(ev.response_elements.as_deref()),
+            }
         };
-        let id = &ev.identity;
         Candidate {
             ptr: Ptr::of(ev),
             name: strings.get(ev.event_name.as_str()),
             service: strings.get(ev.service()),
             region: strings.get(ev.region.as_deref().unwrap_or("")),
-            key: strings.opt(id.access_key_id.as_deref()),
-            arn: strings.opt(id.arn.as_deref()),
-            kind: strings.opt(id.kind.as_deref()),
-            user: strings.opt(id.user_name.as_deref()),
-            issuer: strings.opt(id.session_issuer_name.as_deref()),
-            caller_account: strings.opt(id.account_id.as_deref()),
+            who: strings.caller(&ev.identity),
             ip: strings.opt(ev.source_ip.as_deref()),
             ua: strings.opt(ev.user_agent.as_deref()),
             error: strings.opt(ev.error_code.as_deref()),
             read_only: ev.read_only,
             subject,
-            req,
-            resp,
+            body,
         }
     }
 
-    /// `requestParameters` parsed.
+    /// `requestParameters` parsed (for a session call, the fields kept).
     pub fn req_json(&self) -> Value {
-        serde_json::from_str(&self.req).unwrap_or(Value::Null)
+        match &self.body {
+            Body::Raw { req, .. } => serde_json::from_str(req).unwrap_or(Value::Null),
+            Body::Session(call) => call.request(),
+        }
     }
 
-    /// `responseElements` parsed.
+    /// `responseElements` parsed (for a session call, the fields kept).
     pub fn resp_json(&self) -> Value {
-        serde_json::from_str(&self.resp).unwrap_or(Value::Null)
+        match &self.body {
+            Body::Raw { resp, .. } => serde_json::from_str(resp).unwrap_or(Value::Null),
+            Body::Session(call) => call.response(),
+        }
+    }
+
+    /// `requestParameters` as compact JSON text (for a session call, the fields kept).
+    pub fn request_text(&self) -> Cow<'_, str> {
+        match &self.body {
+            Body::Raw { req, .. } => Cow::Borrowed(req),
+            Body::Session(call) => Cow::Owned(call.request().to_string()),
+        }
     }
 }

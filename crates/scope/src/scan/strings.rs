@@ -5,10 +5,24 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// A set of shared strings.
+use cloudcase_event::Identity;
+
+use super::candidate::CallerIdentity;
+use super::FastMap;
+
+/// A set of shared strings, and of the caller identities made of them.
 #[derive(Debug, Default)]
 pub struct Strings {
     set: HashSet<Arc<str>, foldhash::fast::RandomState>,
+    /// Caller identities by the addresses of their shared strings: equal strings are one
+    /// allocation here, so equal addresses are equal identities.
+    callers: FastMap<[usize; 6], Arc<CallerIdentity>>,
+}
+
+/// The address of a shared string (0 for none): its identity within one [`Strings`].
+fn address(s: &Option<Arc<str>>) -> usize {
+    s.as_ref()
+        .map_or(0, |a| Arc::as_ptr(a).cast::<u8>() as usize)
 }
 
 impl Strings {
@@ -25,6 +39,32 @@ impl Strings {
     /// [`Strings::get`] for an optional value.
     pub fn opt(&mut self, s: Option<&str>) -> Option<Arc<str>> {
         s.map(|s| self.get(s))
+    }
+
+    /// The shared caller identity of `id`, made the first time it is asked for.
+    pub fn caller(&mut self, id: &Identity) -> Arc<CallerIdentity> {
+        let caller = CallerIdentity {
+            key: self.opt(id.access_key_id.as_deref()),
+            arn: self.opt(id.arn.as_deref()),
+            kind: self.opt(id.kind.as_deref()),
+            user: self.opt(id.user_name.as_deref()),
+            issuer: self.opt(id.session_issuer_name.as_deref()),
+            account: self.opt(id.account_id.as_deref()),
+        };
+        let fields = [
+            &caller.key,
+            &caller.arn,
+            &caller.kind,
+            &caller.user,
+            &caller.issuer,
+            &caller.account,
+        ];
+        let addresses = fields.map(address);
+        Arc::clone(
+            self.callers
+                .entry(addresses)
+                .or_insert_with(|| Arc::new(caller)),
+        )
     }
 }
 

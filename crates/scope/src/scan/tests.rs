@@ -126,7 +126,7 @@ fn pass1_keeps_first_last_and_count_per_source_and_caps_user_agents() {
 }
 
 #[test]
-fn session_calls_keep_only_role_session_source_identity_and_session_key() {
+fn session_calls_keep_only_the_role_session_name_source_identity_and_issued_key() {
     let assume = with(
         call(T0, "sts", "AssumeRole", ATTACKER, &iam_user("ci", KEY)),
         json!({
@@ -164,16 +164,43 @@ fn session_calls_keep_only_role_session_source_identity_and_session_key() {
     assert_eq!(
         session.req_json(),
         json!({"roleArn": "arn:aws:iam::111122223333:role/ops", "roleSessionName": "s1",
-               "sourceIdentity": "admin", "name": null})
+               "sourceIdentity": "admin"})
     );
     assert_eq!(
         session.resp_json(),
-        json!({"accessKeyId": "ASIASESSION000000001",
-               "assumedRoleArn": "arn:aws:sts::111122223333:assumed-role/ops/s1",
-               "federatedUserArn": null, "sourceIdentity": "admin"})
+        json!({"accessKeyId": "ASIASESSION000000001"})
     );
-    assert!(!session.resp.contains("TOKEN-SECRET") && !session.req.contains("secret-external-id"));
+    assert!(!session.resp_json().to_string().contains("TOKEN-SECRET"));
+    assert!(!session.request_text().contains("secret-external-id"));
     assert!(session.subject);
+}
+
+#[test]
+fn session_calls_keep_string_fields_only() {
+    let federation = with(
+        call(
+            T0,
+            "sts",
+            "GetFederationToken",
+            ATTACKER,
+            &iam_user("ci", KEY),
+        ),
+        json!({
+            "requestParameters": {"name": "fed", "roleArn": 7, "roleSessionName": ["x"]},
+            "responseElements": {"credentials": {"accessKeyId": {"not": "a string"}}},
+        }),
+    );
+    let window = pass2(
+        &Subject::AccessKey(KEY.into()),
+        &HashSet::new(),
+        events(&[federation]),
+    );
+    let [session] = &window.candidates[..] else {
+        panic!("one candidate, got {}", window.candidates.len());
+    };
+    assert_eq!(session.req_json(), json!({"name": "fed"}));
+    assert_eq!(session.request_text(), r#"{"name":"fed"}"#);
+    assert_eq!(session.resp_json(), json!({}));
 }
 
 #[test]
@@ -262,13 +289,31 @@ fn candidates_of_one_worker_share_their_repeated_strings() {
     for other in [b, c] {
         assert!(std::sync::Arc::ptr_eq(&a.name, &other.name));
         assert!(std::sync::Arc::ptr_eq(&a.region, &other.region));
-        let (Some(k1), Some(k2)) = (&a.key, &other.key) else {
-            panic!("keys");
-        };
-        assert!(std::sync::Arc::ptr_eq(k1, k2));
+        assert!(
+            std::sync::Arc::ptr_eq(&a.who, &other.who),
+            "one caller identity"
+        );
         assert_eq!(a.ip, other.ip);
     }
-    assert_eq!(a.key.as_deref(), Some(KEY));
+    assert_eq!(a.who.key.as_deref(), Some(KEY));
+    assert_eq!(a.who.user.as_deref(), Some("ci"));
+}
+
+#[test]
+fn callers_differing_in_any_identity_field_are_not_shared() {
+    let mut strings = Strings::default();
+    let records: Vec<_> = [("ci", KEY), ("ci", "AKIAOTHERKEY00000001"), ("deploy", KEY)]
+        .into_iter()
+        .map(|(user, key)| call(T0, "iam", "CreateUser", ATTACKER, &iam_user(user, key)))
+        .collect();
+    let parsed = events(&records);
+    let callers: Vec<_> = parsed.iter().map(|e| strings.caller(&e.identity)).collect();
+    let again = strings.caller(&parsed[0].identity);
+    assert!(std::sync::Arc::ptr_eq(&callers[0], &again));
+    assert!(!std::sync::Arc::ptr_eq(&callers[0], &callers[1]));
+    assert!(!std::sync::Arc::ptr_eq(&callers[0], &callers[2]));
+    assert!(!std::sync::Arc::ptr_eq(&callers[1], &callers[2]));
+    assert_eq!(callers[2].user.as_deref(), Some("deploy"));
 }
 
 #[test]
