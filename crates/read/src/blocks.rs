@@ -21,8 +21,10 @@ pub(crate) struct Masks {
 pub(crate) const BLOCK: usize = 64;
 
 impl Masks {
-    /// Classifies `block`'s bytes.
+    /// Classifies `block`'s bytes (inlined, so that callers compiled for more instructions
+    /// than the baseline use them here too).
     #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
     pub(crate) fn of(block: &[u8; BLOCK]) -> Masks {
         use std::arch::x86_64::{
             __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
