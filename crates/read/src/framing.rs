@@ -21,8 +21,8 @@ use std::io::{self, Read};
 
 use memchr::memchr;
 
-use crate::scan::Nesting;
 use crate::RejectKind;
+use cloudcase_util::json_scan::Nesting;
 
 const CHUNK: usize = 256 << 10;
 

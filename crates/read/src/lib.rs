@@ -59,7 +59,6 @@
 mod accounting;
 mod archive;
 mod billing;
-mod blocks;
 mod compact;
 mod decompress;
 mod discover;
@@ -74,7 +73,6 @@ mod parallel;
 mod rejection;
 mod route53;
 mod s3access;
-mod scan;
 mod siem;
 #[cfg(test)]
 mod testing;

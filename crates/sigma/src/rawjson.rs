@@ -1,8 +1,10 @@
 //! Finding one value in a JSON text without parsing the whole document: the
 //! members of each object on the path are skipped over (strings with SIMD
-//! search), and only the value found is handed on. Duplicate keys resolve to
+//! search, objects and arrays 64 bytes at a time), and only the value found is
+//! handed on. Duplicate keys resolve to
 //! the last one, as a full parse would.
 
+use cloudcase_util::json_scan::Nesting;
 use memchr::memchr2;
 
 /// What a path leads to.
@@ -44,27 +46,8 @@ fn string(b: &[u8], p: usize) -> Option<(usize, usize, bool)> {
 fn value_end(b: &[u8], p: usize) -> Option<usize> {
     match *b.get(p)? {
         b'"' => string(b, p).map(|(_, e, _)| e + 1),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut q = p;
-            while q < b.len() {
-                match b[q] {
-                    b'"' => {
-                        q = string(b, q)?.1;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(q + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                q += 1;
-            }
-            None
-        }
+        // 64 bytes at a time: `responseElements` can be most of a record.
+        b'{' | b'[' => Nesting::default().scan(&b[p..]).map(|end| p + end),
         _ => {
             let mut q = p;
             while q < b.len() && !matches!(b[q], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')

@@ -11,13 +11,16 @@
 //! * [`fs`]: the one atomic, durable file write;
 //! * [`gzip`]: the one guarded gzip opener (gzip bombs, multi-member
 //!   streams, truncation);
-//! * [`parallel`]: the one order-keeping parallel map.
+//! * [`parallel`]: the one order-keeping parallel map;
+//! * [`json_scan`]: where a JSON value ends, found 64 bytes at a time (the
+//!   reader's framer and the Sigma record's member index).
 #![deny(missing_docs)]
 
 pub mod escape;
 pub mod fs;
 pub mod gzip;
 pub mod hex;
+pub mod json_scan;
 pub mod net;
 pub mod oslimit;
 pub mod parallel;

@@ -1,9 +1,13 @@
-//! The byte scanner under the framer: where a JSON value ends, found by
-//! tracking only nesting depth and string state, eight bytes at a time inside
-//! strings (most of a CloudTrail record's bytes are inside short strings,
-//! where a call per string to a SIMD search costs more than it saves).
+//! Where a JSON value ends, found by tracking only nesting depth and string
+//! state: 64-byte blocks are classified at once (SSE2 masks; popcnt and
+//! carry-less multiply when the CPU has them), and blocks holding a backslash
+//! are scanned a byte at a time, eight bytes at a time inside strings. The
+//! reader's framer cuts records with it; the Sigma record skips the members
+//! it indexes with it.
 
-use crate::blocks::{prefix_xor, Masks, BLOCK};
+mod blocks;
+
+use blocks::{prefix_xor, Masks, BLOCK};
 
 /// Byte classes outside strings.
 const PLAIN: u8 = 0;
@@ -28,7 +32,7 @@ const CLASS: [u8; 256] = {
 
 /// Where a scan through a JSON value stands, carried from one buffer to the next.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Nesting {
+pub struct Nesting {
     /// Objects and arrays open.
     pub depth: u64,
     /// Inside a string.
@@ -47,7 +51,7 @@ impl Nesting {
     /// Whole 64-byte blocks are classified at once ([`Masks`]); a block
     /// holding a backslash (or starting escaped), and the last bytes short of
     /// a block, are scanned a byte at a time.
-    pub(crate) fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
+    pub fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("popcnt") && std::is_x86_feature_detected!("pclmulqdq") {
             // SAFETY: the CPU has both features, checked just above.
