@@ -101,6 +101,7 @@ mod error;
 mod eval;
 mod ids;
 mod load;
+mod memo_regex;
 mod meta;
 mod modifiers;
 mod parse;

@@ -16,6 +16,7 @@ use regex::RegexBuilder;
 use crate::detection::{Item, Target, Test};
 use crate::encode::{self, Utf16};
 use crate::error::RuleError;
+use crate::memo_regex::MemoRegex;
 use crate::parse::{RawItem, RawValue};
 use crate::record::FieldPath;
 use crate::value::{parse_number, CmpOp, RefMode, TimePart, ValueMatcher};
@@ -497,7 +498,7 @@ fn matcher(cx: &Ctx<'_>, w: W, cased: bool, keyword: bool) -> Result<ValueMatche
                 s.append_many();
                 ValueMatcher::Str(StrMatcher::new(&s, cased))
             }
-            W::Re { pattern, flags } => ValueMatcher::Re(regex(cx, &pattern, flags)?),
+            W::Re { pattern, flags } => ValueMatcher::Re(MemoRegex::new(regex(cx, &pattern, flags)?)),
             other => {
                 return Err(cx.invalid(
                     other.kind(),
@@ -514,7 +515,7 @@ fn matcher(cx: &Ctx<'_>, w: W, cased: bool, keyword: bool) -> Result<ValueMatche
         },
         W::Bool(b) => ValueMatcher::Bool(b),
         W::Null => ValueMatcher::Null,
-        W::Re { pattern, flags } => ValueMatcher::Re(regex(cx, &pattern, flags)?),
+        W::Re { pattern, flags } => ValueMatcher::Re(MemoRegex::new(regex(cx, &pattern, flags)?)),
         W::Cidr(c) => ValueMatcher::Cidr(c),
         W::Cmp(op, n) => ValueMatcher::Cmp(op, n),
         W::FieldRef { path, mode } => ValueMatcher::FieldRef {

@@ -12,9 +12,9 @@
 
 use cloudcase_event::calendar::{civil_from_days, days_from_civil};
 use cloudcase_event::EventTime;
-use regex::Regex;
 use serde_json::Value as Json;
 
+use crate::memo_regex::MemoRegex;
 use crate::record::{FieldPath, FieldValue};
 use crate::wildcard::StrMatcher;
 use cloudcase_util::net::Cidr;
@@ -69,7 +69,7 @@ pub(crate) enum ValueMatcher {
     },
     Bool(bool),
     Null,
-    Re(Regex),
+    Re(MemoRegex),
     Cidr(Cidr),
     Cmp(CmpOp, f64),
     FieldRef {
