@@ -239,6 +239,11 @@ impl EventSink for Counts {
     fn accept(&mut self, event: Event) {
         self.add(&event);
     }
+
+    /// Every dimension reads typed fields only.
+    fn wants_text(&self) -> bool {
+        false
+    }
 }
 
 fn sorted(map: &Tally) -> Vec<(&str, u64)> {

@@ -140,7 +140,9 @@ pub struct Event {
     pub additional_event_data: Option<Box<RawValue>>,
     /// `resources`, raw.
     pub resources: Option<Box<RawValue>>,
-    /// The whole original record as compact JSON text (a JSON object).
+    /// The whole original record as compact JSON text (a JSON object). Empty,
+    /// like the JSON bodies above, when the reader's sink said it does not read
+    /// them (`cloudcase_read::EventSink::wants_text`).
     pub raw: Box<str>,
     /// What a non-CloudTrail record says beyond the fields above, typed;
     /// `None` for CloudTrail records.

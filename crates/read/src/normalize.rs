@@ -37,6 +37,9 @@ pub(crate) struct Scratch {
     pub(crate) read_buffer: Vec<u8>,
     /// The decompressor and buffers of whole-file inflate, kept between files.
     pub(crate) inflater: Inflater,
+    /// Whether events are built without their record text and JSON bodies (the sink said
+    /// it does not read them: [`crate::EventSink::wants_text`]).
+    pub(crate) skip_text: bool,
 }
 
 fn reject(kind: RejectKind, detail: impl Into<String>) -> Classified {
@@ -76,7 +79,8 @@ pub(crate) fn classify(
     };
     if text.starts_with('[') {
         if let Some(found) = siem::unwrap(text) {
-            return from_wrapper(found, prov, &mut scratch.inner);
+            let text_kept = !scratch.skip_text;
+            return from_wrapper(found, prov, &mut scratch.inner, text_kept);
         }
     }
     if !text.starts_with('{') {
@@ -85,7 +89,13 @@ pub(crate) fn classify(
             format!("expected a JSON object, found {}", json_type(text)),
         );
     }
-    let Scratch { compact, inner, .. } = scratch;
+    let Scratch {
+        compact,
+        inner,
+        skip_text,
+        ..
+    } = scratch;
+    let text_kept = !*skip_text;
     let text = if spaced {
         compact_into(text, compact);
         compact.as_str()
@@ -102,6 +112,7 @@ pub(crate) fn classify(
             "the lookup-events CloudTrailEvent string",
             prov,
             inner,
+            text_kept,
         );
     }
     if let (Some(detail), None) = (item.detail, item.event_time.as_ref()) {
@@ -112,7 +123,7 @@ pub(crate) fn classify(
             ),
             None => "the EventBridge detail".to_owned(),
         };
-        return unwrap_into(detail.get(), &what, prov, inner);
+        return unwrap_into(detail.get(), &what, prov, inner, text_kept);
     }
     if item.digest_start_time.is_some() && item.log_files.is_some() {
         return Classified::Digest;
@@ -136,10 +147,10 @@ pub(crate) fn classify(
     }
     if item.event_time.is_none() || item.event_name.is_none() || item.event_source.is_none() {
         if let Some(found) = siem::unwrap(text) {
-            return from_wrapper(found, prov, inner);
+            return from_wrapper(found, prov, inner, text_kept);
         }
     }
-    build_event(item, text, prov, RecordTime::OWN)
+    build_event(item, text, prov, RecordTime::OWN, text_kept)
 }
 
 /// Builds the event from a record a SIEM export or query result wrapped.
@@ -147,6 +158,7 @@ fn from_wrapper(
     found: Result<Unwrapped, String>,
     prov: Provenance,
     buf: &mut String,
+    text_kept: bool,
 ) -> Classified {
     let found = match found {
         Ok(found) => found,
@@ -161,7 +173,7 @@ fn from_wrapper(
         field: found.time_field,
         wrapper: found.wrapper_time.as_deref(),
     };
-    build_event(item, buf, prov, time)
+    build_event(item, buf, prov, time, text_kept)
 }
 
 /// Where an event's time is read from.
@@ -181,7 +193,13 @@ impl RecordTime<'_> {
 }
 
 /// Parses a record wrapped in an envelope (as JSON text) into an event.
-fn unwrap_into(wrapped: &str, what: &str, prov: Provenance, buf: &mut String) -> Classified {
+fn unwrap_into(
+    wrapped: &str,
+    what: &str,
+    prov: Provenance,
+    buf: &mut String,
+    text_kept: bool,
+) -> Classified {
     if !wrapped.trim_start().starts_with('{') {
         return reject(
             RejectKind::NotCloudTrail,
@@ -205,7 +223,7 @@ fn unwrap_into(wrapped: &str, what: &str, prov: Provenance, buf: &mut String) ->
             format!("{what} is not a CloudTrail record (no eventTime or eventName)"),
         );
     }
-    build_event(item, buf, prov, RecordTime::OWN)
+    build_event(item, buf, prov, RecordTime::OWN, text_kept)
 }
 
 /// The line a CloudWatch Logs event (`{"timestamp":…,"message":"…"}`, from
@@ -300,11 +318,14 @@ fn build_identity(w: WireIdentity<'_>) -> Identity {
     }
 }
 
+/// The event of a CloudTrail record; without its text (`raw`) and JSON bodies unless
+/// `text_kept` (copying them was a third of `stats`' memory traffic).
 fn build_event(
     item: WireItem<'_>,
     raw: &str,
     provenance: Provenance,
     when: RecordTime<'_>,
+    text_kept: bool,
 ) -> Classified {
     let time_text = item.event_time.as_ref().map(|t| &*t.0).or(when.wrapper);
     let (Some(time_text), Some(name), Some(source)) =
@@ -334,6 +355,7 @@ fn build_event(
         Err(e) => return reject(RejectKind::InvalidTime, format!("{}: {e}", when.field)),
     };
     let (event_name, event_source) = (name.0.to_string(), source.0.to_string());
+    let body = |b: Option<&RawValue>| b.filter(|_| text_kept).map(ToOwned::to_owned);
     Classified::Event(Box::new(Event {
         time,
         time_field: when.field,
@@ -352,11 +374,11 @@ fn build_event(
         category: Category::from_field(item.event_category.as_ref().map(|t| &*t.0)),
         event_id: opt(item.event_id),
         request_id: opt(item.request_id),
-        request_parameters: item.request_parameters.map(ToOwned::to_owned),
-        response_elements: item.response_elements.map(ToOwned::to_owned),
-        additional_event_data: item.additional_event_data.map(ToOwned::to_owned),
-        resources: item.resources.map(ToOwned::to_owned),
-        raw: raw.into(),
+        request_parameters: body(item.request_parameters),
+        response_elements: body(item.response_elements),
+        additional_event_data: body(item.additional_event_data),
+        resources: body(item.resources),
+        raw: if text_kept { raw.into() } else { "".into() },
         detail: None,
         provenance,
     }))

@@ -108,6 +108,76 @@ fn lookup_events_pages_json_lines_arrays_and_eventbridge() {
     assert_eq!(run.accounting.formats.get("json-array"), Some(&1));
 }
 
+/// A sink that reads typed fields only.
+struct TypedOnly(Vec<cloudcase_event::Event>);
+
+impl cloudcase_read::EventSink for TypedOnly {
+    fn accept(&mut self, e: cloudcase_event::Event) {
+        self.0.push(e);
+    }
+
+    fn wants_text(&self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn sinks_that_read_no_text_get_the_same_typed_fields_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = serde_json::to_string(&record("RunInstances", "2024-05-02T00:00:00Z")).unwrap();
+    let page = format!("{{\"Events\":[{{\"EventId\":\"x\",\"CloudTrailEvent\":{inner}}}]}}\n");
+    write(dir.path(), "lookup.json", page.as_bytes());
+    let trail = format!(
+        "{{\"Records\":[{}]}}",
+        record("CreateUser", "2024-05-02T00:00:01Z")
+    );
+    write(dir.path(), "trail.json.gz", &gzip(trail.as_bytes()));
+    let splunk = format!(
+        "{{\"result\":{{\"_raw\":{}}}}}\n",
+        serde_json::to_string(&record("DeleteUser", "2024-05-02T00:00:02Z")).unwrap()
+    );
+    write(dir.path(), "splunk.json", splunk.as_bytes());
+    let full = read(&[dir.path().to_path_buf()]);
+    let inputs = discover(&[dir.path().to_path_buf()], &|_| {}).unwrap();
+    let (sinks, accounting) = cloudcase_read::read_files(
+        &inputs.files,
+        Limits::default(),
+        vec![TypedOnly(Vec::new())],
+        &|r| panic!("{r:?}"),
+    );
+    let mut typed: Vec<_> = sinks.into_iter().flat_map(|s| s.0).collect();
+    typed.sort_by_key(|e| e.time);
+    assert_eq!(accounting.records_parsed, 3);
+    assert_eq!(names(&full), ["RunInstances", "CreateUser", "DeleteUser"]);
+    assert_eq!(typed.len(), full.events.len());
+    for (t, f) in typed.iter().zip(&full.events) {
+        assert!(!f.raw.is_empty() && f.request_parameters.is_some());
+        assert_eq!(&*t.raw, "");
+        assert!(t.request_parameters.is_none() && t.response_elements.is_none());
+        assert!(t.additional_event_data.is_none() && t.resources.is_none());
+        assert_eq!(
+            (
+                &t.event_name,
+                &t.event_source,
+                &t.region,
+                &t.identity.arn,
+                &t.event_id
+            ),
+            (
+                &f.event_name,
+                &f.event_source,
+                &f.region,
+                &f.identity.arn,
+                &f.event_id
+            )
+        );
+        assert_eq!(
+            (t.time, t.read_only, &t.category),
+            (f.time, f.read_only, &f.category)
+        );
+    }
+}
+
 #[test]
 fn digest_files_are_recognised_not_read_as_events() {
     let dir = tempfile::tempdir().unwrap();
