@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use cloudcase_event::{Event, EventTime, SourceFile};
 use cloudcase_model::scope::RecordRef;
+use cloudcase_util::hex;
 
 /// Where a record is, and when it happened.
 #[derive(Debug, Clone)]
@@ -39,29 +40,21 @@ impl EventId {
         Self::uuid(s).map_or_else(|| EventId::Other(s.into()), EventId::Uuid)
     }
 
-    /// The 16 bytes of `s` if it is a UUID in exactly the form [`EventId`]'s display writes.
+    /// The 16 bytes of `s` if it is a UUID in exactly the form [`EventId`]'s display writes
+    /// (lower case, so that it reads back as written).
     fn uuid(s: &str) -> Option<[u8; 16]> {
         let b = s.as_bytes();
         if b.len() != 36 || UUID_HYPHENS.iter().any(|&i| b[i] != b'-') {
             return None;
         }
-        let mut digits = b.iter().filter(|&&c| c != b'-');
-        let mut out = [0u8; 16];
-        for byte in &mut out {
-            let hi = lower_hex(*digits.next()?)?;
-            let lo = lower_hex(*digits.next()?)?;
-            *byte = hi << 4 | lo;
+        let digits: String = s.chars().filter(|&c| c != '-').collect();
+        if !digits
+            .bytes()
+            .all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return None;
         }
-        Some(out)
-    }
-}
-
-/// The value of a lowercase hexadecimal digit.
-fn lower_hex(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
+        hex::decode(&digits)?.try_into().ok()
     }
 }
 
@@ -70,11 +63,14 @@ impl std::fmt::Display for EventId {
         match self {
             EventId::Other(s) => f.write_str(s),
             EventId::Uuid(bytes) => {
-                for (i, b) in bytes.iter().enumerate() {
-                    if matches!(i, 4 | 6 | 8 | 10) {
+                let digits = hex::encode(bytes);
+                let mut from = 0;
+                for to in [8, 12, 16, 20, 32] {
+                    if from > 0 {
                         f.write_str("-")?;
                     }
-                    write!(f, "{b:02x}")?;
+                    f.write_str(&digits[from..to])?;
+                    from = to;
                 }
                 Ok(())
             }
