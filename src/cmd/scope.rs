@@ -74,6 +74,14 @@ pub struct Args {
     /// source (else listed under unknowns).
     #[arg(long, value_name = "FILE")]
     pub geoip: Option<PathBuf>,
+    /// Memory for the attacker window's candidate events (calls that change something, session
+    /// calls, every call from an attacker address) before sorted runs of them are spilled to
+    /// disk, in MiB: scope's memory then stays level however long the window is.
+    #[arg(long, default_value_t = 32, value_name = "MIB")]
+    pub sort_memory: usize,
+    /// Directory for the spilled candidates (default: the system temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
     /// Inventory snapshot files (`cloudcase acquire aws:iam|aws:ec2`; repeatable), besides those
     /// in the case: say whether attacker identities and resources exist now.
     #[arg(long, value_name = "FILE")]
@@ -151,6 +159,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         limits: args.input.limits(),
         case_id: case_id(&label),
         inventory: load_inventory(&args)?,
+        candidate_memory: args.sort_memory.saturating_mul(1 << 20),
+        temp_dir: args.temp_dir.clone(),
     };
     let geo = match &args.geoip {
         Some(path) => {

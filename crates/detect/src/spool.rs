@@ -13,24 +13,14 @@ use std::sync::Arc;
 
 use cloudcase_event::{EventTime, SourceFile};
 use cloudcase_sigma::Level;
+use cloudcase_util::fields::{put_str, Fields};
 
 use crate::finding::{FindingView, Origin};
 use crate::sink::{FindingSink, SinkError};
 
 const ORIGINS: [Origin; 3] = [Origin::Rule, Origin::Correlation, Origin::Analytic];
-const ABSENT: u32 = u32::MAX;
 /// Bytes before the strings: time, file, record, level, origin.
 const FIXED: usize = 8 + 8 + 8 + 1 + 1;
-
-fn push_str(out: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        Some(s) => {
-            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-            out.extend_from_slice(s.as_bytes());
-        }
-        None => out.extend_from_slice(&ABSENT.to_le_bytes()),
-    }
-}
 
 /// Appends `f` as one entry.
 pub(crate) fn encode(f: &FindingView<'_>, out: &mut Vec<u8>) {
@@ -58,46 +48,10 @@ pub(crate) fn encode(f: &FindingView<'_>, out: &mut Vec<u8>) {
         f.error_code,
         f.event_id,
     ] {
-        push_str(out, s);
+        put_str(out, s);
     }
     let len = (out.len() - start - 4) as u32;
     out[start..start + 4].copy_from_slice(&len.to_le_bytes());
-}
-
-/// Reads an entry's fields in order.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.bytes.len() < n {
-            return None;
-        }
-        let (head, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        Some(head)
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-
-    fn opt(&mut self) -> Option<Option<&'a str>> {
-        let len = u32::from_le_bytes(self.take(4)?.try_into().ok()?);
-        if len == ABSENT {
-            return Some(None);
-        }
-        std::str::from_utf8(self.take(len as usize)?).ok().map(Some)
-    }
-
-    fn str(&mut self) -> Option<&'a str> {
-        self.opt()?
-    }
 }
 
 /// The input files of a hunt, found by ordinal.
@@ -125,7 +79,7 @@ impl<'a> Files<'a> {
 
 /// Decodes one entry (without its length prefix).
 fn decode<'a>(body: &'a [u8], files: &Files<'a>) -> Option<FindingView<'a>> {
-    let mut c = Cursor { bytes: body };
+    let mut c = Fields::new(body);
     let time = EventTime::from_millis(c.u64()? as i64);
     let file = files.get(c.u64()?)?;
     let record = c.u64()?;
@@ -157,7 +111,7 @@ fn decode<'a>(body: &'a [u8], files: &Files<'a>) -> Option<FindingView<'a>> {
 
 /// The rule id of an entry, for ordering findings on the same record.
 fn rule_id(body: &[u8]) -> &[u8] {
-    let mut c = Cursor { bytes: body };
+    let mut c = Fields::new(body);
     c.take(FIXED);
     c.str().map(str::as_bytes).unwrap_or_default()
 }

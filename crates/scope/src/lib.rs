@@ -28,6 +28,7 @@ mod test_trail;
 mod verdict;
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use cloudcase_event::SourceFile;
@@ -38,7 +39,7 @@ pub use geo::{annotate_countries, CountryOf};
 pub use launch::{find_launch, Launch};
 pub use net::Cidr;
 pub use render::{render_markdown, render_table};
-pub use scan::Subject;
+pub use scan::{Subject, DEFAULT_CANDIDATE_MEMORY};
 
 /// What to scope and how.
 #[derive(Debug, Clone)]
@@ -55,6 +56,11 @@ pub struct Options {
     pub case_id: String,
     /// Inventory snapshots (`aws:iam`, `aws:ec2`): what exists now.
     pub inventory: Vec<cloudcase_inventory::Snapshot>,
+    /// Memory for the attacker window's candidate events before they are spilled to temporary
+    /// files, in bytes, all workers together (see [`DEFAULT_CANDIDATE_MEMORY`]).
+    pub candidate_memory: usize,
+    /// Directory for the spilled candidates (the system's temporary directory if `None`).
+    pub temp_dir: Option<PathBuf>,
 }
 
 /// The result of a run.
@@ -72,6 +78,10 @@ pub enum ScopeError {
     /// No event matches the subject.
     #[error("no event in the inputs matches {0}")]
     NoSubjectEvents(String),
+    /// The attacker window's candidate events could not be kept or read back from temporary
+    /// storage.
+    #[error("scope's temporary storage of candidate events failed (see --temp-dir): {0}")]
+    Spill(#[from] std::io::Error),
 }
 
 /// Runs both passes over `files` and builds the scope document.
@@ -119,7 +129,7 @@ pub fn scope(
                     return Ok(Outcome { result, accounting });
                 };
                 let subject = (key, profile);
-                let result = named_activity(files, opts, &history, counted, subject, &explanation);
+                let result = named_activity(files, opts, &history, counted, subject, &explanation)?;
                 return Ok(Outcome { result, accounting });
             }
         };
@@ -134,8 +144,8 @@ pub fn scope(
             addresses: &intrusion.attacker_ips,
         },
         counted,
-    );
-    let launches = logs::launch_networks(&window.candidates);
+    )?;
+    let launches = logs::launch_networks(window.candidates.iter());
     let mut result = build::build(build::Inputs {
         subject: &opts.subject,
         subject_key: &subject_key,
@@ -147,7 +157,7 @@ pub fn scope(
         owner: &owner,
         owner_ranges: &opts.owner,
         case_id: &opts.case_id,
-    });
+    })?;
     result.unknowns.extend(claim_unknowns);
     let profile = &history.profiles[&subject_key];
     other_logs(
@@ -194,7 +204,7 @@ fn read_window(
     opts: &Options,
     window: Window<'_>,
     counted: Counted,
-) -> scan::Pass2 {
+) -> Result<scan::Pass2, ScopeError> {
     let from = scan::hour_start(window.t0);
     let files: Vec<_> = files
         .iter()
@@ -206,20 +216,26 @@ fn read_window(
         })
         .cloned()
         .collect();
-    let sinks: Vec<_> = (0..opts.threads.max(1))
-        .map(|_| scan::Pass2Sink {
+    let threads = opts.threads.max(1);
+    let budget = opts.candidate_memory / threads;
+    let first = scan::CandidateSpool::new(budget, opts.temp_dir.clone());
+    let spools: Vec<_> = (1..threads).map(|_| first.share(budget)).collect();
+    let sinks: Vec<_> = std::iter::once(first)
+        .chain(spools)
+        .map(|spool| scan::Pass2Sink {
             subject: &opts.subject,
             subject_key: window.subject_key,
             t0: window.t0,
             attacker_ips: window.addresses,
             state: scan::Pass2::default(),
-            strings: scan::Strings::default(),
+            spool,
         })
         .collect();
     let (sinks, _) = read_files_tracked(&files, opts.limits, sinks, &|_| {}, &Progress::default());
-    let parts = sinks.into_iter().map(|s| s.state).collect();
+    let (parts, spools) = sinks.into_iter().map(|s| (s.state, s.spool)).unzip();
     let baseline = window.profile.hourly.before_hour_of(window.t0);
-    scan::Pass2::merge_all(parts, counted.coverage, baseline, window.t0)
+    let merged = scan::Pass2::merge_all(parts, spools, counted.coverage, baseline, window.t0)?;
+    Ok(merged)
 }
 
 /// The document for a named subject whose history shows no departure: everything it did from
@@ -232,9 +248,9 @@ fn named_activity(
     counted: Counted,
     (key, profile): (&String, &scan::Profile),
     explanation: &str,
-) -> ScopeResult {
+) -> Result<ScopeResult, ScopeError> {
     let Some(first) = profile.first.as_ref() else {
-        return build::no_departure(&opts.subject, history, explanation);
+        return Ok(build::no_departure(&opts.subject, history, explanation));
     };
     let addresses: HashSet<String> = profile
         .ips
@@ -249,8 +265,8 @@ fn named_activity(
         t0: first.ms,
         addresses: &addresses,
     };
-    let window = read_window(&trail, opts, window, counted);
-    let launches = logs::launch_networks(&window.candidates);
+    let window = read_window(&trail, opts, window, counted)?;
+    let launches = logs::launch_networks(window.candidates.iter());
     let owner = |ip: &str| opts.owner.iter().any(|c| c.contains(ip));
     let mut result = build::build(build::Inputs {
         subject: &opts.subject,
@@ -263,7 +279,7 @@ fn named_activity(
         owner: &owner,
         owner_ranges: &opts.owner,
         case_id: &opts.case_id,
-    });
+    })?;
     other_logs(
         &mut result,
         files,
@@ -274,7 +290,7 @@ fn named_activity(
         &launches,
     );
     now::annotate(&mut result, &opts.inventory);
-    result
+    Ok(result)
 }
 
 /// Reads the logs beyond CloudTrail (S3 access, VPC flow, GuardDuty, Route 53 Resolver) the
@@ -311,3 +327,4 @@ fn other_logs(
     );
     logs::apply(doc, &facts, pass);
 }
+

@@ -324,6 +324,8 @@ fn scope_dir(dir: &std::path::Path, run: Run) -> ScopeResult {
         limits: Limits::default(),
         case_id: "t1".into(),
         inventory: run.inventory,
+        candidate_memory: cloudcase_scope::DEFAULT_CANDIDATE_MEMORY,
+        temp_dir: None,
     };
     scope(&inputs.files, &opts, &|_| {}, &Progress::default())
         .unwrap()

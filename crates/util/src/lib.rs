@@ -12,11 +12,14 @@
 //! * [`gzip`]: the one guarded gzip opener (gzip bombs, multi-member
 //!   streams, truncation);
 //! * [`parallel`]: the one order-keeping parallel map;
+//! * [`fields`]: little-endian record fields for temporary spill files (the
+//!   hunt's held findings, scope's candidate events);
 //! * [`json_scan`]: where a JSON value ends, found 64 bytes at a time (the
 //!   reader's framer and the Sigma record's member index).
 #![deny(missing_docs)]
 
 pub mod escape;
+pub mod fields;
 pub mod fs;
 pub mod gzip;
 pub mod hex;

@@ -3,6 +3,7 @@
 //! timeline.
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
 
@@ -38,7 +39,7 @@ pub(crate) struct Attributor<'a> {
     /// User names of the compromised principal.
     compromised: QuotedIds,
     /// Principals that acted on attacker identities or resources (responders).
-    responders: HashSet<&'a str>,
+    responders: HashSet<Arc<str>>,
     owner: &'a dyn Fn(&str) -> bool,
 }
 
@@ -90,16 +91,15 @@ impl<'a> Attributor<'a> {
         let compromised = QuotedIds::new(&ctx.compromised_users());
         let owner = ctx.owner;
         let responders = ctx
-            .attributed
-            .iter()
+            .attributed()
             .filter(|a| {
-                let c = a.candidate;
+                let c = &a.candidate;
                 !a.attacker
                     && c.read_only != Some(true)
                     && (attacker_ids.named_in(&c.request_text())
                         || c.ip.as_deref().is_some_and(owner))
             })
-            .filter_map(|a| a.candidate.who.arn.as_deref())
+            .filter_map(|a| a.candidate.who.arn.clone())
             .collect();
         Attributor {
             attacker_ids,
@@ -168,8 +168,8 @@ pub(crate) fn responder_action(
 /// in the window, in time order, attributed.
 pub(crate) fn permission_changes(ctx: &Ctx<'_>, who: &Attributor<'_>) -> Vec<PermissionChange> {
     let mut out = Vec::new();
-    for a in &ctx.attributed {
-        let c = a.candidate;
+    for a in ctx.attributed() {
+        let c = &a.candidate;
         let perm = (matches!(&*c.service, "iam" | "organizations") && c.read_only != Some(true))
             || is_resource_policy_change(&c.service, &c.name);
         if !perm {

@@ -250,9 +250,9 @@ pub(crate) fn follow(
                 grew |= attacker.ips.insert(ip.to_string());
             }
         }
-        for c in &window.candidates {
-            if attacker.is_attacker(c, owner) {
-                grew |= attacker.learn(c);
+        for c in window.candidates.iter() {
+            if attacker.is_attacker(&c, owner) {
+                grew |= attacker.learn(&c);
             }
         }
         if !grew {

@@ -105,7 +105,7 @@ impl Identities {
     pub fn collect(ctx: &Ctx<'_>) -> Identities {
         let mut ids = Identities::default();
         for c in ctx.attacker_events() {
-            ids.add(ctx, c);
+            ids.add(ctx, &c);
         }
         ids
     }

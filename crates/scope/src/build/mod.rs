@@ -127,9 +127,9 @@ pub struct Inputs<'a> {
 }
 
 /// A candidate event of the window, with whether it is the attacker's.
-pub(crate) struct Attributed<'a> {
+pub(crate) struct Attributed {
     /// The event.
-    candidate: &'a Candidate,
+    candidate: Candidate,
     /// Whether it is the attacker's.
     attacker: bool,
 }
@@ -144,19 +144,33 @@ pub(crate) struct Ctx<'a> {
     claim: Claim<'a>,
     owner: &'a dyn Fn(&str) -> bool,
     attacker: Attacker,
-    /// Candidate events in order, with whether each is the attacker's.
-    attributed: Vec<Attributed<'a>>,
+    /// Whether each candidate event, in order, is the attacker's: decided once, after the
+    /// follow, so that every later reading of the candidates agrees.
+    attacker_flags: Vec<bool>,
     /// The first attacker event, ms.
     t0: i64,
     /// The last event of the inputs, ms.
     end_ms: i64,
 }
 
-impl<'a> Ctx<'a> {
-    /// The attacker's successful events, in order.
-    fn attacker_events(&self) -> impl Iterator<Item = &'a Candidate> + '_ {
-        self.attributed
+impl Ctx<'_> {
+    /// The window's candidate events in order, each with whether it is the attacker's (read
+    /// back from the window's candidates each time: see [`crate::scan::Candidates`]).
+    fn attributed(&self) -> impl Iterator<Item = Attributed> + '_ {
+        let flags = self.attacker_flags.iter().copied();
+        self.window
+            .candidates
             .iter()
+            .zip(flags)
+            .map(|(candidate, attacker)| Attributed {
+                candidate,
+                attacker,
+            })
+    }
+
+    /// The attacker's successful events, in order.
+    fn attacker_events(&self) -> impl Iterator<Item = Candidate> + '_ {
+        self.attributed()
             .filter(|a| a.attacker && a.candidate.error.is_none())
             .map(|a| a.candidate)
     }
@@ -219,10 +233,8 @@ impl<'a> Ctx<'a> {
             .first()
             .map(str::to_owned)
             .or_else(|| {
-                self.window
-                    .candidates
-                    .first()
-                    .and_then(|c| c.who.account.as_deref().map(str::to_owned))
+                let first = self.window.candidates.iter().next()?;
+                first.who.account.as_deref().map(str::to_owned)
             })
             .unwrap_or_default()
     }
@@ -250,17 +262,15 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Builds the scope document.
-pub fn build(inp: Inputs<'_>) -> ScopeResult {
+/// Builds the scope document; fails only if the window's candidates cannot be read back from
+/// their temporary storage.
+pub fn build(inp: Inputs<'_>) -> std::io::Result<ScopeResult> {
     let window = inp.window;
     let attacker = follow::follow(&window, inp.claim, inp.subject, inp.owner);
-    let attributed = window
+    let attacker_flags = window
         .candidates
         .iter()
-        .map(|candidate| Attributed {
-            candidate,
-            attacker: attacker.is_attacker(candidate, inp.owner),
-        })
+        .map(|candidate| attacker.is_attacker(&candidate, inp.owner))
         .collect();
     let t0 = inp.claim.t0();
     let ctx = Ctx {
@@ -272,7 +282,7 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
         claim: inp.claim,
         owner: inp.owner,
         attacker,
-        attributed,
+        attacker_flags,
         t0,
         end_ms: inp.history.span.map_or(t0, |s| s.1),
     };
@@ -280,13 +290,14 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
     let mut res = Resources::collect(&ctx);
     let who = Attributor::new(&ctx, res.names());
     let mut responder_actions = Vec::new();
-    for a in &ctx.attributed {
-        let (attribution, why) = who.classify(a.candidate, a.attacker);
-        if a.candidate.error.is_none() {
-            ids.apply_lifecycle(a.candidate, attribution);
-            res.apply_lifecycle(a.candidate, attribution);
+    for a in ctx.attributed() {
+        let c = &a.candidate;
+        let (attribution, why) = who.classify(c, a.attacker);
+        if c.error.is_none() {
+            ids.apply_lifecycle(c, attribution);
+            res.apply_lifecycle(c, attribution);
         }
-        responder_actions.extend(attribution::responder_action(a.candidate, attribution, why));
+        responder_actions.extend(attribution::responder_action(c, attribution, why));
     }
     let permission_changes = attribution::permission_changes(&ctx, &who);
     let (runs, resources) = res.finish();
@@ -317,7 +328,7 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
         .coverage
         .activity
         .build(span, &|k, ip| ctx.attacker.uses(k, ip, ctx.owner));
-    ScopeResult {
+    let result = ScopeResult {
         subject: narrative::subject(&ctx, inp.ranking, inp.owner_ranges),
         intrusion: narrative::intrusion(&ctx, &by_ip),
         attribution,
@@ -357,6 +368,10 @@ pub fn build(inp: Inputs<'_>) -> ScopeResult {
         containment: Some(containment),
         activity: Some(activity),
         unknowns,
+    };
+    match window.candidates.take_failure() {
+        Some(e) => Err(e),
+        None => Ok(result),
     }
 }
 

@@ -90,12 +90,7 @@ pub(crate) fn intrusion(ctx: &Ctx<'_>, by_ip: &BTreeMap<String, Use>) -> Intrusi
         Claim::Intrusion(intrusion) => intrusion,
         Claim::Unattributed { explanation, .. } => return quiet::intrusion_section(explanation),
     };
-    let attacker = || {
-        ctx.attributed
-            .iter()
-            .filter(|a| a.attacker)
-            .map(|a| a.candidate)
-    };
+    let attacker = || ctx.attributed().filter(|a| a.attacker).map(|a| a.candidate);
     let other_attacker_changes = ctx
         .attacker_events()
         .filter(|c| {
@@ -108,7 +103,7 @@ pub(crate) fn intrusion(ctx: &Ctx<'_>, by_ip: &BTreeMap<String, Use>) -> Intrusi
             service: c.service.to_string(),
             region: c.region.to_string(),
             time: time(c.ptr.ms),
-            refs: candidate_ref(c),
+            refs: candidate_ref(&c),
         })
         .collect();
     let last = attacker()
@@ -116,8 +111,7 @@ pub(crate) fn intrusion(ctx: &Ctx<'_>, by_ip: &BTreeMap<String, Use>) -> Intrusi
         .chain(by_ip.values().map(|u| u.last_ms))
         .max();
     let owner_changes_after = ctx
-        .attributed
-        .iter()
+        .attributed()
         .filter(|a| !a.attacker && a.candidate.subject && a.candidate.read_only != Some(true))
         .count();
     Intrusion::Found(Departure {

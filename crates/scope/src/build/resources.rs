@@ -166,7 +166,7 @@ impl Resources {
     pub fn collect(ctx: &Ctx<'_>) -> Resources {
         let mut res = Resources::default();
         for c in ctx.attacker_events() {
-            res.add(c);
+            res.add(&c);
         }
         res
     }

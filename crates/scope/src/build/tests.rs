@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::cost_unknowns;
 use crate::net::Cidr;
 use crate::scan::Subject;
-use crate::test_trail::{assumed_role, call, history, iam_user, object_read, trail, with};
+use crate::test_trail::{assumed_role, call, history, iam_user, object_read, trail, with, Trail};
 use crate::{scope, Options};
 
 /// The leaked key.
@@ -102,7 +102,11 @@ fn attack() -> Vec<Value> {
 }
 
 fn scope_of(records: &[Value], owner: &[&str]) -> ScopeResult {
-    let trail = trail(records);
+    scope_within(&trail(records), owner, crate::DEFAULT_CANDIDATE_MEMORY)
+}
+
+/// [`scope_of`] on a written `trail`, with `candidate_memory` bytes for the window's candidates.
+fn scope_within(trail: &Trail, owner: &[&str], candidate_memory: usize) -> ScopeResult {
     let options = Options {
         subject: Subject::AccessKey(KEY.into()),
         owner: owner
@@ -113,6 +117,8 @@ fn scope_of(records: &[Value], owner: &[&str]) -> ScopeResult {
         limits: Limits::default(),
         case_id: "case-1".into(),
         inventory: Vec::new(),
+        candidate_memory,
+        temp_dir: None,
     };
     let outcome = scope(
         &trail.files,
@@ -121,6 +127,35 @@ fn scope_of(records: &[Value], owner: &[&str]) -> ScopeResult {
         &Progress::default(),
     );
     outcome.expect("the key has events").result
+}
+
+#[test]
+fn a_window_spilled_to_disk_gives_the_same_document() {
+    let mut records = attack();
+    // A busy window: a service's own role sessions, and the attacker's enumeration.
+    let app = assumed_role("app", "worker", "ASIAAPPWORKER0000001");
+    for i in 0..1_500 {
+        let time = format!("2024-03-03T20:{:02}:{:02}Z", 10 + i / 60 % 40, i % 60);
+        records.push(with(
+            call(&time, "sts", "AssumeRole", "10.1.2.3", &app),
+            json!({"requestParameters": {"roleArn": "arn:aws:iam::111122223333:role/batch", "roleSessionName": format!("job-{i}")},
+                   "responseElements": {"credentials": {"accessKeyId": format!("ASIAJOB{i:013}")}}}),
+        ));
+        records.push(call(
+            &time,
+            "ec2",
+            "DescribeInstances",
+            ATTACKER,
+            &iam_user("ci", KEY),
+        ));
+    }
+    let json = |doc: &ScopeResult| serde_json::to_string(doc).expect("serializes");
+    let trail = trail(&records);
+    let in_memory = json(&scope_within(&trail, &[], crate::DEFAULT_CANDIDATE_MEMORY));
+    // The smallest budget: the candidates are spilled every few hundred.
+    let spilled = json(&scope_within(&trail, &[], 1));
+    assert!(in_memory == spilled, "the documents differ");
+    assert!(in_memory.contains(NEW_KEY) && in_memory.contains("i-0miner"));
 }
 
 #[test]

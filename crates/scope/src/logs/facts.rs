@@ -34,10 +34,12 @@ fn address(v: &Value, field: &str) -> Option<IpAddr> {
 
 /// The interfaces and private addresses of every instance a successful `RunInstances` among
 /// `candidates` launched (`instancesSet.items[].networkInterfaceSet.items[]`).
-pub fn launch_networks(candidates: &[Candidate]) -> HashMap<String, InstanceNet> {
+pub fn launch_networks(
+    candidates: impl IntoIterator<Item = Candidate>,
+) -> HashMap<String, InstanceNet> {
     let mut out: HashMap<String, InstanceNet> = HashMap::new();
     for c in candidates
-        .iter()
+        .into_iter()
         .filter(|c| &*c.name == "RunInstances" && c.error.is_none())
     {
         let resp = c.resp_json();
@@ -237,7 +239,7 @@ mod tests {
         );
         let ev = &crate::test_trail::events(&[record])[0];
         let c = Candidate::of(ev, false);
-        let nets = launch_networks(&[c]);
+        let nets = launch_networks([c]);
         let net = &nets["i-1"];
         assert_eq!(net.interfaces, ["eni-1"]);
         let addrs: Vec<String> = net.addresses.iter().map(|a| a.to_string()).collect();

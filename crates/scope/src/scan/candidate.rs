@@ -7,12 +7,11 @@ use std::sync::Arc;
 use cloudcase_event::Event;
 use serde_json::Value;
 
-use super::strings::Strings;
 use super::Ptr;
 
 /// A compact record of a candidate event of pass 2 (mutating calls, session creations, and every
-/// call from a known attacker address, in the attacker window). The strings events repeat are
-/// shared (see [`Strings`]); only the request and response are the candidate's own.
+/// call from a known attacker address, in the attacker window). Pass 2 encodes it at once (see
+/// [`super::Candidates`]); the build reads it back one at a time.
 #[derive(Debug, Clone)]
 pub struct Candidate {
     /// Where.
@@ -39,8 +38,7 @@ pub struct Candidate {
     pub body: Body,
 }
 
-/// Who made a candidate call: the `userIdentity` fields later stages read. One value per
-/// identity is shared by all its calls (see [`Strings::caller`]).
+/// Who made a candidate call: the `userIdentity` fields later stages read.
 #[derive(Debug, Default)]
 pub struct CallerIdentity {
     /// `userIdentity.accessKeyId`.
@@ -69,7 +67,7 @@ pub enum Body {
     },
     /// A session call (STS), reduced to the fields later stages read. At 20 GB there are over
     /// 150,000 in the window: their secrets, assumed-role ARNs and nulls were a third of the
-    /// candidates' memory.
+    /// candidates' bytes.
     Session(SessionCall),
 }
 
@@ -174,11 +172,11 @@ pub(super) fn interesting(ev: &Event) -> bool {
 }
 
 impl SessionCall {
-    /// The reduced session call of `ev`, its repeated strings shared through `strings`.
-    fn of(ev: &Event, strings: &mut Strings) -> SessionCall {
+    /// The reduced session call of `ev`.
+    fn of(ev: &Event) -> SessionCall {
         let req = parse(ev.request_parameters.as_deref());
         let resp = parse(ev.response_elements.as_deref());
-        let mut text = |v: Option<&Value>| strings.opt(v.and_then(Value::as_str));
+        let text = |v: Option<&Value>| shared(v.and_then(Value::as_str));
         SessionCall {
             role_arn: text(req.get("roleArn")),
             role_session_name: text(req.get("roleSessionName")),
@@ -213,6 +211,11 @@ impl SessionCall {
     }
 }
 
+/// An optional string as a candidate holds it.
+pub(super) fn shared(s: Option<&str>) -> Option<Arc<str>> {
+    s.map(Arc::from)
+}
+
 /// A raw JSON value parsed, `null` when absent or malformed.
 fn parse(raw: Option<&serde_json::value::RawValue>) -> Value {
     raw.and_then(|r| serde_json::from_str(r.get()).ok())
@@ -220,16 +223,10 @@ fn parse(raw: Option<&serde_json::value::RawValue>) -> Value {
 }
 
 impl Candidate {
-    /// The candidate record of `ev`, with its own copies of every string.
-    #[cfg(test)]
+    /// The candidate record of `ev`; `subject` says whether it is the subject's.
     pub(crate) fn of(ev: &Event, subject: bool) -> Candidate {
-        Candidate::interned(ev, subject, &mut Strings::default())
-    }
-
-    /// The candidate record of `ev`, its repeated strings shared through `strings`.
-    pub(crate) fn interned(ev: &Event, subject: bool, strings: &mut Strings) -> Candidate {
         let body = if ev.service() == "sts" {
-            Body::Session(SessionCall::of(ev, strings))
+            Body::Session(SessionCall::of(ev))
         } else {
             let text = |raw: Option<&serde_json::value::RawValue>| {
                 raw.map_or("null".into(), |r| r.get().into())
@@ -239,15 +236,24 @@ impl Candidate {
                 resp: text(ev.response_elements.as_deref()),
             }
         };
+        let id = &ev.identity;
+        let who = CallerIdentity {
+            key: shared(id.access_key_id.as_deref()),
+            arn: shared(id.arn.as_deref()),
+            kind: shared(id.kind.as_deref()),
+            user: shared(id.user_name.as_deref()),
+            issuer: shared(id.session_issuer_name.as_deref()),
+            account: shared(id.account_id.as_deref()),
+        };
         Candidate {
             ptr: Ptr::of(ev),
-            name: strings.get(ev.event_name.as_str()),
-            service: strings.get(ev.service()),
-            region: strings.get(ev.region.as_deref().unwrap_or("")),
-            who: strings.caller(&ev.identity),
-            ip: strings.opt(ev.source_ip.as_deref()),
-            ua: strings.opt(ev.user_agent.as_deref()),
-            error: strings.opt(ev.error_code.as_deref()),
+            name: ev.event_name.as_str().into(),
+            service: ev.service().into(),
+            region: ev.region.as_deref().unwrap_or("").into(),
+            who: Arc::new(who),
+            ip: shared(ev.source_ip.as_deref()),
+            ua: shared(ev.user_agent.as_deref()),
+            error: shared(ev.error_code.as_deref()),
             read_only: ev.read_only,
             subject,
             body,

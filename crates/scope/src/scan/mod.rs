@@ -7,26 +7,27 @@ use std::hash::BuildHasher;
 use cloudcase_event::Event;
 
 mod candidate;
+mod candidates;
 mod cluster;
+mod codec;
 mod coverage;
 mod files;
 mod hourly;
 mod pass1;
 mod pass2;
 mod request;
-mod strings;
 #[cfg(test)]
 mod tests;
 
 pub use candidate::Candidate;
 pub(crate) use candidate::{is_resource_policy_change, SESSION_CALLS};
+pub use candidates::{CandidateSpool, Candidates, DEFAULT_CANDIDATE_MEMORY};
 pub use cluster::{Cluster, ClusterDay};
 pub use coverage::{Coverage, StoreCov, StoreId};
 pub use files::Ordinals;
 pub use hourly::hour_start;
 pub use pass1::{Pass1, Pass1Sink, Profile, Subject};
 pub use pass2::{AccessId, Pass2, Pass2Sink};
-pub use strings::Strings;
 
 pub use crate::record::Ptr;
 

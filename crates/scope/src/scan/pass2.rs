@@ -11,8 +11,8 @@ use super::candidate::interesting;
 use super::coverage::{Coverage, StoreId};
 use super::hourly::{hour_start, BaselineCounts};
 use super::request::store_request;
-use super::strings::Strings;
 use super::{bump, bump_use, merge_map, Candidate, FastMap, KeySource, Subject, Use};
+use super::{CandidateSpool, Candidates};
 use crate::net::ua_family;
 use crate::stores::{Access, StoreSpec};
 
@@ -34,8 +34,9 @@ pub struct AccessId {
 /// Pass 2 state.
 #[derive(Debug, Default)]
 pub struct Pass2 {
-    /// Candidate events in the window.
-    pub candidates: Vec<Candidate>,
+    /// Candidate events in the window, in record order (filled by [`Pass2::merge_all`]; each
+    /// worker's are in its [`Pass2Sink::spool`]).
+    pub candidates: Candidates,
     /// (access key, source) → use, in the window.
     pub key_use: FastMap<KeySource, Use>,
     /// Accesses to data stores (reads, exposures, openings), in the window.
@@ -67,8 +68,8 @@ pub struct Pass2Sink<'a> {
     pub attacker_ips: &'a HashSet<String>,
     /// The state.
     pub state: Pass2,
-    /// The strings the worker's candidates share.
-    pub strings: Strings,
+    /// The worker's candidate events, encoded as they are found.
+    pub spool: CandidateSpool,
 }
 
 /// Records the window's accesses to the data stores an event names, and its data events per
@@ -168,24 +169,24 @@ impl EventSink for Pass2Sink<'_> {
             .as_deref()
             .is_some_and(|ip| self.attacker_ips.contains(ip));
         if from_attacker || interesting(&ev) {
-            st.candidates
-                .push(Candidate::interned(&ev, subject, &mut self.strings));
+            self.spool.push(&Candidate::of(&ev, subject));
         }
     }
 }
 
 impl Pass2 {
-    /// Merges the workers' states, and adds what pass 1 counted: the `coverage` and the
-    /// subject's `baseline` before the hour of `t0`, the first attacker event.
+    /// Merges the workers' states and their candidates' `spools`, and adds what pass 1
+    /// counted: the `coverage` and the subject's `baseline` before the hour of `t0`, the first
+    /// attacker event. Fails only if the candidates' temporary storage does.
     pub fn merge_all(
         mut parts: Vec<Pass2>,
+        spools: Vec<CandidateSpool>,
         coverage: Coverage,
         baseline: BaselineCounts,
         t0: i64,
-    ) -> Pass2 {
+    ) -> std::io::Result<Pass2> {
         let mut out = take_largest(&mut parts);
-        let rest: usize = parts.iter().map(|p| p.candidates.len()).sum();
-        out.candidates.reserve_exact(rest);
+        out.candidates = Candidates::merge(spools)?;
         for p in parts {
             out.absorb(p);
         }
@@ -197,20 +198,18 @@ impl Pass2 {
             .collect();
         out.coverage.merge(coverage);
         out.baseline.merge(&baseline);
-        // Each record once, so its key is unique: no stable sort (and its buffer) needed.
-        out.candidates.sort_unstable_by_key(|c| c.ptr.key());
-        out
+        Ok(out)
     }
 }
 
-/// The largest worker's state (by candidates), taken out of `parts`: the others are merged into
-/// its allocations instead of all into new ones, which at 20 GB held over 100,000 candidates
-/// and 70,000 store accesses twice over.
+/// The largest worker's state (by store accesses and key uses), taken out of `parts`: the
+/// others are merged into its allocations instead of all into new ones, which at 20 GB held
+/// 70,000 store accesses twice over.
 fn take_largest(parts: &mut Vec<Pass2>) -> Pass2 {
     let largest = parts
         .iter()
         .enumerate()
-        .max_by_key(|(_, p)| p.candidates.len())
+        .max_by_key(|(_, p)| p.store_access.len() + p.key_use.len())
         .map(|(i, _)| i);
     largest.map_or_else(Pass2::default, |i| parts.swap_remove(i))
 }
@@ -218,7 +217,6 @@ fn take_largest(parts: &mut Vec<Pass2>) -> Pass2 {
 impl Pass2 {
     /// Adds another worker's state.
     fn absorb(&mut self, p: Pass2) {
-        self.candidates.extend(p.candidates);
         merge_map(&mut self.key_use, p.key_use);
         merge_map(&mut self.store_access, p.store_access);
         merge_map(&mut self.list_buckets, p.list_buckets);

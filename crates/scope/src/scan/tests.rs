@@ -34,20 +34,42 @@ fn pass1(subject: &Subject, events: impl IntoIterator<Item = Event>) -> Pass1 {
     sink.state
 }
 
-/// One worker's pass-2 state, before any merge.
-fn pass2_worker(subject: &Subject, attacker_ips: &HashSet<String>, events: Vec<Event>) -> Pass2 {
+/// One worker's pass-2 state and candidates, before any merge.
+fn pass2_worker(
+    subject: &Subject,
+    attacker_ips: &HashSet<String>,
+    events: Vec<Event>,
+    spool: CandidateSpool,
+) -> (Pass2, CandidateSpool) {
     let mut sink = Pass2Sink {
         subject,
         subject_key: KEY,
         t0: ms(T0),
         attacker_ips,
         state: Pass2::default(),
-        strings: Default::default(),
+        spool,
     };
     for ev in events {
         sink.accept(ev);
     }
-    sink.state
+    (sink.state, sink.spool)
+}
+
+/// Merges workers' states as the scan does.
+fn merged(
+    workers: Vec<(Pass2, CandidateSpool)>,
+    coverage: Coverage,
+    baseline: hourly::BaselineCounts,
+) -> Pass2 {
+    let (parts, spools) = workers.into_iter().unzip();
+    Pass2::merge_all(parts, spools, coverage, baseline, ms(T0)).expect("candidates merge")
+}
+
+/// The window's candidates, read back.
+fn candidates(window: &Pass2) -> Vec<Candidate> {
+    let all = window.candidates.iter().collect();
+    assert!(window.candidates.take_failure().is_none());
+    all
 }
 
 /// Pass 2 as one worker gives it to the builders (merged, candidates in order), with the
@@ -59,8 +81,8 @@ fn pass2(subject: &Subject, attacker_ips: &HashSet<String>, events: Vec<Event>) 
         .get(KEY)
         .map(|p| p.hourly.before_hour_of(ms(T0)))
         .unwrap_or_default();
-    let worker = pass2_worker(subject, attacker_ips, events);
-    Pass2::merge_all(vec![worker], history.coverage, baseline, ms(T0))
+    let worker = pass2_worker(subject, attacker_ips, events, CandidateSpool::default());
+    merged(vec![worker], history.coverage, baseline)
 }
 
 fn attacker_ips() -> HashSet<String> {
@@ -155,12 +177,9 @@ fn session_calls_keep_only_the_role_session_name_source_identity_and_issued_key(
         events(&[assume, by_service]),
     );
 
-    assert_eq!(
-        window.candidates.len(),
-        1,
-        "sessions AWS services open are not kept"
-    );
-    let session = &window.candidates[0];
+    let kept = candidates(&window);
+    assert_eq!(kept.len(), 1, "sessions AWS services open are not kept");
+    let session = &kept[0];
     assert_eq!(
         session.req_json(),
         json!({"roleArn": "arn:aws:iam::111122223333:role/ops", "roleSessionName": "s1",
@@ -195,8 +214,8 @@ fn session_calls_keep_string_fields_only() {
         &HashSet::new(),
         events(&[federation]),
     );
-    let [session] = &window.candidates[..] else {
-        panic!("one candidate, got {}", window.candidates.len());
+    let [session] = &candidates(&window)[..] else {
+        panic!("one candidate");
     };
     assert_eq!(session.req_json(), json!({"name": "fed"}));
     assert_eq!(session.request_text(), r#"{"name":"fed"}"#);
@@ -248,7 +267,8 @@ fn mutating_calls_are_captured_in_the_window_only() {
     window.reverse();
     let window = pass2(&Subject::AccessKey(KEY.into()), &attacker_ips(), window);
 
-    let kept: Vec<&str> = window.candidates.iter().map(|c| &*c.name).collect();
+    let all = candidates(&window);
+    let kept: Vec<&str> = all.iter().map(|c| &*c.name).collect();
     assert_eq!(
         kept,
         [
@@ -258,62 +278,80 @@ fn mutating_calls_are_captured_in_the_window_only() {
             "DescribeInstances"
         ]
     );
-    assert_eq!(window.candidates[0].req_json()["userName"], "late");
-    assert_eq!(window.candidates[3].ip.as_deref(), Some(ATTACKER));
-    assert!(window.candidates[3].subject && !window.candidates[0].subject);
+    assert_eq!(all[0].req_json()["userName"], "late");
+    assert_eq!(all[3].ip.as_deref(), Some(ATTACKER));
+    assert!(all[3].subject && !all[0].subject);
 }
 
-#[test]
-fn candidates_of_one_worker_share_their_repeated_strings() {
+/// A long attacker window: `n` calls from the attacker address, every third a session call,
+/// one a hostile request, in reverse time order.
+fn long_window(n: usize) -> Vec<Event> {
     let me = iam_user("ci", KEY);
-    let records: Vec<_> = (10..13)
-        .map(|m| {
-            call(
-                &format!("2024-03-03T20:{m}:00Z"),
-                "iam",
-                "CreateUser",
-                ATTACKER,
-                &me,
-            )
+    let role = assumed_role("ops", "s1", "ASIASESSION000000001");
+    let records: Vec<_> = (0..n)
+        .rev()
+        .map(|i| {
+            let time = format!("2024-03-03T2{}:{:02}:{:02}Z", i / 3600 % 4, i / 60 % 60, i % 60);
+            match i % 3 {
+                0 => with(
+                    call(&time, "sts", "AssumeRole", ATTACKER, &role),
+                    json!({"requestParameters": {"roleArn": format!("arn:aws:iam::1:role/r{i}"),
+                            "roleSessionName": "s"},
+                           "responseElements": {"credentials": {"accessKeyId": format!("ASIA{i:016}")}}}),
+                ),
+                1 => with(
+                    call(&time, "iam", "CreateUser", ATTACKER, &me),
+                    json!({"requestParameters": {"userName": format!("u{i}\u{0}\"\u{202e}{}", "x".repeat(i % 700))}}),
+                ),
+                _ => call(&time, "ec2", "DescribeInstances", ATTACKER, &me),
+            }
         })
         .collect();
-    let window = pass2(
-        &Subject::AccessKey(KEY.into()),
-        &attacker_ips(),
-        events(&records),
-    );
-
-    let [a, b, c] = &window.candidates[..] else {
-        panic!("three candidates, got {}", window.candidates.len());
-    };
-    for other in [b, c] {
-        assert!(std::sync::Arc::ptr_eq(&a.name, &other.name));
-        assert!(std::sync::Arc::ptr_eq(&a.region, &other.region));
-        assert!(
-            std::sync::Arc::ptr_eq(&a.who, &other.who),
-            "one caller identity"
-        );
-        assert_eq!(a.ip, other.ip);
-    }
-    assert_eq!(a.who.key.as_deref(), Some(KEY));
-    assert_eq!(a.who.user.as_deref(), Some("ci"));
+    events(&records)
 }
 
 #[test]
-fn callers_differing_in_any_identity_field_are_not_shared() {
-    let mut strings = Strings::default();
-    let records: Vec<_> = [("ci", KEY), ("ci", "AKIAOTHERKEY00000001"), ("deploy", KEY)]
+fn candidates_past_the_memory_budget_are_spilled_and_read_back_identically_in_order() {
+    let all = long_window(3_000);
+    let subject = Subject::AccessKey(KEY.into());
+    let ips = attacker_ips();
+    let digest = |p: &Pass2| -> Vec<String> {
+        candidates(p)
+            .iter()
+            .map(|c| format!("{:?} {} {}", c, c.req_json(), c.resp_json()))
+            .collect()
+    };
+    let in_memory = pass2_worker(&subject, &ips, all.clone(), CandidateSpool::default());
+    let in_memory = merged(vec![in_memory], Coverage::default(), Default::default());
+    assert!(!in_memory.candidates.spilled());
+    // The smallest budget the external sort takes spills every couple of hundred candidates;
+    // two workers share one pool of runs.
+    let first = CandidateSpool::new(1, None);
+    let second = first.share(1);
+    let (odd, even): (Vec<Event>, Vec<Event>) = all
         .into_iter()
-        .map(|(user, key)| call(T0, "iam", "CreateUser", ATTACKER, &iam_user(user, key)))
-        .collect();
-    let parsed = events(&records);
-    let callers: Vec<_> = parsed.iter().map(|e| strings.caller(&e.identity)).collect();
-    let again = strings.caller(&parsed[0].identity);
-    assert!(std::sync::Arc::ptr_eq(&callers[0], &again));
-    assert!(!std::sync::Arc::ptr_eq(&callers[0], &callers[1]));
-    assert!(!std::sync::Arc::ptr_eq(&callers[0], &callers[2]));
-    assert!(!std::sync::Arc::ptr_eq(&callers[1], &callers[2]));
-    assert_eq!(callers[2].user.as_deref(), Some("deploy"));
+        .partition(|ev| ev.provenance.record % 2 == 1);
+    let spilled = merged(
+        vec![
+            pass2_worker(&subject, &ips, odd, first),
+            pass2_worker(&subject, &ips, even, second),
+        ],
+        Coverage::default(),
+        Default::default(),
+    );
+    assert!(spilled.candidates.spilled());
+    let (want, got) = (digest(&in_memory), digest(&spilled));
+    assert_eq!(want.len(), 3_000);
+    assert!(want == got, "spilled candidates differ");
+    let times: Vec<i64> = candidates(&spilled).iter().map(|c| c.ptr.ms).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "record order");
+    // Two readings at once do not disturb each other.
+    let mut a = spilled.candidates.iter();
+    let mut b = spilled.candidates.iter();
+    for _ in 0..5 {
+        assert_eq!(a.next().map(|c| c.ptr.key()), b.next().map(|c| c.ptr.key()));
+    }
+    assert_eq!(a.count(), 2_995);
 }
 
 #[test]
@@ -463,7 +501,7 @@ fn pass2_digest(p: &Pass2) -> Vec<String> {
     );
     out.sort();
     out.extend(
-        p.candidates
+        candidates(p)
             .iter()
             .map(|c| format!("candidate {:?} {}", c.ptr.key(), c.name)),
     );
@@ -565,18 +603,17 @@ fn two_workers_merged_equal_one() {
     assert_eq!(one.file_last_ms, two.file_last_ms);
 
     let ips = attacker_ips();
-    // One worker's own state (records in time order), never merged, against two merged.
-    let one = pass2_worker(&subject, &ips, all);
-    let halves = [odd, even].map(|part| pass2_worker(&subject, &ips, part));
-    let two = Pass2::merge_all(
-        halves.into_iter().collect(),
+    // One worker (records in time order) against two.
+    let worker = |part| pass2_worker(&subject, &ips, part, CandidateSpool::default());
+    let one = merged(vec![worker(all)], Coverage::default(), Default::default());
+    let two = merged(
+        vec![worker(odd), worker(even)],
         Coverage::default(),
         Default::default(),
-        ms(T0),
     );
     assert_eq!(pass2_digest(&one), pass2_digest(&two));
     assert_eq!(
-        one.candidates.len(),
+        candidates(&one).len(),
         7,
         "every window call from the attacker address"
     );

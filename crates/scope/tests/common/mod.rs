@@ -20,6 +20,8 @@ pub fn scope_dir(dir: &Path, subject: Subject) -> ScopeResult {
         limits: Limits::default(),
         case_id: "t".into(),
         inventory: Vec::new(),
+        candidate_memory: cloudcase_scope::DEFAULT_CANDIDATE_MEMORY,
+        temp_dir: None,
     };
     scope(&inputs.files, &opts, &|_| {}, &Progress::default())
         .expect("scoped")

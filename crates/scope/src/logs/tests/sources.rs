@@ -111,7 +111,7 @@ fn other_logs_never_reach_the_cloudtrail_passes() {
         t0: 0,
         attacker_ips: &ips,
         state: Default::default(),
-        strings: Default::default(),
+        spool: Default::default(),
     };
     p2.accept(line);
     assert!(

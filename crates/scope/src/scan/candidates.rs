@@ -1,0 +1,278 @@
+//! The window's candidate events, in record order, within a memory budget. Pass 2's workers
+//! encode each candidate into a [`CandidateSpool`] (sorted runs spilled to temporary files past
+//! the budget, through the timeline's external sort); the merge leaves one sorted sequence of
+//! entries ([`Candidates`]), in memory when nothing was spilled, else in one anonymous temporary
+//! file, which the build reads through as often as it needs.
+//!
+//! At 20 GB of a busy account the window held 176,345 candidates (151,423 of them session
+//! calls), and keeping them all as structures made scope's memory follow the attacker window.
+
+use std::fs::File;
+use std::io::{self, BufWriter};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use cloudcase_event::{EventTime, SourceFile};
+use cloudcase_timeline::sort::{merge, LineKey, RunBuilder};
+
+use super::codec::{decode, encode};
+use super::{Candidate, FastMap};
+
+/// Default memory for candidates before they are spilled, in all workers together.
+pub const DEFAULT_CANDIDATE_MEMORY: usize = 32 << 20;
+
+/// Bytes read from the spilled file at a time.
+const READ_CHUNK: usize = 1 << 20;
+
+/// One worker's candidates as they are found: encoded, sorted into runs, spilled past its
+/// budget.
+pub struct CandidateSpool {
+    runs: RunBuilder,
+    temp_dir: Option<PathBuf>,
+    files: FastMap<u64, Arc<SourceFile>>,
+    error: Option<io::Error>,
+}
+
+impl Default for CandidateSpool {
+    fn default() -> Self {
+        CandidateSpool::new(DEFAULT_CANDIDATE_MEMORY, None)
+    }
+}
+
+impl CandidateSpool {
+    /// A spool keeping up to `budget` bytes of encoded candidates in memory, spilling to
+    /// anonymous files in `temp_dir` (the system's temporary directory if `None`).
+    pub fn new(budget: usize, temp_dir: Option<PathBuf>) -> Self {
+        CandidateSpool {
+            runs: RunBuilder::new(budget, temp_dir.clone()),
+            temp_dir,
+            files: FastMap::default(),
+            error: None,
+        }
+    }
+
+    /// Another worker's spool of the same window, with `budget` bytes: its runs share this
+    /// one's pool, so the open run files stay few however many workers there are.
+    pub fn share(&self, budget: usize) -> Self {
+        CandidateSpool {
+            runs: self.runs.share(budget),
+            temp_dir: self.temp_dir.clone(),
+            files: FastMap::default(),
+            error: None,
+        }
+    }
+
+    /// Adds `c`. A failure to spill is kept and reported by [`Candidates::merge`]; later
+    /// candidates are then dropped, since the result could not be complete anyway.
+    pub(crate) fn push(&mut self, c: &Candidate) {
+        if self.error.is_some() {
+            return;
+        }
+        let file = &c.ptr.file;
+        self.files
+            .entry(file.ordinal)
+            .or_insert_with(|| Arc::clone(file));
+        let key = LineKey::at(EventTime::from_millis(c.ptr.ms), file.ordinal, c.ptr.record);
+        if let Err(e) = self.runs.push_with(key, |out| encode(c, out)) {
+            self.error = Some(e);
+        }
+    }
+}
+
+/// Where the merged entries are.
+#[derive(Debug)]
+enum Store {
+    /// Nothing was spilled: the entries in memory.
+    Memory(Vec<u8>),
+    /// The entries in an anonymous temporary file (deleted when closed).
+    Disk(File),
+}
+
+/// The window's candidate events in record order (time, file, record), read back one at a time.
+#[derive(Debug)]
+pub struct Candidates {
+    store: Store,
+    files: FastMap<u64, Arc<SourceFile>>,
+    /// The first failure to read the entries back, reported by [`Candidates::take_failure`].
+    failure: Mutex<Option<io::Error>>,
+}
+
+impl Default for Candidates {
+    fn default() -> Self {
+        Candidates {
+            store: Store::Memory(Vec::new()),
+            files: FastMap::default(),
+            failure: Mutex::new(None),
+        }
+    }
+}
+
+impl Candidates {
+    /// Merges the workers' spools into one sequence in record order.
+    pub fn merge(spools: Vec<CandidateSpool>) -> io::Result<Candidates> {
+        let mut files = FastMap::default();
+        let mut runs = Vec::with_capacity(spools.len());
+        let temp_dir = spools.first().and_then(|s| s.temp_dir.clone());
+        for spool in spools {
+            if let Some(e) = spool.error {
+                return Err(e);
+            }
+            files.extend(spool.files);
+            runs.push(spool.runs.finish());
+        }
+        let store = if runs.iter().all(|r| r.spilled() == 0) {
+            let mut bytes = Vec::new();
+            merge(runs, &mut bytes)?;
+            Store::Memory(bytes)
+        } else {
+            let dir = temp_dir.unwrap_or_else(std::env::temp_dir);
+            let mut out = BufWriter::with_capacity(READ_CHUNK, tempfile::tempfile_in(dir)?);
+            merge(runs, &mut out)?;
+            Store::Disk(out.into_inner().map_err(io::IntoInnerError::into_error)?)
+        };
+        Ok(Candidates {
+            store,
+            files,
+            failure: Mutex::new(None),
+        })
+    }
+
+    /// Whether the candidates were spilled to a temporary file.
+    #[cfg(test)]
+    pub(crate) fn spilled(&self) -> bool {
+        matches!(self.store, Store::Disk(_))
+    }
+
+    /// The candidates in record order. Reading stops at the first entry that cannot be read
+    /// back; the failure is kept for [`Candidates::take_failure`].
+    pub fn iter(&self) -> CandidateIter<'_> {
+        CandidateIter {
+            from: self,
+            offset: 0,
+            buf: Vec::new(),
+            start: 0,
+            done: false,
+        }
+    }
+
+    /// The first failure to read the candidates back, if any (taken: reported once).
+    pub fn take_failure(&self) -> Option<io::Error> {
+        self.failure.lock().ok().and_then(|mut f| f.take())
+    }
+
+    fn fail(&self, e: io::Error) {
+        if let Ok(mut f) = self.failure.lock() {
+            f.get_or_insert(e);
+        }
+    }
+}
+
+/// An iteration over [`Candidates`]: the memory store is read in place, the file through a
+/// buffer of its own (positioned reads, so that iterations never disturb each other).
+pub struct CandidateIter<'a> {
+    from: &'a Candidates,
+    /// Offset in the file of the end of `buf`.
+    offset: u64,
+    buf: Vec<u8>,
+    /// Where the unread bytes of `buf` start.
+    start: usize,
+    done: bool,
+}
+
+impl CandidateIter<'_> {
+    /// The next `n` bytes (`Ok(None)` at a clean end when `n` is a length prefix).
+    fn take(&mut self, n: usize) -> io::Result<Option<&[u8]>> {
+        let file = match &self.from.store {
+            Store::Memory(bytes) => {
+                let rest = bytes.get(self.start..).unwrap_or_default();
+                if rest.len() < n {
+                    return short(rest.is_empty());
+                }
+                self.start += n;
+                return Ok(Some(&rest[..n]));
+            }
+            Store::Disk(file) => file,
+        };
+        while self.buf.len() - self.start < n {
+            self.buf.drain(..self.start);
+            self.start = 0;
+            let have = self.buf.len();
+            self.buf.resize(have + n.max(READ_CHUNK), 0);
+            let read = read_at(file, &mut self.buf[have..], self.offset)?;
+            self.buf.truncate(have + read);
+            self.offset += read as u64;
+            if read == 0 {
+                return short(self.buf.is_empty());
+            }
+        }
+        let at = self.start;
+        self.start += n;
+        Ok(Some(&self.buf[at..at + n]))
+    }
+
+    fn next_entry(&mut self) -> io::Result<Option<Candidate>> {
+        let Some(prefix) = self.take(4)? else {
+            return Ok(None);
+        };
+        let len = u32::from_le_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]) as usize;
+        let from = self.from;
+        let Some(body) = self.take(len)? else {
+            return short(false);
+        };
+        match decode(body, &from.files) {
+            Some(c) => Ok(Some(c)),
+            None => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "a candidate entry in scope's temporary storage does not decode",
+            )),
+        }
+    }
+}
+
+/// The end of the entries: clean at an entry boundary, else truncated.
+fn short<T>(clean: bool) -> io::Result<Option<T>> {
+    if clean {
+        Ok(None)
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "scope's temporary candidate storage ends inside an entry",
+        ))
+    }
+}
+
+impl Iterator for CandidateIter<'_> {
+    type Item = Candidate;
+
+    fn next(&mut self) -> Option<Candidate> {
+        if self.done {
+            return None;
+        }
+        match self.next_entry() {
+            Ok(Some(c)) => Some(c),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                self.from.fail(e);
+                None
+            }
+        }
+    }
+}
+
+/// Reads from `file` at `offset` into `buf`, retrying interruptions.
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    loop {
+        #[cfg(unix)]
+        let read = std::os::unix::fs::FileExt::read_at(file, buf, offset);
+        #[cfg(windows)]
+        let read = std::os::windows::fs::FileExt::seek_read(file, buf, offset);
+        match read {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
