@@ -56,10 +56,12 @@ pub struct Options {
     pub case_id: String,
     /// Inventory snapshots (`aws:iam`, `aws:ec2`): what exists now.
     pub inventory: Vec<cloudcase_inventory::Snapshot>,
-    /// Memory for the attacker window's candidate events before they are spilled to temporary
-    /// files, in bytes, all workers together (see [`DEFAULT_CANDIDATE_MEMORY`]).
+    /// Memory for the attacker window's candidate events and store accesses before they are
+    /// spilled to temporary files, in bytes, all workers together (see
+    /// [`DEFAULT_CANDIDATE_MEMORY`]).
     pub candidate_memory: usize,
-    /// Directory for the spilled candidates (the system's temporary directory if `None`).
+    /// Directory for the spilled candidates and accesses (the system's temporary directory if
+    /// `None`).
     pub temp_dir: Option<PathBuf>,
 }
 
@@ -216,8 +218,9 @@ fn read_window(
         })
         .cloned()
         .collect();
+    // Half the budget for the candidates, half for the store accesses, split over the workers.
     let threads = opts.threads.max(1);
-    let budget = opts.candidate_memory / threads;
+    let budget = opts.candidate_memory / 2 / threads;
     let first = scan::CandidateSpool::new(budget, opts.temp_dir.clone());
     let spools: Vec<_> = (1..threads).map(|_| first.share(budget)).collect();
     let sinks: Vec<_> = std::iter::once(first)
@@ -227,7 +230,10 @@ fn read_window(
             subject_key: window.subject_key,
             t0: window.t0,
             attacker_ips: window.addresses,
-            state: scan::Pass2::default(),
+            state: scan::Pass2 {
+                store_access: scan::StoreAccesses::new(budget, opts.temp_dir.clone()),
+                ..Default::default()
+            },
             spool,
         })
         .collect();
@@ -327,4 +333,3 @@ fn other_logs(
     );
     logs::apply(doc, &facts, pass);
 }
-

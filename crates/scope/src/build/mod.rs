@@ -28,7 +28,7 @@ pub use quiet::no_departure;
 use crate::intrusion::Intrusion;
 use crate::net::{network_of, Cidr};
 use crate::record::reference;
-use crate::scan::{Candidate, Pass1, Pass2, Profile, Ptr, Subject, Use};
+use crate::scan::{AccessId, Candidate, FastMap, Pass1, Pass2, Profile, Ptr, Subject, Use};
 use attribution::Attributor;
 use follow::Attacker;
 use identities::Identities;
@@ -147,6 +147,8 @@ pub(crate) struct Ctx<'a> {
     /// Whether each candidate event, in order, is the attacker's: decided once, after the
     /// follow, so that every later reading of the candidates agrees.
     attacker_flags: Vec<bool>,
+    /// The attacker's accesses to data stores in the window.
+    store_access: FastMap<AccessId, Use>,
     /// The first attacker event, ms.
     t0: i64,
     /// The last event of the inputs, ms.
@@ -272,6 +274,9 @@ pub fn build(inp: Inputs<'_>) -> std::io::Result<ScopeResult> {
         .iter()
         .map(|candidate| attacker.is_attacker(&candidate, inp.owner))
         .collect();
+    let store_access = window
+        .store_access
+        .collect(|id| attacker.uses(&id.key, &id.ip, inp.owner))?;
     let t0 = inp.claim.t0();
     let ctx = Ctx {
         subject: inp.subject,
@@ -283,6 +288,7 @@ pub fn build(inp: Inputs<'_>) -> std::io::Result<ScopeResult> {
         owner: inp.owner,
         attacker,
         attacker_flags,
+        store_access,
         t0,
         end_ms: inp.history.span.map_or(t0, |s| s.1),
     };

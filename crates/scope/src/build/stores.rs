@@ -109,13 +109,11 @@ pub(crate) fn verdicts(
     unknowns: &mut Vec<Unknown>,
 ) -> Vec<DataAccess> {
     let mut by_store: BTreeMap<&StoreId, Vec<StoreAccess<'_>>> = BTreeMap::new();
-    for (id, used) in &ctx.window.store_access {
-        if ctx.attacker.uses(&id.key, &id.ip, ctx.owner) {
-            by_store
-                .entry(&id.store)
-                .or_default()
-                .push(StoreAccess { id, used });
-        }
+    for (id, used) in &ctx.store_access {
+        by_store
+            .entry(&id.store)
+            .or_default()
+            .push(StoreAccess { id, used });
     }
     let listed: BTreeSet<&StoreId> = ctx
         .window

@@ -7,7 +7,6 @@
 //! At 20 GB of a busy account the window held 176,345 candidates (151,423 of them session
 //! calls), and keeping them all as structures made scope's memory follow the attacker window.
 
-use std::fs::File;
 use std::io::{self, BufWriter};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -16,13 +15,12 @@ use cloudcase_event::{EventTime, SourceFile};
 use cloudcase_timeline::sort::{merge, LineKey, RunBuilder};
 
 use super::codec::{decode, encode};
+use super::entries::{malformed, EntryReader, Stored, READ_CHUNK};
 use super::{Candidate, FastMap};
 
-/// Default memory for candidates before they are spilled, in all workers together.
+/// Default memory for the attacker window's candidate events and store accesses before they are
+/// spilled, in all workers together.
 pub const DEFAULT_CANDIDATE_MEMORY: usize = 32 << 20;
-
-/// Bytes read from the spilled file at a time.
-const READ_CHUNK: usize = 1 << 20;
 
 /// One worker's candidates as they are found: encoded, sorted into runs, spilled past its
 /// budget.
@@ -79,19 +77,10 @@ impl CandidateSpool {
     }
 }
 
-/// Where the merged entries are.
-#[derive(Debug)]
-enum Store {
-    /// Nothing was spilled: the entries in memory.
-    Memory(Vec<u8>),
-    /// The entries in an anonymous temporary file (deleted when closed).
-    Disk(File),
-}
-
 /// The window's candidate events in record order (time, file, record), read back one at a time.
 #[derive(Debug)]
 pub struct Candidates {
-    store: Store,
+    store: Stored,
     files: FastMap<u64, Arc<SourceFile>>,
     /// The first failure to read the entries back, reported by [`Candidates::take_failure`].
     failure: Mutex<Option<io::Error>>,
@@ -100,7 +89,7 @@ pub struct Candidates {
 impl Default for Candidates {
     fn default() -> Self {
         Candidates {
-            store: Store::Memory(Vec::new()),
+            store: Stored::Memory(Vec::new()),
             files: FastMap::default(),
             failure: Mutex::new(None),
         }
@@ -123,12 +112,12 @@ impl Candidates {
         let store = if runs.iter().all(|r| r.spilled() == 0) {
             let mut bytes = Vec::new();
             merge(runs, &mut bytes)?;
-            Store::Memory(bytes)
+            Stored::Memory(bytes)
         } else {
             let dir = temp_dir.unwrap_or_else(std::env::temp_dir);
             let mut out = BufWriter::with_capacity(READ_CHUNK, tempfile::tempfile_in(dir)?);
             merge(runs, &mut out)?;
-            Store::Disk(out.into_inner().map_err(io::IntoInnerError::into_error)?)
+            Stored::Disk(out.into_inner().map_err(io::IntoInnerError::into_error)?)
         };
         Ok(Candidates {
             store,
@@ -140,7 +129,7 @@ impl Candidates {
     /// Whether the candidates were spilled to a temporary file.
     #[cfg(test)]
     pub(crate) fn spilled(&self) -> bool {
-        matches!(self.store, Store::Disk(_))
+        matches!(self.store, Stored::Disk(_))
     }
 
     /// The candidates in record order. Reading stops at the first entry that cannot be read
@@ -148,9 +137,7 @@ impl Candidates {
     pub fn iter(&self) -> CandidateIter<'_> {
         CandidateIter {
             from: self,
-            offset: 0,
-            buf: Vec::new(),
-            start: 0,
+            entries: EntryReader::new(&self.store),
             done: false,
         }
     }
@@ -167,77 +154,22 @@ impl Candidates {
     }
 }
 
-/// An iteration over [`Candidates`]: the memory store is read in place, the file through a
-/// buffer of its own (positioned reads, so that iterations never disturb each other).
+/// An iteration over [`Candidates`].
 pub struct CandidateIter<'a> {
     from: &'a Candidates,
-    /// Offset in the file of the end of `buf`.
-    offset: u64,
-    buf: Vec<u8>,
-    /// Where the unread bytes of `buf` start.
-    start: usize,
+    entries: EntryReader<'a>,
     done: bool,
 }
 
 impl CandidateIter<'_> {
-    /// The next `n` bytes (`Ok(None)` at a clean end when `n` is a length prefix).
-    fn take(&mut self, n: usize) -> io::Result<Option<&[u8]>> {
-        let file = match &self.from.store {
-            Store::Memory(bytes) => {
-                let rest = bytes.get(self.start..).unwrap_or_default();
-                if rest.len() < n {
-                    return short(rest.is_empty());
-                }
-                self.start += n;
-                return Ok(Some(&rest[..n]));
-            }
-            Store::Disk(file) => file,
-        };
-        while self.buf.len() - self.start < n {
-            self.buf.drain(..self.start);
-            self.start = 0;
-            let have = self.buf.len();
-            self.buf.resize(have + n.max(READ_CHUNK), 0);
-            let read = read_at(file, &mut self.buf[have..], self.offset)?;
-            self.buf.truncate(have + read);
-            self.offset += read as u64;
-            if read == 0 {
-                return short(self.buf.is_empty());
-            }
-        }
-        let at = self.start;
-        self.start += n;
-        Ok(Some(&self.buf[at..at + n]))
-    }
-
     fn next_entry(&mut self) -> io::Result<Option<Candidate>> {
-        let Some(prefix) = self.take(4)? else {
-            return Ok(None);
-        };
-        let len = u32::from_le_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]) as usize;
-        let from = self.from;
-        let Some(body) = self.take(len)? else {
-            return short(false);
-        };
-        match decode(body, &from.files) {
-            Some(c) => Ok(Some(c)),
-            None => Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "a candidate entry in scope's temporary storage does not decode",
-            )),
+        let files = &self.from.files;
+        match self.entries.next_entry()? {
+            None => Ok(None),
+            Some(body) => decode(body, files)
+                .map(Some)
+                .ok_or_else(|| malformed("a candidate event")),
         }
-    }
-}
-
-/// The end of the entries: clean at an entry boundary, else truncated.
-fn short<T>(clean: bool) -> io::Result<Option<T>> {
-    if clean {
-        Ok(None)
-    } else {
-        Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "scope's temporary candidate storage ends inside an entry",
-        ))
     }
 }
 
@@ -259,20 +191,6 @@ impl Iterator for CandidateIter<'_> {
                 self.from.fail(e);
                 None
             }
-        }
-    }
-}
-
-/// Reads from `file` at `offset` into `buf`, retrying interruptions.
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    loop {
-        #[cfg(unix)]
-        let read = std::os::unix::fs::FileExt::read_at(file, buf, offset);
-        #[cfg(windows)]
-        let read = std::os::windows::fs::FileExt::seek_read(file, buf, offset);
-        match read {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
         }
     }
 }

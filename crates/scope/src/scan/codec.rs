@@ -12,6 +12,7 @@ use cloudcase_event::SourceFile;
 use cloudcase_util::fields::{put_i64, put_str, put_u64, Fields};
 
 use super::candidate::{shared, Body, CallerIdentity, SessionCall};
+use super::entries::put_entry;
 use super::{Candidate, FastMap};
 use crate::record::{EventId, Ptr};
 
@@ -25,12 +26,37 @@ const SESSION: u8 = 1;
 
 /// Appends `c` as one entry.
 pub(super) fn encode(c: &Candidate, out: &mut Vec<u8>) {
-    let start = out.len();
-    out.extend_from_slice(&0u32.to_le_bytes());
-    put_i64(out, c.ptr.ms);
-    put_u64(out, c.ptr.file.ordinal);
-    put_u64(out, c.ptr.record);
-    match &c.ptr.event_id {
+    put_entry(out, |out| {
+        encode_ptr(&c.ptr, out);
+        for s in [&c.name, &c.service, &c.region] {
+            put_str(out, Some(s));
+        }
+        let who = &c.who;
+        for s in [
+            &who.key,
+            &who.arn,
+            &who.kind,
+            &who.user,
+            &who.issuer,
+            &who.account,
+            &c.ip,
+            &c.ua,
+            &c.error,
+        ] {
+            put_str(out, s.as_deref());
+        }
+        out.push(c.read_only.map_or(0, |ro| 1 + u8::from(ro)));
+        out.push(u8::from(c.subject));
+        encode_body(&c.body, out);
+    });
+}
+
+/// Appends a pointer: time, file ordinal, record, event id.
+pub(super) fn encode_ptr(p: &Ptr, out: &mut Vec<u8>) {
+    put_i64(out, p.ms);
+    put_u64(out, p.file.ordinal);
+    put_u64(out, p.record);
+    match &p.event_id {
         None => out.push(NO_ID),
         Some(EventId::Uuid(bytes)) => {
             out.push(UUID);
@@ -41,28 +67,25 @@ pub(super) fn encode(c: &Candidate, out: &mut Vec<u8>) {
             put_str(out, Some(s));
         }
     }
-    for s in [&c.name, &c.service, &c.region] {
-        put_str(out, Some(s));
-    }
-    let who = &c.who;
-    for s in [
-        &who.key,
-        &who.arn,
-        &who.kind,
-        &who.user,
-        &who.issuer,
-        &who.account,
-        &c.ip,
-        &c.ua,
-        &c.error,
-    ] {
-        put_str(out, s.as_deref());
-    }
-    out.push(c.read_only.map_or(0, |ro| 1 + u8::from(ro)));
-    out.push(u8::from(c.subject));
-    encode_body(&c.body, out);
-    let len = (out.len() - start - 4) as u32;
-    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+}
+
+/// Reads a pointer [`encode_ptr`] wrote; `None` if malformed or its file is not in `files`.
+pub(super) fn decode_ptr(f: &mut Fields<'_>, files: &FastMap<u64, Arc<SourceFile>>) -> Option<Ptr> {
+    let ms = f.i64()?;
+    let file = Arc::clone(files.get(&f.u64()?)?);
+    let record = f.u64()?;
+    let event_id = match f.u8()? {
+        NO_ID => None,
+        UUID => Some(EventId::Uuid(f.take(16)?.try_into().ok()?)),
+        OTHER_ID => Some(EventId::Other(f.str()?.into())),
+        _ => return None,
+    };
+    Some(Ptr {
+        ms,
+        file,
+        record,
+        event_id,
+    })
 }
 
 fn encode_body(body: &Body, out: &mut Vec<u8>) {
@@ -91,15 +114,7 @@ fn encode_body(body: &Body, out: &mut Vec<u8>) {
 /// not in `files`.
 pub(super) fn decode(body: &[u8], files: &FastMap<u64, Arc<SourceFile>>) -> Option<Candidate> {
     let mut f = Fields::new(body);
-    let ms = f.i64()?;
-    let file = Arc::clone(files.get(&f.u64()?)?);
-    let record = f.u64()?;
-    let event_id = match f.u8()? {
-        NO_ID => None,
-        UUID => Some(EventId::Uuid(f.take(16)?.try_into().ok()?)),
-        OTHER_ID => Some(EventId::Other(f.str()?.into())),
-        _ => return None,
-    };
+    let ptr = decode_ptr(&mut f, files)?;
     let (name, service, region) = (f.str()?, f.str()?, f.str()?);
     let who = CallerIdentity {
         key: shared(f.opt()?),
@@ -117,12 +132,7 @@ pub(super) fn decode(body: &[u8], files: &FastMap<u64, Arc<SourceFile>>) -> Opti
     let subject = f.u8()? == 1;
     let body = decode_body(&mut f)?;
     f.is_empty().then(|| Candidate {
-        ptr: Ptr {
-            ms,
-            file,
-            record,
-            event_id,
-        },
+        ptr,
         name: name.into(),
         service: service.into(),
         region: region.into(),

@@ -11,11 +11,13 @@ mod candidates;
 mod cluster;
 mod codec;
 mod coverage;
+mod entries;
 mod files;
 mod hourly;
 mod pass1;
 mod pass2;
 mod request;
+mod store_access;
 #[cfg(test)]
 mod tests;
 
@@ -28,6 +30,7 @@ pub use files::Ordinals;
 pub use hourly::hour_start;
 pub use pass1::{Pass1, Pass1Sink, Profile, Subject};
 pub use pass2::{AccessId, Pass2, Pass2Sink};
+pub use store_access::StoreAccesses;
 
 pub use crate::record::Ptr;
 

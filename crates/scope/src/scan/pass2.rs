@@ -11,8 +11,8 @@ use super::candidate::interesting;
 use super::coverage::{Coverage, StoreId};
 use super::hourly::{hour_start, BaselineCounts};
 use super::request::store_request;
-use super::{bump, bump_use, merge_map, Candidate, FastMap, KeySource, Subject, Use};
-use super::{CandidateSpool, Candidates};
+use super::{bump, merge_map, Candidate, FastMap, KeySource, Subject, Use};
+use super::{CandidateSpool, Candidates, StoreAccesses};
 use crate::net::ua_family;
 use crate::stores::{Access, StoreSpec};
 
@@ -39,8 +39,9 @@ pub struct Pass2 {
     pub candidates: Candidates,
     /// (access key, source) → use, in the window.
     pub key_use: FastMap<KeySource, Use>,
-    /// Accesses to data stores (reads, exposures, openings), in the window.
-    pub store_access: FastMap<AccessId, Use>,
+    /// Accesses to data stores (reads, exposures, openings), in the window, within a memory
+    /// budget.
+    pub store_access: StoreAccesses,
     /// (access key, source) → ListBuckets calls, in the window.
     pub list_buckets: FastMap<KeySource, Use>,
     /// (long-term key, source) pairs seen before the first attacker event; kept only when the
@@ -110,18 +111,14 @@ fn record_stores(st: &mut Pass2, ev: &Event, key: &str, ip: &str) {
             // need only reads, exposures and openings.
             if access != Access::Other || !spec.list_all {
                 let ok = ev.error_code.is_none();
-                bump_use(
-                    &mut st.store_access,
-                    AccessId {
-                        store: id,
-                        key: key.into(),
-                        ip: ip.into(),
-                        succeeded: ok,
-                        access,
-                    },
-                    ev,
-                    false,
-                );
+                let id = AccessId {
+                    store: id,
+                    key: key.into(),
+                    ip: ip.into(),
+                    succeeded: ok,
+                    access,
+                };
+                st.store_access.bump(id, ev);
             }
         }
     }
@@ -198,6 +195,7 @@ impl Pass2 {
             .collect();
         out.coverage.merge(coverage);
         out.baseline.merge(&baseline);
+        out.store_access.finish()?;
         Ok(out)
     }
 }
@@ -209,7 +207,7 @@ fn take_largest(parts: &mut Vec<Pass2>) -> Pass2 {
     let largest = parts
         .iter()
         .enumerate()
-        .max_by_key(|(_, p)| p.store_access.len() + p.key_use.len())
+        .max_by_key(|(_, p)| p.store_access.held() + p.key_use.len())
         .map(|(i, _)| i);
     largest.map_or_else(Pass2::default, |i| parts.swap_remove(i))
 }
@@ -218,7 +216,7 @@ impl Pass2 {
     /// Adds another worker's state.
     fn absorb(&mut self, p: Pass2) {
         merge_map(&mut self.key_use, p.key_use);
-        merge_map(&mut self.store_access, p.store_access);
+        self.store_access.absorb(p.store_access);
         merge_map(&mut self.list_buckets, p.list_buckets);
         for (r, n) in p.mgmt_read_in_window {
             *self.mgmt_read_in_window.entry(r).or_default() += n;

@@ -355,6 +355,84 @@ fn candidates_past_the_memory_budget_are_spilled_and_read_back_identically_in_or
 }
 
 #[test]
+fn store_accesses_past_the_memory_budget_are_spilled_and_merged_identically() {
+    // Reads of 40 buckets by 30 session keys from two sources, each pair read several times,
+    // spread over the window so that every access is met again after a spill.
+    let mut records = Vec::new();
+    for round in 0..3 {
+        for k in 0..30 {
+            let role = assumed_role("app", &format!("s{k}"), &format!("ASIAREADER{k:010}"));
+            for b in 0..40 {
+                let time = format!("2024-03-03T2{round}:{:02}:{:02}Z", k, b);
+                let ip = if (k + b) % 2 == 0 { ATTACKER } else { HOME };
+                let object = format!("o{round}-{}", "é\u{0}".repeat(b % 3));
+                records.push(object_read(
+                    &time,
+                    &format!("bucket-{b}"),
+                    &object,
+                    ip,
+                    &role,
+                ));
+            }
+        }
+    }
+    let all = events(&records);
+    let subject = Subject::AccessKey(KEY.into());
+    let ips = attacker_ips();
+    let worker = |part: Vec<Event>, budget: usize| {
+        let mut sink = Pass2Sink {
+            subject: &subject,
+            subject_key: KEY,
+            t0: ms(T0),
+            attacker_ips: &ips,
+            state: Pass2 {
+                store_access: StoreAccesses::new(budget, None),
+                ..Pass2::default()
+            },
+            spool: CandidateSpool::default(),
+        };
+        for ev in part {
+            sink.accept(ev);
+        }
+        (sink.state, sink.spool)
+    };
+    let held = merged(
+        vec![worker(all.clone(), 1 << 30)],
+        Coverage::default(),
+        Default::default(),
+    );
+    let (odd, even): (Vec<Event>, Vec<Event>) = all
+        .into_iter()
+        .partition(|ev| ev.provenance.record % 2 == 1);
+    // The smallest budget holds a few hundred accesses: both workers spill several times.
+    let spilled = merged(
+        vec![worker(odd, 1), worker(even, 1)],
+        Coverage::default(),
+        Default::default(),
+    );
+    let digest = |p: &Pass2| {
+        let mut lines: Vec<String> = p
+            .store_access
+            .all()
+            .iter()
+            .map(|(a, u)| format!("{a:?} {} {:?}", use_digest(u), u.first.event_id))
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(digest(&held).len(), 1_200);
+    assert!(digest(&held) == digest(&spilled), "spilled accesses differ");
+    let attackers = spilled
+        .store_access
+        .collect(|a| &*a.ip == ATTACKER)
+        .unwrap();
+    assert_eq!(attackers.len(), 600);
+    assert!(attackers
+        .values()
+        .all(|u| u.count == 3 && u.names.first() == Some("GetObject")));
+}
+
+#[test]
 fn s3_reads_are_counted_per_bucket_key_and_source() {
     let me = iam_user("ci", KEY);
     let app = iam_user("app", OTHER_KEY);
@@ -389,6 +467,7 @@ fn s3_reads_are_counted_per_bucket_key_and_source() {
         };
         window
             .store_access
+            .all()
             .get(&id)
             .map(|u| (u.count, u.first.ms, u.last_ms))
     };
@@ -402,7 +481,7 @@ fn s3_reads_are_counted_per_bucket_key_and_source() {
     assert_eq!(reads("other", KEY, ATTACKER, true).map(|r| r.0), Some(1));
     assert_eq!(reads("data", KEY, ATTACKER, false).map(|r| r.0), Some(1));
     assert_eq!(
-        window.store_access.len(),
+        window.store_access.all().len(),
         5,
         "the read before the window is not an access"
     );
@@ -485,6 +564,7 @@ fn pass2_digest(p: &Pass2) -> Vec<String> {
         .collect();
     out.extend(
         p.store_access
+            .all()
             .iter()
             .map(|(a, u)| format!("access {a:?} {}", use_digest(u))),
     );
