@@ -10,14 +10,16 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// `libmimalloc-sys` does not name; the test below checks it against v3's default.
 const PURGE_DELAY: mi_option_t = 15;
 
-/// Milliseconds after which freed pages are returned, for commands that keep a large state
-/// while the read's transient buffers come and go (`scope`).
+/// Milliseconds after which freed pages are returned: the read's transient buffers come and go
+/// per file while the commands' state is kept.
 const LOW_PEAK_PURGE_MS: i64 = 10;
 
 /// Returns freed memory to the system after [`LOW_PEAK_PURGE_MS`] instead of mimalloc v3's
-/// one second, unless `MIMALLOC_PURGE_DELAY` says otherwise. Measured on the 20 GB busy
-/// corpus: `scope --auto` peak RSS 410 → 346 MB at the same time (40.9 s against 41.7 s);
-/// not for `hunt`, where it cost about 2 % of time on the 2 GB corpus.
+/// one second, unless `MIMALLOC_PURGE_DELAY` says otherwise; set for every command. Measured on
+/// the busy corpus (2026-12-06, alternating runs, same binary): `stats` at 2 GB 61–67 → 38–41 MB
+/// peak RSS, `hunt` 95–97 → 72–75 MB at 2 GB and 168 → 149 MB at 20 GB, `timeline` 207–211 →
+/// 199–201 MB, `scope --auto` 410 → 346 MB at 20 GB when it was first set; times within run-to-run
+/// noise (`hunt` at 2 GB 3.42–3.59 s against 3.38–3.51 s).
 pub fn prefer_low_peak() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;

@@ -9,5 +9,6 @@ mod cmd;
 mod progress;
 
 fn main() -> std::process::ExitCode {
+    alloc::prefer_low_peak();
     cli::run()
 }

@@ -94,7 +94,7 @@ pub struct Args {
     #[arg(long)]
     pub verbose_rules: bool,
     /// Memory for ordering findings before spilling runs to disk, in MiB.
-    #[arg(long, default_value_t = 128, value_name = "MIB")]
+    #[arg(long, default_value_t = 32, value_name = "MIB")]
     pub sort_memory: usize,
     /// Directory for spilled sort runs (default: the system temporary directory).
     #[arg(long, value_name = "DIR")]

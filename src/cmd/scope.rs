@@ -118,7 +118,6 @@ fn case_id(subject: &str) -> String {
 
 /// Runs `scope`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    crate::alloc::prefer_low_peak();
     let tz = parse_tz(&args.tz)?;
     let reporter = RejectReporter::new(&args.input)?;
     let inputs = discover_inputs(&args.input, &reporter)?;
