@@ -355,6 +355,47 @@ fn candidates_past_the_memory_budget_are_spilled_and_read_back_identically_in_or
 }
 
 #[test]
+fn a_temporary_directory_that_cannot_be_written_is_an_error_not_a_shorter_window() {
+    let missing = std::env::temp_dir().join("cloudcase-no-such-dir/inner");
+    let subject = Subject::AccessKey(KEY.into());
+    let ips = attacker_ips();
+    let spool = CandidateSpool::new(1, Some(missing.clone()));
+    let (state, spool) = pass2_worker(&subject, &ips, long_window(3_000), spool);
+    let merged = Pass2::merge_all(
+        vec![state],
+        vec![spool],
+        Coverage::default(),
+        Default::default(),
+        ms(T0),
+    );
+    let err = merged.expect_err("the candidates could not be spilled");
+    assert_eq!(err.kind(), std::io::ErrorKind::NotFound, "{err}");
+
+    let mut accesses = StoreAccesses::new(1, Some(missing));
+    let reads = (0..600).map(|i| {
+        let time = format!("2024-03-03T21:{:02}:{:02}Z", i / 60, i % 60);
+        object_read(&time, &format!("b{i}"), "o", ATTACKER, &iam_user("ci", KEY))
+    });
+    for (i, ev) in events(&reads.collect::<Vec<_>>()).iter().enumerate() {
+        let id = AccessId {
+            store: StoreId {
+                kind: StoreKind::S3Bucket,
+                name: format!("b{i}").into(),
+            },
+            key: KEY.into(),
+            ip: ATTACKER.into(),
+            succeeded: true,
+            access: Access::Read,
+        };
+        accesses.bump(id, ev);
+    }
+    assert!(
+        accesses.finish().is_err(),
+        "the accesses could not be spilled"
+    );
+}
+
+#[test]
 fn store_accesses_past_the_memory_budget_are_spilled_and_merged_identically() {
     // Reads of 40 buckets by 30 session keys from two sources, each pair read several times,
     // spread over the window so that every access is met again after a spill.
