@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use cloudcase_event::{EventTime, SourceFile};
 use cloudcase_sigma::Level;
-use cloudcase_util::fields::{put_str, Fields};
+use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, Fields};
 
 use crate::finding::{FindingView, Origin};
 use crate::sink::{FindingSink, SinkError};
@@ -24,34 +24,32 @@ const FIXED: usize = 8 + 8 + 8 + 1 + 1;
 
 /// Appends `f` as one entry.
 pub(crate) fn encode(f: &FindingView<'_>, out: &mut Vec<u8>) {
-    let start = out.len();
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.extend_from_slice(&f.time.millis().to_le_bytes());
-    out.extend_from_slice(&f.file.ordinal.to_le_bytes());
-    out.extend_from_slice(&f.record.to_le_bytes());
-    out.push(Level::ALL.iter().position(|l| *l == f.level).unwrap_or(0) as u8);
-    out.push(ORIGINS.iter().position(|o| *o == f.origin).unwrap_or(0) as u8);
-    for s in [
-        Some(f.rule_id),
-        Some(f.title),
-        Some(&f.tactics),
-        Some(&f.techniques),
-        f.detail,
-        f.principal,
-        f.principal_type,
-        f.access_key,
-        f.source_ip,
-        f.region,
-        f.account,
-        Some(f.event_source),
-        Some(f.event_name),
-        f.error_code,
-        f.event_id,
-    ] {
-        put_str(out, s);
-    }
-    let len = (out.len() - start - 4) as u32;
-    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+    put_entry(out, |out| {
+        put_i64(out, f.time.millis());
+        put_u64(out, f.file.ordinal);
+        put_u64(out, f.record);
+        out.push(Level::ALL.iter().position(|l| *l == f.level).unwrap_or(0) as u8);
+        out.push(ORIGINS.iter().position(|o| *o == f.origin).unwrap_or(0) as u8);
+        for s in [
+            Some(f.rule_id),
+            Some(f.title),
+            Some(&f.tactics),
+            Some(&f.techniques),
+            f.detail,
+            f.principal,
+            f.principal_type,
+            f.access_key,
+            f.source_ip,
+            f.region,
+            f.account,
+            Some(f.event_source),
+            Some(f.event_name),
+            f.error_code,
+            f.event_id,
+        ] {
+            put_str(out, s);
+        }
+    });
 }
 
 /// The input files of a hunt, found by ordinal.

@@ -80,9 +80,9 @@ pub enum ScopeError {
     /// No event matches the subject.
     #[error("no event in the inputs matches {0}")]
     NoSubjectEvents(String),
-    /// The attacker window's candidate events could not be kept or read back from temporary
-    /// storage.
-    #[error("scope's temporary storage of candidate events failed (see --temp-dir): {0}")]
+    /// The attacker window's candidate events or store accesses could not be kept in or read
+    /// back from temporary storage.
+    #[error("scope's temporary storage of the attacker window (candidate events, store accesses) failed (see --temp-dir): {0}")]
     Spill(#[from] std::io::Error),
 }
 
@@ -240,8 +240,13 @@ fn read_window(
     let (sinks, _) = read_files_tracked(&files, opts.limits, sinks, &|_| {}, &Progress::default());
     let (parts, spools) = sinks.into_iter().map(|s| (s.state, s.spool)).unzip();
     let baseline = window.profile.hourly.before_hour_of(window.t0);
-    let merged = scan::Pass2::merge_all(parts, spools, counted.coverage, baseline, window.t0)?;
-    Ok(merged)
+    Ok(scan::Pass2::merge_all(
+        parts,
+        spools,
+        counted.coverage,
+        baseline,
+        window.t0,
+    )?)
 }
 
 /// The document for a named subject whose history shows no departure: everything it did from

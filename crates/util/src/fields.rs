@@ -7,6 +7,16 @@
 /// The length written for an absent string.
 const ABSENT: u32 = u32::MAX;
 
+/// Appends one entry whose bytes `write` appends to `out`, preceded by its `u32` length, so
+/// that entries written one after another can be read back one at a time.
+pub fn put_entry(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
+    let start = out.len();
+    out.extend_from_slice(&0u32.to_le_bytes());
+    write(out);
+    let len = u32::try_from(out.len() - start - 4).unwrap_or(u32::MAX);
+    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+}
+
 /// Appends `v`.
 pub fn put_u64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(&v.to_le_bytes());

@@ -9,10 +9,9 @@
 use std::sync::Arc;
 
 use cloudcase_event::SourceFile;
-use cloudcase_util::fields::{put_i64, put_str, put_u64, Fields};
+use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, Fields};
 
 use super::candidate::{shared, Body, CallerIdentity, SessionCall};
-use super::entries::put_entry;
 use super::{Candidate, FastMap};
 use crate::record::{EventId, Ptr};
 

@@ -1,6 +1,6 @@
 //! Length-prefixed entries kept in memory or in an anonymous temporary file, read back in
 //! order: how scope's spilled candidates and store accesses are stored. Each entry is its `u32`
-//! length (little-endian), then its bytes.
+//! length (little-endian), then its bytes ([`cloudcase_util::fields::put_entry`] writes them).
 
 use std::fs::File;
 use std::io;
@@ -15,15 +15,6 @@ pub(super) enum Stored {
     Memory(Vec<u8>),
     /// In an anonymous temporary file (deleted when closed).
     Disk(File),
-}
-
-/// Appends one entry whose bytes `write` appends to `out`.
-pub(super) fn put_entry(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
-    let start = out.len();
-    out.extend_from_slice(&0u32.to_le_bytes());
-    write(out);
-    let len = (out.len() - start - 4) as u32;
-    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
 }
 
 /// Reads the entries of a [`Stored`] in order: memory in place, a file through a buffer of its
@@ -129,6 +120,7 @@ fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cloudcase_util::fields::put_entry;
     use std::io::Write;
 
     fn entries(n: usize) -> Vec<u8> {

@@ -13,10 +13,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use cloudcase_event::{Event, SourceFile};
-use cloudcase_util::fields::{put_i64, put_str, put_u64, Fields};
+use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, Fields};
 
 use super::codec::{decode_ptr, encode_ptr};
-use super::entries::{malformed, put_entry, EntryReader, Stored, READ_CHUNK};
+use super::entries::{malformed, EntryReader, Stored, READ_CHUNK};
 use super::{AccessId, Earliest, FastMap, Sighting, StoreId, Use};
 use crate::stores::{Access, STORES};
 
