@@ -93,7 +93,8 @@ pub struct Args {
     /// Print every rule load problem (by default: refused rules, and a count of the rest).
     #[arg(long)]
     pub verbose_rules: bool,
-    /// Memory for ordering findings before spilling runs to disk, in MiB.
+    /// Memory, in MiB, for findings held for time ordering and for the burst analytics' windows
+    /// (half each) before sorted runs spill to disk.
     #[arg(long, default_value_t = 32, value_name = "MIB")]
     pub sort_memory: usize,
     /// Directory for spilled sort runs (default: the system temporary directory).

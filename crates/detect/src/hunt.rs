@@ -33,8 +33,8 @@ pub struct HuntOptions<'g> {
     pub threads: usize,
     /// Reader limits.
     pub limits: Limits,
-    /// Bytes of findings kept in memory (all workers together)
-    /// before sorted runs spill to temporary files.
+    /// Bytes of findings and of burst windows kept in memory (all workers
+    /// together, half for each) before sorted runs spill to temporary files.
     pub sort_memory: usize,
     /// Where spilled runs go (the system temporary directory if `None`).
     pub temp_dir: Option<PathBuf>,
@@ -66,6 +66,10 @@ pub enum HuntError {
     /// Held findings could not be read back from the sort.
     #[error("cannot read back the sorted findings: {0}")]
     Merge(#[source] io::Error),
+    /// The analytics' burst windows could not be written to or read back from
+    /// the temporary directory.
+    #[error("cannot keep the burst analytics' windows in the temporary directory: {0}")]
+    Windows(#[source] io::Error),
 }
 
 /// Findings of one worker, queued for time ordering (they are counted as they are
@@ -211,9 +215,10 @@ pub fn hunt(
         .collect();
     let threads = opts.threads.max(1);
     let infos = rule_infos(engine);
-    let hasher = std::hash::RandomState::new();
-    let budget = opts.sort_memory / (threads + 1);
+    let half = opts.sort_memory / 2;
+    let budget = half / (threads + 1);
     let pool = RunBuilder::new(budget, opts.temp_dir.clone());
+    let mut analytics = Analytics::new(half / threads, opts.temp_dir.clone());
     let sinks: Vec<HuntSink<'_>> = (0..threads)
         .map(|_| HuntSink {
             engine,
@@ -224,7 +229,7 @@ pub fn hunt(
             hits: Vec::new(),
             out: Collected::new(pool.share(budget)),
             below: 0,
-            analytics: Analytics::new(hasher.clone()),
+            analytics: analytics.share(),
             correlated: Vec::new(),
         })
         .collect();
@@ -232,7 +237,6 @@ pub fn hunt(
     (opts.after_read)();
     let mut late = Collected::new(pool);
     let mut below = 0;
-    let mut analytics = Analytics::new(hasher);
     let mut correlated = Vec::new();
     let mut all_runs: Vec<Runs> = Vec::new();
     for sink in sinks {
@@ -245,8 +249,12 @@ pub fn hunt(
         correlated.extend(sink.correlated);
     }
     let correlated_events = correlated.len() as u64;
-    for f in analytics
-        .findings(opts.limits)
+    let analytic = analytics
+        .findings(files, opts.limits, opts.min_level)
+        .map_err(HuntError::Windows)?;
+    below += analytic.below;
+    for f in analytic
+        .findings
         .into_iter()
         .chain(correlate(engine, correlated))
     {

@@ -27,7 +27,7 @@ mod spool;
 mod summary;
 mod tally;
 
-pub use analytics::{Analytics, Geo, GeoError, MmdbGeo};
+pub use analytics::{AnalyticFindings, Analytics, Geo, GeoError, MmdbGeo};
 pub use builtin::{add_builtin, builtin_rule_files, builtin_rule_names};
 pub use finding::{Finding, FindingView, Origin, Witness};
 pub use hunt::{hunt, HuntError, HuntOptions, HuntOutcome};

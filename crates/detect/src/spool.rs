@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use cloudcase_event::{EventTime, SourceFile};
 use cloudcase_sigma::Level;
-use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, Fields};
+use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, EntrySplitter, Fields};
 
 use crate::finding::{FindingView, Origin};
 use crate::sink::{FindingSink, SinkError};
@@ -63,7 +63,8 @@ impl<'a> Files<'a> {
         Files { files }
     }
 
-    fn get(&self, ordinal: u64) -> Option<&'a SourceFile> {
+    /// The file at input position `ordinal`.
+    pub(crate) fn get(&self, ordinal: u64) -> Option<&'a Arc<SourceFile>> {
         let at = usize::try_from(ordinal)
             .ok()
             .and_then(|i| self.files.get(i));
@@ -71,7 +72,6 @@ impl<'a> Files<'a> {
             Some(f) if f.ordinal == ordinal => Some(f),
             _ => self.files.iter().find(|f| f.ordinal == ordinal),
         }
-        .map(|f| &**f)
     }
 }
 
@@ -79,7 +79,7 @@ impl<'a> Files<'a> {
 fn decode<'a>(body: &'a [u8], files: &Files<'a>) -> Option<FindingView<'a>> {
     let mut c = Fields::new(body);
     let time = EventTime::from_millis(c.u64()? as i64);
-    let file = files.get(c.u64()?)?;
+    let file: &SourceFile = files.get(c.u64()?)?;
     let record = c.u64()?;
     let level = *Level::ALL.get(usize::from(c.u8()?))?;
     let origin = *ORIGINS.get(usize::from(c.u8()?))?;
@@ -123,7 +123,7 @@ fn rule_id(body: &[u8]) -> &[u8] {
 pub(crate) struct Replay<'a, 's> {
     files: Files<'a>,
     sink: &'s mut dyn FindingSink,
-    pending: Vec<u8>,
+    entries: EntrySplitter,
     group: Vec<Vec<u8>>,
     spare: Vec<Vec<u8>>,
     /// Why the sink stopped, if it did.
@@ -136,7 +136,7 @@ impl<'a, 's> Replay<'a, 's> {
         Replay {
             files,
             sink,
-            pending: Vec::new(),
+            entries: EntrySplitter::default(),
             group: Vec::new(),
             spare: Vec::new(),
             error: None,
@@ -184,7 +184,7 @@ impl<'a, 's> Replay<'a, 's> {
 
     /// Hands over what is still queued.
     pub(crate) fn finish(&mut self) -> io::Result<()> {
-        if !self.pending.is_empty() {
+        if self.entries.is_cut() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "a held finding was cut short",
@@ -196,24 +196,10 @@ impl<'a, 's> Replay<'a, 's> {
 
 impl Write for Replay<'_, '_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.extend_from_slice(buf);
-        let mut at = 0;
-        let mut result = Ok(buf.len());
-        while let Some(head) = pending.get(at..at + 4) {
-            let len = u32::from_le_bytes(head.try_into().expect("4 bytes")) as usize;
-            let Some(body) = pending.get(at + 4..at + 4 + len) else {
-                break;
-            };
-            if let Err(e) = self.entry(body) {
-                result = Err(e);
-                break;
-            }
-            at += 4 + len;
-        }
-        pending.drain(..at);
-        self.pending = pending;
-        result
+        let mut entries = std::mem::take(&mut self.entries);
+        let result = entries.feed(buf, |body| self.entry(body));
+        self.entries = entries;
+        result.map(|()| buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {

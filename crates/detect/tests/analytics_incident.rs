@@ -28,17 +28,16 @@ fn leaked_key_first_use_from_a_new_network_is_found() {
     .unwrap();
     let incident = truth.incident.unwrap();
     let inputs = discover(&[dir.path().to_path_buf()], &|r| panic!("{r}")).unwrap();
-    let hasher = std::hash::RandomState::new();
-    let sinks = vec![
-        Sink(Analytics::new(hasher.clone())),
-        Sink(Analytics::new(hasher.clone())),
-    ];
+    let mut all = Analytics::new(1 << 20, None);
+    let sinks = vec![Sink(all.share()), Sink(all.share())];
     let (sinks, _) = read_files(&inputs.files, Limits::default(), sinks, &|r| panic!("{r}"));
-    let mut all = Analytics::new(hasher);
     for s in sinks {
         all.merge(s.0);
     }
-    let findings = all.findings(Limits::default());
+    let findings = all
+        .findings(&inputs.files, Limits::default(), Level::Informational)
+        .unwrap()
+        .findings;
     let first_attack = incident.first_attacker_event_time * 1000;
     let network = findings
         .iter()

@@ -50,6 +50,16 @@ impl LineKey {
         }
     }
 
+    /// A key ordering lines that are not about one record (aggregates spilled by an analytic):
+    /// by `major`, then `middle`, then `minor`.
+    pub fn ordered(major: i64, middle: u64, minor: u64) -> Self {
+        LineKey {
+            time: major,
+            file: middle,
+            record: minor,
+        }
+    }
+
     /// The key of `event`.
     pub fn of(event: &Event) -> Self {
         LineKey {

@@ -102,6 +102,46 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Splits a byte stream written as [`put_entry`] entries back into entries, however the
+/// stream is cut into writes: the bytes of an entry not yet complete are kept until the rest
+/// comes.
+#[derive(Debug, Default)]
+pub struct EntrySplitter {
+    pending: Vec<u8>,
+}
+
+impl EntrySplitter {
+    /// Adds `bytes` and passes each entry body they complete to `each`, in order; stops at the
+    /// first error `each` returns (the rest of `bytes` is then dropped).
+    pub fn feed<E>(
+        &mut self,
+        bytes: &[u8],
+        mut each: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.pending.extend_from_slice(bytes);
+        let mut at = 0;
+        let mut result = Ok(());
+        while let Some(head) = self.pending.get(at..at + 4) {
+            let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+            let Some(body) = self.pending.get(at + 4..at + 4 + len) else {
+                break;
+            };
+            if let Err(e) = each(body) {
+                result = Err(e);
+                break;
+            }
+            at += 4 + len;
+        }
+        self.pending.drain(..at);
+        result
+    }
+
+    /// Whether an entry was cut short: bytes are left that no entry completed.
+    pub fn is_cut(&self) -> bool {
+        !self.pending.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +176,36 @@ mod tests {
         let bad = [2, 0, 0, 0, 0xff, 0xfe];
         assert_eq!(Fields::new(&bad).opt(), None, "not UTF-8");
         assert_eq!(Fields::new(&[1, 2, 3]).u64(), None);
+    }
+
+    #[test]
+    fn entries_are_split_back_however_the_stream_is_cut() {
+        let mut stream = Vec::new();
+        for body in [&b"first"[..], b"", b"third entry"] {
+            put_entry(&mut stream, |out| out.extend_from_slice(body));
+        }
+        for cut in 0..=stream.len() {
+            let mut splitter = EntrySplitter::default();
+            let mut seen: Vec<Vec<u8>> = Vec::new();
+            for part in [&stream[..cut], &stream[cut..]] {
+                splitter
+                    .feed::<()>(part, |b| {
+                        seen.push(b.to_vec());
+                        Ok(())
+                    })
+                    .unwrap();
+            }
+            assert_eq!(seen, [&b"first"[..], b"", b"third entry"], "cut at {cut}");
+            assert!(!splitter.is_cut());
+        }
+        let mut splitter = EntrySplitter::default();
+        splitter.feed::<()>(&stream[..7], |_| Ok(())).unwrap();
+        assert!(splitter.is_cut(), "an entry begun and not ended");
+        let mut calls = 0;
+        let stopped = EntrySplitter::default().feed(&stream, |_| {
+            calls += 1;
+            Err("stop")
+        });
+        assert_eq!((stopped, calls), (Err("stop"), 1));
     }
 }

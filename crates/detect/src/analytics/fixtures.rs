@@ -2,7 +2,9 @@
 //! delivers them (`{"Records":[…]}` files), read through the real reader into
 //! events.
 
-use cloudcase_event::Event;
+use std::sync::Arc;
+
+use cloudcase_event::{Event, SourceFile};
 use cloudcase_read::{discover, read_files, Limits};
 use serde_json::{json, Value};
 
@@ -16,6 +18,25 @@ pub struct Trail {
     _dir: tempfile::TempDir,
     /// The events, in the file's order.
     pub events: Vec<Event>,
+}
+
+impl Trail {
+    /// The files the events were read from, by ordinal: the inputs of a run.
+    pub fn files(&self) -> Vec<Arc<SourceFile>> {
+        files_of(&self.events)
+    }
+}
+
+/// The files `events` were read from, by ordinal.
+pub fn files_of(events: &[Event]) -> Vec<Arc<SourceFile>> {
+    let mut files: Vec<Arc<SourceFile>> = Vec::new();
+    for e in events {
+        if !files.iter().any(|f| f.ordinal == e.provenance.file.ordinal) {
+            files.push(Arc::clone(&e.provenance.file));
+        }
+    }
+    files.sort_by_key(|f| f.ordinal);
+    files
 }
 
 /// Writes `records` as one CloudTrail delivery file, giving each an `eventID`

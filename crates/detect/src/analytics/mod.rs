@@ -35,8 +35,11 @@ use std::net::IpAddr;
 use cloudcase_event::{Event, LogSource};
 use cloudcase_sigma::Level;
 
-use std::hash::RandomState;
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
 
+use cloudcase_event::SourceFile;
 use cloudcase_read::Limits;
 
 use crate::finding::{Finding, Origin};
@@ -116,12 +119,24 @@ pub struct Analytics {
 }
 
 impl Analytics {
-    /// Empty state. Every worker of one run must be created with clones of
-    /// the same `hasher`, so their states merge.
-    pub fn new(hasher: RandomState) -> Self {
+    /// Empty state of one worker, keeping the burst windows it counts within
+    /// `burst_memory` bytes before writing them to anonymous files in
+    /// `temp_dir` (the system's temporary directory if `None`). The other
+    /// workers of the run are made with [`Analytics::share`], so their states
+    /// merge.
+    pub fn new(burst_memory: usize, temp_dir: Option<PathBuf>) -> Self {
+        Analytics::with_bursts(bursts::Bursts::new(burst_memory, temp_dir))
+    }
+
+    /// Another worker's empty state of the same run, with the same budget.
+    pub fn share(&self) -> Self {
+        Analytics::with_bursts(self.bursts.share())
+    }
+
+    fn with_bursts(bursts: bursts::Bursts) -> Self {
         Analytics {
             novelty: novelty::Novelty::default(),
-            bursts: bursts::Bursts::new(hasher),
+            bursts,
             credentials: credential::Credentials::default(),
             readers: readers::BucketReaders::default(),
         }
@@ -150,13 +165,25 @@ impl Analytics {
         self.readers.merge(other.readers);
     }
 
-    /// The findings, in time order: candidates from every analytic, their
-    /// records read once more (each file once) to fill in the witnesses.
-    pub fn findings(&self, limits: Limits) -> Vec<Finding> {
+    /// The findings at `min_level` or above, in time order: candidates from
+    /// every analytic, their records read once more (each file once) to fill
+    /// in the witnesses; those below are only counted, so that their records
+    /// are not read again. `files` are the run's inputs, by ordinal. Fails
+    /// only if the burst windows written to temporary files cannot be read
+    /// back.
+    pub fn findings(
+        self,
+        files: &[Arc<SourceFile>],
+        limits: Limits,
+        min_level: Level,
+    ) -> io::Result<AnalyticFindings> {
         let mut candidates = self.novelty.candidates();
-        candidates.extend(self.bursts.candidates());
+        candidates.extend(self.bursts.candidates(files)?);
         candidates.extend(self.credentials.candidates());
         candidates.extend(self.readers.candidates());
+        let all = candidates.len();
+        candidates.retain(|c| c.spec.level >= min_level);
+        let below = (all - candidates.len()) as u64;
         let witnesses = fetch::fetch(candidates.iter().map(|c| &c.pointer), limits);
         let mut out: Vec<Finding> = candidates
             .into_iter()
@@ -177,13 +204,24 @@ impl Analytics {
             })
             .collect();
         out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        out
+        Ok(AnalyticFindings {
+            findings: out,
+            below,
+        })
     }
+}
+
+/// What the analytics found.
+#[derive(Debug)]
+pub struct AnalyticFindings {
+    /// The findings at the level asked for or above, in time order.
+    pub findings: Vec<Finding>,
+    /// How many were below that level (counted, not reported).
+    pub below: u64,
 }
 
 #[cfg(test)]
 mod tests {
-    use std::hash::RandomState;
 
     use cloudcase_event::LogSource;
     use cloudcase_read::Limits;
@@ -221,11 +259,14 @@ mod tests {
             )
         }));
         let trail = read_trail(records);
-        let mut analytics = Analytics::new(RandomState::new());
+        let mut analytics = Analytics::new(1 << 20, None);
         for e in &trail.events {
             analytics.observe(e, None);
         }
-        let findings = analytics.findings(Limits::default());
+        let findings = analytics
+            .findings(&trail.files(), Limits::default(), Level::Informational)
+            .expect("findings")
+            .findings;
         let summary: Vec<(&str, u64)> = findings
             .iter()
             .map(|f| (f.rule_id.as_str(), f.witness.record))
@@ -266,13 +307,17 @@ mod tests {
         ];
         let trail = read_trail(records);
         let found = |source: LogSource| {
-            let mut analytics = Analytics::new(RandomState::new());
+            let mut analytics = Analytics::new(1 << 20, None);
             for e in &trail.events {
                 let mut e = e.clone();
                 e.source = source;
                 analytics.observe(&e, None);
             }
-            analytics.findings(Limits::default()).len()
+            analytics
+                .findings(&trail.files(), Limits::default(), Level::Informational)
+                .expect("findings")
+                .findings
+                .len()
         };
         assert_eq!(found(LogSource::CloudTrail), 2);
         for source in [
@@ -287,7 +332,11 @@ mod tests {
 
     #[test]
     fn no_events_no_findings() {
-        let analytics = Analytics::new(RandomState::new());
-        assert!(analytics.findings(Limits::default()).is_empty());
+        let analytics = Analytics::new(1 << 20, None);
+        assert!(analytics
+            .findings(&[], Limits::default(), Level::Informational)
+            .expect("findings")
+            .findings
+            .is_empty());
     }
 }
