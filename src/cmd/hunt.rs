@@ -95,7 +95,7 @@ pub struct Args {
     pub verbose_rules: bool,
     /// Memory, in MiB, for findings held for time ordering and for the burst analytics' windows
     /// (half each) before sorted runs spill to disk.
-    #[arg(long, default_value_t = 32, value_name = "MIB")]
+    #[arg(long, default_value_t = cloudcase_detect::DEFAULT_SORT_MEMORY >> 20, value_name = "MIB")]
     pub sort_memory: usize,
     /// Directory for spilled sort runs (default: the system temporary directory).
     #[arg(long, value_name = "DIR")]

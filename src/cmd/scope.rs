@@ -77,7 +77,7 @@ pub struct Args {
     /// Memory for the attacker window's candidate events (calls that change something, session
     /// calls, every call from an attacker address) before sorted runs of them are spilled to
     /// disk, in MiB: scope's memory then stays level however long the window is.
-    #[arg(long, default_value_t = 32, value_name = "MIB")]
+    #[arg(long, default_value_t = cloudcase_scope::DEFAULT_CANDIDATE_MEMORY >> 20, value_name = "MIB")]
     pub sort_memory: usize,
     /// Directory for the spilled candidates (default: the system temporary directory).
     #[arg(long, value_name = "DIR")]

@@ -30,7 +30,7 @@ mod tally;
 pub use analytics::{AnalyticFindings, Analytics, Geo, GeoError, MmdbGeo};
 pub use builtin::{add_builtin, builtin_rule_files, builtin_rule_names};
 pub use finding::{Finding, FindingView, Origin, Witness};
-pub use hunt::{hunt, HuntError, HuntOptions, HuntOutcome};
+pub use hunt::{hunt, HuntError, HuntOptions, HuntOutcome, DEFAULT_SORT_MEMORY};
 pub use import::{
     import_findings, ClaimFormat, ImportAccounting, ImportError, ImportOptions, ImportOutcome,
     LineRejection, Reason,

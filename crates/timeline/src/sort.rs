@@ -254,6 +254,14 @@ const PARALLEL_MERGE_SOURCES: usize = 4;
 /// built the runs (so more than one core is likely free), half of the
 /// sources are merged on a second thread.
 pub fn merge(runs: Vec<Runs>, out: &mut dyn Write) -> io::Result<u64> {
+    merge_within(runs, MERGE_READ_MEMORY, out)
+}
+
+/// [`merge`], reading the spilled runs through `read_memory` bytes of buffers
+/// in all (each run's between 16 KiB and 1 MiB): for a sort whose budget is
+/// small beside [`MERGE_READ_MEMORY`], so that merging does not take more
+/// memory than sorting did.
+pub fn merge_within(runs: Vec<Runs>, read_memory: usize, out: &mut dyn Write) -> io::Result<u64> {
     let mut pools: Vec<&Arc<RunPool>> = Vec::new();
     for run in &runs {
         if !pools.iter().any(|p| Arc::ptr_eq(p, &run.pool)) {
@@ -262,10 +270,10 @@ pub fn merge(runs: Vec<Runs>, out: &mut dyn Write) -> io::Result<u64> {
     }
     let files: Vec<RunFile> = pools.iter().flat_map(|p| p.take()).collect();
     let files = match pools.first() {
-        Some(pool) => pool.reduce(files, MERGE_READ_MEMORY)?,
+        Some(pool) => pool.reduce(files, read_memory)?,
         None => files,
     };
-    let buffer = run_buffer(MERGE_READ_MEMORY, files.len());
+    let buffer = run_buffer(read_memory, files.len());
     let mut sources: Vec<Source<'_>> = runs
         .iter()
         .map(|run| Source::Memory {

@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use cloudcase_event::{Event, SourceFile};
 use cloudcase_sigma::Level;
-use cloudcase_timeline::sort::{merge, LineKey, RunBuilder, Runs};
+use cloudcase_timeline::sort::{merge_within, LineKey, RunBuilder, Runs};
 
 use super::names::Names;
 use super::{Candidate, Spec};
@@ -419,7 +419,7 @@ impl Bursts {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let mut judge = judge::Judge::new(&names, files);
-        merge(runs, &mut judge)?;
+        merge_within(runs, self.budget, &mut judge)?;
         let mut out = judge.finish()?;
         out.sort_by(|a, b| {
             a.pointer
