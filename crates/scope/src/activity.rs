@@ -25,9 +25,22 @@ const TOP_IDENTITIES: usize = 8;
 pub struct Activity {
     /// "hour\tregion\tidentity" → events, over the whole input.
     all: FastMap<Box<str>, u64>,
-    /// "hour\tregion\tidentity\tkey\tsource" → events, in the attacker window.
+    /// "hour\tregion\tidentity\tkey\tsource" → events, in the attacker window; the hour is
+    /// the first of its chart bucket when the window counts by day (see
+    /// [`Activity::count_window_for`]).
     window: FastMap<Box<str>, u64>,
+    /// The window's bucket, ms (an hour unless set).
+    window_bucket_ms: Option<i64>,
     buf: String,
+}
+
+/// The charts' bucket for logs spanning `span` (ms): hours for up to three days, else days.
+fn bucket_ms(span: (i64, i64)) -> i64 {
+    if span.1 - span.0 <= 3 * DAY_MS {
+        HOUR_MS
+    } else {
+        DAY_MS
+    }
 }
 
 /// Appends a short, stable label for the caller: the role for assumed roles (not the
@@ -68,9 +81,10 @@ fn bump(map: &mut FastMap<Box<str>, u64>, key: &str, n: u64) {
 }
 
 impl Activity {
-    /// Writes "hour\tregion\tidentity" of `ev` into the reused buffer.
-    fn label(&mut self, ev: &Event) {
-        let hour = ev.time.millis().div_euclid(HOUR_MS);
+    /// Writes "hour\tregion\tidentity" of `ev` into the reused buffer, the hour being the
+    /// first of `ev`'s bucket of `bucket_ms`.
+    fn label(&mut self, ev: &Event, bucket_ms: i64) {
+        let hour = ev.time.millis().div_euclid(bucket_ms) * (bucket_ms / HOUR_MS);
         let region = ev.region.as_deref().unwrap_or("");
         self.buf.clear();
         let _ = write!(self.buf, "{hour}\t");
@@ -81,7 +95,7 @@ impl Activity {
 
     /// Counts one event of the whole input (pass 1).
     pub fn add(&mut self, ev: &Event) {
-        self.label(ev);
+        self.label(ev, HOUR_MS);
         let buf = std::mem::take(&mut self.buf);
         bump(&mut self.all, &buf, 1);
         self.buf = buf;
@@ -90,7 +104,7 @@ impl Activity {
     /// Counts one event at or after the first attacker event by its access `key` and source
     /// `ip` (pass 2), so that the attacker's share can be told apart.
     pub fn add_window(&mut self, ev: &Event, key: &str, ip: &str) {
-        self.label(ev);
+        self.label(ev, self.window_bucket_ms.unwrap_or(HOUR_MS));
         for part in [key, ip] {
             self.buf.push('\t');
             push_clean(&mut self.buf, part);
@@ -98,6 +112,13 @@ impl Activity {
         let buf = std::mem::take(&mut self.buf);
         bump(&mut self.window, &buf, 1);
         self.buf = buf;
+    }
+
+    /// Counts the attacker window in the buckets the charts of logs spanning `span` use, so
+    /// that a window of weeks keeps one count per day, not per hour, for each (region,
+    /// identity, key, source).
+    pub fn count_window_for(&mut self, span: (i64, i64)) {
+        self.window_bucket_ms = Some(bucket_ms(span));
     }
 
     /// Merges another worker's counts.
@@ -118,11 +139,7 @@ impl Activity {
         span: (i64, i64),
         is_attacker: &dyn Fn(&str, &str) -> bool,
     ) -> ActivitySection {
-        let bucket_ms = if span.1 - span.0 <= 3 * DAY_MS {
-            HOUR_MS
-        } else {
-            DAY_MS
-        };
+        let bucket_ms = bucket_ms(span);
         let first = span.0.div_euclid(bucket_ms);
         let n = (span.1.div_euclid(bucket_ms) - first + 1).max(1) as usize;
         let index = |hour: i64| {
@@ -216,4 +233,55 @@ fn top_identities(idents: BTreeMap<(bool, String), Vec<u64>>) -> Vec<IdentitySer
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_trail::{call, events, iam_user};
+
+    const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+
+    /// The activity section of calls at `times`, all from the attacker's address, every
+    /// call also in the window, counted by hour or by the charts' bucket.
+    fn section(times: &[&str], by_bucket: bool) -> ActivitySection {
+        let who = iam_user("alice", KEY);
+        let records: Vec<_> = times
+            .iter()
+            .map(|t| call(t, "ec2", "DescribeInstances", "203.0.113.9", &who))
+            .collect();
+        let evs = events(&records);
+        let span = (evs[0].time.millis(), evs[evs.len() - 1].time.millis());
+        let mut a = Activity::default();
+        if by_bucket {
+            a.count_window_for(span);
+        }
+        for ev in &evs {
+            a.add(ev);
+            a.add_window(ev, KEY, "203.0.113.9");
+        }
+        a.build(span, &|k, ip| k == KEY && ip == "203.0.113.9")
+    }
+
+    #[test]
+    fn a_window_counted_by_day_charts_as_one_counted_by_hour() {
+        let times = [
+            "2024-05-06T01:10:00Z",
+            "2024-05-06T23:59:00Z",
+            "2024-05-09T00:00:00Z",
+            "2024-05-12T13:30:00Z",
+            "2024-05-12T13:31:00Z",
+        ];
+        let by_day = section(&times, true);
+        assert_eq!(by_day.bucket_ms, DAY_MS);
+        assert_eq!(by_day, section(&times, false));
+        let attacker = &by_day.by_region[0].attacker;
+        assert_eq!(attacker, &[2, 0, 0, 1, 0, 0, 2]);
+        assert!(by_day.by_region[0].other.iter().all(|n| *n == 0));
+
+        // Three days or less: hours, whichever way the window is counted.
+        let short = ["2024-05-06T01:10:00Z", "2024-05-06T03:20:00Z"];
+        assert_eq!(section(&short, true).bucket_ms, HOUR_MS);
+        assert_eq!(section(&short, true), section(&short, false));
+    }
 }

@@ -144,6 +144,9 @@ pub fn scope(
             profile: &history.profiles[&subject_key],
             t0: intrusion.first.ms,
             addresses: &intrusion.attacker_ips,
+            span: history
+                .span
+                .unwrap_or((intrusion.first.ms, intrusion.first.ms)),
         },
         counted,
     )?;
@@ -197,6 +200,8 @@ struct Window<'a> {
     profile: &'a scan::Profile,
     t0: i64,
     addresses: &'a HashSet<String>,
+    /// What the logs span (pass 1), which sets the activity charts' buckets.
+    span: (i64, i64),
 }
 
 /// Pass 2 over the `files` that reach the hour of `t0`, with every event from `addresses`
@@ -225,16 +230,20 @@ fn read_window(
     let spools: Vec<_> = (1..threads).map(|_| first.share(budget)).collect();
     let sinks: Vec<_> = std::iter::once(first)
         .chain(spools)
-        .map(|spool| scan::Pass2Sink {
-            subject: &opts.subject,
-            subject_key: window.subject_key,
-            t0: window.t0,
-            attacker_ips: window.addresses,
-            state: scan::Pass2 {
+        .map(|spool| {
+            let mut state = scan::Pass2 {
                 store_access: scan::StoreAccesses::new(budget, opts.temp_dir.clone()),
                 ..Default::default()
-            },
-            spool,
+            };
+            state.coverage.activity.count_window_for(window.span);
+            scan::Pass2Sink {
+                subject: &opts.subject,
+                subject_key: window.subject_key,
+                t0: window.t0,
+                attacker_ips: window.addresses,
+                state,
+                spool,
+            }
         })
         .collect();
     let (sinks, _) = read_files_tracked(&files, opts.limits, sinks, &|_| {}, &Progress::default());
@@ -275,6 +284,7 @@ fn named_activity(
         profile,
         t0: first.ms,
         addresses: &addresses,
+        span: history.span.unwrap_or((first.ms, first.ms)),
     };
     let window = read_window(&trail, opts, window, counted)?;
     let launches = logs::launch_networks(window.candidates.iter());

@@ -125,7 +125,7 @@ impl RunBuilder {
     /// spilling to anonymous files in `temp_dir` (the system default if `None`).
     pub fn new(budget: usize, temp_dir: Option<PathBuf>) -> Self {
         let dir = temp_dir.unwrap_or_else(std::env::temp_dir);
-        RunBuilder::in_pool(budget, Arc::new(RunPool::new(dir)))
+        RunBuilder::in_pool(budget, Arc::new(RunPool::new(dir, budget)))
     }
 
     /// Another builder of the same sort (one per worker) with `budget`
@@ -287,7 +287,7 @@ pub fn merge_within(runs: Vec<Runs>, read_memory: usize, out: &mut dyn Write) ->
     }
     let emit = |_, line: &[u8]| out.write_all(line);
     if runs.len() > 1 && sources.len() >= PARALLEL_MERGE_SOURCES {
-        split::merge_in_two(sources, emit)
+        split::merge_in_two(sources, read_memory, emit)
     } else {
         merge_sources(&mut sources, emit)
     }

@@ -29,23 +29,31 @@ pub fn fan_in() -> usize {
     *FAN_IN.get_or_init(|| (cloudcase_util::oslimit::open_file_limit() / 4).clamp(16, 256))
 }
 
-/// Read buffers of one merge of a group while the workers read: small, as
-/// every worker may be merging at once.
+/// Read buffers of one merge of a group while the workers read, at most:
+/// small, as every worker may be merging at once. A sort with a smaller
+/// budget per worker merges within that budget, at least [`MIN_GROUP_READ_MEMORY`]
+/// (hunt's burst windows, with 2 MiB per worker, wrote hundreds of runs at 20 GB,
+/// and two merges at once held 16.7 MB of read buffers).
 const GROUP_READ_MEMORY: usize = 8 << 20;
+/// Read buffers of one merge of a group, at least.
+const MIN_GROUP_READ_MEMORY: usize = 1 << 20;
 
 /// Spilled runs shared by one sort's workers.
 pub(super) struct RunPool {
     runs: Mutex<Vec<RunFile>>,
+    group_read_memory: usize,
     merged: Condvar,
     open: Arc<OpenRuns>,
     temp_dir: PathBuf,
 }
 
 impl RunPool {
-    /// An empty pool of runs spilled to `temp_dir`.
-    pub(super) fn new(temp_dir: PathBuf) -> RunPool {
+    /// An empty pool of runs spilled to `temp_dir` by workers keeping `budget` bytes each,
+    /// which also bounds the read buffers of merging a group of runs while they read.
+    pub(super) fn new(temp_dir: PathBuf, budget: usize) -> RunPool {
         RunPool {
             runs: Mutex::new(Vec::new()),
+            group_read_memory: budget.clamp(MIN_GROUP_READ_MEMORY, GROUP_READ_MEMORY),
             merged: Condvar::new(),
             open: Arc::new(OpenRuns::default()),
             temp_dir,
@@ -87,7 +95,7 @@ impl RunPool {
                         .unwrap_or_else(PoisonError::into_inner);
                 }
             };
-            let merged = merge_group(group, self, encoding, GROUP_READ_MEMORY);
+            let merged = merge_group(group, self, encoding, self.group_read_memory);
             // Taking the lock orders this wake-up after a waiter's check.
             drop(self.lock());
             self.merged.notify_all();

@@ -10,8 +10,10 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use super::run_file::{decode_header, encode_header, truncated, ENTRY_HEADER};
 use super::{merge_sources, LineKey, Source};
 
-/// Bytes of one chunk of merged entries handed from the helper.
-const CHUNK: usize = 1 << 20;
+/// Bytes of one chunk of merged entries handed from the helper, at most and at least: a
+/// sixteenth of the merge's read memory in between, so that a merge within a small budget
+/// (scope's candidates, 4 MiB) does not hold 7 MiB of chunks.
+const CHUNK: std::ops::RangeInclusive<usize> = (64 << 10)..=(1 << 20);
 
 /// Chunks in flight between the helper and the merging thread.
 const DEPTH: usize = 4;
@@ -55,11 +57,14 @@ impl Piped {
 }
 
 /// Merges `sources` in key order into `emit` like `merge_sources`, with the
-/// sources at odd positions of `sources` merged on a helper thread.
+/// sources at odd positions of `sources` merged on a helper thread, which hands
+/// its lines over in chunks sized after the merge's `read_memory`.
 pub(super) fn merge_in_two(
     sources: Vec<Source<'_>>,
+    read_memory: usize,
     emit: impl FnMut(LineKey, &[u8]) -> io::Result<()>,
 ) -> io::Result<u64> {
+    let chunk = (read_memory / 16).clamp(*CHUNK.start(), *CHUNK.end());
     let (mut mine, mut theirs): (Vec<_>, Vec<_>) = (Vec::new(), Vec::new());
     for (i, s) in sources.into_iter().enumerate() {
         if i % 2 == 0 { &mut mine } else { &mut theirs }.push(s);
@@ -67,7 +72,7 @@ pub(super) fn merge_in_two(
     let (send, chunks) = sync_channel(DEPTH);
     let (spent, recycled) = sync_channel(DEPTH + 2);
     std::thread::scope(move |scope| {
-        scope.spawn(move || helper(&mut theirs, &send, &recycled));
+        scope.spawn(move || helper(&mut theirs, chunk, &send, &recycled));
         mine.push(Source::Piped(Piped {
             chunks,
             spent,
@@ -84,15 +89,16 @@ pub(super) fn merge_in_two(
 /// `recycled`; an error is sent as the last message.
 fn helper(
     sources: &mut [Source<'_>],
+    size: usize,
     send: &SyncSender<io::Result<Vec<u8>>>,
     recycled: &Receiver<Vec<u8>>,
 ) {
-    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut chunk = Vec::with_capacity(size);
     let merged = merge_sources(sources, |key, line| {
-        if chunk.len() + ENTRY_HEADER + line.len() > CHUNK && !chunk.is_empty() {
+        if chunk.len() + ENTRY_HEADER + line.len() > size && !chunk.is_empty() {
             let mut next = recycled
                 .try_recv()
-                .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+                .unwrap_or_else(|_| Vec::with_capacity(size));
             next.clear();
             let full = std::mem::replace(&mut chunk, next);
             send.send(Ok(full)).map_err(|_| io::ErrorKind::BrokenPipe)?;
@@ -163,7 +169,7 @@ mod tests {
         })
         .unwrap();
         let mut two = Vec::new();
-        let m = merge_in_two(sources(), |_, l| {
+        let m = merge_in_two(sources(), 1 << 20, |_, l| {
             two.extend_from_slice(l);
             Ok(())
         })
@@ -171,7 +177,9 @@ mod tests {
         assert_eq!((n, m), (2000, 2000));
         assert!(one == two, "the two-thread merge differs");
         // An output error stops both threads.
-        let err = merge_in_two(sources(), |_, _| Err(io::ErrorKind::BrokenPipe.into()));
+        let err = merge_in_two(sources(), 1 << 20, |_, _| {
+            Err(io::ErrorKind::BrokenPipe.into())
+        });
         assert_eq!(err.unwrap_err().kind(), io::ErrorKind::BrokenPipe);
     }
 }
