@@ -1,14 +1,16 @@
 //! Witnesses captured during the hunt's one pass, so that an analytic finding
 //! does not need its record read again.
 //!
-//! Analytics keep, per key (identity and network, principal and hour, …), the
-//! earliest record seen. Most keys never become findings, so a full [`Witness`]
-//! per key would cost far more memory than the [`Pointer`](crate::pointer::Pointer) the
-//! analytics need; instead each pointer carries its witness while the process's
+//! Analytics keep, per key (identity and network, identity and client, bucket
+//! and requester, …), the earliest record seen. Most keys never become findings,
+//! so a full [`Witness`] per key would cost far more memory than the
+//! [`Pointer`](crate::pointer::Pointer) the analytics need; instead each pointer carries its witness while the process's
 //! witness budget ([`BUDGET_BYTES`]) lasts. A pointer made once the budget is
 //! spent carries none, and its record is read again at the end (the few files
 //! concerned are opened a second time). A witness replaced by an earlier one
-//! returns its bytes to the budget when dropped.
+//! returns its bytes to the budget when dropped. Burst windows, which grow with
+//! time and rarely become findings, keep no witness at all (module
+//! `analytics::bursts`).
 
 use std::mem::size_of;
 use std::sync::atomic::{AtomicIsize, Ordering};
