@@ -36,6 +36,17 @@ pub(super) fn bucket_order(bucket: i64) -> u64 {
     (bucket as u64) ^ (1 << 63)
 }
 
+/// Adds `hash` to the sorted `hashes`; true if it was not there yet.
+pub(super) fn insert_sorted(hashes: &mut Vec<u64>, hash: u64) -> bool {
+    match hashes.binary_search(&hash) {
+        Ok(_) => false,
+        Err(at) => {
+            hashes.insert(at, hash);
+            true
+        }
+    }
+}
+
 /// One window read back: a worker's part of it, or several parts combined.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct WindowEntry {
@@ -135,9 +146,7 @@ impl WindowEntry {
         self.calls += other.calls;
         self.first = self.first.min(other.first);
         for h in other.hashes {
-            if let Err(at) = self.hashes.binary_search(&h) {
-                self.hashes.insert(at, h);
-            }
+            insert_sorted(&mut self.hashes, h);
         }
         for l in other.labels {
             if !self.labels.contains(&l) {

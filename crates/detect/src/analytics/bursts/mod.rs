@@ -184,13 +184,7 @@ struct Values {
 impl Values {
     /// Adds `hash`; true if it was not there yet.
     fn insert(&mut self, hash: u64) -> bool {
-        match self.hashes.binary_search(&hash) {
-            Ok(_) => false,
-            Err(at) => {
-                self.hashes.insert(at, hash);
-                true
-            }
-        }
+        entry::insert_sorted(&mut self.hashes, hash)
     }
 }
 
@@ -385,7 +379,6 @@ impl Bursts {
                 self.error = Some(e);
             }
         }
-        self.windows.clear();
         self.values.clear();
         self.names = Names::default();
         self.held = 0;
