@@ -56,8 +56,8 @@ pub struct Options {
     pub case_id: String,
     /// Inventory snapshots (`aws:iam`, `aws:ec2`): what exists now.
     pub inventory: Vec<cloudcase_inventory::Snapshot>,
-    /// Memory for the attacker window's candidate events and store accesses before they are
-    /// spilled to temporary files, in bytes, all workers together (see
+    /// Memory for the attacker window's candidate events, store accesses and key uses before
+    /// they are spilled to temporary files, in bytes, all workers together (see
     /// [`DEFAULT_CANDIDATE_MEMORY`]).
     pub candidate_memory: usize,
     /// Directory for the spilled candidates and accesses (the system's temporary directory if
@@ -223,16 +223,20 @@ fn read_window(
         })
         .cloned()
         .collect();
-    // Half the budget for the candidates, half for the store accesses, split over the workers.
+    // Half the budget for the candidates, a quarter each for the store accesses and the key
+    // uses, split over the workers; the few ListBuckets calls are held at the smallest budget.
     let threads = opts.threads.max(1);
     let budget = opts.candidate_memory / 2 / threads;
-    let first = scan::CandidateSpool::new(budget, opts.temp_dir.clone());
+    let temp = || opts.temp_dir.clone();
+    let first = scan::CandidateSpool::new(budget, temp());
     let spools: Vec<_> = (1..threads).map(|_| first.share(budget)).collect();
     let sinks: Vec<_> = std::iter::once(first)
         .chain(spools)
         .map(|spool| {
             let mut state = scan::Pass2 {
-                store_access: scan::StoreAccesses::new(budget, opts.temp_dir.clone()),
+                store_access: scan::StoreAccesses::new(budget / 2, false, temp()),
+                key_use: scan::KeyUses::new(budget / 2, true, temp()),
+                list_buckets: scan::KeyUses::new(0, true, temp()),
                 ..Default::default()
             };
             state.coverage.activity.count_window_for(window.span);

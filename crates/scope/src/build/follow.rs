@@ -4,6 +4,7 @@
 //! the subject's own events and what it created are "the activity", unattributed.
 
 use std::collections::{BTreeMap, HashSet};
+use std::io;
 
 use serde_json::Value;
 
@@ -120,6 +121,28 @@ impl Attacker {
         }
     }
 
+    /// Whether a (key, source) use in the window is kept for the document: every use of an
+    /// attacker key (where it was used from, the owner's sources included) and every use from
+    /// an attacker address. Every use [`Attacker::uses`] or [`Attacker::source_use`] accepts
+    /// is among them, and so is every use of a key the attacker's events created or opened
+    /// (the follow learned each of them).
+    pub fn reported_use(&self, key: &str, ip: &str) -> bool {
+        self.keys.contains(key) || (self.by_source && self.ips.contains(ip))
+    }
+
+    /// Learns the source of a (key, source) use of an attacker key, or of a compromised key from
+    /// an address it had not used before the first attacker event (never an owner's address or
+    /// a non-address); true if the source is new.
+    fn learn_source(&mut self, used: &KeySource, owner: &dyn Fn(&str) -> bool) -> bool {
+        let (key, ip) = (&*used.key, &*used.ip);
+        let new_source_of_compromised =
+            self.compromised.contains(key) && !self.known.contains(used);
+        (new_source_of_compromised || self.keys.contains(key))
+            && !owner(ip)
+            && network_of(ip).is_some()
+            && self.ips.insert(ip.to_string())
+    }
+
     /// Applies the effects of an attacker event; true if anything was learned.
     fn learn(&mut self, c: &Candidate) -> bool {
         let mut grew = false;
@@ -183,25 +206,27 @@ fn shared_session_keys(
     window: &Pass2,
     networks: &[String],
     owner: &dyn Fn(&str) -> bool,
-) -> HashSet<String> {
+) -> io::Result<HashSet<String>> {
     let usual: HashSet<&str> = networks.iter().map(String::as_str).collect();
-    window
-        .key_use
-        .keys()
-        .filter(|k| k.key.starts_with("ASIA"))
-        .filter(|k| owner(&k.ip) || network_of(&k.ip).is_some_and(|n| usual.contains(n.as_str())))
-        .map(|k| k.key.to_string())
-        .collect()
+    let mut keys = HashSet::new();
+    window.key_use.for_each_key(|k| {
+        let shared = owner(&k.ip) || network_of(&k.ip).is_some_and(|n| usual.contains(n.as_str()));
+        if k.key.starts_with("ASIA") && shared && !keys.contains(&*k.key) {
+            keys.insert(k.key.to_string());
+        }
+    })?;
+    Ok(keys)
 }
 
 /// Follows the attacker through the window's candidate events and (key, source) uses.
 /// With no departure, the named subject's activity is followed instead, by identity only.
+/// Fails only if the key uses cannot be read back from their temporary storage.
 pub(crate) fn follow(
     window: &Pass2,
     claim: Claim<'_>,
     subject: &Subject,
     owner: &dyn Fn(&str) -> bool,
-) -> Attacker {
+) -> io::Result<Attacker> {
     let subject_key = match subject {
         Subject::AccessKey(k) => Some(k.clone()),
         _ => None,
@@ -212,7 +237,7 @@ pub(crate) fn follow(
             indicator: matches!(subject, Subject::Ip(_)),
             by_source: true,
             subject_key,
-            shared_keys: shared_session_keys(window, &intrusion.history_networks, owner),
+            shared_keys: shared_session_keys(window, &intrusion.history_networks, owner)?,
             ..Attacker::default()
         },
         Claim::Unattributed { .. } => Attacker {
@@ -224,12 +249,13 @@ pub(crate) fn follow(
     };
     // The subject's own events are attributed by source, not by key: its owner may still use it.
     if attacker.indicator && attacker.by_source {
-        attacker.compromised = window
-            .key_use
-            .keys()
-            .filter(|k| k.key.starts_with("AKIA") && attacker.ips.contains(&*k.ip))
-            .map(|k| k.key.to_string())
-            .collect();
+        let mut compromised = HashSet::new();
+        window.key_use.for_each_key(|k| {
+            if k.key.starts_with("AKIA") && attacker.ips.contains(&*k.ip) {
+                compromised.insert(k.key.to_string());
+            }
+        })?;
+        attacker.compromised = compromised;
         attacker.known = window
             .key_ip_before
             .iter()
@@ -239,16 +265,10 @@ pub(crate) fn follow(
     }
     for _ in 0..16 {
         let mut grew = false;
-        for used in window.key_use.keys().filter(|_| attacker.by_source) {
-            let (key, ip) = (&*used.key, &*used.ip);
-            let new_source_of_compromised =
-                attacker.compromised.contains(key) && !attacker.known.contains(used);
-            if (new_source_of_compromised || attacker.keys.contains(key))
-                && !owner(ip)
-                && network_of(ip).is_some()
-            {
-                grew |= attacker.ips.insert(ip.to_string());
-            }
+        if attacker.by_source {
+            window
+                .key_use
+                .for_each_key(|used| grew |= attacker.learn_source(used, owner))?;
         }
         for c in window.candidates.iter() {
             if attacker.is_attacker(&c, owner) {
@@ -259,5 +279,5 @@ pub(crate) fn follow(
             break;
         }
     }
-    attacker
+    Ok(attacker)
 }

@@ -53,7 +53,6 @@ fn used_from(ctx: &Ctx<'_>, key: &str) -> Vec<SourceUse> {
         return Vec::new();
     }
     let mut uses: Vec<_> = ctx
-        .window
         .key_use
         .iter()
         .filter(|(k, _)| *k.key == *key)
@@ -75,8 +74,7 @@ fn console_session_key(ctx: &Ctx<'_>, login: &Candidate) -> Option<String> {
         .iter()
         .filter(|(_, of)| of.as_str() == arn)
         .filter_map(|(key, _)| {
-            ctx.window
-                .key_use
+            ctx.key_use
                 .iter()
                 .filter(|(k, _)| *k.key == **key && *k.ip == *ip)
                 .map(|(_, u)| u.first.key())

@@ -28,7 +28,9 @@ pub use quiet::no_departure;
 use crate::intrusion::Intrusion;
 use crate::net::{network_of, Cidr};
 use crate::record::reference;
-use crate::scan::{AccessId, Candidate, FastMap, Pass1, Pass2, Profile, Ptr, Subject, Use};
+use crate::scan::{
+    AccessId, Candidate, FastMap, KeySource, Pass1, Pass2, Profile, Ptr, Subject, Use,
+};
 use attribution::Attributor;
 use follow::Attacker;
 use identities::Identities;
@@ -149,6 +151,11 @@ pub(crate) struct Ctx<'a> {
     attacker_flags: Vec<bool>,
     /// The attacker's accesses to data stores in the window.
     store_access: FastMap<AccessId, Use>,
+    /// The (key, source) uses of the window the document reports (see
+    /// [`follow::Attacker::reported_use`]).
+    key_use: FastMap<KeySource, Use>,
+    /// The `ListBuckets` calls among them.
+    list_buckets: FastMap<KeySource, Use>,
     /// The first attacker event, ms.
     t0: i64,
     /// The last event of the inputs, ms.
@@ -245,7 +252,6 @@ impl Ctx<'_> {
     /// keys from one address merged in order of first use).
     fn attacker_sources(&self) -> BTreeMap<String, Use> {
         let mut uses: Vec<_> = self
-            .window
             .key_use
             .iter()
             .filter(|(k, _)| self.attacker.source_use(&k.key, &k.ip))
@@ -268,7 +274,7 @@ impl Ctx<'_> {
 /// their temporary storage.
 pub fn build(inp: Inputs<'_>) -> std::io::Result<ScopeResult> {
     let window = inp.window;
-    let attacker = follow::follow(&window, inp.claim, inp.subject, inp.owner);
+    let attacker = follow::follow(&window, inp.claim, inp.subject, inp.owner)?;
     let attacker_flags = window
         .candidates
         .iter()
@@ -277,6 +283,9 @@ pub fn build(inp: Inputs<'_>) -> std::io::Result<ScopeResult> {
     let store_access = window
         .store_access
         .collect(|id| attacker.uses(&id.key, &id.ip, inp.owner))?;
+    let reported = |k: &KeySource| attacker.reported_use(&k.key, &k.ip);
+    let key_use = window.key_use.collect(reported)?;
+    let list_buckets = window.list_buckets.collect(reported)?;
     let t0 = inp.claim.t0();
     let ctx = Ctx {
         subject: inp.subject,
@@ -289,6 +298,8 @@ pub fn build(inp: Inputs<'_>) -> std::io::Result<ScopeResult> {
         attacker,
         attacker_flags,
         store_access,
+        key_use,
+        list_buckets,
         t0,
         end_ms: inp.history.span.map_or(t0, |s| s.1),
     };
@@ -384,7 +395,6 @@ pub fn build(inp: Inputs<'_>) -> std::io::Result<ScopeResult> {
 /// References of the attacker's `ListBuckets` calls, in time order.
 fn listed_buckets(ctx: &Ctx<'_>) -> Vec<RecordRef> {
     let mut firsts: Vec<_> = ctx
-        .window
         .list_buckets
         .iter()
         .filter(|(k, _)| ctx.attacker.uses(&k.key, &k.ip, ctx.owner))

@@ -132,9 +132,10 @@ fn scope_within(trail: &Trail, owner: &[&str], candidate_memory: usize) -> Scope
 #[test]
 fn a_window_spilled_to_disk_gives_the_same_document() {
     let mut records = attack();
-    // A busy window: a service's own role sessions, and the attacker's enumeration.
-    let app = assumed_role("app", "worker", "ASIAAPPWORKER0000001");
+    // A busy window: a service's own role sessions, each with a key of its own (so the key
+    // uses are spilled too), and the attacker's enumeration.
     for i in 0..1_500 {
+        let app = assumed_role("app", "worker", &format!("ASIAAPPWORKER{i:07}"));
         let time = format!("2024-03-03T20:{:02}:{:02}Z", 10 + i / 60 % 40, i % 60);
         records.push(with(
             call(&time, "sts", "AssumeRole", "10.1.2.3", &app),

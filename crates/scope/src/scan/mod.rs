@@ -13,11 +13,11 @@ mod codec;
 mod coverage;
 mod entries;
 mod files;
+mod held_uses;
 mod hourly;
 mod pass1;
 mod pass2;
 mod request;
-mod store_access;
 #[cfg(test)]
 mod tests;
 
@@ -30,7 +30,7 @@ pub use files::Ordinals;
 pub use hourly::hour_start;
 pub use pass1::{Pass1, Pass1Sink, Profile, Subject};
 pub use pass2::{AccessId, Pass2, Pass2Sink};
-pub use store_access::StoreAccesses;
+pub use held_uses::{KeyUses, StoreAccesses};
 
 pub use crate::record::Ptr;
 
@@ -175,25 +175,6 @@ impl Use {
 
 /// The maps pass 1 and pass 2 update per event: a fast hash (no output depends on their order).
 pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-
-fn bump<K: std::hash::Hash + Eq, S: BuildHasher>(map: &mut HashMap<K, Use, S>, k: K, ev: &Event) {
-    bump_use(map, k, ev, true);
-}
-
-/// [`bump`], keeping the events' user agents only when `agents`.
-fn bump_use<K: std::hash::Hash + Eq, S: BuildHasher>(
-    map: &mut HashMap<K, Use, S>,
-    k: K,
-    ev: &Event,
-    agents: bool,
-) {
-    match map.get_mut(&k) {
-        Some(u) => u.add(ev),
-        None => {
-            map.insert(k, Use::started(ev, agents));
-        }
-    }
-}
 
 fn merge_map<K: std::hash::Hash + Eq, S: BuildHasher>(
     into: &mut HashMap<K, Use, S>,

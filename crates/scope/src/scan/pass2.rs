@@ -11,8 +11,8 @@ use super::candidate::interesting;
 use super::coverage::{Coverage, StoreId};
 use super::hourly::{hour_start, BaselineCounts};
 use super::request::store_request;
-use super::{bump, merge_map, Candidate, FastMap, KeySource, Subject, Use};
-use super::{CandidateSpool, Candidates, StoreAccesses};
+use super::{Candidate, FastMap, KeySource, Subject};
+use super::{CandidateSpool, Candidates, KeyUses, StoreAccesses};
 use crate::net::ua_family;
 use crate::stores::{Access, StoreSpec};
 
@@ -37,13 +37,13 @@ pub struct Pass2 {
     /// Candidate events in the window, in record order (filled by [`Pass2::merge_all`]; each
     /// worker's are in its [`Pass2Sink::spool`]).
     pub candidates: Candidates,
-    /// (access key, source) → use, in the window.
-    pub key_use: FastMap<KeySource, Use>,
+    /// (access key, source) → use, in the window, within a memory budget.
+    pub key_use: KeyUses,
     /// Accesses to data stores (reads, exposures, openings), in the window, within a memory
     /// budget.
     pub store_access: StoreAccesses,
-    /// (access key, source) → ListBuckets calls, in the window.
-    pub list_buckets: FastMap<KeySource, Use>,
+    /// (access key, source) → ListBuckets calls, in the window, within a memory budget.
+    pub list_buckets: KeyUses,
     /// (long-term key, source) pairs seen before the first attacker event; kept only when the
     /// subject is an address range (keys used from it are then followed by source novelty).
     pub key_ip_before: HashSet<KeySource>,
@@ -158,9 +158,9 @@ impl EventSink for Pass2Sink<'_> {
         st.coverage.activity.add_window(&ev, key, ip);
         let used = KeySource::new(key, ip);
         if ev.service() == "s3" && ev.event_name == "ListBuckets" {
-            bump(&mut st.list_buckets, used.clone(), &ev);
+            st.list_buckets.bump(used.clone(), &ev);
         }
-        bump(&mut st.key_use, used, &ev);
+        st.key_use.bump(used, &ev);
         let from_attacker = ev
             .source_ip
             .as_deref()
@@ -196,6 +196,8 @@ impl Pass2 {
         out.coverage.merge(coverage);
         out.baseline.merge(&baseline);
         out.store_access.finish()?;
+        out.key_use.finish()?;
+        out.list_buckets.finish()?;
         Ok(out)
     }
 }
@@ -207,7 +209,7 @@ fn take_largest(parts: &mut Vec<Pass2>) -> Pass2 {
     let largest = parts
         .iter()
         .enumerate()
-        .max_by_key(|(_, p)| p.store_access.held() + p.key_use.len())
+        .max_by_key(|(_, p)| p.store_access.held() + p.key_use.held())
         .map(|(i, _)| i);
     largest.map_or_else(Pass2::default, |i| parts.swap_remove(i))
 }
@@ -215,9 +217,9 @@ fn take_largest(parts: &mut Vec<Pass2>) -> Pass2 {
 impl Pass2 {
     /// Adds another worker's state.
     fn absorb(&mut self, p: Pass2) {
-        merge_map(&mut self.key_use, p.key_use);
+        self.key_use.absorb(p.key_use);
         self.store_access.absorb(p.store_access);
-        merge_map(&mut self.list_buckets, p.list_buckets);
+        self.list_buckets.absorb(p.list_buckets);
         for (r, n) in p.mgmt_read_in_window {
             *self.mgmt_read_in_window.entry(r).or_default() += n;
         }

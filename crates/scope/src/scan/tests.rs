@@ -371,7 +371,7 @@ fn a_temporary_directory_that_cannot_be_written_is_an_error_not_a_shorter_window
     let err = merged.expect_err("the candidates could not be spilled");
     assert_eq!(err.kind(), std::io::ErrorKind::NotFound, "{err}");
 
-    let mut accesses = StoreAccesses::new(1, Some(missing));
+    let mut accesses = StoreAccesses::new(1, false, Some(missing));
     let reads = (0..600).map(|i| {
         let time = format!("2024-03-03T21:{:02}:{:02}Z", i / 60, i % 60);
         object_read(&time, &format!("b{i}"), "o", ATTACKER, &iam_user("ci", KEY))
@@ -427,7 +427,7 @@ fn store_accesses_past_the_memory_budget_are_spilled_and_merged_identically() {
             t0: ms(T0),
             attacker_ips: &ips,
             state: Pass2 {
-                store_access: StoreAccesses::new(budget, None),
+                store_access: StoreAccesses::new(budget, false, None),
                 ..Pass2::default()
             },
             spool: CandidateSpool::default(),
@@ -471,6 +471,84 @@ fn store_accesses_past_the_memory_budget_are_spilled_and_merged_identically() {
     assert!(attackers
         .values()
         .all(|u| u.count == 3 && u.names.first() == Some("GetObject")));
+}
+
+#[test]
+fn key_uses_past_the_memory_budget_are_spilled_and_merged_identically() {
+    // 400 session keys, each used from three sources with agents and calls of their own, met
+    // again after every spill; a few of them list buckets.
+    let mut records = Vec::new();
+    for round in 0..3 {
+        for k in 0..400 {
+            let role = assumed_role("app", "s", &format!("ASIAWORKER{k:010}"));
+            let ip = ["198.51.100.7", ATTACKER, "192.0.2.9"][(k + round) % 3];
+            let time = format!("2024-03-03T2{round}:{:02}:{:02}Z", k / 60, k % 60);
+            let name = ["ListUsers", "GetCallerIdentity", "ListBuckets"][round];
+            let service = ["iam", "sts", "s3"][round];
+            let agent = format!("agent/{}", (k * 7 + round) % 11);
+            records.push(with(
+                call(&time, service, name, ip, &role),
+                json!({"userAgent": agent}),
+            ));
+        }
+    }
+    let all = events(&records);
+    let subject = Subject::AccessKey(KEY.into());
+    let ips = attacker_ips();
+    let worker = |part: Vec<Event>, budget: usize| {
+        let state = Pass2 {
+            key_use: KeyUses::new(budget, true, None),
+            list_buckets: KeyUses::new(budget, true, None),
+            ..Pass2::default()
+        };
+        let mut sink = Pass2Sink {
+            subject: &subject,
+            subject_key: KEY,
+            t0: ms(T0),
+            attacker_ips: &ips,
+            state,
+            spool: CandidateSpool::default(),
+        };
+        for ev in part {
+            sink.accept(ev);
+        }
+        (sink.state, sink.spool)
+    };
+    let held = merged(
+        vec![worker(all.clone(), 1 << 30)],
+        Coverage::default(),
+        Default::default(),
+    );
+    let (odd, even): (Vec<Event>, Vec<Event>) = all
+        .into_iter()
+        .partition(|ev| ev.provenance.record % 2 == 1);
+    // The smallest budget holds 256 uses: both workers spill several times.
+    let spilled = merged(
+        vec![worker(odd, 1), worker(even, 1)],
+        Coverage::default(),
+        Default::default(),
+    );
+    assert_eq!(held.key_use.all().len(), 1_200);
+    assert_eq!(held.list_buckets.all().len(), 400);
+    assert_eq!(pass2_digest(&held), pass2_digest(&spilled));
+    assert!(spilled.key_use.held() < 1_200, "some uses were spilled");
+    // Every pair is met when the keys are walked, spilled ones once per part they were in.
+    let mut walked = HashSet::new();
+    let mut met = 0;
+    spilled
+        .key_use
+        .for_each_key(|k| {
+            met += 1;
+            walked.insert(k.clone());
+        })
+        .unwrap();
+    assert_eq!(walked.len(), 1_200);
+    assert!(met >= 1_200);
+    let attackers = spilled.key_use.collect(|k| &*k.ip == ATTACKER).unwrap();
+    assert_eq!(attackers.len(), 400);
+    assert!(attackers
+        .values()
+        .all(|u| u.count == 1 && u.uas.first().is_some_and(|a| a.starts_with("agent/"))));
 }
 
 #[test]
@@ -600,6 +678,7 @@ fn use_digest(u: &Use) -> String {
 fn pass2_digest(p: &Pass2) -> Vec<String> {
     let mut out: Vec<String> = p
         .key_use
+        .all()
         .iter()
         .map(|(k, u)| format!("use {k:?} {}", use_digest(u)))
         .collect();
@@ -611,6 +690,7 @@ fn pass2_digest(p: &Pass2) -> Vec<String> {
     );
     out.extend(
         p.list_buckets
+            .all()
             .iter()
             .map(|(k, u)| format!("list {k:?} {}", use_digest(u))),
     );

@@ -1,0 +1,312 @@
+//! Uses counted over the window within a memory budget: the accesses to data stores (one per
+//! store, key, source, outcome and kind of access) and the (access key, source) pairs. Only the
+//! attacker's reach the document, and the attacker is known only once the window has been
+//! followed, so every use is counted: at 20 GB of a busy account there were 71,714 store
+//! accesses, one per session key, source and store, and kept whole in each worker they were most
+//! of scope's memory; the key uses, with their agents and event names, were the next largest
+//! part. Past the budget a worker writes what it holds, encoded, to an anonymous temporary file
+//! and starts again; the build then reads memory and files, keeping and merging the uses it asks
+//! for. Merging uses is independent of order, so the result is the same however the uses were
+//! split.
+
+use std::fs::File;
+use std::hash::Hash;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use cloudcase_event::{Event, SourceFile};
+use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, Fields};
+
+use super::codec::{decode_ptr, encode_ptr};
+use super::entries::{malformed, EntryReader, Stored, READ_CHUNK};
+use super::{AccessId, Earliest, FastMap, KeySource, Sighting, StoreId, Use};
+use crate::stores::{Access, STORES};
+
+/// Fewest uses held before spilling, however small the budget.
+const MIN_HELD: usize = 256;
+
+/// Kinds of access, by their encoded position.
+const ACCESSES: [Access; 4] = [Access::Read, Access::Expose, Access::Open, Access::Other];
+
+/// What a [`HeldUses`] counts uses of: hashed while held, encoded when spilled.
+pub trait UseKey: Clone + Eq + Hash + std::fmt::Debug {
+    /// About what one held use costs in memory (its key, its use and its share of the hash
+    /// table): the budget in bytes divided by it is the number held.
+    const HELD_BYTES: usize;
+    /// What the entries are called in errors ("a store access").
+    const WHAT: &'static str;
+    /// Appends the key.
+    fn encode(&self, out: &mut Vec<u8>);
+    /// Reads what [`UseKey::encode`] wrote; `None` if malformed.
+    fn decode(f: &mut Fields<'_>) -> Option<Self>;
+}
+
+impl UseKey for AccessId {
+    /// Measured at 20 GB (no agents are kept for store accesses).
+    const HELD_BYTES: usize = 640;
+    const WHAT: &'static str = "a store access";
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        let kind = STORES.iter().position(|s| s.kind == self.store.kind);
+        out.push(kind.map_or(u8::MAX, |k| k as u8));
+        for s in [&self.store.name, &self.key, &self.ip] {
+            put_str(out, Some(s));
+        }
+        out.push(u8::from(self.succeeded));
+        let access = ACCESSES.iter().position(|a| *a == self.access);
+        out.push(access.map_or(u8::MAX, |a| a as u8));
+    }
+
+    fn decode(f: &mut Fields<'_>) -> Option<Self> {
+        let kind = STORES.get(usize::from(f.u8()?))?.kind;
+        let (name, key, ip) = (f.str()?, f.str()?, f.str()?);
+        let succeeded = f.u8()? == 1;
+        let access = *ACCESSES.get(usize::from(f.u8()?))?;
+        Some(AccessId {
+            store: StoreId {
+                kind,
+                name: name.into(),
+            },
+            key: key.into(),
+            ip: ip.into(),
+            succeeded,
+            access,
+        })
+    }
+}
+
+impl UseKey for KeySource {
+    /// Up to five agents and eight event names each.
+    const HELD_BYTES: usize = 1_024;
+    const WHAT: &'static str = "a key's use";
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_str(out, Some(&self.key));
+        put_str(out, Some(&self.ip));
+    }
+
+    fn decode(f: &mut Fields<'_>) -> Option<Self> {
+        Some(KeySource::new(f.str()?, f.str()?))
+    }
+}
+
+/// The uses of one worker, then of the window.
+#[derive(Debug)]
+pub struct HeldUses<K> {
+    held: FastMap<K, Use>,
+    limit: usize,
+    /// Whether the uses' user agents are kept.
+    agents: bool,
+    temp_dir: Option<PathBuf>,
+    writer: Option<BufWriter<File>>,
+    spilled: Vec<Stored>,
+    /// The files the spilled uses point into, by ordinal.
+    files: FastMap<u64, Arc<SourceFile>>,
+    error: Option<io::Error>,
+    buf: Vec<u8>,
+}
+
+/// The window's accesses to data stores (reported without their agents).
+pub type StoreAccesses = HeldUses<AccessId>;
+
+/// The window's (access key, source) uses.
+pub type KeyUses = HeldUses<KeySource>;
+
+impl Default for HeldUses<AccessId> {
+    fn default() -> Self {
+        HeldUses::new(super::DEFAULT_CANDIDATE_MEMORY, false, None)
+    }
+}
+
+impl Default for HeldUses<KeySource> {
+    fn default() -> Self {
+        HeldUses::new(super::DEFAULT_CANDIDATE_MEMORY, true, None)
+    }
+}
+
+impl<K: UseKey> HeldUses<K> {
+    /// Uses held within about `budget` bytes, spilled past it to anonymous files in `temp_dir`
+    /// (the system's temporary directory if `None`); their user agents are kept if `agents`.
+    pub fn new(budget: usize, agents: bool, temp_dir: Option<PathBuf>) -> Self {
+        HeldUses {
+            held: FastMap::default(),
+            limit: (budget / K::HELD_BYTES).max(MIN_HELD),
+            agents,
+            temp_dir,
+            writer: None,
+            spilled: Vec::new(),
+            files: FastMap::default(),
+            error: None,
+            buf: Vec::new(),
+        }
+    }
+
+    /// How many uses are held in memory.
+    pub(super) fn held(&self) -> usize {
+        self.held.len()
+    }
+
+    /// Counts `ev` as a use of `id`.
+    pub(super) fn bump(&mut self, id: K, ev: &Event) {
+        match self.held.get_mut(&id) {
+            Some(u) => u.add(ev),
+            None => self.hold(id, Use::started(ev, self.agents)),
+        }
+    }
+
+    /// Holds a new use, spilling what is held first when the budget is full.
+    fn hold(&mut self, id: K, used: Use) {
+        if self.held.len() >= self.limit {
+            if let Err(e) = self.spill_held() {
+                self.error.get_or_insert(e);
+            }
+        }
+        self.held.insert(id, used);
+    }
+
+    /// Writes every held use to this worker's temporary file. After a failure, uses stay held
+    /// (and the failure is reported by [`HeldUses::finish`]).
+    fn spill_held(&mut self) -> io::Result<()> {
+        if self.error.is_some() {
+            return Ok(());
+        }
+        let writer = match &mut self.writer {
+            Some(w) => w,
+            None => {
+                let dir = self.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+                let file = tempfile::tempfile_in(dir)?;
+                self.writer
+                    .insert(BufWriter::with_capacity(READ_CHUNK, file))
+            }
+        };
+        for (id, used) in self.held.drain() {
+            let file = &used.first.file;
+            self.files
+                .entry(file.ordinal)
+                .or_insert_with(|| Arc::clone(file));
+            self.buf.clear();
+            put_entry(&mut self.buf, |out| {
+                id.encode(out);
+                encode_use(&used, out);
+            });
+            writer.write_all(&self.buf)?;
+        }
+        Ok(())
+    }
+
+    /// Adds another worker's uses.
+    pub(super) fn absorb(&mut self, mut other: HeldUses<K>) {
+        if let Err(e) = other.finish() {
+            self.error.get_or_insert(e);
+        }
+        self.spilled.append(&mut other.spilled);
+        self.files.extend(other.files);
+        for (id, used) in other.held {
+            match self.held.get_mut(&id) {
+                Some(u) => u.merge(&used),
+                None => self.hold(id, used),
+            }
+        }
+    }
+
+    /// Closes the temporary file being written; fails if spilling ever failed.
+    pub(super) fn finish(&mut self) -> io::Result<()> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if let Some(w) = self.writer.take() {
+            let file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+            self.spilled.push(Stored::Disk(file));
+        }
+        Ok(())
+    }
+
+    /// Every use, merged (for tests).
+    #[cfg(test)]
+    pub(crate) fn all(&self) -> FastMap<K, Use> {
+        self.collect(|_| true).expect("uses read back")
+    }
+
+    /// Calls `each` with the key of every use, from memory then the temporary files, without
+    /// decoding the uses themselves. A key spilled more than once is met more than once.
+    pub fn for_each_key(&self, mut each: impl FnMut(&K)) -> io::Result<()> {
+        self.held.keys().for_each(&mut each);
+        for stored in &self.spilled {
+            let mut entries = EntryReader::new(stored);
+            while let Some(body) = entries.next_entry()? {
+                let key = K::decode(&mut Fields::new(body)).ok_or_else(|| malformed(K::WHAT))?;
+                each(&key);
+            }
+        }
+        Ok(())
+    }
+
+    /// The uses `keep` accepts, merged, from memory and the temporary files.
+    pub fn collect(&self, keep: impl Fn(&K) -> bool) -> io::Result<FastMap<K, Use>> {
+        let mut out: FastMap<K, Use> = FastMap::default();
+        let mut add = |id: K, used: Use| match out.get_mut(&id) {
+            Some(u) => u.merge(&used),
+            None => {
+                out.insert(id, used);
+            }
+        };
+        for (id, used) in self.held.iter().filter(|(id, _)| keep(id)) {
+            add(id.clone(), used.clone());
+        }
+        for stored in &self.spilled {
+            let mut entries = EntryReader::new(stored);
+            while let Some(body) = entries.next_entry()? {
+                let mut f = Fields::new(body);
+                let id = K::decode(&mut f).ok_or_else(|| malformed(K::WHAT))?;
+                if keep(&id) {
+                    let used = decode_use(&mut f, &self.files)
+                        .filter(|_| f.is_empty())
+                        .ok_or_else(|| malformed(K::WHAT))?;
+                    add(id, used);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Appends a use.
+fn encode_use(used: &Use, out: &mut Vec<u8>) {
+    encode_ptr(&used.first, out);
+    put_i64(out, used.last_ms);
+    put_u64(out, used.count);
+    out.push(u8::from(used.agents));
+    for list in [&used.uas, &used.names] {
+        out.push(list.seen.len() as u8);
+        for s in &list.seen {
+            put_i64(out, s.at.0);
+            put_u64(out, s.at.1);
+            put_u64(out, s.at.2);
+            put_str(out, Some(&s.value));
+        }
+    }
+}
+
+/// Reads what [`encode_use`] wrote; `None` if malformed.
+fn decode_use(f: &mut Fields<'_>, files: &FastMap<u64, Arc<SourceFile>>) -> Option<Use> {
+    let first = decode_ptr(f, files)?;
+    let (last_ms, count, agents) = (f.i64()?, f.u64()?, f.u8()? == 1);
+    let mut lists = [Earliest::default(), Earliest::default()];
+    for list in &mut lists {
+        for _ in 0..f.u8()? {
+            let at = (f.i64()?, f.u64()?, f.u64()?);
+            let value = f.str()?.into();
+            list.seen.push(Sighting { at, value });
+        }
+    }
+    let [uas, names] = lists;
+    Some(Use {
+        first,
+        last_ms,
+        count,
+        uas,
+        names,
+        agents,
+    })
+}
