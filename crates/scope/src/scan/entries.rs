@@ -8,6 +8,10 @@ use std::io;
 /// Bytes read from a file at a time.
 pub(super) const READ_CHUNK: usize = 1 << 20;
 
+/// Bytes a worker buffers before writing its spilled uses: each worker keeps a writer per kind
+/// of use for the whole pass, so the buffer is small (entries are written in batches anyway).
+pub(super) const WRITE_CHUNK: usize = 64 << 10;
+
 /// Where entries are.
 #[derive(Debug)]
 pub(super) enum Stored {

@@ -19,7 +19,7 @@ use cloudcase_event::{Event, SourceFile};
 use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, Fields};
 
 use super::codec::{decode_ptr, encode_ptr};
-use super::entries::{malformed, EntryReader, Stored, READ_CHUNK};
+use super::entries::{malformed, EntryReader, Stored, WRITE_CHUNK};
 use super::{AccessId, Earliest, FastMap, KeySource, Sighting, StoreId, Use};
 use crate::stores::{Access, STORES};
 
@@ -177,7 +177,7 @@ impl<K: UseKey> HeldUses<K> {
                 let dir = self.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
                 let file = tempfile::tempfile_in(dir)?;
                 self.writer
-                    .insert(BufWriter::with_capacity(READ_CHUNK, file))
+                    .insert(BufWriter::with_capacity(WRITE_CHUNK, file))
             }
         };
         for (id, used) in self.held.drain() {
