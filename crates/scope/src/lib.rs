@@ -80,9 +80,9 @@ pub enum ScopeError {
     /// No event matches the subject.
     #[error("no event in the inputs matches {0}")]
     NoSubjectEvents(String),
-    /// The attacker window's candidate events or store accesses could not be kept in or read
-    /// back from temporary storage.
-    #[error("scope's temporary storage of the attacker window (candidate events, store accesses) failed (see --temp-dir): {0}")]
+    /// The attacker window's candidate events, store accesses or key uses could not be kept in
+    /// or read back from temporary storage.
+    #[error("scope's temporary storage of the attacker window (candidate events, store accesses, key uses) failed (see --temp-dir): {0}")]
     Spill(#[from] std::io::Error),
 }
 

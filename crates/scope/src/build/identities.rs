@@ -52,11 +52,7 @@ fn used_from(ctx: &Ctx<'_>, key: &str) -> Vec<SourceUse> {
     if key.is_empty() {
         return Vec::new();
     }
-    let mut uses: Vec<_> = ctx
-        .key_use
-        .iter()
-        .filter(|(k, _)| *k.key == *key)
-        .collect();
+    let mut uses: Vec<_> = ctx.key_use.iter().filter(|(k, _)| *k.key == *key).collect();
     uses.sort_by_key(|(k, u)| (u.first.key(), k.ip.clone()));
     uses.into_iter()
         .map(|(k, u)| source_use(&k.ip, u))

@@ -18,8 +18,8 @@ use super::codec::{decode, encode};
 use super::entries::{malformed, EntryReader, Stored, READ_CHUNK};
 use super::{Candidate, FastMap};
 
-/// Default memory for the attacker window's candidate events and store accesses before they are
-/// spilled, in all workers together (8 MiB: on 20 GB of a busy account, 32 MiB peaked at 111 MB
+/// Default memory for the attacker window's candidate events, store accesses and key uses before
+/// they are spilled, in all workers together (8 MiB: on 20 GB of a busy account, 32 MiB peaked at 111 MB
 /// and 8 MiB at 81 MB, in the same time, 39–40 s).
 pub const DEFAULT_CANDIDATE_MEMORY: usize = 8 << 20;
 

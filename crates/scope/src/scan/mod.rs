@@ -27,10 +27,10 @@ pub use candidates::{CandidateSpool, Candidates, DEFAULT_CANDIDATE_MEMORY};
 pub use cluster::{Cluster, ClusterDay};
 pub use coverage::{Coverage, StoreCov, StoreId};
 pub use files::Ordinals;
+pub use held_uses::{KeyUses, StoreAccesses};
 pub use hourly::hour_start;
 pub use pass1::{Pass1, Pass1Sink, Profile, Subject};
 pub use pass2::{AccessId, Pass2, Pass2Sink};
-pub use held_uses::{KeyUses, StoreAccesses};
 
 pub use crate::record::Ptr;
 

@@ -41,12 +41,23 @@ fn pass2_worker(
     events: Vec<Event>,
     spool: CandidateSpool,
 ) -> (Pass2, CandidateSpool) {
+    pass2_worker_from(Pass2::default(), subject, attacker_ips, events, spool)
+}
+
+/// [`pass2_worker`], starting from `state` (with its own budgets).
+fn pass2_worker_from(
+    state: Pass2,
+    subject: &Subject,
+    attacker_ips: &HashSet<String>,
+    events: Vec<Event>,
+    spool: CandidateSpool,
+) -> (Pass2, CandidateSpool) {
     let mut sink = Pass2Sink {
         subject,
         subject_key: KEY,
         t0: ms(T0),
         attacker_ips,
-        state: Pass2::default(),
+        state,
         spool,
     };
     for ev in events {
@@ -395,6 +406,40 @@ fn a_temporary_directory_that_cannot_be_written_is_an_error_not_a_shorter_window
     );
 }
 
+/// Pass 2 over `records` as one worker with the largest budget, and as two workers (records
+/// alternating between them) with the smallest: `state` gives a worker's state for a budget.
+fn held_and_spilled(
+    records: &[serde_json::Value],
+    state: impl Fn(usize) -> Pass2,
+) -> (Pass2, Pass2) {
+    let all = events(records);
+    let subject = Subject::AccessKey(KEY.into());
+    let ips = attacker_ips();
+    let worker = |part: Vec<Event>, budget: usize| {
+        pass2_worker_from(
+            state(budget),
+            &subject,
+            &ips,
+            part,
+            CandidateSpool::default(),
+        )
+    };
+    let held = merged(
+        vec![worker(all.clone(), 1 << 30)],
+        Coverage::default(),
+        Default::default(),
+    );
+    let (odd, even): (Vec<Event>, Vec<Event>) = all
+        .into_iter()
+        .partition(|ev| ev.provenance.record % 2 == 1);
+    let spilled = merged(
+        vec![worker(odd, 1), worker(even, 1)],
+        Coverage::default(),
+        Default::default(),
+    );
+    (held, spilled)
+}
+
 #[test]
 fn store_accesses_past_the_memory_budget_are_spilled_and_merged_identically() {
     // Reads of 40 buckets by 30 session keys from two sources, each pair read several times,
@@ -417,40 +462,11 @@ fn store_accesses_past_the_memory_budget_are_spilled_and_merged_identically() {
             }
         }
     }
-    let all = events(&records);
-    let subject = Subject::AccessKey(KEY.into());
-    let ips = attacker_ips();
-    let worker = |part: Vec<Event>, budget: usize| {
-        let mut sink = Pass2Sink {
-            subject: &subject,
-            subject_key: KEY,
-            t0: ms(T0),
-            attacker_ips: &ips,
-            state: Pass2 {
-                store_access: StoreAccesses::new(budget, false, None),
-                ..Pass2::default()
-            },
-            spool: CandidateSpool::default(),
-        };
-        for ev in part {
-            sink.accept(ev);
-        }
-        (sink.state, sink.spool)
-    };
-    let held = merged(
-        vec![worker(all.clone(), 1 << 30)],
-        Coverage::default(),
-        Default::default(),
-    );
-    let (odd, even): (Vec<Event>, Vec<Event>) = all
-        .into_iter()
-        .partition(|ev| ev.provenance.record % 2 == 1);
     // The smallest budget holds a few hundred accesses: both workers spill several times.
-    let spilled = merged(
-        vec![worker(odd, 1), worker(even, 1)],
-        Coverage::default(),
-        Default::default(),
-    );
+    let (held, spilled) = held_and_spilled(&records, |budget| Pass2 {
+        store_access: StoreAccesses::new(budget, false, None),
+        ..Pass2::default()
+    });
     let digest = |p: &Pass2| {
         let mut lines: Vec<String> = p
             .store_access
@@ -492,42 +508,12 @@ fn key_uses_past_the_memory_budget_are_spilled_and_merged_identically() {
             ));
         }
     }
-    let all = events(&records);
-    let subject = Subject::AccessKey(KEY.into());
-    let ips = attacker_ips();
-    let worker = |part: Vec<Event>, budget: usize| {
-        let state = Pass2 {
-            key_use: KeyUses::new(budget, true, None),
-            list_buckets: KeyUses::new(budget, true, None),
-            ..Pass2::default()
-        };
-        let mut sink = Pass2Sink {
-            subject: &subject,
-            subject_key: KEY,
-            t0: ms(T0),
-            attacker_ips: &ips,
-            state,
-            spool: CandidateSpool::default(),
-        };
-        for ev in part {
-            sink.accept(ev);
-        }
-        (sink.state, sink.spool)
-    };
-    let held = merged(
-        vec![worker(all.clone(), 1 << 30)],
-        Coverage::default(),
-        Default::default(),
-    );
-    let (odd, even): (Vec<Event>, Vec<Event>) = all
-        .into_iter()
-        .partition(|ev| ev.provenance.record % 2 == 1);
     // The smallest budget holds 256 uses: both workers spill several times.
-    let spilled = merged(
-        vec![worker(odd, 1), worker(even, 1)],
-        Coverage::default(),
-        Default::default(),
-    );
+    let (held, spilled) = held_and_spilled(&records, |budget| Pass2 {
+        key_use: KeyUses::new(budget, true, None),
+        list_buckets: KeyUses::new(budget, true, None),
+        ..Pass2::default()
+    });
     assert_eq!(held.key_use.all().len(), 1_200);
     assert_eq!(held.list_buckets.all().len(), 400);
     assert_eq!(pass2_digest(&held), pass2_digest(&spilled));
