@@ -48,14 +48,16 @@ impl Pointer {
         (self.time, self.file.ordinal, self.record)
     }
 
+    /// The [`Pointer::order_key`] `event`'s pointer would have, without making it (and
+    /// capturing its witness).
+    pub fn order_of(event: &Event) -> (EventTime, u64, u64) {
+        let at = &event.provenance;
+        (event.time, at.file.ordinal, at.record)
+    }
+
     /// Keeps the earlier of `self` and `event`.
     pub fn keep_earliest_of(&mut self, event: &Event) {
-        if (
-            event.time,
-            event.provenance.file.ordinal,
-            event.provenance.record,
-        ) < self.order_key()
-        {
+        if Pointer::order_of(event) < self.order_key() {
             *self = Pointer::of(event);
         }
     }

@@ -54,6 +54,34 @@ fn keep_earliest(slot: &mut Option<Use>, new: Use) {
     }
 }
 
+impl KeyUse {
+    /// Adds what another worker knows of the same session.
+    fn absorb(&mut self, theirs: KeyUse) {
+        self.compute |= theirs.compute;
+        self.instance |= theirs.instance;
+        if let Some(u) = theirs.other {
+            keep_earliest(&mut self.other, u);
+        }
+        if let Some(u) = theirs.desktop {
+            keep_earliest(&mut self.desktop, u);
+        }
+    }
+}
+
+/// Keeps `event`'s use in `slot` if it is the earliest so far, making it (pointer, witness,
+/// client label) only then: most calls of a session come after its first.
+fn keep_earliest_of(slot: &mut Option<Use>, event: &Event, client: &Client) {
+    let earlier = slot
+        .as_ref()
+        .is_none_or(|mine| Pointer::order_of(event) < mine.pointer.order_key());
+    if earlier {
+        *slot = Some(Use {
+            pointer: Pointer::of(event),
+            client: client.label(),
+        });
+    }
+}
+
 /// Whether `name` is an EC2 instance id (`i-` and 8 or 17 hex digits).
 fn is_instance_id(name: &str) -> bool {
     name.strip_prefix("i-").is_some_and(|hex| {
@@ -61,18 +89,27 @@ fn is_instance_id(name: &str) -> bool {
     })
 }
 
-/// A session: its key and its ARN (`…:assumed-role/ROLE/SESSION`). A key belongs to one
-/// session; keeping both apart guards against inputs that reuse an example key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-struct Session {
-    key: String,
-    arn: String,
-}
+/// The sessions of one key, by ARN (`…:assumed-role/ROLE/SESSION`). A key belongs to one
+/// session; keeping sessions apart guards against inputs that reuse an example key.
+type Sessions = Vec<(Box<str>, KeyUse)>;
 
-/// Compute-credential state of one worker (mergeable).
+/// Compute-credential state of one worker (mergeable): by session key, then ARN. Looked up by
+/// borrowed strings, so that a call of a known session allocates nothing.
 #[derive(Debug, Default)]
 pub struct Credentials {
-    keys: FastMap<Session, KeyUse>,
+    keys: FastMap<Box<str>, Sessions>,
+}
+
+/// The state of `arn`'s session in `sessions`, added if new.
+fn session<'a>(sessions: &'a mut Sessions, arn: &str) -> &'a mut KeyUse {
+    let at = match sessions.iter().position(|(a, _)| &**a == arn) {
+        Some(at) => at,
+        None => {
+            sessions.push((arn.into(), KeyUse::default()));
+            sessions.len() - 1
+        }
+    };
+    &mut sessions[at].1
 }
 
 impl Credentials {
@@ -93,47 +130,42 @@ impl Credentials {
             return;
         };
         let client = Client::parse(event.user_agent.as_deref().unwrap_or(""));
-        let session = Session {
-            key: key.to_owned(),
-            arn: id.arn.clone().unwrap_or_default(),
+        let sessions = match self.keys.get_mut(key) {
+            Some(sessions) => sessions,
+            None => self.keys.entry(key.into()).or_default(),
         };
-        let entry = self.keys.entry(session).or_default();
+        let entry = session(sessions, id.arn.as_deref().unwrap_or(""));
         entry.instance |= id.role_session_name.as_deref().is_some_and(is_instance_id);
         if client.exec_env.is_some_and(|e| COMPUTE.contains(&e)) {
             entry.compute = true;
             return;
         }
-        let used = || Use {
-            pointer: Pointer::of(event),
-            client: client.label(),
-        };
         if client.desktop {
-            keep_earliest(&mut entry.desktop, used());
+            keep_earliest_of(&mut entry.desktop, event, &client);
         }
-        keep_earliest(&mut entry.other, used());
+        keep_earliest_of(&mut entry.other, event, &client);
     }
 
     /// Adds another worker's state.
     pub fn merge(&mut self, other: Credentials) {
-        for (key, theirs) in other.keys {
-            let mine = self.keys.entry(key).or_default();
-            mine.compute |= theirs.compute;
-            mine.instance |= theirs.instance;
-            if let Some(u) = theirs.other {
-                keep_earliest(&mut mine.other, u);
-            }
-            if let Some(u) = theirs.desktop {
-                keep_earliest(&mut mine.desktop, u);
+        for (key, sessions) in other.keys {
+            let ours = self.keys.entry(key).or_default();
+            for (arn, theirs) in sessions {
+                session(ours, &arn).absorb(theirs);
             }
         }
     }
 
     /// One finding per session key used off its compute, at the first such use.
     pub fn candidates(&self) -> Vec<Candidate> {
-        let mut keys: Vec<(&Session, &KeyUse)> = self.keys.iter().collect();
-        keys.sort_by(|a, b| a.0.cmp(b.0));
+        let mut keys: Vec<(&str, &str, &KeyUse)> = self
+            .keys
+            .iter()
+            .flat_map(|(key, sessions)| sessions.iter().map(|(arn, k)| (&**key, &**arn, k)))
+            .collect();
+        keys.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         keys.into_iter()
-            .filter_map(|(Session { key, .. }, k)| {
+            .filter_map(|(key, _, k)| {
                 let (used, why) = if k.compute {
                     (
                         k.other.as_ref()?,
@@ -234,5 +266,55 @@ mod tests {
             mac,
         );
         assert!(found(vec![sso]).is_empty());
+    }
+
+    #[test]
+    fn sessions_sharing_a_key_stay_apart_and_workers_merge_to_the_same_findings() {
+        // The fixtures' sessions all carry one example key: a Lambda's session used from a
+        // laptop, and a person's session of another role from the same laptop, interleaved.
+        let lambda = |s: i64, ip: &str, ua: &str| {
+            with_agent(
+                role_call("billing", "billing-fn", &at(T0, s), "ListBuckets", ip),
+                ua,
+            )
+        };
+        let person = |s: i64| {
+            with_agent(
+                role_call(
+                    "ReadOnly",
+                    "ann",
+                    &at(T0, s),
+                    "ListBuckets",
+                    "193.102.207.88",
+                ),
+                LAPTOP,
+            )
+        };
+        let records = vec![
+            person(0),
+            lambda(10, "18.183.191.113", LAMBDA),
+            person(20),
+            lambda(900, "193.102.207.88", LAPTOP),
+            lambda(300, "193.102.207.88", LAPTOP),
+            person(30),
+        ];
+        let trail = read_trail(records);
+        let mut one = Credentials::default();
+        let (mut odd, mut even) = (Credentials::default(), Credentials::default());
+        for (i, e) in trail.events.iter().enumerate() {
+            one.observe(e);
+            if i % 2 == 1 { &mut odd } else { &mut even }.observe(e);
+        }
+        odd.merge(even);
+        let digest = |c: &Credentials| -> Vec<(u64, String)> {
+            let hits = c.candidates();
+            hits.into_iter()
+                .map(|h| (h.pointer.record, h.detail))
+                .collect()
+        };
+        assert_eq!(digest(&one), digest(&odd));
+        let hits = digest(&one);
+        assert_eq!(hits.len(), 1, "only the Lambda's session: {hits:?}");
+        assert_eq!(hits[0].0, 4, "its first call off compute");
     }
 }
