@@ -105,6 +105,8 @@ fn session<'a>(sessions: &'a mut Sessions, arn: &str) -> &'a mut KeyUse {
     let at = match sessions.iter().position(|(a, _)| &**a == arn) {
         Some(at) => at,
         None => {
+            // Nearly every key has one session: no room for more until a second comes.
+            sessions.reserve_exact(1);
             sessions.push((arn.into(), KeyUse::default()));
             sessions.len() - 1
         }
