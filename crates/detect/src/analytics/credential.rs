@@ -89,9 +89,16 @@ fn is_instance_id(name: &str) -> bool {
     })
 }
 
-/// The sessions of one key, by ARN (`…:assumed-role/ROLE/SESSION`). A key belongs to one
-/// session; keeping sessions apart guards against inputs that reuse an example key.
-type Sessions = Vec<(Box<str>, KeyUse)>;
+/// One session of a key: its ARN (`…:assumed-role/ROLE/SESSION`) and what is known of it.
+#[derive(Debug)]
+struct Session {
+    arn: Box<str>,
+    state: KeyUse,
+}
+
+/// The sessions of one key. A key belongs to one session; keeping sessions apart guards against
+/// inputs that reuse an example key.
+type Sessions = Vec<Session>;
 
 /// Compute-credential state of one worker (mergeable): by session key, then ARN. Looked up by
 /// borrowed strings, so that a call of a known session allocates nothing.
@@ -102,16 +109,19 @@ pub struct Credentials {
 
 /// The state of `arn`'s session in `sessions`, added if new.
 fn session<'a>(sessions: &'a mut Sessions, arn: &str) -> &'a mut KeyUse {
-    let at = match sessions.iter().position(|(a, _)| &**a == arn) {
+    let at = match sessions.iter().position(|s| &*s.arn == arn) {
         Some(at) => at,
         None => {
             // Nearly every key has one session: no room for more until a second comes.
             sessions.reserve_exact(1);
-            sessions.push((arn.into(), KeyUse::default()));
+            sessions.push(Session {
+                arn: arn.into(),
+                state: KeyUse::default(),
+            });
             sessions.len() - 1
         }
     };
-    &mut sessions[at].1
+    &mut sessions[at].state
 }
 
 impl Credentials {
@@ -152,22 +162,22 @@ impl Credentials {
     pub fn merge(&mut self, other: Credentials) {
         for (key, sessions) in other.keys {
             let ours = self.keys.entry(key).or_default();
-            for (arn, theirs) in sessions {
-                session(ours, &arn).absorb(theirs);
+            for theirs in sessions {
+                session(ours, &theirs.arn).absorb(theirs.state);
             }
         }
     }
 
     /// One finding per session key used off its compute, at the first such use.
     pub fn candidates(&self) -> Vec<Candidate> {
-        let mut keys: Vec<(&str, &str, &KeyUse)> = self
+        let mut keys: Vec<(&str, &Session)> = self
             .keys
             .iter()
-            .flat_map(|(key, sessions)| sessions.iter().map(|(arn, k)| (&**key, &**arn, k)))
+            .flat_map(|(key, sessions)| sessions.iter().map(move |s| (&**key, s)))
             .collect();
-        keys.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        keys.sort_by(|a, b| (a.0, &a.1.arn).cmp(&(b.0, &b.1.arn)));
         keys.into_iter()
-            .filter_map(|(key, _, k)| {
+            .filter_map(|(key, Session { state: k, .. })| {
                 let (used, why) = if k.compute {
                     (
                         k.other.as_ref()?,
