@@ -11,9 +11,13 @@ use crate::wire::{Text, WireIdentity, WireItem};
 use crate::RejectKind;
 
 /// What an item turned out to be.
+///
+/// The event is held unboxed: boxing cost an allocation and two copies of
+/// the event per record, and the value lives only until the sink takes it.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Classified {
     /// A CloudTrail record (direct, unwrapped from lookup-events or EventBridge).
-    Event(Box<Event>),
+    Event(Event),
     /// A CloudTrail digest file's content.
     Digest,
     /// A cloudcase inventory snapshot (`aws:iam`, `aws:ec2`).
@@ -102,7 +106,7 @@ pub(crate) fn classify(
     } else {
         text
     };
-    let item: WireItem = match serde_json::from_str(text) {
+    let item = match WireItem::parse(text) {
         Ok(item) => item,
         Err(e) => return parse_error(text, &e),
     };
@@ -165,7 +169,7 @@ fn from_wrapper(
         Err(why) => return reject(RejectKind::NotCloudTrail, why),
     };
     *buf = found.record;
-    let item: WireItem = match serde_json::from_str(buf) {
+    let item = match WireItem::parse(buf) {
         Ok(item) => item,
         Err(e) => return parse_error(buf, &e),
     };
@@ -210,7 +214,7 @@ fn unwrap_into(
         );
     }
     compact_into(wrapped, buf);
-    let item: WireItem = match serde_json::from_str(buf) {
+    let item = match WireItem::parse(buf) {
         Ok(item) => item,
         Err(e) => return parse_error(buf, &e),
     };
@@ -356,7 +360,7 @@ fn build_event(
     };
     let (event_name, event_source) = (name.0.to_string(), source.0.to_string());
     let body = |b: Option<&RawValue>| b.filter(|_| text_kept).map(ToOwned::to_owned);
-    Classified::Event(Box::new(Event {
+    Classified::Event(Event {
         time,
         time_field: when.field,
         source: LogSource::CloudTrail,
@@ -381,5 +385,5 @@ fn build_event(
         raw: if text_kept { raw.into() } else { "".into() },
         detail: None,
         provenance,
-    }))
+    })
 }

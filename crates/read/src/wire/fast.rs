@@ -1,0 +1,447 @@
+//! The fast path of [`WireItem::parse`]: the fields a record's `WireItem` names,
+//! read straight from compact JSON text.
+//!
+//! serde_json spent most of a record's parse on its keys and short strings
+//! (whitespace checks, escape scans and dispatch per token). This reader scans
+//! each key and string eight bytes at a time, looks keys up in a table from
+//! where the last key was found, and leaves only
+//! the JSON bodies (`requestParameters`, …) and unknown containers to
+//! serde_json, which validates them as before.
+//!
+//! It reads only what it reads exactly as serde would, and gives up (`None`)
+//! on everything else, so that the caller parses the record with serde:
+//! whitespace between tokens, escapes in keys or typed fields, numbers or
+//! booleans where text is expected, a field given twice, anything malformed.
+//! A record either gets the item serde would build or goes to serde.
+
+use serde_json::value::RawValue;
+
+use super::{
+    Flag, Text, WireAttributes, WireIdentity, WireIssuer, WireItem, WireOnBehalfOf, WireSession,
+};
+
+/// Where a field's value goes in the item being built.
+enum Slot {
+    /// A scalar kept as text.
+    Text(for<'x, 'a> fn(&'x mut WireItem<'a>) -> &'x mut Option<Text<'a>>),
+    /// A JSON value kept as its text, validated by serde_json.
+    Raw(for<'x, 'a> fn(&'x mut WireItem<'a>) -> &'x mut Option<&'a RawValue>),
+    /// A boolean, or the strings `"true"`/`"false"`.
+    Flag(for<'x, 'a> fn(&'x mut WireItem<'a>) -> &'x mut Option<Flag>),
+    /// A nested object: `open` creates it, `fields` are its own.
+    Object {
+        open: for<'a> fn(&mut WireItem<'a>),
+        fields: &'static [Field],
+    },
+}
+
+/// One key of an object the item names.
+struct Field {
+    /// The key as CloudTrail writes it.
+    name: &'static str,
+    /// The field's number within its object: aliases share it, so that a
+    /// field given under both names is a duplicate, as serde says.
+    id: u8,
+    slot: Slot,
+}
+
+const fn text(
+    name: &'static str,
+    id: u8,
+    at: for<'x, 'a> fn(&'x mut WireItem<'a>) -> &'x mut Option<Text<'a>>,
+) -> Field {
+    Field {
+        name,
+        id,
+        slot: Slot::Text(at),
+    }
+}
+
+const fn raw(
+    name: &'static str,
+    id: u8,
+    at: for<'x, 'a> fn(&'x mut WireItem<'a>) -> &'x mut Option<&'a RawValue>,
+) -> Field {
+    Field {
+        name,
+        id,
+        slot: Slot::Raw(at),
+    }
+}
+
+const fn flag(
+    name: &'static str,
+    id: u8,
+    at: for<'x, 'a> fn(&'x mut WireItem<'a>) -> &'x mut Option<Flag>,
+) -> Field {
+    Field {
+        name,
+        id,
+        slot: Slot::Flag(at),
+    }
+}
+
+const fn object(
+    name: &'static str,
+    id: u8,
+    open: for<'a> fn(&mut WireItem<'a>),
+    fields: &'static [Field],
+) -> Field {
+    Field {
+        name,
+        id,
+        slot: Slot::Object { open, fields },
+    }
+}
+
+/// The record's own keys, in the order CloudTrail usually writes them.
+static ITEM: &[Field] = &[
+    object(
+        "userIdentity",
+        0,
+        |i| i.user_identity = Some(WireIdentity::default()),
+        IDENTITY,
+    ),
+    text("eventTime", 1, |i| &mut i.event_time),
+    text("eventSource", 2, |i| &mut i.event_source),
+    text("eventName", 3, |i| &mut i.event_name),
+    text("awsRegion", 4, |i| &mut i.region),
+    text("sourceIPAddress", 5, |i| &mut i.source_ip),
+    text("userAgent", 6, |i| &mut i.user_agent),
+    text("errorCode", 7, |i| &mut i.error_code),
+    text("errorMessage", 8, |i| &mut i.error_message),
+    raw("requestParameters", 9, |i| &mut i.request_parameters),
+    raw("responseElements", 10, |i| &mut i.response_elements),
+    raw("additionalEventData", 11, |i| &mut i.additional_event_data),
+    text("requestID", 12, |i| &mut i.request_id),
+    text("eventID", 13, |i| &mut i.event_id),
+    flag("readOnly", 14, |i| &mut i.read_only),
+    raw("resources", 15, |i| &mut i.resources),
+    text("eventType", 16, |i| &mut i.event_type),
+    text("recipientAccountId", 17, |i| &mut i.recipient_account),
+    text("eventCategory", 18, |i| &mut i.event_category),
+    text("CloudTrailEvent", 19, |i| &mut i.cloudtrail_event),
+    raw("detail", 20, |i| &mut i.detail),
+    text("detail-type", 21, |i| &mut i.detail_type),
+    raw("digestStartTime", 22, |i| &mut i.digest_start_time),
+    raw("logFiles", 23, |i| &mut i.log_files),
+    raw("cloudcase_inventory", 24, |i| &mut i.inventory),
+    raw("schemaVersion", 25, |i| &mut i.schema_version),
+    raw("SchemaVersion", 25, |i| &mut i.schema_version),
+    raw("resource", 26, |i| &mut i.resource),
+    raw("Resource", 26, |i| &mut i.resource),
+    raw("service", 27, |i| &mut i.service),
+    raw("Service", 27, |i| &mut i.service),
+    raw("query_name", 28, |i| &mut i.query_name),
+    raw("query_timestamp", 29, |i| &mut i.query_timestamp),
+    raw("srcaddr", 30, |i| &mut i.srcaddr),
+    raw("vpc_id", 31, |i| &mut i.vpc_id),
+    raw("message", 32, |i| &mut i.message),
+    raw("timestamp", 33, |i| &mut i.timestamp),
+];
+
+/// `userIdentity`'s keys.
+static IDENTITY: &[Field] = &[
+    text("type", 0, |i| &mut identity(i).kind),
+    text("principalId", 1, |i| &mut identity(i).principal_id),
+    text("arn", 2, |i| &mut identity(i).arn),
+    text("accountId", 3, |i| &mut identity(i).account_id),
+    text("accessKeyId", 4, |i| &mut identity(i).access_key_id),
+    text("userName", 5, |i| &mut identity(i).user_name),
+    object(
+        "sessionContext",
+        6,
+        |i| identity(i).session_context = Some(WireSession::default()),
+        SESSION,
+    ),
+    text("invokedBy", 7, |i| &mut identity(i).invoked_by),
+    object(
+        "onBehalfOf",
+        8,
+        |i| identity(i).on_behalf_of = Some(WireOnBehalfOf::default()),
+        ON_BEHALF_OF,
+    ),
+];
+
+/// `userIdentity.sessionContext`'s keys.
+static SESSION: &[Field] = &[
+    object(
+        "sessionIssuer",
+        0,
+        |i| session(i).session_issuer = Some(WireIssuer::default()),
+        ISSUER,
+    ),
+    object(
+        "attributes",
+        1,
+        |i| session(i).attributes = Some(WireAttributes::default()),
+        ATTRIBUTES,
+    ),
+    text("sourceIdentity", 2, |i| &mut session(i).source_identity),
+];
+
+/// `userIdentity.sessionContext.sessionIssuer`'s keys.
+static ISSUER: &[Field] = &[
+    text("arn", 0, |i| &mut issuer(i).arn),
+    text("userName", 1, |i| &mut issuer(i).user_name),
+];
+
+/// `userIdentity.sessionContext.attributes`' keys.
+static ATTRIBUTES: &[Field] = &[
+    text("creationDate", 0, |i| &mut attributes(i).creation_date),
+    flag("mfaAuthenticated", 1, |i| {
+        &mut attributes(i).mfa_authenticated
+    }),
+];
+
+/// `userIdentity.onBehalfOf`'s keys.
+static ON_BEHALF_OF: &[Field] = &[text("userId", 0, |i| &mut on_behalf_of(i).user_id)];
+
+fn identity<'x, 'a>(i: &'x mut WireItem<'a>) -> &'x mut WireIdentity<'a> {
+    i.user_identity.get_or_insert_with(WireIdentity::default)
+}
+
+fn session<'x, 'a>(i: &'x mut WireItem<'a>) -> &'x mut WireSession<'a> {
+    identity(i)
+        .session_context
+        .get_or_insert_with(WireSession::default)
+}
+
+fn issuer<'x, 'a>(i: &'x mut WireItem<'a>) -> &'x mut WireIssuer<'a> {
+    session(i)
+        .session_issuer
+        .get_or_insert_with(WireIssuer::default)
+}
+
+fn attributes<'x, 'a>(i: &'x mut WireItem<'a>) -> &'x mut WireAttributes<'a> {
+    session(i)
+        .attributes
+        .get_or_insert_with(WireAttributes::default)
+}
+
+fn on_behalf_of<'x, 'a>(i: &'x mut WireItem<'a>) -> &'x mut WireOnBehalfOf<'a> {
+    identity(i)
+        .on_behalf_of
+        .get_or_insert_with(WireOnBehalfOf::default)
+}
+
+/// Reads `text` into `item` (which must be empty), or says it cannot
+/// (`None`, with `item` partly filled) and the record goes to serde.
+pub(super) fn read_into<'a>(text: &'a str, item: &mut WireItem<'a>) -> Option<()> {
+    let mut cursor = Cursor {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    cursor.object(item, ITEM)?;
+    (cursor.pos == text.len()).then_some(())
+}
+
+/// The index of the field named `key`, looked for from `from` on, then from
+/// the start: records list their keys in much the same order, so the field
+/// after the last one found is usually the next.
+fn find(fields: &[Field], from: usize, key: &str) -> Option<usize> {
+    let (before, after) = fields.split_at(from.min(fields.len()));
+    after
+        .iter()
+        .position(|f| f.name == key)
+        .map(|i| from + i)
+        .or_else(|| before.iter().position(|f| f.name == key))
+}
+
+/// Every byte of a word.
+const ONES: u64 = u64::MAX / 255;
+
+/// The high bit of each byte of `word` whose byte is `"`, `\` or a control
+/// character; the lowest one marks the first such byte exactly.
+fn specials(word: u64) -> u64 {
+    let control = word.wrapping_sub(ONES * 0x20) & !word;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let quote = quote.wrapping_sub(ONES) & !quote;
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let backslash = backslash.wrapping_sub(ONES) & !backslash;
+    (control | quote | backslash) & (ONES << 7)
+}
+
+/// Where the first `"`, `\` or control character in `bytes` is: eight bytes
+/// at a time, since most of a record's strings are short.
+fn find_special(bytes: &[u8]) -> Option<usize> {
+    let mut words = bytes.chunks_exact(8);
+    for (n, word) in (&mut words).enumerate() {
+        let found = specials(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+        if found != 0 {
+            return Some(n * 8 + found.trailing_zeros() as usize / 8);
+        }
+    }
+    let tail = words.remainder();
+    let base = bytes.len() - tail.len();
+    tail.iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| base + i)
+}
+
+/// A position in compact JSON text.
+struct Cursor<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// The next byte, consumed.
+    fn next(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.pos)?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    /// Consumes `b`, which must come next.
+    fn eat(&mut self, b: u8) -> Option<()> {
+        (self.next()? == b).then_some(())
+    }
+
+    /// Consumes `word` (a literal such as `null`) when it comes next.
+    fn literal(&mut self, word: &str) -> bool {
+        let found = self.bytes[self.pos..].starts_with(word.as_bytes());
+        if found {
+            self.pos += word.len();
+        }
+        found
+    }
+
+    /// An object whose known keys are `fields`; unknown keys are skipped.
+    fn object(&mut self, item: &mut WireItem<'a>, fields: &'static [Field]) -> Option<()> {
+        self.eat(b'{')?;
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Some(());
+        }
+        let mut seen = 0u64;
+        let mut next = 0;
+        loop {
+            let key = self.plain_string()?;
+            self.eat(b':')?;
+            match find(fields, next, key) {
+                Some(at) => {
+                    let field = &fields[at];
+                    let bit = 1u64 << field.id;
+                    if seen & bit != 0 {
+                        return None;
+                    }
+                    seen |= bit;
+                    next = at + 1;
+                    self.field(item, &field.slot)?;
+                }
+                None => self.skip_value()?,
+            }
+            match self.next()? {
+                b',' => continue,
+                b'}' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// A known field's value into its slot; `null` leaves the slot empty, as
+    /// serde's `Option` does.
+    fn field(&mut self, item: &mut WireItem<'a>, slot: &Slot) -> Option<()> {
+        if self.literal("null") {
+            return Some(());
+        }
+        match slot {
+            Slot::Text(at) => {
+                let value = self.plain_string()?;
+                *at(item) = Some(Text(value.into()));
+            }
+            Slot::Raw(at) => *at(item) = Some(self.raw_value()?),
+            Slot::Flag(at) => *at(item) = Some(self.flag()?),
+            Slot::Object { open, fields } => {
+                open(item);
+                self.object(item, fields)?;
+            }
+        }
+        Some(())
+    }
+
+    /// A string without escapes or control characters, as borrowed text.
+    fn plain_string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let len = find_special(&self.bytes[start..])?;
+        if self.bytes[start + len] != b'"' {
+            return None;
+        }
+        self.pos = start + len + 1;
+        self.text.get(start..start + len)
+    }
+
+    /// `true`, `false`, or those words as a string in any case.
+    fn flag(&mut self) -> Option<Flag> {
+        if self.literal("true") {
+            return Some(Flag(true));
+        }
+        if self.literal("false") {
+            return Some(Flag(false));
+        }
+        let word = self.plain_string()?;
+        if word.eq_ignore_ascii_case("true") {
+            Some(Flag(true))
+        } else if word.eq_ignore_ascii_case("false") {
+            Some(Flag(false))
+        } else {
+            None
+        }
+    }
+
+    /// Any JSON value, parsed and validated by serde_json, as its text.
+    fn raw_value(&mut self) -> Option<&'a RawValue> {
+        let rest = self.text.get(self.pos..)?;
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<&'a RawValue>();
+        let value = values.next()?.ok()?;
+        self.pos += values.byte_offset();
+        Some(value)
+    }
+
+    /// A value no field names: strings and literals here, numbers and
+    /// containers through serde_json.
+    fn skip_value(&mut self) -> Option<()> {
+        match *self.bytes.get(self.pos)? {
+            b'"' => self.skip_string(),
+            b't' | b'f' | b'n' => ["true", "false", "null"]
+                .iter()
+                .any(|w| self.literal(w))
+                .then_some(()),
+            _ => self.raw_value().map(drop),
+        }
+    }
+
+    /// A string, escapes checked as serde_json checks them.
+    fn skip_string(&mut self) -> Option<()> {
+        self.eat(b'"')?;
+        loop {
+            let at = self.pos + find_special(&self.bytes[self.pos..])?;
+            self.pos = at + 1;
+            match self.bytes[at] {
+                b'"' => return Some(()),
+                b'\\' => self.skip_escape()?,
+                _ => return None,
+            }
+        }
+    }
+
+    /// The rest of an escape after its backslash.
+    fn skip_escape(&mut self) -> Option<()> {
+        match self.next()? {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(()),
+            b'u' => {
+                let hex = self.bytes.get(self.pos..self.pos + 4)?;
+                self.pos += 4;
+                hex.iter().all(u8::is_ascii_hexdigit).then_some(())
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
