@@ -1,6 +1,10 @@
 //! Who made a call: CloudTrail's `userIdentity`, flattened to the fields
 //! investigators pivot on.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
 /// The normalized `userIdentity` of an event.
 ///
 /// Nested CloudTrail fields are lifted to one level: the session issuer,
@@ -44,10 +48,8 @@ impl Identity {
     /// session (`ROLE/SESSION`) for assumed roles, else the user name, else the
     /// ARN, else the principal id, else the invoking service.
     pub fn display_name(&self) -> Option<&str> {
-        if let Some(arn) = self.arn.as_deref() {
-            if let Some(rest) = arn.split_once(":assumed-role/").map(|(_, r)| r) {
-                return Some(rest);
-            }
+        if let Some(rest) = self.arn.as_deref().and_then(after_assumed_role) {
+            return Some(rest);
         }
         self.user_name
             .as_deref()
@@ -79,10 +81,19 @@ impl Identity {
 
     /// The session name from an `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` ARN.
     pub fn session_name_from_arn(arn: &str) -> Option<&str> {
-        let (_, rest) = arn.split_once(":assumed-role/")?;
-        let (_, session) = rest.split_once('/')?;
+        let (_, session) = after_assumed_role(arn)?.split_once('/')?;
         Some(session)
     }
+}
+
+/// What follows `:assumed-role/` in an ARN. The searcher is built once:
+/// building one per call (`str::split_once` with a string) cost 2 % of reading
+/// a log, since every event's identity is named this way.
+fn after_assumed_role(arn: &str) -> Option<&str> {
+    const MARK: &str = ":assumed-role/";
+    static FINDER: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(MARK));
+    let at = FINDER.find(arn.as_bytes())?;
+    arn.get(at + MARK.len()..)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{find_special, read_into};
+use super::{find_special, read_into, KeyWords};
 use crate::compact::compact_into;
 use crate::wire::WireItem;
 
@@ -156,4 +156,22 @@ fn the_first_quote_backslash_or_control_character_is_found_at_any_offset() {
             assert_eq!(find_special(&bytes), naive(&bytes), "{bytes:?}");
         }
     }
+}
+
+#[test]
+fn keys_read_from_records_have_the_words_of_the_same_keys_in_tables() {
+    let key = "arn:responseElementsX_recipientAccountId";
+    for start in 0..key.len() {
+        for end in start..=key.len() {
+            let bytes = &key.as_bytes()[start..end];
+            assert_eq!(KeyWords::of_key(bytes), KeyWords::of(bytes), "{bytes:?}");
+        }
+    }
+    // Up to sixteen bytes, equal words are equal keys.
+    assert_ne!(KeyWords::of(b"eventTime"), KeyWords::of(b"eventType"));
+    assert_ne!(
+        KeyWords::of(b"abcdefghijklmnop"),
+        KeyWords::of(b"abcdefghXjklmnop")
+    );
+    assert_ne!(KeyWords::of(b"ab"), KeyWords::of(b"ab\0"));
 }
