@@ -142,7 +142,9 @@ pub struct Event {
     pub resources: Option<Box<RawValue>>,
     /// The whole original record as compact JSON text (a JSON object). Empty,
     /// like the JSON bodies above, when the reader's sink said it does not read
-    /// them (`cloudcase_read::EventSink::wants_text`).
+    /// them (`cloudcase_read::EventSink::wants_text`); the bodies alone are
+    /// also left empty for a sink that reads only this text
+    /// (`cloudcase_read::EventSink::wants_bodies`).
     pub raw: Box<str>,
     /// What a non-CloudTrail record says beyond the fields above, typed;
     /// `None` for CloudTrail records.

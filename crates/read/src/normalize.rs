@@ -41,9 +41,30 @@ pub(crate) struct Scratch {
     pub(crate) read_buffer: Vec<u8>,
     /// The decompressor and buffers of whole-file inflate, kept between files.
     pub(crate) inflater: Inflater,
-    /// Whether events are built without their record text and JSON bodies (the sink said
-    /// it does not read them: [`crate::EventSink::wants_text`]).
-    pub(crate) skip_text: bool,
+    /// Which texts events keep (what the sink said it reads).
+    pub(crate) kept: Kept,
+}
+
+/// Which of a record's texts its event keeps. A sink that does not read them
+/// ([`crate::EventSink::wants_text`], [`crate::EventSink::wants_bodies`]) gets
+/// them empty: copying the record text and its JSON bodies was a third of
+/// `stats`' memory traffic, and the bodies a third of `timeline`'s copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Kept {
+    /// The whole record's text (`Event::raw`).
+    pub(crate) record: bool,
+    /// The JSON bodies (`request_parameters`, `response_elements`, …).
+    pub(crate) bodies: bool,
+}
+
+impl Default for Kept {
+    /// Everything, as a sink reads by default.
+    fn default() -> Self {
+        Kept {
+            record: true,
+            bodies: true,
+        }
+    }
 }
 
 fn reject(kind: RejectKind, detail: impl Into<String>) -> Classified {
@@ -83,8 +104,7 @@ pub(crate) fn classify(
     };
     if text.starts_with('[') {
         if let Some(found) = siem::unwrap(text) {
-            let text_kept = !scratch.skip_text;
-            return from_wrapper(found, prov, &mut scratch.inner, text_kept);
+            return from_wrapper(found, prov, &mut scratch.inner, scratch.kept);
         }
     }
     if !text.starts_with('{') {
@@ -96,10 +116,10 @@ pub(crate) fn classify(
     let Scratch {
         compact,
         inner,
-        skip_text,
+        kept,
         ..
     } = scratch;
-    let text_kept = !*skip_text;
+    let kept = *kept;
     let text = if spaced {
         compact_into(text, compact);
         compact.as_str()
@@ -116,7 +136,7 @@ pub(crate) fn classify(
             "the lookup-events CloudTrailEvent string",
             prov,
             inner,
-            text_kept,
+            kept,
         );
     }
     if let (Some(detail), None) = (item.detail, item.event_time.as_ref()) {
@@ -127,7 +147,7 @@ pub(crate) fn classify(
             ),
             None => "the EventBridge detail".to_owned(),
         };
-        return unwrap_into(detail.get(), &what, prov, inner, text_kept);
+        return unwrap_into(detail.get(), &what, prov, inner, kept);
     }
     if item.digest_start_time.is_some() && item.log_files.is_some() {
         return Classified::Digest;
@@ -151,10 +171,10 @@ pub(crate) fn classify(
     }
     if item.event_time.is_none() || item.event_name.is_none() || item.event_source.is_none() {
         if let Some(found) = siem::unwrap(text) {
-            return from_wrapper(found, prov, inner, text_kept);
+            return from_wrapper(found, prov, inner, kept);
         }
     }
-    build_event(item, text, prov, RecordTime::OWN, text_kept)
+    build_event(item, text, prov, RecordTime::OWN, kept)
 }
 
 /// Builds the event from a record a SIEM export or query result wrapped.
@@ -162,7 +182,7 @@ fn from_wrapper(
     found: Result<Unwrapped, String>,
     prov: Provenance,
     buf: &mut String,
-    text_kept: bool,
+    kept: Kept,
 ) -> Classified {
     let found = match found {
         Ok(found) => found,
@@ -177,7 +197,7 @@ fn from_wrapper(
         field: found.time_field,
         wrapper: found.wrapper_time.as_deref(),
     };
-    build_event(item, buf, prov, time, text_kept)
+    build_event(item, buf, prov, time, kept)
 }
 
 /// Where an event's time is read from.
@@ -202,7 +222,7 @@ fn unwrap_into(
     what: &str,
     prov: Provenance,
     buf: &mut String,
-    text_kept: bool,
+    kept: Kept,
 ) -> Classified {
     if !wrapped.trim_start().starts_with('{') {
         return reject(
@@ -227,7 +247,7 @@ fn unwrap_into(
             format!("{what} is not a CloudTrail record (no eventTime or eventName)"),
         );
     }
-    build_event(item, buf, prov, RecordTime::OWN, text_kept)
+    build_event(item, buf, prov, RecordTime::OWN, kept)
 }
 
 /// The line a CloudWatch Logs event (`{"timestamp":…,"message":"…"}`, from
@@ -323,13 +343,13 @@ fn build_identity(w: WireIdentity<'_>) -> Identity {
 }
 
 /// The event of a CloudTrail record; without its text (`raw`) and JSON bodies unless
-/// `text_kept` (copying them was a third of `stats`' memory traffic).
+/// `kept` says to keep them.
 fn build_event(
     item: WireItem<'_>,
     raw: &str,
     provenance: Provenance,
     when: RecordTime<'_>,
-    text_kept: bool,
+    kept: Kept,
 ) -> Classified {
     let time_text = item.event_time.as_ref().map(|t| &*t.0).or(when.wrapper);
     let (Some(time_text), Some(name), Some(source)) =
@@ -359,7 +379,7 @@ fn build_event(
         Err(e) => return reject(RejectKind::InvalidTime, format!("{}: {e}", when.field)),
     };
     let (event_name, event_source) = (name.0.to_string(), source.0.to_string());
-    let body = |b: Option<&RawValue>| b.filter(|_| text_kept).map(ToOwned::to_owned);
+    let body = |b: Option<&RawValue>| b.filter(|_| kept.bodies).map(ToOwned::to_owned);
     Classified::Event(Event {
         time,
         time_field: when.field,
@@ -382,7 +402,7 @@ fn build_event(
         response_elements: body(item.response_elements),
         additional_event_data: body(item.additional_event_data),
         resources: body(item.resources),
-        raw: if text_kept { raw.into() } else { "".into() },
+        raw: if kept.record { raw.into() } else { "".into() },
         detail: None,
         provenance,
     })

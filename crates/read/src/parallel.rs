@@ -6,7 +6,7 @@ use std::sync::Arc;
 use cloudcase_event::{Event, SourceFile};
 
 use crate::file::{read_file, read_source, FileOutput};
-use crate::normalize::Scratch;
+use crate::normalize::{Kept, Scratch};
 use crate::{Accounting, Limits, Rejection};
 
 /// Receives the events one worker thread reads.
@@ -23,6 +23,13 @@ pub trait EventSink: Send {
     /// reader then leaves them empty for CloudTrail records instead of copying
     /// them: a third of `stats`' memory traffic on busy accounts' logs.
     fn wants_text(&self) -> bool {
+        true
+    }
+
+    /// Whether the sink reads events' JSON bodies when it reads their text
+    /// ([`EventSink::wants_text`]). A sink that reads only the record text
+    /// (`raw`) says no, and the bodies are left empty instead of copied.
+    fn wants_bodies(&self) -> bool {
         true
     }
 }
@@ -96,7 +103,10 @@ pub fn read_files_tracked<S: EventSink>(
                 scope.spawn(move || {
                     let mut acc = Accounting::default();
                     let mut scratch = Scratch::default();
-                    scratch.skip_text = !sink.wants_text();
+                    scratch.kept = Kept {
+                        record: sink.wants_text(),
+                        bodies: sink.wants_text() && sink.wants_bodies(),
+                    };
                     let mut on_event = |ev: Event| sink.accept(ev);
                     let mut out = FileOutput {
                         on_event: &mut on_event,

@@ -108,16 +108,24 @@ fn lookup_events_pages_json_lines_arrays_and_eventbridge() {
     assert_eq!(run.accounting.formats.get("json-array"), Some(&1));
 }
 
-/// A sink that reads typed fields only.
-struct TypedOnly(Vec<cloudcase_event::Event>);
+/// A sink that says what it reads beyond typed fields.
+struct Reading {
+    events: Vec<cloudcase_event::Event>,
+    text: bool,
+    bodies: bool,
+}
 
-impl cloudcase_read::EventSink for TypedOnly {
+impl cloudcase_read::EventSink for Reading {
     fn accept(&mut self, e: cloudcase_event::Event) {
-        self.0.push(e);
+        self.events.push(e);
     }
 
     fn wants_text(&self) -> bool {
-        false
+        self.text
+    }
+
+    fn wants_bodies(&self) -> bool {
+        self.bodies
     }
 }
 
@@ -138,17 +146,29 @@ fn sinks_that_read_no_text_get_the_same_typed_fields_without_it() {
     );
     write(dir.path(), "splunk.json", splunk.as_bytes());
     let full = read(&[dir.path().to_path_buf()]);
-    let inputs = discover(&[dir.path().to_path_buf()], &|_| {}).unwrap();
-    let (sinks, accounting) = cloudcase_read::read_files(
-        &inputs.files,
-        Limits::default(),
-        vec![TypedOnly(Vec::new())],
-        &|r| panic!("{r:?}"),
-    );
-    let mut typed: Vec<_> = sinks.into_iter().flat_map(|s| s.0).collect();
-    typed.sort_by_key(|e| e.time);
-    assert_eq!(accounting.records_parsed, 3);
     assert_eq!(names(&full), ["RunInstances", "CreateUser", "DeleteUser"]);
+    let inputs = discover(&[dir.path().to_path_buf()], &|_| {}).unwrap();
+    let read_by = |text: bool, bodies: bool| {
+        let sink = Reading {
+            events: Vec::new(),
+            text,
+            bodies,
+        };
+        let (sinks, accounting) =
+            cloudcase_read::read_files(&inputs.files, Limits::default(), vec![sink], &|r| {
+                panic!("{r:?}")
+            });
+        assert_eq!(accounting.records_parsed, 3);
+        let mut events: Vec<_> = sinks.into_iter().flat_map(|s| s.events).collect();
+        events.sort_by_key(|e| e.time);
+        events
+    };
+    // A sink that reads the record text but not the bodies gets the text.
+    for (t, f) in read_by(true, false).iter().zip(&full.events) {
+        assert_eq!(t.raw, f.raw);
+        assert!(t.request_parameters.is_none() && t.resources.is_none());
+    }
+    let typed = read_by(false, true);
     assert_eq!(typed.len(), full.events.len());
     for (t, f) in typed.iter().zip(&full.events) {
         assert!(!f.raw.is_empty() && f.request_parameters.is_some());

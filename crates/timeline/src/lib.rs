@@ -97,6 +97,10 @@ impl EventSink for TimelineSink<'_> {
             self.error = Some(e);
         }
     }
+
+    fn wants_bodies(&self) -> bool {
+        self.format.reads_bodies()
+    }
 }
 
 /// Writes the timeline of `files` to `out` and returns what was done.

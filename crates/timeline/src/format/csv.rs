@@ -12,6 +12,11 @@ pub(crate) struct Csv {
 }
 
 impl LineFormat for Csv {
+    /// The request parameters are a column.
+    fn reads_bodies(&self) -> bool {
+        true
+    }
+
     fn header(&self) -> Option<String> {
         Some(format!("{}\n", COLUMN_NAMES.join(",")))
     }

@@ -20,6 +20,11 @@ pub(crate) struct Jsonl {
 }
 
 impl LineFormat for Jsonl {
+    /// The record text holds them.
+    fn reads_bodies(&self) -> bool {
+        false
+    }
+
     fn header(&self) -> Option<String> {
         None
     }

@@ -44,6 +44,9 @@ pub trait LineFormat: Send + Sync {
     fn header(&self) -> Option<String>;
     /// Appends one event as one line, newline included.
     fn write_line(&self, event: &Event, out: &mut Vec<u8>);
+    /// Whether lines show the events' JSON bodies (`request_parameters`, …)
+    /// as fields of their own; when not, the reader does not copy them.
+    fn reads_bodies(&self) -> bool;
 }
 
 /// Time rendering in the display zone: RFC 3339, offset always shown.

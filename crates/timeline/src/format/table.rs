@@ -48,6 +48,11 @@ fn push_cell(out: &mut Vec<u8>, text: &str, width: usize) {
 }
 
 impl LineFormat for Table {
+    /// The detail column describes bodies.
+    fn reads_bodies(&self) -> bool {
+        true
+    }
+
     fn header(&self) -> Option<String> {
         let mut out = Vec::new();
         for (name, width) in LAYOUT {

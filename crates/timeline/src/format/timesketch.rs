@@ -42,6 +42,11 @@ fn message(e: &Event) -> String {
 }
 
 impl LineFormat for Timesketch {
+    /// The request parameters are a field.
+    fn reads_bodies(&self) -> bool {
+        true
+    }
+
     fn header(&self) -> Option<String> {
         None
     }
