@@ -47,161 +47,174 @@ struct Field {
     slot: Slot,
 }
 
-const fn text(
-    name: &'static str,
-    id: u8,
-    at: for<'x, 'a> fn(&'x mut WireItem<'a>) -> &'x mut Option<Text<'a>>,
-) -> Field {
+/// The table entry for `name`.
+const fn field(name: &'static str, id: u8, slot: Slot) -> Field {
     Field {
         name,
         words: KeyWords::of(name.as_bytes()),
         id,
-        slot: Slot::Text(at),
-    }
-}
-
-const fn raw(
-    name: &'static str,
-    id: u8,
-    at: for<'x, 'a> fn(&'x mut WireItem<'a>) -> &'x mut Option<&'a RawValue>,
-) -> Field {
-    Field {
-        name,
-        words: KeyWords::of(name.as_bytes()),
-        id,
-        slot: Slot::Raw(at),
-    }
-}
-
-const fn flag(
-    name: &'static str,
-    id: u8,
-    at: for<'x, 'a> fn(&'x mut WireItem<'a>) -> &'x mut Option<Flag>,
-) -> Field {
-    Field {
-        name,
-        words: KeyWords::of(name.as_bytes()),
-        id,
-        slot: Slot::Flag(at),
-    }
-}
-
-const fn object(
-    name: &'static str,
-    id: u8,
-    open: for<'a> fn(&mut WireItem<'a>),
-    fields: &'static [Field],
-) -> Field {
-    Field {
-        name,
-        words: KeyWords::of(name.as_bytes()),
-        id,
-        slot: Slot::Object { open, fields },
+        slot,
     }
 }
 
 /// The record's own keys, in the order CloudTrail usually writes them.
 static ITEM: &[Field] = &[
-    object(
+    field(
         "userIdentity",
         0,
-        |i| i.user_identity = Some(WireIdentity::default()),
-        IDENTITY,
+        Slot::Object {
+            open: |i| i.user_identity = Some(WireIdentity::default()),
+            fields: IDENTITY,
+        },
     ),
-    text("eventTime", 1, |i| &mut i.event_time),
-    text("eventSource", 2, |i| &mut i.event_source),
-    text("eventName", 3, |i| &mut i.event_name),
-    text("awsRegion", 4, |i| &mut i.region),
-    text("sourceIPAddress", 5, |i| &mut i.source_ip),
-    text("userAgent", 6, |i| &mut i.user_agent),
-    text("errorCode", 7, |i| &mut i.error_code),
-    text("errorMessage", 8, |i| &mut i.error_message),
-    raw("requestParameters", 9, |i| &mut i.request_parameters),
-    raw("responseElements", 10, |i| &mut i.response_elements),
-    raw("additionalEventData", 11, |i| &mut i.additional_event_data),
-    text("requestID", 12, |i| &mut i.request_id),
-    text("eventID", 13, |i| &mut i.event_id),
-    flag("readOnly", 14, |i| &mut i.read_only),
-    raw("resources", 15, |i| &mut i.resources),
-    text("eventType", 16, |i| &mut i.event_type),
-    text("recipientAccountId", 17, |i| &mut i.recipient_account),
-    text("eventCategory", 18, |i| &mut i.event_category),
-    text("CloudTrailEvent", 19, |i| &mut i.cloudtrail_event),
-    raw("detail", 20, |i| &mut i.detail),
-    text("detail-type", 21, |i| &mut i.detail_type),
-    raw("digestStartTime", 22, |i| &mut i.digest_start_time),
-    raw("logFiles", 23, |i| &mut i.log_files),
-    raw("cloudcase_inventory", 24, |i| &mut i.inventory),
-    raw("schemaVersion", 25, |i| &mut i.schema_version),
-    raw("SchemaVersion", 25, |i| &mut i.schema_version),
-    raw("resource", 26, |i| &mut i.resource),
-    raw("Resource", 26, |i| &mut i.resource),
-    raw("service", 27, |i| &mut i.service),
-    raw("Service", 27, |i| &mut i.service),
-    raw("query_name", 28, |i| &mut i.query_name),
-    raw("query_timestamp", 29, |i| &mut i.query_timestamp),
-    raw("srcaddr", 30, |i| &mut i.srcaddr),
-    raw("vpc_id", 31, |i| &mut i.vpc_id),
-    raw("message", 32, |i| &mut i.message),
-    raw("timestamp", 33, |i| &mut i.timestamp),
+    field("eventTime", 1, Slot::Text(|i| &mut i.event_time)),
+    field("eventSource", 2, Slot::Text(|i| &mut i.event_source)),
+    field("eventName", 3, Slot::Text(|i| &mut i.event_name)),
+    field("awsRegion", 4, Slot::Text(|i| &mut i.region)),
+    field("sourceIPAddress", 5, Slot::Text(|i| &mut i.source_ip)),
+    field("userAgent", 6, Slot::Text(|i| &mut i.user_agent)),
+    field("errorCode", 7, Slot::Text(|i| &mut i.error_code)),
+    field("errorMessage", 8, Slot::Text(|i| &mut i.error_message)),
+    field(
+        "requestParameters",
+        9,
+        Slot::Raw(|i| &mut i.request_parameters),
+    ),
+    field(
+        "responseElements",
+        10,
+        Slot::Raw(|i| &mut i.response_elements),
+    ),
+    field(
+        "additionalEventData",
+        11,
+        Slot::Raw(|i| &mut i.additional_event_data),
+    ),
+    field("requestID", 12, Slot::Text(|i| &mut i.request_id)),
+    field("eventID", 13, Slot::Text(|i| &mut i.event_id)),
+    field("readOnly", 14, Slot::Flag(|i| &mut i.read_only)),
+    field("resources", 15, Slot::Raw(|i| &mut i.resources)),
+    field("eventType", 16, Slot::Text(|i| &mut i.event_type)),
+    field(
+        "recipientAccountId",
+        17,
+        Slot::Text(|i| &mut i.recipient_account),
+    ),
+    field("eventCategory", 18, Slot::Text(|i| &mut i.event_category)),
+    field(
+        "CloudTrailEvent",
+        19,
+        Slot::Text(|i| &mut i.cloudtrail_event),
+    ),
+    field("detail", 20, Slot::Raw(|i| &mut i.detail)),
+    field("detail-type", 21, Slot::Text(|i| &mut i.detail_type)),
+    field(
+        "digestStartTime",
+        22,
+        Slot::Raw(|i| &mut i.digest_start_time),
+    ),
+    field("logFiles", 23, Slot::Raw(|i| &mut i.log_files)),
+    field("cloudcase_inventory", 24, Slot::Raw(|i| &mut i.inventory)),
+    field("schemaVersion", 25, Slot::Raw(|i| &mut i.schema_version)),
+    field("SchemaVersion", 25, Slot::Raw(|i| &mut i.schema_version)),
+    field("resource", 26, Slot::Raw(|i| &mut i.resource)),
+    field("Resource", 26, Slot::Raw(|i| &mut i.resource)),
+    field("service", 27, Slot::Raw(|i| &mut i.service)),
+    field("Service", 27, Slot::Raw(|i| &mut i.service)),
+    field("query_name", 28, Slot::Raw(|i| &mut i.query_name)),
+    field("query_timestamp", 29, Slot::Raw(|i| &mut i.query_timestamp)),
+    field("srcaddr", 30, Slot::Raw(|i| &mut i.srcaddr)),
+    field("vpc_id", 31, Slot::Raw(|i| &mut i.vpc_id)),
+    field("message", 32, Slot::Raw(|i| &mut i.message)),
+    field("timestamp", 33, Slot::Raw(|i| &mut i.timestamp)),
 ];
 
 /// `userIdentity`'s keys.
 static IDENTITY: &[Field] = &[
-    text("type", 0, |i| &mut identity(i).kind),
-    text("principalId", 1, |i| &mut identity(i).principal_id),
-    text("arn", 2, |i| &mut identity(i).arn),
-    text("accountId", 3, |i| &mut identity(i).account_id),
-    text("accessKeyId", 4, |i| &mut identity(i).access_key_id),
-    text("userName", 5, |i| &mut identity(i).user_name),
-    object(
+    field("type", 0, Slot::Text(|i| &mut identity(i).kind)),
+    field(
+        "principalId",
+        1,
+        Slot::Text(|i| &mut identity(i).principal_id),
+    ),
+    field("arn", 2, Slot::Text(|i| &mut identity(i).arn)),
+    field("accountId", 3, Slot::Text(|i| &mut identity(i).account_id)),
+    field(
+        "accessKeyId",
+        4,
+        Slot::Text(|i| &mut identity(i).access_key_id),
+    ),
+    field("userName", 5, Slot::Text(|i| &mut identity(i).user_name)),
+    field(
         "sessionContext",
         6,
-        |i| identity(i).session_context = Some(WireSession::default()),
-        SESSION,
+        Slot::Object {
+            open: |i| identity(i).session_context = Some(WireSession::default()),
+            fields: SESSION,
+        },
     ),
-    text("invokedBy", 7, |i| &mut identity(i).invoked_by),
-    object(
+    field("invokedBy", 7, Slot::Text(|i| &mut identity(i).invoked_by)),
+    field(
         "onBehalfOf",
         8,
-        |i| identity(i).on_behalf_of = Some(WireOnBehalfOf::default()),
-        ON_BEHALF_OF,
+        Slot::Object {
+            open: |i| identity(i).on_behalf_of = Some(WireOnBehalfOf::default()),
+            fields: ON_BEHALF_OF,
+        },
     ),
 ];
 
 /// `userIdentity.sessionContext`'s keys.
 static SESSION: &[Field] = &[
-    object(
+    field(
         "sessionIssuer",
         0,
-        |i| session(i).session_issuer = Some(WireIssuer::default()),
-        ISSUER,
+        Slot::Object {
+            open: |i| session(i).session_issuer = Some(WireIssuer::default()),
+            fields: ISSUER,
+        },
     ),
-    object(
+    field(
         "attributes",
         1,
-        |i| session(i).attributes = Some(WireAttributes::default()),
-        ATTRIBUTES,
+        Slot::Object {
+            open: |i| session(i).attributes = Some(WireAttributes::default()),
+            fields: ATTRIBUTES,
+        },
     ),
-    text("sourceIdentity", 2, |i| &mut session(i).source_identity),
+    field(
+        "sourceIdentity",
+        2,
+        Slot::Text(|i| &mut session(i).source_identity),
+    ),
 ];
 
 /// `userIdentity.sessionContext.sessionIssuer`'s keys.
 static ISSUER: &[Field] = &[
-    text("arn", 0, |i| &mut issuer(i).arn),
-    text("userName", 1, |i| &mut issuer(i).user_name),
+    field("arn", 0, Slot::Text(|i| &mut issuer(i).arn)),
+    field("userName", 1, Slot::Text(|i| &mut issuer(i).user_name)),
 ];
 
 /// `userIdentity.sessionContext.attributes`' keys.
 static ATTRIBUTES: &[Field] = &[
-    text("creationDate", 0, |i| &mut attributes(i).creation_date),
-    flag("mfaAuthenticated", 1, |i| {
-        &mut attributes(i).mfa_authenticated
-    }),
+    field(
+        "creationDate",
+        0,
+        Slot::Text(|i| &mut attributes(i).creation_date),
+    ),
+    field(
+        "mfaAuthenticated",
+        1,
+        Slot::Flag(|i| &mut attributes(i).mfa_authenticated),
+    ),
 ];
 
 /// `userIdentity.onBehalfOf`'s keys.
-static ON_BEHALF_OF: &[Field] = &[text("userId", 0, |i| &mut on_behalf_of(i).user_id)];
+static ON_BEHALF_OF: &[Field] = &[field(
+    "userId",
+    0,
+    Slot::Text(|i| &mut on_behalf_of(i).user_id),
+)];
 
 fn identity<'x, 'a>(i: &'x mut WireItem<'a>) -> &'x mut WireIdentity<'a> {
     i.user_identity.get_or_insert_with(WireIdentity::default)
