@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 
 use cloudcase_event::Event;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::behaviour::{base_name, tactic_of};
 use crate::client::{Client, ExecEnv};
@@ -149,8 +151,9 @@ pub struct Observation<'a> {
 impl<'a> Observation<'a> {
     /// The observation of an event (without country or ASN).
     pub fn of_event(ev: &'a Event) -> Observation<'a> {
-        let sign_in = (ev.event_name == "ConsoleLogin").then(|| console_outcome(ev));
-        let mfa_used = sign_in.and_then(|_| console_mfa(ev));
+        let bodies = (ev.event_name == "ConsoleLogin").then(|| SignInBodies::of(ev));
+        let sign_in = bodies.as_ref().map(|b| b.outcome(ev));
+        let mfa_used = bodies.as_ref().and_then(SignInBodies::mfa);
         Observation {
             ms: ev.time.millis(),
             source_ip: ev.source_ip.as_deref(),
@@ -166,27 +169,51 @@ impl<'a> Observation<'a> {
     }
 }
 
-fn console_outcome(ev: &Event) -> SignIn {
-    let failed = ev.error_message.is_some()
-        || ev
-            .response_elements
-            .as_deref()
-            .is_some_and(|r| r.get().contains("\"Failure\""));
-    if failed {
-        SignIn::Failure
-    } else {
-        SignIn::Success
-    }
+/// A console sign-in's `responseElements` and `additionalEventData` as JSON
+/// text: the event's own when the reader kept them, otherwise read from the
+/// record text, since a sink may read the record text without the bodies
+/// (`cloudcase_read::EventSink::wants_bodies`; `hunt` does).
+#[derive(Debug, Default, Deserialize)]
+struct SignInBodies<'a> {
+    #[serde(rename = "responseElements", borrow)]
+    response: Option<&'a RawValue>,
+    #[serde(rename = "additionalEventData", borrow)]
+    extra: Option<&'a RawValue>,
 }
 
-fn console_mfa(ev: &Event) -> Option<bool> {
-    let extra = ev.additional_event_data.as_deref()?.get();
-    if extra.contains("\"MFAUsed\":\"Yes\"") {
-        Some(true)
-    } else if extra.contains("\"MFAUsed\":\"No\"") {
-        Some(false)
-    } else {
-        None
+impl<'a> SignInBodies<'a> {
+    fn of(ev: &'a Event) -> SignInBodies<'a> {
+        let kept = SignInBodies {
+            response: ev.response_elements.as_deref(),
+            extra: ev.additional_event_data.as_deref(),
+        };
+        if kept.response.is_some() || kept.extra.is_some() || ev.raw.is_empty() {
+            return kept;
+        }
+        serde_json::from_str(&ev.raw).unwrap_or_default()
+    }
+
+    fn outcome(&self, ev: &Event) -> SignIn {
+        let failed = ev.error_message.is_some()
+            || self
+                .response
+                .is_some_and(|r| r.get().contains("\"Failure\""));
+        if failed {
+            SignIn::Failure
+        } else {
+            SignIn::Success
+        }
+    }
+
+    fn mfa(&self) -> Option<bool> {
+        let extra = self.extra?.get();
+        if extra.contains("\"MFAUsed\":\"Yes\"") {
+            Some(true)
+        } else if extra.contains("\"MFAUsed\":\"No\"") {
+            Some(false)
+        } else {
+            None
+        }
     }
 }
 
@@ -392,6 +419,63 @@ mod tests {
         assert_eq!(f.iter().count(), 3);
         assert_eq!(f.first("n9"), Some(91));
         assert_eq!(f.first("n0"), None);
+    }
+
+    /// A console sign-in record, with its bodies kept or (as `hunt` reads)
+    /// only in the record text.
+    fn console_login(response: &str, extra: &str, bodies_kept: bool) -> Event {
+        use cloudcase_event::{
+            Category, EventTime, LogSource, OtherRecord, Provenance, SourceFile,
+        };
+        let raw = format!(
+            r#"{{"eventName":"ConsoleLogin","responseElements":{response},"additionalEventData":{extra}}}"#
+        );
+        let mut ev = Event::other(OtherRecord {
+            source: LogSource::CloudTrail,
+            time: EventTime::parse("2024-05-01T00:00:00Z").unwrap(),
+            time_field: Event::EVENT_TIME,
+            event_source: "signin.amazonaws.com".into(),
+            event_name: "ConsoleLogin".into(),
+            category: Category::Management,
+            raw: raw.into(),
+            detail: None,
+            provenance: Provenance::first_of(SourceFile::plain("t.json")),
+        });
+        if bodies_kept {
+            ev.response_elements = serde_json::from_str(response).unwrap();
+            ev.additional_event_data = serde_json::from_str(extra).unwrap();
+        }
+        ev
+    }
+
+    #[test]
+    fn console_sign_ins_read_the_same_with_or_without_their_bodies_kept() {
+        let cases = [
+            (
+                r#"{"ConsoleLogin":"Failure"}"#,
+                r#"{"MFAUsed":"No"}"#,
+                SignIn::Failure,
+                Some(false),
+            ),
+            (
+                r#"{"ConsoleLogin":"Success"}"#,
+                r#"{"MFAUsed":"Yes"}"#,
+                SignIn::Success,
+                Some(true),
+            ),
+            ("null", "null", SignIn::Success, None),
+        ];
+        for (response, extra, outcome, mfa) in cases {
+            for kept in [true, false] {
+                let ev = console_login(response, extra, kept);
+                let o = Observation::of_event(&ev);
+                assert_eq!(
+                    (o.sign_in, o.mfa),
+                    (Some(outcome), mfa),
+                    "{response} {kept}"
+                );
+            }
+        }
     }
 
     #[test]
