@@ -244,7 +244,7 @@ fn read_records<R: io::Read>(
                     Classified::Event(ev) => {
                         run.acc.records_parsed += 1;
                         run.record += 1;
-                        (run.out.on_event)(ev);
+                        (run.out.on_event)(*ev);
                     }
                     Classified::Digest if run.record == 0 => {
                         run.skip_file(

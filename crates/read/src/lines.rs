@@ -226,7 +226,7 @@ fn timed_json(bytes: &[u8], prov: Provenance, scratch: &mut Scratch) -> Line {
     let message = bytes.get(space + 1..).unwrap_or_default();
     let at = offset + space as u64 + 1;
     match classify(message, true, at, prov, scratch) {
-        Classified::Event(ev) => Line::Event(Box::new(ev)),
+        Classified::Event(ev) => Line::Event(ev),
         Classified::Reject(kind, detail) => reject(kind, detail),
         Classified::Digest => reject(RejectKind::NotCloudTrail, DIGEST_INSIDE.into()),
         Classified::Inventory => reject(RejectKind::NotCloudTrail, INVENTORY_INSIDE.into()),

@@ -11,13 +11,9 @@ use crate::wire::{Text, WireIdentity, WireItem};
 use crate::RejectKind;
 
 /// What an item turned out to be.
-///
-/// The event is held unboxed: boxing cost an allocation and two copies of
-/// the event per record, and the value lives only until the sink takes it.
-#[allow(clippy::large_enum_variant)]
 pub(crate) enum Classified {
     /// A CloudTrail record (direct, unwrapped from lookup-events or EventBridge).
-    Event(Event),
+    Event(Box<Event>),
     /// A CloudTrail digest file's content.
     Digest,
     /// A cloudcase inventory snapshot (`aws:iam`, `aws:ec2`).
@@ -380,7 +376,7 @@ fn build_event(
     };
     let (event_name, event_source) = (name.0.to_string(), source.0.to_string());
     let body = |b: Option<&RawValue>| b.filter(|_| kept.bodies).map(ToOwned::to_owned);
-    Classified::Event(Event {
+    Classified::Event(Box::new(Event {
         time,
         time_field: when.field,
         source: LogSource::CloudTrail,
@@ -405,5 +401,5 @@ fn build_event(
         raw: if kept.record { raw.into() } else { "".into() },
         detail: None,
         provenance,
-    })
+    }))
 }

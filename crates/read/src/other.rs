@@ -44,7 +44,7 @@ pub(crate) trait Refusal: std::fmt::Display {
 
 fn outcome<E: Refusal>(read: Result<Event, E>) -> Classified {
     match read {
-        Ok(event) => Classified::Event(event),
+        Ok(event) => Classified::Event(Box::new(event)),
         Err(why) => Classified::Reject(why.kind(), why.to_string()),
     }
 }

@@ -44,7 +44,7 @@ pub(crate) fn flow_message(message: &RawValue, prov: &Provenance) -> Option<Clas
             region.as_deref(),
             prov.clone(),
         ) {
-            Ok(ev) => Classified::Event(ev),
+            Ok(ev) => Classified::Event(Box::new(ev)),
             Err(e) => Classified::Reject(
                 RejectKind::MalformedLine,
                 format!("VPC flow log in a CloudWatch Logs event: {e}"),

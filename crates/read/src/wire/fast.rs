@@ -4,9 +4,9 @@
 //! serde_json spent most of a record's parse on its keys and short strings
 //! (whitespace checks, escape scans and dispatch per token). This reader scans
 //! each key and string sixteen bytes at a time, looks keys up in a table from
-//! where the last key was found, and leaves only
-//! the JSON bodies (`requestParameters`, …) and unknown containers to
-//! serde_json, which validates them as before.
+//! where the last key was found, and leaves only the JSON bodies
+//! (`requestParameters`, …) and unknown containers to serde_json, which
+//! validates them as before.
 //!
 //! It reads only what it reads exactly as serde would, and gives up (`None`)
 //! on everything else, so that the caller parses the record with serde:
