@@ -2,10 +2,11 @@
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use cloudcase_event::{Event, SourceFile};
-use cloudcase_read::{read_files_tracked, Accounting, EventSink, Limits, Progress, Rejection};
+use cloudcase_event::Event;
+use cloudcase_read::{
+    read_files_tracked, Accounting, EventSink, Files, Limits, Progress, Rejection,
+};
 use cloudcase_sigma::{
     AttackTag, Correlator, Engine, EventRecord, Level, Metadata, RuleId, Status,
 };
@@ -15,7 +16,7 @@ use crate::analytics::{Analytics, Geo};
 use crate::finding::{Finding, FindingView, Origin, RuleInfo, Witness};
 use crate::routine::Routine;
 use crate::sink::{FindingSink, SinkError};
-use crate::spool::{self, Files, Replay};
+use crate::spool::{self, ByOrdinal, Replay};
 use crate::summary::HuntSummary;
 use crate::tally::Tally;
 
@@ -212,7 +213,7 @@ impl EventSink for HuntSink<'_> {
 /// counts are kept for the summary. A sink closed by its reader ends the
 /// output quietly.
 pub fn hunt(
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     engine: &Engine,
     feeds: &[bool],
     opts: &HuntOptions<'_>,
@@ -298,14 +299,14 @@ pub fn hunt(
 /// levels and counts what is reported), reading spilled runs through `read_memory` bytes, then
 /// finishes it with the summary: `base` with those counts.
 fn deliver(
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     runs: Vec<Runs>,
     read_memory: usize,
     base: HuntSummary,
     sink: &mut dyn FindingSink,
 ) -> Result<HuntSummary, HuntError> {
     let mut routine = Routine::new(sink, base.min_level);
-    let mut replay = Replay::new(Files::new(files), &mut routine);
+    let mut replay = Replay::new(ByOrdinal::new(files), &mut routine);
     let merged = merge_within(runs, read_memory, &mut replay).and_then(|_| replay.finish());
     let stopped = replay.error.take();
     match (merged, stopped) {

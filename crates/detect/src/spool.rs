@@ -52,34 +52,42 @@ pub(crate) fn encode(f: &FindingView<'_>, out: &mut Vec<u8>) {
     });
 }
 
-/// The input files of a hunt, found by ordinal.
-pub(crate) struct Files<'a> {
-    files: &'a [Arc<SourceFile>],
+/// The input files of a hunt, found by ordinal; the last one found is kept, since findings
+/// come grouped by record and a list may make each file it is asked for.
+pub(crate) struct ByOrdinal<'a> {
+    files: &'a dyn cloudcase_read::Files,
+    last: Option<Arc<SourceFile>>,
 }
 
-impl<'a> Files<'a> {
+impl<'a> ByOrdinal<'a> {
     /// Files as discovered (ordinal `i` is normally at index `i`).
-    pub(crate) fn new(files: &'a [Arc<SourceFile>]) -> Self {
-        Files { files }
+    pub(crate) fn new(files: &'a dyn cloudcase_read::Files) -> Self {
+        ByOrdinal { files, last: None }
     }
 
     /// The file at input position `ordinal`.
-    pub(crate) fn get(&self, ordinal: u64) -> Option<&'a Arc<SourceFile>> {
-        let at = usize::try_from(ordinal)
-            .ok()
-            .and_then(|i| self.files.get(i));
-        match at {
-            Some(f) if f.ordinal == ordinal => Some(f),
-            _ => self.files.iter().find(|f| f.ordinal == ordinal),
+    pub(crate) fn get(&mut self, ordinal: u64) -> Option<Arc<SourceFile>> {
+        if let Some(last) = self.last.as_ref().filter(|f| f.ordinal == ordinal) {
+            return Some(Arc::clone(last));
         }
+        let found = self.files.by_ordinal(ordinal)?;
+        self.last = Some(Arc::clone(&found));
+        Some(found)
     }
 }
 
-/// Decodes one entry (without its length prefix).
-fn decode<'a>(body: &'a [u8], files: &Files<'a>) -> Option<FindingView<'a>> {
+/// The file ordinal of an entry (without its length prefix).
+fn ordinal_of(body: &[u8]) -> Option<u64> {
+    let mut c = Fields::new(body);
+    c.u64()?;
+    c.u64()
+}
+
+/// Decodes one entry (without its length prefix), in `file` (its [`ordinal_of`]).
+fn decode<'a>(body: &'a [u8], file: &'a SourceFile) -> Option<FindingView<'a>> {
     let mut c = Fields::new(body);
     let time = EventTime::from_millis(c.u64()? as i64);
-    let file: &SourceFile = files.get(c.u64()?)?;
+    c.u64()?;
     let record = c.u64()?;
     let level = *Level::ALL.get(usize::from(c.u8()?))?;
     let origin = *ORIGINS.get(usize::from(c.u8()?))?;
@@ -121,7 +129,7 @@ fn rule_id(body: &[u8]) -> &[u8] {
 /// ordered by rule id, then by content, so that the output does not depend on
 /// how the work was split between threads.
 pub(crate) struct Replay<'a, 's> {
-    files: Files<'a>,
+    files: ByOrdinal<'a>,
     sink: &'s mut dyn FindingSink,
     entries: EntrySplitter,
     group: Vec<Vec<u8>>,
@@ -132,7 +140,7 @@ pub(crate) struct Replay<'a, 's> {
 
 impl<'a, 's> Replay<'a, 's> {
     /// A replay into `sink`, resolving files in `files`.
-    pub(crate) fn new(files: Files<'a>, sink: &'s mut dyn FindingSink) -> Self {
+    pub(crate) fn new(files: ByOrdinal<'a>, sink: &'s mut dyn FindingSink) -> Self {
         Replay {
             files,
             sink,
@@ -164,7 +172,8 @@ impl<'a, 's> Replay<'a, 's> {
         }
         let mut result = Ok(());
         for body in &group {
-            let Some(view) = decode(body, &self.files) else {
+            let file = ordinal_of(body).and_then(|o| self.files.get(o));
+            let Some(view) = file.as_deref().and_then(|f| decode(body, f)) else {
                 result = Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     "a held finding could not be read back",
@@ -236,9 +245,9 @@ mod tests {
     }
 
     /// Replays `bytes` written in chunks of `chunk` bytes.
-    fn replay(files: &[Arc<SourceFile>], bytes: &[u8], chunk: usize) -> String {
+    fn replay(files: &dyn cloudcase_read::Files, bytes: &[u8], chunk: usize) -> String {
         let mut sink = Lines::default();
-        let mut r = Replay::new(Files::new(files), &mut sink);
+        let mut r = Replay::new(ByOrdinal::new(files), &mut sink);
         for piece in bytes.chunks(chunk) {
             r.write_all(piece).unwrap();
         }
@@ -248,7 +257,7 @@ mod tests {
 
     #[test]
     fn every_field_comes_back_and_absent_differs_from_empty() {
-        let files = vec![Arc::new(source())];
+        let files = [Arc::new(source())];
         let mut f = view(&files[0]);
         f.detail = Some("");
         f.error_code = Some("AccessDenied");
@@ -257,16 +266,14 @@ mod tests {
         let mut bytes = Vec::new();
         encode(&f, &mut bytes);
         let body = &bytes[4..];
-        let back = decode(body, &Files::new(&files)).unwrap();
+        assert_eq!(ordinal_of(body), Some(files[0].ordinal));
+        let back = decode(body, &files[0]).unwrap();
         assert_eq!(line(&back), line(&f));
         assert_eq!((back.detail, back.region), (Some(""), Some("us-east-1")));
         f.detail = None;
         let mut bytes = Vec::new();
         encode(&f, &mut bytes);
-        assert_eq!(
-            decode(&bytes[4..], &Files::new(&files)).unwrap().detail,
-            None
-        );
+        assert_eq!(decode(&bytes[4..], &files[0]).unwrap().detail, None);
     }
 
     #[test]
@@ -299,7 +306,8 @@ mod tests {
         encode(&f, &mut bytes);
         assert!(replay(&files, &bytes, 3).contains("\"file\":\"elsewhere.json\""));
         let mut sink = Lines::default();
-        let mut r = Replay::new(Files::new(&files[..1]), &mut sink);
+        let first = files[..1].to_vec();
+        let mut r = Replay::new(ByOrdinal::new(&first), &mut sink);
         r.write_all(&bytes).unwrap();
         assert!(
             r.finish().is_err(),
@@ -313,7 +321,7 @@ mod tests {
         let mut bytes = Vec::new();
         encode(&view(&files[0]), &mut bytes);
         let mut sink = Lines::default();
-        let mut r = Replay::new(Files::new(&files), &mut sink);
+        let mut r = Replay::new(ByOrdinal::new(&files), &mut sink);
         r.write_all(&bytes[..bytes.len() - 1]).unwrap();
         assert!(r.finish().is_err());
     }

@@ -16,8 +16,8 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-use cloudcase_event::{LogSource, SourceFile};
-use cloudcase_read::{read_files_tracked, Accounting, Limits, Progress, Rejection};
+use cloudcase_event::LogSource;
+use cloudcase_read::{read_files_tracked, Accounting, Files, Limits, Progress, Rejection};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
@@ -220,7 +220,7 @@ fn properties(mapping: &Mapping, level: i32) -> Result<WriterProperties, ExportE
 /// Reads `files` as `hunt` does and writes every event to `opts.out` (which
 /// [`guard::prepare_out`] has checked and created).
 pub fn export(
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     opts: &ExportOptions,
     on_reject: &(dyn Fn(Rejection) + Sync),
     progress: &Progress,

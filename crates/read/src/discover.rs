@@ -6,15 +6,15 @@ use std::sync::Arc;
 
 use cloudcase_event::SourceFile;
 
-use crate::{archive, Accounting, ReadError, RejectKind, Rejection};
+use crate::{archive, Accounting, FileList, ReadError, RejectKind, Rejection};
 
 /// The files to read, in a stable order, plus the accounting of entries that
 /// could not even be listed.
 #[derive(Debug, Default)]
 pub struct Inputs {
     /// Files in input order; directories expanded recursively, sorted by name,
-    /// and archives into their members.
-    pub files: Vec<Arc<SourceFile>>,
+    /// and archives into their members (compact: see [`FileList`]).
+    pub files: FileList,
     /// Directory entries that could not be listed (counted as seen and skipped).
     pub accounting: Accounting,
 }
@@ -79,6 +79,10 @@ impl Inputs {
             .clone()
             .unwrap_or_else(|| path.to_string_lossy().into_owned());
         let members = archive::list(&path, &name).unwrap_or_default();
+        if members.is_empty() {
+            self.files.push(path, sha256, origin);
+            return;
+        }
         let file = Arc::new(SourceFile {
             path,
             sha256,
@@ -86,14 +90,10 @@ impl Inputs {
             ordinal,
             member: None,
         });
-        if members.is_empty() {
-            self.files.push(file);
-            return;
-        }
         let count = members.len() as u64;
         for (index, name) in (0..).zip(&members) {
             self.files
-                .push(archive::member_file(&file, name, index, Some(count)));
+                .push_whole(archive::member_file(&file, name, index, Some(count)));
         }
     }
 }

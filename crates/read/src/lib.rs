@@ -63,6 +63,7 @@ mod compact;
 mod decompress;
 mod discover;
 mod file;
+mod files;
 mod framing;
 mod guardduty;
 mod limits;
@@ -81,6 +82,7 @@ mod wire;
 
 pub use accounting::{human_bytes, Accounting};
 pub use discover::{discover, Inputs};
+pub use files::{each, FileList, Files, Selection};
 pub use limits::Limits;
 pub use parallel::{read_files, read_files_tracked, read_records, EventSink, Progress};
 pub use rejection::{RejectKind, Rejection};

@@ -7,6 +7,7 @@ use cloudcase_event::{Event, SourceFile};
 
 use crate::file::{read_file, read_source, FileOutput};
 use crate::normalize::{Kept, Scratch};
+use crate::Files;
 use crate::{Accounting, Limits, Rejection};
 
 /// Receives the events one worker thread reads.
@@ -78,7 +79,7 @@ pub struct Progress {
 /// worker). Memory stays bounded: a worker holds one file's read buffer and
 /// one record at a time.
 pub fn read_files<S: EventSink>(
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     limits: Limits,
     sinks: Vec<S>,
     on_reject: &(dyn Fn(Rejection) + Sync),
@@ -88,7 +89,7 @@ pub fn read_files<S: EventSink>(
 
 /// [`read_files`], updating `progress` as each file finishes.
 pub fn read_files_tracked<S: EventSink>(
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     limits: Limits,
     sinks: Vec<S>,
     on_reject: &(dyn Fn(Rejection) + Sync),
@@ -112,8 +113,8 @@ pub fn read_files_tracked<S: EventSink>(
                         on_event: &mut on_event,
                         on_reject,
                     };
-                    while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        let one = read_file(file, limits, &mut scratch, &mut out);
+                    while let Some(file) = files.file(next.fetch_add(1, Ordering::Relaxed)) {
+                        let one = read_file(&file, limits, &mut scratch, &mut out);
                         progress.files_done.fetch_add(1, Ordering::Relaxed);
                         progress
                             .bytes_read

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use cloudcase_event::{Event, EventTime, SourceFile};
-use cloudcase_read::{read_files, EventSink, Limits, Rejection};
+use cloudcase_read::{read_files, EventSink, Files, Limits, Rejection};
 
 /// The `RunInstances` call that launched an instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,7 @@ impl EventSink for Finder<'_> {
 /// parallel. Rejections were reported by the caller's other passes and are
 /// ignored here.
 pub fn find_launch(
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     instance_id: &str,
     limits: Limits,
     threads: usize,

@@ -29,11 +29,11 @@ mod verdict;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use cloudcase_event::SourceFile;
 use cloudcase_model::scope::ScopeResult;
-use cloudcase_read::{read_files_tracked, Accounting, Limits, Progress, Rejection};
+use cloudcase_read::{
+    read_files_tracked, Accounting, Files, Limits, Progress, Rejection, Selection,
+};
 
 pub use geo::{annotate_countries, CountryOf};
 pub use launch::{find_launch, Launch};
@@ -88,7 +88,7 @@ pub enum ScopeError {
 
 /// Runs both passes over `files` and builds the scope document.
 pub fn scope(
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     opts: &Options,
     on_reject: &(dyn Fn(Rejection) + Sync),
     progress: &Progress,
@@ -179,12 +179,8 @@ pub fn scope(
 }
 
 /// The input files that hold CloudTrail records (pass 2 reads no others).
-fn cloudtrail_files(files: &[Arc<SourceFile>], history: &scan::Pass1) -> Vec<Arc<SourceFile>> {
-    files
-        .iter()
-        .filter(|f| history.cloudtrail_files.contains(f.ordinal))
-        .cloned()
-        .collect()
+fn cloudtrail_files<'a>(files: &'a dyn Files, history: &scan::Pass1) -> Selection<'a> {
+    Selection::of(files, |f| history.cloudtrail_files.contains(f.ordinal))
 }
 
 /// What pass 1 counted for pass 2: the coverage it hands over, and when each file ends.
@@ -207,22 +203,18 @@ struct Window<'a> {
 /// Pass 2 over the `files` that reach the hour of `t0`, with every event from `addresses`
 /// kept as a candidate. Earlier files hold nothing pass 1 did not count.
 fn read_window(
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     opts: &Options,
     window: Window<'_>,
     counted: Counted,
 ) -> Result<scan::Pass2, ScopeError> {
     let from = scan::hour_start(window.t0);
-    let files: Vec<_> = files
-        .iter()
-        .filter(|f| {
-            counted
-                .file_last
-                .get(&f.ordinal)
-                .is_some_and(|&l| l >= from)
-        })
-        .cloned()
-        .collect();
+    let files = Selection::of(files, |f| {
+        counted
+            .file_last
+            .get(&f.ordinal)
+            .is_some_and(|&l| l >= from)
+    });
     // Half the budget for the candidates, a quarter each for the store accesses and the key
     // uses, split over the workers; the few ListBuckets calls are held at the smallest budget.
     let threads = opts.threads.max(1);
@@ -266,7 +258,7 @@ fn read_window(
 /// its first event (every event from its addresses is read, so that its read-only calls and
 /// keys are known), and what it created, unattributed, beside the explanation.
 fn named_activity(
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     opts: &Options,
     history: &scan::Pass1,
     counted: Counted,
@@ -322,7 +314,7 @@ fn named_activity(
 /// first pass saw, and matches them against the attacker the document names from `t0` on.
 fn other_logs(
     doc: &mut ScopeResult,
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     opts: &Options,
     history: &scan::Pass1,
     profile: &scan::Profile,

@@ -2,9 +2,7 @@
 //! written as an S3 delivery file (`{"Records": [...]}`) and read back through `cloudcase-read`,
 //! so that the tests see the events the real inputs produce.
 
-use std::sync::Arc;
-
-use cloudcase_event::{Event, SourceFile};
+use cloudcase_event::Event;
 use cloudcase_read::{discover, read_files, EventSink, Limits};
 use serde_json::{json, Value};
 
@@ -88,7 +86,7 @@ pub(crate) struct Trail {
     /// Keeps the files until the trail is dropped.
     _dir: tempfile::TempDir,
     /// The discovered input files.
-    pub files: Vec<Arc<SourceFile>>,
+    pub files: cloudcase_read::FileList,
 }
 
 /// Writes `records` as one delivery file and discovers it.

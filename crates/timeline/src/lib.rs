@@ -23,8 +23,10 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cloudcase_event::{Event, SourceFile};
-use cloudcase_read::{read_files_tracked, Accounting, EventSink, Limits, Progress, Rejection};
+use cloudcase_event::Event;
+use cloudcase_read::{
+    read_files_tracked, Accounting, EventSink, Files, Limits, Progress, Rejection,
+};
 
 pub use describe::describe;
 pub use filter::{parse_log_source, Filter, UnknownLogSource};
@@ -109,7 +111,7 @@ impl EventSink for TimelineSink<'_> {
 ///
 /// A closed pipe on `out` (e.g. `| head`) ends the output quietly.
 pub fn write_timeline(
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     opts: &TimelineOptions,
     out: &mut dyn Write,
     on_reject: &(dyn Fn(Rejection) + Sync),

@@ -68,15 +68,19 @@ impl KeyUse {
     }
 }
 
-/// Keeps `event`'s use in `slot` if it is the earliest so far, making it (pointer, witness,
-/// client label) only then: most calls of a session come after its first.
+/// Keeps `event`'s use in `slot` if it is the earliest so far, making it (pointer and client
+/// label) only then: most calls of a session come after its first.
+///
+/// The pointer holds no witness: every session keeps a use, and few sessions become findings
+/// (their records are read again at the end). Witnesses here held 2.8 MB of `hunt`'s heap on
+/// the 20 GB busy corpus (13,587 sessions, no finding among them), growing with the logs.
 fn keep_earliest_of(slot: &mut Option<Use>, event: &Event, client: &Client) {
     let earlier = slot
         .as_ref()
         .is_none_or(|mine| Pointer::order_of(event) < mine.pointer.order_key());
     if earlier {
         *slot = Some(Use {
-            pointer: Pointer::of(event),
+            pointer: Pointer::bare(event),
             client: client.label(),
         });
     }

@@ -37,10 +37,8 @@ use cloudcase_sigma::Level;
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use cloudcase_event::SourceFile;
-use cloudcase_read::Limits;
+use cloudcase_read::{Files, Limits};
 
 use crate::finding::{Finding, Origin};
 use crate::pointer::Pointer;
@@ -173,7 +171,7 @@ impl Analytics {
     /// back.
     pub fn findings(
         self,
-        files: &[Arc<SourceFile>],
+        files: &dyn Files,
         limits: Limits,
         min_level: Level,
     ) -> io::Result<AnalyticFindings> {
@@ -334,7 +332,7 @@ mod tests {
     fn no_events_no_findings() {
         let analytics = Analytics::new(1 << 20, None);
         assert!(analytics
-            .findings(&[], Limits::default(), Level::Informational)
+            .findings(&Vec::new(), Limits::default(), Level::Informational)
             .expect("findings")
             .findings
             .is_empty());

@@ -15,9 +15,6 @@ mod objects;
 mod reason;
 mod verify;
 
-use std::sync::Arc;
-
-use cloudcase_event::SourceFile;
 use cloudcase_read::Limits;
 use cloudcase_sigma::{Engine, Level, Status};
 
@@ -35,7 +32,7 @@ pub struct ImportOptions<'a> {
     /// The rules loaded (built-in pack and `--rules`), as hunt compiles them.
     pub engine: &'a Engine,
     /// The case's evidence objects, as hunt lists them (their order sets the output order).
-    pub files: &'a [Arc<SourceFile>],
+    pub files: &'a dyn cloudcase_read::Files,
     /// Limits for re-reading the objects.
     pub limits: Limits,
     /// Keep findings at or above this level, as hunt does.

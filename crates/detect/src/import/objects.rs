@@ -7,12 +7,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use cloudcase_event::SourceFile;
+use cloudcase_read::{each, Files};
 
 /// The case's objects by path, by SHA-256 and by acquired source.
-pub(crate) struct CaseObjects<'f> {
-    by_path: HashMap<String, &'f Arc<SourceFile>>,
-    by_sha: HashMap<&'f str, &'f Arc<SourceFile>>,
-    by_origin: HashMap<&'f str, &'f Arc<SourceFile>>,
+pub(crate) struct CaseObjects {
+    by_path: HashMap<String, Arc<SourceFile>>,
+    by_sha: HashMap<String, Arc<SourceFile>>,
+    by_origin: HashMap<String, Arc<SourceFile>>,
 }
 
 /// Whether `s` is 64 lower-case hex digits.
@@ -22,25 +23,31 @@ fn is_sha256(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-impl<'f> CaseObjects<'f> {
+impl CaseObjects {
     /// An index of `files`, the case's objects as the hunt of the case lists them.
-    pub(crate) fn new(files: &'f [Arc<SourceFile>]) -> Self {
+    pub(crate) fn new(files: &dyn Files) -> Self {
         let mut objects = CaseObjects {
             by_path: HashMap::new(),
             by_sha: HashMap::new(),
             by_origin: HashMap::new(),
         };
-        for f in files {
+        for f in each(files) {
+            if let Some(sha) = &f.sha256 {
+                objects
+                    .by_sha
+                    .entry(sha.clone())
+                    .or_insert_with(|| Arc::clone(&f));
+            }
+            if let Some(origin) = &f.origin {
+                objects
+                    .by_origin
+                    .entry(origin.clone())
+                    .or_insert_with(|| Arc::clone(&f));
+            }
             objects
                 .by_path
                 .entry(f.path.to_string_lossy().into_owned())
                 .or_insert(f);
-            if let Some(sha) = &f.sha256 {
-                objects.by_sha.entry(sha).or_insert(f);
-            }
-            if let Some(origin) = &f.origin {
-                objects.by_origin.entry(origin).or_insert(f);
-            }
         }
         objects
     }
@@ -48,7 +55,7 @@ impl<'f> CaseObjects<'f> {
     /// The object `file` names, if any: by exact path, by the SHA-256 its last component
     /// spells (`…/evidence/objects/sha256/ab/<sha>` under whatever root an export saw), or by
     /// the source it was acquired from.
-    pub(crate) fn resolve(&self, file: &str) -> Option<&'f Arc<SourceFile>> {
+    pub(crate) fn resolve(&self, file: &str) -> Option<&Arc<SourceFile>> {
         if let Some(f) = self.by_path.get(file) {
             return Some(f);
         }
@@ -59,7 +66,7 @@ impl<'f> CaseObjects<'f> {
         {
             return Some(f);
         }
-        self.by_origin.get(file).copied()
+        self.by_origin.get(file)
     }
 }
 

@@ -1,4 +1,7 @@
 use std::path::Path;
+use std::sync::Arc;
+
+use cloudcase_event::SourceFile;
 
 use cloudcase_sigma::RuleSet;
 
@@ -49,7 +52,7 @@ fn engine() -> Engine {
     set.compile().0
 }
 
-fn run(source: &str, files: &[Arc<SourceFile>]) -> (ImportOutcome, Vec<LineRejection>, String) {
+fn run(source: &str, files: &Vec<Arc<SourceFile>>) -> (ImportOutcome, Vec<LineRejection>, String) {
     let engine = engine();
     let opts = ImportOptions {
         engine: &engine,
@@ -154,7 +157,7 @@ fn a_file_that_is_neither_form_is_refused_whole() {
     let engine = engine();
     let opts = ImportOptions {
         engine: &engine,
-        files: &[],
+        files: &Vec::new(),
         limits: Limits::default(),
         min_level: Level::Low,
         statuses: &[],

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use cloudcase_event::{Event, SourceFile};
-use cloudcase_read::{read_records, Limits};
+use cloudcase_read::{read_records, Files, Limits};
 use cloudcase_sigma::{Engine, EventRecord, RuleId};
 
 use super::claim::Claim;
@@ -81,7 +81,7 @@ fn rules_by_id(engine: &Engine) -> HashMap<&str, usize> {
 pub(crate) fn verify(
     claims: Vec<Claim>,
     engine: &Engine,
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     limits: Limits,
     threads: usize,
 ) -> Verified {

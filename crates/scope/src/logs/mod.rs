@@ -17,11 +17,9 @@ mod network;
 #[cfg(test)]
 mod test_events;
 
-use std::sync::Arc;
-
-use cloudcase_event::{Detail, Event, SourceFile};
+use cloudcase_event::{Detail, Event};
 use cloudcase_model::scope::{RecordRef, ScopeResult};
-use cloudcase_read::{read_files_tracked, EventSink, Limits, Progress};
+use cloudcase_read::{read_files_tracked, EventSink, Files, Limits, Progress, Selection};
 
 pub use facts::{launch_networks, Facts, InstanceNet, Known};
 
@@ -146,7 +144,7 @@ impl EventSink for Pass3Sink<'_> {
 
 /// Reads the files the first pass saw other logs in.
 pub fn read(
-    files: &[Arc<SourceFile>],
+    files: &dyn Files,
     which: &Ordinals,
     facts: &Facts,
     limits: Limits,
@@ -155,11 +153,7 @@ pub fn read(
     if which.is_empty() {
         return Pass3::default();
     }
-    let chosen: Vec<Arc<SourceFile>> = files
-        .iter()
-        .filter(|f| which.contains(f.ordinal))
-        .cloned()
-        .collect();
+    let chosen = Selection::of(files, |f| which.contains(f.ordinal));
     let sinks: Vec<_> = (0..threads.max(1))
         .map(|_| Pass3Sink {
             facts,

@@ -4,9 +4,8 @@
 //! principal's measures are held at a time.
 
 use std::io::{self, Write};
-use std::sync::Arc;
 
-use cloudcase_event::{EventTime, SourceFile};
+use cloudcase_event::EventTime;
 use cloudcase_sigma::Level;
 use cloudcase_util::fields::EntrySplitter;
 
@@ -15,7 +14,7 @@ use super::{Measure, BURSTS};
 use crate::analytics::names::Names;
 use crate::analytics::Candidate;
 use crate::pointer::Pointer;
-use crate::spool::Files;
+use crate::spool::ByOrdinal;
 
 /// A window at or over its threshold, waiting for its principal's median.
 struct Over {
@@ -28,7 +27,7 @@ struct Over {
 /// merge writes them, and collects the candidates.
 pub(super) struct Judge<'a> {
     names: &'a Names,
-    files: Files<'a>,
+    files: ByOrdinal<'a>,
     entries: EntrySplitter,
     /// The window being combined from its parts.
     window: Option<WindowEntry>,
@@ -41,10 +40,10 @@ pub(super) struct Judge<'a> {
 
 impl<'a> Judge<'a> {
     /// A judgement naming principals from `names` and pointing into `files`.
-    pub fn new(names: &'a Names, files: &'a [Arc<SourceFile>]) -> Self {
+    pub fn new(names: &'a Names, files: &'a dyn cloudcase_read::Files) -> Self {
         Judge {
             names,
-            files: Files::new(files),
+            files: ByOrdinal::new(files),
             entries: EntrySplitter::default(),
             window: None,
             measures: Vec::new(),
@@ -128,7 +127,7 @@ impl<'a> Judge<'a> {
             }
             let pointer = Pointer {
                 time: EventTime::from_millis(w.first.ms),
-                file: Arc::clone(file),
+                file,
                 record: w.first.record,
                 held: None,
             };

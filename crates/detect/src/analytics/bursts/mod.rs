@@ -24,7 +24,7 @@ use std::mem::size_of;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use cloudcase_event::{Event, SourceFile};
+use cloudcase_event::Event;
 use cloudcase_sigma::Level;
 use cloudcase_timeline::sort::{merge_within, LineKey, RunBuilder, Runs};
 
@@ -399,7 +399,7 @@ impl Bursts {
     /// window — is reported at informational level: an app server reading its
     /// secrets every minute is not an incident, its first burst from a new
     /// principal may be. `files` are the hunt's inputs, by ordinal.
-    pub fn candidates(mut self, files: &[Arc<SourceFile>]) -> io::Result<Vec<Candidate>> {
+    pub fn candidates(mut self, files: &dyn cloudcase_read::Files) -> io::Result<Vec<Candidate>> {
         self.write_out();
         if let Some(e) = self.error.take() {
             return Err(e);

@@ -57,7 +57,7 @@ fn with_id<'a>(found: &'a [Candidate], id: &str) -> Vec<&'a Candidate> {
 #[test]
 fn nothing_is_found_in_no_events() {
     assert!(Bursts::new(ROOMY, None)
-        .candidates(&[])
+        .candidates(&Vec::new())
         .expect("candidates")
         .is_empty());
 }
