@@ -1,5 +1,6 @@
 //! Arguments and reporting shared by every command that reads logs.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -155,6 +156,30 @@ impl RejectReporter {
     }
 }
 
+/// The digests of the evidence objects listed so far, as their 32 bytes rather than their
+/// 64-character text (a case of a million objects held some 130 MB of the text); a digest that
+/// is not 64 lower-case hex digits is kept as written.
+#[derive(Default)]
+struct SeenDigests {
+    bytes: HashSet<[u8; 32]>,
+    other: HashSet<String>,
+}
+
+impl SeenDigests {
+    /// Adds `hex`; true if it was not there yet.
+    fn insert(&mut self, hex: &str) -> bool {
+        let lower = hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let bytes = lower
+            .then(|| cloudcase_util::hex::decode(hex))
+            .flatten()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok());
+        match bytes {
+            Some(b) => self.bytes.insert(b),
+            None => self.other.insert(hex.to_owned()),
+        }
+    }
+}
+
 /// Expands the inputs, reporting unlistable entries, then adds the case's
 /// evidence objects (read from the store, never modified).
 pub fn discover_inputs(args: &InputArgs, reporter: &RejectReporter) -> Result<Inputs> {
@@ -163,10 +188,10 @@ pub fn discover_inputs(args: &InputArgs, reporter: &RejectReporter) -> Result<In
         let case = cloudcase_evidence::Case::open(dir)?;
         // Streamed: each object once, in order of first acquisition, with
         // the source it was first acquired from; memory for the list only.
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = SeenDigests::default();
         case.for_each_manifest_line::<cloudcase_evidence::Error, _>(|line| {
             if let Some(r) = line.record {
-                if seen.insert(r.sha256.clone()) {
+                if seen.insert(&r.sha256) {
                     let path = case.layout().object_path(&r.sha256);
                     inputs.push_known(path, r.sha256.clone(), Some(r.source.clone()));
                 }
@@ -219,4 +244,26 @@ pub fn finish_run(
         return std::process::ExitCode::from(1);
     }
     std::process::ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_are_seen_once_in_whichever_form_they_are_written() {
+        let mut seen = SeenDigests::default();
+        let digest = "ab".repeat(32);
+        assert!(seen.insert(&digest));
+        assert!(!seen.insert(&digest));
+        let upper = digest.to_uppercase();
+        assert!(
+            seen.insert(&upper),
+            "kept as written, apart from the lower-case form"
+        );
+        assert!(!seen.insert(&upper));
+        assert!(seen.insert("not-a-digest"));
+        assert!(!seen.insert("not-a-digest"));
+        assert_eq!((seen.bytes.len(), seen.other.len()), (1, 2));
+    }
 }

@@ -106,7 +106,11 @@ impl Files for Selection<'_> {
 #[derive(Debug, Default)]
 pub struct FileList {
     paths: Texts,
+    /// Digests that are not their path's file name.
     digests: Texts,
+    /// Whether each file's digest is its path's file name, as an evidence object's is
+    /// (`…/objects/sha256/ab/<digest>`): kept once instead of twice.
+    digest_is_name: Vec<bool>,
     origins: Texts,
     /// Archive members, by index; their slots in the texts are empty.
     whole: BTreeMap<usize, Arc<SourceFile>>,
@@ -125,8 +129,12 @@ impl FileList {
 
     /// Lists a plain file (no archive member) as the next one: its ordinal is its index.
     pub fn push(&mut self, path: PathBuf, sha256: Option<String>, origin: Option<String>) {
+        let is_name =
+            sha256.is_some() && path.file_name().and_then(|n| n.to_str()) == sha256.as_deref();
         self.paths.push(Some(path.as_os_str().as_encoded_bytes()));
-        self.digests.push(sha256.as_deref().map(str::as_bytes));
+        self.digest_is_name.push(is_name);
+        self.digests
+            .push(sha256.as_deref().filter(|_| !is_name).map(str::as_bytes));
         self.origins.push(origin.as_deref().map(str::as_bytes));
     }
 
@@ -134,6 +142,7 @@ impl FileList {
     pub fn push_whole(&mut self, file: Arc<SourceFile>) {
         self.whole.insert(self.len(), file);
         self.paths.push(None);
+        self.digest_is_name.push(false);
         self.digests.push(None);
         self.origins.push(None);
     }
@@ -154,16 +163,22 @@ impl Files for FileList {
             return Some(Arc::clone(whole));
         }
         let path = self.paths.get(index)??;
+        // SAFETY: the bytes are exactly those `as_encoded_bytes` gave for one path in `push`,
+        // put back together from its shared prefix and its own rest.
+        let path = PathBuf::from(unsafe { OsString::from_encoded_bytes_unchecked(path) });
         let text = |t: &Texts| {
             t.get(index)
                 .flatten()
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
         };
+        let sha256 = if self.digest_is_name.get(index) == Some(&true) {
+            path.file_name().and_then(|n| n.to_str()).map(str::to_owned)
+        } else {
+            text(&self.digests)
+        };
         Some(Arc::new(SourceFile {
-            // SAFETY: the bytes are exactly those `as_encoded_bytes` gave for one path in
-            // `push`, put back together from its shared prefix and its own rest.
-            path: PathBuf::from(unsafe { OsString::from_encoded_bytes_unchecked(path) }),
-            sha256: text(&self.digests),
+            path,
+            sha256,
             origin: text(&self.origins),
             ordinal: index as u64,
             member: None,
@@ -296,6 +311,30 @@ mod tests {
         }
         assert!(list.file(1000).is_none());
         assert_eq!(list.iter().count(), 1000);
+    }
+
+    #[test]
+    fn an_evidence_objects_digest_is_kept_once_and_comes_back() {
+        let mut list = FileList::default();
+        let digest = "0f".repeat(32);
+        let path = PathBuf::from(format!("case/evidence/objects/sha256/0f/{digest}"));
+        list.push(path.clone(), Some(digest.clone()), Some("s3://b/k".into()));
+        list.push(path.clone(), Some("ff".repeat(32)), None);
+        assert!(
+            list.digests.get(0).is_some_and(|d| d.is_none()),
+            "not stored twice"
+        );
+        let f = list.file(0).expect("listed");
+        assert_eq!(
+            (&f.path, f.sha256.as_deref()),
+            (&path, Some(digest.as_str()))
+        );
+        let other = list.file(1).expect("listed");
+        assert_eq!(
+            other.sha256,
+            Some("ff".repeat(32)),
+            "a digest that is not the name"
+        );
     }
 
     #[test]

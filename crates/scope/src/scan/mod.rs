@@ -78,10 +78,17 @@ impl Earliest {
         match self.seen.iter_mut().find(|s| &*s.value == value) {
             Some(s) if at < s.at => s.at = at,
             Some(_) => return,
-            None => self.seen.push(Sighting {
-                at,
-                value: value.into(),
-            }),
+            None => {
+                // Most lists hold one value (a session key's one network): a first value gets
+                // room for itself alone, instead of a first push's four.
+                if self.seen.is_empty() {
+                    self.seen.reserve_exact(1);
+                }
+                self.seen.push(Sighting {
+                    at,
+                    value: value.into(),
+                });
+            }
         }
         self.seen
             .sort_by(|a, b| (a.at, &a.value).cmp(&(b.at, &b.value)));
