@@ -253,8 +253,9 @@ fn a_seeded_snapshot_is_acquired_with_the_seeded_image_hash_and_verified() {
     let again = ok(&acquire_args(case_s, &uri, &moto.endpoint));
     assert!(again.contains("3 already held"), "{again}");
 
-    // --max-rate spaces the block reads: 100 blocks of 512 bytes at 0.0128 MB/s take 4 s,
-    // far longer than 300 blocks without it.
+    // --max-rate spaces the block reads: 100 blocks of 512 bytes at 0.0128 MB/s take 4 s, far
+    // longer than the same number of blocks without it (a third of the 300 read above; comparing
+    // with all 300 failed once on a loaded machine, where those took 3.4 s).
     let slow = seed(&moto.endpoint, 100, 5);
     let uri = format!("aws:ebs-snapshot/{}?region=us-east-1", slow.id);
     let mut args = acquire_args(case_s, &uri, &moto.endpoint);
@@ -263,7 +264,7 @@ fn a_seeded_snapshot_is_acquired_with_the_seeded_image_hash_and_verified() {
     ok(&args);
     let took = started.elapsed();
     assert!(
-        took >= Duration::from_millis(3900) && took > unlimited + Duration::from_secs(2),
+        took >= Duration::from_millis(3900) && took > unlimited / 3 + Duration::from_secs(2),
         "--max-rate not kept: {took:?} (300 blocks unlimited: {unlimited:?})"
     );
     assert_eq!(

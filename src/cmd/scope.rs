@@ -1,6 +1,7 @@
 //! `cloudcase scope`: from one indicator to the intrusion, the attacker's identities and
 //! resources, data-access verdicts with coverage, cost and a containment plan.
 
+use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use cloudcase_inventory::Snapshot;
 use cloudcase_model::scope::{RecordRef, StartedFrom};
 use cloudcase_read::{Progress, Rejection};
 use cloudcase_report::AnalysisKind;
-use cloudcase_scope::{find_launch, scope, Cidr, Options, Subject};
+use cloudcase_scope::{find_launch, render_markdown, render_table, scope, Cidr, Options, Subject};
 use serde_json::json;
 
 use super::input::{discover_inputs, finish_run, InputArgs, RejectReporter};
@@ -201,19 +202,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }],
         });
     }
+    let mut recorded = None;
     if let Some(dir) = &args.input.case {
         let first = result.intrusion.first_attacker_event();
         let summary = json!({"subject": label, "first_attacker_event": first});
         let content = serde_json::to_string_pretty(&result)? + "\n";
         let bytes = content.as_bytes();
         super::record::record_analysis(dir, AnalysisKind::Scope, &label, bytes, summary)?;
+        recorded = Some(content);
     }
-    let text = match args.format {
-        ScopeFormat::Json => serde_json::to_string_pretty(&result)? + "\n",
-        ScopeFormat::Table => cloudcase_scope::render_table(&result, &tz),
-        ScopeFormat::Md => cloudcase_scope::render_markdown(&result, &tz),
-    };
-    print!("{text}");
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    match (args.format, recorded) {
+        (ScopeFormat::Json, Some(content)) => out.write_all(content.as_bytes())?,
+        // Written as it is serialized: the document of a busy month runs to megabytes (8.5 MB
+        // for `--auto` on the 20 GB busy corpus), and a string of it doubled as it grew.
+        (ScopeFormat::Json, None) => {
+            serde_json::to_writer_pretty(&mut out, &result)?;
+            writeln!(out)?;
+        }
+        (ScopeFormat::Table, _) => out.write_all(render_table(&result, &tz).as_bytes())?,
+        (ScopeFormat::Md, _) => out.write_all(render_markdown(&result, &tz).as_bytes())?,
+    }
+    out.flush()?;
     let mut accounting = inputs.accounting;
     accounting.merge(&outcome.accounting);
     Ok(finish_run(&args.input, &accounting, ""))
