@@ -58,16 +58,6 @@ impl<const N: usize> Files for [Arc<SourceFile>; N] {
     }
 }
 
-impl Files for [Arc<SourceFile>] {
-    fn count(&self) -> usize {
-        self.len()
-    }
-
-    fn file(&self, index: usize) -> Option<Arc<SourceFile>> {
-        self.get(index).cloned()
-    }
-}
-
 /// The files of a run's list at some of its indexes (sorted), e.g. those a second pass reads:
 /// eight bytes a file instead of a copy of each.
 pub struct Selection<'a> {
