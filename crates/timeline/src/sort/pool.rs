@@ -75,7 +75,8 @@ impl RunPool {
     }
 
     /// Adds `run`, written with `encoding`; while the open run files are at
-    /// [`fan_in`], merges the smallest half into one and adds it back.
+    /// [`fan_in`], merges the smallest half (at most as many as the group's read
+    /// memory reads at once) into one and adds it back.
     pub(super) fn add(&self, run: RunFile, encoding: &mut SpillChoice) -> io::Result<()> {
         let mut run = Some(run);
         loop {
@@ -87,7 +88,8 @@ impl RunPool {
                         return Ok(());
                     }
                     if runs.len() >= 2 {
-                        break take_smallest(&mut runs, fan_in() / 2);
+                        let width = super::merge_width(self.group_read_memory);
+                        break take_smallest(&mut runs, (fan_in() / 2).min(width));
                     }
                     runs = self
                         .merged
@@ -108,17 +110,18 @@ impl RunPool {
         std::mem::take(&mut *self.lock())
     }
 
-    /// `runs` merged down to at most [`fan_in`] runs (new ones in this
-    /// pool's directory), through `read_memory` bytes of read buffers.
+    /// `runs` merged down to as many as `read_memory` reads at once, at most
+    /// [`fan_in`] (new ones in this pool's directory), each group through
+    /// `read_memory` bytes of read buffers and decoders.
     pub(super) fn reduce(
         &self,
         mut runs: Vec<RunFile>,
         read_memory: usize,
     ) -> io::Result<Vec<RunFile>> {
         let mut encoding = SpillChoice::default();
-        let fan_in = fan_in();
-        while runs.len() > fan_in {
-            let n = (runs.len() - fan_in + 1).min(fan_in);
+        let width = super::merge_width(read_memory);
+        while runs.len() > width {
+            let n = (runs.len() - width + 1).min(width);
             let group = take_smallest(&mut runs, n);
             runs.push(merge_group(group, self, &mut encoding, read_memory)?);
         }
@@ -141,7 +144,7 @@ fn merge_group(
     read_memory: usize,
 ) -> io::Result<RunFile> {
     let bytes = group.iter().map(RunFile::bytes).sum::<u64>();
-    let buffer = super::run_buffer(read_memory, group.len());
+    let buffer = super::run_buffer(read_memory, &group);
     let compressed = encoding.compress(should_compress(pool.temp_dir(), bytes));
     let started = std::time::Instant::now();
     let mut sources = group

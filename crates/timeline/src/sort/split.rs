@@ -10,13 +10,21 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use super::run_file::{decode_header, encode_header, truncated, ENTRY_HEADER};
 use super::{merge_sources, LineKey, Source};
 
-/// Bytes of one chunk of merged entries handed from the helper, at most and at least: a
-/// sixteenth of the merge's read memory in between, so that a merge within a small budget
-/// (scope's candidates, 4 MiB) does not hold 7 MiB of chunks.
+/// Bytes of one chunk of merged entries handed from the helper, at most and at least; in
+/// between, the chunks' share of the merge's read memory over [`MAX_CHUNKS`], so that a merge
+/// within a small budget (scope's candidates, 4 MiB) does not hold 7 MiB of chunks.
 const CHUNK: std::ops::RangeInclusive<usize> = (64 << 10)..=(1 << 20);
+
+/// The part of a merge's read memory its chunks take when it is split over two threads: a
+/// quarter (the runs' read buffers and decoders have the rest).
+pub(super) const CHUNK_SHARE: usize = 4;
 
 /// Chunks in flight between the helper and the merging thread.
 const DEPTH: usize = 4;
+
+/// Chunks alive at most: the helper's, [`DEPTH`] in flight, the merging thread's, and up to
+/// `DEPTH + 2` spent ones waiting to be reused.
+const MAX_CHUNKS: usize = 2 * DEPTH + 4;
 
 /// Merged entries arriving from the helper thread, in key order.
 pub(super) struct Piped {
@@ -58,13 +66,13 @@ impl Piped {
 
 /// Merges `sources` in key order into `emit` like `merge_sources`, with the
 /// sources at odd positions of `sources` merged on a helper thread, which hands
-/// its lines over in chunks sized after the merge's `read_memory`.
+/// its lines over in chunks holding `chunk_memory` bytes in all.
 pub(super) fn merge_in_two(
     sources: Vec<Source<'_>>,
-    read_memory: usize,
+    chunk_memory: usize,
     emit: impl FnMut(LineKey, &[u8]) -> io::Result<()>,
 ) -> io::Result<u64> {
-    let chunk = (read_memory / 16).clamp(*CHUNK.start(), *CHUNK.end());
+    let chunk = (chunk_memory / MAX_CHUNKS).clamp(*CHUNK.start(), *CHUNK.end());
     let (mut mine, mut theirs): (Vec<_>, Vec<_>) = (Vec::new(), Vec::new());
     for (i, s) in sources.into_iter().enumerate() {
         if i % 2 == 0 { &mut mine } else { &mut theirs }.push(s);
