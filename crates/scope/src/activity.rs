@@ -23,8 +23,13 @@ const TOP_IDENTITIES: usize = 8;
 /// Hourly event counts.
 #[derive(Debug, Default)]
 pub struct Activity {
-    /// "hour\tregion\tidentity" → events, over the whole input.
+    /// "hour\tregion\tidentity" → events, over the whole input; the hour is the first of its
+    /// day once the events counted span more than three days (see [`Activity::add`]).
     all: FastMap<Box<str>, u64>,
+    /// Whether `all` counts by day: its events span more than three days, so the charts will.
+    all_by_day: bool,
+    /// First and last time of the events counted in `all`.
+    all_span: Option<(i64, i64)>,
     /// "hour\tregion\tidentity\tkey\tsource" → events, in the attacker window; the hour is
     /// the first of its chart bucket when the window counts by day (see
     /// [`Activity::count_window_for`]).
@@ -71,6 +76,18 @@ fn push_clean(out: &mut String, s: &str) {
     }
 }
 
+/// `key` ("hour\tregion\tidentity") with its hour made the first of its day; a key already
+/// by day comes back unchanged.
+fn first_hour_of_day(key: &str) -> String {
+    match key
+        .split_once('\t')
+        .map(|(h, rest)| (h.parse::<i64>(), rest))
+    {
+        Some((Ok(h), rest)) => format!("{}\t{rest}", h.div_euclid(24) * 24),
+        _ => key.to_owned(),
+    }
+}
+
 fn bump(map: &mut FastMap<Box<str>, u64>, key: &str, n: u64) {
     match map.get_mut(key) {
         Some(c) => *c += n,
@@ -93,12 +110,29 @@ impl Activity {
         push_identity_label(&mut self.buf, ev);
     }
 
-    /// Counts one event of the whole input (pass 1).
+    /// Counts one event of the whole input (pass 1). Once this worker's events span more than
+    /// three days, the charts will count by day whatever the rest of the input holds, so the
+    /// counts are kept by day from then on: a year of logs keeps a count per day, not per hour,
+    /// for each (region, identity).
     pub fn add(&mut self, ev: &Event) {
-        self.label(ev, HOUR_MS);
+        crate::scan::widen(&mut self.all_span, ev.time.millis());
+        if !self.all_by_day && self.all_span.is_some_and(|s| bucket_ms(s) == DAY_MS) {
+            self.count_all_by_day();
+        }
+        self.label(ev, if self.all_by_day { DAY_MS } else { HOUR_MS });
         let buf = std::mem::take(&mut self.buf);
         bump(&mut self.all, &buf, 1);
         self.buf = buf;
+    }
+
+    /// Folds `all`'s hourly counts into days (nothing if it counts by day already).
+    fn count_all_by_day(&mut self) {
+        if std::mem::replace(&mut self.all_by_day, true) {
+            return;
+        }
+        for (k, n) in std::mem::take(&mut self.all) {
+            bump(&mut self.all, &first_hour_of_day(&k), n);
+        }
     }
 
     /// Counts one event at or after the first attacker event by its access `key` and source
@@ -121,10 +155,19 @@ impl Activity {
         self.window_bucket_ms = Some(bucket_ms(span));
     }
 
-    /// Merges another worker's counts.
+    /// Merges another worker's counts, by day if either counts by day or their events together
+    /// span more than three days.
     pub fn merge(&mut self, o: Activity) {
+        crate::scan::widen_span(&mut self.all_span, o.all_span);
+        if o.all_by_day || self.all_span.is_some_and(|s| bucket_ms(s) == DAY_MS) {
+            self.count_all_by_day();
+        }
         for (k, n) in o.all {
-            bump(&mut self.all, &k, n);
+            if self.all_by_day {
+                bump(&mut self.all, &first_hour_of_day(&k), n);
+            } else {
+                bump(&mut self.all, &k, n);
+            }
         }
         for (k, n) in o.window {
             bump(&mut self.window, &k, n);
@@ -283,5 +326,58 @@ mod tests {
         let short = ["2024-05-06T01:10:00Z", "2024-05-06T03:20:00Z"];
         assert_eq!(section(&short, true).bucket_ms, HOUR_MS);
         assert_eq!(section(&short, true), section(&short, false));
+    }
+
+    #[test]
+    fn the_whole_input_is_counted_by_day_once_it_spans_more_than_three_days() {
+        let who = iam_user("bob", KEY);
+        let times = [
+            "2024-05-06T01:10:00Z",
+            "2024-05-06T05:00:00Z",
+            "2024-05-07T23:59:59Z",
+            "2024-05-10T00:00:00Z",
+            "2024-05-12T13:30:00Z",
+            "2024-05-12T20:31:00Z",
+        ];
+        let records: Vec<_> = times
+            .iter()
+            .map(|t| call(t, "s3", "ListBuckets", "198.51.100.7", &who))
+            .collect();
+        let evs = events(&records);
+        let span = (evs[0].time.millis(), evs[5].time.millis());
+        let whole = |evs: &[Event]| {
+            let mut a = Activity::default();
+            evs.iter().for_each(|ev| a.add(ev));
+            a
+        };
+        let one = whole(&evs);
+        assert!(one.all_by_day);
+        assert_eq!(
+            one.all.len(),
+            4,
+            "one count per day with events: {:?}",
+            one.all
+        );
+        let chart = one.build(span, &|_, _| false);
+        assert_eq!(chart.bucket_ms, DAY_MS);
+        assert_eq!(chart.by_region[0].other, [2, 1, 0, 0, 1, 0, 2]);
+        // Workers that each saw under three days merge into the same counts, either way round.
+        for (a, b) in [(&evs[..3], &evs[3..]), (&evs[3..], &evs[..3])] {
+            let (mut x, y) = (whole(a), whole(b));
+            assert!(!x.all_by_day && !y.all_by_day);
+            x.merge(y);
+            assert!(x.all_by_day);
+            assert_eq!(x.all, one.all);
+            assert_eq!(x.build(span, &|_, _| false), chart);
+        }
+        // Under three days, hours.
+        let short = whole(&evs[..2]);
+        assert!(!short.all_by_day);
+        assert_eq!(short.all.len(), 2);
+        assert_eq!(
+            first_hour_of_day("47\tus-east-1\tuser/bob"),
+            "24\tus-east-1\tuser/bob"
+        );
+        assert_eq!(first_hour_of_day("no tab"), "no tab");
     }
 }

@@ -96,7 +96,8 @@ const MIN_MERGE_WIDTH: usize = 8;
 /// smallest read buffer and, if compressed, an LZ4 decoder; at most [`fan_in`], at least
 /// [`MIN_MERGE_WIDTH`].
 fn merge_width(memory: usize) -> usize {
-    (memory / (RUN_BUFFER.start() + run_file::LZ4_READ_COST)).clamp(MIN_MERGE_WIDTH, fan_in().max(MIN_MERGE_WIDTH))
+    (memory / (RUN_BUFFER.start() + run_file::LZ4_READ_COST))
+        .clamp(MIN_MERGE_WIDTH, fan_in().max(MIN_MERGE_WIDTH))
 }
 
 /// Where a line is in a builder's buffer, and its key.
@@ -418,8 +419,10 @@ mod tests {
         for i in 0..40u64 {
             let b = if i % 4 == 0 { &mut kept } else { &mut spilled };
             let text = line(i);
-            b.push_with(key(i as i64, 0, i), |buf| buf.extend_from_slice(text.as_bytes()))
-                .unwrap();
+            b.push_with(key(i as i64, 0, i), |buf| {
+                buf.extend_from_slice(text.as_bytes())
+            })
+            .unwrap();
         }
         let (mut spilled, mut kept) = (spilled.finish(), kept.finish());
         assert!(spilled.spilled() >= 1 && !spilled.index.is_empty());
@@ -428,7 +431,11 @@ mod tests {
         kept.spill_rest().unwrap();
         assert_eq!(spilled.spilled(), before + 1);
         assert!(spilled.index.is_empty() && spilled.arena.capacity() == 0);
-        assert_eq!(kept.spilled(), 0, "a sort that never spilled stays in memory");
+        assert_eq!(
+            kept.spilled(),
+            0,
+            "a sort that never spilled stays in memory"
+        );
         assert_eq!(kept.index.len(), 10);
         let mut out = Vec::new();
         assert_eq!(merge(vec![spilled, kept], &mut out).unwrap(), 40);
@@ -442,9 +449,16 @@ mod tests {
         let width = merge_width(4 << 20);
         assert!(width >= MIN_MERGE_WIDTH && width <= fan_in().max(MIN_MERGE_WIDTH));
         if width > MIN_MERGE_WIDTH {
-            assert!(width * per_run <= 4 << 20, "{width} runs of {per_run} bytes");
+            assert!(
+                width * per_run <= 4 << 20,
+                "{width} runs of {per_run} bytes"
+            );
         }
-        assert_eq!(merge_width(1), MIN_MERGE_WIDTH, "a tiny budget still merges");
+        assert_eq!(
+            merge_width(1),
+            MIN_MERGE_WIDTH,
+            "a tiny budget still merges"
+        );
         // Compressed runs leave less of the memory to their read buffers.
         let dir = std::env::temp_dir();
         let open = Arc::new(open::OpenRuns::default());

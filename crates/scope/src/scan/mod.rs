@@ -197,14 +197,16 @@ fn merge_map<K: std::hash::Hash + Eq, S: BuildHasher>(
     }
 }
 
-fn widen(span: &mut Option<(i64, i64)>, ms: i64) {
+/// Widens `span` (first and last time, ms) to include `ms`.
+pub(crate) fn widen(span: &mut Option<(i64, i64)>, ms: i64) {
     *span = Some(match *span {
         Some((a, b)) => (a.min(ms), b.max(ms)),
         None => (ms, ms),
     });
 }
 
-fn widen_span(span: &mut Option<(i64, i64)>, o: Option<(i64, i64)>) {
+/// Widens `span` to include the span `o`.
+pub(crate) fn widen_span(span: &mut Option<(i64, i64)>, o: Option<(i64, i64)>) {
     if let Some((a, b)) = o {
         widen(span, a);
         widen(span, b);
