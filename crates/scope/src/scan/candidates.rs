@@ -16,7 +16,8 @@ use cloudcase_timeline::sort::{merge_within, LineKey, RunBuilder};
 
 use super::codec::{decode, encode};
 use super::entries::{malformed, EntryReader, Stored, READ_CHUNK};
-use super::{Candidate, FastMap};
+use super::file_table::FileTable;
+use super::Candidate;
 
 /// Default memory for the attacker window's candidate events, store accesses and key uses before
 /// they are spilled, in all workers together (8 MiB: on 20 GB of a busy account, 32 MiB peaked at 111 MB
@@ -29,7 +30,7 @@ pub struct CandidateSpool {
     runs: RunBuilder,
     budget: usize,
     temp_dir: Option<PathBuf>,
-    files: FastMap<u64, Arc<SourceFile>>,
+    files: FileTable,
     error: Option<io::Error>,
 }
 
@@ -47,7 +48,7 @@ impl CandidateSpool {
             runs: RunBuilder::new(budget, temp_dir.clone()),
             budget,
             temp_dir,
-            files: FastMap::default(),
+            files: FileTable::default(),
             error: None,
         }
     }
@@ -59,7 +60,7 @@ impl CandidateSpool {
             runs: self.runs.share(budget),
             budget,
             temp_dir: self.temp_dir.clone(),
-            files: FastMap::default(),
+            files: FileTable::default(),
             error: None,
         }
     }
@@ -71,9 +72,7 @@ impl CandidateSpool {
             return;
         }
         let file = &c.ptr.file;
-        self.files
-            .entry(file.ordinal)
-            .or_insert_with(|| Arc::clone(file));
+        self.files.insert(file);
         let key = LineKey::at(EventTime::from_millis(c.ptr.ms), file.ordinal, c.ptr.record);
         if let Err(e) = self.runs.push_with(key, |out| encode(c, out)) {
             self.error = Some(e);
@@ -85,7 +84,7 @@ impl CandidateSpool {
 #[derive(Debug)]
 pub struct Candidates {
     store: Stored,
-    files: FastMap<u64, Arc<SourceFile>>,
+    files: FileTable,
     /// The first failure to read the entries back, reported by [`Candidates::take_failure`].
     failure: Mutex<Option<io::Error>>,
 }
@@ -94,7 +93,7 @@ impl Default for Candidates {
     fn default() -> Self {
         Candidates {
             store: Stored::Memory(Vec::new()),
-            files: FastMap::default(),
+            files: FileTable::default(),
             failure: Mutex::new(None),
         }
     }
@@ -104,7 +103,7 @@ impl Candidates {
     /// Merges the workers' spools into one sequence in record order, reading spilled runs
     /// through as much memory as the spools' budgets.
     pub fn merge(spools: Vec<CandidateSpool>) -> io::Result<Candidates> {
-        let mut files = FastMap::default();
+        let mut files = FileTable::default();
         let mut runs = Vec::with_capacity(spools.len());
         let temp_dir = spools.first().and_then(|s| s.temp_dir.clone());
         let read_memory = spools.iter().map(|s| s.budget).sum();
@@ -112,7 +111,7 @@ impl Candidates {
             if let Some(e) = spool.error {
                 return Err(e);
             }
-            files.extend(spool.files);
+            files.extend(&spool.files);
             runs.push(spool.runs.finish());
         }
         let store = if runs.iter().all(|r| r.spilled() == 0) {
@@ -145,6 +144,7 @@ impl Candidates {
             from: self,
             entries: EntryReader::new(&self.store),
             done: false,
+            file: None,
         }
     }
 
@@ -165,6 +165,8 @@ pub struct CandidateIter<'a> {
     from: &'a Candidates,
     entries: EntryReader<'a>,
     done: bool,
+    /// The file of the last candidate, shared by the next ones from it.
+    file: Option<Arc<SourceFile>>,
 }
 
 impl CandidateIter<'_> {
@@ -172,7 +174,7 @@ impl CandidateIter<'_> {
         let files = &self.from.files;
         match self.entries.next_entry()? {
             None => Ok(None),
-            Some(body) => decode(body, files)
+            Some(body) => decode(body, files, &mut self.file)
                 .map(Some)
                 .ok_or_else(|| malformed("a candidate event")),
         }

@@ -12,7 +12,8 @@ use cloudcase_event::SourceFile;
 use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, Fields};
 
 use super::candidate::{shared, Body, CallerIdentity, SessionCall};
-use super::{Candidate, FastMap};
+use super::file_table::FileTable;
+use super::Candidate;
 use crate::record::{EventId, Ptr};
 
 /// Event-id forms.
@@ -68,10 +69,15 @@ pub(super) fn encode_ptr(p: &Ptr, out: &mut Vec<u8>) {
     }
 }
 
-/// Reads a pointer [`encode_ptr`] wrote; `None` if malformed or its file is not in `files`.
-pub(super) fn decode_ptr(f: &mut Fields<'_>, files: &FastMap<u64, Arc<SourceFile>>) -> Option<Ptr> {
+/// Reads a pointer [`encode_ptr`] wrote; `None` if malformed or its file is not in `files`
+/// (`cache` as [`FileTable::get`] takes it).
+pub(super) fn decode_ptr(
+    f: &mut Fields<'_>,
+    files: &FileTable,
+    cache: &mut Option<Arc<SourceFile>>,
+) -> Option<Ptr> {
     let ms = f.i64()?;
-    let file = Arc::clone(files.get(&f.u64()?)?);
+    let file = files.get(f.u64()?, cache)?;
     let record = f.u64()?;
     let event_id = match f.u8()? {
         NO_ID => None,
@@ -111,9 +117,13 @@ fn encode_body(body: &Body, out: &mut Vec<u8>) {
 
 /// Decodes one entry (without its length prefix); `None` if it is malformed or names a file
 /// not in `files`.
-pub(super) fn decode(body: &[u8], files: &FastMap<u64, Arc<SourceFile>>) -> Option<Candidate> {
+pub(super) fn decode(
+    body: &[u8],
+    files: &FileTable,
+    cache: &mut Option<Arc<SourceFile>>,
+) -> Option<Candidate> {
     let mut f = Fields::new(body);
-    let ptr = decode_ptr(&mut f, files)?;
+    let ptr = decode_ptr(&mut f, files, cache)?;
     let (name, service, region) = (f.str()?, f.str()?, f.str()?);
     let who = CallerIdentity {
         key: shared(f.opt()?),
@@ -166,10 +176,16 @@ fn decode_body(f: &mut Fields<'_>) -> Option<Body> {
 mod tests {
     use super::*;
 
-    fn files() -> FastMap<u64, Arc<SourceFile>> {
+    fn file() -> Arc<SourceFile> {
         let mut file = SourceFile::plain("AWSLogs/x.json.gz");
         file.ordinal = 3;
-        FastMap::from_iter([(3, Arc::new(file))])
+        Arc::new(file)
+    }
+
+    fn files() -> FileTable {
+        let mut t = FileTable::default();
+        t.insert(&file());
+        t
     }
 
     fn sample(body: Body, event_id: Option<EventId>) -> Candidate {
@@ -184,7 +200,7 @@ mod tests {
         Candidate {
             ptr: Ptr {
                 ms: -1_700_000,
-                file: Arc::clone(&files()[&3]),
+                file: file(),
                 record: 41,
                 event_id,
             },
@@ -230,7 +246,7 @@ mod tests {
             encode(&c, &mut out);
             let len = u32::from_le_bytes(out[..4].try_into().unwrap()) as usize;
             assert_eq!(len, out.len() - 4);
-            let back = decode(&out[4..], &files()).expect("decodes");
+            let back = decode(&out[4..], &files(), &mut None).expect("decodes");
             assert_eq!(text(&back), text(&c));
         }
     }
@@ -248,11 +264,20 @@ mod tests {
         encode(&c, &mut out);
         let body = &out[4..];
         for cut in 0..body.len() {
-            assert!(decode(&body[..cut], &files()).is_none(), "cut at {cut}");
+            assert!(
+                decode(&body[..cut], &files(), &mut None).is_none(),
+                "cut at {cut}"
+            );
         }
         let mut longer = body.to_vec();
         longer.push(0);
-        assert!(decode(&longer, &files()).is_none(), "trailing bytes");
-        assert!(decode(body, &FastMap::default()).is_none(), "unknown file");
+        assert!(
+            decode(&longer, &files(), &mut None).is_none(),
+            "trailing bytes"
+        );
+        assert!(
+            decode(body, &FileTable::default(), &mut None).is_none(),
+            "unknown file"
+        );
     }
 }

@@ -20,6 +20,7 @@ use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, Fields};
 
 use super::codec::{decode_ptr, encode_ptr};
 use super::entries::{malformed, EntryReader, Stored, WRITE_CHUNK};
+use super::file_table::FileTable;
 use super::{AccessId, Earliest, FastMap, KeySource, Sighting, StoreId, Use};
 use crate::stores::{Access, STORES};
 
@@ -102,7 +103,7 @@ pub struct HeldUses<K> {
     writer: Option<BufWriter<File>>,
     spilled: Vec<Stored>,
     /// The files the spilled uses point into, by ordinal.
-    files: FastMap<u64, Arc<SourceFile>>,
+    files: FileTable,
     error: Option<io::Error>,
     buf: Vec<u8>,
 }
@@ -136,7 +137,7 @@ impl<K: UseKey> HeldUses<K> {
             temp_dir,
             writer: None,
             spilled: Vec::new(),
-            files: FastMap::default(),
+            files: FileTable::default(),
             error: None,
             buf: Vec::new(),
         }
@@ -181,10 +182,7 @@ impl<K: UseKey> HeldUses<K> {
             }
         };
         for (id, used) in self.held.drain() {
-            let file = &used.first.file;
-            self.files
-                .entry(file.ordinal)
-                .or_insert_with(|| Arc::clone(file));
+            self.files.insert(&used.first.file);
             self.buf.clear();
             put_entry(&mut self.buf, |out| {
                 id.encode(out);
@@ -201,7 +199,7 @@ impl<K: UseKey> HeldUses<K> {
             self.error.get_or_insert(e);
         }
         self.spilled.append(&mut other.spilled);
-        self.files.extend(other.files);
+        self.files.extend(&other.files);
         for (id, used) in other.held {
             match self.held.get_mut(&id) {
                 Some(u) => u.merge(&used),
@@ -254,13 +252,14 @@ impl<K: UseKey> HeldUses<K> {
         for (id, used) in self.held.iter().filter(|(id, _)| keep(id)) {
             add(id.clone(), used.clone());
         }
+        let mut file = None;
         for stored in &self.spilled {
             let mut entries = EntryReader::new(stored);
             while let Some(body) = entries.next_entry()? {
                 let mut f = Fields::new(body);
                 let id = K::decode(&mut f).ok_or_else(|| malformed(K::WHAT))?;
                 if keep(&id) {
-                    let used = decode_use(&mut f, &self.files)
+                    let used = decode_use(&mut f, &self.files, &mut file)
                         .filter(|_| f.is_empty())
                         .ok_or_else(|| malformed(K::WHAT))?;
                     add(id, used);
@@ -289,8 +288,12 @@ fn encode_use(used: &Use, out: &mut Vec<u8>) {
 }
 
 /// Reads what [`encode_use`] wrote; `None` if malformed.
-fn decode_use(f: &mut Fields<'_>, files: &FastMap<u64, Arc<SourceFile>>) -> Option<Use> {
-    let first = decode_ptr(f, files)?;
+fn decode_use(
+    f: &mut Fields<'_>,
+    files: &FileTable,
+    cache: &mut Option<Arc<SourceFile>>,
+) -> Option<Use> {
+    let first = decode_ptr(f, files, cache)?;
     let (last_ms, count, agents) = (f.i64()?, f.u64()?, f.u8()? == 1);
     let mut lists = [Earliest::default(), Earliest::default()];
     for list in &mut lists {

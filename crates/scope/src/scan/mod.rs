@@ -12,6 +12,7 @@ mod cluster;
 mod codec;
 mod coverage;
 mod entries;
+mod file_table;
 mod files;
 mod held_uses;
 mod hourly;

@@ -407,7 +407,7 @@ mod tests {
 
     #[test]
     fn compressed_runs_are_written_in_the_smallest_lz4_blocks() {
-        let lines = vec![b"z".repeat(300_000)];
+        let lines = [b"z".repeat(300_000)];
         let entries = lines.iter().map(|l| Entry {
             key: LineKey {
                 time: 0,
