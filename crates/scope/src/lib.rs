@@ -186,7 +186,7 @@ fn cloudtrail_files<'a>(files: &'a dyn Files, history: &scan::Pass1) -> Selectio
 /// What pass 1 counted for pass 2: the coverage it hands over, and when each file ends.
 struct Counted {
     coverage: scan::Coverage,
-    file_last: scan::FastMap<u64, i64>,
+    file_last: scan::LastTimes,
 }
 
 /// The window pass 2 reads: the subject's profile, the first attacker event, and the addresses
@@ -210,10 +210,7 @@ fn read_window(
 ) -> Result<scan::Pass2, ScopeError> {
     let from = scan::hour_start(window.t0);
     let files = Selection::of(files, |f| {
-        counted
-            .file_last
-            .get(&f.ordinal)
-            .is_some_and(|&l| l >= from)
+        counted.file_last.get(f.ordinal).is_some_and(|l| l >= from)
     });
     // Half the budget for the candidates, a quarter each for the store accesses and the key
     // uses, split over the workers; the few ListBuckets calls are held at the smallest budget.

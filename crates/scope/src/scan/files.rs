@@ -1,5 +1,6 @@
-//! Sets of input files by ordinal, as bits: which files hold CloudTrail and which hold other
-//! logs, so that each pass reads only the files it needs (a million files take 125 KB).
+//! Input files by ordinal: which hold CloudTrail and which hold other logs, as bits (a million
+//! files take 125 KB), and when each CloudTrail file's events end, so that each pass reads only
+//! the files it needs.
 
 /// A set of file ordinals.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,9 +41,67 @@ impl Ordinals {
     }
 }
 
+/// The last event time of each file, by ordinal, in 8 bytes a file (a hash map of them took
+/// about 30): pass 2 reads only the files that reach the hour of the first attacker event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LastTimes {
+    /// Milliseconds by ordinal; [`NONE`] for a file with no CloudTrail event.
+    ms: Vec<i64>,
+}
+
+/// No event seen (no event time is this early).
+const NONE: i64 = i64::MIN;
+
+impl LastTimes {
+    /// Records an event at `ms` in the file of `ordinal`.
+    pub fn add(&mut self, ordinal: u64, ms: i64) {
+        let i = ordinal as usize;
+        if self.ms.len() <= i {
+            self.ms.resize(i + 1, NONE);
+        }
+        self.ms[i] = self.ms[i].max(ms);
+    }
+
+    /// The last event time of the file of `ordinal`, if it had any.
+    pub fn get(&self, ordinal: u64) -> Option<i64> {
+        self.ms
+            .get(usize::try_from(ordinal).ok()?)
+            .copied()
+            .filter(|&ms| ms != NONE)
+    }
+
+    /// Adds another worker's times.
+    pub fn merge(&mut self, other: &LastTimes) {
+        if self.ms.len() < other.ms.len() {
+            self.ms.resize(other.ms.len(), NONE);
+        }
+        for (mine, theirs) in self.ms.iter_mut().zip(&other.ms) {
+            *mine = (*mine).max(*theirs);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_times_by_ordinal() {
+        let mut a = LastTimes::default();
+        a.add(5, 100);
+        a.add(5, 40);
+        a.add(1, -7);
+        let mut b = LastTimes::default();
+        b.add(9, 3);
+        b.add(5, 200);
+        a.merge(&b);
+        assert_eq!(
+            (a.get(5), a.get(1), a.get(9)),
+            (Some(200), Some(-7), Some(3))
+        );
+        assert_eq!((a.get(0), a.get(8), a.get(10_000)), (None, None, None));
+        assert_eq!(a.get(u64::MAX), None);
+    }
 
     #[test]
     fn ordinals_as_bits() {

@@ -27,7 +27,7 @@ pub(crate) use candidate::{is_resource_policy_change, SESSION_CALLS};
 pub use candidates::{CandidateSpool, Candidates, DEFAULT_CANDIDATE_MEMORY};
 pub use cluster::{Cluster, ClusterDay};
 pub use coverage::{Coverage, StoreCov, StoreId};
-pub use files::Ordinals;
+pub use files::{LastTimes, Ordinals};
 pub use held_uses::{KeyUses, StoreAccesses};
 pub use hourly::hour_start;
 pub use pass1::{Pass1, Pass1Sink, Profile, Subject};

@@ -11,7 +11,7 @@ use cloudcase_read::EventSink;
 use super::cluster::Cluster;
 use super::coverage::Coverage;
 use super::hourly::Hourly;
-use super::{merge_map, Earliest, FastMap, Ordinals, Ptr, Use};
+use super::{merge_map, Earliest, FastMap, LastTimes, Ordinals, Ptr, Use};
 use crate::net::{network_of, ua_family, Cidr};
 
 /// What `scope` starts from.
@@ -268,7 +268,7 @@ pub struct Pass1 {
     pub cloudtrail_files: Ordinals,
     /// The last event time of each CloudTrail file (by ordinal): pass 2 reads only the files
     /// that reach the hour of the first attacker event.
-    pub file_last_ms: FastMap<u64, i64>,
+    pub file_last_ms: LastTimes,
     /// What the inputs cover, whoever the attacker is.
     pub coverage: Coverage,
 }
@@ -292,8 +292,7 @@ impl EventSink for Pass1Sink<'_> {
         let ordinal = ev.provenance.file.ordinal;
         self.state.cloudtrail_files.insert(ordinal);
         let ms = ev.time.millis();
-        let last = self.state.file_last_ms.entry(ordinal).or_insert(ms);
-        *last = (*last).max(ms);
+        self.state.file_last_ms.add(ordinal, ms);
         let by_source = matches!(self.subject, Subject::Ip(_));
         self.state.coverage.add(&ev, by_source);
         self.state.span = Some(match self.state.span {
@@ -368,10 +367,7 @@ impl Pass1 {
             out.issued.extend(p.issued);
             out.other_files.extend(&p.other_files);
             out.cloudtrail_files.extend(&p.cloudtrail_files);
-            for (file, ms) in p.file_last_ms {
-                let last = out.file_last_ms.entry(file).or_insert(ms);
-                *last = (*last).max(ms);
-            }
+            out.file_last_ms.merge(&p.file_last_ms);
             out.coverage.merge(p.coverage);
             for (r, t) in p.regions {
                 let e = out.regions.entry(r).or_insert(t);
