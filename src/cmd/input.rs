@@ -198,6 +198,7 @@ pub fn discover_inputs(args: &InputArgs, reporter: &RejectReporter) -> Result<In
             }
             Ok(())
         })?;
+        inputs.files.shrink_to_fit();
     }
     Ok(inputs)
 }

@@ -40,6 +40,7 @@ pub fn discover(paths: &[PathBuf], on_reject: &dyn Fn(Rejection)) -> Result<Inpu
             push(path.to_path_buf(), &mut inputs, &mut seen);
         }
     }
+    inputs.files.shrink_to_fit();
     Ok(inputs)
 }
 

@@ -101,6 +101,10 @@ pub struct FileList {
     /// Whether each file's digest is its path's file name, as an evidence object's is
     /// (`…/objects/sha256/ab/<digest>`): kept once instead of twice.
     digest_is_name: Vec<bool>,
+    /// The file names that are digests in lower-case hex, as their 32 bytes: such a file's path
+    /// is kept without its name, which would otherwise cost 64 bytes a file, since objects are
+    /// listed in the order they were acquired and neighbours' digests share nothing.
+    names: Texts,
     origins: Texts,
     /// Archive members, by index; their slots in the texts are empty.
     whole: BTreeMap<usize, Arc<SourceFile>>,
@@ -121,7 +125,13 @@ impl FileList {
     pub fn push(&mut self, path: PathBuf, sha256: Option<String>, origin: Option<String>) {
         let is_name =
             sha256.is_some() && path.file_name().and_then(|n| n.to_str()) == sha256.as_deref();
-        self.paths.push(Some(path.as_os_str().as_encoded_bytes()));
+        let bytes = path.as_os_str().as_encoded_bytes();
+        let raw = sha256.as_deref().filter(|_| is_name).and_then(hex_name);
+        let dir = raw
+            .as_ref()
+            .map_or(bytes, |_| &bytes[..bytes.len() - DIGEST_HEX]);
+        self.paths.push(Some(dir));
+        self.names.push(raw.as_ref().map(|r| r.as_slice()));
         self.digest_is_name.push(is_name);
         self.digests
             .push(sha256.as_deref().filter(|_| !is_name).map(str::as_bytes));
@@ -132,6 +142,7 @@ impl FileList {
     pub fn push_whole(&mut self, file: Arc<SourceFile>) {
         self.whole.insert(self.len(), file);
         self.paths.push(None);
+        self.names.push(None);
         self.digest_is_name.push(false);
         self.digests.push(None);
         self.origins.push(None);
@@ -141,6 +152,34 @@ impl FileList {
     pub fn iter(&self) -> impl Iterator<Item = Arc<SourceFile>> + '_ {
         each(self)
     }
+
+    /// Gives back the room the list grew into: called once discovery is done, since the texts
+    /// grow by doubling and may hold up to twice their bytes.
+    pub fn shrink_to_fit(&mut self) {
+        for t in [
+            &mut self.paths,
+            &mut self.digests,
+            &mut self.names,
+            &mut self.origins,
+        ] {
+            t.bytes.shrink_to_fit();
+            t.blocks.shrink_to_fit();
+        }
+        self.digest_is_name.shrink_to_fit();
+    }
+}
+
+/// Characters of a SHA-256 digest in hex.
+const DIGEST_HEX: usize = 64;
+
+/// The 32 bytes of `name` if it is a SHA-256 digest in lower-case hex (as the evidence store
+/// names objects), so that it reads back exactly as written.
+fn hex_name(name: &str) -> Option<[u8; 32]> {
+    let lower = |c: u8| c.is_ascii_digit() || (b'a'..=b'f').contains(&c);
+    if name.len() != DIGEST_HEX || !name.bytes().all(lower) {
+        return None;
+    }
+    cloudcase_util::hex::decode(name)?.try_into().ok()
 }
 
 impl Files for FileList {
@@ -152,9 +191,13 @@ impl Files for FileList {
         if let Some(whole) = self.whole.get(&index) {
             return Some(Arc::clone(whole));
         }
-        let path = self.paths.get(index)??;
+        let mut path = self.paths.get(index)??;
+        if let Some(raw) = self.names.get(index).flatten() {
+            path.extend_from_slice(cloudcase_util::hex::encode(&raw).as_bytes());
+        }
         // SAFETY: the bytes are exactly those `as_encoded_bytes` gave for one path in `push`,
-        // put back together from its shared prefix and its own rest.
+        // put back together from its shared prefix and its own rest (and a digest name, ASCII,
+        // from its 32 bytes).
         let path = PathBuf::from(unsafe { OsString::from_encoded_bytes_unchecked(path) });
         let text = |t: &Texts| {
             t.get(index)
@@ -325,6 +368,28 @@ mod tests {
             Some("ff".repeat(32)),
             "a digest that is not the name"
         );
+        // The name is kept as 32 bytes, not in the path; a name in upper case stays in it.
+        assert!(list
+            .names
+            .get(0)
+            .is_some_and(|n| n.is_some_and(|n| n.len() == 32)));
+        let upper = "0F".repeat(32);
+        let upper_path = PathBuf::from(format!("case/evidence/objects/sha256/0f/{upper}"));
+        list.push(upper_path.clone(), Some(upper.clone()), None);
+        assert!(list.names.get(2).is_some_and(|n| n.is_none()));
+        let f = list.file(2).expect("listed");
+        assert_eq!(
+            (&f.path, f.sha256.as_deref()),
+            (&upper_path, Some(upper.as_str()))
+        );
+        list.shrink_to_fit();
+        assert_eq!(
+            list.file(0).expect("listed").path,
+            path,
+            "unchanged by shrinking"
+        );
+        assert_eq!(hex_name(&"0f".repeat(31)), None);
+        assert_eq!(hex_name(&format!("{}g", "0".repeat(63))), None);
     }
 
     #[test]
