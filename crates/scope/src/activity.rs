@@ -76,6 +76,12 @@ fn push_clean(out: &mut String, s: &str) {
     }
 }
 
+/// The first hour (hours since the epoch) of the bucket of `bucket_ms` (a whole number of
+/// hours) that holds `hour`: the hour a count is kept under.
+fn bucket_start_hour(hour: i64, bucket_ms: i64) -> i64 {
+    (hour * HOUR_MS).div_euclid(bucket_ms) * (bucket_ms / HOUR_MS)
+}
+
 /// `key` ("hour\tregion\tidentity") with its hour made the first of its day; a key already
 /// by day comes back unchanged.
 fn first_hour_of_day(key: &str) -> String {
@@ -83,7 +89,7 @@ fn first_hour_of_day(key: &str) -> String {
         .split_once('\t')
         .map(|(h, rest)| (h.parse::<i64>(), rest))
     {
-        Some((Ok(h), rest)) => format!("{}\t{rest}", h.div_euclid(24) * 24),
+        Some((Ok(h), rest)) => format!("{}\t{rest}", bucket_start_hour(h, DAY_MS)),
         _ => key.to_owned(),
     }
 }
@@ -101,7 +107,7 @@ impl Activity {
     /// Writes "hour\tregion\tidentity" of `ev` into the reused buffer, the hour being the
     /// first of `ev`'s bucket of `bucket_ms`.
     fn label(&mut self, ev: &Event, bucket_ms: i64) {
-        let hour = ev.time.millis().div_euclid(bucket_ms) * (bucket_ms / HOUR_MS);
+        let hour = bucket_start_hour(ev.time.millis().div_euclid(HOUR_MS), bucket_ms);
         let region = ev.region.as_deref().unwrap_or("");
         self.buf.clear();
         let _ = write!(self.buf, "{hour}\t");
