@@ -2,9 +2,9 @@
 //! identity, split into the attacker's and everyone else's once the attacker is known.
 //!
 //! Pass 1 counts every event per (hour, region, identity) and pass 2, in the attacker window, per
-//! (hour, region, identity, access key, source); the build step moves the attacker's counts out
-//! of the totals. Keys are tab-joined strings in reused buffers, so counting allocates only for
-//! new combinations.
+//! (hour, region, identity, access key, source), within a memory budget; the build step moves the
+//! attacker's counts out of the totals. Keys are tab-joined strings in reused buffers, so
+//! counting allocates only for new combinations.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 use cloudcase_event::Event;
 use cloudcase_model::scope::{Activity as ActivitySection, IdentitySeries, RegionSeries};
 
-use crate::scan::FastMap;
+use crate::scan::{FastMap, HeldCounts};
+use std::path::PathBuf;
 
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
@@ -32,8 +33,9 @@ pub struct Activity {
     all_span: Option<(i64, i64)>,
     /// "hour\tregion\tidentity\tkey\tsource" → events, in the attacker window; the hour is
     /// the first of its chart bucket when the window counts by day (see
-    /// [`Activity::count_window_for`]).
-    window: FastMap<Box<str>, u64>,
+    /// [`Activity::for_window`]). Held within a budget: one count per session key, source and
+    /// bucket grows with the window's length.
+    window: HeldCounts,
     /// The window's bucket, ms (an hour unless set).
     window_bucket_ms: Option<i64>,
     buf: String,
@@ -149,16 +151,24 @@ impl Activity {
             self.buf.push('\t');
             push_clean(&mut self.buf, part);
         }
-        let buf = std::mem::take(&mut self.buf);
-        bump(&mut self.window, &buf, 1);
-        self.buf = buf;
+        self.window.bump(&self.buf, 1);
     }
 
-    /// Counts the attacker window in the buckets the charts of logs spanning `span` use, so
-    /// that a window of weeks keeps one count per day, not per hour, for each (region,
-    /// identity, key, source).
-    pub fn count_window_for(&mut self, span: (i64, i64)) {
-        self.window_bucket_ms = Some(bucket_ms(span));
+    /// A worker's counts of the attacker window (pass 2), in the buckets the charts of logs
+    /// spanning `span` use, so that a window of weeks keeps one count per day, not per hour, for
+    /// each (region, identity, key, source); held within about `budget` bytes and spilled past
+    /// it to `temp_dir` (see [`HeldCounts::new`]).
+    pub fn for_window(span: (i64, i64), budget: usize, temp_dir: Option<PathBuf>) -> Activity {
+        Activity {
+            window: HeldCounts::new(budget, temp_dir),
+            window_bucket_ms: Some(bucket_ms(span)),
+            ..Activity::default()
+        }
+    }
+
+    /// Closes the window's temporary file; fails if spilling its counts ever failed.
+    pub fn finish_window(&mut self) -> std::io::Result<()> {
+        self.window.finish()
     }
 
     /// Merges another worker's counts, by day if either counts by day or their events together
@@ -175,19 +185,18 @@ impl Activity {
                 bump(&mut self.all, &k, n);
             }
         }
-        for (k, n) in o.window {
-            bump(&mut self.window, &k, n);
-        }
+        self.window.absorb(o.window);
     }
 
     /// The `activity` section: counts per time bucket (hours for up to three days of logs,
     /// else days) by region and by identity, attacker and others apart. `is_attacker(key, ip)`
-    /// says whether a window use is the attacker's.
+    /// says whether a window use is the attacker's. Fails only if the window's spilled counts
+    /// cannot be read back.
     pub fn build(
         &self,
         span: (i64, i64),
         is_attacker: &dyn Fn(&str, &str) -> bool,
-    ) -> ActivitySection {
+    ) -> std::io::Result<ActivitySection> {
         let bucket_ms = bucket_ms(span);
         let first = span.0.div_euclid(bucket_ms);
         let n = (span.1.div_euclid(bucket_ms) - first + 1).max(1) as usize;
@@ -209,27 +218,27 @@ impl Activity {
                 .entry((false, l.to_owned()))
                 .or_insert_with(|| vec![0; n])[i] += c;
         }
-        for (k, c) in &self.window {
+        self.window.for_each(|k, c| {
             let f: Vec<&str> = k.splitn(5, '\t').collect();
-            let [h, r, l, key, ip] = f[..] else { continue };
+            let [h, r, l, key, ip] = f[..] else { return };
             if !is_attacker(key, ip) {
-                continue;
+                return;
             }
             let i = index(h.parse().unwrap_or(0));
             let reg = regions.entry(r.to_owned()).or_insert_with(zero);
             reg.0[i] += c;
-            reg.1[i] = reg.1[i].saturating_sub(*c);
+            reg.1[i] = reg.1[i].saturating_sub(c);
             if let Some(o) = idents.get_mut(&(false, l.to_owned())) {
-                o[i] = o[i].saturating_sub(*c);
+                o[i] = o[i].saturating_sub(c);
             }
             idents
                 .entry((true, l.to_owned()))
                 .or_insert_with(|| vec![0; n])[i] += c;
-        }
+        })?;
         let buckets: Vec<String> = (0..n as i64)
             .map(|b| crate::record::time((first + b) * bucket_ms))
             .collect();
-        ActivitySection {
+        Ok(ActivitySection {
             bucket_ms,
             buckets,
             by_region: regions
@@ -241,7 +250,7 @@ impl Activity {
                 })
                 .collect(),
             by_identity: top_identities(idents),
-        }
+        })
     }
 }
 
@@ -301,15 +310,17 @@ mod tests {
             .collect();
         let evs = events(&records);
         let span = (evs[0].time.millis(), evs[evs.len() - 1].time.millis());
-        let mut a = Activity::default();
-        if by_bucket {
-            a.count_window_for(span);
-        }
+        let mut a = if by_bucket {
+            Activity::for_window(span, 1 << 20, None)
+        } else {
+            Activity::default()
+        };
         for ev in &evs {
             a.add(ev);
             a.add_window(ev, KEY, "203.0.113.9");
         }
         a.build(span, &|k, ip| k == KEY && ip == "203.0.113.9")
+            .expect("built")
     }
 
     #[test]
@@ -364,7 +375,7 @@ mod tests {
             "one count per day with events: {:?}",
             one.all
         );
-        let chart = one.build(span, &|_, _| false);
+        let chart = one.build(span, &|_, _| false).expect("built");
         assert_eq!(chart.bucket_ms, DAY_MS);
         assert_eq!(chart.by_region[0].other, [2, 1, 0, 0, 1, 0, 2]);
         // Workers that each saw under three days merge into the same counts, either way round.
@@ -374,7 +385,7 @@ mod tests {
             x.merge(y);
             assert!(x.all_by_day);
             assert_eq!(x.all, one.all);
-            assert_eq!(x.build(span, &|_, _| false), chart);
+            assert_eq!(x.build(span, &|_, _| false).expect("built"), chart);
         }
         // Under three days, hours.
         let short = whole(&evs[..2]);
@@ -385,5 +396,42 @@ mod tests {
             "24\tus-east-1\tuser/bob"
         );
         assert_eq!(first_hour_of_day("no tab"), "no tab");
+    }
+
+    #[test]
+    fn a_window_spilled_past_its_budget_charts_as_one_held_whole() {
+        // 600 session keys from two sources over five days, each used twice the same day, the
+        // two uses read by different workers.
+        let mut evs = Vec::new();
+        for k in 0..600 {
+            let key = format!("ASIAWINDOW{k:010}");
+            let who = iam_user("carol", &key);
+            let ip = ["203.0.113.9", "198.51.100.7"][k % 2];
+            for minute in [10, 40] {
+                let time = format!("2024-05-0{}T{:02}:{minute}:00Z", 1 + k % 5, k % 24);
+                evs.extend(events(&[call(&time, "s3", "ListBuckets", ip, &who)]));
+            }
+        }
+        let times = evs.iter().map(|e| e.time.millis());
+        let span = (times.clone().min().unwrap_or(0), times.max().unwrap_or(0));
+        let attacker = |k: &str, ip: &str| ip == "203.0.113.9" || k.ends_with('7');
+        let count = |evs: &mut dyn Iterator<Item = &Event>, budget: usize| {
+            let mut a = Activity::for_window(span, budget, None);
+            for ev in evs {
+                a.add(ev);
+                let key = ev.identity.access_key_id.as_deref().unwrap_or("");
+                a.add_window(ev, key, ev.source_ip.as_deref().unwrap_or(""));
+            }
+            a
+        };
+        let whole = count(&mut evs.iter(), usize::MAX);
+        let mut x = count(&mut evs.iter().step_by(2), 0);
+        x.merge(count(&mut evs.iter().skip(1).step_by(2), 0));
+        x.finish_window().expect("spilled");
+        assert!(x.window.held() <= 256, "the smallest budget spilled");
+        let chart = whole.build(span, &attacker).expect("built");
+        assert_eq!(chart.bucket_ms, DAY_MS);
+        assert!(chart.by_region[0].attacker.iter().sum::<u64>() > 600);
+        assert_eq!(x.build(span, &attacker).expect("built"), chart);
     }
 }

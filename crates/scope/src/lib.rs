@@ -212,8 +212,9 @@ fn read_window(
     let files = Selection::of(files, |f| {
         counted.file_last.get(f.ordinal).is_some_and(|l| l >= from)
     });
-    // Half the budget for the candidates, a quarter each for the store accesses and the key
-    // uses, split over the workers; the few ListBuckets calls are held at the smallest budget.
+    // Half the budget for the candidates, a sixth each for the store accesses, the key uses and
+    // the window's activity counts, split over the workers; the few ListBuckets calls are held
+    // at the smallest budget.
     let threads = opts.threads.max(1);
     let budget = opts.candidate_memory / 2 / threads;
     let temp = || opts.temp_dir.clone();
@@ -223,12 +224,13 @@ fn read_window(
         .chain(spools)
         .map(|spool| {
             let mut state = scan::Pass2 {
-                store_access: scan::StoreAccesses::new(budget / 2, false, temp()),
-                key_use: scan::KeyUses::new(budget / 2, true, temp()),
+                store_access: scan::StoreAccesses::new(budget / 3, false, temp()),
+                key_use: scan::KeyUses::new(budget / 3, true, temp()),
                 list_buckets: scan::KeyUses::new(0, true, temp()),
                 ..Default::default()
             };
-            state.coverage.activity.count_window_for(window.span);
+            state.coverage.activity =
+                activity::Activity::for_window(window.span, budget / 3, temp());
             scan::Pass2Sink {
                 subject: &opts.subject,
                 subject_key: window.subject_key,

@@ -344,7 +344,7 @@ pub fn build(inp: Inputs<'_>) -> std::io::Result<ScopeResult> {
     let activity = window
         .coverage
         .activity
-        .build(span, &|k, ip| ctx.attacker.uses(k, ip, ctx.owner));
+        .build(span, &|k, ip| ctx.attacker.uses(k, ip, ctx.owner))?;
     let result = ScopeResult {
         subject: narrative::subject(&ctx, inp.ranking, inp.owner_ranges),
         intrusion: narrative::intrusion(&ctx, &by_ip),

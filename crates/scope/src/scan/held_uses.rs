@@ -9,18 +9,18 @@
 //! for. Merging uses is independent of order, so the result is the same however the uses were
 //! split.
 
-use std::fs::File;
 use std::hash::Hash;
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use cloudcase_event::{Event, SourceFile};
-use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, Fields};
+use cloudcase_util::fields::{put_i64, put_str, put_u64, Fields};
 
 use super::codec::{decode_ptr, encode_ptr};
-use super::entries::{malformed, EntryReader, Stored, WRITE_CHUNK};
+use super::entries::{malformed, EntryReader};
 use super::file_table::FileTable;
+use super::spill::Spill;
 use super::{AccessId, Earliest, FastMap, KeySource, Sighting, StoreId, Use};
 use crate::stores::{Access, STORES};
 
@@ -99,13 +99,9 @@ pub struct HeldUses<K> {
     limit: usize,
     /// Whether the uses' user agents are kept.
     agents: bool,
-    temp_dir: Option<PathBuf>,
-    writer: Option<BufWriter<File>>,
-    spilled: Vec<Stored>,
+    spill: Spill,
     /// The files the spilled uses point into, by ordinal.
     files: FileTable,
-    error: Option<io::Error>,
-    buf: Vec<u8>,
 }
 
 /// The window's accesses to data stores (reported without their agents).
@@ -134,12 +130,8 @@ impl<K: UseKey> HeldUses<K> {
             held: FastMap::default(),
             limit: (budget / K::HELD_BYTES).max(MIN_HELD),
             agents,
-            temp_dir,
-            writer: None,
-            spilled: Vec::new(),
+            spill: Spill::new(temp_dir),
             files: FileTable::default(),
-            error: None,
-            buf: Vec::new(),
         }
     }
 
@@ -156,49 +148,23 @@ impl<K: UseKey> HeldUses<K> {
         }
     }
 
-    /// Holds a new use, spilling what is held first when the budget is full.
+    /// Holds a new use, writing every held use to this worker's temporary file first when the
+    /// budget is full. After a failure, uses stay held (and [`HeldUses::finish`] reports it).
     fn hold(&mut self, id: K, used: Use) {
-        if self.held.len() >= self.limit {
-            if let Err(e) = self.spill_held() {
-                self.error.get_or_insert(e);
-            }
+        if self.held.len() >= self.limit && self.spill.can_write() {
+            let files = &mut self.files;
+            self.spill.write(self.held.drain(), |(id, used), out| {
+                files.insert(&used.first.file);
+                id.encode(out);
+                encode_use(&used, out);
+            });
         }
         self.held.insert(id, used);
     }
 
-    /// Writes every held use to this worker's temporary file. After a failure, uses stay held
-    /// (and the failure is reported by [`HeldUses::finish`]).
-    fn spill_held(&mut self) -> io::Result<()> {
-        if self.error.is_some() {
-            return Ok(());
-        }
-        let writer = match &mut self.writer {
-            Some(w) => w,
-            None => {
-                let dir = self.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
-                let file = tempfile::tempfile_in(dir)?;
-                self.writer
-                    .insert(BufWriter::with_capacity(WRITE_CHUNK, file))
-            }
-        };
-        for (id, used) in self.held.drain() {
-            self.files.insert(&used.first.file);
-            self.buf.clear();
-            put_entry(&mut self.buf, |out| {
-                id.encode(out);
-                encode_use(&used, out);
-            });
-            writer.write_all(&self.buf)?;
-        }
-        Ok(())
-    }
-
     /// Adds another worker's uses.
-    pub(super) fn absorb(&mut self, mut other: HeldUses<K>) {
-        if let Err(e) = other.finish() {
-            self.error.get_or_insert(e);
-        }
-        self.spilled.append(&mut other.spilled);
+    pub(super) fn absorb(&mut self, other: HeldUses<K>) {
+        self.spill.absorb(other.spill);
         self.files.extend(&other.files);
         for (id, used) in other.held {
             match self.held.get_mut(&id) {
@@ -210,14 +176,7 @@ impl<K: UseKey> HeldUses<K> {
 
     /// Closes the temporary file being written; fails if spilling ever failed.
     pub(super) fn finish(&mut self) -> io::Result<()> {
-        if let Some(e) = self.error.take() {
-            return Err(e);
-        }
-        if let Some(w) = self.writer.take() {
-            let file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
-            self.spilled.push(Stored::Disk(file));
-        }
-        Ok(())
+        self.spill.finish()
     }
 
     /// Every use, merged (for tests).
@@ -230,7 +189,7 @@ impl<K: UseKey> HeldUses<K> {
     /// decoding the uses themselves. A key spilled more than once is met more than once.
     pub fn for_each_key(&self, mut each: impl FnMut(&K)) -> io::Result<()> {
         self.held.keys().for_each(&mut each);
-        for stored in &self.spilled {
+        for stored in self.spill.stored() {
             let mut entries = EntryReader::new(stored);
             while let Some(body) = entries.next_entry()? {
                 let key = K::decode(&mut Fields::new(body)).ok_or_else(|| malformed(K::WHAT))?;
@@ -253,7 +212,7 @@ impl<K: UseKey> HeldUses<K> {
             add(id.clone(), used.clone());
         }
         let mut file = None;
-        for stored in &self.spilled {
+        for stored in self.spill.stored() {
             let mut entries = EntryReader::new(stored);
             while let Some(body) = entries.next_entry()? {
                 let mut f = Fields::new(body);

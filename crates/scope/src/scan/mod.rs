@@ -14,11 +14,13 @@ mod coverage;
 mod entries;
 mod file_table;
 mod files;
+mod held_counts;
 mod held_uses;
 mod hourly;
 mod pass1;
 mod pass2;
 mod request;
+mod spill;
 #[cfg(test)]
 mod tests;
 
@@ -28,6 +30,7 @@ pub use candidates::{CandidateSpool, Candidates, DEFAULT_CANDIDATE_MEMORY};
 pub use cluster::{Cluster, ClusterDay};
 pub use coverage::{Coverage, StoreCov, StoreId};
 pub use files::{LastTimes, Ordinals};
+pub use held_counts::HeldCounts;
 pub use held_uses::{KeyUses, StoreAccesses};
 pub use hourly::hour_start;
 pub use pass1::{Pass1, Pass1Sink, Profile, Subject};

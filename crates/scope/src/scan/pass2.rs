@@ -198,6 +198,7 @@ impl Pass2 {
         out.store_access.finish()?;
         out.key_use.finish()?;
         out.list_buckets.finish()?;
+        out.coverage.activity.finish_window()?;
         Ok(out)
     }
 }
