@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Whether memory stays flat as the input grows: each command's peak RSS on two sizes of the
-# same corpus shape, side by side, with the ratio (1.00 = flat).
+# Whether memory stays flat as the input grows: each command's peak RSS on two or more sizes
+# of the same corpus shape, side by side, with the ratio of the largest size's peak to the
+# smallest's (1.00 = flat).
 #
-# Usage: bench/memory.sh [SMALL] [LARGE]   sizes of uncompressed JSON (default 2GB 20GB)
+# Usage: bench/memory.sh [SIZE...]         sizes of uncompressed JSON, smallest first
+#                                          (default 2GB 20GB)
 # Env:   SHAPE (default busy)              corpus shape (busy or standard)
 #        RUNS (default 1)                  runs per command; the largest peak is reported
 #        SIGMA_RULES (default ../shared/sigma/rules)
@@ -12,8 +14,8 @@
 # throughput figures come from bench/busy.sh, with zcat in the same run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SMALL=${1:-2GB}
-LARGE=${2:-20GB}
+if [ $# -eq 0 ]; then set -- 2GB 20GB; fi
+if [ $# -lt 2 ]; then echo "memory.sh: give two sizes or more, smallest first" >&2; exit 2; fi
 RUNS=${RUNS:-1}
 SHAPE=${SHAPE:-busy}
 SIGMA_RULES=${SIGMA_RULES:-../shared/sigma/rules}
@@ -39,10 +41,20 @@ peaks() {
     read -r secs kib < <(measure $BIN $args "$DIR/AWSLogs")
     printf '%s\t%s\t%s\n' "$label" "$secs" "$kib"
   done <<< "$COMMANDS"
+  rm -f "$LIST" "$TIMES"
 }
 
-small=$(peaks "$SMALL")
-large=$(peaks "$LARGE")
-printf '%-26s %14s %14s %8s\n' "peak RSS" "$SMALL" "$LARGE" "ratio"
-paste <(printf '%s\n' "$small") <(printf '%s\n' "$large") |
-  awk -F'\t' '{printf "%-26s %8.1f MB %4.0fs %8.1f MB %4.0fs %7.2f\n", $1, $3/1024, $2, $6/1024, $5, $6/$3}'
+# One file of "label<TAB>seconds<TAB>rss_kib" lines per size, pasted side by side.
+cols=()
+for size in "$@"; do
+  f=$(mktemp)
+  peaks "$size" > "$f"
+  cols+=("$f")
+done
+printf '%-26s' "peak RSS"
+for size in "$@"; do printf ' %14s' "$size"; done
+printf ' %8s\n' "ratio"
+paste "${cols[@]}" |
+  awk -F'\t' '{printf "%-26s", $1; for (i = 2; i < NF; i += 3) printf " %8.1f MB %4.0fs", $(i+1)/1024, $i;
+    printf " %7.2f\n", $(NF)/$3}'
+rm -f "${cols[@]}"
