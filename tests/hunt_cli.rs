@@ -492,3 +492,45 @@ fn leads_put_the_leaked_key_first_as_json_a_table_and_lines() {
     let refused = cloudcase(&["hunt", d, "--top", "3"]);
     assert!(!refused.status.success());
 }
+
+#[test]
+fn stolen_compute_credentials_are_found_the_same_at_the_smallest_sort_memory() {
+    use cloudcase_gen::Scenario;
+    for scenario in [
+        Scenario::InstanceCredential,
+        Scenario::LambdaCredential,
+        Scenario::EcsCredential,
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let truth = cloudcase_gen::generate(&cloudcase_gen::Config {
+            seed: 9,
+            out_dir: dir.path().to_path_buf(),
+            target_bytes: 3_000_000,
+            days: 21,
+            scenario,
+            ..cloudcase_gen::Config::default()
+        })
+        .unwrap();
+        let stolen = truth.credential.expect("a stolen compute credential");
+        let run = |extra: &[&str]| {
+            let logs = dir.path().to_str().unwrap();
+            let mut args = vec!["hunt", "--quiet", "--format", "jsonl", "--threads", "2"];
+            args.extend_from_slice(extra);
+            args.push(logs);
+            findings(&cloudcase(&args))
+        };
+        let whole = run(&[]);
+        // 1 MiB: each worker holds its compute sessions (about 1,400 here) within 48 KiB.
+        assert_eq!(run(&["--sort-memory", "1"]), whole, "{scenario:?}");
+        let off: Vec<&Value> = whole
+            .iter()
+            .filter(|f| f["rule_id"] == "cloudcase.analytics.compute-credential-off-compute")
+            .collect();
+        assert_eq!(off.len(), 1, "{scenario:?}: {off:#?}");
+        let detail = off[0]["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains(&stolen.access_key_id),
+            "{scenario:?}: {detail}"
+        );
+    }
+}

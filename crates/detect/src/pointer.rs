@@ -43,17 +43,6 @@ impl Pointer {
         }
     }
 
-    /// The location of `event` without its witness, for state that rarely becomes a finding
-    /// (its record is read again if it does).
-    pub fn bare(event: &Event) -> Self {
-        Pointer {
-            time: event.time,
-            file: Arc::clone(&event.provenance.file),
-            record: event.provenance.record,
-            held: None,
-        }
-    }
-
     /// Order for "earliest": time, then input position.
     pub fn order_key(&self) -> (EventTime, u64, u64) {
         (self.time, self.file.ordinal, self.record)

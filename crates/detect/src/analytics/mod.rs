@@ -18,6 +18,7 @@
 //! All state is order-independent and mergeable, so it is computed in the same
 //! parallel pass that evaluates rules, with no sorting of events.
 
+mod at;
 mod bursts;
 mod credential;
 mod fetch;
@@ -117,25 +118,28 @@ pub struct Analytics {
 }
 
 impl Analytics {
-    /// Empty state of one worker, keeping the burst windows it counts within
-    /// `burst_memory` bytes before writing them to anonymous files in
-    /// `temp_dir` (the system's temporary directory if `None`). The other
-    /// workers of the run are made with [`Analytics::share`], so their states
-    /// merge.
-    pub fn new(burst_memory: usize, temp_dir: Option<PathBuf>) -> Self {
-        Analytics::with_bursts(bursts::Bursts::new(burst_memory, temp_dir))
+    /// Empty state of one worker, keeping the burst windows and the compute
+    /// sessions it counts within about `memory` bytes (three quarters and a
+    /// quarter) before writing them to anonymous files in `temp_dir` (the
+    /// system's temporary directory if `None`). The other workers of the run
+    /// are made with [`Analytics::share`], so their states merge.
+    pub fn new(memory: usize, temp_dir: Option<PathBuf>) -> Self {
+        Analytics::with(
+            bursts::Bursts::new(memory / 4 * 3, temp_dir.clone()),
+            credential::Credentials::new(memory / 4, temp_dir),
+        )
     }
 
     /// Another worker's empty state of the same run, with the same budget.
     pub fn share(&self) -> Self {
-        Analytics::with_bursts(self.bursts.share())
+        Analytics::with(self.bursts.share(), self.credentials.share())
     }
 
-    fn with_bursts(bursts: bursts::Bursts) -> Self {
+    fn with(bursts: bursts::Bursts, credentials: credential::Credentials) -> Self {
         Analytics {
             novelty: novelty::Novelty::default(),
             bursts,
-            credentials: credential::Credentials::default(),
+            credentials,
             readers: readers::BucketReaders::default(),
         }
     }
@@ -167,8 +171,8 @@ impl Analytics {
     /// every analytic, their records read once more (each file once) to fill
     /// in the witnesses; those below are only counted, so that their records
     /// are not read again. `files` are the run's inputs, by ordinal. Fails
-    /// only if the burst windows written to temporary files cannot be read
-    /// back.
+    /// only if the burst windows or sessions written to temporary files
+    /// cannot be read back.
     pub fn findings(
         self,
         files: &dyn Files,
@@ -177,7 +181,7 @@ impl Analytics {
     ) -> io::Result<AnalyticFindings> {
         let mut candidates = self.novelty.candidates();
         candidates.extend(self.bursts.candidates(files)?);
-        candidates.extend(self.credentials.candidates());
+        candidates.extend(self.credentials.candidates(files)?);
         candidates.extend(self.readers.candidates());
         let all = candidates.len();
         candidates.retain(|c| c.spec.level >= min_level);

@@ -2,33 +2,10 @@
 //! earliest call and distinct values, as little-endian fields
 //! (`cloudcase_util::fields`) behind a length prefix.
 
-use cloudcase_event::Event;
 use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, Fields};
 
 use super::{Values, Window};
-
-/// Where a call is: the record order key (time, file ordinal, record index),
-/// so the earliest of two is the smaller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct At {
-    /// Event time, ms since the epoch.
-    pub ms: i64,
-    /// The file's input position.
-    pub file: u64,
-    /// The record's index in its file.
-    pub record: u64,
-}
-
-impl At {
-    /// Where `event` is.
-    pub fn of(event: &Event) -> At {
-        At {
-            ms: event.time.millis(),
-            file: event.provenance.file.ordinal,
-            record: event.provenance.record,
-        }
-    }
-}
+use crate::analytics::at::At;
 
 /// A bucket index as an unsigned key in the same order (buckets before the
 /// epoch are negative).
@@ -82,9 +59,7 @@ impl WindowEntry {
             out.push(burst);
             put_i64(out, bucket);
             put_u64(out, window.calls);
-            put_i64(out, window.first.ms);
-            put_u64(out, window.first.file);
-            put_u64(out, window.first.record);
+            window.first.encode(out);
             let hashes = values.map_or(&[][..], |v| &v.hashes);
             put_u64(out, hashes.len() as u64);
             for h in hashes {
@@ -106,11 +81,7 @@ impl WindowEntry {
         let burst = f.u8()?;
         let bucket = f.i64()?;
         let calls = f.u64()?;
-        let first = At {
-            ms: f.i64()?,
-            file: f.u64()?,
-            record: f.u64()?,
-        };
+        let first = At::decode(&mut f)?;
         let n = usize::try_from(f.u64()?).ok()?;
         // Each hash takes eight bytes: a count the body cannot hold is malformed.
         if n > body.len() / 8 {

@@ -5,7 +5,6 @@
 
 use std::io::{self, Write};
 
-use cloudcase_event::EventTime;
 use cloudcase_sigma::Level;
 use cloudcase_util::fields::EntrySplitter;
 
@@ -13,7 +12,6 @@ use super::entry::WindowEntry;
 use super::{Measure, BURSTS};
 use crate::analytics::names::Names;
 use crate::analytics::Candidate;
-use crate::pointer::Pointer;
 use crate::spool::ByOrdinal;
 
 /// A window at or over its threshold, waiting for its principal's median.
@@ -109,7 +107,7 @@ impl<'a> Judge<'a> {
             let Some(burst) = BURSTS.get(usize::from(w.burst)) else {
                 continue;
             };
-            let Some(file) = self.files.get(w.first.file) else {
+            let Some(pointer) = w.first.pointer(&mut self.files) else {
                 continue;
             };
             let n = over.measured;
@@ -125,12 +123,6 @@ impl<'a> Judge<'a> {
                 spec.level = Level::Informational;
                 detail.push_str("; within this principal's routine");
             }
-            let pointer = Pointer {
-                time: EventTime::from_millis(w.first.ms),
-                file,
-                record: w.first.record,
-                held: None,
-            };
             self.found.push(Candidate {
                 spec,
                 pointer,

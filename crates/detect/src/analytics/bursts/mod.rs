@@ -28,10 +28,11 @@ use cloudcase_event::Event;
 use cloudcase_sigma::Level;
 use cloudcase_timeline::sort::{merge_within, LineKey, RunBuilder, Runs};
 
+use super::at::At;
 use super::names::Names;
 use super::{Candidate, Spec};
 use crate::FastMap;
-use entry::{At, WindowEntry};
+use entry::WindowEntry;
 
 /// What a burst counts within its window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,17 +4,33 @@
 //! instance) used from a person's desktop.
 //!
 //! State per session key is order-independent: whether compute was seen, and the earliest
-//! use off compute (and from a desktop), so workers merge.
+//! use off compute (and from a desktop), so workers merge. A busy account opens a session per
+//! instance, function and task every few hours (13,587 at 20 GB of the busy corpus, about
+//! 2.5 MB), so the sessions grow with the logs' time span: each worker holds them within a
+//! budget and, past it, writes those it holds to the external sort (`cloudcase_timeline::sort`)
+//! keyed by a hash of their key and ARN; the judgement merges what was written and reads the
+//! parts of each session together (module `judge`).
 
-use crate::FastMap;
+mod entry;
+mod judge;
+#[cfg(test)]
+mod tests;
+
+use std::hash::BuildHasher;
+use std::io;
+use std::mem::size_of;
+use std::path::PathBuf;
 
 use cloudcase_event::Event;
 use cloudcase_judge::client::{Client, ExecEnv};
 use cloudcase_sigma::Level;
+use cloudcase_timeline::sort::{merge_within, RunBuilder, Runs};
 
+use super::at::At;
 use super::identity::source_address;
 use super::{Candidate, Spec};
-use crate::pointer::Pointer;
+use crate::FastMap;
+use entry::SessionEntry;
 
 const OFF_COMPUTE: Spec = Spec {
     id: "cloudcase.analytics.compute-credential-off-compute",
@@ -28,14 +44,14 @@ const OFF_COMPUTE: Spec = Spec {
 const COMPUTE: &[ExecEnv] = &[ExecEnv::Lambda, ExecEnv::Ecs, ExecEnv::Ec2];
 
 /// One use of a key off compute: where, and by which client.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Use {
-    pointer: Pointer,
-    client: String,
+    at: At,
+    client: Box<str>,
 }
 
 /// What is known of one session key.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct KeyUse {
     /// Some call named a compute environment.
     compute: bool,
@@ -49,13 +65,13 @@ struct KeyUse {
 
 fn keep_earliest(slot: &mut Option<Use>, new: Use) {
     match slot {
-        Some(mine) if new.pointer.order_key() >= mine.pointer.order_key() => {}
+        Some(mine) if new.at >= mine.at => {}
         _ => *slot = Some(new),
     }
 }
 
 impl KeyUse {
-    /// Adds what another worker knows of the same session.
+    /// Adds what another worker (or another part written out) knows of the same session.
     fn absorb(&mut self, theirs: KeyUse) {
         self.compute |= theirs.compute;
         self.instance |= theirs.instance;
@@ -66,24 +82,38 @@ impl KeyUse {
             keep_earliest(&mut self.desktop, u);
         }
     }
+
+    /// The use to report and why, if the session was used off its compute.
+    fn off_compute(&self) -> Option<(&Use, &'static str)> {
+        if self.compute {
+            Some((
+                self.other.as_ref()?,
+                "its other calls run in AWS compute (exec-env)",
+            ))
+        } else if self.instance {
+            Some((self.desktop.as_ref()?, "the session is an EC2 instance's"))
+        } else {
+            None
+        }
+    }
 }
 
-/// Keeps `event`'s use in `slot` if it is the earliest so far, making it (pointer and client
-/// label) only then: most calls of a session come after its first.
+/// Keeps `event`'s use in `slot` if it is the earliest so far, making it (location and client
+/// label) only then: most calls of a session come after its first. Returns the bytes a new
+/// use adds.
 ///
-/// The pointer holds no witness: every session keeps a use, and few sessions become findings
+/// The location holds no witness: every session keeps a use, and few sessions become findings
 /// (their records are read again at the end). Witnesses here held 2.8 MB of `hunt`'s heap on
 /// the 20 GB busy corpus (13,587 sessions, no finding among them), growing with the logs.
-fn keep_earliest_of(slot: &mut Option<Use>, event: &Event, client: &Client) {
-    let earlier = slot
-        .as_ref()
-        .is_none_or(|mine| Pointer::order_of(event) < mine.pointer.order_key());
-    if earlier {
-        *slot = Some(Use {
-            pointer: Pointer::bare(event),
-            client: client.label(),
-        });
+fn keep_earliest_of(slot: &mut Option<Use>, event: &Event, client: &Client) -> usize {
+    let at = At::of(event);
+    if slot.as_ref().is_some_and(|mine| at >= mine.at) {
+        return 0;
     }
+    let client: Box<str> = client.label().into();
+    let added = if slot.is_none() { client.len() } else { 0 };
+    *slot = Some(Use { at, client });
+    added
 }
 
 /// Whether `name` is an EC2 instance id (`i-` and 8 or 17 hex digits).
@@ -104,17 +134,45 @@ struct Session {
 /// inputs that reuse an example key.
 type Sessions = Vec<Session>;
 
-/// Compute-credential state of one worker (mergeable): by session key, then ARN. Looked up by
-/// borrowed strings, so that a call of a known session allocates nothing.
-#[derive(Debug, Default)]
-pub struct Credentials {
-    keys: FastMap<Box<str>, Sessions>,
+/// Bytes a held session is counted as besides its strings: its key's and its own entries, with
+/// the hash table's spare room (a table is between half and seven eighths full).
+const SESSION_BYTES: usize =
+    2 * (size_of::<Box<str>>() + size_of::<Sessions>()) + 2 * size_of::<Session>();
+
+/// The sort key of a session's parts: a hash of its key and ARN, the same in every worker.
+fn sort_key(key: &str, arn: &str) -> cloudcase_timeline::sort::LineKey {
+    let hasher = foldhash::fast::FixedState::with_seed(0x0c1d_ca5e);
+    cloudcase_timeline::sort::LineKey::ordered(hasher.hash_one(key) as i64, hasher.hash_one(arn), 0)
 }
 
-/// The state of `arn`'s session in `sessions`, added if new.
-fn session<'a>(sessions: &'a mut Sessions, arn: &str) -> &'a mut KeyUse {
-    let at = match sessions.iter().position(|s| &*s.arn == arn) {
-        Some(at) => at,
+/// Compute-credential state of one worker (mergeable): by session key, then ARN, held within
+/// a budget. Looked up by borrowed strings, so that a call of a known session allocates
+/// nothing.
+pub struct Credentials {
+    keys: FastMap<Box<str>, Sessions>,
+    /// Estimated bytes held in `keys`.
+    held: usize,
+    budget: usize,
+    /// Sessions written out (this worker's and, once merged, others').
+    runs: RunBuilder,
+    merged: Vec<Runs>,
+    error: Option<io::Error>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("keys", &self.keys.len())
+            .field("held", &self.held)
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The state of `arn`'s session in `sessions`, added if new (with the bytes it adds).
+fn session<'a>(sessions: &'a mut Sessions, arn: &str) -> (&'a mut KeyUse, usize) {
+    let (at, added) = match sessions.iter().position(|s| &*s.arn == arn) {
+        Some(at) => (at, 0),
         None => {
             // Nearly every key has one session: no room for more until a second comes.
             sessions.reserve_exact(1);
@@ -122,13 +180,37 @@ fn session<'a>(sessions: &'a mut Sessions, arn: &str) -> &'a mut KeyUse {
                 arn: arn.into(),
                 state: KeyUse::default(),
             });
-            sessions.len() - 1
+            (sessions.len() - 1, SESSION_BYTES + arn.len())
         }
     };
-    &mut sessions[at].state
+    (&mut sessions[at].state, added)
 }
 
 impl Credentials {
+    /// Empty state holding sessions within about `budget` bytes (three quarters for the
+    /// sessions, a quarter for the sort's buffer), writing them past it to anonymous files in
+    /// `temp_dir` (the system's temporary directory if `None`).
+    pub fn new(budget: usize, temp_dir: Option<PathBuf>) -> Self {
+        Credentials::with(RunBuilder::new(budget / 4, temp_dir), budget)
+    }
+
+    /// Another worker's empty state of the same hunt, with the same budget: what it writes out
+    /// shares this one's pool of temporary files.
+    pub fn share(&self) -> Self {
+        Credentials::with(self.runs.share(self.budget / 4), self.budget)
+    }
+
+    fn with(runs: RunBuilder, budget: usize) -> Self {
+        Credentials {
+            keys: FastMap::default(),
+            held: 0,
+            budget,
+            runs,
+            merged: Vec::new(),
+            error: None,
+        }
+    }
+
     /// Adds one role-session call made from an address.
     pub fn observe(&mut self, event: &Event) {
         let id = &event.identity;
@@ -148,189 +230,69 @@ impl Credentials {
         let client = Client::parse(event.user_agent.as_deref().unwrap_or(""));
         let sessions = match self.keys.get_mut(key) {
             Some(sessions) => sessions,
-            None => self.keys.entry(key.into()).or_default(),
+            None => {
+                self.held += key.len();
+                self.keys.entry(key.into()).or_default()
+            }
         };
-        let entry = session(sessions, id.arn.as_deref().unwrap_or(""));
+        let (entry, mut added) = session(sessions, id.arn.as_deref().unwrap_or(""));
         entry.instance |= id.role_session_name.as_deref().is_some_and(is_instance_id);
         if client.exec_env.is_some_and(|e| COMPUTE.contains(&e)) {
             entry.compute = true;
-            return;
+        } else {
+            if client.desktop {
+                added += keep_earliest_of(&mut entry.desktop, event, &client);
+            }
+            added += keep_earliest_of(&mut entry.other, event, &client);
         }
-        if client.desktop {
-            keep_earliest_of(&mut entry.desktop, event, &client);
+        self.held += added;
+        if self.held > self.budget * 3 / 4 {
+            self.write_out();
         }
-        keep_earliest_of(&mut entry.other, event, &client);
+    }
+
+    /// Writes every session held to the sort and empties the table. A failure is kept for
+    /// [`Credentials::candidates`]; later sessions are then dropped, since the result could
+    /// not be complete anyway.
+    fn write_out(&mut self) {
+        for (key, sessions) in self.keys.drain() {
+            for s in sessions {
+                if self.error.is_some() {
+                    break;
+                }
+                let written = self.runs.push_with(sort_key(&key, &s.arn), |out| {
+                    SessionEntry::encode(&key, &s.arn, &s.state, out)
+                });
+                if let Err(e) = written {
+                    self.error = Some(e);
+                }
+            }
+        }
+        self.held = 0;
     }
 
     /// Adds another worker's state.
-    pub fn merge(&mut self, other: Credentials) {
-        for (key, sessions) in other.keys {
-            let ours = self.keys.entry(key).or_default();
-            for theirs in sessions {
-                session(ours, &theirs.arn).absorb(theirs.state);
-            }
+    pub fn merge(&mut self, mut other: Credentials) {
+        other.write_out();
+        if self.error.is_none() {
+            self.error = other.error.take();
         }
+        self.merged.push(other.runs.finish());
+        self.merged.append(&mut other.merged);
     }
 
-    /// One finding per session key used off its compute, at the first such use.
-    pub fn candidates(&self) -> Vec<Candidate> {
-        let mut keys: Vec<(&str, &Session)> = self
-            .keys
-            .iter()
-            .flat_map(|(key, sessions)| sessions.iter().map(move |s| (&**key, s)))
-            .collect();
-        keys.sort_by(|a, b| (a.0, &a.1.arn).cmp(&(b.0, &b.1.arn)));
-        keys.into_iter()
-            .filter_map(|(key, Session { state: k, .. })| {
-                let (used, why) = if k.compute {
-                    (
-                        k.other.as_ref()?,
-                        "its other calls run in AWS compute (exec-env)",
-                    )
-                } else if k.instance {
-                    (k.desktop.as_ref()?, "the session is an EC2 instance's")
-                } else {
-                    return None;
-                };
-                Some(Candidate {
-                    spec: OFF_COMPUTE,
-                    pointer: used.pointer.clone(),
-                    detail: format!(
-                        "session key {key} used by {} outside its compute; {why}",
-                        used.client
-                    ),
-                })
-            })
-            .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::analytics::fixtures::{at, read_trail, role_call, with_agent};
-
-    const T0: &str = "2024-03-01T10:00:00Z";
-    const LAMBDA: &str = "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#5.10.209-219.811.amzn2.x86_64 exec-env/AWS_Lambda_python3.12";
-    const LAPTOP: &str = "aws-cli/2.17.28 ua/2.0 os/windows#10 md/arch#amd64";
-    const SERVER: &str = "aws-cli/2.15.0 Python/3.11.6 Linux/6.1.61-85.141.amzn2023.x86_64";
-
-    fn found(records: Vec<serde_json::Value>) -> Vec<Candidate> {
-        let trail = read_trail(records);
-        let mut c = Credentials::default();
-        for e in &trail.events {
-            c.observe(e);
+    /// One finding per session key used off its compute, at the first such use, in order of
+    /// key and ARN. `files` are the hunt's inputs, by ordinal. Fails only if the sessions
+    /// written to temporary files cannot be read back.
+    pub fn candidates(mut self, files: &dyn cloudcase_read::Files) -> io::Result<Vec<Candidate>> {
+        self.write_out();
+        if let Some(e) = self.error.take() {
+            return Err(e);
         }
-        c.candidates()
-    }
-
-    #[test]
-    fn a_lambda_key_used_by_a_laptop_is_found_at_its_first_such_call() {
-        let call = |s: i64, ip: &str, ua: &str| {
-            with_agent(
-                role_call("billing", "billing-fn", &at(T0, s), "ListBuckets", ip),
-                ua,
-            )
-        };
-        let hits = found(vec![
-            call(0, "18.183.191.113", LAMBDA),
-            call(600, "193.102.207.88", LAPTOP),
-            call(300, "193.102.207.88", LAPTOP),
-        ]);
-        assert_eq!(hits.len(), 1, "{hits:#?}");
-        assert_eq!(
-            (hits[0].pointer.record, hits[0].spec.level),
-            (2, Level::High)
-        );
-        assert!(
-            hits[0].detail.contains("aws-cli/windows"),
-            "{}",
-            hits[0].detail
-        );
-        // Only compute: nothing.
-        assert!(found(vec![call(0, "18.183.191.113", LAMBDA)]).is_empty());
-    }
-
-    #[test]
-    fn an_instance_session_is_found_from_a_desktop_not_from_its_server() {
-        let call = |s: i64, ua: &str| {
-            with_agent(
-                role_call(
-                    "app",
-                    "i-02a1af9fabd645722",
-                    &at(T0, s),
-                    "ListBuckets",
-                    "91.207.190.143",
-                ),
-                ua,
-            )
-        };
-        assert!(found(vec![call(0, SERVER)]).is_empty());
-        let mac = "aws-cli/2.15.30 Python/3.11.8 Darwin/23.4.0 exe/x86_64";
-        let hits = found(vec![call(0, SERVER), call(60, mac)]);
-        assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].pointer.record, 1);
-        // A person's SSO session from a laptop is no compute credential.
-        let sso = with_agent(
-            role_call(
-                "AWSReservedSSO_Admin_1",
-                "ann@example.com",
-                T0,
-                "ListBuckets",
-                "198.51.100.7",
-            ),
-            mac,
-        );
-        assert!(found(vec![sso]).is_empty());
-    }
-
-    #[test]
-    fn sessions_sharing_a_key_stay_apart_and_workers_merge_to_the_same_findings() {
-        // The fixtures' sessions all carry one example key: a Lambda's session used from a
-        // laptop, and a person's session of another role from the same laptop, interleaved.
-        let lambda = |s: i64, ip: &str, ua: &str| {
-            with_agent(
-                role_call("billing", "billing-fn", &at(T0, s), "ListBuckets", ip),
-                ua,
-            )
-        };
-        let person = |s: i64| {
-            with_agent(
-                role_call(
-                    "ReadOnly",
-                    "ann",
-                    &at(T0, s),
-                    "ListBuckets",
-                    "193.102.207.88",
-                ),
-                LAPTOP,
-            )
-        };
-        let records = vec![
-            person(0),
-            lambda(10, "18.183.191.113", LAMBDA),
-            person(20),
-            lambda(900, "193.102.207.88", LAPTOP),
-            lambda(300, "193.102.207.88", LAPTOP),
-            person(30),
-        ];
-        let trail = read_trail(records);
-        let mut one = Credentials::default();
-        let (mut odd, mut even) = (Credentials::default(), Credentials::default());
-        for (i, e) in trail.events.iter().enumerate() {
-            one.observe(e);
-            if i % 2 == 1 { &mut odd } else { &mut even }.observe(e);
-        }
-        odd.merge(even);
-        let digest = |c: &Credentials| -> Vec<(u64, String)> {
-            let hits = c.candidates();
-            hits.into_iter()
-                .map(|h| (h.pointer.record, h.detail))
-                .collect()
-        };
-        assert_eq!(digest(&one), digest(&odd));
-        let hits = digest(&one);
-        assert_eq!(hits.len(), 1, "only the Lambda's session: {hits:?}");
-        assert_eq!(hits[0].0, 4, "its first call off compute");
+        let mut runs = std::mem::take(&mut self.merged);
+        runs.push(self.runs.finish());
+        let mut judge = judge::Judge::new(files);
+        merge_within(runs, self.budget, &mut judge)?;
+        judge.finish()
     }
 }

@@ -1,0 +1,118 @@
+//! The judgement of the sessions, read back from the sort in key order: the parts of one
+//! session (from several workers or write-outs) arrive together under the hash of its key and
+//! ARN, are combined, and the session is judged, so that only the sessions of one hash are held
+//! at a time.
+
+use std::io::{self, Write};
+
+use cloudcase_timeline::sort::LineKey;
+use cloudcase_util::fields::EntrySplitter;
+
+use super::entry::SessionEntry;
+use super::{sort_key, OFF_COMPUTE};
+use crate::analytics::Candidate;
+use crate::spool::ByOrdinal;
+
+/// A finding to be, with the session it is about (for the order of the findings).
+struct Found {
+    key: Box<str>,
+    arn: Box<str>,
+    candidate: Candidate,
+}
+
+/// Reads the sessions in sort-key order, as the sort's merge writes them, and collects the
+/// candidates.
+pub(super) struct Judge<'a> {
+    files: ByOrdinal<'a>,
+    entries: EntrySplitter,
+    /// The sort key of the sessions being combined.
+    group: Option<LineKey>,
+    /// The sessions of that key (nearly always one), their parts combined.
+    pending: Vec<SessionEntry>,
+    found: Vec<Found>,
+}
+
+impl<'a> Judge<'a> {
+    /// A judgement pointing into `files`.
+    pub fn new(files: &'a dyn cloudcase_read::Files) -> Self {
+        Judge {
+            files: ByOrdinal::new(files),
+            entries: EntrySplitter::default(),
+            group: None,
+            pending: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+
+    /// Takes one part of a session.
+    fn part(&mut self, body: &[u8]) -> io::Result<()> {
+        let entry = SessionEntry::decode(body).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "a session written to the temporary files could not be read back",
+            )
+        })?;
+        let group = sort_key(&entry.key, &entry.arn);
+        if self.group != Some(group) {
+            self.judge_pending();
+            self.group = Some(group);
+        }
+        match self.pending.iter_mut().find(|p| p.same_session(&entry)) {
+            Some(p) => p.state.absorb(entry.state),
+            None => self.pending.push(entry),
+        }
+        Ok(())
+    }
+
+    /// Judges the sessions whose parts are all combined.
+    fn judge_pending(&mut self) {
+        for s in self.pending.drain(..) {
+            let Some((used, why)) = s.state.off_compute() else {
+                continue;
+            };
+            let Some(pointer) = used.at.pointer(&mut self.files) else {
+                continue;
+            };
+            let detail = format!(
+                "session key {} used by {} outside its compute; {why}",
+                s.key, used.client
+            );
+            self.found.push(Found {
+                key: s.key,
+                arn: s.arn,
+                candidate: Candidate {
+                    spec: OFF_COMPUTE,
+                    pointer,
+                    detail,
+                },
+            });
+        }
+    }
+
+    /// The candidates in order of session key and ARN, once every session has been written.
+    pub fn finish(mut self) -> io::Result<Vec<Candidate>> {
+        if self.entries.is_cut() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "a session written to the temporary files was cut short",
+            ));
+        }
+        self.judge_pending();
+        self.found
+            .sort_by(|a, b| (&a.key, &a.arn).cmp(&(&b.key, &b.arn)));
+        Ok(self.found.into_iter().map(|f| f.candidate).collect())
+    }
+}
+
+impl Write for Judge<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut entries = std::mem::take(&mut self.entries);
+        let result = entries.feed(buf, |body| self.part(body));
+        self.entries = entries;
+        result.map(|()| buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
