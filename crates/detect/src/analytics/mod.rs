@@ -30,6 +30,7 @@ mod identity;
 mod names;
 mod novelty;
 mod readers;
+mod written;
 
 use std::net::IpAddr;
 

@@ -3,14 +3,14 @@
 //! principal's windows of one analytic are judged together, so that only one
 //! principal's measures are held at a time.
 
-use std::io::{self, Write};
+use std::io;
 
 use cloudcase_sigma::Level;
-use cloudcase_util::fields::EntrySplitter;
 
 use super::entry::WindowEntry;
 use super::{Measure, BURSTS};
 use crate::analytics::names::Names;
+use crate::analytics::written::{self, unreadable};
 use crate::analytics::Candidate;
 use crate::spool::ByOrdinal;
 
@@ -26,7 +26,6 @@ struct Over {
 pub(super) struct Judge<'a> {
     names: &'a Names,
     files: ByOrdinal<'a>,
-    entries: EntrySplitter,
     /// The window being combined from its parts.
     window: Option<WindowEntry>,
     /// The measure of every window of the current principal and analytic.
@@ -42,31 +41,11 @@ impl<'a> Judge<'a> {
         Judge {
             names,
             files: ByOrdinal::new(files),
-            entries: EntrySplitter::default(),
             window: None,
             measures: Vec::new(),
             over: Vec::new(),
             found: Vec::new(),
         }
-    }
-
-    /// Takes one part of a window.
-    fn part(&mut self, body: &[u8]) -> io::Result<()> {
-        let entry = WindowEntry::decode(body).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                "a burst window written to the temporary files could not be read back",
-            )
-        })?;
-        match &mut self.window {
-            Some(w) if w.same_window(&entry) => w.absorb(entry),
-            _ => {
-                if let Some(done) = self.window.replace(entry) {
-                    self.complete(done);
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Takes a window whose parts are all combined (`self.window` is already
@@ -132,19 +111,13 @@ impl<'a> Judge<'a> {
         self.measures.clear();
     }
 
-    /// The candidates, once every window has been written.
-    pub fn finish(mut self) -> io::Result<Vec<Candidate>> {
-        if self.entries.is_cut() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "a burst window written to the temporary files was cut short",
-            ));
-        }
+    /// The candidates, once every window has been read.
+    pub fn finish(mut self) -> Vec<Candidate> {
         if let Some(last) = self.window.take() {
             self.complete(last);
         }
         self.judge_principal();
-        Ok(self.found)
+        self.found
     }
 }
 
@@ -162,15 +135,20 @@ fn measure(measure: Measure, w: &WindowEntry) -> (u64, String) {
     }
 }
 
-impl Write for Judge<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut entries = std::mem::take(&mut self.entries);
-        let result = entries.feed(buf, |body| self.part(body));
-        self.entries = entries;
-        result.map(|()| buf.len())
-    }
+impl written::Judge for Judge<'_> {
+    const WHAT: &'static str = "a burst window";
 
-    fn flush(&mut self) -> io::Result<()> {
+    /// Takes one part of a window.
+    fn part(&mut self, body: &[u8]) -> io::Result<()> {
+        let entry = WindowEntry::decode(body).ok_or_else(|| unreadable(Self::WHAT))?;
+        match &mut self.window {
+            Some(w) if w.same_window(&entry) => w.absorb(entry),
+            _ => {
+                if let Some(done) = self.window.replace(entry) {
+                    self.complete(done);
+                }
+            }
+        }
         Ok(())
     }
 }

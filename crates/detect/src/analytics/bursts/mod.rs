@@ -26,10 +26,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use cloudcase_event::Event;
 use cloudcase_sigma::Level;
-use cloudcase_timeline::sort::{merge_within, LineKey, RunBuilder, Runs};
+use cloudcase_timeline::sort::LineKey;
 
 use super::at::At;
 use super::names::Names;
+use super::written::Written;
 use super::{Candidate, Spec};
 use crate::FastMap;
 use entry::WindowEntry;
@@ -213,12 +214,10 @@ pub struct Bursts {
     names: Names,
     shared: Arc<Shared>,
     /// Windows written out (this worker's and, once merged, others').
-    runs: RunBuilder,
-    merged: Vec<Runs>,
+    written: Written,
     /// Estimated bytes held in `windows` and `values`.
     held: usize,
     budget: usize,
-    error: Option<io::Error>,
 }
 
 impl std::fmt::Debug for Bursts {
@@ -240,7 +239,7 @@ impl Bursts {
             hasher: RandomState::new(),
             names: Mutex::new(Names::default()),
         });
-        Bursts::with(shared, RunBuilder::new(budget / 2, temp_dir), budget)
+        Bursts::with(shared, Written::new(budget / 2, temp_dir), budget)
     }
 
     /// Another worker's empty state of the same hunt, with the same budget: its
@@ -249,22 +248,20 @@ impl Bursts {
     pub fn share(&self) -> Self {
         Bursts::with(
             Arc::clone(&self.shared),
-            self.runs.share(self.budget / 2),
+            self.written.share(self.budget / 2),
             self.budget,
         )
     }
 
-    fn with(shared: Arc<Shared>, runs: RunBuilder, budget: usize) -> Self {
+    fn with(shared: Arc<Shared>, written: Written, budget: usize) -> Self {
         Bursts {
             windows: FastMap::default(),
             values: FastMap::default(),
             names: Names::default(),
             shared,
-            runs,
-            merged: Vec::new(),
+            written,
             held: 0,
             budget,
-            error: None,
         }
     }
 }
@@ -361,7 +358,7 @@ impl Bursts {
         };
         let mut line = Vec::new();
         for (key, window) in self.windows.drain() {
-            if self.error.is_some() {
+            if self.written.failed() {
                 break;
             }
             let who = ids.get(key.who as usize).copied().unwrap_or(u32::MAX);
@@ -373,12 +370,8 @@ impl Bursts {
                 u64::from(key.burst),
                 entry::bucket_order(key.bucket),
             );
-            if let Err(e) = self
-                .runs
-                .push_with(sort_key, |out| out.extend_from_slice(&line))
-            {
-                self.error = Some(e);
-            }
+            self.written
+                .push(sort_key, |out| out.extend_from_slice(&line));
         }
         self.values.clear();
         self.names = Names::default();
@@ -388,11 +381,7 @@ impl Bursts {
     /// Adds another worker's state.
     pub fn merge(&mut self, mut other: Bursts) {
         other.write_out();
-        if self.error.is_none() {
-            self.error = other.error.take();
-        }
-        self.merged.push(other.runs.finish());
-        self.merged.append(&mut other.merged);
+        self.written.absorb(other.written);
     }
 
     /// The findings to be: windows at or over their threshold. A window
@@ -402,19 +391,14 @@ impl Bursts {
     /// principal may be. `files` are the hunt's inputs, by ordinal.
     pub fn candidates(mut self, files: &dyn cloudcase_read::Files) -> io::Result<Vec<Candidate>> {
         self.write_out();
-        if let Some(e) = self.error.take() {
-            return Err(e);
-        }
-        let mut runs = std::mem::take(&mut self.merged);
-        runs.push(self.runs.finish());
         let names = self
             .shared
             .names
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let mut judge = judge::Judge::new(&names, files);
-        merge_within(runs, self.budget, &mut judge)?;
-        let mut out = judge.finish()?;
+        self.written.judge(self.budget, &mut judge)?;
+        let mut out = judge.finish();
         out.sort_by(|a, b| {
             a.pointer
                 .order_key()

@@ -3,13 +3,13 @@
 //! ARN, are combined, and the session is judged, so that only the sessions of one hash are held
 //! at a time.
 
-use std::io::{self, Write};
+use std::io;
 
 use cloudcase_timeline::sort::LineKey;
-use cloudcase_util::fields::EntrySplitter;
 
 use super::entry::SessionEntry;
 use super::{sort_key, OFF_COMPUTE};
+use crate::analytics::written::{self, unreadable};
 use crate::analytics::Candidate;
 use crate::spool::ByOrdinal;
 
@@ -24,7 +24,6 @@ struct Found {
 /// candidates.
 pub(super) struct Judge<'a> {
     files: ByOrdinal<'a>,
-    entries: EntrySplitter,
     /// The sort key of the sessions being combined.
     group: Option<LineKey>,
     /// The sessions of that key (nearly always one), their parts combined.
@@ -37,31 +36,10 @@ impl<'a> Judge<'a> {
     pub fn new(files: &'a dyn cloudcase_read::Files) -> Self {
         Judge {
             files: ByOrdinal::new(files),
-            entries: EntrySplitter::default(),
             group: None,
             pending: Vec::new(),
             found: Vec::new(),
         }
-    }
-
-    /// Takes one part of a session.
-    fn part(&mut self, body: &[u8]) -> io::Result<()> {
-        let entry = SessionEntry::decode(body).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                "a session written to the temporary files could not be read back",
-            )
-        })?;
-        let group = sort_key(&entry.key, &entry.arn);
-        if self.group != Some(group) {
-            self.judge_pending();
-            self.group = Some(group);
-        }
-        match self.pending.iter_mut().find(|p| p.same_session(&entry)) {
-            Some(p) => p.state.absorb(entry.state),
-            None => self.pending.push(entry),
-        }
-        Ok(())
     }
 
     /// Judges the sessions whose parts are all combined.
@@ -89,30 +67,30 @@ impl<'a> Judge<'a> {
         }
     }
 
-    /// The candidates in order of session key and ARN, once every session has been written.
-    pub fn finish(mut self) -> io::Result<Vec<Candidate>> {
-        if self.entries.is_cut() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "a session written to the temporary files was cut short",
-            ));
-        }
+    /// The candidates in order of session key and ARN, once every session has been read.
+    pub fn finish(mut self) -> Vec<Candidate> {
         self.judge_pending();
         self.found
             .sort_by(|a, b| (&a.key, &a.arn).cmp(&(&b.key, &b.arn)));
-        Ok(self.found.into_iter().map(|f| f.candidate).collect())
+        self.found.into_iter().map(|f| f.candidate).collect()
     }
 }
 
-impl Write for Judge<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut entries = std::mem::take(&mut self.entries);
-        let result = entries.feed(buf, |body| self.part(body));
-        self.entries = entries;
-        result.map(|()| buf.len())
-    }
+impl written::Judge for Judge<'_> {
+    const WHAT: &'static str = "a session";
 
-    fn flush(&mut self) -> io::Result<()> {
+    /// Takes one part of a session.
+    fn part(&mut self, body: &[u8]) -> io::Result<()> {
+        let entry = SessionEntry::decode(body).ok_or_else(|| unreadable(Self::WHAT))?;
+        let group = sort_key(&entry.key, &entry.arn);
+        if self.group != Some(group) {
+            self.judge_pending();
+            self.group = Some(group);
+        }
+        match self.pending.iter_mut().find(|p| p.same_session(&entry)) {
+            Some(p) => p.state.absorb(entry.state),
+            None => self.pending.push(entry),
+        }
         Ok(())
     }
 }

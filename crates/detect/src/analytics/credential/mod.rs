@@ -24,10 +24,10 @@ use std::path::PathBuf;
 use cloudcase_event::Event;
 use cloudcase_judge::client::{Client, ExecEnv};
 use cloudcase_sigma::Level;
-use cloudcase_timeline::sort::{merge_within, RunBuilder, Runs};
 
 use super::at::At;
 use super::identity::source_address;
+use super::written::Written;
 use super::{Candidate, Spec};
 use crate::FastMap;
 use entry::SessionEntry;
@@ -154,9 +154,7 @@ pub struct Credentials {
     held: usize,
     budget: usize,
     /// Sessions written out (this worker's and, once merged, others').
-    runs: RunBuilder,
-    merged: Vec<Runs>,
-    error: Option<io::Error>,
+    written: Written,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -191,23 +189,21 @@ impl Credentials {
     /// sessions, a quarter for the sort's buffer), writing them past it to anonymous files in
     /// `temp_dir` (the system's temporary directory if `None`).
     pub fn new(budget: usize, temp_dir: Option<PathBuf>) -> Self {
-        Credentials::with(RunBuilder::new(budget / 4, temp_dir), budget)
+        Credentials::with(Written::new(budget / 4, temp_dir), budget)
     }
 
     /// Another worker's empty state of the same hunt, with the same budget: what it writes out
     /// shares this one's pool of temporary files.
     pub fn share(&self) -> Self {
-        Credentials::with(self.runs.share(self.budget / 4), self.budget)
+        Credentials::with(self.written.share(self.budget / 4), self.budget)
     }
 
-    fn with(runs: RunBuilder, budget: usize) -> Self {
+    fn with(written: Written, budget: usize) -> Self {
         Credentials {
             keys: FastMap::default(),
             held: 0,
             budget,
-            runs,
-            merged: Vec::new(),
-            error: None,
+            written,
         }
     }
 
@@ -257,15 +253,9 @@ impl Credentials {
     fn write_out(&mut self) {
         for (key, sessions) in self.keys.drain() {
             for s in sessions {
-                if self.error.is_some() {
-                    break;
-                }
-                let written = self.runs.push_with(sort_key(&key, &s.arn), |out| {
+                self.written.push(sort_key(&key, &s.arn), |out| {
                     SessionEntry::encode(&key, &s.arn, &s.state, out)
                 });
-                if let Err(e) = written {
-                    self.error = Some(e);
-                }
             }
         }
         self.held = 0;
@@ -274,11 +264,7 @@ impl Credentials {
     /// Adds another worker's state.
     pub fn merge(&mut self, mut other: Credentials) {
         other.write_out();
-        if self.error.is_none() {
-            self.error = other.error.take();
-        }
-        self.merged.push(other.runs.finish());
-        self.merged.append(&mut other.merged);
+        self.written.absorb(other.written);
     }
 
     /// One finding per session key used off its compute, at the first such use, in order of
@@ -286,13 +272,8 @@ impl Credentials {
     /// written to temporary files cannot be read back.
     pub fn candidates(mut self, files: &dyn cloudcase_read::Files) -> io::Result<Vec<Candidate>> {
         self.write_out();
-        if let Some(e) = self.error.take() {
-            return Err(e);
-        }
-        let mut runs = std::mem::take(&mut self.merged);
-        runs.push(self.runs.finish());
         let mut judge = judge::Judge::new(files);
-        merge_within(runs, self.budget, &mut judge)?;
-        judge.finish()
+        self.written.judge(self.budget, &mut judge)?;
+        Ok(judge.finish())
     }
 }
