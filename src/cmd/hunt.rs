@@ -93,8 +93,9 @@ pub struct Args {
     /// Print every rule load problem (by default: refused rules, and a count of the rest).
     #[arg(long)]
     pub verbose_rules: bool,
-    /// Memory, in MiB, for findings held for time ordering and for the burst analytics' windows
-    /// (half each) before sorted runs spill to disk.
+    /// Memory, in MiB, for findings held for time ordering and for the analytics' burst windows
+    /// and compute sessions (half each; the analytics' half three quarters for the windows and a
+    /// quarter for the sessions) before sorted runs spill to disk.
     #[arg(long, default_value_t = cloudcase_detect::DEFAULT_SORT_MEMORY >> 20, value_name = "MIB")]
     pub sort_memory: usize,
     /// Directory for spilled sort runs (default: the system temporary directory).

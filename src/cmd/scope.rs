@@ -76,14 +76,15 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub geoip: Option<PathBuf>,
     /// Memory for the attacker window's candidate events (calls that change something, session
-    /// calls, every call from an attacker address), its accesses to data stores and its
-    /// (access key, source) uses before they are spilled to disk, in MiB: half for the
-    /// candidates (in sorted runs), a quarter each for the accesses and the uses. The window's
-    /// part of scope's memory then stays level however long the window is.
+    /// calls, every call from an attacker address), its accesses to data stores, its (access
+    /// key, source) uses and its activity counts per key and source before they are spilled to
+    /// disk, in MiB: half for the candidates (in sorted runs), a sixth each for the accesses,
+    /// the uses and the activity counts. The window's part of scope's memory then stays level
+    /// however long the window is.
     #[arg(long, default_value_t = cloudcase_scope::DEFAULT_CANDIDATE_MEMORY >> 20, value_name = "MIB")]
     pub sort_memory: usize,
-    /// Directory for the spilled candidates, accesses and uses (default: the system temporary
-    /// directory).
+    /// Directory for the spilled candidates, accesses, uses and activity counts (default: the
+    /// system temporary directory).
     #[arg(long, value_name = "DIR")]
     pub temp_dir: Option<PathBuf>,
     /// Inventory snapshot files (`cloudcase acquire aws:iam|aws:ec2`; repeatable), besides those
