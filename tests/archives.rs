@@ -240,3 +240,112 @@ fn hostile_archives_are_reported_member_by_member_without_a_crash() {
     let (_, stderr) = ok(&cloudcase(&["timeline", s(&cut)]));
     assert!(stderr.contains("truncated"), "{stderr}");
 }
+
+/// Every file under `dir`, as (path relative to `dir` with `/`, bytes), sorted.
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap().to_str().unwrap();
+                out.push((rel.replace('\\', "/"), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The records of a delivery file (gzip or plain JSON).
+fn records_of(bytes: &[u8]) -> Vec<Value> {
+    let mut text = Vec::new();
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut text).unwrap();
+    } else {
+        text = bytes.to_vec();
+    }
+    let doc: Value = serde_json::from_slice(&text).unwrap();
+    doc["Records"].as_array().cloned().unwrap_or_default()
+}
+
+/// Every `refs` entry of a scope document: (file, record, event id).
+fn refs_of(v: &Value, out: &mut Vec<(String, u64, String)>) {
+    match v {
+        Value::Object(m) => {
+            for r in m.get("refs").and_then(Value::as_array).into_iter().flatten() {
+                out.push((
+                    r["file"].as_str().unwrap().to_owned(),
+                    r["record"].as_u64().unwrap(),
+                    r["event_id"].as_str().unwrap_or_default().to_owned(),
+                ));
+            }
+            m.values().for_each(|x| refs_of(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs_of(x, out)),
+        _ => {}
+    }
+}
+
+/// A scope document as JSON, without what differs from run to run.
+fn scope_doc(args: &[&str]) -> Value {
+    let (stdout, _) = ok(&cloudcase(args));
+    let mut doc: Value = serde_json::from_str(&stdout).unwrap();
+    if let Some(m) = doc.as_object_mut() {
+        m.remove("generated_at");
+        m.remove("case_record");
+    }
+    doc
+}
+
+#[test]
+fn scope_of_a_zipped_incident_points_into_the_right_members_at_any_sort_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    let truth = cloudcase_gen::generate(&cloudcase_gen::Config {
+        seed: 5,
+        out_dir: tree.clone(),
+        target_bytes: 1_500_000,
+        days: 10,
+        incident: true,
+        ..cloudcase_gen::Config::default()
+    })
+    .unwrap()
+    .incident
+    .unwrap();
+    let files = files_under(&tree);
+    let members: Vec<(&str, u16, &[u8])> = files.iter().map(|(k, b)| (&k[..], 0, &b[..])).collect();
+    let zipped = dir.path().join("logs.zip");
+    std::fs::write(&zipped, zip(&members)).unwrap();
+    // The same zip named like a delivery file: its members are found only while reading, and
+    // all share the archive's ordinal.
+    let disguised = dir
+        .path()
+        .join("111122223333_CloudTrail_us-east-1_20240601T1000Z_all.json");
+    std::fs::copy(&zipped, &disguised).unwrap();
+    let records: std::collections::HashMap<&str, Vec<Value>> = files
+        .iter()
+        .map(|(k, b)| (&k[..], records_of(b)))
+        .collect();
+    for input in [&zipped, &disguised] {
+        let args = ["scope", s(input), "--access-key", &truth.access_key_id];
+        let args = [&args[..], &["--format", "json"]].concat();
+        let whole = scope_doc(&args);
+        // The smallest budget spills the window's candidates and uses, which then find their
+        // files again by ordinal and member.
+        let spilled = scope_doc(&[&args[..], &["--sort-memory", "0"]].concat());
+        assert!(whole == spilled, "{} differs when spilled", input.display());
+        let mut refs = Vec::new();
+        refs_of(&spilled, &mut refs);
+        assert!(refs.len() > 20, "{}: {} refs", input.display(), refs.len());
+        let prefix = format!("{}!", input.display());
+        for (file, record, event_id) in &refs {
+            let member = file.strip_prefix(&prefix).unwrap_or_else(|| panic!("{file}"));
+            let found = &records[member][*record as usize];
+            assert_eq!(found["eventID"].as_str(), Some(&event_id[..]), "{file} {record}");
+        }
+    }
+}

@@ -150,7 +150,7 @@ pub fn scope(
         },
         counted,
     )?;
-    let launches = logs::launch_networks(window.candidates.iter());
+    let launches = logs::launch_networks(window.candidates.iter(files));
     let mut result = build::build(build::Inputs {
         subject: &opts.subject,
         subject_key: &subject_key,
@@ -159,6 +159,7 @@ pub fn scope(
         claim: build::Claim::Intrusion(&intrusion),
         ranking,
         window,
+        files,
         owner: &owner,
         owner_ranges: &opts.owner,
         case_id: &opts.case_id,
@@ -282,7 +283,7 @@ fn named_activity(
         span: history.span.unwrap_or((first.ms, first.ms)),
     };
     let window = read_window(&trail, opts, window, counted)?;
-    let launches = logs::launch_networks(window.candidates.iter());
+    let launches = logs::launch_networks(window.candidates.iter(files));
     let owner = |ip: &str| opts.owner.iter().any(|c| c.contains(ip));
     let mut result = build::build(build::Inputs {
         subject: &opts.subject,
@@ -292,6 +293,7 @@ fn named_activity(
         claim: build::Claim::Unattributed { first, explanation },
         ranking: Vec::new(),
         window,
+        files,
         owner: &owner,
         owner_ranges: &opts.owner,
         case_id: &opts.case_id,

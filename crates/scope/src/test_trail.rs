@@ -114,6 +114,15 @@ impl EventSink for Collect {
     }
 }
 
+/// The run's input list `events` were read from: each distinct file once, by ordinal (the
+/// list pass 2's spilled entries find their files in again).
+pub(crate) fn listed(events: &[Event]) -> Vec<std::sync::Arc<cloudcase_event::SourceFile>> {
+    let mut files: Vec<_> = events.iter().map(|e| e.provenance.file.clone()).collect();
+    files.sort_by_key(|f| f.ordinal);
+    files.dedup_by_key(|f| f.ordinal);
+    files
+}
+
 /// The events of `records`, in record order, as the reader produces them.
 pub(crate) fn events(records: &[Value]) -> Vec<Event> {
     let trail = trail(records);

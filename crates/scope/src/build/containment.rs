@@ -27,7 +27,7 @@ fn compromised_user(ctx: &Ctx<'_>) -> Option<contain::User> {
     if !ctx.subject_is_key() {
         return None;
     }
-    let deactivated = ctx.window.candidates.iter().any(|c| {
+    let deactivated = ctx.window.candidates.iter(ctx.files).any(|c| {
         &*c.name == "UpdateAccessKey" && c.error.is_none() && {
             let req = c.req_json();
             req["accessKeyId"] == ctx.subject_key && req["status"] == "Inactive"

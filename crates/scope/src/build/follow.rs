@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::io;
 
+use cloudcase_read::Files;
 use serde_json::Value;
 
 use super::common::sv;
@@ -223,6 +224,7 @@ fn shared_session_keys(
 /// Fails only if the key uses cannot be read back from their temporary storage.
 pub(crate) fn follow(
     window: &Pass2,
+    files: &dyn Files,
     claim: Claim<'_>,
     subject: &Subject,
     owner: &dyn Fn(&str) -> bool,
@@ -270,7 +272,7 @@ pub(crate) fn follow(
                 .key_use
                 .for_each_key(|used| grew |= attacker.learn_source(used, owner))?;
         }
-        for c in window.candidates.iter() {
+        for c in window.candidates.iter(files) {
             if attacker.is_attacker(&c, owner) {
                 grew |= attacker.learn(&c);
             }

@@ -22,6 +22,7 @@ use cloudcase_model::scope::{
     SectionsAttribution, Unknown,
 };
 use cloudcase_pricing::{estimate, PriceTable};
+use cloudcase_read::Files;
 
 pub use quiet::no_departure;
 
@@ -120,6 +121,8 @@ pub struct Inputs<'a> {
     pub ranking: Vec<AutoRank>,
     /// Pass 2: the attacker window.
     pub window: Pass2,
+    /// The run's input files, in which the window's entries find their files again.
+    pub files: &'a dyn Files,
     /// Whether an address is the owner's.
     pub owner: &'a dyn Fn(&str) -> bool,
     /// `--owner-ip` ranges.
@@ -143,6 +146,8 @@ pub(crate) struct Ctx<'a> {
     profile: &'a Profile,
     history: &'a Pass1,
     window: &'a Pass2,
+    /// The run's input files (see [`Inputs::files`]).
+    files: &'a dyn Files,
     claim: Claim<'a>,
     owner: &'a dyn Fn(&str) -> bool,
     attacker: Attacker,
@@ -169,7 +174,7 @@ impl Ctx<'_> {
         let flags = self.attacker_flags.iter().copied();
         self.window
             .candidates
-            .iter()
+            .iter(self.files)
             .zip(flags)
             .map(|(candidate, attacker)| Attributed {
                 candidate,
@@ -242,7 +247,7 @@ impl Ctx<'_> {
             .first()
             .map(str::to_owned)
             .or_else(|| {
-                let first = self.window.candidates.iter().next()?;
+                let first = self.window.candidates.iter(self.files).next()?;
                 first.who.account.as_deref().map(str::to_owned)
             })
             .unwrap_or_default()
@@ -274,18 +279,19 @@ impl Ctx<'_> {
 /// their temporary storage.
 pub fn build(inp: Inputs<'_>) -> std::io::Result<ScopeResult> {
     let window = inp.window;
-    let attacker = follow::follow(&window, inp.claim, inp.subject, inp.owner)?;
+    let files = inp.files;
+    let attacker = follow::follow(&window, files, inp.claim, inp.subject, inp.owner)?;
     let attacker_flags = window
         .candidates
-        .iter()
+        .iter(files)
         .map(|candidate| attacker.is_attacker(&candidate, inp.owner))
         .collect();
     let store_access = window
         .store_access
-        .collect(|id| attacker.uses(&id.key, &id.ip, inp.owner))?;
+        .collect(files, |id| attacker.uses(&id.key, &id.ip, inp.owner))?;
     let reported = |k: &KeySource| attacker.reported_use(&k.key, &k.ip);
-    let key_use = window.key_use.collect(reported)?;
-    let list_buckets = window.list_buckets.collect(reported)?;
+    let key_use = window.key_use.collect(files, reported)?;
+    let list_buckets = window.list_buckets.collect(files, reported)?;
     let t0 = inp.claim.t0();
     let ctx = Ctx {
         subject: inp.subject,
@@ -293,6 +299,7 @@ pub fn build(inp: Inputs<'_>) -> std::io::Result<ScopeResult> {
         profile: inp.profile,
         history: inp.history,
         window: &window,
+        files,
         claim: inp.claim,
         owner: inp.owner,
         attacker,

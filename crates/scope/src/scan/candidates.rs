@@ -9,14 +9,15 @@
 
 use std::io::{self, BufWriter};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use cloudcase_event::{EventTime, SourceFile};
+use cloudcase_event::EventTime;
+use cloudcase_read::Files;
 use cloudcase_timeline::sort::{merge_within, LineKey, RunBuilder};
 
 use super::codec::{decode, encode};
 use super::entries::{malformed, EntryReader, Stored, READ_CHUNK};
-use super::file_table::FileTable;
+use super::file_lookup::{FileLookup, MemberFiles};
 use super::Candidate;
 
 /// Default memory for the attacker window's candidate events, store accesses and key uses before
@@ -30,7 +31,7 @@ pub struct CandidateSpool {
     runs: RunBuilder,
     budget: usize,
     temp_dir: Option<PathBuf>,
-    files: FileTable,
+    members: MemberFiles,
     error: Option<io::Error>,
 }
 
@@ -48,7 +49,7 @@ impl CandidateSpool {
             runs: RunBuilder::new(budget, temp_dir.clone()),
             budget,
             temp_dir,
-            files: FileTable::default(),
+            members: MemberFiles::default(),
             error: None,
         }
     }
@@ -60,7 +61,7 @@ impl CandidateSpool {
             runs: self.runs.share(budget),
             budget,
             temp_dir: self.temp_dir.clone(),
-            files: FileTable::default(),
+            members: MemberFiles::default(),
             error: None,
         }
     }
@@ -72,7 +73,7 @@ impl CandidateSpool {
             return;
         }
         let file = &c.ptr.file;
-        self.files.insert(file);
+        self.members.note(file);
         let key = LineKey::at(EventTime::from_millis(c.ptr.ms), file.ordinal, c.ptr.record);
         if let Err(e) = self.runs.push_with(key, |out| encode(c, out)) {
             self.error = Some(e);
@@ -80,11 +81,12 @@ impl CandidateSpool {
     }
 }
 
-/// The window's candidate events in record order (time, file, record), read back one at a time.
+/// The window's candidate events in record order (time, file, record), read back one at a time
+/// with the run's input list, in which their files are found again.
 #[derive(Debug)]
 pub struct Candidates {
     store: Stored,
-    files: FileTable,
+    members: MemberFiles,
     /// The first failure to read the entries back, reported by [`Candidates::take_failure`].
     failure: Mutex<Option<io::Error>>,
 }
@@ -93,7 +95,7 @@ impl Default for Candidates {
     fn default() -> Self {
         Candidates {
             store: Stored::Memory(Vec::new()),
-            files: FileTable::default(),
+            members: MemberFiles::default(),
             failure: Mutex::new(None),
         }
     }
@@ -103,7 +105,7 @@ impl Candidates {
     /// Merges the workers' spools into one sequence in record order, reading spilled runs
     /// through as much memory as the spools' budgets.
     pub fn merge(spools: Vec<CandidateSpool>) -> io::Result<Candidates> {
-        let mut files = FileTable::default();
+        let mut members = MemberFiles::default();
         let mut runs = Vec::with_capacity(spools.len());
         let temp_dir = spools.first().and_then(|s| s.temp_dir.clone());
         let read_memory = spools.iter().map(|s| s.budget).sum();
@@ -111,7 +113,7 @@ impl Candidates {
             if let Some(e) = spool.error {
                 return Err(e);
             }
-            files.extend(&spool.files);
+            members.extend(&spool.members);
             runs.push(spool.runs.finish());
         }
         let store = if runs.iter().all(|r| r.spilled() == 0) {
@@ -126,7 +128,7 @@ impl Candidates {
         };
         Ok(Candidates {
             store,
-            files,
+            members,
             failure: Mutex::new(None),
         })
     }
@@ -137,14 +139,15 @@ impl Candidates {
         matches!(self.store, Stored::Disk(_))
     }
 
-    /// The candidates in record order. Reading stops at the first entry that cannot be read
-    /// back; the failure is kept for [`Candidates::take_failure`].
-    pub fn iter(&self) -> CandidateIter<'_> {
+    /// The candidates in record order, their files found in `files` (the run's input list).
+    /// Reading stops at the first entry that cannot be read back; the failure is kept for
+    /// [`Candidates::take_failure`].
+    pub fn iter<'a>(&'a self, files: &'a dyn Files) -> CandidateIter<'a> {
         CandidateIter {
             from: self,
             entries: EntryReader::new(&self.store),
             done: false,
-            file: None,
+            files: FileLookup::new(files, &self.members),
         }
     }
 
@@ -165,16 +168,14 @@ pub struct CandidateIter<'a> {
     from: &'a Candidates,
     entries: EntryReader<'a>,
     done: bool,
-    /// The file of the last candidate, shared by the next ones from it.
-    file: Option<Arc<SourceFile>>,
+    files: FileLookup<'a>,
 }
 
 impl CandidateIter<'_> {
     fn next_entry(&mut self) -> io::Result<Option<Candidate>> {
-        let files = &self.from.files;
         match self.entries.next_entry()? {
             None => Ok(None),
-            Some(body) => decode(body, files, &mut self.file)
+            Some(body) => decode(body, &mut self.files)
                 .map(Some)
                 .ok_or_else(|| malformed("a candidate event")),
         }

@@ -3,16 +3,16 @@
 //!
 //! An entry is its `u32` length (of the rest), then the pointer (time, file ordinal, record,
 //! event id), the caller, the call's strings, `readOnly`, whether it is the subject's, and its
-//! body, in the fields of [`cloudcase_util::fields`]. The file is written as its ordinal and
-//! found again through the files the entries were made from.
+//! body, in the fields of [`cloudcase_util::fields`]. The file is written as its ordinal (and
+//! an archive member's index) and found again through the run's input list
+//! ([`super::file_lookup`]).
 
 use std::sync::Arc;
 
-use cloudcase_event::SourceFile;
 use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, Fields};
 
 use super::candidate::{shared, Body, CallerIdentity, SessionCall};
-use super::file_table::FileTable;
+use super::file_lookup::{FileAt, FileLookup};
 use super::Candidate;
 use crate::record::{EventId, Ptr};
 
@@ -20,6 +20,9 @@ use crate::record::{EventId, Ptr};
 const NO_ID: u8 = 0;
 const UUID: u8 = 1;
 const OTHER_ID: u8 = 2;
+/// File forms: a plain file (its ordinal), or an archive member (with its index).
+const PLAIN: u8 = 0;
+const MEMBER: u8 = 1;
 /// Body forms.
 const RAW: u8 = 0;
 const SESSION: u8 = 1;
@@ -51,10 +54,18 @@ pub(super) fn encode(c: &Candidate, out: &mut Vec<u8>) {
     });
 }
 
-/// Appends a pointer: time, file ordinal, record, event id.
+/// Appends a pointer: time, file (ordinal and, for a member, its index), record, event id.
 pub(super) fn encode_ptr(p: &Ptr, out: &mut Vec<u8>) {
     put_i64(out, p.ms);
-    put_u64(out, p.file.ordinal);
+    let at = FileAt::of(&p.file);
+    put_u64(out, at.ordinal);
+    match at.member {
+        None => out.push(PLAIN),
+        Some(index) => {
+            out.push(MEMBER);
+            put_u64(out, index);
+        }
+    }
     put_u64(out, p.record);
     match &p.event_id {
         None => out.push(NO_ID),
@@ -69,15 +80,16 @@ pub(super) fn encode_ptr(p: &Ptr, out: &mut Vec<u8>) {
     }
 }
 
-/// Reads a pointer [`encode_ptr`] wrote; `None` if malformed or its file is not in `files`
-/// (`cache` as [`FileTable::get`] takes it).
-pub(super) fn decode_ptr(
-    f: &mut Fields<'_>,
-    files: &FileTable,
-    cache: &mut Option<Arc<SourceFile>>,
-) -> Option<Ptr> {
+/// Reads a pointer [`encode_ptr`] wrote; `None` if malformed or `files` does not hold its file.
+pub(super) fn decode_ptr(f: &mut Fields<'_>, files: &mut FileLookup<'_>) -> Option<Ptr> {
     let ms = f.i64()?;
-    let file = files.get(f.u64()?, cache)?;
+    let ordinal = f.u64()?;
+    let member = match f.u8()? {
+        PLAIN => None,
+        MEMBER => Some(f.u64()?),
+        _ => return None,
+    };
+    let file = files.get(FileAt { ordinal, member })?;
     let record = f.u64()?;
     let event_id = match f.u8()? {
         NO_ID => None,
@@ -116,14 +128,10 @@ fn encode_body(body: &Body, out: &mut Vec<u8>) {
 }
 
 /// Decodes one entry (without its length prefix); `None` if it is malformed or names a file
-/// not in `files`.
-pub(super) fn decode(
-    body: &[u8],
-    files: &FileTable,
-    cache: &mut Option<Arc<SourceFile>>,
-) -> Option<Candidate> {
+/// `files` does not hold.
+pub(super) fn decode(body: &[u8], files: &mut FileLookup<'_>) -> Option<Candidate> {
     let mut f = Fields::new(body);
-    let ptr = decode_ptr(&mut f, files, cache)?;
+    let ptr = decode_ptr(&mut f, files)?;
     let (name, service, region) = (f.str()?, f.str()?, f.str()?);
     let who = CallerIdentity {
         key: shared(f.opt()?),
@@ -175,6 +183,8 @@ fn decode_body(f: &mut Fields<'_>) -> Option<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::file_lookup::MemberFiles;
+    use cloudcase_event::{ArchiveMember, SourceFile};
 
     fn file() -> Arc<SourceFile> {
         let mut file = SourceFile::plain("AWSLogs/x.json.gz");
@@ -182,10 +192,14 @@ mod tests {
         Arc::new(file)
     }
 
-    fn files() -> FileTable {
-        let mut t = FileTable::default();
-        t.insert(&file());
-        t
+    /// The run's input list the samples come from.
+    fn list() -> Vec<Arc<SourceFile>> {
+        vec![file()]
+    }
+
+    /// Decodes `body` against [`list`] and `members`.
+    fn decode_in(body: &[u8], members: &MemberFiles) -> Option<Candidate> {
+        decode(body, &mut FileLookup::new(&list(), members))
     }
 
     fn sample(body: Body, event_id: Option<EventId>) -> Candidate {
@@ -246,9 +260,41 @@ mod tests {
             encode(&c, &mut out);
             let len = u32::from_le_bytes(out[..4].try_into().unwrap()) as usize;
             assert_eq!(len, out.len() - 4);
-            let back = decode(&out[4..], &files(), &mut None).expect("decodes");
+            let back = decode_in(&out[4..], &MemberFiles::default()).expect("decodes");
             assert_eq!(text(&back), text(&c));
         }
+    }
+
+    #[test]
+    fn a_member_of_an_archive_found_while_reading_reads_back_as_itself() {
+        let archive = file();
+        let mut c = sample(
+            Body::Raw {
+                req: "{}".into(),
+                resp: "{}".into(),
+            },
+            None,
+        );
+        let mut members = MemberFiles::default();
+        for (index, name) in [(4, "b.json"), (0, "a.json")] {
+            let mut m = SourceFile::plain(format!("AWSLogs/x.json.gz!{name}"));
+            m.ordinal = archive.ordinal;
+            m.member = Some(ArchiveMember {
+                archive: Arc::clone(&archive),
+                index,
+                members: 0,
+            });
+            c.ptr.file = Arc::new(m);
+            members.note(&c.ptr.file);
+        }
+        let mut out = Vec::new();
+        encode(&c, &mut out);
+        let back = decode_in(&out[4..], &members).expect("decodes");
+        assert_eq!(back.ptr.file.path, c.ptr.file.path, "the member written, not the other one");
+        assert!(
+            decode_in(&out[4..], &MemberFiles::default()).is_none(),
+            "a member not kept"
+        );
     }
 
     #[test]
@@ -265,19 +311,21 @@ mod tests {
         let body = &out[4..];
         for cut in 0..body.len() {
             assert!(
-                decode(&body[..cut], &files(), &mut None).is_none(),
+                decode_in(&body[..cut], &MemberFiles::default()).is_none(),
                 "cut at {cut}"
             );
         }
         let mut longer = body.to_vec();
         longer.push(0);
         assert!(
-            decode(&longer, &files(), &mut None).is_none(),
+            decode_in(&longer, &MemberFiles::default()).is_none(),
             "trailing bytes"
         );
+        let elsewhere = vec![Arc::new(SourceFile::plain("AWSLogs/y.json.gz"))];
+        let members = MemberFiles::default();
         assert!(
-            decode(body, &FileTable::default(), &mut None).is_none(),
-            "unknown file"
+            decode(body, &mut FileLookup::new(&elsewhere, &members)).is_none(),
+            "a file not in the list"
         );
     }
 }

@@ -12,14 +12,14 @@
 use std::hash::Hash;
 use std::io;
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use cloudcase_event::{Event, SourceFile};
+use cloudcase_event::Event;
+use cloudcase_read::Files;
 use cloudcase_util::fields::{put_i64, put_str, put_u64, Fields};
 
 use super::codec::{decode_ptr, encode_ptr};
 use super::entries::{malformed, EntryReader};
-use super::file_table::FileTable;
+use super::file_lookup::{FileLookup, MemberFiles};
 use super::spill::Spill;
 use super::{AccessId, Earliest, FastMap, KeySource, Sighting, StoreId, Use};
 use crate::stores::{Access, STORES};
@@ -100,8 +100,9 @@ pub struct HeldUses<K> {
     /// Whether the uses' user agents are kept.
     agents: bool,
     spill: Spill,
-    /// The files the spilled uses point into, by ordinal.
-    files: FileTable,
+    /// The archive members the spilled uses point into (plain files are found in the run's
+    /// input list).
+    members: MemberFiles,
 }
 
 /// The window's accesses to data stores (reported without their agents).
@@ -131,7 +132,7 @@ impl<K: UseKey> HeldUses<K> {
             limit: (budget / K::HELD_BYTES).max(MIN_HELD),
             agents,
             spill: Spill::new(temp_dir),
-            files: FileTable::default(),
+            members: MemberFiles::default(),
         }
     }
 
@@ -152,9 +153,9 @@ impl<K: UseKey> HeldUses<K> {
     /// budget is full. After a failure, uses stay held (and [`HeldUses::finish`] reports it).
     fn hold(&mut self, id: K, used: Use) {
         if self.held.len() >= self.limit && self.spill.can_write() {
-            let files = &mut self.files;
+            let members = &mut self.members;
             self.spill.write(self.held.drain(), |(id, used), out| {
-                files.insert(&used.first.file);
+                members.note(&used.first.file);
                 id.encode(out);
                 encode_use(&used, out);
             });
@@ -165,7 +166,7 @@ impl<K: UseKey> HeldUses<K> {
     /// Adds another worker's uses.
     pub(super) fn absorb(&mut self, other: HeldUses<K>) {
         self.spill.absorb(other.spill);
-        self.files.extend(&other.files);
+        self.members.extend(&other.members);
         for (id, used) in other.held {
             match self.held.get_mut(&id) {
                 Some(u) => u.merge(&used),
@@ -179,10 +180,10 @@ impl<K: UseKey> HeldUses<K> {
         self.spill.finish()
     }
 
-    /// Every use, merged (for tests).
+    /// Every use, merged, their files found in `files` (for tests).
     #[cfg(test)]
-    pub(crate) fn all(&self) -> FastMap<K, Use> {
-        self.collect(|_| true).expect("uses read back")
+    pub(crate) fn all(&self, files: &dyn Files) -> FastMap<K, Use> {
+        self.collect(files, |_| true).expect("uses read back")
     }
 
     /// Calls `each` with the key of every use, from memory then the temporary files, without
@@ -199,8 +200,13 @@ impl<K: UseKey> HeldUses<K> {
         Ok(())
     }
 
-    /// The uses `keep` accepts, merged, from memory and the temporary files.
-    pub fn collect(&self, keep: impl Fn(&K) -> bool) -> io::Result<FastMap<K, Use>> {
+    /// The uses `keep` accepts, merged, from memory and the temporary files; the spilled ones'
+    /// files are found in `files` (the run's input list).
+    pub fn collect(
+        &self,
+        files: &dyn Files,
+        keep: impl Fn(&K) -> bool,
+    ) -> io::Result<FastMap<K, Use>> {
         let mut out: FastMap<K, Use> = FastMap::default();
         let mut add = |id: K, used: Use| match out.get_mut(&id) {
             Some(u) => u.merge(&used),
@@ -211,14 +217,14 @@ impl<K: UseKey> HeldUses<K> {
         for (id, used) in self.held.iter().filter(|(id, _)| keep(id)) {
             add(id.clone(), used.clone());
         }
-        let mut file = None;
+        let mut files = FileLookup::new(files, &self.members);
         for stored in self.spill.stored() {
             let mut entries = EntryReader::new(stored);
             while let Some(body) = entries.next_entry()? {
                 let mut f = Fields::new(body);
                 let id = K::decode(&mut f).ok_or_else(|| malformed(K::WHAT))?;
                 if keep(&id) {
-                    let used = decode_use(&mut f, &self.files, &mut file)
+                    let used = decode_use(&mut f, &mut files)
                         .filter(|_| f.is_empty())
                         .ok_or_else(|| malformed(K::WHAT))?;
                     add(id, used);
@@ -247,12 +253,8 @@ fn encode_use(used: &Use, out: &mut Vec<u8>) {
 }
 
 /// Reads what [`encode_use`] wrote; `None` if malformed.
-fn decode_use(
-    f: &mut Fields<'_>,
-    files: &FileTable,
-    cache: &mut Option<Arc<SourceFile>>,
-) -> Option<Use> {
-    let first = decode_ptr(f, files, cache)?;
+fn decode_use(f: &mut Fields<'_>, files: &mut FileLookup<'_>) -> Option<Use> {
+    let first = decode_ptr(f, files)?;
     let (last_ms, count, agents) = (f.i64()?, f.u64()?, f.u8()? == 1);
     let mut lists = [Earliest::default(), Earliest::default()];
     for list in &mut lists {

@@ -1,8 +1,10 @@
 //! The two passes on small trails in CloudTrail's shape, read through `cloudcase-read`.
 
 use std::collections::HashSet;
+use std::ops::Deref;
+use std::sync::Arc;
 
-use cloudcase_event::{Event, EventTime};
+use cloudcase_event::{Event, EventTime, SourceFile};
 use cloudcase_model::scope::StoreKind;
 use cloudcase_read::EventSink;
 use serde_json::json;
@@ -10,7 +12,9 @@ use serde_json::json;
 use super::*;
 use crate::net::Cidr;
 use crate::stores::Access;
-use crate::test_trail::{assumed_role, call, events, history, iam_user, object_read, with};
+use crate::test_trail::{
+    assumed_role, call, events, history, iam_user, listed, object_read, with,
+};
 
 const KEY: &str = "AKIALEAKED0000000001";
 const OTHER_KEY: &str = "AKIAOTHER00000000001";
@@ -66,26 +70,44 @@ fn pass2_worker_from(
     (sink.state, sink.spool)
 }
 
-/// Merges workers' states as the scan does.
+/// A merged pass 2 and the run's input list its entries find their files in.
+struct Window {
+    pass2: Pass2,
+    files: Vec<Arc<SourceFile>>,
+}
+
+impl Deref for Window {
+    type Target = Pass2;
+
+    fn deref(&self) -> &Pass2 {
+        &self.pass2
+    }
+}
+
+/// Merges workers' states as the scan does; `files` is the input list they read.
 fn merged(
     workers: Vec<(Pass2, CandidateSpool)>,
     coverage: Coverage,
     baseline: hourly::BaselineCounts,
-) -> Pass2 {
+    files: Vec<Arc<SourceFile>>,
+) -> Window {
     let (parts, spools) = workers.into_iter().unzip();
-    Pass2::merge_all(parts, spools, coverage, baseline, ms(T0)).expect("candidates merge")
+    let pass2 =
+        Pass2::merge_all(parts, spools, coverage, baseline, ms(T0)).expect("candidates merge");
+    Window { pass2, files }
 }
 
 /// The window's candidates, read back.
-fn candidates(window: &Pass2) -> Vec<Candidate> {
-    let all = window.candidates.iter().collect();
+fn candidates(window: &Window) -> Vec<Candidate> {
+    let all = window.candidates.iter(&window.files).collect();
     assert!(window.candidates.take_failure().is_none());
     all
 }
 
 /// Pass 2 as one worker gives it to the builders (merged, candidates in order), with the
 /// coverage pass 1 counts over the same events.
-fn pass2(subject: &Subject, attacker_ips: &HashSet<String>, events: Vec<Event>) -> Pass2 {
+fn pass2(subject: &Subject, attacker_ips: &HashSet<String>, events: Vec<Event>) -> Window {
+    let files = listed(&events);
     let history = pass1(subject, events.clone());
     let baseline = history
         .profiles
@@ -93,7 +115,7 @@ fn pass2(subject: &Subject, attacker_ips: &HashSet<String>, events: Vec<Event>) 
         .map(|p| p.hourly.before_hour_of(ms(T0)))
         .unwrap_or_default();
     let worker = pass2_worker(subject, attacker_ips, events, CandidateSpool::default());
-    merged(vec![worker], history.coverage, baseline)
+    merged(vec![worker], history.coverage, baseline, files)
 }
 
 fn attacker_ips() -> HashSet<String> {
@@ -324,16 +346,22 @@ fn long_window(n: usize) -> Vec<Event> {
 #[test]
 fn candidates_past_the_memory_budget_are_spilled_and_read_back_identically_in_order() {
     let all = long_window(3_000);
+    let files = listed(&all);
     let subject = Subject::AccessKey(KEY.into());
     let ips = attacker_ips();
-    let digest = |p: &Pass2| -> Vec<String> {
+    let digest = |p: &Window| -> Vec<String> {
         candidates(p)
             .iter()
             .map(|c| format!("{:?} {} {}", c, c.req_json(), c.resp_json()))
             .collect()
     };
     let in_memory = pass2_worker(&subject, &ips, all.clone(), CandidateSpool::default());
-    let in_memory = merged(vec![in_memory], Coverage::default(), Default::default());
+    let in_memory = merged(
+        vec![in_memory],
+        Coverage::default(),
+        Default::default(),
+        files.clone(),
+    );
     assert!(!in_memory.candidates.spilled());
     // The smallest budget the external sort takes spills every couple of hundred candidates;
     // two workers share one pool of runs.
@@ -349,6 +377,7 @@ fn candidates_past_the_memory_budget_are_spilled_and_read_back_identically_in_or
         ],
         Coverage::default(),
         Default::default(),
+        files,
     );
     assert!(spilled.candidates.spilled());
     let (want, got) = (digest(&in_memory), digest(&spilled));
@@ -357,8 +386,8 @@ fn candidates_past_the_memory_budget_are_spilled_and_read_back_identically_in_or
     let times: Vec<i64> = candidates(&spilled).iter().map(|c| c.ptr.ms).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "record order");
     // Two readings at once do not disturb each other.
-    let mut a = spilled.candidates.iter();
-    let mut b = spilled.candidates.iter();
+    let mut a = spilled.candidates.iter(&spilled.files);
+    let mut b = spilled.candidates.iter(&spilled.files);
     for _ in 0..5 {
         assert_eq!(a.next().map(|c| c.ptr.key()), b.next().map(|c| c.ptr.key()));
     }
@@ -411,8 +440,9 @@ fn a_temporary_directory_that_cannot_be_written_is_an_error_not_a_shorter_window
 fn held_and_spilled(
     records: &[serde_json::Value],
     state: impl Fn(usize) -> Pass2,
-) -> (Pass2, Pass2) {
+) -> (Window, Window) {
     let all = events(records);
+    let files = listed(&all);
     let subject = Subject::AccessKey(KEY.into());
     let ips = attacker_ips();
     let worker = |part: Vec<Event>, budget: usize| {
@@ -428,6 +458,7 @@ fn held_and_spilled(
         vec![worker(all.clone(), 1 << 30)],
         Coverage::default(),
         Default::default(),
+        files.clone(),
     );
     let (odd, even): (Vec<Event>, Vec<Event>) = all
         .into_iter()
@@ -436,6 +467,7 @@ fn held_and_spilled(
         vec![worker(odd, 1), worker(even, 1)],
         Coverage::default(),
         Default::default(),
+        files,
     );
     (held, spilled)
 }
@@ -467,10 +499,10 @@ fn store_accesses_past_the_memory_budget_are_spilled_and_merged_identically() {
         store_access: StoreAccesses::new(budget, false, None),
         ..Pass2::default()
     });
-    let digest = |p: &Pass2| {
+    let digest = |p: &Window| {
         let mut lines: Vec<String> = p
             .store_access
-            .all()
+            .all(&p.files)
             .iter()
             .map(|(a, u)| format!("{a:?} {} {:?}", use_digest(u), u.first.event_id))
             .collect();
@@ -481,7 +513,7 @@ fn store_accesses_past_the_memory_budget_are_spilled_and_merged_identically() {
     assert!(digest(&held) == digest(&spilled), "spilled accesses differ");
     let attackers = spilled
         .store_access
-        .collect(|a| &*a.ip == ATTACKER)
+        .collect(&spilled.files, |a| &*a.ip == ATTACKER)
         .unwrap();
     assert_eq!(attackers.len(), 600);
     assert!(attackers
@@ -514,8 +546,8 @@ fn key_uses_past_the_memory_budget_are_spilled_and_merged_identically() {
         list_buckets: KeyUses::new(budget, true, None),
         ..Pass2::default()
     });
-    assert_eq!(held.key_use.all().len(), 1_200);
-    assert_eq!(held.list_buckets.all().len(), 400);
+    assert_eq!(held.key_use.all(&held.files).len(), 1_200);
+    assert_eq!(held.list_buckets.all(&held.files).len(), 400);
     assert_eq!(pass2_digest(&held), pass2_digest(&spilled));
     assert!(spilled.key_use.held() < 1_200, "some uses were spilled");
     // Every pair is met when the keys are walked, spilled ones once per part they were in.
@@ -530,7 +562,10 @@ fn key_uses_past_the_memory_budget_are_spilled_and_merged_identically() {
         .unwrap();
     assert_eq!(walked.len(), 1_200);
     assert!(met >= 1_200);
-    let attackers = spilled.key_use.collect(|k| &*k.ip == ATTACKER).unwrap();
+    let attackers = spilled
+        .key_use
+        .collect(&spilled.files, |k| &*k.ip == ATTACKER)
+        .unwrap();
     assert_eq!(attackers.len(), 400);
     assert!(attackers
         .values()
@@ -572,7 +607,7 @@ fn s3_reads_are_counted_per_bucket_key_and_source() {
         };
         window
             .store_access
-            .all()
+            .all(&window.files)
             .get(&id)
             .map(|u| (u.count, u.first.ms, u.last_ms))
     };
@@ -586,7 +621,7 @@ fn s3_reads_are_counted_per_bucket_key_and_source() {
     assert_eq!(reads("other", KEY, ATTACKER, true).map(|r| r.0), Some(1));
     assert_eq!(reads("data", KEY, ATTACKER, false).map(|r| r.0), Some(1));
     assert_eq!(
-        window.store_access.all().len(),
+        window.store_access.all(&window.files).len(),
         5,
         "the read before the window is not an access"
     );
@@ -661,22 +696,22 @@ fn use_digest(u: &Use) -> String {
 }
 
 /// A comparable summary of pass 2: one line per aggregate, sorted (candidates in their order).
-fn pass2_digest(p: &Pass2) -> Vec<String> {
+fn pass2_digest(p: &Window) -> Vec<String> {
     let mut out: Vec<String> = p
         .key_use
-        .all()
+        .all(&p.files)
         .iter()
         .map(|(k, u)| format!("use {k:?} {}", use_digest(u)))
         .collect();
     out.extend(
         p.store_access
-            .all()
+            .all(&p.files)
             .iter()
             .map(|(a, u)| format!("access {a:?} {}", use_digest(u))),
     );
     out.extend(
         p.list_buckets
-            .all()
+            .all(&p.files)
             .iter()
             .map(|(k, u)| format!("list {k:?} {}", use_digest(u))),
     );
@@ -770,6 +805,7 @@ fn two_workers_merged_equal_one() {
         ),
     ]);
     let all = events(&records);
+    let files = listed(&all);
     let subject = Subject::AccessKey(KEY.into());
     // Records alternate between the workers: each sees part of every aggregate.
     let (odd, even): (Vec<Event>, Vec<Event>) = all
@@ -792,11 +828,17 @@ fn two_workers_merged_equal_one() {
     let ips = attacker_ips();
     // One worker (records in time order) against two.
     let worker = |part| pass2_worker(&subject, &ips, part, CandidateSpool::default());
-    let one = merged(vec![worker(all)], Coverage::default(), Default::default());
+    let one = merged(
+        vec![worker(all)],
+        Coverage::default(),
+        Default::default(),
+        files.clone(),
+    );
     let two = merged(
         vec![worker(odd), worker(even)],
         Coverage::default(),
         Default::default(),
+        files,
     );
     assert_eq!(pass2_digest(&one), pass2_digest(&two));
     assert_eq!(

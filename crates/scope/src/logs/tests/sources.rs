@@ -117,7 +117,7 @@ fn other_logs_never_reach_the_cloudtrail_passes() {
     assert!(
         p2.state.coverage.categories.is_empty()
             && p2.state.coverage.stores.is_empty()
-            && p2.state.store_access.all().is_empty()
+            && p2.state.store_access.all(&Vec::new()).is_empty()
     );
 }
 
