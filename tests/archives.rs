@@ -276,7 +276,12 @@ fn records_of(bytes: &[u8]) -> Vec<Value> {
 fn refs_of(v: &Value, out: &mut Vec<(String, u64, String)>) {
     match v {
         Value::Object(m) => {
-            for r in m.get("refs").and_then(Value::as_array).into_iter().flatten() {
+            for r in m
+                .get("refs")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 out.push((
                     r["file"].as_str().unwrap().to_owned(),
                     r["record"].as_u64().unwrap(),
@@ -326,10 +331,8 @@ fn scope_of_a_zipped_incident_points_into_the_right_members_at_any_sort_memory()
         .path()
         .join("111122223333_CloudTrail_us-east-1_20240601T1000Z_all.json");
     std::fs::copy(&zipped, &disguised).unwrap();
-    let records: std::collections::HashMap<&str, Vec<Value>> = files
-        .iter()
-        .map(|(k, b)| (&k[..], records_of(b)))
-        .collect();
+    let records: std::collections::HashMap<&str, Vec<Value>> =
+        files.iter().map(|(k, b)| (&k[..], records_of(b))).collect();
     for input in [&zipped, &disguised] {
         let args = ["scope", s(input), "--access-key", &truth.access_key_id];
         let args = [&args[..], &["--format", "json"]].concat();
@@ -342,10 +345,25 @@ fn scope_of_a_zipped_incident_points_into_the_right_members_at_any_sort_memory()
         refs_of(&spilled, &mut refs);
         assert!(refs.len() > 20, "{}: {} refs", input.display(), refs.len());
         let prefix = format!("{}!", input.display());
+        let in_member = |file: &str, record: u64, event_id: &str| {
+            let member = file
+                .strip_prefix(&prefix)
+                .unwrap_or_else(|| panic!("{file}"));
+            let found = &records[member][record as usize];
+            assert_eq!(found["eventID"].as_str(), Some(event_id), "{file} {record}");
+        };
         for (file, record, event_id) in &refs {
-            let member = file.strip_prefix(&prefix).unwrap_or_else(|| panic!("{file}"));
-            let found = &records[member][*record as usize];
-            assert_eq!(found["eventID"].as_str(), Some(&event_id[..]), "{file} {record}");
+            in_member(file, *record, event_id);
+        }
+        // The hunt's findings, held and merged through the external sort, name their member too.
+        let hunt = ["hunt", s(input), "--format", "jsonl", "--min-level", "low"];
+        let (found, _) = ok(&cloudcase(&[&hunt[..], &["--sort-memory", "0"]].concat()));
+        let findings = lines(&found);
+        assert!(findings.len() > 5, "{}: {found}", input.display());
+        for f in &findings {
+            let file = f["file"].as_str().unwrap();
+            let record = f["record"].as_u64().unwrap();
+            in_member(file, record, f["event_id"].as_str().unwrap());
         }
     }
 }

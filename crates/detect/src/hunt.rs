@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use cloudcase_event::Event;
 use cloudcase_read::{
-    read_files_tracked, Accounting, EventSink, Files, Limits, Progress, Rejection,
+    read_files_tracked, Accounting, EventSink, FileFinder, Files, Limits, Progress, Rejection,
 };
 use cloudcase_sigma::{
     AttackTag, Correlator, Engine, EventRecord, Level, Metadata, RuleId, Status,
@@ -16,7 +16,7 @@ use crate::analytics::{Analytics, Geo};
 use crate::finding::{Finding, FindingView, Origin, RuleInfo, Witness};
 use crate::routine::Routine;
 use crate::sink::{FindingSink, SinkError};
-use crate::spool::{self, ByOrdinal, Replay};
+use crate::spool::{self, Replay};
 use crate::summary::HuntSummary;
 use crate::tally::Tally;
 
@@ -306,7 +306,7 @@ fn deliver(
     sink: &mut dyn FindingSink,
 ) -> Result<HuntSummary, HuntError> {
     let mut routine = Routine::new(sink, base.min_level);
-    let mut replay = Replay::new(ByOrdinal::new(files), &mut routine);
+    let mut replay = Replay::new(FileFinder::new(files), &mut routine);
     let merged = merge_within(runs, read_memory, &mut replay).and_then(|_| replay.finish());
     let stopped = replay.error.take();
     match (merged, stopped) {

@@ -3,15 +3,16 @@
 //! stream into findings for a sink.
 //!
 //! An entry is `u32` length (of the rest), then time (`i64`), file ordinal and
-//! record (`u64`), level and origin (`u8`), then the strings as `u32` length
-//! and bytes (`u32::MAX`: absent), all little-endian. The file is stored as its
-//! ordinal and found again in the hunt's input list.
+//! record (`u64`), level and origin (`u8`), what the input list cannot give of
+//! the file ([`cloudcase_read::put_member`]), then the strings as `u32` length
+//! and bytes (`u32::MAX`: absent), all little-endian. The file is found again
+//! in the hunt's input list ([`FileFinder`]).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
-use std::sync::Arc;
 
 use cloudcase_event::{EventTime, SourceFile};
+use cloudcase_read::{put_member, read_member, FileFinder, UnlistedMember};
 use cloudcase_sigma::Level;
 use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, EntrySplitter, Fields};
 
@@ -30,6 +31,7 @@ pub(crate) fn encode(f: &FindingView<'_>, out: &mut Vec<u8>) {
         put_u64(out, f.record);
         out.push(Level::ALL.iter().position(|l| *l == f.level).unwrap_or(0) as u8);
         out.push(ORIGINS.iter().position(|o| *o == f.origin).unwrap_or(0) as u8);
+        put_member(out, f.file);
         for s in [
             Some(f.rule_id),
             Some(f.title),
@@ -52,38 +54,17 @@ pub(crate) fn encode(f: &FindingView<'_>, out: &mut Vec<u8>) {
     });
 }
 
-/// The input files of a hunt, found by ordinal; the last one found is kept, since findings
-/// come grouped by record and a list may make each file it is asked for.
-pub(crate) struct ByOrdinal<'a> {
-    files: &'a dyn cloudcase_read::Files,
-    last: Option<Arc<SourceFile>>,
-}
-
-impl<'a> ByOrdinal<'a> {
-    /// Files as discovered (ordinal `i` is normally at index `i`).
-    pub(crate) fn new(files: &'a dyn cloudcase_read::Files) -> Self {
-        ByOrdinal { files, last: None }
-    }
-
-    /// The file at input position `ordinal`.
-    pub(crate) fn get(&mut self, ordinal: u64) -> Option<Arc<SourceFile>> {
-        if let Some(last) = self.last.as_ref().filter(|f| f.ordinal == ordinal) {
-            return Some(Arc::clone(last));
-        }
-        let found = self.files.by_ordinal(ordinal)?;
-        self.last = Some(Arc::clone(&found));
-        Some(found)
-    }
-}
-
-/// The file ordinal of an entry (without its length prefix).
-fn ordinal_of(body: &[u8]) -> Option<u64> {
+/// Where an entry's file is: its ordinal and, for a member of an archive found while
+/// reading, the member.
+fn file_of(body: &[u8]) -> Option<(u64, Option<UnlistedMember<'_>>)> {
     let mut c = Fields::new(body);
     c.u64()?;
-    c.u64()
+    let ordinal = c.u64()?;
+    c.take(FIXED - 16)?;
+    Some((ordinal, read_member(&mut c)?))
 }
 
-/// Decodes one entry (without its length prefix), in `file` (its [`ordinal_of`]).
+/// Decodes one entry (without its length prefix), in `file` (found from its [`file_of`]).
 fn decode<'a>(body: &'a [u8], file: &'a SourceFile) -> Option<FindingView<'a>> {
     let mut c = Fields::new(body);
     let time = EventTime::from_millis(c.u64()? as i64);
@@ -91,6 +72,7 @@ fn decode<'a>(body: &'a [u8], file: &'a SourceFile) -> Option<FindingView<'a>> {
     let record = c.u64()?;
     let level = *Level::ALL.get(usize::from(c.u8()?))?;
     let origin = *ORIGINS.get(usize::from(c.u8()?))?;
+    read_member(&mut c)?;
     Some(FindingView {
         rule_id: c.str()?,
         title: c.str()?,
@@ -119,7 +101,10 @@ fn decode<'a>(body: &'a [u8], file: &'a SourceFile) -> Option<FindingView<'a>> {
 fn rule_id(body: &[u8]) -> &[u8] {
     let mut c = Fields::new(body);
     c.take(FIXED);
-    c.str().map(str::as_bytes).unwrap_or_default()
+    read_member(&mut c)
+        .and_then(|_| c.str())
+        .map(str::as_bytes)
+        .unwrap_or_default()
 }
 
 /// Receives the merged entries (as a writer, which is what the merge of the
@@ -129,7 +114,7 @@ fn rule_id(body: &[u8]) -> &[u8] {
 /// ordered by rule id, then by content, so that the output does not depend on
 /// how the work was split between threads.
 pub(crate) struct Replay<'a, 's> {
-    files: ByOrdinal<'a>,
+    files: FileFinder<'a>,
     sink: &'s mut dyn FindingSink,
     entries: EntrySplitter,
     group: Vec<Vec<u8>>,
@@ -140,7 +125,7 @@ pub(crate) struct Replay<'a, 's> {
 
 impl<'a, 's> Replay<'a, 's> {
     /// A replay into `sink`, resolving files in `files`.
-    pub(crate) fn new(files: ByOrdinal<'a>, sink: &'s mut dyn FindingSink) -> Self {
+    pub(crate) fn new(files: FileFinder<'a>, sink: &'s mut dyn FindingSink) -> Self {
         Replay {
             files,
             sink,
@@ -172,7 +157,8 @@ impl<'a, 's> Replay<'a, 's> {
         }
         let mut result = Ok(());
         for body in &group {
-            let file = ordinal_of(body).and_then(|o| self.files.get(o));
+            let files = &mut self.files;
+            let file = file_of(body).and_then(|(ordinal, member)| files.get(ordinal, member));
             let Some(view) = file.as_deref().and_then(|f| decode(body, f)) else {
                 result = Err(io::Error::new(
                     io::ErrorKind::InvalidData,
@@ -222,6 +208,7 @@ mod tests {
     use crate::sink::jsonl::push_line;
     use crate::sink::testing::*;
     use crate::summary::HuntSummary;
+    use std::sync::Arc;
 
     /// Collects findings as JSON lines.
     #[derive(Default)]
@@ -247,7 +234,7 @@ mod tests {
     /// Replays `bytes` written in chunks of `chunk` bytes.
     fn replay(files: &dyn cloudcase_read::Files, bytes: &[u8], chunk: usize) -> String {
         let mut sink = Lines::default();
-        let mut r = Replay::new(ByOrdinal::new(files), &mut sink);
+        let mut r = Replay::new(FileFinder::new(files), &mut sink);
         for piece in bytes.chunks(chunk) {
             r.write_all(piece).unwrap();
         }
@@ -266,7 +253,7 @@ mod tests {
         let mut bytes = Vec::new();
         encode(&f, &mut bytes);
         let body = &bytes[4..];
-        assert_eq!(ordinal_of(body), Some(files[0].ordinal));
+        assert_eq!(file_of(body), Some((files[0].ordinal, None)));
         let back = decode(body, &files[0]).unwrap();
         assert_eq!(line(&back), line(&f));
         assert_eq!((back.detail, back.region), (Some(""), Some("us-east-1")));
@@ -307,7 +294,7 @@ mod tests {
         assert!(replay(&files, &bytes, 3).contains("\"file\":\"elsewhere.json\""));
         let mut sink = Lines::default();
         let first = files[..1].to_vec();
-        let mut r = Replay::new(ByOrdinal::new(&first), &mut sink);
+        let mut r = Replay::new(FileFinder::new(&first), &mut sink);
         r.write_all(&bytes).unwrap();
         assert!(
             r.finish().is_err(),
@@ -321,7 +308,7 @@ mod tests {
         let mut bytes = Vec::new();
         encode(&view(&files[0]), &mut bytes);
         let mut sink = Lines::default();
-        let mut r = Replay::new(ByOrdinal::new(&files), &mut sink);
+        let mut r = Replay::new(FileFinder::new(&files), &mut sink);
         r.write_all(&bytes[..bytes.len() - 1]).unwrap();
         assert!(r.finish().is_err());
     }

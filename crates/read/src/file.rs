@@ -94,8 +94,9 @@ pub(crate) fn read_source(
     scratch: &mut Scratch,
     out: &mut FileOutput<'_>,
 ) -> Accounting {
+    // The members of an archive found only while reading were not listed (`members` is 0).
     let (file, listed) = match &file.member {
-        Some(m) => (&m.archive, Some(m.members)),
+        Some(m) => (&m.archive, (m.members > 0).then_some(m.members)),
         None => (file, None),
     };
     let mut run = FileRun::new(file, out);

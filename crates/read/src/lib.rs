@@ -63,6 +63,7 @@ mod compact;
 mod decompress;
 mod discover;
 mod file;
+mod file_ref;
 mod files;
 mod framing;
 mod guardduty;
@@ -82,6 +83,7 @@ mod wire;
 
 pub use accounting::{human_bytes, Accounting};
 pub use discover::{discover, Inputs};
+pub use file_ref::{put_member, read_member, FileFinder, UnlistedMember};
 pub use files::{each, FileList, Files, Selection};
 pub use limits::Limits;
 pub use parallel::{read_files, read_files_tracked, read_records, EventSink, Progress};

@@ -45,11 +45,16 @@ impl<F: FnMut(Event) + Send> EventSink for F {
 /// returns them as events, in the file's order. Used to fetch again the few
 /// records that findings point to, instead of keeping every event in memory.
 /// Rejections are ignored here: they were reported by the full read.
-/// An archive member's records are found by reading its archive again.
+/// An archive member's records are found by reading its archive again (only the member's:
+/// those of an archive found while reading share its ordinal).
 pub fn read_records(file: &Arc<SourceFile>, limits: Limits, wanted: &[u64]) -> Vec<Event> {
     let mut found = Vec::with_capacity(wanted.len());
+    let member = |f: &SourceFile| f.member.as_ref().map(|m| m.index);
     let mut on_event = |ev: Event| {
-        if ev.provenance.file.ordinal == file.ordinal && wanted.contains(&ev.provenance.record) {
+        let from = &ev.provenance.file;
+        let same =
+            from.ordinal == file.ordinal && (file.member.is_none() || member(from) == member(file));
+        if same && wanted.contains(&ev.provenance.record) {
             found.push(ev);
         }
     };

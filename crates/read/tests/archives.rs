@@ -6,7 +6,7 @@ mod common;
 
 use std::io::Write;
 
-use cloudcase_read::{discover, Limits, RejectKind};
+use cloudcase_read::{discover, read_records, Limits, RejectKind};
 use common::{gzip, read, read_with, write, Run};
 use flate2::write::DeflateEncoder;
 use flate2::Compression;
@@ -343,4 +343,11 @@ fn an_archive_named_like_a_log_is_still_read_as_one() {
     assert_eq!(ids(&run), ["j1", "j2"]);
     assert_eq!(paths(&run)[1], format!("{}!b.json", path.display()));
     assert_eq!(run.accounting.files_read, 2);
+    // Its members share its ordinal: a record read again is found in its own member only.
+    for (i, want) in ["j1", "j2"].iter().enumerate() {
+        let file = &run.events[i].provenance.file;
+        let again = read_records(file, Limits::default(), &[0]);
+        let got: Vec<_> = again.iter().map(|e| e.event_id.as_deref()).collect();
+        assert_eq!(got, [Some(*want)], "{}", file.path.display());
+    }
 }

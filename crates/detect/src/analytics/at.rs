@@ -3,10 +3,10 @@
 //! [`Pointer`]'s memory, made a pointer again (its file looked up by ordinal) if it is.
 
 use cloudcase_event::{Event, EventTime};
+use cloudcase_read::FileFinder;
 use cloudcase_util::fields::{put_i64, put_u64, Fields};
 
 use crate::pointer::Pointer;
-use crate::spool::ByOrdinal;
 
 /// Where a call is, so that the earliest of two is the smaller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -47,10 +47,10 @@ impl At {
 
     /// A pointer to the record, without a witness (it is read again for the finding); `None`
     /// if no input has its file's ordinal.
-    pub fn pointer(&self, files: &mut ByOrdinal<'_>) -> Option<Pointer> {
+    pub fn pointer(&self, files: &mut FileFinder<'_>) -> Option<Pointer> {
         Some(Pointer {
             time: EventTime::from_millis(self.ms),
-            file: files.get(self.file)?,
+            file: files.get(self.file, None)?,
             record: self.record,
             held: None,
         })

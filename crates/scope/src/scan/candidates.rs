@@ -12,12 +12,11 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use cloudcase_event::EventTime;
-use cloudcase_read::Files;
+use cloudcase_read::{FileFinder, Files};
 use cloudcase_timeline::sort::{merge_within, LineKey, RunBuilder};
 
 use super::codec::{decode, encode};
 use super::entries::{malformed, EntryReader, Stored, READ_CHUNK};
-use super::file_lookup::{FileLookup, MemberFiles};
 use super::Candidate;
 
 /// Default memory for the attacker window's candidate events, store accesses and key uses before
@@ -31,7 +30,6 @@ pub struct CandidateSpool {
     runs: RunBuilder,
     budget: usize,
     temp_dir: Option<PathBuf>,
-    members: MemberFiles,
     error: Option<io::Error>,
 }
 
@@ -49,7 +47,6 @@ impl CandidateSpool {
             runs: RunBuilder::new(budget, temp_dir.clone()),
             budget,
             temp_dir,
-            members: MemberFiles::default(),
             error: None,
         }
     }
@@ -61,7 +58,6 @@ impl CandidateSpool {
             runs: self.runs.share(budget),
             budget,
             temp_dir: self.temp_dir.clone(),
-            members: MemberFiles::default(),
             error: None,
         }
     }
@@ -72,9 +68,11 @@ impl CandidateSpool {
         if self.error.is_some() {
             return;
         }
-        let file = &c.ptr.file;
-        self.members.note(file);
-        let key = LineKey::at(EventTime::from_millis(c.ptr.ms), file.ordinal, c.ptr.record);
+        let key = LineKey::at(
+            EventTime::from_millis(c.ptr.ms),
+            c.ptr.file.ordinal,
+            c.ptr.record,
+        );
         if let Err(e) = self.runs.push_with(key, |out| encode(c, out)) {
             self.error = Some(e);
         }
@@ -86,7 +84,6 @@ impl CandidateSpool {
 #[derive(Debug)]
 pub struct Candidates {
     store: Stored,
-    members: MemberFiles,
     /// The first failure to read the entries back, reported by [`Candidates::take_failure`].
     failure: Mutex<Option<io::Error>>,
 }
@@ -95,7 +92,6 @@ impl Default for Candidates {
     fn default() -> Self {
         Candidates {
             store: Stored::Memory(Vec::new()),
-            members: MemberFiles::default(),
             failure: Mutex::new(None),
         }
     }
@@ -105,7 +101,6 @@ impl Candidates {
     /// Merges the workers' spools into one sequence in record order, reading spilled runs
     /// through as much memory as the spools' budgets.
     pub fn merge(spools: Vec<CandidateSpool>) -> io::Result<Candidates> {
-        let mut members = MemberFiles::default();
         let mut runs = Vec::with_capacity(spools.len());
         let temp_dir = spools.first().and_then(|s| s.temp_dir.clone());
         let read_memory = spools.iter().map(|s| s.budget).sum();
@@ -113,7 +108,6 @@ impl Candidates {
             if let Some(e) = spool.error {
                 return Err(e);
             }
-            members.extend(&spool.members);
             runs.push(spool.runs.finish());
         }
         let store = if runs.iter().all(|r| r.spilled() == 0) {
@@ -128,7 +122,6 @@ impl Candidates {
         };
         Ok(Candidates {
             store,
-            members,
             failure: Mutex::new(None),
         })
     }
@@ -147,7 +140,7 @@ impl Candidates {
             from: self,
             entries: EntryReader::new(&self.store),
             done: false,
-            files: FileLookup::new(files, &self.members),
+            files: FileFinder::bare(files),
         }
     }
 
@@ -168,7 +161,7 @@ pub struct CandidateIter<'a> {
     from: &'a Candidates,
     entries: EntryReader<'a>,
     done: bool,
-    files: FileLookup<'a>,
+    files: FileFinder<'a>,
 }
 
 impl CandidateIter<'_> {

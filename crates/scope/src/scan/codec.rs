@@ -4,15 +4,16 @@
 //! An entry is its `u32` length (of the rest), then the pointer (time, file ordinal, record,
 //! event id), the caller, the call's strings, `readOnly`, whether it is the subject's, and its
 //! body, in the fields of [`cloudcase_util::fields`]. The file is written as its ordinal (and
-//! an archive member's index) and found again through the run's input list
-//! ([`super::file_lookup`]).
+//! what the list cannot give of it: [`cloudcase_read::put_member`]) and found again in the
+//! run's input list ([`FileFinder`]), so that no copy of its path is kept.
 
 use std::sync::Arc;
 
 use cloudcase_util::fields::{put_entry, put_i64, put_str, put_u64, Fields};
 
 use super::candidate::{shared, Body, CallerIdentity, SessionCall};
-use super::file_lookup::{FileAt, FileLookup};
+use cloudcase_read::{put_member, read_member, FileFinder};
+
 use super::Candidate;
 use crate::record::{EventId, Ptr};
 
@@ -20,9 +21,6 @@ use crate::record::{EventId, Ptr};
 const NO_ID: u8 = 0;
 const UUID: u8 = 1;
 const OTHER_ID: u8 = 2;
-/// File forms: a plain file (its ordinal), or an archive member (with its index).
-const PLAIN: u8 = 0;
-const MEMBER: u8 = 1;
 /// Body forms.
 const RAW: u8 = 0;
 const SESSION: u8 = 1;
@@ -54,18 +52,11 @@ pub(super) fn encode(c: &Candidate, out: &mut Vec<u8>) {
     });
 }
 
-/// Appends a pointer: time, file (ordinal and, for a member, its index), record, event id.
+/// Appends a pointer: time, file, record, event id.
 pub(super) fn encode_ptr(p: &Ptr, out: &mut Vec<u8>) {
     put_i64(out, p.ms);
-    let at = FileAt::of(&p.file);
-    put_u64(out, at.ordinal);
-    match at.member {
-        None => out.push(PLAIN),
-        Some(index) => {
-            out.push(MEMBER);
-            put_u64(out, index);
-        }
-    }
+    put_u64(out, p.file.ordinal);
+    put_member(out, &p.file);
     put_u64(out, p.record);
     match &p.event_id {
         None => out.push(NO_ID),
@@ -81,15 +72,11 @@ pub(super) fn encode_ptr(p: &Ptr, out: &mut Vec<u8>) {
 }
 
 /// Reads a pointer [`encode_ptr`] wrote; `None` if malformed or `files` does not hold its file.
-pub(super) fn decode_ptr(f: &mut Fields<'_>, files: &mut FileLookup<'_>) -> Option<Ptr> {
+pub(super) fn decode_ptr(f: &mut Fields<'_>, files: &mut FileFinder<'_>) -> Option<Ptr> {
     let ms = f.i64()?;
     let ordinal = f.u64()?;
-    let member = match f.u8()? {
-        PLAIN => None,
-        MEMBER => Some(f.u64()?),
-        _ => return None,
-    };
-    let file = files.get(FileAt { ordinal, member })?;
+    let member = read_member(f)?;
+    let file = files.get(ordinal, member)?;
     let record = f.u64()?;
     let event_id = match f.u8()? {
         NO_ID => None,
@@ -129,7 +116,7 @@ fn encode_body(body: &Body, out: &mut Vec<u8>) {
 
 /// Decodes one entry (without its length prefix); `None` if it is malformed or names a file
 /// `files` does not hold.
-pub(super) fn decode(body: &[u8], files: &mut FileLookup<'_>) -> Option<Candidate> {
+pub(super) fn decode(body: &[u8], files: &mut FileFinder<'_>) -> Option<Candidate> {
     let mut f = Fields::new(body);
     let ptr = decode_ptr(&mut f, files)?;
     let (name, service, region) = (f.str()?, f.str()?, f.str()?);
@@ -183,7 +170,6 @@ fn decode_body(f: &mut Fields<'_>) -> Option<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::file_lookup::MemberFiles;
     use cloudcase_event::{ArchiveMember, SourceFile};
 
     fn file() -> Arc<SourceFile> {
@@ -197,9 +183,9 @@ mod tests {
         vec![file()]
     }
 
-    /// Decodes `body` against [`list`] and `members`.
-    fn decode_in(body: &[u8], members: &MemberFiles) -> Option<Candidate> {
-        decode(body, &mut FileLookup::new(&list(), members))
+    /// Decodes `body` against `list`.
+    fn decode_in(body: &[u8], list: &[Arc<SourceFile>]) -> Option<Candidate> {
+        decode(body, &mut FileFinder::bare(&list.to_vec()))
     }
 
     fn sample(body: Body, event_id: Option<EventId>) -> Candidate {
@@ -260,7 +246,7 @@ mod tests {
             encode(&c, &mut out);
             let len = u32::from_le_bytes(out[..4].try_into().unwrap()) as usize;
             assert_eq!(len, out.len() - 4);
-            let back = decode_in(&out[4..], &MemberFiles::default()).expect("decodes");
+            let back = decode_in(&out[4..], &list()).expect("decodes");
             assert_eq!(text(&back), text(&c));
         }
     }
@@ -275,7 +261,6 @@ mod tests {
             },
             None,
         );
-        let mut members = MemberFiles::default();
         for (index, name) in [(4, "b.json"), (0, "a.json")] {
             let mut m = SourceFile::plain(format!("AWSLogs/x.json.gz!{name}"));
             m.ordinal = archive.ordinal;
@@ -285,16 +270,11 @@ mod tests {
                 members: 0,
             });
             c.ptr.file = Arc::new(m);
-            members.note(&c.ptr.file);
+            let mut out = Vec::new();
+            encode(&c, &mut out);
+            let back = decode_in(&out[4..], &list()).expect("decodes");
+            assert_eq!(*back.ptr.file, *c.ptr.file, "the member written");
         }
-        let mut out = Vec::new();
-        encode(&c, &mut out);
-        let back = decode_in(&out[4..], &members).expect("decodes");
-        assert_eq!(back.ptr.file.path, c.ptr.file.path, "the member written, not the other one");
-        assert!(
-            decode_in(&out[4..], &MemberFiles::default()).is_none(),
-            "a member not kept"
-        );
     }
 
     #[test]
@@ -310,21 +290,14 @@ mod tests {
         encode(&c, &mut out);
         let body = &out[4..];
         for cut in 0..body.len() {
-            assert!(
-                decode_in(&body[..cut], &MemberFiles::default()).is_none(),
-                "cut at {cut}"
-            );
+            assert!(decode_in(&body[..cut], &list()).is_none(), "cut at {cut}");
         }
         let mut longer = body.to_vec();
         longer.push(0);
+        assert!(decode_in(&longer, &list()).is_none(), "trailing bytes");
+        let elsewhere = [Arc::new(SourceFile::plain("AWSLogs/y.json.gz"))];
         assert!(
-            decode_in(&longer, &MemberFiles::default()).is_none(),
-            "trailing bytes"
-        );
-        let elsewhere = vec![Arc::new(SourceFile::plain("AWSLogs/y.json.gz"))];
-        let members = MemberFiles::default();
-        assert!(
-            decode(body, &mut FileLookup::new(&elsewhere, &members)).is_none(),
+            decode_in(body, &elsewhere).is_none(),
             "a file not in the list"
         );
     }

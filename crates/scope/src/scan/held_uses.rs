@@ -14,12 +14,11 @@ use std::io;
 use std::path::PathBuf;
 
 use cloudcase_event::Event;
-use cloudcase_read::Files;
+use cloudcase_read::{FileFinder, Files};
 use cloudcase_util::fields::{put_i64, put_str, put_u64, Fields};
 
 use super::codec::{decode_ptr, encode_ptr};
 use super::entries::{malformed, EntryReader};
-use super::file_lookup::{FileLookup, MemberFiles};
 use super::spill::Spill;
 use super::{AccessId, Earliest, FastMap, KeySource, Sighting, StoreId, Use};
 use crate::stores::{Access, STORES};
@@ -100,9 +99,6 @@ pub struct HeldUses<K> {
     /// Whether the uses' user agents are kept.
     agents: bool,
     spill: Spill,
-    /// The archive members the spilled uses point into (plain files are found in the run's
-    /// input list).
-    members: MemberFiles,
 }
 
 /// The window's accesses to data stores (reported without their agents).
@@ -132,7 +128,6 @@ impl<K: UseKey> HeldUses<K> {
             limit: (budget / K::HELD_BYTES).max(MIN_HELD),
             agents,
             spill: Spill::new(temp_dir),
-            members: MemberFiles::default(),
         }
     }
 
@@ -153,9 +148,7 @@ impl<K: UseKey> HeldUses<K> {
     /// budget is full. After a failure, uses stay held (and [`HeldUses::finish`] reports it).
     fn hold(&mut self, id: K, used: Use) {
         if self.held.len() >= self.limit && self.spill.can_write() {
-            let members = &mut self.members;
             self.spill.write(self.held.drain(), |(id, used), out| {
-                members.note(&used.first.file);
                 id.encode(out);
                 encode_use(&used, out);
             });
@@ -166,7 +159,6 @@ impl<K: UseKey> HeldUses<K> {
     /// Adds another worker's uses.
     pub(super) fn absorb(&mut self, other: HeldUses<K>) {
         self.spill.absorb(other.spill);
-        self.members.extend(&other.members);
         for (id, used) in other.held {
             match self.held.get_mut(&id) {
                 Some(u) => u.merge(&used),
@@ -217,7 +209,7 @@ impl<K: UseKey> HeldUses<K> {
         for (id, used) in self.held.iter().filter(|(id, _)| keep(id)) {
             add(id.clone(), used.clone());
         }
-        let mut files = FileLookup::new(files, &self.members);
+        let mut files = FileFinder::bare(files);
         for stored in self.spill.stored() {
             let mut entries = EntryReader::new(stored);
             while let Some(body) = entries.next_entry()? {
@@ -253,7 +245,7 @@ fn encode_use(used: &Use, out: &mut Vec<u8>) {
 }
 
 /// Reads what [`encode_use`] wrote; `None` if malformed.
-fn decode_use(f: &mut Fields<'_>, files: &mut FileLookup<'_>) -> Option<Use> {
+fn decode_use(f: &mut Fields<'_>, files: &mut FileFinder<'_>) -> Option<Use> {
     let first = decode_ptr(f, files)?;
     let (last_ms, count, agents) = (f.i64()?, f.u64()?, f.u8()? == 1);
     let mut lists = [Earliest::default(), Earliest::default()];

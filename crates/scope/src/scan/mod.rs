@@ -12,7 +12,6 @@ mod cluster;
 mod codec;
 mod coverage;
 mod entries;
-mod file_lookup;
 mod files;
 mod held_counts;
 mod held_uses;

@@ -12,9 +12,7 @@ use serde_json::json;
 use super::*;
 use crate::net::Cidr;
 use crate::stores::Access;
-use crate::test_trail::{
-    assumed_role, call, events, history, iam_user, listed, object_read, with,
-};
+use crate::test_trail::{assumed_role, call, events, history, iam_user, listed, object_read, with};
 
 const KEY: &str = "AKIALEAKED0000000001";
 const OTHER_KEY: &str = "AKIAOTHER00000000001";

@@ -5,6 +5,7 @@
 
 use std::io;
 
+use cloudcase_read::FileFinder;
 use cloudcase_sigma::Level;
 
 use super::entry::WindowEntry;
@@ -12,7 +13,6 @@ use super::{Measure, BURSTS};
 use crate::analytics::names::Names;
 use crate::analytics::written::{self, unreadable};
 use crate::analytics::Candidate;
-use crate::spool::ByOrdinal;
 
 /// A window at or over its threshold, waiting for its principal's median.
 struct Over {
@@ -25,7 +25,7 @@ struct Over {
 /// merge writes them, and collects the candidates.
 pub(super) struct Judge<'a> {
     names: &'a Names,
-    files: ByOrdinal<'a>,
+    files: FileFinder<'a>,
     /// The window being combined from its parts.
     window: Option<WindowEntry>,
     /// The measure of every window of the current principal and analytic.
@@ -40,7 +40,7 @@ impl<'a> Judge<'a> {
     pub fn new(names: &'a Names, files: &'a dyn cloudcase_read::Files) -> Self {
         Judge {
             names,
-            files: ByOrdinal::new(files),
+            files: FileFinder::new(files),
             window: None,
             measures: Vec::new(),
             over: Vec::new(),

@@ -5,13 +5,13 @@
 
 use std::io;
 
+use cloudcase_read::FileFinder;
 use cloudcase_timeline::sort::LineKey;
 
 use super::entry::SessionEntry;
 use super::{sort_key, OFF_COMPUTE};
 use crate::analytics::written::{self, unreadable};
 use crate::analytics::Candidate;
-use crate::spool::ByOrdinal;
 
 /// A finding to be, with the session it is about (for the order of the findings).
 struct Found {
@@ -23,7 +23,7 @@ struct Found {
 /// Reads the sessions in sort-key order, as the sort's merge writes them, and collects the
 /// candidates.
 pub(super) struct Judge<'a> {
-    files: ByOrdinal<'a>,
+    files: FileFinder<'a>,
     /// The sort key of the sessions being combined.
     group: Option<LineKey>,
     /// The sessions of that key (nearly always one), their parts combined.
@@ -35,7 +35,7 @@ impl<'a> Judge<'a> {
     /// A judgement pointing into `files`.
     pub fn new(files: &'a dyn cloudcase_read::Files) -> Self {
         Judge {
-            files: ByOrdinal::new(files),
+            files: FileFinder::new(files),
             group: None,
             pending: Vec::new(),
             found: Vec::new(),
