@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use cloudcase_event::SourceFile;
+use cloudcase_event::{ArchiveMember, SourceFile};
 use cloudcase_util::fields::{put_str, put_u64, Fields};
 
 use crate::archive::member_file;
@@ -130,6 +130,24 @@ impl<'a> FileFinder<'a> {
             file: Arc::clone(&file),
         });
         Some(file)
+    }
+}
+
+impl FileFinder<'_> {
+    /// Member `index` of the archive at `ordinal`, one found only while reading, named by the
+    /// archive alone (its own name is known only by reading the archive again): enough to read
+    /// its records again ([`crate::read_records`] keeps the member's only), whose events name
+    /// it. `None` if the list does not have the archive.
+    pub fn unnamed_member(&mut self, ordinal: u64, index: u64) -> Option<Arc<SourceFile>> {
+        let archive = self.get(ordinal, None)?;
+        Some(Arc::new(SourceFile {
+            member: Some(ArchiveMember {
+                archive: Arc::clone(&archive),
+                index,
+                members: 0,
+            }),
+            ..SourceFile::clone(&archive)
+        }))
     }
 }
 

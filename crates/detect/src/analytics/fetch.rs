@@ -4,14 +4,51 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cloudcase_event::SourceFile;
+use cloudcase_event::{Event, SourceFile};
 use cloudcase_read::{read_records, Limits};
 
+use super::at::unlisted_index;
 use crate::finding::Witness;
 use crate::pointer::Pointer;
 
-/// Key of a record: file input position and record index.
-pub type RecordKey = (u64, u64);
+/// Where a record is: its file's input position (and, for a member of an archive found only
+/// while reading, whose members share that position, the member's index) and its index there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RecordKey {
+    /// The file's input position.
+    pub ordinal: u64,
+    /// The member's index, for a member of an archive found while reading.
+    pub member: Option<u64>,
+    /// The record's index in its file.
+    pub record: u64,
+}
+
+impl RecordKey {
+    /// Where `p` points.
+    pub fn of(p: &Pointer) -> RecordKey {
+        RecordKey {
+            ordinal: p.file.ordinal,
+            member: unlisted_index(&p.file),
+            record: p.record,
+        }
+    }
+
+    /// Where `event` is.
+    fn of_event(event: &Event) -> RecordKey {
+        let file = &event.provenance.file;
+        RecordKey {
+            ordinal: file.ordinal,
+            member: unlisted_index(file),
+            record: event.provenance.record,
+        }
+    }
+}
+
+/// A file to read again and the records wanted from it.
+struct Wanted {
+    file: Arc<SourceFile>,
+    records: Vec<u64>,
+}
 
 /// The witness of every pointed-to record: the one captured during the pass,
 /// or else the record read again (each such file once). A record that can no
@@ -20,23 +57,27 @@ pub fn fetch<'a>(
     pointers: impl Iterator<Item = &'a Pointer>,
     limits: Limits,
 ) -> HashMap<RecordKey, Witness> {
-    let mut by_file: HashMap<u64, (Arc<SourceFile>, Vec<u64>)> = HashMap::new();
+    let mut by_file: HashMap<(u64, Option<u64>), Wanted> = HashMap::new();
     let mut out = HashMap::new();
     for p in pointers {
+        let key = RecordKey::of(p);
         if let Some(held) = &p.held {
-            out.insert((p.file.ordinal, p.record), held.witness().clone());
+            out.insert(key, held.witness().clone());
             continue;
         }
         let entry = by_file
-            .entry(p.file.ordinal)
-            .or_insert_with(|| (Arc::clone(&p.file), Vec::new()));
-        if !entry.1.contains(&p.record) {
-            entry.1.push(p.record);
+            .entry((key.ordinal, key.member))
+            .or_insert_with(|| Wanted {
+                file: Arc::clone(&p.file),
+                records: Vec::new(),
+            });
+        if !entry.records.contains(&p.record) {
+            entry.records.push(p.record);
         }
     }
-    for (ordinal, (file, wanted)) in by_file {
-        for event in read_records(&file, limits, &wanted) {
-            out.insert((ordinal, event.provenance.record), Witness::of(&event));
+    for wanted in by_file.into_values() {
+        for event in read_records(&wanted.file, limits, &wanted.records) {
+            out.insert(RecordKey::of_event(&event), Witness::of(&event));
         }
     }
     out
@@ -68,9 +109,70 @@ mod tests {
             held: None,
         };
         let witnesses = fetch([&pointer].into_iter(), Limits::default());
-        let witness = &witnesses[&(4, 1)];
+        let key = RecordKey {
+            ordinal: 4,
+            member: None,
+            record: 1,
+        };
+        let witness = &witnesses[&key];
         assert_eq!(witness.event_name, "CreateUser");
         assert_eq!(witness.source_ip.as_deref(), Some("203.0.113.9"));
         assert_eq!(witnesses.len(), 1, "only the record pointed to");
+    }
+
+    /// A zip of stored `members` (name, bytes), its headers written by hand.
+    fn zip(members: &[(&str, &str)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, data) in members {
+            out.extend_from_slice(b"PK\x03\x04\x14\x00\x00\x00");
+            out.extend_from_slice(&[0; 10]); // method (stored), time, date, crc
+            for _ in 0..2 {
+                out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            }
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(data.as_bytes());
+        }
+        out.extend_from_slice(b"PK\x05\x06");
+        out.extend_from_slice(&[0; 18]);
+        out
+    }
+
+    #[test]
+    fn members_of_an_archive_found_while_reading_are_read_again_each_its_own() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("export.json");
+        let other = LOG
+            .replace("e-1", "e-other")
+            .replace("CreateUser", "DeleteUser");
+        std::fs::write(&path, zip(&[("a.json", LOG), ("b.json", &other)])).expect("write");
+        let archive = Arc::new(SourceFile {
+            ordinal: 4,
+            ..SourceFile::plain(path)
+        });
+        let list = vec![Arc::clone(&archive); 5];
+        let mut files = cloudcase_read::FileFinder::new(&list);
+        let pointers: Vec<Pointer> = [1, 0]
+            .into_iter()
+            .map(|index| Pointer {
+                time: EventTime::parse("2024-05-14T02:05:00Z").expect("time"),
+                file: files
+                    .unnamed_member(4, index)
+                    .expect("the archive is listed"),
+                record: 1,
+                held: None,
+            })
+            .collect();
+        let witnesses = fetch(pointers.iter(), Limits::default());
+        assert_eq!(witnesses.len(), 2, "one per member");
+        for (p, (name, id)) in pointers
+            .iter()
+            .zip([("b.json", "e-other"), ("a.json", "e-1")])
+        {
+            let w = &witnesses[&RecordKey::of(p)];
+            assert_eq!(w.event_id.as_deref(), Some(id));
+            assert!(w.file.path.to_string_lossy().ends_with(&format!("!{name}")));
+        }
     }
 }

@@ -191,9 +191,7 @@ impl Analytics {
         let mut out: Vec<Finding> = candidates
             .into_iter()
             .filter_map(|c| {
-                let witness = witnesses
-                    .get(&(c.pointer.file.ordinal, c.pointer.record))?
-                    .clone();
+                let witness = witnesses.get(&fetch::RecordKey::of(&c.pointer))?.clone();
                 Some(Finding {
                     rule_id: c.spec.id.to_owned(),
                     title: c.spec.title.to_owned(),

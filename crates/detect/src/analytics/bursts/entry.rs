@@ -138,6 +138,7 @@ mod tests {
                 ms,
                 file: 3,
                 record: 9,
+                member: Some(2),
             },
         }
     }
@@ -188,7 +189,7 @@ mod tests {
         assert_eq!(WindowEntry::decode(&longer[4..]), None, "trailing byte");
         // A count of hashes the body cannot hold.
         let mut huge = out[4..].to_vec();
-        let at = 8 + 1 + 8 + 8 + 24;
+        let at = 8 + 1 + 8 + 8 + 32;
         huge[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
         assert_eq!(WindowEntry::decode(&huge), None);
     }

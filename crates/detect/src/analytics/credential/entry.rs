@@ -92,6 +92,7 @@ mod tests {
             ms,
             file: 3,
             record: 9,
+            member: None,
         };
         KeyUse {
             compute: true,
