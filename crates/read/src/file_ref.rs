@@ -131,9 +131,7 @@ impl<'a> FileFinder<'a> {
         });
         Some(file)
     }
-}
 
-impl FileFinder<'_> {
     /// Member `index` of the archive at `ordinal`, one found only while reading, named by the
     /// archive alone (its own name is known only by reading the archive again): enough to read
     /// its records again ([`crate::read_records`] keeps the member's only), whose events name
