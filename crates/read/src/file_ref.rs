@@ -30,7 +30,7 @@ pub struct UnlistedMember<'a> {
 impl<'a> UnlistedMember<'a> {
     /// The member `file` is, if it belongs to an archive whose members were not listed.
     pub fn of(file: &'a SourceFile) -> Option<UnlistedMember<'a>> {
-        let member = file.member.as_ref().filter(|m| m.members == 0)?;
+        let member = unlisted(file)?;
         let path = file.path.as_os_str().as_encoded_bytes();
         let archive = member.archive.path.as_os_str().as_encoded_bytes();
         let name = path.strip_prefix(archive)?.strip_prefix(b"!")?;
@@ -39,6 +39,17 @@ impl<'a> UnlistedMember<'a> {
             name: std::str::from_utf8(name).ok()?,
         })
     }
+
+    /// The index of `file` among its archive's members, if it is such a member: what tells it
+    /// from the archive's other members, which share its ordinal.
+    pub fn index_of(file: &SourceFile) -> Option<u64> {
+        unlisted(file).map(|m| m.index)
+    }
+}
+
+/// `file`'s place in its archive, if the archive's members were not listed (`members` is 0).
+fn unlisted(file: &SourceFile) -> Option<&ArchiveMember> {
+    file.member.as_ref().filter(|m| m.members == 0)
 }
 
 /// Appends what the list cannot give of `file`: nothing but a mark for a listed file, the index

@@ -4,8 +4,8 @@
 //! member of an archive found only while reading shares the archive's ordinal, so its index is
 //! kept too.
 
-use cloudcase_event::{Event, EventTime, SourceFile};
-use cloudcase_read::FileFinder;
+use cloudcase_event::{Event, EventTime};
+use cloudcase_read::{FileFinder, UnlistedMember};
 use cloudcase_util::fields::{put_i64, put_u64, Fields};
 
 use crate::pointer::Pointer;
@@ -35,7 +35,7 @@ impl At {
             ms: event.time.millis(),
             file: file.ordinal,
             record: event.provenance.record,
-            member: unlisted_index(file),
+            member: UnlistedMember::index_of(file),
         }
     }
 
@@ -73,18 +73,10 @@ impl At {
     }
 }
 
-/// The index of `file` among its archive's members, if the archive was found only while
-/// reading (its members share its ordinal, so the ordinal alone does not tell them apart).
-pub(crate) fn unlisted_index(file: &SourceFile) -> Option<u64> {
-    file.member
-        .as_ref()
-        .filter(|m| m.members == 0)
-        .map(|m| m.index)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cloudcase_event::SourceFile;
     use std::sync::Arc;
 
     #[test]
@@ -122,10 +114,13 @@ mod tests {
             member,
         };
         let plain = at(None).pointer(&mut files).unwrap();
-        assert_eq!((plain.file.ordinal, unlisted_index(&plain.file)), (2, None));
+        assert_eq!(
+            (plain.file.ordinal, UnlistedMember::index_of(&plain.file)),
+            (2, None)
+        );
         let member = at(Some(5)).pointer(&mut files).unwrap();
         assert_eq!(
-            (member.file.ordinal, unlisted_index(&member.file)),
+            (member.file.ordinal, UnlistedMember::index_of(&member.file)),
             (2, Some(5))
         );
         assert!(at(None)

@@ -5,9 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use cloudcase_event::{Event, SourceFile};
-use cloudcase_read::{read_records, Limits};
+use cloudcase_read::{read_records, Limits, UnlistedMember};
 
-use super::at::unlisted_index;
 use crate::finding::Witness;
 use crate::pointer::Pointer;
 
@@ -28,7 +27,7 @@ impl RecordKey {
     pub fn of(p: &Pointer) -> RecordKey {
         RecordKey {
             ordinal: p.file.ordinal,
-            member: unlisted_index(&p.file),
+            member: UnlistedMember::index_of(&p.file),
             record: p.record,
         }
     }
@@ -38,7 +37,7 @@ impl RecordKey {
         let file = &event.provenance.file;
         RecordKey {
             ordinal: file.ordinal,
-            member: unlisted_index(file),
+            member: UnlistedMember::index_of(file),
             record: event.provenance.record,
         }
     }
