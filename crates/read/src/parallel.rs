@@ -7,8 +7,8 @@ use cloudcase_event::{Event, SourceFile};
 
 use crate::file::{read_file, read_source, FileOutput};
 use crate::normalize::{Kept, Scratch};
-use crate::Files;
 use crate::{Accounting, Limits, Rejection};
+use crate::{Files, UnlistedMember};
 
 /// Receives the events one worker thread reads.
 ///
@@ -49,11 +49,11 @@ impl<F: FnMut(Event) + Send> EventSink for F {
 /// those of an archive found while reading share its ordinal).
 pub fn read_records(file: &Arc<SourceFile>, limits: Limits, wanted: &[u64]) -> Vec<Event> {
     let mut found = Vec::with_capacity(wanted.len());
-    let member = |f: &SourceFile| f.member.as_ref().map(|m| m.index);
+    let index = UnlistedMember::index_of;
     let mut on_event = |ev: Event| {
         let from = &ev.provenance.file;
         let same =
-            from.ordinal == file.ordinal && (file.member.is_none() || member(from) == member(file));
+            from.ordinal == file.ordinal && (file.member.is_none() || index(from) == index(file));
         if same && wanted.contains(&ev.provenance.record) {
             found.push(ev);
         }
